@@ -1,0 +1,136 @@
+import { OID, POLICY } from './oids.js';
+import type { KeyUsageBit } from './extensions.js';
+
+export type CertificateKind =
+  | 'root-ca'
+  | 'issuing-ca'
+  | 'tsa'
+  | 'ocsp'
+  | 'organization-seal'
+  | 'personal-signer'
+  | 'tls-server'
+  | 'agency-client';
+
+export const CERTIFICATE_KINDS: readonly CertificateKind[] = [
+  'root-ca',
+  'issuing-ca',
+  'tsa',
+  'ocsp',
+  'organization-seal',
+  'personal-signer',
+  'tls-server',
+  'agency-client',
+];
+
+/** What a certificate of one kind carries; see docs/pki.md for the field-by-field table. */
+export type CertificateProfile = {
+  kind: CertificateKind;
+  maxValidityDays: number;
+  ca: boolean;
+  pathLenConstraint?: number;
+  keyUsage: readonly KeyUsageBit[];
+  /** Only for RSA keys (an ECDSA key cannot encipher keys): TLS key transport. */
+  rsaOnlyKeyUsage?: readonly KeyUsageBit[];
+  extKeyUsage?: readonly string[];
+  extKeyUsageCritical?: boolean;
+  policy: string;
+  ocspNoCheck?: boolean;
+  /** End entities point at the hub's OCSP responder, issuer certificate and CRL. */
+  endEntity: boolean;
+};
+
+const YEAR = 365;
+const SIGNING_KEY_USAGE: readonly KeyUsageBit[] = ['digitalSignature', 'nonRepudiation'];
+
+export const PROFILES: Record<CertificateKind, CertificateProfile> = {
+  'root-ca': {
+    kind: 'root-ca',
+    maxValidityDays: 20 * YEAR + 5,
+    ca: true,
+    pathLenConstraint: 1,
+    keyUsage: ['keyCertSign', 'cRLSign'],
+    policy: POLICY.rootCa,
+    endEntity: false,
+  },
+  'issuing-ca': {
+    kind: 'issuing-ca',
+    maxValidityDays: 10 * YEAR + 3,
+    ca: true,
+    pathLenConstraint: 0,
+    keyUsage: ['keyCertSign', 'cRLSign'],
+    policy: POLICY.issuingCa,
+    endEntity: false,
+  },
+  tsa: {
+    kind: 'tsa',
+    maxValidityDays: 5 * YEAR + 2,
+    ca: false,
+    keyUsage: SIGNING_KEY_USAGE,
+    // RFC 3161 §2.3: the only EKU, and critical.
+    extKeyUsage: [OID.ekuTimeStamping],
+    extKeyUsageCritical: true,
+    policy: POLICY.tsa,
+    endEntity: true,
+  },
+  ocsp: {
+    kind: 'ocsp',
+    maxValidityDays: 5 * YEAR + 2,
+    ca: false,
+    keyUsage: ['digitalSignature'],
+    extKeyUsage: [OID.ekuOcspSigning],
+    extKeyUsageCritical: false,
+    policy: POLICY.ocsp,
+    ocspNoCheck: true,
+    endEntity: true,
+  },
+  'organization-seal': {
+    kind: 'organization-seal',
+    maxValidityDays: 3 * YEAR + 1,
+    ca: false,
+    keyUsage: SIGNING_KEY_USAGE,
+    policy: POLICY.organizationSeal,
+    endEntity: true,
+  },
+  'personal-signer': {
+    kind: 'personal-signer',
+    maxValidityDays: 3 * YEAR + 1,
+    ca: false,
+    keyUsage: SIGNING_KEY_USAGE,
+    policy: POLICY.personalSigner,
+    endEntity: true,
+  },
+  'tls-server': {
+    kind: 'tls-server',
+    maxValidityDays: YEAR,
+    ca: false,
+    keyUsage: ['digitalSignature'],
+    rsaOnlyKeyUsage: ['keyEncipherment'],
+    extKeyUsage: [OID.ekuServerAuth],
+    extKeyUsageCritical: false,
+    policy: POLICY.tlsServer,
+    endEntity: true,
+  },
+  'agency-client': {
+    kind: 'agency-client',
+    maxValidityDays: 2 * YEAR + 1,
+    ca: false,
+    keyUsage: ['digitalSignature'],
+    extKeyUsage: [OID.ekuClientAuth],
+    extKeyUsageCritical: false,
+    policy: POLICY.agencyClient,
+    endEntity: true,
+  },
+};
+
+/** The hub's public URLs that issued certificates point at. */
+export function pkiUrls(publicUrl: string) {
+  const base = publicUrl.replace(/\/+$/, '');
+
+  return {
+    ocsp: `${base}/pki/ocsp`,
+    // RFC 5280 §4.2.2.1: caIssuers over HTTP should serve DER; the .pem twin is for people.
+    issuingCa: `${base}/pki/issuing-ca.cer`,
+    rootCa: `${base}/pki/root-ca.cer`,
+    crl: `${base}/pki/crl`,
+  };
+}
