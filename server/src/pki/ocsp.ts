@@ -1,0 +1,184 @@
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { createHash } from 'node:crypto';
+import { OID } from './oids.js';
+import { decodeDer, encodeDer, integerHex, toArrayBuffer, wholeSeconds } from './der.js';
+import { signatureAlgorithmIdentifier, type KeySigner } from './key-signer.js';
+import { parseCertificate } from './certificate.js';
+
+export type CertStatus =
+  | { status: 'good' }
+  | { status: 'revoked'; revokedAt: Date; reason?: number }
+  | { status: 'unknown' };
+
+export type OcspContext = {
+  responder: { certificate: Uint8Array; signer: KeySigner };
+  /** The CA whose certificates this responder answers for. */
+  issuer: Uint8Array;
+  lookup(serialHex: string): Promise<CertStatus>;
+  now?: () => Date;
+  /** How long relying parties may cache a response (nextUpdate − thisUpdate). Default 1 h. */
+  validitySeconds?: number;
+};
+
+/** RFC 6960 §4.2.1 OCSPResponseStatus. */
+export const OCSP_STATUS = { successful: 0, malformedRequest: 1, internalError: 2, tryLater: 3, unauthorized: 6 } as const;
+
+const HASHES: Record<string, string> = {
+  [OID.sha1]: 'sha1',
+  [OID.sha256]: 'sha256',
+  [OID.sha384]: 'sha384',
+  [OID.sha512]: 'sha512',
+};
+
+function ctxTag(tagNumber: number, value: asn1js.AsnType[]): asn1js.Constructed {
+  return new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber }, value });
+}
+
+function statusOnly(status: number): Uint8Array {
+  return encodeDer(new asn1js.Sequence({ value: [new asn1js.Enumerated({ value: status })] }));
+}
+
+type IssuerHashes = { nameDer: Uint8Array; keyBits: Uint8Array };
+
+function issuerHashes(issuerDer: Uint8Array): IssuerHashes {
+  const cert = parseCertificate(issuerDer);
+
+  return {
+    nameDer: new Uint8Array(cert.subject.toSchema().toBER(false)),
+    keyBits: cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView,
+  };
+}
+
+/** True when the CertID names our issuer (hashes computed with the algorithm the client chose). */
+function matchesIssuer(certId: pkijs.CertID, issuer: IssuerHashes): boolean {
+  const hash = HASHES[certId.hashAlgorithm.algorithmId];
+  if (!hash) return false;
+  const nameHash = createHash(hash).update(issuer.nameDer).digest();
+  const keyHash = createHash(hash).update(issuer.keyBits).digest();
+
+  return (
+    nameHash.equals(certId.issuerNameHash.valueBlock.valueHexView) &&
+    keyHash.equals(certId.issuerKeyHash.valueBlock.valueHexView)
+  );
+}
+
+function certStatusNode(status: CertStatus): asn1js.AsnType {
+  if (status.status === 'good') return new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 } });
+  if (status.status === 'unknown') return new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 2 } });
+  const revokedInfo: asn1js.AsnType[] = [new asn1js.GeneralizedTime({ valueDate: wholeSeconds(status.revokedAt) })];
+  if (status.reason !== undefined) revokedInfo.push(ctxTag(0, [new asn1js.Enumerated({ value: status.reason })]));
+
+  return ctxTag(1, revokedInfo);
+}
+
+function singleResponse(certId: pkijs.CertID, status: CertStatus, now: Date, validitySeconds: number) {
+  const nextUpdate = new Date(now.getTime() + validitySeconds * 1000);
+
+  return new asn1js.Sequence({
+    value: [
+      certId.toSchema(),
+      certStatusNode(status),
+      new asn1js.GeneralizedTime({ valueDate: now }),
+      ctxTag(0, [new asn1js.GeneralizedTime({ valueDate: nextUpdate })]),
+    ],
+  });
+}
+
+async function statusFor(certId: pkijs.CertID, ctx: OcspContext, issuer: IssuerHashes): Promise<CertStatus> {
+  if (!matchesIssuer(certId, issuer)) return { status: 'unknown' };
+
+  return ctx.lookup(integerHex(certId.serialNumber));
+}
+
+function responderKeyHash(responderDer: Uint8Array): Uint8Array {
+  const cert = parseCertificate(responderDer);
+
+  return createHash('sha1').update(cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView).digest();
+}
+
+function nonceExtension(request: pkijs.OCSPRequest): pkijs.Extension | undefined {
+  return request.tbsRequest.requestExtensions?.find((ext) => ext.extnID === OID.ocspNonce);
+}
+
+async function signedResponse(request: pkijs.OCSPRequest, ctx: OcspContext): Promise<Uint8Array> {
+  const now = wholeSeconds(ctx.now?.() ?? new Date());
+  const issuer = issuerHashes(ctx.issuer);
+  const validity = ctx.validitySeconds ?? 3600;
+  const singles: asn1js.Sequence[] = [];
+  for (const req of request.tbsRequest.requestList) {
+    singles.push(singleResponse(req.reqCert, await statusFor(req.reqCert, ctx, issuer), now, validity));
+  }
+  const keyHash = new asn1js.OctetString({ valueHex: toArrayBuffer(responderKeyHash(ctx.responder.certificate)) });
+  const responseData: asn1js.AsnType[] = [
+    ctxTag(2, [keyHash]),
+    new asn1js.GeneralizedTime({ valueDate: now }),
+    new asn1js.Sequence({ value: singles }),
+  ];
+  const nonce = nonceExtension(request);
+  // The nonce binds this answer to the client's request (RFC 8954); echo it byte for byte.
+  if (nonce) responseData.push(ctxTag(1, [new asn1js.Sequence({ value: [nonce.toSchema()] })]));
+  const tbs = encodeDer(new asn1js.Sequence({ value: responseData }));
+  const signature = await ctx.responder.signer.sign(tbs);
+  const basic = new asn1js.Sequence({
+    value: [
+      decodeDer(tbs, 'ResponseData'),
+      signatureAlgorithmIdentifier(ctx.responder.signer.algorithm).toSchema(),
+      new asn1js.BitString({ valueHex: toArrayBuffer(signature) }),
+      ctxTag(0, [new asn1js.Sequence({ value: [decodeDer(ctx.responder.certificate, 'responder certificate')] })]),
+    ],
+  });
+  const responseBytes = new asn1js.Sequence({
+    value: [
+      new asn1js.ObjectIdentifier({ value: OID.ocspBasic }),
+      new asn1js.OctetString({ valueHex: basic.toBER(false) }),
+    ],
+  });
+
+  return encodeDer(
+    new asn1js.Sequence({
+      value: [new asn1js.Enumerated({ value: OCSP_STATUS.successful }), ctxTag(0, [responseBytes])],
+    }),
+  );
+}
+
+function parseRequest(requestDer: Uint8Array): pkijs.OCSPRequest | undefined {
+  try {
+    const request = new pkijs.OCSPRequest({ schema: decodeDer(requestDer, 'OCSP request') });
+
+    return request.tbsRequest.requestList.length > 0 ? request : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * RFC 6960 responder as a pure function: request bytes in, OCSPResponse bytes out. Never
+ * throws: unparsable input gives malformedRequest, a failing lookup or signer internalError.
+ */
+export async function answerOcsp(requestDer: Uint8Array, ctx: OcspContext): Promise<Uint8Array> {
+  const request = parseRequest(requestDer);
+  if (!request) return statusOnly(OCSP_STATUS.malformedRequest);
+  try {
+    return await signedResponse(request, ctx);
+  } catch {
+    return statusOnly(OCSP_STATUS.internalError);
+  }
+}
+
+/**
+ * The request bytes of an RFC 6960 §A.1 GET: the path segment after `/pki/ocsp/`, URL-encoded
+ * base64 of the DER request. Returns empty bytes for undecodable text so answerOcsp answers
+ * malformedRequest.
+ */
+export function ocspRequestFromGetPath(encoded: string): Uint8Array {
+  let text: string;
+  try {
+    text = decodeURIComponent(encoded);
+  } catch {
+    return new Uint8Array();
+  }
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text)) return new Uint8Array();
+
+  return new Uint8Array(Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64'));
+}
