@@ -3,7 +3,7 @@ import * as pkijs from 'pkijs';
 import { createHash, type KeyObject } from 'node:crypto';
 import { PkiError } from './errors.js';
 import { OID } from './oids.js';
-import { decodeDer, randomSerial, toArrayBuffer, toHex, integerHex, wholeSeconds } from './der.js';
+import { decodeDer, randomSerial, toArrayBuffer, integerHex, wholeSeconds } from './der.js';
 import { buildName, type DistinguishedName } from './names.js';
 import { nativePublicKey, publicKeyInfo, signatureAlgorithmIdentifier, type KeySigner } from './key-signer.js';
 import { PROFILES, pkiUrls, type CertificateKind } from './profiles.js';

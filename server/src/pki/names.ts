@@ -39,7 +39,7 @@ const FIELDS: readonly Field[] = [
   { key: 'commonName', oid: OID.commonName, kind: 'utf8' },
 ];
 
-function encodeValue(field: Field, raw: string): asn1js.AsnType {
+function encodeValue(field: Field, raw: string): asn1js.Utf8String | asn1js.PrintableString | asn1js.IA5String {
   const value = raw.normalize('NFC').trim();
   if (value === '') {
     throw new PkiError('PKI_BAD_NAME', `Name field "${field.key}" is empty; omit it or give a value.`);
