@@ -1,0 +1,35 @@
+import type { TimestampFunction } from '../cms/timestamp.js';
+import { embedContents, hashByteRange } from '../pdf/byte-range.js';
+import { loadPdf } from '../pdf/pdf-file.js';
+import { preparePlaceholder } from '../pdf/signature-field.js';
+import { PadesError } from './pades-error.js';
+import { retrySize } from './size-estimate.js';
+
+const FIRST_GUESS = 6000;
+
+/** PAdES B-LTA: a /DocTimeStamp whose /Contents is an RFC 3161 token over the ByteRange hash. */
+export async function addDocumentTimestamp(
+  pdf: Uint8Array,
+  timestamp: TimestampFunction,
+  fieldName?: string,
+): Promise<Uint8Array> {
+  const file = await loadPdf(pdf);
+  let contentsSize = FIRST_GUESS;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const prepared = preparePlaceholder(file, {
+      kind: 'timestamp',
+      contentsSize,
+      ...(fieldName ? { fieldName } : {}),
+    });
+    const token = await timestamp(hashByteRange(prepared.bytes, prepared.byteRange), 'sha256');
+    if (token.length <= contentsSize) {
+      embedContents(prepared.bytes, prepared.placeholder, token);
+      return prepared.bytes;
+    }
+    contentsSize = retrySize(token.length);
+  }
+  throw new PadesError(
+    'PADES_CONTENTS_SIZE',
+    'The time-stamp token kept growing between attempts; giving up.',
+  );
+}

@@ -1,0 +1,12 @@
+export { signPdf, timestampFor } from './sign-pdf.js';
+export { addDss, vriKey, type DssInput } from './dss.js';
+export { addDocumentTimestamp } from './doc-timestamp.js';
+export { PadesError } from './pades-error.js';
+export { estimateCmsSize } from './size-estimate.js';
+export type {
+  SignPdfOptions,
+  PadesLevel,
+  RevocationProvider,
+  RevocationData,
+  AppearanceFactory,
+} from './options.js';

@@ -1,0 +1,87 @@
+import { createCms } from '../cms/create-cms.js';
+import { httpTimestamp, type TimestampFunction } from '../cms/timestamp.js';
+import { embedContents, hashByteRange } from '../pdf/byte-range.js';
+import { loadPdf } from '../pdf/pdf-file.js';
+import { preparePlaceholder, type PreparedPdf } from '../pdf/signature-field.js';
+import { addDss } from './dss.js';
+import { addDocumentTimestamp } from './doc-timestamp.js';
+import type { SignPdfOptions } from './options.js';
+import { PadesError } from './pades-error.js';
+import { estimateCmsSize, retrySize } from './size-estimate.js';
+
+export function timestampFor(o: {
+  tsaUrl?: string;
+  timestamp?: TimestampFunction;
+}): TimestampFunction | undefined {
+  if (o.timestamp) return o.timestamp;
+  return o.tsaUrl ? httpTimestamp(o.tsaUrl) : undefined;
+}
+
+function requireTimestamp(o: SignPdfOptions): TimestampFunction | undefined {
+  const level = o.level ?? 'B-B';
+  const ts = timestampFor(o);
+  if (level !== 'B-B' && !ts) {
+    throw new PadesError(
+      'PADES_NO_TSA',
+      `Level ${level} needs a time-stamp authority: give tsaUrl or timestamp.`,
+    );
+  }
+  return level === 'B-B' ? undefined : ts;
+}
+
+/** Signs once (B-B, or B-T with a signature time-stamp) as a new incremental update. */
+async function signRevision(
+  pdf: Uint8Array,
+  o: SignPdfOptions,
+  timestamp: TimestampFunction | undefined,
+): Promise<Uint8Array> {
+  const file = await loadPdf(pdf);
+  const signingTime = o.signingTime ?? new Date();
+  const appearance = o.appearance ? await o.appearance(file, signingTime) : undefined;
+  let contentsSize = estimateCmsSize(o.signer.certificateChain, timestamp !== undefined);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const prepared: PreparedPdf = preparePlaceholder(file, {
+      kind: 'signature',
+      contentsSize,
+      signingTime,
+      ...pick(o),
+      ...(appearance ? { appearance } : {}),
+    });
+    const digest = hashByteRange(prepared.bytes, prepared.byteRange, o.signer.digest ?? 'sha256');
+    const cms = await createCms(digest, o.signer, timestamp);
+    if (cms.length <= contentsSize) {
+      embedContents(prepared.bytes, prepared.placeholder, cms);
+      return prepared.bytes;
+    }
+    contentsSize = retrySize(cms.length);
+  }
+  throw new PadesError('PADES_CONTENTS_SIZE', 'The CMS kept growing between attempts; giving up.');
+}
+
+function pick(o: SignPdfOptions) {
+  return {
+    ...(o.name ? { name: o.name } : {}),
+    ...(o.reason ? { reason: o.reason } : {}),
+    ...(o.location ? { location: o.location } : {}),
+    ...(o.contactInfo ? { contactInfo: o.contactInfo } : {}),
+    ...(o.fieldName ? { fieldName: o.fieldName } : {}),
+    ...(o.certify ? { certify: true } : {}),
+  };
+}
+
+/**
+ * Signs `pdf` as PAdES at the requested level. Every step is an incremental update: the output
+ * starts with the input bytes unchanged, so earlier signatures stay valid.
+ */
+export async function signPdf(pdf: Uint8Array, o: SignPdfOptions): Promise<Uint8Array> {
+  const level = o.level ?? 'B-B';
+  const timestamp = requireTimestamp(o);
+  const signed = await signRevision(pdf, o, timestamp);
+  if (level === 'B-B' || level === 'B-T') return signed;
+  const withDss = await addDss(signed, {
+    signerChain: o.signer.certificateChain,
+    ...(o.revocation ? { revocation: o.revocation } : {}),
+  });
+  if (level === 'B-LT') return withDss;
+  return addDocumentTimestamp(withDss, timestamp!);
+}

@@ -1,0 +1,19 @@
+export { PdfError } from './pdf-error.js';
+export { loadPdf, firstPage, type PdfFile } from './pdf-file.js';
+export { readTrailer, findLastStartxref, type TrailerInfo, type XrefKind } from './trailer.js';
+export { IncrementalUpdate, type ObjectBody, type WrittenUpdate } from './incremental-writer.js';
+export {
+  preparePlaceholder,
+  CatalogEditor,
+  type PlaceholderOptions,
+  type PreparedPdf,
+  type WidgetAppearance,
+} from './signature-field.js';
+export {
+  hashByteRange,
+  embedContents,
+  signedRanges,
+  fillByteRange,
+  type ByteRange,
+} from './byte-range.js';
+export { pdfDate, isoVietnam } from './pdf-date.js';

@@ -1,0 +1,70 @@
+import { PDFArray, PDFContext, PDFDict, PDFDocument, PDFName, PDFRef } from 'pdf-lib';
+import { PdfError } from './pdf-error.js';
+import { readTrailer, type TrailerInfo } from './trailer.js';
+
+/** A parsed PDF ready to receive an incremental update. `bytes` is never modified. */
+export type PdfFile = {
+  bytes: Uint8Array;
+  context: PDFContext;
+  trailer: TrailerInfo;
+  /** First object number that no section of the file uses. */
+  nextObjectNumber: number;
+  catalogRef: PDFRef;
+  catalog: PDFDict;
+};
+
+function checkHeader(bytes: Uint8Array): void {
+  if (bytes.length === 0) throw new PdfError('PDF_EMPTY', 'The PDF is empty (0 bytes).');
+  const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
+  if (!head.includes('%PDF-'))
+    throw new PdfError('PDF_NOT_PDF', 'The file is not a PDF: it has no %PDF- header.');
+}
+
+/** Parses `bytes` with pdf-lib (objects only) and reads the last trailer ourselves. */
+export async function loadPdf(bytes: Uint8Array): Promise<PdfFile> {
+  checkHeader(bytes);
+  let doc: PDFDocument;
+  try {
+    doc = await PDFDocument.load(bytes, {
+      updateMetadata: false,
+      ignoreEncryption: true,
+      throwOnInvalidObject: false,
+    });
+  } catch (cause) {
+    throw new PdfError('PDF_MALFORMED', `The PDF cannot be parsed: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  const context = doc.context;
+  const trailer = readTrailer(bytes, context);
+  if (trailer.encrypt || context.trailerInfo.Encrypt) {
+    throw new PdfError(
+      'PDF_ENCRYPTED',
+      'The PDF is encrypted; signing encrypted PDFs is not supported. Decrypt it first (e.g. qpdf --decrypt) and sign the result.',
+    );
+  }
+  const catalog = context.lookup(trailer.root);
+  if (!(catalog instanceof PDFDict))
+    throw new PdfError('PDF_MALFORMED', 'The trailer /Root is not a catalog dictionary.');
+  return {
+    bytes,
+    context,
+    trailer,
+    nextObjectNumber: Math.max(trailer.size, context.largestObjectNumber + 1),
+    catalogRef: trailer.root,
+    catalog,
+  };
+}
+
+/** The first page's reference and dictionary, walking /Pages /Kids depth-first. */
+export function firstPage(file: PdfFile): { ref: PDFRef; dict: PDFDict } {
+  let nodeRef = file.catalog.get(PDFName.of('Pages'));
+  for (let depth = 0; depth < 64 && nodeRef instanceof PDFRef; depth++) {
+    const node = file.context.lookup(nodeRef);
+    if (!(node instanceof PDFDict)) break;
+    if (node.get(PDFName.of('Type')) === PDFName.of('Page')) return { ref: nodeRef, dict: node };
+    const kids = file.context.lookup(node.get(PDFName.of('Kids')));
+    nodeRef = kids instanceof PDFArray ? kids.get(0) : undefined;
+  }
+  throw new PdfError('PDF_MALFORMED', 'The PDF has no page to attach a signature field to.');
+}
