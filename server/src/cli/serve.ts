@@ -1,0 +1,54 @@
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { DatabaseUnavailableError } from '../db/database.js';
+import { startHub } from '../hub.js';
+
+const HARD_EXIT_MS = 5_000;
+
+export async function serve(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  let hub;
+  try {
+    hub = await startHub(config);
+  } catch (err) {
+    if (
+      err instanceof DatabaseUnavailableError ||
+      (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+    ) {
+      process.stderr.write(`lienthong: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    hub.ctx.log.info({ signal }, 'shutting down');
+    setTimeout(() => process.exit(1), HARD_EXIT_MS).unref();
+    hub.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        hub.ctx.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Chạy máy chủ LiênThông (REST, Socket.IO, /pki, giao diện web)')
+    .action(serve);
+}

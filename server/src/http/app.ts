@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Router } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { HubContext } from '../context.js';
+import { healthRoutes } from './health.routes.js';
+import { httpMetrics } from './metrics.js';
+import { notFoundHandler, problemHandler } from './problem.js';
+
+export type Mount = { path: string; router: Router };
+
+/** The express app: logging, metrics, JSON, the modules' routers, then problems. */
+export function createApp(ctx: HubContext, mounts: Mount[]): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    pinoHttp({
+      logger: ctx.log,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          remoteAddress: req.remoteAddress,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
+  app.use(httpMetrics(ctx.metrics));
+  app.use(express.json({ limit: ctx.config.BODY_LIMIT, strict: true }));
+  app.use(healthRoutes(ctx));
+  for (const m of mounts) app.use(m.path, m.router);
+  app.use(notFoundHandler);
+  app.use(problemHandler);
+
+  return app;
+}

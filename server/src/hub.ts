@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import type { Logger } from 'pino';
+import { Server as IoServer } from 'socket.io';
+import type { Config } from './config/config.js';
+import type { HubContext } from './context.js';
+import { openDatabase, type Database } from './db/database.js';
+import { createApp, type Mount } from './http/app.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
+import { createLogger } from './logger.js';
+import { modules } from './modules/index.js';
+
+export type Hub = { url: string; ctx: HubContext; http: HttpServer; close(): Promise<void> };
+
+const DRAIN_MS = 3_000;
+
+function clientDir(): string {
+  const root = fileURLToPath(new URL('../../client/', import.meta.url));
+  const dist = `${root}dist`;
+
+  return existsSync(dist) ? dist : root;
+}
+
+function watchPool(db: Database, metrics: Metrics): void {
+  const client = db.conn.getClient();
+  client.on('connectionCreated', () => metrics.mongoPoolConnections.inc());
+  client.on('connectionClosed', () => metrics.mongoPoolConnections.dec());
+  client.on('connectionCheckedOut', () => metrics.mongoCheckedOut.inc());
+  client.on('connectionCheckedIn', () => metrics.mongoCheckedOut.dec());
+}
+
+function attachSockets(http: HttpServer, ctx: HubContext): IoServer {
+  const io = new IoServer(http, { serveClient: false });
+  io.on('connection', (socket) => {
+    ctx.metrics.socketConnections.inc();
+    socket.on('disconnect', () => ctx.metrics.socketConnections.dec());
+  });
+
+  return io;
+}
+
+function listen(http: HttpServer, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => resolve(http.address() as AddressInfo));
+  });
+}
+
+/** Starts a hub: database, HTTP + Socket.IO on one server, modules mounted. */
+export async function startHub(
+  config: Config,
+  opts: { log?: Logger; dbName?: string } = {},
+): Promise<Hub> {
+  const log = opts.log ?? createLogger(config.LOG_LEVEL);
+  const metrics = createMetrics();
+  const db = await openDatabase({
+    uri: config.MONGODB_URI,
+    dataDir: config.dataDir,
+    dbName: opts.dbName,
+    log,
+  });
+  watchPool(db, metrics);
+  const ctx: HubContext = { config, log, db, metrics };
+  const mounts: Mount[] = [];
+  for (const m of modules) mounts.push(...(await m.mount(ctx)));
+  const app = createApp(ctx, [
+    ...mounts,
+    { path: '/', router: express.Router().use(express.static(clientDir())) },
+  ]);
+  const http = createServer(app);
+  ctx.io = attachSockets(http, ctx);
+  for (const m of modules) await m.realtime?.(ctx, ctx.io);
+  const addr = await listen(http, config.PORT, config.HOST).catch(async (err) => {
+    await db.close();
+    throw err;
+  });
+  const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  log.info({ url, mongodb: db.mode }, 'LiênThông hub listening');
+
+  return { url, ctx, http, close: () => closeHub(http, ctx) };
+}
+
+async function closeHub(http: HttpServer, ctx: HubContext): Promise<void> {
+  const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+  http.closeIdleConnections();
+  const drained = await Promise.race([
+    closed.then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), DRAIN_MS).unref()),
+  ]);
+  if (!drained) http.closeAllConnections();
+  ctx.io?.disconnectSockets(true);
+  await new Promise<void>((resolve) => (ctx.io ? ctx.io.close(() => resolve()) : resolve()));
+  await ctx.db.close();
+  ctx.log.info('LiênThông hub stopped');
+}

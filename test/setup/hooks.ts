@@ -1,0 +1,29 @@
+/**
+ * One real MongoDB engine for the whole test run (the same local engine `npm start` uses);
+ * every test file then works in a database of its own. Tests that need a hub start one on a
+ * random port through test/support/hub.ts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decideEngine } from '../../server/src/db/engine/decide.js';
+import { machineFacts } from '../../server/src/db/engine/facts.js';
+import { startLocalEngine, type LocalEngine } from '../../server/src/db/engine/local-engine.js';
+
+let engine: LocalEngine | undefined;
+let dir: string | undefined;
+
+export async function mochaGlobalSetup(): Promise<void> {
+  if (process.env.TEST_MONGODB_URI) return;
+  const decision = decideEngine(machineFacts(undefined));
+  if (decision.mode !== 'local-engine')
+    throw new Error(`tests need the local MongoDB engine: ${JSON.stringify(decision)}`);
+  dir = mkdtempSync(join(tmpdir(), 'lienthong-test-db-'));
+  engine = await startLocalEngine(dir, decision.loader);
+  process.env.TEST_MONGODB_URI = engine.uri;
+}
+
+export async function mochaGlobalTeardown(): Promise<void> {
+  await engine?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
