@@ -1,9 +1,9 @@
 import * as asn1js from 'asn1js';
 import { createHash } from 'node:crypto';
 import { OID } from './oids.js';
-import { decodeDer, derSetOf, encodeDer, toArrayBuffer } from './der.js';
+import { decodeDer, derSetOf, encodeDer, tlv, toArrayBuffer } from './der.js';
 import { hashAlgorithmIdentifier, signatureAlgorithmIdentifier, type KeySigner } from './key-signer.js';
-import { parseCertificate } from './certificate.js';
+import { certificateFacts } from './certificate.js';
 
 function attribute(type: string, value: asn1js.AsnType): asn1js.Sequence {
   return new asn1js.Sequence({
@@ -17,16 +17,12 @@ function directoryName(nameDer: Uint8Array): asn1js.Constructed {
 
 /** ESS signing-certificate-v2 (RFC 5035): binds the signature to the signer certificate. */
 function signingCertificateV2(certDer: Uint8Array): asn1js.Sequence {
-  const cert = parseCertificate(certDer);
-  const certHash = createHash('sha256').update(certDer).digest();
+  const cert = certificateFacts(certDer);
   const issuerSerial = new asn1js.Sequence({
-    value: [
-      new asn1js.Sequence({ value: [directoryName(new Uint8Array(cert.issuer.toSchema().toBER(false)))] }),
-      cert.serialNumber,
-    ],
+    value: [new asn1js.Sequence({ value: [directoryName(cert.issuerDer)] }), cert.serialNumber],
   });
   // hashAlgorithm is omitted: its DEFAULT is SHA-256 and DER forbids writing a default.
-  const essCertId = new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: toArrayBuffer(certHash) }), issuerSerial] });
+  const essCertId = new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: toArrayBuffer(cert.sha256) }), issuerSerial] });
 
   return new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertId] })] });
 }
@@ -55,46 +51,34 @@ export async function buildSignedData(request: SignedDataRequest): Promise<Uint8
     attribute(OID.signingCertificateV2, signingCertificateV2(request.signerCertificate)),
   ]);
   const signature = await signer.sign(encodeDer(signedAttrs));
-  const cert = parseCertificate(request.signerCertificate);
+  const cert = certificateFacts(request.signerCertificate);
   const signerInfo = new asn1js.Sequence({
     value: [
       new asn1js.Integer({ value: 1 }),
-      new asn1js.Sequence({ value: [cert.issuer.toSchema(), cert.serialNumber] }),
+      new asn1js.Sequence({ value: [decodeDer(cert.issuerDer, 'issuer'), cert.serialNumber] }),
       hashAlgorithmIdentifier(signer.algorithm.hash).toSchema(),
       new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: signedAttrs.valueBlock.value }),
       signatureAlgorithmIdentifier(signer.algorithm).toSchema(),
       new asn1js.OctetString({ valueHex: toArrayBuffer(signature) }),
     ],
   });
-  const signedData: asn1js.AsnType[] = [
-    new asn1js.Integer({ value: 3 }),
-    new asn1js.Set({ value: [hashAlgorithmIdentifier(signer.algorithm.hash).toSchema()] }),
-    new asn1js.Sequence({
-      value: [
-        new asn1js.ObjectIdentifier({ value: request.contentType }),
-        new asn1js.Constructed({
-          idBlock: { tagClass: 3, tagNumber: 0 },
-          value: [new asn1js.OctetString({ valueHex: toArrayBuffer(request.content) })],
-        }),
-      ],
-    }),
-  ];
-  if (request.certificates.length > 0) {
-    signedData.push(
+  const encapContentInfo = new asn1js.Sequence({
+    value: [
+      new asn1js.ObjectIdentifier({ value: request.contentType }),
       new asn1js.Constructed({
         idBlock: { tagClass: 3, tagNumber: 0 },
-        value: request.certificates.map((der) => decodeDer(der, 'certificate')),
+        value: [new asn1js.OctetString({ valueHex: toArrayBuffer(request.content) })],
       }),
-    );
-  }
-  signedData.push(new asn1js.Set({ value: [signerInfo] }));
+    ],
+  });
+  const parts: Uint8Array[] = [
+    encodeDer(new asn1js.Integer({ value: 3 })),
+    encodeDer(new asn1js.Set({ value: [hashAlgorithmIdentifier(signer.algorithm.hash).toSchema()] })),
+    encodeDer(encapContentInfo),
+  ];
+  // certificates [0] IMPLICIT SET OF: spliced as raw DER, never re-parsed.
+  if (request.certificates.length > 0) parts.push(tlv(0xa0, ...request.certificates));
+  parts.push(tlv(0x31, encodeDer(signerInfo)));
 
-  return encodeDer(
-    new asn1js.Sequence({
-      value: [
-        new asn1js.ObjectIdentifier({ value: OID.signedData }),
-        new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.Sequence({ value: signedData })] }),
-      ],
-    }),
-  );
+  return tlv(0x30, encodeDer(new asn1js.ObjectIdentifier({ value: OID.signedData })), tlv(0xa0, tlv(0x30, ...parts)));
 }

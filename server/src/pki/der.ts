@@ -64,3 +64,20 @@ export function derSetOf(items: asn1js.AsnType[]): asn1js.Set {
 
   return new asn1js.Set({ value: encoded.map((bytes) => asn1js.fromBER(toArrayBuffer(bytes)).result) });
 }
+
+/**
+ * One DER TLV around already-encoded contents. Used to splice certificates and tokens into
+ * larger structures without re-parsing them (asn1js parsing is the hot path of TSA/OCSP).
+ */
+export function tlv(tag: number, ...contents: Uint8Array[]): Uint8Array {
+  const length = contents.reduce((sum, c) => sum + c.byteLength, 0);
+  let header: number[];
+  if (length < 0x80) header = [tag, length];
+  else {
+    const bytes: number[] = [];
+    for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
+    header = [tag, 0x80 | bytes.length, ...bytes];
+  }
+
+  return new Uint8Array(Buffer.concat([Buffer.from(header), ...contents]));
+}

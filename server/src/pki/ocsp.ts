@@ -2,9 +2,9 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { createHash } from 'node:crypto';
 import { OID } from './oids.js';
-import { decodeDer, encodeDer, integerHex, toArrayBuffer, wholeSeconds } from './der.js';
+import { decodeDer, encodeDer, integerHex, tlv, toArrayBuffer, wholeSeconds } from './der.js';
 import { signatureAlgorithmIdentifier, type KeySigner } from './key-signer.js';
-import { parseCertificate } from './certificate.js';
+import { certificateFacts } from './certificate.js';
 
 export type CertStatus =
   | { status: 'good' }
@@ -42,12 +42,9 @@ function statusOnly(status: number): Uint8Array {
 type IssuerHashes = { nameDer: Uint8Array; keyBits: Uint8Array };
 
 function issuerHashes(issuerDer: Uint8Array): IssuerHashes {
-  const cert = parseCertificate(issuerDer);
+  const cert = certificateFacts(issuerDer);
 
-  return {
-    nameDer: new Uint8Array(cert.subject.toSchema().toBER(false)),
-    keyBits: cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView,
-  };
+  return { nameDer: cert.subjectDer, keyBits: cert.publicKeyBits };
 }
 
 /** True when the CertID names our issuer (hashes computed with the algorithm the client chose). */
@@ -92,9 +89,7 @@ async function statusFor(certId: pkijs.CertID, ctx: OcspContext, issuer: IssuerH
 }
 
 function responderKeyHash(responderDer: Uint8Array): Uint8Array {
-  const cert = parseCertificate(responderDer);
-
-  return createHash('sha1').update(cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView).digest();
+  return createHash('sha1').update(certificateFacts(responderDer).publicKeyBits).digest();
 }
 
 function nonceExtension(request: pkijs.OCSPRequest): pkijs.Extension | undefined {
@@ -120,26 +115,16 @@ async function signedResponse(request: pkijs.OCSPRequest, ctx: OcspContext): Pro
   if (nonce) responseData.push(ctxTag(1, [new asn1js.Sequence({ value: [nonce.toSchema()] })]));
   const tbs = encodeDer(new asn1js.Sequence({ value: responseData }));
   const signature = await ctx.responder.signer.sign(tbs);
-  const basic = new asn1js.Sequence({
-    value: [
-      decodeDer(tbs, 'ResponseData'),
-      signatureAlgorithmIdentifier(ctx.responder.signer.algorithm).toSchema(),
-      new asn1js.BitString({ valueHex: toArrayBuffer(signature) }),
-      ctxTag(0, [new asn1js.Sequence({ value: [decodeDer(ctx.responder.certificate, 'responder certificate')] })]),
-    ],
-  });
-  const responseBytes = new asn1js.Sequence({
-    value: [
-      new asn1js.ObjectIdentifier({ value: OID.ocspBasic }),
-      new asn1js.OctetString({ valueHex: basic.toBER(false) }),
-    ],
-  });
-
-  return encodeDer(
-    new asn1js.Sequence({
-      value: [new asn1js.Enumerated({ value: OCSP_STATUS.successful }), ctxTag(0, [responseBytes])],
-    }),
+  const basic = tlv(
+    0x30,
+    tbs,
+    encodeDer(signatureAlgorithmIdentifier(ctx.responder.signer.algorithm).toSchema()),
+    encodeDer(new asn1js.BitString({ valueHex: toArrayBuffer(signature) })),
+    tlv(0xa0, tlv(0x30, ctx.responder.certificate)),
   );
+  const responseBytes = tlv(0x30, encodeDer(new asn1js.ObjectIdentifier({ value: OID.ocspBasic })), tlv(0x04, basic));
+
+  return tlv(0x30, encodeDer(new asn1js.Enumerated({ value: OCSP_STATUS.successful })), tlv(0xa0, responseBytes));
 }
 
 function parseRequest(requestDer: Uint8Array): pkijs.OCSPRequest | undefined {

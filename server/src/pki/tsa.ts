@@ -1,9 +1,9 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID } from './oids.js';
-import { decodeDer, encodeDer, integerFromBigInt, wholeSeconds } from './der.js';
+import { decodeDer, encodeDer, integerFromBigInt, tlv, wholeSeconds } from './der.js';
 import { hashFromOid, type HashName, type KeySigner } from './key-signer.js';
-import { parseCertificate } from './certificate.js';
+import { certificateFacts } from './certificate.js';
 import { buildSignedData } from './cms-signed-data.js';
 
 export type TsaContext = {
@@ -81,7 +81,7 @@ function parseQuery(queryDer: Uint8Array, policy: string): pkijs.TimeStampReq {
 async function tstInfo(req: pkijs.TimeStampReq, ctx: TsaContext): Promise<Uint8Array> {
   const serial = await ctx.nextSerial();
   const genTime = wholeSeconds(ctx.clock?.() ?? new Date());
-  const tsaName = new Uint8Array(parseCertificate(ctx.certificate).subject.toSchema().toBER(false));
+  const tsaName = certificateFacts(ctx.certificate).subjectDer;
   const fields: asn1js.AsnType[] = [
     new asn1js.Integer({ value: 1 }),
     new asn1js.ObjectIdentifier({ value: ctx.policy }),
@@ -109,9 +109,9 @@ async function granted(req: pkijs.TimeStampReq, ctx: TsaContext): Promise<Uint8A
     signerCertificate: ctx.certificate,
     certificates: req.certReq ? [ctx.certificate, ...ctx.chain] : [],
   });
-  const statusInfo = new asn1js.Sequence({ value: [new asn1js.Integer({ value: 0 })] });
+  const statusInfo = encodeDer(new asn1js.Sequence({ value: [new asn1js.Integer({ value: 0 })] }));
 
-  return encodeDer(new asn1js.Sequence({ value: [statusInfo, decodeDer(token, 'token')] }));
+  return tlv(0x30, statusInfo, token);
 }
 
 /**
