@@ -4,14 +4,23 @@ import type { CmsSigner } from './signer.js';
 import type { TimestampFunction } from './timestamp.js';
 import type { DigestAlgorithm, SignatureAlgorithm } from './oids.js';
 
+/** A strict shape check: SEQUENCE { INTEGER r, INTEGER s } filling the buffer exactly. */
+function isDerEcdsa(sig: Uint8Array): boolean {
+  if (sig[0] !== 0x30 || sig.length < 8) return false;
+  const longForm = sig[1] === 0x81;
+  const bodyStart = longForm ? 3 : 2;
+  const bodyLength = longForm ? sig[2]! : sig[1]!;
+  if (bodyStart + bodyLength !== sig.length || sig[bodyStart] !== 0x02) return false;
+  const rEnd = bodyStart + 2 + sig[bodyStart + 1]!;
+  return sig[rEnd] === 0x02 && rEnd + 2 + sig[rEnd + 1]! === sig.length;
+}
+
 /** Signature value formats accepted from external signers; ECDSA raw r||s is converted to DER. */
 export function normalizeSignature(
   algorithm: SignatureAlgorithm,
   signature: Uint8Array,
-  certDer?: Uint8Array,
 ): Uint8Array {
-  if (algorithm !== 'ECDSA' || signature[0] === 0x30) return signature;
-  void certDer;
+  if (algorithm !== 'ECDSA' || isDerEcdsa(signature)) return signature;
   if (signature.length % 2 !== 0)
     throw new CmsError('CMS_BAD_SIGNATURE', 'A raw ECDSA signature must be r||s of equal halves.');
   const half = signature.length / 2;

@@ -10,3 +10,10 @@ export type {
   RevocationData,
   AppearanceFactory,
 } from './options.js';
+export {
+  prepareExternal,
+  completeExternal,
+  type ExternalSession,
+  type PrepareExternalOptions,
+  type PreparedExternal,
+} from './external.js';

@@ -42,7 +42,11 @@ export function signedRanges(bytes: Uint8Array, range: ByteRange): Buffer {
 }
 
 /** Writes `der` as hex into /Contents; the rest of the reserved space stays '0'. */
-export function embedContents(bytes: Uint8Array, p: Placeholder, der: Uint8Array): void {
+export function embedContents(
+  bytes: Uint8Array,
+  p: Pick<Placeholder, 'contentsStart' | 'contentsEnd'>,
+  der: Uint8Array,
+): void {
   const capacity = (p.contentsEnd - p.contentsStart - 2) / 2;
   if (der.length > capacity) {
     throw new PdfError(

@@ -1,6 +1,6 @@
 import { PDFArray, PDFContext, PDFDict, PDFDocument, PDFName, PDFRef } from 'pdf-lib';
 import { PdfError } from './pdf-error.js';
-import { readTrailer, type TrailerInfo } from './trailer.js';
+import { findLastStartxref, readTrailer, type TrailerInfo } from './trailer.js';
 
 /** A parsed PDF ready to receive an incremental update. `bytes` is never modified. */
 export type PdfFile = {
@@ -23,6 +23,7 @@ function checkHeader(bytes: Uint8Array): void {
 /** Parses `bytes` with pdf-lib (objects only) and reads the last trailer ourselves. */
 export async function loadPdf(bytes: Uint8Array): Promise<PdfFile> {
   checkHeader(bytes);
+  findLastStartxref(bytes); // a truncated file fails here, before the parser guesses around it
   let doc: PDFDocument;
   try {
     doc = await PDFDocument.load(bytes, {
