@@ -1,0 +1,76 @@
+/**
+ * ByteRange sanity: [0, a, b, c] where a is the offset of the `<` of the /Contents hex string,
+ * b is just after its `>`, the hex string is exactly the signature dictionary's /Contents, and
+ * b + c is the end of a revision. Anything else lets an attacker sign one thing and show another.
+ */
+import type { PdfSignature } from './pdf-signatures.js';
+import { revisionEndingAt, type Revision, type RevisionLayout } from './revisions.js';
+
+export interface ByteRangeCheck {
+  ok: boolean;
+  problem: string | null;
+  /** The /Contents bytes taken from the gap in the file. */
+  contents: Uint8Array | null;
+  revision: Revision | null;
+}
+
+const fail = (problem: string): ByteRangeCheck => ({
+  ok: false,
+  problem,
+  contents: null,
+  revision: null,
+});
+
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+function isWhite(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x0c || c === 0x00;
+}
+
+function decodeGap(bytes: Uint8Array, start: number, end: number): Uint8Array | null {
+  if (bytes[start] !== 0x3c || bytes[end - 1] !== 0x3e) return null;
+  const digits: number[] = [];
+  for (let i = start + 1; i < end - 1; i++) {
+    const c = bytes[i] ?? 0;
+    if (isHex(c)) digits.push(c);
+    else if (!isWhite(c)) return null;
+  }
+  if (digits.length % 2 === 1) digits.push(0x30);
+  return new Uint8Array(Buffer.from(String.fromCharCode(...digits), 'hex'));
+}
+
+function sameContents(fromGap: Uint8Array, fromDict: Uint8Array | null): boolean {
+  return fromDict !== null && Buffer.compare(Buffer.from(fromGap), Buffer.from(fromDict)) === 0;
+}
+
+export function checkByteRange(
+  bytes: Uint8Array,
+  sig: PdfSignature,
+  layout: RevisionLayout,
+): ByteRangeCheck {
+  const br = sig.byteRange;
+  if (!br || br.length !== 4 || br.some((n) => !Number.isInteger(n) || n < 0))
+    return fail('ByteRange must be four non-negative integers');
+  const [a0, a1, b0, b1] = br as [number, number, number, number];
+  if (a0 !== 0) return fail('the first range does not start at offset 0');
+  if (b0 <= a1) return fail('the ranges overlap or are out of order');
+  if (b0 + b1 > bytes.length) return fail('the second range runs past the end of the file');
+  const contents = decodeGap(bytes, a1, b0);
+  if (!contents)
+    return fail(
+      'the gap between the ranges is not exactly the /Contents hex string (bytes are skipped)',
+    );
+  if (!sameContents(contents, sig.contents))
+    return fail('the gap does not hold this signature dictionary’s /Contents');
+  const revision = revisionEndingAt(layout, b0 + b1);
+  if (!revision) return fail('the signed bytes do not end at the end of a revision (%%EOF)');
+  return { ok: true, problem: null, contents, revision };
+}
+
+/** Hash input: the two ranges, in order. */
+export function signedRanges(bytes: Uint8Array, br: number[]): Uint8Array[] {
+  const [a0 = 0, a1 = 0, b0 = 0, b1 = 0] = br;
+  return [bytes.subarray(a0, a0 + a1), bytes.subarray(b0, b0 + b1)];
+}

@@ -1,0 +1,346 @@
+/**
+ * What changed between the revision a signature covers and the final revision, object by object,
+ * and whether each change is one that PAdES / DocMDP allows after signing. Disallowed changes are
+ * tagged with the shadow-attack class they match (Mainka et al., "Shadow Attacks", NDSS 2021).
+ */
+import { createHash } from 'node:crypto';
+import {
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFName,
+  PDFObject,
+  PDFRawStream,
+  PDFRef,
+  PDFStream,
+} from 'pdf-lib';
+import type { TModification } from './report.schemas.js';
+import { objectRoles, refKey, type ObjectRole, type RoleMap } from './object-roles.js';
+import type { RevisionLayout } from './revisions.js';
+
+export interface ModificationContext {
+  bytes: Uint8Array;
+  layout: RevisionLayout;
+  /** DocMDP P of the certification signature, 2 (form fill-in and signing) when there is none. */
+  docMdpP: number;
+}
+
+/** Roles whose new objects are always fine after signing. */
+const ALLOWED_NEW: ReadonlySet<ObjectRole> = new Set([
+  'signature-dict',
+  'doc-timestamp',
+  'signature-field',
+  'signature-widget',
+  'signature-appearance',
+  'dss',
+  'structure',
+  'unreferenced',
+  'info',
+  'metadata',
+  'acroform-resources',
+]);
+const ALLOWED_CHANGED: ReadonlySet<ObjectRole> = new Set([
+  'signature-field',
+  'signature-widget',
+  'signature-appearance',
+  'dss',
+  'structure',
+  'unreferenced',
+  'info',
+  'metadata',
+  'acroform-resources',
+]);
+const FORM_FILL: ReadonlySet<ObjectRole> = new Set([
+  'form-field',
+  'form-widget',
+  'form-appearance',
+]);
+const ANNOTATION: ReadonlySet<ObjectRole> = new Set(['annotation', 'annotation-appearance']);
+const RENDERING: ReadonlySet<ObjectRole> = new Set([
+  'page',
+  'pages-tree',
+  'page-content',
+  'resources',
+  'font',
+  'xobject',
+  'resource',
+]);
+const CATALOG_ALLOWED = new Set(['/DSS', '/AcroForm', '/Metadata', '/Extensions', '/Perms']);
+const ACROFORM_ALLOWED = new Set(['/Fields', '/SigFlags', '/DR', '/DA']);
+
+function fingerprint(obj: PDFObject): string {
+  if (obj instanceof PDFRawStream) {
+    return `${obj.dict.toString()}#${createHash('sha256').update(obj.contents).digest('hex')}`;
+  }
+  if (obj instanceof PDFStream)
+    return `${obj.dict.toString()}#${createHash('sha256').update(obj.getContents()).digest('hex')}`;
+  return obj.toString();
+}
+
+function objectMap(doc: PDFDocument): Map<string, { ref: PDFRef; obj: PDFObject; fp: string }> {
+  const map = new Map<string, { ref: PDFRef; obj: PDFObject; fp: string }>();
+  for (const [ref, obj] of doc.context.enumerateIndirectObjects())
+    map.set(refKey(ref), { ref, obj, fp: fingerprint(obj) });
+  return map;
+}
+
+/** Revision (1-based) holding the last `N G obj` definition of an object, null if in an object stream. */
+function revisionOf(ctx: ModificationContext, text: string, ref: PDFRef): number | null {
+  const re = new RegExp(
+    `(?:^|[^0-9])${ref.objectNumber}\\s+${ref.generationNumber}\\s+obj\\b`,
+    'g',
+  );
+  let last = -1;
+  for (const m of text.matchAll(re)) last = m.index ?? last;
+  if (last < 0) return null;
+  const rev = ctx.layout.revisions.find((r) => r.end > last);
+  return rev ? rev.index : ctx.layout.revisions.length + 1;
+}
+
+function changedKeys(a: PDFObject | undefined, b: PDFObject | undefined): string[] {
+  const da = a instanceof PDFDict ? a : a instanceof PDFStream ? a.dict : undefined;
+  const db = b instanceof PDFDict ? b : b instanceof PDFStream ? b.dict : undefined;
+  if (!da || !db) return ['(type)'];
+  const keys = new Set([...da.keys(), ...db.keys()].map((k) => k.asString()));
+  return [...keys].filter(
+    (k) =>
+      (da.get(PDFName.of(k.slice(1)))?.toString() ?? '') !==
+      (db.get(PDFName.of(k.slice(1)))?.toString() ?? ''),
+  );
+}
+
+function refsOf(doc: PDFDocument, obj: PDFObject | undefined): string[] {
+  const v = obj instanceof PDFRef ? doc.context.lookup(obj) : obj;
+  if (!(v instanceof PDFArray)) return [];
+  return v.asArray().map((x) => x.toString());
+}
+
+interface Diff {
+  before: PDFDocument;
+  after: PDFDocument;
+  oldRoles: RoleMap;
+  newRoles: RoleMap;
+  docMdpP: number;
+}
+
+/** New entries of an array of references (Annots, Fields): allowed when each new entry is allowed. */
+function arrayGrowthAllowed(
+  d: Diff,
+  oldArr: PDFObject | undefined,
+  newArr: PDFObject | undefined,
+  ok: (r: ObjectRole) => boolean,
+): boolean {
+  const before = refsOf(d.before, oldArr);
+  const after = refsOf(d.after, newArr);
+  if (!before.every((r) => after.includes(r))) return false;
+  return after
+    .filter((r) => !before.includes(r))
+    .every((r) => {
+      const role = d.newRoles.get(r.replace(/ R$/, ''))?.role;
+      return role !== undefined && ok(role);
+    });
+}
+
+function annotationOk(d: Diff): (r: ObjectRole) => boolean {
+  return (r) =>
+    r === 'signature-widget' || r === 'signature-field' || (d.docMdpP >= 3 && r === 'annotation');
+}
+
+type Judgement = { allowed: boolean; attack: TModification['attack']; detail: string };
+
+function judgeChanged(
+  d: Diff,
+  role: ObjectRole,
+  key: string,
+  oldObj: PDFObject,
+  newObj: PDFObject,
+): Judgement {
+  const keys = changedKeys(oldObj, newObj);
+  const detail = `changed keys: ${keys.join(' ') || '(stream data)'}`;
+  switch (role) {
+    case 'catalog': {
+      const bad = keys.filter((k) => !CATALOG_ALLOWED.has(k));
+      const attack = bad.includes('/Pages')
+        ? 'SHADOW_HIDE_AND_REPLACE'
+        : bad.includes('/OCProperties')
+          ? 'SHADOW_HIDE'
+          : null;
+      return { allowed: bad.length === 0, attack, detail };
+    }
+    case 'acroform': {
+      const bad = keys.filter((k) => !ACROFORM_ALLOWED.has(k));
+      const fieldsOk =
+        !keys.includes('/Fields') ||
+        arrayGrowthAllowed(
+          d,
+          (oldObj as PDFDict).get(PDFName.of('Fields')),
+          (newObj as PDFDict).get(PDFName.of('Fields')),
+          (r) => r === 'signature-field' || r === 'signature-widget',
+        );
+      return { allowed: bad.length === 0 && fieldsOk, attack: null, detail };
+    }
+    case 'acroform-fields':
+      return {
+        allowed: arrayGrowthAllowed(
+          d,
+          oldObj,
+          newObj,
+          (r) => r === 'signature-field' || r === 'signature-widget',
+        ),
+        attack: null,
+        detail: 'form field list changed',
+      };
+    case 'annots-array': {
+      const allowed = arrayGrowthAllowed(d, oldObj, newObj, annotationOk(d));
+      return { allowed, attack: allowed ? null : 'SHADOW_HIDE', detail: 'annotation list changed' };
+    }
+    case 'page': {
+      const bad = keys.filter((k) => k !== '/Annots');
+      const annotsOk =
+        !keys.includes('/Annots') ||
+        arrayGrowthAllowed(
+          d,
+          (oldObj as PDFDict).get(PDFName.of('Annots')),
+          (newObj as PDFDict).get(PDFName.of('Annots')),
+          annotationOk(d),
+        );
+      const attack = bad.includes('/Contents')
+        ? 'SHADOW_HIDE_AND_REPLACE'
+        : bad.includes('/Resources')
+          ? 'SHADOW_REPLACE'
+          : !annotsOk
+            ? 'SHADOW_HIDE'
+            : null;
+      return { allowed: bad.length === 0 && annotsOk, attack, detail };
+    }
+    case 'pages-tree':
+      return { allowed: false, attack: 'SHADOW_HIDE_AND_REPLACE', detail };
+    case 'page-content':
+    case 'font':
+    case 'xobject':
+    case 'resource':
+    case 'resources':
+      return {
+        allowed: false,
+        attack: 'SHADOW_REPLACE',
+        detail: `object ${key} overwritten in a later revision (${detail})`,
+      };
+    default:
+      if (ALLOWED_CHANGED.has(role)) return { allowed: true, attack: null, detail };
+      if (FORM_FILL.has(role))
+        return { allowed: d.docMdpP >= 2, attack: null, detail: `form fill-in (${detail})` };
+      if (ANNOTATION.has(role)) return { allowed: d.docMdpP >= 3, attack: 'SHADOW_HIDE', detail };
+      return { allowed: false, attack: null, detail };
+  }
+}
+
+function judgeAdded(d: Diff, role: ObjectRole): Judgement {
+  if (ALLOWED_NEW.has(role)) return { allowed: true, attack: null, detail: 'new object' };
+  if (ANNOTATION.has(role))
+    return {
+      allowed: d.docMdpP >= 3,
+      attack: 'SHADOW_HIDE',
+      detail: 'annotation added after signing (may cover signed content)',
+    };
+  if (role === 'page-content')
+    return {
+      allowed: false,
+      attack: 'SHADOW_HIDE',
+      detail: 'content stream added to a page after signing',
+    };
+  if (role === 'optional-content')
+    return {
+      allowed: false,
+      attack: 'SHADOW_HIDE',
+      detail: 'optional content added after signing (can hide signed content)',
+    };
+  if (RENDERING.has(role))
+    return { allowed: false, attack: null, detail: 'rendering object added after signing' };
+  if (role === 'form-appearance')
+    return { allowed: d.docMdpP >= 2, attack: null, detail: 'form field appearance (fill-in)' };
+  return { allowed: false, attack: null, detail: 'new object' };
+}
+
+/** Objects that existed unused in the signed revision and now render: the "prepared" half of hide-and-replace. */
+function preparedObjects(
+  d: Diff,
+  ctx: ModificationContext,
+  text: string,
+  changed: Set<string>,
+): TModification[] {
+  const out: TModification[] = [];
+  for (const [key, info] of d.newRoles) {
+    if (changed.has(key) || !RENDERING.has(info.role)) continue;
+    if (d.oldRoles.get(key)?.role !== 'unreferenced') continue;
+    const [num = 0, gen = 0] = key.split(' ').map(Number);
+    out.push({
+      objectNumber: num,
+      generation: gen,
+      change: 'changed',
+      kind: info.role,
+      page: info.page,
+      revision: revisionOf(ctx, text, PDFRef.of(num, gen)),
+      allowed: false,
+      attack: 'SHADOW_HIDE_AND_REPLACE',
+      detail: 'object was present but unused in the signed revision and is now displayed',
+    });
+  }
+  return out;
+}
+
+export function analyzeModifications(
+  before: PDFDocument,
+  after: PDFDocument,
+  ctx: ModificationContext,
+): TModification[] {
+  const d: Diff = {
+    before,
+    after,
+    oldRoles: objectRoles(before),
+    newRoles: objectRoles(after),
+    docMdpP: ctx.docMdpP,
+  };
+  const oldObjs = objectMap(before);
+  const newObjs = objectMap(after);
+  const text = Buffer.from(ctx.bytes.buffer, ctx.bytes.byteOffset, ctx.bytes.byteLength).toString(
+    'latin1',
+  );
+  const out: TModification[] = [];
+  const changed = new Set<string>();
+  for (const [key, now] of newObjs) {
+    const was = oldObjs.get(key);
+    if (was && was.fp === now.fp) continue;
+    changed.add(key);
+    const info = d.newRoles.get(key) ?? { role: 'unreferenced' as ObjectRole, page: null };
+    const role =
+      info.role === 'unreferenced' && was ? (d.oldRoles.get(key)?.role ?? info.role) : info.role;
+    const j = was ? judgeChanged(d, role, key, was.obj, now.obj) : judgeAdded(d, role);
+    out.push({
+      objectNumber: now.ref.objectNumber,
+      generation: now.ref.generationNumber,
+      change: was ? 'changed' : 'added',
+      kind: role,
+      page: info.page ?? d.oldRoles.get(key)?.page ?? null,
+      revision: revisionOf(ctx, text, now.ref),
+      ...j,
+    });
+  }
+  out.push(...preparedObjects(d, ctx, text, changed));
+  return out.sort((a, b) => (a.objectNumber ?? 0) - (b.objectNumber ?? 0));
+}
+
+/** Bytes after the last %%EOF: harmless padding, or objects a linear parser would pick up. */
+export function appendedBytesModification(layout: RevisionLayout): TModification | null {
+  if (layout.trailingBytes === 0) return null;
+  return {
+    objectNumber: null,
+    generation: null,
+    change: 'appended-bytes',
+    kind: 'trailing-data',
+    page: null,
+    revision: null,
+    allowed: !layout.trailingHasObjects,
+    attack: layout.trailingHasObjects ? 'INCREMENTAL_SAVING' : null,
+    detail: `${layout.trailingBytes} byte(s) after the last %%EOF${layout.trailingHasObjects ? ' containing PDF objects without xref/trailer' : ''}`,
+  };
+}

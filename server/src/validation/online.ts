@@ -1,0 +1,73 @@
+/**
+ * Online revocation fetching (only with `online: true`): OCSP by POST to the AIA responder,
+ * CRL by GET from the distribution point, each with a 10 s timeout.
+ */
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { hashChunks } from './algorithms.js';
+import type { Cert } from './certificates.js';
+import type { RevocationData } from './revocation.js';
+
+export const FETCH_TIMEOUT_MS = 10_000;
+
+export function ocspRequest(cert: Cert, issuer: Cert): Uint8Array {
+  const certId = new pkijs.CertID({
+    hashAlgorithm: new pkijs.AlgorithmIdentifier({
+      algorithmId: '1.3.14.3.2.26',
+      algorithmParams: new asn1js.Null(),
+    }),
+    issuerNameHash: new asn1js.OctetString({
+      valueHex: hashChunks('sha1', [new Uint8Array(issuer.pki.subject.valueBeforeDecode)]),
+    }),
+    issuerKeyHash: new asn1js.OctetString({
+      valueHex: hashChunks('sha1', [
+        issuer.pki.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView,
+      ]),
+    }),
+    serialNumber: cert.pki.serialNumber,
+  });
+  const req = new pkijs.OCSPRequest({
+    tbsRequest: new pkijs.TBSRequest({ requestList: [new pkijs.Request({ reqCert: certId })] }),
+  });
+  return new Uint8Array(req.toSchema(true).toBER(false));
+}
+
+async function fetchBytes(url: string, init: RequestInit): Promise<Uint8Array> {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+export interface OnlineResult {
+  data: RevocationData;
+  failures: { url: string; detail: string }[];
+}
+
+export async function fetchRevocation(cert: Cert, issuer: Cert): Promise<OnlineResult> {
+  const data: RevocationData = { source: 'ONLINE', ocsps: [], crls: [] };
+  const failures: OnlineResult['failures'] = [];
+  for (const url of cert.ocspUrls.filter((u) => /^https?:/.test(u))) {
+    try {
+      const body = ocspRequest(cert, issuer);
+      data.ocsps.push(
+        await fetchBytes(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/ocsp-request' },
+          body,
+        }),
+      );
+      return { data, failures };
+    } catch (e) {
+      failures.push({ url, detail: (e as Error).message });
+    }
+  }
+  for (const url of cert.crlUrls.filter((u) => /^https?:/.test(u))) {
+    try {
+      data.crls.push(await fetchBytes(url, { method: 'GET' }));
+      return { data, failures };
+    } catch (e) {
+      failures.push({ url, detail: (e as Error).message });
+    }
+  }
+  return { data, failures };
+}

@@ -1,0 +1,102 @@
+/**
+ * RFC 3161 time-stamp tokens: the signature time-stamp (imprint = hash of the SignerInfo
+ * signature value) and document time-stamps (imprint = hash of their ByteRange).
+ */
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { digestName, hashChunks } from './algorithms.js';
+import { Cert } from './certificates.js';
+import { buildChain, type TrustStore } from './chain.js';
+import { OID, checkSigner, findSignerCert, parseCms, type ParsedCms } from './cms.js';
+
+const TIME_STAMPING = '1.3.6.1.5.5.7.3.8';
+
+export interface TimestampCheck {
+  valid: boolean;
+  /** Why it is not valid (English, for the report detail). */
+  problem: string | null;
+  /** True when the only problem is the imprint. */
+  imprintMismatch: boolean;
+  untrusted: boolean;
+  genTime: Date | null;
+  tsa: Cert | null;
+  chain: Cert[];
+  parsed: ParsedCms | null;
+}
+
+function invalid(problem: string, extra: Partial<TimestampCheck> = {}): TimestampCheck {
+  return {
+    valid: false,
+    problem,
+    imprintMismatch: false,
+    untrusted: false,
+    genTime: null,
+    tsa: null,
+    chain: [],
+    parsed: null,
+    ...extra,
+  };
+}
+
+export function verifyTimestamp(
+  token: Uint8Array,
+  imprintData: Uint8Array[],
+  store: TrustStore,
+  pool: Cert[],
+): TimestampCheck {
+  let parsed: ParsedCms;
+  let tstInfo: pkijs.TSTInfo;
+  let eContent: Uint8Array;
+  try {
+    parsed = parseCms(token);
+    const encap = parsed.signedData.encapContentInfo;
+    if (encap.eContentType !== OID.tstInfo || !encap.eContent)
+      return invalid('the token does not contain a TSTInfo');
+    eContent = new Uint8Array(encap.eContent.getValue());
+    tstInfo = new pkijs.TSTInfo({ schema: asn1js.fromBER(eContent).result });
+  } catch (e) {
+    return invalid(`unreadable token: ${(e as Error).message}`);
+  }
+  const genTime = tstInfo.genTime;
+  const tsa = findSignerCert(parsed, pool);
+  if (!tsa) return invalid('the TSA certificate is missing', { genTime, parsed });
+  try {
+    const check = checkSigner(parsed, [eContent], tsa);
+    if (check.digestOk !== true || !check.signatureOk)
+      return invalid('the token signature does not verify', { genTime, tsa, parsed });
+    const alg = digestName(tstInfo.messageImprint.hashAlgorithm.algorithmId);
+    const imprint = Buffer.from(tstInfo.messageImprint.hashedMessage.valueBlock.valueHexView);
+    if (!imprint.equals(hashChunks(alg, imprintData)))
+      return invalid('the imprint does not match', { genTime, tsa, parsed, imprintMismatch: true });
+  } catch (e) {
+    return invalid(`unsupported token: ${(e as Error).message}`, { genTime, tsa, parsed });
+  }
+  if (!tsa.extendedKeyUsage.includes(TIME_STAMPING))
+    return invalid('the TSA certificate lacks the timeStamping EKU', { genTime, tsa, parsed });
+  const { chain, trusted } = buildChain(tsa, [...parsed.certificates, ...pool], store);
+  if (!trusted)
+    return invalid('the TSA certificate does not chain to a trusted root', {
+      genTime,
+      tsa,
+      parsed,
+      chain,
+      untrusted: true,
+    });
+  if (genTime < tsa.notBefore || genTime > tsa.notAfter)
+    return invalid('genTime is outside the TSA certificate validity', {
+      genTime,
+      tsa,
+      parsed,
+      chain,
+    });
+  return {
+    valid: true,
+    problem: null,
+    imprintMismatch: false,
+    untrusted: false,
+    genTime,
+    tsa,
+    chain,
+    parsed,
+  };
+}

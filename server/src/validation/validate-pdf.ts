@@ -1,0 +1,271 @@
+/**
+ * Entry point: validates every signature and document time-stamp of a PDF and returns an
+ * ETSI EN 319 102-1 style report. Pure function of the bytes, the trust anchors and the time
+ * (plus the network when `online`).
+ */
+import { createHash } from 'node:crypto';
+import { PDFDocument, PDFName } from 'pdf-lib';
+import { LibraryError } from '../errors/library-error.js';
+import { Cert, parseCertificates } from './certificates.js';
+import type { TrustStore } from './chain.js';
+import { unreadable } from './errors.js';
+import { detectLevel } from './level.js';
+import { error, info, message, warning } from './messages.js';
+import { analyzeModifications, appendedBytesModification } from './modifications.js';
+import { loadPdf } from './pdf-objects.js';
+import { findSignatures, readDss } from './pdf-signatures.js';
+import {
+  ZValidationReport,
+  type TModification,
+  type TSignatureReport,
+  type TValidationReport,
+} from './report.schemas.js';
+import { findRevisions, type RevisionLayout } from './revisions.js';
+import {
+  validateSignature,
+  type SignatureOutcome,
+  type ValidationContext,
+} from './signature-validation.js';
+
+export interface ValidatePdfOptions {
+  /** Trusted root (or intermediate) certificates, DER or PEM; a PEM may hold several. */
+  trustAnchors: Uint8Array[];
+  /** Fetch missing OCSP/CRL from AIA / CRL distribution points (10 s timeout each). */
+  online?: boolean;
+  /** Validation time when nothing better is proven; defaults to the current time. */
+  now?: Date;
+}
+
+export const VALIDATION_POLICY = 'LienThong PAdES validation (ETSI EN 319 102-1 subset)';
+
+function checkInput(bytes: Uint8Array): void {
+  if (bytes.length === 0)
+    throw unreadable('The file is empty (0 bytes); upload the signed PDF itself.');
+  const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
+  if (!head.includes('%PDF-'))
+    throw unreadable('The file is not a PDF (no %PDF- header in its first 1024 bytes).');
+}
+
+function trustStore(inputs: Uint8Array[]): TrustStore {
+  const anchors: Cert[] = [];
+  inputs.forEach((input, i) => {
+    const certs = parseCertificates(input);
+    if (certs.length === 0)
+      throw new LibraryError(
+        'TRUST_ANCHOR_INVALID',
+        `Trust anchor #${i + 1} holds no readable X.509 certificate (DER or PEM expected).`,
+      );
+    anchors.push(...certs);
+  });
+  return { anchors };
+}
+
+/** Lazily parsed document as of each revision (the bytes up to its %%EOF). */
+class RevisionDocs {
+  private readonly cache = new Map<number, Promise<PDFDocument>>();
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly layout: RevisionLayout,
+  ) {}
+  get(index: number): Promise<PDFDocument> {
+    let p = this.cache.get(index);
+    if (!p) {
+      const rev = this.layout.revisions[index - 1];
+      p = loadPdf(rev ? this.bytes.subarray(0, rev.end) : this.bytes);
+      this.cache.set(index, p);
+    }
+    return p;
+  }
+}
+
+async function firstDssRevision(
+  docs: RevisionDocs,
+  layout: RevisionLayout,
+  finalDoc: PDFDocument,
+): Promise<number | null> {
+  if (!finalDoc.catalog.has(PDFName.of('DSS'))) return null;
+  for (const rev of layout.revisions) {
+    if ((await docs.get(rev.index)).catalog.has(PDFName.of('DSS'))) return rev.index;
+  }
+  return null;
+}
+
+function signerOf(cert: Cert | null): TSignatureReport['signer'] {
+  if (!cert) return null;
+  return {
+    commonName: cert.attribute('CN'),
+    organization: cert.attribute('O'),
+    organizationIdentifier: cert.attribute('organizationIdentifier'),
+    serial: cert.serialHex,
+    issuer: cert.issuer,
+    subject: cert.subject,
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+  };
+}
+
+function applyModifications(o: SignatureOutcome, mods: TModification[]): void {
+  const bad = mods.filter((m) => !m.allowed);
+  const good = mods.length - bad.length;
+  if (good > 0) o.verdict.messages.push(info('ALLOWED_CHANGES', { count: good }));
+  if (bad.length === 0) return;
+  // An earlier INDETERMINATE is overridden: a forged document is a definite failure.
+  o.verdict.fail(
+    'TOTAL_FAILED',
+    'FORMAT_FAILURE',
+    error('MODIFIED_AFTER_SIGNING', { count: bad.length }),
+  );
+  for (const attack of new Set(bad.map((m) => m.attack).filter((a) => a !== null)))
+    o.verdict.messages.push(error('SHADOW_ATTACK', { attack }));
+}
+
+function toReport(
+  o: SignatureOutcome,
+  mods: TModification[],
+  layout: RevisionLayout,
+  level: TSignatureReport['level'],
+): TSignatureReport {
+  const total = layout.revisions.length;
+  const v = o.verdict;
+  if (!v.failed)
+    v.messages.unshift(
+      info(o.sig.type === 'DOC_TIMESTAMP' ? 'TIMESTAMP_VALID' : 'SIGNATURE_VALID'),
+    );
+  const whole = o.revision !== null && o.revision.index === total && layout.trailingBytes === 0;
+  if (o.revision && !whole) v.warn(warning('NOT_WHOLE_DOCUMENT'));
+  return {
+    fieldName: o.sig.fieldName,
+    type: o.sig.type,
+    subFilter: o.sig.subFilter,
+    indication: v.indication,
+    subIndication: v.subIndication,
+    signer: signerOf(o.signer),
+    claimedTime: o.sig.claimedTime?.toISOString() ?? null,
+    provenTime: o.provenTime?.toISOString() ?? null,
+    reason: o.sig.reason,
+    name: o.sig.name,
+    level,
+    digestAlgorithm: o.digestAlgorithm,
+    signatureAlgorithm: o.signatureAlgorithm,
+    byteRange: o.sig.byteRange ?? [],
+    coveredRevision: o.revision?.index ?? null,
+    totalRevisions: total,
+    coversWholeDocument: whole,
+    chain: o.chain.map((c, i) => {
+      const r = o.revocations[i];
+      return {
+        subject: c.subject,
+        serial: c.serialHex,
+        trustAnchor: i === o.chain.length - 1 && o.trusted,
+        revocation: r
+          ? {
+              status: r.status,
+              source: r.source,
+              type: r.type,
+              revokedAt: r.revokedAt?.toISOString() ?? null,
+              reason: r.reason,
+            }
+          : null,
+      };
+    }),
+    timestamp: o.timestamp?.genTime
+      ? {
+          genTime: o.timestamp.genTime.toISOString(),
+          tsa: o.timestamp.tsa?.subject ?? null,
+          valid: o.timestamp.valid,
+        }
+      : null,
+    modifications: mods,
+    warnings: v.warnings,
+    messages: v.messages,
+  };
+}
+
+async function modificationsFor(
+  o: SignatureOutcome,
+  docs: RevisionDocs,
+  finalDoc: PDFDocument,
+  layout: RevisionLayout,
+  bytes: Uint8Array,
+  docMdpP: number,
+): Promise<TModification[]> {
+  const appended = appendedBytesModification(layout);
+  const mods: TModification[] = appended ? [appended] : [];
+  if (!o.revision || o.revision.index === layout.revisions.length) {
+    if (!o.revision || layout.trailingBytes === 0) return mods;
+  }
+  const before = await docs.get(o.revision.index);
+  return [...analyzeModifications(before, finalDoc, { bytes, layout, docMdpP }), ...mods];
+}
+
+export async function validatePdf(
+  bytes: Uint8Array,
+  options: ValidatePdfOptions,
+): Promise<TValidationReport> {
+  checkInput(bytes);
+  const layout = findRevisions(bytes);
+  if (layout.revisions.length === 0)
+    throw unreadable('The PDF is truncated: no "startxref … %%EOF" end marker was found.');
+  const store = trustStore(options.trustAnchors);
+  const finalDoc = await loadPdf(bytes);
+  const docs = new RevisionDocs(bytes, layout);
+  const dss = readDss(finalDoc);
+  const dssCerts = (dss?.certs ?? []).flatMap((c) => parseCertificates(c));
+  const ctx: ValidationContext = {
+    bytes,
+    layout,
+    store,
+    dss,
+    dssCerts,
+    now: options.now ?? new Date(),
+    online: options.online ?? false,
+  };
+  const sigs = findSignatures(finalDoc);
+  const outcomes: SignatureOutcome[] = [];
+  for (const sig of sigs) outcomes.push(await validateSignature(sig, ctx));
+  const docMdpP = sigs.find((s) => s.docMdpP !== null)?.docMdpP ?? 2;
+  const dssRevision = await firstDssRevision(docs, layout, finalDoc);
+  const docTimestamps = outcomes.filter((o) => o.sig.type === 'DOC_TIMESTAMP');
+  const reports: TSignatureReport[] = [];
+  for (const o of outcomes) {
+    const mods = await modificationsFor(o, docs, finalDoc, layout, bytes, docMdpP);
+    applyModifications(o, mods);
+    reports.push(toReport(o, mods, layout, detectLevel(o, { dssRevision, docTimestamps })));
+  }
+  return ZValidationReport.parse(summarize(bytes, layout, reports));
+}
+
+function summarize(
+  bytes: Uint8Array,
+  layout: RevisionLayout,
+  signatures: TSignatureReport[],
+): TValidationReport {
+  const count = (i: string): number => signatures.filter((s) => s.indication === i).length;
+  const passed = count('TOTAL_PASSED');
+  const messages =
+    signatures.length === 0
+      ? [warning('NO_SIGNATURES')]
+      : [message('SUMMARY', 'info', { passed, total: signatures.length })];
+  const appended = appendedBytesModification(layout);
+  if (appended)
+    messages.push(
+      (appended.allowed ? warning : error)('APPENDED_BYTES', { count: layout.trailingBytes }),
+    );
+  return {
+    validatedAt: new Date().toISOString(),
+    policy: VALIDATION_POLICY,
+    document: {
+      sizeBytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      totalRevisions: layout.revisions.length,
+      signatureCount: signatures.filter((s) => s.type === 'SIGNATURE').length,
+      timestampCount: signatures.filter((s) => s.type === 'DOC_TIMESTAMP').length,
+      passed,
+      failed: count('TOTAL_FAILED'),
+      indeterminate: count('INDETERMINATE'),
+      allValid: signatures.length > 0 && passed === signatures.length,
+      messages,
+    },
+    signatures,
+  };
+}
