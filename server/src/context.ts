@@ -10,5 +10,7 @@ export type HubContext = {
   log: Logger;
   db: Database;
   metrics: Metrics;
+  /** Loaded once at start from the environment or DATA_DIR; never logged or returned. */
+  secrets: { jwt: Buffer; master: Buffer };
   io?: IoServer;
 };

@@ -12,6 +12,7 @@ import { createApp, type Mount } from './http/app.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { createLogger } from './logger.js';
 import { modules } from './modules/index.js';
+import { loadOrCreateSecret } from './secrets.js';
 
 export type Hub = { url: string; ctx: HubContext; http: HttpServer; close(): Promise<void> };
 
@@ -63,8 +64,13 @@ export async function startHub(
     log,
   });
   watchPool(db, metrics);
-  const ctx: HubContext = { config, log, db, metrics };
+  const secrets = {
+    jwt: loadOrCreateSecret(config.dataDir, 'secrets/jwt.key', config.JWT_SECRET),
+    master: loadOrCreateSecret(config.dataDir, 'secrets/master.key', config.LIENTHONG_MASTER_KEY),
+  };
+  const ctx: HubContext = { config, log, db, metrics, secrets };
   const mounts: Mount[] = [];
+  for (const m of modules) await m.init?.(ctx);
   for (const m of modules) mounts.push(...(await m.mount(ctx)));
   const app = createApp(ctx, [
     ...mounts,

@@ -3,6 +3,7 @@ import express, { type Router } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { HubContext } from '../context.js';
+import { authenticate } from '../modules/auth/authenticate.js';
 import { healthRoutes } from './health.routes.js';
 import { httpMetrics } from './metrics.js';
 import { notFoundHandler, problemHandler } from './problem.js';
@@ -40,6 +41,7 @@ export function createApp(ctx: HubContext, mounts: Mount[]): express.Express {
   app.use(httpMetrics(ctx.metrics));
   app.use(express.json({ limit: ctx.config.BODY_LIMIT, strict: true }));
   app.use(healthRoutes(ctx));
+  app.use('/api', authenticate(ctx));
   for (const m of mounts) app.use(m.path, m.router);
   app.use(notFoundHandler);
   app.use(problemHandler);

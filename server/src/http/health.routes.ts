@@ -14,12 +14,10 @@ export function healthRoutes(ctx: HubContext): Router {
         mongodb: { mode: ctx.db.mode, version: await ctx.db.version() },
       });
     } catch (err) {
-      res
-        .status(503)
-        .json({
-          status: 'unavailable',
-          mongodb: { mode: ctx.db.mode, error: (err as Error).message },
-        });
+      res.status(503).json({
+        status: 'unavailable',
+        mongodb: { mode: ctx.db.mode, error: (err as Error).message },
+      });
     }
   });
   router.get('/metrics', async (_req, res) => {

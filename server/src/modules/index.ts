@@ -1,12 +1,8 @@
-import type { Server as IoServer } from 'socket.io';
-import type { HubContext } from '../context.js';
-import type { Mount } from '../http/app.js';
+import { authModule } from './auth/index.js';
+import type { HubModule } from './module.js';
+import { orgsModule } from './orgs/index.js';
 
-/** A domain module plugs into the hub through this shape only. */
-export type HubModule = {
-  name: string;
-  mount(ctx: HubContext): Promise<Mount[]>;
-  realtime?(ctx: HubContext, io: IoServer): Promise<void>;
-};
+export type { HubModule } from './module.js';
 
-export const modules: HubModule[] = [];
+/** Every domain module, in mounting order. */
+export const modules: HubModule[] = [orgsModule, authModule];

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { ZObjectId, ZRole, ZText, type TRole } from './common.js';
+
+export const ZLogin = z
+  .object({
+    username: z.string().trim().min(1).max(100),
+    password: z.string().min(1).max(200),
+  })
+  .strict();
+
+export const ZRefresh = z.object({ refreshToken: z.string().min(10).max(500) }).strict();
+
+export type TTokens = { accessToken: string; refreshToken: string; expiresIn: number; user: TUser };
+
+export const ZPassword = z
+  .string()
+  .min(10, 'mật khẩu tối thiểu 10 ký tự')
+  .max(200)
+  .refine((p) => /[A-Za-zÀ-ỹ]/.test(p) && /\d/.test(p), 'mật khẩu phải có chữ và số');
+
+export const ZUserCreate = z
+  .object({
+    username: z
+      .string()
+      .trim()
+      .min(3)
+      .max(64)
+      .regex(/^[a-z0-9._-]+$/, 'chỉ gồm chữ thường không dấu, số, . _ -'),
+    fullName: ZText(100),
+    title: z.string().trim().max(100).optional(),
+    email: z.string().email().max(200).optional(),
+    roles: z.array(ZRole).min(1).max(6),
+    password: ZPassword,
+    orgId: ZObjectId.optional(),
+  })
+  .strict();
+export type TUserCreate = z.infer<typeof ZUserCreate>;
+
+export type TUser = {
+  id: string;
+  orgId: string;
+  username: string;
+  fullName: string;
+  title?: string;
+  email?: string;
+  roles: TRole[];
+  active: boolean;
+};
+
+export const ZApiKeyCreate = z
+  .object({
+    name: ZText(100),
+    roles: z
+      .array(z.enum(['clerk', 'enterprise_user', 'auditor']))
+      .min(1)
+      .max(3),
+  })
+  .strict();
+
+export type TApiKey = {
+  id: string;
+  orgId: string;
+  name: string;
+  prefix: string;
+  roles: TRole[];
+  createdAt: string;
+  revokedAt: string | null;
+};

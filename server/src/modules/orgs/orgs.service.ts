@@ -1,0 +1,72 @@
+import { Types } from 'mongoose';
+import type { TOrg, TOrgCreate } from '../../contracts/orgs.js';
+import type { HubContext } from '../../context.js';
+import { escapeRegex, foldVietnamese } from '../../db/model.js';
+import { AppError } from '../../errors/app-error.js';
+import { Orgs, presentOrg, type OrgDoc } from './org.model.js';
+
+export async function getOrg(ctx: HubContext, id: string): Promise<OrgDoc> {
+  const org = Types.ObjectId.isValid(id) ? await Orgs(ctx.db.conn).findById(id).lean() : null;
+  if (!org) throw new AppError('NOT_FOUND', 'Không tìm thấy cơ quan, tổ chức.');
+
+  return org;
+}
+
+export async function createOrg(
+  ctx: HubContext,
+  input: TOrgCreate,
+  external = false,
+): Promise<TOrg> {
+  const parent = input.parentId ? await getOrg(ctx, input.parentId) : null;
+  const existing = await Orgs(ctx.db.conn).exists({ code: input.code });
+  if (existing) throw new AppError('CONFLICT', `Mã định danh ${input.code} đã được dùng.`);
+  const doc = await Orgs(ctx.db.conn).create({
+    ...input,
+    nameFolded: foldVietnamese(input.name),
+    parentId: parent?._id ?? null,
+    ancestors: parent ? [...parent.ancestors, parent._id] : [],
+    external,
+  });
+
+  return presentOrg(doc.toObject());
+}
+
+export async function listOrgs(
+  ctx: HubContext,
+  q: { q?: string; kind?: string; parentId?: string },
+): Promise<TOrg[]> {
+  const filter: Record<string, unknown> = { active: true };
+  if (q.kind) filter.kind = q.kind;
+  if (q.parentId) filter.parentId = new Types.ObjectId(q.parentId);
+  if (q.q) {
+    const folded = escapeRegex(foldVietnamese(q.q));
+    filter.$or = [{ nameFolded: { $regex: folded } }, { code: { $regex: `^${escapeRegex(q.q)}` } }];
+  }
+  const docs = await Orgs(ctx.db.conn).find(filter).sort({ name: 1 }).limit(500).lean();
+
+  return docs.map(presentOrg);
+}
+
+export type OrgTreeNode = TOrg & { children: OrgTreeNode[] };
+
+export async function orgTree(ctx: HubContext): Promise<OrgTreeNode[]> {
+  const all = (await Orgs(ctx.db.conn).find({ active: true }).sort({ name: 1 }).lean()).map(
+    presentOrg,
+  );
+  const nodes = new Map(all.map((o) => [o.id, { ...o, children: [] as OrgTreeNode[] }]));
+  const roots: OrgTreeNode[] = [];
+  for (const n of nodes.values()) {
+    const parent = n.parentId ? nodes.get(n.parentId) : undefined;
+    (parent ? parent.children : roots).push(n);
+  }
+
+  return roots;
+}
+
+/** Ids of an organization and everything below it. */
+export async function subtreeIds(ctx: HubContext, orgId: string): Promise<Types.ObjectId[]> {
+  const id = new Types.ObjectId(orgId);
+  const below = await Orgs(ctx.db.conn).find({ ancestors: id }, { _id: 1 }).lean();
+
+  return [id, ...below.map((o) => o._id)];
+}

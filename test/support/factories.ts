@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import type { TTokens } from '../../server/src/contracts/auth.js';
+import type { TRole } from '../../server/src/contracts/common.js';
+import type { TOrg, TOrgCreate } from '../../server/src/contracts/orgs.js';
+import type { HubContext } from '../../server/src/context.js';
+import type { Hub } from '../../server/src/hub.js';
+import { hashPassword } from '../../server/src/modules/auth/passwords.js';
+import { Users } from '../../server/src/modules/auth/user.model.js';
+import { createOrg } from '../../server/src/modules/orgs/orgs.service.js';
+
+const uniq = () => randomBytes(4).toString('hex');
+
+/** A fresh organization per test: no truncation needed, nothing shared between tests. */
+export async function makeOrg(ctx: HubContext, over: Partial<TOrgCreate> = {}): Promise<TOrg> {
+  return createOrg(ctx, {
+    code: `000.00.${uniq().slice(0, 2)}.H${uniq().slice(0, 4)}`,
+    name: `UBND xã Thử Nghiệm ${uniq()}`,
+    kind: 'agency',
+    level: 'commune',
+    contact: {},
+    ...over,
+  });
+}
+
+export const TEST_PASSWORD = 'Mật-khẩu-thử-2026';
+let passwordHash: Promise<string> | undefined;
+
+export type TestUser = {
+  id: string;
+  orgId: string;
+  username: string;
+  roles: TRole[];
+  token: string;
+};
+
+export async function makeUser(
+  hub: Hub,
+  org: TOrg,
+  roles: TRole[],
+  fullName = 'Nguyễn Văn Thử',
+): Promise<TestUser> {
+  passwordHash ??= hashPassword(TEST_PASSWORD);
+  const username = `u${uniq()}`;
+  const doc = await Users(hub.ctx.db.conn).create({
+    orgId: org.id,
+    username,
+    fullName,
+    roles,
+    passwordHash: await passwordHash,
+  });
+  const tokens = await loginAs(hub, username);
+
+  return { id: String(doc._id), orgId: org.id, username, roles, token: tokens.accessToken };
+}
+
+export async function loginAs(
+  hub: Hub,
+  username: string,
+  password = TEST_PASSWORD,
+): Promise<TTokens> {
+  const res = await fetch(`${hub.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+
+  return (await res.json()) as TTokens;
+}
+
+/** fetch with the user's token and JSON in/out. */
+export function api(hub: Hub, token?: string) {
+  return async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const res = await fetch(`${hub.url}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: unknown = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = text;
+    }
+
+    return {
+      status: res.status,
+      body: json as Record<string, unknown> & { code?: string },
+      headers: res.headers,
+    };
+  };
+}
