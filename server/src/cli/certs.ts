@@ -4,7 +4,13 @@ import { LibraryError } from '../errors/library-error.js';
 import { initHierarchy } from '../pki/hierarchy.js';
 import { KEY_ALGORITHMS, type KeyAlgorithm } from '../pki/key-signer.js';
 
-type InitOptions = { dir: string; algorithm: KeyAlgorithm; password?: string; force?: boolean; publicUrl: string };
+type InitOptions = {
+  dir: string;
+  algorithm: KeyAlgorithm;
+  password?: string;
+  force?: boolean;
+  publicUrl: string;
+};
 
 function parseAlgorithm(value: string): KeyAlgorithm {
   if (!(KEY_ALGORITHMS as readonly string[]).includes(value)) {
@@ -29,7 +35,9 @@ async function runInit(options: InitOptions): Promise<void> {
       force: options.force ?? false,
       publicUrl: options.publicUrl,
     });
-    process.stdout.write(`Wrote ${result.files.length} files to ${resolve(options.dir)} (${options.algorithm}).\n`);
+    process.stdout.write(
+      `Wrote ${result.files.length} files to ${resolve(options.dir)} (${options.algorithm}).\n`,
+    );
     if (result.passwordGenerated) {
       process.stdout.write(`PKCS#12 password (shown once, store it now): ${result.password}\n`);
     }
@@ -46,10 +54,19 @@ export function certsCommand(): Command {
     .command('init')
     .description('Create Root CA → Issuing CA → TSA, OCSP, demo seal and demo signer certificates')
     .requiredOption('--dir <dir>', 'output folder')
-    .option('--algorithm <alg>', `key algorithm: ${KEY_ALGORITHMS.join(' | ')}`, parseAlgorithm, 'rsa2048' as KeyAlgorithm)
+    .option(
+      '--algorithm <alg>',
+      `key algorithm: ${KEY_ALGORITHMS.join(' | ')}`,
+      parseAlgorithm,
+      'rsa2048' as KeyAlgorithm,
+    )
     .option('--password <pw>', 'PKCS#12 password (generated and printed when omitted)')
     .option('--force', 'overwrite existing files')
-    .option('--public-url <url>', 'hub URL put in AIA / CRL distribution points', 'http://localhost:3000')
+    .option(
+      '--public-url <url>',
+      'hub URL put in AIA / CRL distribution points',
+      'http://localhost:3000',
+    )
     .action(runInit);
   // Usage errors (unknown option, bad --algorithm) exit 2 with commander's one-line message.
   for (const command of [certs, ...certs.commands]) {

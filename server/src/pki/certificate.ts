@@ -5,7 +5,12 @@ import { PkiError } from './errors.js';
 import { OID } from './oids.js';
 import { decodeDer, randomSerial, toArrayBuffer, integerHex, wholeSeconds } from './der.js';
 import { buildName, type DistinguishedName } from './names.js';
-import { nativePublicKey, publicKeyInfo, signatureAlgorithmIdentifier, type KeySigner } from './key-signer.js';
+import {
+  nativePublicKey,
+  publicKeyInfo,
+  signatureAlgorithmIdentifier,
+  type KeySigner,
+} from './key-signer.js';
 import { PROFILES, pkiUrls, type CertificateKind } from './profiles.js';
 import {
   authorityInfoAccessExtension,
@@ -49,7 +54,9 @@ export function parseCertificate(der: Uint8Array): pkijs.Certificate {
     return new pkijs.Certificate({ schema: decodeDer(der, 'certificate') });
   } catch (error) {
     if (error instanceof PkiError) throw error;
-    throw new PkiError('PKI_BAD_CERTIFICATE', 'The bytes are DER but not an X.509 certificate.', { cause: error });
+    throw new PkiError('PKI_BAD_CERTIFICATE', 'The bytes are DER but not an X.509 certificate.', {
+      cause: error,
+    });
   }
 }
 
@@ -70,7 +77,10 @@ export function certificatePublicKey(cert: pkijs.Certificate): KeyObject {
   return nativePublicKey(cert.subjectPublicKeyInfo);
 }
 
-function validity(request: IssueRequest, issuerCert: pkijs.Certificate | undefined): { from: Date; to: Date } {
+function validity(
+  request: IssueRequest,
+  issuerCert: pkijs.Certificate | undefined,
+): { from: Date; to: Date } {
   const profile = PROFILES[request.kind];
   const days = request.validityDays ?? profile.maxValidityDays;
   if (!Number.isInteger(days) || days < 1 || days > profile.maxValidityDays) {
@@ -89,7 +99,11 @@ function validity(request: IssueRequest, issuerCert: pkijs.Certificate | undefin
   return { from, to };
 }
 
-function buildExtensions(request: IssueRequest, spki: pkijs.PublicKeyInfo, authorityKeyId: Uint8Array) {
+function buildExtensions(
+  request: IssueRequest,
+  spki: pkijs.PublicKeyInfo,
+  authorityKeyId: Uint8Array,
+) {
   const profile = PROFILES[request.kind];
   const isRsa = spki.algorithm.algorithmId === OID.rsaEncryption;
   const usage = [...profile.keyUsage, ...(isRsa ? (profile.rsaOnlyKeyUsage ?? []) : [])];
@@ -101,7 +115,9 @@ function buildExtensions(request: IssueRequest, spki: pkijs.PublicKeyInfo, autho
     certificatePoliciesExtension([profile.policy]),
   ];
   if (profile.extKeyUsage) {
-    extensions.push(extKeyUsageExtension(profile.extKeyUsage, profile.extKeyUsageCritical ?? false));
+    extensions.push(
+      extKeyUsageExtension(profile.extKeyUsage, profile.extKeyUsageCritical ?? false),
+    );
   }
   const urls = pkiUrls(request.publicUrl);
   if (profile.endEntity) {
@@ -115,7 +131,10 @@ function buildExtensions(request: IssueRequest, spki: pkijs.PublicKeyInfo, autho
     extensions.push(subjectAltNameExtension({ dns: request.dnsNames, email: request.emails }));
   }
   if (request.kind === 'tls-server' && !request.dnsNames?.length) {
-    throw new PkiError('PKI_MISSING_DNS_NAME', 'A tls-server certificate needs at least one DNS name (dnsNames).');
+    throw new PkiError(
+      'PKI_MISSING_DNS_NAME',
+      'A tls-server certificate needs at least one DNS name (dnsNames).',
+    );
   }
 
   return extensions;
@@ -134,9 +153,14 @@ async function signCertificate(cert: pkijs.Certificate, signer: KeySigner): Prom
 
 /** Issue an X.509 v3 certificate of the given kind. Self-signed when `issuer.certificate` is absent. */
 export async function issueCertificate(request: IssueRequest): Promise<IssuedCertificate> {
-  const issuerCert = request.issuer.certificate ? parseCertificate(request.issuer.certificate) : undefined;
+  const issuerCert = request.issuer.certificate
+    ? parseCertificate(request.issuer.certificate)
+    : undefined;
   if (!issuerCert && request.kind !== 'root-ca') {
-    throw new PkiError('PKI_MISSING_ISSUER', `A ${request.kind} certificate needs an issuer certificate.`);
+    throw new PkiError(
+      'PKI_MISSING_ISSUER',
+      `A ${request.kind} certificate needs an issuer certificate.`,
+    );
   }
   const spki = 'export' in request.publicKey ? publicKeyInfo(request.publicKey) : request.publicKey;
   const subject = buildName(request.subject);
@@ -181,7 +205,9 @@ export function certificateFacts(der: Uint8Array): CertificateFacts {
     subjectDer: new Uint8Array(cert.subject.toSchema().toBER(false)),
     issuerDer: new Uint8Array(cert.issuer.toSchema().toBER(false)),
     serialNumber: cert.serialNumber,
-    publicKeyBits: new Uint8Array(cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView),
+    publicKeyBits: new Uint8Array(
+      cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView,
+    ),
     sha256: new Uint8Array(createHash('sha256').update(der).digest()),
   };
   factsCache.set(der, facts);

@@ -2,7 +2,11 @@ import * as asn1js from 'asn1js';
 import { createHash } from 'node:crypto';
 import { OID } from './oids.js';
 import { decodeDer, derSetOf, encodeDer, tlv, toArrayBuffer } from './der.js';
-import { hashAlgorithmIdentifier, signatureAlgorithmIdentifier, type KeySigner } from './key-signer.js';
+import {
+  hashAlgorithmIdentifier,
+  signatureAlgorithmIdentifier,
+  type KeySigner,
+} from './key-signer.js';
 import { certificateFacts } from './certificate.js';
 
 function attribute(type: string, value: asn1js.AsnType): asn1js.Sequence {
@@ -12,7 +16,10 @@ function attribute(type: string, value: asn1js.AsnType): asn1js.Sequence {
 }
 
 function directoryName(nameDer: Uint8Array): asn1js.Constructed {
-  return new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 4 }, value: [decodeDer(nameDer, 'name')] });
+  return new asn1js.Constructed({
+    idBlock: { tagClass: 3, tagNumber: 4 },
+    value: [decodeDer(nameDer, 'name')],
+  });
 }
 
 /** ESS signing-certificate-v2 (RFC 5035): binds the signature to the signer certificate. */
@@ -22,7 +29,9 @@ function signingCertificateV2(certDer: Uint8Array): asn1js.Sequence {
     value: [new asn1js.Sequence({ value: [directoryName(cert.issuerDer)] }), cert.serialNumber],
   });
   // hashAlgorithm is omitted: its DEFAULT is SHA-256 and DER forbids writing a default.
-  const essCertId = new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: toArrayBuffer(cert.sha256) }), issuerSerial] });
+  const essCertId = new asn1js.Sequence({
+    value: [new asn1js.OctetString({ valueHex: toArrayBuffer(cert.sha256) }), issuerSerial],
+  });
 
   return new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertId] })] });
 }
@@ -57,7 +66,10 @@ export async function buildSignedData(request: SignedDataRequest): Promise<Uint8
       new asn1js.Integer({ value: 1 }),
       new asn1js.Sequence({ value: [decodeDer(cert.issuerDer, 'issuer'), cert.serialNumber] }),
       hashAlgorithmIdentifier(signer.algorithm.hash).toSchema(),
-      new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: signedAttrs.valueBlock.value }),
+      new asn1js.Constructed({
+        idBlock: { tagClass: 3, tagNumber: 0 },
+        value: signedAttrs.valueBlock.value,
+      }),
       signatureAlgorithmIdentifier(signer.algorithm).toSchema(),
       new asn1js.OctetString({ valueHex: toArrayBuffer(signature) }),
     ],
@@ -73,12 +85,18 @@ export async function buildSignedData(request: SignedDataRequest): Promise<Uint8
   });
   const parts: Uint8Array[] = [
     encodeDer(new asn1js.Integer({ value: 3 })),
-    encodeDer(new asn1js.Set({ value: [hashAlgorithmIdentifier(signer.algorithm.hash).toSchema()] })),
+    encodeDer(
+      new asn1js.Set({ value: [hashAlgorithmIdentifier(signer.algorithm.hash).toSchema()] }),
+    ),
     encodeDer(encapContentInfo),
   ];
   // certificates [0] IMPLICIT SET OF: spliced as raw DER, never re-parsed.
   if (request.certificates.length > 0) parts.push(tlv(0xa0, ...request.certificates));
   parts.push(tlv(0x31, encodeDer(signerInfo)));
 
-  return tlv(0x30, encodeDer(new asn1js.ObjectIdentifier({ value: OID.signedData })), tlv(0xa0, tlv(0x30, ...parts)));
+  return tlv(
+    0x30,
+    encodeDer(new asn1js.ObjectIdentifier({ value: OID.signedData })),
+    tlv(0xa0, tlv(0x30, ...parts)),
+  );
 }

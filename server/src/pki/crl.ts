@@ -57,11 +57,20 @@ function revokedCertificate(entry: RevokedEntry): pkijs.RevokedCertificate {
   // RFC 5280 §5.3.1: omit the reason rather than writing unspecified (0).
   if (entry.reason !== undefined && entry.reason !== 0) {
     if (!isCrlReason(entry.reason)) {
-      throw new PkiError('PKI_BAD_REASON', `Revocation reason ${entry.reason} is not an RFC 5280 CRLReason.`);
+      throw new PkiError(
+        'PKI_BAD_REASON',
+        `Revocation reason ${entry.reason} is not an RFC 5280 CRLReason.`,
+      );
     }
     const reason = new asn1js.Enumerated({ value: entry.reason });
     revoked.crlEntryExtensions = new pkijs.Extensions({
-      extensions: [new pkijs.Extension({ extnID: OID.crlReason, critical: false, extnValue: reason.toBER(false) })],
+      extensions: [
+        new pkijs.Extension({
+          extnID: OID.crlReason,
+          critical: false,
+          extnValue: reason.toBER(false),
+        }),
+      ],
     });
   }
 

@@ -18,7 +18,9 @@ export function parseCsr(der: Uint8Array): ParsedCsr {
     request = new pkijs.CertificationRequest({ schema: decodeDer(der, 'certificate request') });
   } catch (error) {
     if (error instanceof PkiError) throw error;
-    throw new PkiError('PKI_BAD_CSR', 'The bytes are not a PKCS#10 certification request.', { cause: error });
+    throw new PkiError('PKI_BAD_CSR', 'The bytes are not a PKCS#10 certification request.', {
+      cause: error,
+    });
   }
   const algorithm = signatureAlgorithmFrom(request.signatureAlgorithm);
   const publicKey = nativePublicKey(request.subjectPublicKeyInfo);
@@ -30,7 +32,11 @@ export function parseCsr(der: Uint8Array): ParsedCsr {
     );
   }
 
-  return { subject: readName(request.subject), publicKeyInfo: request.subjectPublicKeyInfo, request };
+  return {
+    subject: readName(request.subject),
+    publicKeyInfo: request.subjectPublicKeyInfo,
+    request,
+  };
 }
 
 export type IssueFromCsrRequest = Omit<IssueRequest, 'publicKey' | 'subject'> & {

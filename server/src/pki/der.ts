@@ -62,7 +62,9 @@ export function derSetOf(items: asn1js.AsnType[]): asn1js.Set {
   const encoded = items.map((item) => Buffer.from(item.toBER(false)));
   encoded.sort(Buffer.compare);
 
-  return new asn1js.Set({ value: encoded.map((bytes) => asn1js.fromBER(toArrayBuffer(bytes)).result) });
+  return new asn1js.Set({
+    value: encoded.map((bytes) => asn1js.fromBER(toArrayBuffer(bytes)).result),
+  });
 }
 
 /**

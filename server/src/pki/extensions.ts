@@ -38,23 +38,39 @@ export function keyUsageExtension(bits: readonly KeyUsageBit[]): pkijs.Extension
   return extension(OID.keyUsage, true, bitString);
 }
 
-export function basicConstraintsExtension(ca: boolean, pathLenConstraint?: number): pkijs.Extension {
+export function basicConstraintsExtension(
+  ca: boolean,
+  pathLenConstraint?: number,
+): pkijs.Extension {
   const bc = new pkijs.BasicConstraints(ca ? { cA: true, pathLenConstraint } : {});
 
   return extension(OID.basicConstraints, true, bc.toSchema());
 }
 
-export function extKeyUsageExtension(purposes: readonly string[], critical: boolean): pkijs.Extension {
-  return extension(OID.extKeyUsage, critical, new pkijs.ExtKeyUsage({ keyPurposes: [...purposes] }).toSchema());
+export function extKeyUsageExtension(
+  purposes: readonly string[],
+  critical: boolean,
+): pkijs.Extension {
+  return extension(
+    OID.extKeyUsage,
+    critical,
+    new pkijs.ExtKeyUsage({ keyPurposes: [...purposes] }).toSchema(),
+  );
 }
 
 /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING contents. */
 export function keyIdentifier(spki: pkijs.PublicKeyInfo): Uint8Array {
-  return new Uint8Array(createHash('sha1').update(spki.subjectPublicKey.valueBlock.valueHexView).digest());
+  return new Uint8Array(
+    createHash('sha1').update(spki.subjectPublicKey.valueBlock.valueHexView).digest(),
+  );
 }
 
 export function subjectKeyIdentifierExtension(keyId: Uint8Array): pkijs.Extension {
-  return extension(OID.subjectKeyIdentifier, false, new asn1js.OctetString({ valueHex: toArrayBuffer(keyId) }));
+  return extension(
+    OID.subjectKeyIdentifier,
+    false,
+    new asn1js.OctetString({ valueHex: toArrayBuffer(keyId) }),
+  );
 }
 
 export function authorityKeyIdentifierExtension(keyId: Uint8Array): pkijs.Extension {
@@ -69,18 +85,30 @@ function uri(value: string): pkijs.GeneralName {
   return new pkijs.GeneralName({ type: 6, value });
 }
 
-export function authorityInfoAccessExtension(access: { ocsp?: string; caIssuers?: string }): pkijs.Extension {
+export function authorityInfoAccessExtension(access: {
+  ocsp?: string;
+  caIssuers?: string;
+}): pkijs.Extension {
   const accessDescriptions: pkijs.AccessDescription[] = [];
   if (access.ocsp) {
-    accessDescriptions.push(new pkijs.AccessDescription({ accessMethod: OID.adOcsp, accessLocation: uri(access.ocsp) }));
+    accessDescriptions.push(
+      new pkijs.AccessDescription({ accessMethod: OID.adOcsp, accessLocation: uri(access.ocsp) }),
+    );
   }
   if (access.caIssuers) {
     accessDescriptions.push(
-      new pkijs.AccessDescription({ accessMethod: OID.adCaIssuers, accessLocation: uri(access.caIssuers) }),
+      new pkijs.AccessDescription({
+        accessMethod: OID.adCaIssuers,
+        accessLocation: uri(access.caIssuers),
+      }),
     );
   }
 
-  return extension(OID.authorityInfoAccess, false, new pkijs.InfoAccess({ accessDescriptions }).toSchema());
+  return extension(
+    OID.authorityInfoAccess,
+    false,
+    new pkijs.InfoAccess({ accessDescriptions }).toSchema(),
+  );
 }
 
 export function crlDistributionPointsExtension(url: string): pkijs.Extension {
@@ -94,9 +122,15 @@ export function crlDistributionPointsExtension(url: string): pkijs.Extension {
 }
 
 export function certificatePoliciesExtension(policyOids: readonly string[]): pkijs.Extension {
-  const certificatePolicies = policyOids.map((policyIdentifier) => new pkijs.PolicyInformation({ policyIdentifier }));
+  const certificatePolicies = policyOids.map(
+    (policyIdentifier) => new pkijs.PolicyInformation({ policyIdentifier }),
+  );
 
-  return extension(OID.certificatePolicies, false, new pkijs.CertificatePolicies({ certificatePolicies }).toSchema());
+  return extension(
+    OID.certificatePolicies,
+    false,
+    new pkijs.CertificatePolicies({ certificatePolicies }).toSchema(),
+  );
 }
 
 /** id-pkix-ocsp-nocheck: clients need not check the responder certificate's own status. */
@@ -104,11 +138,18 @@ export function ocspNoCheckExtension(): pkijs.Extension {
   return extension(OID.ocspNoCheck, false, new asn1js.Null());
 }
 
-export function subjectAltNameExtension(names: { dns?: readonly string[]; email?: readonly string[] }): pkijs.Extension {
+export function subjectAltNameExtension(names: {
+  dns?: readonly string[];
+  email?: readonly string[];
+}): pkijs.Extension {
   const altNames = [
     ...(names.dns ?? []).map((value) => new pkijs.GeneralName({ type: 2, value })),
     ...(names.email ?? []).map((value) => new pkijs.GeneralName({ type: 1, value })),
   ];
 
-  return extension(OID.subjectAltName, false, new pkijs.GeneralNames({ names: altNames }).toSchema());
+  return extension(
+    OID.subjectAltName,
+    false,
+    new pkijs.GeneralNames({ names: altNames }).toSchema(),
+  );
 }

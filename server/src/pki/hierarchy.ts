@@ -2,7 +2,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { PkiError } from './errors.js';
-import { generateKeyPair, createKeySigner, type KeyAlgorithm, type KeySigner } from './key-signer.js';
+import {
+  generateKeyPair,
+  createKeySigner,
+  type KeyAlgorithm,
+  type KeySigner,
+} from './key-signer.js';
 import { issueCertificate } from './certificate.js';
 import type { CertificateKind } from './profiles.js';
 import type { DistinguishedName } from './names.js';
@@ -24,8 +29,16 @@ const PRODUCT = 'LiênThông';
 const DEMO_ORG = 'UBND tỉnh Thanh Hóa';
 
 /** End-entity certificates of the dev hierarchy: file name → profile and subject. */
-export const DEMO_END_ENTITIES: readonly { name: string; kind: CertificateKind; subject: DistinguishedName }[] = [
-  { name: 'tsa', kind: 'tsa', subject: { country: 'VN', organization: PRODUCT, commonName: `${PRODUCT} TSA` } },
+export const DEMO_END_ENTITIES: readonly {
+  name: string;
+  kind: CertificateKind;
+  subject: DistinguishedName;
+}[] = [
+  {
+    name: 'tsa',
+    kind: 'tsa',
+    subject: { country: 'VN', organization: PRODUCT, commonName: `${PRODUCT} TSA` },
+  },
   {
     name: 'ocsp',
     kind: 'ocsp',
@@ -34,25 +47,39 @@ export const DEMO_END_ENTITIES: readonly { name: string; kind: CertificateKind; 
   {
     name: 'demo-seal',
     kind: 'organization-seal',
-    subject: { country: 'VN', organization: DEMO_ORG, organizationIdentifier: '000.00.00.H56', commonName: DEMO_ORG },
+    subject: {
+      country: 'VN',
+      organization: DEMO_ORG,
+      organizationIdentifier: '000.00.00.H56',
+      commonName: DEMO_ORG,
+    },
   },
   {
     name: 'demo-signer',
     kind: 'personal-signer',
-    subject: { country: 'VN', organization: DEMO_ORG, title: 'Chủ tịch', commonName: 'Nguyễn Văn An' },
+    subject: {
+      country: 'VN',
+      organization: DEMO_ORG,
+      title: 'Chủ tịch',
+      commonName: 'Nguyễn Văn An',
+    },
   },
 ];
 
 function targetFiles(dir: string): string[] {
   const names = ['root-ca.pem', 'root-ca.p12', 'issuing-ca.pem', 'issuing-ca.p12'];
-  for (const ee of DEMO_END_ENTITIES) names.push(`${ee.name}.pem`, `${ee.name}.chain.pem`, `${ee.name}.p12`);
+  for (const ee of DEMO_END_ENTITIES)
+    names.push(`${ee.name}.pem`, `${ee.name}.chain.pem`, `${ee.name}.p12`);
 
   return names.map((name) => join(dir, name));
 }
 
 function checkInput(options: InitHierarchyOptions): void {
   if (!/^https?:\/\/[^\s]+$/.test(options.publicUrl)) {
-    throw new PkiError('PKI_BAD_PUBLIC_URL', `publicUrl must be an http(s) URL such as https://hub.example.vn, got "${options.publicUrl}".`);
+    throw new PkiError(
+      'PKI_BAD_PUBLIC_URL',
+      `publicUrl must be an http(s) URL such as https://hub.example.vn, got "${options.publicUrl}".`,
+    );
   }
   if (options.password !== undefined && options.password.length < 8) {
     throw new PkiError('PKI_WEAK_PASSWORD', 'The PKCS#12 password must be at least 8 characters.');
@@ -101,22 +128,50 @@ export async function initHierarchy(options: InitHierarchyOptions): Promise<Init
     now,
   });
   write('root-ca.pem', toPem(root.der));
-  write('root-ca.p12', exportPkcs12({ privateKey: rootKeys.privateKey, certificate: root.der, password, friendlyName: 'root-ca' }), 0o600);
+  write(
+    'root-ca.p12',
+    exportPkcs12({
+      privateKey: rootKeys.privateKey,
+      certificate: root.der,
+      password,
+      friendlyName: 'root-ca',
+    }),
+    0o600,
+  );
   write('issuing-ca.pem', toPem(issuing.der));
   write(
     'issuing-ca.p12',
-    exportPkcs12({ privateKey: issuingKeys.privateKey, certificate: issuing.der, chain: [root.der], password, friendlyName: 'issuing-ca' }),
+    exportPkcs12({
+      privateKey: issuingKeys.privateKey,
+      certificate: issuing.der,
+      chain: [root.der],
+      password,
+      friendlyName: 'issuing-ca',
+    }),
     0o600,
   );
   const issuer = { certificate: issuing.der, signer: createKeySigner(issuingKeys.privateKey) };
   for (const ee of DEMO_END_ENTITIES) {
     const keys = generateKeyPair(algorithm);
-    const cert = await issueCertificate({ kind: ee.kind, subject: ee.subject, publicKey: keys.publicKey, issuer, publicUrl, now });
+    const cert = await issueCertificate({
+      kind: ee.kind,
+      subject: ee.subject,
+      publicKey: keys.publicKey,
+      issuer,
+      publicUrl,
+      now,
+    });
     write(`${ee.name}.pem`, toPem(cert.der));
     write(`${ee.name}.chain.pem`, toPem(cert.der) + toPem(issuing.der));
     write(
       `${ee.name}.p12`,
-      exportPkcs12({ privateKey: keys.privateKey, certificate: cert.der, chain: [issuing.der, root.der], password, friendlyName: ee.name }),
+      exportPkcs12({
+        privateKey: keys.privateKey,
+        certificate: cert.der,
+        chain: [issuing.der, root.der],
+        password,
+        friendlyName: ee.name,
+      }),
       0o600,
     );
   }
@@ -124,13 +179,21 @@ export async function initHierarchy(options: InitHierarchyOptions): Promise<Init
   return { password, passwordGenerated: options.password === undefined, files };
 }
 
-export type LoadedIdentity = { certificate: Uint8Array; chain: Uint8Array[]; privateKey: KeyObject; signer: KeySigner };
+export type LoadedIdentity = {
+  certificate: Uint8Array;
+  chain: Uint8Array[];
+  privateKey: KeyObject;
+  signer: KeySigner;
+};
 
 /** Read one identity (`root-ca`, `issuing-ca`, `tsa`, `ocsp`, …) written by initHierarchy. */
 export function loadIdentity(dir: string, name: string, password: string): LoadedIdentity {
   const file = join(dir, `${name}.p12`);
   if (!existsSync(file)) {
-    throw new PkiError('PKI_IDENTITY_MISSING', `${file} does not exist; run "lienthong certs init --dir ${dir}" first.`);
+    throw new PkiError(
+      'PKI_IDENTITY_MISSING',
+      `${file} does not exist; run "lienthong certs init --dir ${dir}" first.`,
+    );
   }
   const { privateKey, certificate, chain } = importPkcs12(readFileSync(file), password);
 

@@ -8,7 +8,10 @@ const AAD = Buffer.from('lienthong/pkcs8/v1');
 
 function assertMasterKey(masterKey: Uint8Array): void {
   if (masterKey.byteLength !== 32) {
-    throw new PkiError('PKI_BAD_MASTER_KEY', `The master key must be 32 bytes (AES-256), got ${masterKey.byteLength}.`);
+    throw new PkiError(
+      'PKI_BAD_MASTER_KEY',
+      `The master key must be 32 bytes (AES-256), got ${masterKey.byteLength}.`,
+    );
   }
 }
 
@@ -19,7 +22,11 @@ export function sealPrivateKey(pkcs8Der: Uint8Array, masterKey: Uint8Array): Sea
   const cipher = createCipheriv('aes-256-gcm', masterKey, iv).setAAD(AAD);
   const ciphertext = Buffer.concat([cipher.update(pkcs8Der), cipher.final()]);
 
-  return { iv: new Uint8Array(iv), tag: new Uint8Array(cipher.getAuthTag()), ciphertext: new Uint8Array(ciphertext) };
+  return {
+    iv: new Uint8Array(iv),
+    tag: new Uint8Array(cipher.getAuthTag()),
+    ciphertext: new Uint8Array(ciphertext),
+  };
 }
 
 /** Inverse of sealPrivateKey; any tampering or a wrong master key gives PKI_KEY_UNSEAL_FAILED. */

@@ -33,7 +33,10 @@ export type KeySigner = {
   sign(data: Uint8Array): Promise<Uint8Array>;
 };
 
-export function generateKeyPair(algorithm: KeyAlgorithm): { privateKey: KeyObject; publicKey: KeyObject } {
+export function generateKeyPair(algorithm: KeyAlgorithm): {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+} {
   switch (algorithm) {
     case 'rsa2048':
       return generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
@@ -45,12 +48,18 @@ export function generateKeyPair(algorithm: KeyAlgorithm): { privateKey: KeyObjec
 }
 
 /** The scheme a key type signs with by default: PKCS#1 v1.5 for RSA (widest support), ECDSA. */
-export function defaultSignatureAlgorithm(key: KeyObject, hash: HashName = 'sha256'): SignatureAlgorithm {
+export function defaultSignatureAlgorithm(
+  key: KeyObject,
+  hash: HashName = 'sha256',
+): SignatureAlgorithm {
   const type = key.asymmetricKeyType;
   if (type === 'rsa') return { scheme: 'rsa-pkcs1', hash };
   if (type === 'rsa-pss') return { scheme: 'rsa-pss', hash };
   if (type === 'ec') return { scheme: 'ecdsa', hash };
-  throw new PkiError('PKI_UNSUPPORTED_KEY', `Keys of type "${type}" are not supported; use RSA or ECDSA P-256.`);
+  throw new PkiError(
+    'PKI_UNSUPPORTED_KEY',
+    `Keys of type "${type}" are not supported; use RSA or ECDSA P-256.`,
+  );
 }
 
 function nativeOptions(key: KeyObject, scheme: SignatureScheme) {
@@ -97,7 +106,12 @@ export function verifySignature(
   signature: Uint8Array,
 ): boolean {
   try {
-    return nativeVerify(algorithm.hash, data, nativeOptions(publicKey, algorithm.scheme), signature);
+    return nativeVerify(
+      algorithm.hash,
+      data,
+      nativeOptions(publicKey, algorithm.scheme),
+      signature,
+    );
   } catch {
     return false;
   }
@@ -125,7 +139,10 @@ const ECDSA_OID: Record<HashName, string> = {
 };
 
 export function hashAlgorithmIdentifier(hash: HashName): pkijs.AlgorithmIdentifier {
-  return new pkijs.AlgorithmIdentifier({ algorithmId: HASH_OID[hash], algorithmParams: new asn1js.Null() });
+  return new pkijs.AlgorithmIdentifier({
+    algorithmId: HASH_OID[hash],
+    algorithmParams: new asn1js.Null(),
+  });
 }
 
 function pssParams(hash: HashName): asn1js.Sequence {
@@ -140,21 +157,32 @@ function pssParams(hash: HashName): asn1js.Sequence {
 }
 
 /** AlgorithmIdentifier for a signature (certificate, CRL, OCSP, CMS signatureAlgorithm). */
-export function signatureAlgorithmIdentifier(algorithm: SignatureAlgorithm): pkijs.AlgorithmIdentifier {
+export function signatureAlgorithmIdentifier(
+  algorithm: SignatureAlgorithm,
+): pkijs.AlgorithmIdentifier {
   const { scheme, hash } = algorithm;
   if (scheme === 'ecdsa') return new pkijs.AlgorithmIdentifier({ algorithmId: ECDSA_OID[hash] });
   if (scheme === 'rsa-pss') {
-    return new pkijs.AlgorithmIdentifier({ algorithmId: OID.rsassaPss, algorithmParams: pssParams(hash) });
+    return new pkijs.AlgorithmIdentifier({
+      algorithmId: OID.rsassaPss,
+      algorithmParams: pssParams(hash),
+    });
   }
 
-  return new pkijs.AlgorithmIdentifier({ algorithmId: RSA_OID[hash], algorithmParams: new asn1js.Null() });
+  return new pkijs.AlgorithmIdentifier({
+    algorithmId: RSA_OID[hash],
+    algorithmParams: new asn1js.Null(),
+  });
 }
 
 function pssFromParams(params: unknown): SignatureAlgorithm {
   const parsed = new pkijs.RSASSAPSSParams({ schema: params });
   const hash = hashFromOid(parsed.hashAlgorithm.algorithmId);
   if (!hash || parsed.saltLength !== PSS_SALT_LENGTH) {
-    throw new PkiError('PKI_UNSUPPORTED_ALGORITHM', `RSASSA-PSS is accepted with SHA-2 and salt ${PSS_SALT_LENGTH} only.`);
+    throw new PkiError(
+      'PKI_UNSUPPORTED_ALGORITHM',
+      `RSASSA-PSS is accepted with SHA-2 and salt ${PSS_SALT_LENGTH} only.`,
+    );
   }
 
   return { scheme: 'rsa-pss', hash };
@@ -168,7 +196,10 @@ export function signatureAlgorithmFrom(identifier: pkijs.AlgorithmIdentifier): S
     if (RSA_OID[hash] === oid) return { scheme: 'rsa-pkcs1', hash };
     if (ECDSA_OID[hash] === oid) return { scheme: 'ecdsa', hash };
   }
-  throw new PkiError('PKI_UNSUPPORTED_ALGORITHM', `Signature algorithm ${oid} is not supported (RSA/ECDSA with SHA-2).`);
+  throw new PkiError(
+    'PKI_UNSUPPORTED_ALGORITHM',
+    `Signature algorithm ${oid} is not supported (RSA/ECDSA with SHA-2).`,
+  );
 }
 
 /** SubjectPublicKeyInfo (pkijs) of a native public key. */

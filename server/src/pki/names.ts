@@ -39,17 +39,29 @@ const FIELDS: readonly Field[] = [
   { key: 'commonName', oid: OID.commonName, kind: 'utf8' },
 ];
 
-function encodeValue(field: Field, raw: string): asn1js.Utf8String | asn1js.PrintableString | asn1js.IA5String {
+function encodeValue(
+  field: Field,
+  raw: string,
+): asn1js.Utf8String | asn1js.PrintableString | asn1js.IA5String {
   const value = raw.normalize('NFC').trim();
   if (value === '') {
-    throw new PkiError('PKI_BAD_NAME', `Name field "${field.key}" is empty; omit it or give a value.`);
+    throw new PkiError(
+      'PKI_BAD_NAME',
+      `Name field "${field.key}" is empty; omit it or give a value.`,
+    );
   }
   if (field.kind === 'printable') {
     if (!/^[A-Za-z0-9 '()+,\-./:=?]+$/.test(value)) {
-      throw new PkiError('PKI_BAD_NAME', `Name field "${field.key}" must be PrintableString (ASCII letters, digits, punctuation).`);
+      throw new PkiError(
+        'PKI_BAD_NAME',
+        `Name field "${field.key}" must be PrintableString (ASCII letters, digits, punctuation).`,
+      );
     }
     if (field.key === 'country' && !/^[A-Z]{2}$/.test(value)) {
-      throw new PkiError('PKI_BAD_NAME', `country must be a two-letter ISO 3166 code such as "VN", got "${value}".`);
+      throw new PkiError(
+        'PKI_BAD_NAME',
+        `country must be a two-letter ISO 3166 code such as "VN", got "${value}".`,
+      );
     }
 
     return new asn1js.PrintableString({ value });
@@ -65,7 +77,10 @@ export function buildName(name: DistinguishedName): pkijs.RelativeDistinguishedN
   for (const field of FIELDS) {
     const raw = name[field.key];
     if (raw === undefined) continue;
-    const atv = new pkijs.AttributeTypeAndValue({ type: field.oid, value: encodeValue(field, raw) });
+    const atv = new pkijs.AttributeTypeAndValue({
+      type: field.oid,
+      value: encodeValue(field, raw),
+    });
     rdns.push(new asn1js.Set({ value: [atv.toSchema()] }));
   }
   const der = new asn1js.Sequence({ value: rdns }).toBER(false);

@@ -22,7 +22,13 @@ export type OcspContext = {
 };
 
 /** RFC 6960 §4.2.1 OCSPResponseStatus. */
-export const OCSP_STATUS = { successful: 0, malformedRequest: 1, internalError: 2, tryLater: 3, unauthorized: 6 } as const;
+export const OCSP_STATUS = {
+  successful: 0,
+  malformedRequest: 1,
+  internalError: 2,
+  tryLater: 3,
+  unauthorized: 6,
+} as const;
 
 const HASHES: Record<string, string> = {
   [OID.sha1]: 'sha1',
@@ -61,15 +67,25 @@ function matchesIssuer(certId: pkijs.CertID, issuer: IssuerHashes): boolean {
 }
 
 function certStatusNode(status: CertStatus): asn1js.AsnType {
-  if (status.status === 'good') return new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 } });
-  if (status.status === 'unknown') return new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 2 } });
-  const revokedInfo: asn1js.AsnType[] = [new asn1js.GeneralizedTime({ valueDate: wholeSeconds(status.revokedAt) })];
-  if (status.reason !== undefined) revokedInfo.push(ctxTag(0, [new asn1js.Enumerated({ value: status.reason })]));
+  if (status.status === 'good')
+    return new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 } });
+  if (status.status === 'unknown')
+    return new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 2 } });
+  const revokedInfo: asn1js.AsnType[] = [
+    new asn1js.GeneralizedTime({ valueDate: wholeSeconds(status.revokedAt) }),
+  ];
+  if (status.reason !== undefined)
+    revokedInfo.push(ctxTag(0, [new asn1js.Enumerated({ value: status.reason })]));
 
   return ctxTag(1, revokedInfo);
 }
 
-function singleResponse(certId: pkijs.CertID, status: CertStatus, now: Date, validitySeconds: number) {
+function singleResponse(
+  certId: pkijs.CertID,
+  status: CertStatus,
+  now: Date,
+  validitySeconds: number,
+) {
   const nextUpdate = new Date(now.getTime() + validitySeconds * 1000);
 
   return new asn1js.Sequence({
@@ -82,7 +98,11 @@ function singleResponse(certId: pkijs.CertID, status: CertStatus, now: Date, val
   });
 }
 
-async function statusFor(certId: pkijs.CertID, ctx: OcspContext, issuer: IssuerHashes): Promise<CertStatus> {
+async function statusFor(
+  certId: pkijs.CertID,
+  ctx: OcspContext,
+  issuer: IssuerHashes,
+): Promise<CertStatus> {
   if (!matchesIssuer(certId, issuer)) return { status: 'unknown' };
 
   return ctx.lookup(integerHex(certId.serialNumber));
@@ -102,9 +122,13 @@ async function signedResponse(request: pkijs.OCSPRequest, ctx: OcspContext): Pro
   const validity = ctx.validitySeconds ?? 3600;
   const singles: asn1js.Sequence[] = [];
   for (const req of request.tbsRequest.requestList) {
-    singles.push(singleResponse(req.reqCert, await statusFor(req.reqCert, ctx, issuer), now, validity));
+    singles.push(
+      singleResponse(req.reqCert, await statusFor(req.reqCert, ctx, issuer), now, validity),
+    );
   }
-  const keyHash = new asn1js.OctetString({ valueHex: toArrayBuffer(responderKeyHash(ctx.responder.certificate)) });
+  const keyHash = new asn1js.OctetString({
+    valueHex: toArrayBuffer(responderKeyHash(ctx.responder.certificate)),
+  });
   const responseData: asn1js.AsnType[] = [
     ctxTag(2, [keyHash]),
     new asn1js.GeneralizedTime({ valueDate: now }),
@@ -122,9 +146,17 @@ async function signedResponse(request: pkijs.OCSPRequest, ctx: OcspContext): Pro
     encodeDer(new asn1js.BitString({ valueHex: toArrayBuffer(signature) })),
     tlv(0xa0, tlv(0x30, ctx.responder.certificate)),
   );
-  const responseBytes = tlv(0x30, encodeDer(new asn1js.ObjectIdentifier({ value: OID.ocspBasic })), tlv(0x04, basic));
+  const responseBytes = tlv(
+    0x30,
+    encodeDer(new asn1js.ObjectIdentifier({ value: OID.ocspBasic })),
+    tlv(0x04, basic),
+  );
 
-  return tlv(0x30, encodeDer(new asn1js.Enumerated({ value: OCSP_STATUS.successful })), tlv(0xa0, responseBytes));
+  return tlv(
+    0x30,
+    encodeDer(new asn1js.Enumerated({ value: OCSP_STATUS.successful })),
+    tlv(0xa0, responseBytes),
+  );
 }
 
 function parseRequest(requestDer: Uint8Array): pkijs.OCSPRequest | undefined {
@@ -165,5 +197,7 @@ export function ocspRequestFromGetPath(encoded: string): Uint8Array {
   }
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text)) return new Uint8Array();
 
-  return new Uint8Array(Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64'));
+  return new Uint8Array(
+    Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64'),
+  );
 }

@@ -44,10 +44,17 @@ export function pbes2Encrypt(
   const kdf = algId(
     OID.pbkdf2,
     new asn1js.Sequence({
-      value: [octets(salt), new asn1js.Integer({ value: iterations }), algId(OID.hmacWithSha256, new asn1js.Null())],
+      value: [
+        octets(salt),
+        new asn1js.Integer({ value: iterations }),
+        algId(OID.hmacWithSha256, new asn1js.Null()),
+      ],
     }),
   );
-  const algorithm = algId(OID.pbes2, new asn1js.Sequence({ value: [kdf, algId(OID.aes256Cbc, octets(iv))] }));
+  const algorithm = algId(
+    OID.pbes2,
+    new asn1js.Sequence({ value: [kdf, algId(OID.aes256Cbc, octets(iv))] }),
+  );
 
   return { algorithm, ciphertext: new Uint8Array(ciphertext) };
 }
@@ -68,8 +75,13 @@ const bytesOf = (node: asn1js.AsnType | undefined): Uint8Array =>
   node instanceof asn1js.OctetString ? node.valueBlock.valueHexView : new Uint8Array();
 
 /** Decrypt data whose AlgorithmIdentifier is PBES2; throws PKI_P12_UNSUPPORTED or PKI_P12_BAD_PASSWORD. */
-export function pbes2Decrypt(algorithm: asn1js.AsnType, ciphertext: Uint8Array, password: string): Uint8Array {
-  if (oidOf(child(algorithm, 0)) !== OID.pbes2) throw unsupported(`cipher ${oidOf(child(algorithm, 0))}`);
+export function pbes2Decrypt(
+  algorithm: asn1js.AsnType,
+  ciphertext: Uint8Array,
+  password: string,
+): Uint8Array {
+  if (oidOf(child(algorithm, 0)) !== OID.pbes2)
+    throw unsupported(`cipher ${oidOf(child(algorithm, 0))}`);
   const params = child(algorithm, 1);
   const kdf = child(params, 0);
   const scheme = child(params, 1);
@@ -87,6 +99,8 @@ export function pbes2Decrypt(algorithm: asn1js.AsnType, ciphertext: Uint8Array, 
 
     return new Uint8Array(Buffer.concat([decipher.update(ciphertext), decipher.final()]));
   } catch (error) {
-    throw new PkiError('PKI_P12_BAD_PASSWORD', 'Wrong PKCS#12 password (decryption failed).', { cause: error });
+    throw new PkiError('PKI_P12_BAD_PASSWORD', 'Wrong PKCS#12 password (decryption failed).', {
+      cause: error,
+    });
   }
 }

@@ -23,7 +23,10 @@ export function pemBlocks(text: string, label = 'CERTIFICATE'): Uint8Array[] {
 export function fromPem(text: string, label = 'CERTIFICATE'): Uint8Array {
   const first = pemBlocks(text, label)[0];
   if (!first) {
-    throw new PkiError('PKI_PEM_MISSING', `No "-----BEGIN ${label}-----" block found in the PEM text.`);
+    throw new PkiError(
+      'PKI_PEM_MISSING',
+      `No "-----BEGIN ${label}-----" block found in the PEM text.`,
+    );
   }
 
   return first;

@@ -1,5 +1,13 @@
 import * as asn1js from 'asn1js';
-import { createHash, createHmac, createPrivateKey, createPublicKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto';
 import { PkiError } from './errors.js';
 import { OID } from './oids.js';
 import { decodeDer, encodeDer, toArrayBuffer } from './der.js';
@@ -9,12 +17,19 @@ import { certificatePublicKey, parseCertificate } from './certificate.js';
 /** OpenSSL 3's default iteration count for PKCS#12 key, certificate and MAC derivation. */
 const ITERATIONS = 2048;
 
-const ctx0 = (value: asn1js.AsnType[]) => new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value });
+const ctx0 = (value: asn1js.AsnType[]) =>
+  new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value });
 const oid = (value: string) => new asn1js.ObjectIdentifier({ value });
 const octets = (bytes: Uint8Array) => new asn1js.OctetString({ valueHex: toArrayBuffer(bytes) });
 
 /** RFC 7292 Appendix B key derivation (used here for the MAC key only, ID = 3) with SHA-256. */
-function pkcs12Kdf(password: string, salt: Uint8Array, iterations: number, id: number, length: number): Buffer {
+function pkcs12Kdf(
+  password: string,
+  salt: Uint8Array,
+  iterations: number,
+  id: number,
+  length: number,
+): Buffer {
   const v = 64;
   const u = 32;
   const pwd = Buffer.concat([Buffer.from(password, 'utf16le').swap16(), Buffer.alloc(2)]);
@@ -24,7 +39,10 @@ function pkcs12Kdf(password: string, salt: Uint8Array, iterations: number, id: n
 
     return out;
   };
-  const I = Buffer.concat([salt.length ? repeat(salt) : Buffer.alloc(0), pwd.length ? repeat(pwd) : Buffer.alloc(0)]);
+  const I = Buffer.concat([
+    salt.length ? repeat(salt) : Buffer.alloc(0),
+    pwd.length ? repeat(pwd) : Buffer.alloc(0),
+  ]);
   const D = Buffer.alloc(v, id);
   const blocks: Buffer[] = [];
   for (let produced = 0; produced < length; produced += u) {
@@ -47,11 +65,15 @@ function pkcs12Kdf(password: string, salt: Uint8Array, iterations: number, id: n
 
 function bagAttributes(localKeyId: Uint8Array, friendlyName?: string): asn1js.Set {
   const attrs: asn1js.AsnType[] = [
-    new asn1js.Sequence({ value: [oid(OID.localKeyId), new asn1js.Set({ value: [octets(localKeyId)] })] }),
+    new asn1js.Sequence({
+      value: [oid(OID.localKeyId), new asn1js.Set({ value: [octets(localKeyId)] })],
+    }),
   ];
   if (friendlyName) {
     const name = new asn1js.BmpString({ value: friendlyName });
-    attrs.push(new asn1js.Sequence({ value: [oid(OID.friendlyName), new asn1js.Set({ value: [name] })] }));
+    attrs.push(
+      new asn1js.Sequence({ value: [oid(OID.friendlyName), new asn1js.Set({ value: [name] })] }),
+    );
   }
 
   return new asn1js.Set({ value: attrs });
@@ -88,7 +110,11 @@ export function exportPkcs12(input: Pkcs12Export): Uint8Array {
     passphrase: input.password,
   });
   const keyBag = new asn1js.Sequence({
-    value: [oid(OID.pkcs8ShroudedKeyBag), ctx0([decodeDer(new Uint8Array(encryptedKey), 'key')]), attrs()],
+    value: [
+      oid(OID.pkcs8ShroudedKeyBag),
+      ctx0([decodeDer(new Uint8Array(encryptedKey), 'key')]),
+      attrs(),
+    ],
   });
   const keySafe = new asn1js.Sequence({ value: [keyBag] });
   const certSafe = new asn1js.Sequence({
@@ -128,12 +154,18 @@ export function exportPkcs12(input: Pkcs12Export): Uint8Array {
 
   return encodeDer(
     new asn1js.Sequence({
-      value: [new asn1js.Integer({ value: 3 }), new asn1js.Sequence({ value: [oid(OID.data), ctx0([octets(authSafe)])] }), macData],
+      value: [
+        new asn1js.Integer({ value: 3 }),
+        new asn1js.Sequence({ value: [oid(OID.data), ctx0([octets(authSafe)])] }),
+        macData,
+      ],
     }),
   );
 }
 
-type Node = asn1js.AsnType & { valueBlock: { value?: asn1js.AsnType[]; valueHexView?: Uint8Array } };
+type Node = asn1js.AsnType & {
+  valueBlock: { value?: asn1js.AsnType[]; valueHexView?: Uint8Array };
+};
 const at = (node: asn1js.AsnType | undefined, ...path: number[]): Node | undefined => {
   let cur = node as Node | undefined;
   for (const i of path) cur = cur?.valueBlock.value?.[i] as Node | undefined;
@@ -148,7 +180,8 @@ function octetValue(node: Node | undefined): Uint8Array {
   if (!node) return new Uint8Array();
   const parts = node.valueBlock.value;
   // asn1js also fills `value` for primitive OCTET STRINGs whose content happens to parse.
-  if (node.idBlock.isConstructed && parts) return Buffer.concat(parts.map((p) => octetValue(p as Node)));
+  if (node.idBlock.isConstructed && parts)
+    return Buffer.concat(parts.map((p) => octetValue(p as Node)));
 
   return node.valueBlock.valueHexView ?? new Uint8Array();
 }
@@ -158,7 +191,10 @@ function verifyMac(pfx: asn1js.AsnType, authSafe: Uint8Array, password: string):
   if (!macData) return;
   const hashOid = oidOf(at(macData, 0, 0, 0));
   if (hashOid !== OID.sha256) {
-    throw new PkiError('PKI_P12_UNSUPPORTED', `PKCS#12 MAC with ${hashOid} is not read; only HMAC-SHA256.`);
+    throw new PkiError(
+      'PKI_P12_UNSUPPORTED',
+      `PKCS#12 MAC with ${hashOid} is not read; only HMAC-SHA256.`,
+    );
   }
   const iterations = (at(macData, 2) as asn1js.Integer | undefined)?.valueBlock.valueDec ?? 1;
   const key = pkcs12Kdf(password, octetValue(at(macData, 1)), iterations, 3, 32);
@@ -177,14 +213,17 @@ function bagsOf(safeContents: Uint8Array): Bag[] {
   return (seq.valueBlock.value ?? []).map((bag) => {
     const attrs = (at(bag, 2)?.valueBlock.value ?? []) as Node[];
     const keyIdAttr = attrs.find((a) => oidOf(at(a, 0)) === OID.localKeyId);
-    const localKeyId = keyIdAttr ? Buffer.from(octetValue(at(keyIdAttr, 1, 0))).toString('hex') : undefined;
+    const localKeyId = keyIdAttr
+      ? Buffer.from(octetValue(at(keyIdAttr, 1, 0))).toString('hex')
+      : undefined;
 
     return { type: oidOf(at(bag, 0)), value: at(bag, 1, 0), localKeyId };
   });
 }
 
 function safeBags(authSafe: Uint8Array, password: string): Bag[] {
-  const contentInfos = ((decodeDer(authSafe, 'PKCS#12 AuthenticatedSafe') as Node).valueBlock.value ?? []) as Node[];
+  const contentInfos = ((decodeDer(authSafe, 'PKCS#12 AuthenticatedSafe') as Node).valueBlock
+    .value ?? []) as Node[];
   const bags: Bag[] = [];
   for (const info of contentInfos) {
     const type = oidOf(at(info, 0));
@@ -192,13 +231,21 @@ function safeBags(authSafe: Uint8Array, password: string): Bag[] {
     else if (type === OID.encryptedData) {
       const eci = at(info, 1, 0, 1);
       bags.push(...bagsOf(pbes2Decrypt(at(eci, 1)!, octetValue(at(eci, 2)), password)));
-    } else throw new PkiError('PKI_P12_UNSUPPORTED', `PKCS#12 content type ${type} (public-key privacy) is not read.`);
+    } else
+      throw new PkiError(
+        'PKI_P12_UNSUPPORTED',
+        `PKCS#12 content type ${type} (public-key privacy) is not read.`,
+      );
   }
 
   return bags;
 }
 
-export type Pkcs12Contents = { privateKey: KeyObject; certificate: Uint8Array; chain: Uint8Array[] };
+export type Pkcs12Contents = {
+  privateKey: KeyObject;
+  certificate: Uint8Array;
+  chain: Uint8Array[];
+};
 
 function samePublicKey(a: KeyObject, b: KeyObject): boolean {
   const der = (k: KeyObject) => k.export({ type: 'spki', format: 'der' });
@@ -210,19 +257,25 @@ function samePublicKey(a: KeyObject, b: KeyObject): boolean {
 export function importPkcs12(p12: Uint8Array, password: string): Pkcs12Contents {
   const pfx = decodeDer(p12, 'PKCS#12 file');
   if (oidOf(at(pfx, 1, 0)) !== OID.data) {
-    throw new PkiError('PKI_P12_UNSUPPORTED', 'PKCS#12 without password integrity (public-key mode) is not read.');
+    throw new PkiError(
+      'PKI_P12_UNSUPPORTED',
+      'PKCS#12 without password integrity (public-key mode) is not read.',
+    );
   }
   const authSafe = octetValue(at(pfx, 1, 1, 0));
   verifyMac(pfx, authSafe, password);
   const bags = safeBags(authSafe, password);
   const keyBag = bags.find((b) => b.type === OID.pkcs8ShroudedKeyBag);
-  if (!keyBag?.value) throw new PkiError('PKI_P12_NO_KEY', 'The PKCS#12 file holds no shrouded private key.');
+  if (!keyBag?.value)
+    throw new PkiError('PKI_P12_NO_KEY', 'The PKCS#12 file holds no shrouded private key.');
   let privateKey: KeyObject;
   try {
     const der = Buffer.from(keyBag.value.toBER(false));
     privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8', passphrase: password });
   } catch (error) {
-    throw new PkiError('PKI_P12_BAD_PASSWORD', 'The PKCS#12 private key could not be decrypted.', { cause: error });
+    throw new PkiError('PKI_P12_BAD_PASSWORD', 'The PKCS#12 private key could not be decrypted.', {
+      cause: error,
+    });
   }
   const certs = bags
     .filter((b) => b.type === OID.certBag && oidOf(at(b.value, 0)) === OID.x509Certificate)
@@ -231,7 +284,15 @@ export function importPkcs12(p12: Uint8Array, password: string): Pkcs12Contents 
   const leaf =
     certs.find((c) => keyBag.localKeyId && c.localKeyId === keyBag.localKeyId) ??
     certs.find((c) => samePublicKey(certificatePublicKey(parseCertificate(c.der)), publicKey));
-  if (!leaf) throw new PkiError('PKI_P12_NO_CERTIFICATE', 'The PKCS#12 file has no certificate for its private key.');
+  if (!leaf)
+    throw new PkiError(
+      'PKI_P12_NO_CERTIFICATE',
+      'The PKCS#12 file has no certificate for its private key.',
+    );
 
-  return { privateKey, certificate: leaf.der, chain: certs.filter((c) => c !== leaf).map((c) => c.der) };
+  return {
+    privateKey,
+    certificate: leaf.der,
+    chain: certs.filter((c) => c !== leaf).map((c) => c.der),
+  };
 }

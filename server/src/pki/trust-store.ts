@@ -5,7 +5,12 @@ import { pemBlocks } from './pem.js';
 import { toHex } from './der.js';
 import { certificateKeyId, parseCertificate } from './certificate.js';
 
-export type TrustedCertificate = { der: Uint8Array; subject: string; skiHex: string; isRoot: boolean };
+export type TrustedCertificate = {
+  der: Uint8Array;
+  subject: string;
+  skiHex: string;
+  isRoot: boolean;
+};
 
 /** Canonical text of a Name for lookups: its DER in hex (exact match, as RFC 5280 compares). */
 export function nameKey(nameDer: Uint8Array): string {
@@ -51,15 +56,21 @@ export class TrustStore {
   private readFolder(folder: string): TrustedCertificate[] {
     let names: string[];
     try {
-      names = readdirSync(folder).filter((n) => /\.(pem|crt|cer)$/i.test(n)).sort();
+      names = readdirSync(folder)
+        .filter((n) => /\.(pem|crt|cer)$/i.test(n))
+        .sort();
     } catch (error) {
-      throw new PkiError('PKI_TRUST_FOLDER', `Cannot read trust folder ${folder}.`, { cause: error });
+      throw new PkiError('PKI_TRUST_FOLDER', `Cannot read trust folder ${folder}.`, {
+        cause: error,
+      });
     }
     const out: TrustedCertificate[] = [];
     for (const name of names) {
       for (const der of pemBlocks(readFileSync(join(folder, name), 'latin1'))) {
         const cert = parseCertificate(der);
-        const selfIssued = Buffer.from(cert.subject.toSchema().toBER(false)).equals(Buffer.from(cert.issuer.toSchema().toBER(false)));
+        const selfIssued = Buffer.from(cert.subject.toSchema().toBER(false)).equals(
+          Buffer.from(cert.issuer.toSchema().toBER(false)),
+        );
         out.push(describe(der, selfIssued));
       }
     }

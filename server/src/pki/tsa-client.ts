@@ -15,7 +15,10 @@ export function buildTimestampQuery(
   options: { nonce?: bigint | boolean; certReq?: boolean } = {},
 ): { query: Uint8Array; nonce?: bigint } {
   if (digest.byteLength !== DIGEST_LENGTH[hashAlg]) {
-    throw new PkiError('PKI_BAD_DIGEST', `A ${hashAlg} digest is ${DIGEST_LENGTH[hashAlg]} bytes, got ${digest.byteLength}.`);
+    throw new PkiError(
+      'PKI_BAD_DIGEST',
+      `A ${hashAlg} digest is ${DIGEST_LENGTH[hashAlg]} bytes, got ${digest.byteLength}.`,
+    );
   }
   const nonce =
     typeof options.nonce === 'bigint'
@@ -26,7 +29,10 @@ export function buildTimestampQuery(
   const fields: asn1js.AsnType[] = [
     new asn1js.Integer({ value: 1 }),
     new asn1js.Sequence({
-      value: [hashAlgorithmIdentifier(hashAlg).toSchema(), new asn1js.OctetString({ valueHex: toArrayBuffer(digest) })],
+      value: [
+        hashAlgorithmIdentifier(hashAlg).toSchema(),
+        new asn1js.OctetString({ valueHex: toArrayBuffer(digest) }),
+      ],
     }),
   ];
   if (nonce !== undefined) fields.push(integerFromBigInt(nonce));
@@ -35,7 +41,13 @@ export function buildTimestampQuery(
   return { query: encodeDer(new asn1js.Sequence({ value: fields })), nonce };
 }
 
-export type TimestampInfo = { genTime: Date; serial: bigint; nonce?: bigint; policy: string; hashedMessage: Uint8Array };
+export type TimestampInfo = {
+  genTime: Date;
+  serial: bigint;
+  nonce?: bigint;
+  policy: string;
+  hashedMessage: Uint8Array;
+};
 
 function bigintOf(value: asn1js.Integer): bigint {
   return BigInt(`0x${Buffer.from(value.valueBlock.valueHexView).toString('hex') || '0'}`);
@@ -49,7 +61,9 @@ export function readTimestampToken(token: Uint8Array): TimestampInfo {
     if (signed.encapContentInfo.eContentType !== OID.tstInfo || !signed.encapContentInfo.eContent) {
       throw new Error('not a TSTInfo');
     }
-    const tst = new pkijs.TSTInfo({ schema: decodeDer(new Uint8Array(signed.encapContentInfo.eContent.getValue()), 'TSTInfo') });
+    const tst = new pkijs.TSTInfo({
+      schema: decodeDer(new Uint8Array(signed.encapContentInfo.eContent.getValue()), 'TSTInfo'),
+    });
 
     return {
       genTime: tst.genTime,
@@ -60,7 +74,11 @@ export function readTimestampToken(token: Uint8Array): TimestampInfo {
     };
   } catch (error) {
     if (error instanceof PkiError) throw error;
-    throw new PkiError('PKI_TSA_BAD_TOKEN', 'The time-stamp token is not a CMS SignedData with TSTInfo.', { cause: error });
+    throw new PkiError(
+      'PKI_TSA_BAD_TOKEN',
+      'The time-stamp token is not a CMS SignedData with TSTInfo.',
+      { cause: error },
+    );
   }
 }
 
@@ -68,25 +86,39 @@ export function readTimestampToken(token: Uint8Array): TimestampInfo {
  * Extract the token (ContentInfo DER) from a TimeStampResp. Throws PKI_TSA_REJECTED when the
  * TSA refused, PKI_TSA_MISMATCH when nonce or digest differ from what was asked.
  */
-export function parseTimestampReply(reply: Uint8Array, expected: { nonce?: bigint; digest?: Uint8Array } = {}): Uint8Array {
+export function parseTimestampReply(
+  reply: Uint8Array,
+  expected: { nonce?: bigint; digest?: Uint8Array } = {},
+): Uint8Array {
   let resp: pkijs.TimeStampResp;
   try {
     resp = new pkijs.TimeStampResp({ schema: decodeDer(reply, 'TimeStampResp') });
   } catch (error) {
-    throw new PkiError('PKI_TSA_BAD_REPLY', 'The TSA answer is not a DER TimeStampResp.', { cause: error });
+    throw new PkiError('PKI_TSA_BAD_REPLY', 'The TSA answer is not a DER TimeStampResp.', {
+      cause: error,
+    });
   }
   const status = resp.status.status;
   if ((status !== 0 && status !== 1) || !resp.timeStampToken) {
     const text = resp.status.statusStrings?.map((s) => s.valueBlock.value).join('; ') ?? '';
-    throw new PkiError('PKI_TSA_REJECTED', `The TSA rejected the request (status ${status}${text ? `: ${text}` : ''}).`);
+    throw new PkiError(
+      'PKI_TSA_REJECTED',
+      `The TSA rejected the request (status ${status}${text ? `: ${text}` : ''}).`,
+    );
   }
   const token = new Uint8Array(resp.timeStampToken.toSchema().toBER(false));
   const info = readTimestampToken(token);
   if (expected.nonce !== undefined && info.nonce !== expected.nonce) {
-    throw new PkiError('PKI_TSA_MISMATCH', 'The TSA answer carries another nonce than the request; discard it.');
+    throw new PkiError(
+      'PKI_TSA_MISMATCH',
+      'The TSA answer carries another nonce than the request; discard it.',
+    );
   }
   if (expected.digest && !Buffer.from(info.hashedMessage).equals(Buffer.from(expected.digest))) {
-    throw new PkiError('PKI_TSA_MISMATCH', 'The TSA time-stamped another digest than the one sent; discard it.');
+    throw new PkiError(
+      'PKI_TSA_MISMATCH',
+      'The TSA time-stamped another digest than the one sent; discard it.',
+    );
   }
 
   return token;

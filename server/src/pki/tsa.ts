@@ -66,14 +66,16 @@ function parseQuery(queryDer: Uint8Array, policy: string): pkijs.TimeStampReq {
   }
   if (req.version !== 1) throw new Rejection(TSA_FAILURE.badRequest, 'version must be 1');
   const hash = hashFromOid(req.messageImprint.hashAlgorithm.algorithmId);
-  if (!hash) throw new Rejection(TSA_FAILURE.badAlg, 'message imprint must use SHA-256, SHA-384 or SHA-512');
+  if (!hash)
+    throw new Rejection(TSA_FAILURE.badAlg, 'message imprint must use SHA-256, SHA-384 or SHA-512');
   if (req.messageImprint.hashedMessage.valueBlock.valueHexView.byteLength !== DIGEST_LENGTH[hash]) {
     throw new Rejection(TSA_FAILURE.badDataFormat, `hashed message length does not match ${hash}`);
   }
   if (req.reqPolicy && req.reqPolicy !== policy) {
     throw new Rejection(TSA_FAILURE.unacceptedPolicy, `only policy ${policy} is served`);
   }
-  if (req.extensions?.length) throw new Rejection(TSA_FAILURE.unacceptedExtension, 'extensions are not supported');
+  if (req.extensions?.length)
+    throw new Rejection(TSA_FAILURE.unacceptedExtension, 'extensions are not supported');
 
   return req;
 }
@@ -96,7 +98,9 @@ async function tstInfo(req: pkijs.TimeStampReq, ctx: TsaContext): Promise<Uint8A
     idBlock: { tagClass: 3, tagNumber: 4 },
     value: [decodeDer(tsaName, 'TSA name')],
   });
-  fields.push(new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [directoryName] }));
+  fields.push(
+    new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [directoryName] }),
+  );
 
   return encodeDer(new asn1js.Sequence({ value: fields }));
 }

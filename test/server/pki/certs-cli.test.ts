@@ -11,10 +11,14 @@ const CERTS_TS = pathToFileURL(resolve('server/src/cli/certs.ts')).href;
 function certs(args: string[]) {
   const script = `import { certsCommand } from ${JSON.stringify(CERTS_TS)};
 await certsCommand().parseAsync(${JSON.stringify(args)}, { from: 'user' });`;
-  const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const res = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
 
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
@@ -25,12 +29,23 @@ describe('cli certs init', function () {
 
   it('creates a p256 hierarchy and prints the generated password once', function () {
     const dir = join(tmp.dir, 'p256');
-    const res = certs(['init', '--dir', dir, '--algorithm', 'p256', '--public-url', 'https://hub.example.vn']);
+    const res = certs([
+      'init',
+      '--dir',
+      dir,
+      '--algorithm',
+      'p256',
+      '--public-url',
+      'https://hub.example.vn',
+    ]);
     expect(res.status, res.stderr).to.equal(0);
     const password = /password \(shown once, store it now\): (\S+)/.exec(res.stdout)?.[1] ?? '';
     expect(password).to.have.length.greaterThan(16);
     expect(res.stdout.split(password)).to.have.length(2);
-    expect(openssl(['pkcs12', '-in', join(dir, 'tsa.p12'), '-passin', `pass:${password}`, '-noout']).status).to.equal(0);
+    expect(
+      openssl(['pkcs12', '-in', join(dir, 'tsa.p12'), '-passin', `pass:${password}`, '-noout'])
+        .status,
+    ).to.equal(0);
     const text = openssl(['x509', '-in', join(dir, 'tsa.pem'), '-noout', '-text']).stdout;
     expect(text).to.include('ASN1 OID: prime256v1');
     expect(text).to.include('https://hub.example.vn/pki/ocsp');
@@ -51,7 +66,9 @@ describe('cli certs init', function () {
     expect(res.status).to.equal(2);
     expect(res.stderr.trim().split('\n')).to.have.length(1);
     expect(res.stderr).to.include('pass force');
-    expect(certs(['init', '--dir', dir, '--password', 'given-password-1', '--force']).status).to.equal(0);
+    expect(
+      certs(['init', '--dir', dir, '--password', 'given-password-1', '--force']).status,
+    ).to.equal(0);
   });
 
   it('exits 2 on a bad algorithm, a short password or a bad URL', function () {

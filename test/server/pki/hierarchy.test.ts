@@ -10,7 +10,15 @@ import { openssl, tempDir, PUBLIC_URL, PASSWORD } from './helpers.js';
 const END_ENTITIES = ['tsa', 'ocsp', 'demo-seal', 'demo-signer'];
 
 function text(dir: string, name: string): string {
-  const res = openssl(['x509', '-in', join(dir, `${name}.pem`), '-noout', '-text', '-nameopt', 'utf8,sep_multiline']);
+  const res = openssl([
+    'x509',
+    '-in',
+    join(dir, `${name}.pem`),
+    '-noout',
+    '-text',
+    '-nameopt',
+    'utf8,sep_multiline',
+  ]);
   expect(res.status, res.stderr).to.equal(0);
 
   return res.stdout;
@@ -46,15 +54,31 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
       const issuing = join(dir, 'issuing-ca.pem');
       expect(openssl(['verify', '-CAfile', root, issuing]).stdout).to.include(': OK');
       for (const name of END_ENTITIES) {
-        const res = openssl(['verify', '-x509_strict', '-CAfile', root, '-untrusted', issuing, join(dir, `${name}.pem`)]);
+        const res = openssl([
+          'verify',
+          '-x509_strict',
+          '-CAfile',
+          root,
+          '-untrusted',
+          issuing,
+          join(dir, `${name}.pem`),
+        ]);
         expect(res.stdout + res.stderr, name).to.include(': OK');
       }
     });
 
     it('openssl verify applies the EKU purposes (TSA: timestampsign, OCSP: ocsphelper)', function () {
       const args = ['-CAfile', join(dir, 'root-ca.pem'), '-untrusted', join(dir, 'issuing-ca.pem')];
-      expect(openssl(['verify', ...args, '-purpose', 'timestampsign', join(dir, 'tsa.pem')]).stdout).to.include(': OK');
-      const wrong = openssl(['verify', ...args, '-purpose', 'timestampsign', join(dir, 'demo-seal.pem')]);
+      expect(
+        openssl(['verify', ...args, '-purpose', 'timestampsign', join(dir, 'tsa.pem')]).stdout,
+      ).to.include(': OK');
+      const wrong = openssl([
+        'verify',
+        ...args,
+        '-purpose',
+        'timestampsign',
+        join(dir, 'demo-seal.pem'),
+      ]);
       expect(wrong.status).not.to.equal(0);
     });
 
@@ -80,8 +104,12 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
         const serial = /Serial Number:\s*\n?\s*([0-9a-f:]+)/.exec(t)?.[1]?.replace(/:/g, '') ?? '';
         expect(serial.length, `${name} serial`).to.be.at.least(16);
       }
-      expect(text(dir, 'demo-seal')).to.match(/Key Usage: critical\s+Digital Signature, Non Repudiation/);
-      expect(text(dir, 'demo-signer')).to.match(/Key Usage: critical\s+Digital Signature, Non Repudiation/);
+      expect(text(dir, 'demo-seal')).to.match(
+        /Key Usage: critical\s+Digital Signature, Non Repudiation/,
+      );
+      expect(text(dir, 'demo-signer')).to.match(
+        /Key Usage: critical\s+Digital Signature, Non Repudiation/,
+      );
     });
 
     it('TSA has critical EKU timeStamping only; OCSP has OCSPSigning and ocsp-nocheck', function () {
@@ -102,13 +130,24 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
       // UTF8String (tag 0x0c) in the DER, NFC-composed "ễ" = U+1EC5
       const parsed = openssl(['asn1parse', '-in', join(dir, 'demo-signer.pem')]).stdout;
       expect(parsed).to.include('UTF8STRING');
-      expect(Buffer.from(readFileSync(join(dir, 'demo-signer.pem'), 'utf8').split('\n').slice(1, -2).join(''), 'base64').includes(Buffer.from('Nguyễn'.normalize('NFC')))).to.equal(true);
+      expect(
+        Buffer.from(
+          readFileSync(join(dir, 'demo-signer.pem'), 'utf8').split('\n').slice(1, -2).join(''),
+          'base64',
+        ).includes(Buffer.from('Nguyễn'.normalize('NFC'))),
+      ).to.equal(true);
     });
 
     it('validity follows the profile limits', function () {
       const years = (name: string) => {
-        const end = openssl(['x509', '-in', join(dir, `${name}.pem`), '-noout', '-enddate']).stdout.split('=')[1] ?? '';
-        const start = openssl(['x509', '-in', join(dir, `${name}.pem`), '-noout', '-startdate']).stdout.split('=')[1] ?? '';
+        const end =
+          openssl(['x509', '-in', join(dir, `${name}.pem`), '-noout', '-enddate']).stdout.split(
+            '=',
+          )[1] ?? '';
+        const start =
+          openssl(['x509', '-in', join(dir, `${name}.pem`), '-noout', '-startdate']).stdout.split(
+            '=',
+          )[1] ?? '';
 
         return (Date.parse(end) - Date.parse(start)) / (365.25 * 86_400_000);
       };
@@ -122,10 +161,20 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
 
     it('PKCS#12 files open with OpenSSL 3 defaults (no -legacy) and with importPkcs12', function () {
       for (const name of ['root-ca', 'issuing-ca', ...END_ENTITIES]) {
-        const res = openssl(['pkcs12', '-in', join(dir, `${name}.p12`), '-passin', `pass:${password}`, '-noout']);
+        const res = openssl([
+          'pkcs12',
+          '-in',
+          join(dir, `${name}.p12`),
+          '-passin',
+          `pass:${password}`,
+          '-noout',
+        ]);
         expect(res.status, `${name}: ${res.stderr}`).to.equal(0);
       }
-      expect(openssl(['pkcs12', '-in', join(dir, 'demo-seal.p12'), '-passin', 'pass:wrong', '-noout']).status).not.to.equal(0);
+      expect(
+        openssl(['pkcs12', '-in', join(dir, 'demo-seal.p12'), '-passin', 'pass:wrong', '-noout'])
+          .status,
+      ).not.to.equal(0);
       const seal = loadIdentity(dir, 'demo-seal', password);
       expect(toPem(seal.certificate)).to.equal(readFileSync(join(dir, 'demo-seal.pem'), 'utf8'));
       expect(seal.chain).to.have.length(2);
@@ -137,12 +186,25 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
       const out = join(dir, 'openssl.p12');
       const seal = loadIdentity(dir, 'demo-seal', password);
       writeFileSync(key, seal.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-      const res = openssl(['pkcs12', '-export', '-inkey', key, '-in', join(dir, 'demo-seal.chain.pem'), '-out', out, '-passout', `pass:${PASSWORD}`]);
+      const res = openssl([
+        'pkcs12',
+        '-export',
+        '-inkey',
+        key,
+        '-in',
+        join(dir, 'demo-seal.chain.pem'),
+        '-out',
+        out,
+        '-passout',
+        `pass:${PASSWORD}`,
+      ]);
       expect(res.status, res.stderr).to.equal(0);
       const back = importPkcs12(readFileSync(out), PASSWORD);
       expect(Buffer.from(back.certificate).equals(Buffer.from(seal.certificate))).to.equal(true);
       expect(back.chain).to.have.length(1);
-      expect(() => importPkcs12(readFileSync(out), 'nope-nope')).to.throw(PkiError).with.property('code', 'PKI_P12_BAD_PASSWORD');
+      expect(() => importPkcs12(readFileSync(out), 'nope-nope'))
+        .to.throw(PkiError)
+        .with.property('code', 'PKI_P12_BAD_PASSWORD');
     });
 
     it('refuses to overwrite without force, overwrites with force', async function () {
@@ -154,7 +216,13 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
       }
       expect(caught).to.be.instanceOf(PkiError).with.property('code', 'PKI_FILES_EXIST');
       const before = readFileSync(join(dir, 'root-ca.pem'), 'utf8');
-      const result = await initHierarchy({ dir, algorithm, publicUrl: PUBLIC_URL, force: true, password: PASSWORD });
+      const result = await initHierarchy({
+        dir,
+        algorithm,
+        publicUrl: PUBLIC_URL,
+        force: true,
+        password: PASSWORD,
+      });
       expect(result.passwordGenerated).to.equal(false);
       expect(readFileSync(join(dir, 'root-ca.pem'), 'utf8')).not.to.equal(before);
       password = PASSWORD;

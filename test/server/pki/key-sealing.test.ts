@@ -5,7 +5,12 @@ import { PkiError } from '../../../server/src/pki/errors.js';
 
 describe('pki key sealing (AES-256-GCM)', function () {
   const master = randomBytes(32);
-  const pkcs8 = new Uint8Array(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'der' }));
+  const pkcs8 = new Uint8Array(
+    generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+      type: 'pkcs8',
+      format: 'der',
+    }),
+  );
 
   it('round-trips a PKCS#8 key and hides it', function () {
     const sealed = sealPrivateKey(pkcs8, master);
@@ -14,7 +19,10 @@ describe('pki key sealing (AES-256-GCM)', function () {
     expect(Buffer.from(sealed.ciphertext).equals(Buffer.from(pkcs8))).to.equal(false);
     const opened = openPrivateKey(sealed, master);
     expect(Buffer.from(opened).equals(Buffer.from(pkcs8))).to.equal(true);
-    expect(createPrivateKey({ key: Buffer.from(opened), format: 'der', type: 'pkcs8' }).asymmetricKeyType).to.equal('ec');
+    expect(
+      createPrivateKey({ key: Buffer.from(opened), format: 'der', type: 'pkcs8' })
+        .asymmetricKeyType,
+    ).to.equal('ec');
   });
 
   it('uses a fresh IV each time', function () {
@@ -36,9 +44,15 @@ describe('pki key sealing (AES-256-GCM)', function () {
       { ...sealed, tag: flip(sealed.tag) },
       { ...sealed, iv: flip(sealed.iv) },
     ]) {
-      expect(() => openPrivateKey(bad, master)).to.throw(PkiError).with.property('code', 'PKI_KEY_UNSEAL_FAILED');
+      expect(() => openPrivateKey(bad, master))
+        .to.throw(PkiError)
+        .with.property('code', 'PKI_KEY_UNSEAL_FAILED');
     }
-    expect(() => openPrivateKey(sealed, randomBytes(32))).to.throw(PkiError).with.property('code', 'PKI_KEY_UNSEAL_FAILED');
-    expect(() => sealPrivateKey(pkcs8, randomBytes(16))).to.throw(PkiError).with.property('code', 'PKI_BAD_MASTER_KEY');
+    expect(() => openPrivateKey(sealed, randomBytes(32)))
+      .to.throw(PkiError)
+      .with.property('code', 'PKI_KEY_UNSEAL_FAILED');
+    expect(() => sealPrivateKey(pkcs8, randomBytes(16)))
+      .to.throw(PkiError)
+      .with.property('code', 'PKI_BAD_MASTER_KEY');
   });
 });

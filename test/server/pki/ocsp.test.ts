@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import * as asn1js from 'asn1js';
 import { initHierarchy, loadIdentity } from '../../../server/src/pki/hierarchy.js';
-import { answerOcsp, ocspRequestFromGetPath, OCSP_STATUS, type CertStatus, type OcspContext } from '../../../server/src/pki/ocsp.js';
+import {
+  answerOcsp,
+  ocspRequestFromGetPath,
+  OCSP_STATUS,
+  type CertStatus,
+  type OcspContext,
+} from '../../../server/src/pki/ocsp.js';
 import { certificateSerialHex, parseCertificate } from '../../../server/src/pki/certificate.js';
 import { tempDir, PUBLIC_URL, PASSWORD } from './helpers.js';
 
@@ -42,7 +48,9 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
       await initHierarchy({ dir, algorithm, publicUrl: PUBLIC_URL, password: PASSWORD });
       const responder = loadIdentity(dir, 'ocsp', PASSWORD);
       const issuing = loadIdentity(dir, 'issuing-ca', PASSWORD);
-      signerSerial = certificateSerialHex(parseCertificate(loadIdentity(dir, 'demo-signer', PASSWORD).certificate));
+      signerSerial = certificateSerialHex(
+        parseCertificate(loadIdentity(dir, 'demo-signer', PASSWORD).certificate),
+      );
       ctx = {
         responder: { certificate: responder.certificate, signer: responder.signer },
         issuer: issuing.certificate,
@@ -52,7 +60,10 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
-          const body = req.method === 'GET' ? ocspRequestFromGetPath((req.url ?? '/').slice(1)) : Buffer.concat(chunks);
+          const body =
+            req.method === 'GET'
+              ? ocspRequestFromGetPath((req.url ?? '/').slice(1))
+              : Buffer.concat(chunks);
           void answerOcsp(body, ctx).then((answer) => {
             res.writeHead(200, { 'content-type': 'application/ocsp-response' });
             res.end(Buffer.from(answer));
@@ -70,10 +81,14 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
     const ask = (cert = 'demo-signer.pem', extra: string[] = []) =>
       opensslAsync([
         'ocsp',
-        '-issuer', join(dir, 'issuing-ca.pem'),
-        '-cert', join(dir, cert),
-        '-url', url,
-        '-CAfile', join(dir, 'root-ca.pem'),
+        '-issuer',
+        join(dir, 'issuing-ca.pem'),
+        '-cert',
+        join(dir, cert),
+        '-url',
+        url,
+        '-CAfile',
+        join(dir, 'root-ca.pem'),
         '-resp_text',
         ...extra,
       ]);
@@ -88,7 +103,11 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
     });
 
     it('answers revoked with time and reason', async function () {
-      statuses.set(signerSerial, { status: 'revoked', revokedAt: new Date('2025-03-04T05:06:07Z'), reason: 1 });
+      statuses.set(signerSerial, {
+        status: 'revoked',
+        revokedAt: new Date('2025-03-04T05:06:07Z'),
+        reason: 1,
+      });
       const out = await ask();
       expect(out).to.include('Response verify OK');
       expect(out).to.match(/demo-signer\.pem: revoked/);
@@ -107,7 +126,15 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
       statuses.set(signerSerial, { status: 'good' });
       // openssl ocsp -reqout then a GET of the URL-encoded base64 request
       const reqFile = join(dir, 'req.der');
-      await opensslAsync(['ocsp', '-issuer', join(dir, 'issuing-ca.pem'), '-cert', join(dir, 'demo-signer.pem'), '-reqout', reqFile]);
+      await opensslAsync([
+        'ocsp',
+        '-issuer',
+        join(dir, 'issuing-ca.pem'),
+        '-cert',
+        join(dir, 'demo-signer.pem'),
+        '-reqout',
+        reqFile,
+      ]);
       const b64 = encodeURIComponent(readFileSync(reqFile).toString('base64'));
       const res = await fetch(`${url}${b64}`);
       const answer = new Uint8Array(await res.arrayBuffer());
@@ -115,8 +142,14 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
     });
 
     it('answers malformedRequest for garbage and never throws', async function () {
-      for (const garbage of [new Uint8Array(), new Uint8Array([1, 2, 3]), new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x05])]) {
-        expect(responseStatus(await answerOcsp(garbage, ctx))).to.equal(OCSP_STATUS.malformedRequest);
+      for (const garbage of [
+        new Uint8Array(),
+        new Uint8Array([1, 2, 3]),
+        new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x05]),
+      ]) {
+        expect(responseStatus(await answerOcsp(garbage, ctx))).to.equal(
+          OCSP_STATUS.malformedRequest,
+        );
       }
       const res = await fetch(url, { method: 'POST', body: 'not an OCSP request' });
       const out = new Uint8Array(await res.arrayBuffer());
@@ -125,8 +158,13 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
 
     it('answers internalError when the lookup fails', async function () {
       const reqFile = join(dir, 'req.der');
-      const failing: OcspContext = { ...ctx, lookup: async () => Promise.reject(new Error('db down')) };
-      expect(responseStatus(await answerOcsp(readFileSync(reqFile), failing))).to.equal(OCSP_STATUS.internalError);
+      const failing: OcspContext = {
+        ...ctx,
+        lookup: async () => Promise.reject(new Error('db down')),
+      };
+      expect(responseStatus(await answerOcsp(readFileSync(reqFile), failing))).to.equal(
+        OCSP_STATUS.internalError,
+      );
     });
   });
 }

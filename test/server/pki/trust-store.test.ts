@@ -12,7 +12,12 @@ describe('pki TrustStore', function () {
   after(() => tmp.cleanup());
 
   it('loads roots and folder certificates, looks up by subject and SKI, reloads', async function () {
-    await initHierarchy({ dir: tmp.dir, algorithm: 'p256', publicUrl: PUBLIC_URL, password: PASSWORD });
+    await initHierarchy({
+      dir: tmp.dir,
+      algorithm: 'p256',
+      publicUrl: PUBLIC_URL,
+      password: PASSWORD,
+    });
     const folder = join(tmp.dir, 'trust');
     mkdirSync(folder);
     copyFileSync(join(tmp.dir, 'issuing-ca.pem'), join(folder, 'issuing-ca.pem'));
@@ -21,10 +26,14 @@ describe('pki TrustStore', function () {
     expect(store.all()).to.have.length(2);
     expect(store.isTrustedRoot(root)).to.equal(true);
 
-    const issuing = parseCertificate(fromPem(readFileSync(join(tmp.dir, 'issuing-ca.pem'), 'utf8')));
+    const issuing = parseCertificate(
+      fromPem(readFileSync(join(tmp.dir, 'issuing-ca.pem'), 'utf8')),
+    );
     const found = store.bySki(certificateKeyId(issuing));
     expect(found?.isRoot).to.equal(false);
-    expect(store.bySubject(new Uint8Array(issuing.issuer.toSchema().toBER()))[0]?.isRoot).to.equal(true);
+    expect(store.bySubject(new Uint8Array(issuing.issuer.toSchema().toBER()))[0]?.isRoot).to.equal(
+      true,
+    );
     expect(store.isTrustedRoot(found!.der)).to.equal(false);
 
     copyFileSync(join(tmp.dir, 'tsa.chain.pem'), join(folder, 'tsa.chain.pem'));

@@ -6,13 +6,18 @@ import * as pkijs from 'pkijs';
 import * as asn1js from 'asn1js';
 import { initHierarchy, loadIdentity } from '../../../server/src/pki/hierarchy.js';
 import { answerTimestamp, TSA_FAILURE, type TsaContext } from '../../../server/src/pki/tsa.js';
-import { buildTimestampQuery, parseTimestampReply, readTimestampToken } from '../../../server/src/pki/tsa-client.js';
+import {
+  buildTimestampQuery,
+  parseTimestampReply,
+  readTimestampToken,
+} from '../../../server/src/pki/tsa-client.js';
 import { POLICY } from '../../../server/src/pki/oids.js';
 import { PkiError } from '../../../server/src/pki/errors.js';
 import { openssl, tempDir, PUBLIC_URL, PASSWORD } from './helpers.js';
 
 function respStatus(der: Uint8Array): pkijs.PKIStatusInfo {
-  return new pkijs.TimeStampResp({ schema: asn1js.fromBER(new Uint8Array(der).buffer).result }).status;
+  return new pkijs.TimeStampResp({ schema: asn1js.fromBER(new Uint8Array(der).buffer).result })
+    .status;
 }
 
 for (const algorithm of ['rsa2048', 'p256'] as const) {
@@ -46,12 +51,39 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
       it(`openssl ts -verify accepts a ${hash} token (certReq)`, async function () {
         const query = join(dir, `q-${hash}.tsq`);
         const reply = join(dir, `r-${hash}.tsr`);
-        expect(openssl(['ts', '-query', '-data', data, `-${hash}`, '-cert', '-out', query]).status).to.equal(0);
+        expect(
+          openssl(['ts', '-query', '-data', data, `-${hash}`, '-cert', '-out', query]).status,
+        ).to.equal(0);
         writeFileSync(reply, await answerTimestamp(readFileSync(query), ctx));
-        const res = openssl(['ts', '-verify', '-data', data, '-in', reply, '-CAfile', join(dir, 'root-ca.pem'), '-untrusted', join(dir, 'tsa.chain.pem')]);
+        const res = openssl([
+          'ts',
+          '-verify',
+          '-data',
+          data,
+          '-in',
+          reply,
+          '-CAfile',
+          join(dir, 'root-ca.pem'),
+          '-untrusted',
+          join(dir, 'tsa.chain.pem'),
+        ]);
         expect(res.stdout + res.stderr).to.include('Verification: OK');
-        const againstQuery = openssl(['ts', '-verify', '-queryfile', query, '-in', reply, '-CAfile', join(dir, 'root-ca.pem'), '-untrusted', join(dir, 'tsa.chain.pem')]);
-        expect(againstQuery.stdout + againstQuery.stderr, 'nonce and imprint match the query').to.include('Verification: OK');
+        const againstQuery = openssl([
+          'ts',
+          '-verify',
+          '-queryfile',
+          query,
+          '-in',
+          reply,
+          '-CAfile',
+          join(dir, 'root-ca.pem'),
+          '-untrusted',
+          join(dir, 'tsa.chain.pem'),
+        ]);
+        expect(
+          againstQuery.stdout + againstQuery.stderr,
+          'nonce and imprint match the query',
+        ).to.include('Verification: OK');
         const text = openssl(['ts', '-reply', '-in', reply, '-text']).stdout;
         expect(text).to.include('Status: Granted');
         expect(text).to.include(`Policy OID: ${POLICY.tsaPolicy}`);
@@ -62,7 +94,10 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
 
     it('echoes the nonce and carries signing-certificate-v2', async function () {
       const digest = createHash('sha256').update('x').digest();
-      const { query, nonce } = buildTimestampQuery(digest, 'sha256', { nonce: 0x1234567890abcdefn, certReq: true });
+      const { query, nonce } = buildTimestampQuery(digest, 'sha256', {
+        nonce: 0x1234567890abcdefn,
+        certReq: true,
+      });
       const token = parseTimestampReply(await answerTimestamp(query, ctx), { nonce, digest });
       expect(readTimestampToken(token).nonce).to.equal(0x1234567890abcdefn);
       const tokenFile = join(dir, 'token.der');
@@ -76,7 +111,9 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
       const { query } = buildTimestampQuery(digest, 'sha256', { certReq: false });
       const token = parseTimestampReply(await answerTimestamp(query, ctx));
       const signed = new pkijs.SignedData({
-        schema: new pkijs.ContentInfo({ schema: asn1js.fromBER(new Uint8Array(token).buffer).result }).content,
+        schema: new pkijs.ContentInfo({
+          schema: asn1js.fromBER(new Uint8Array(token).buffer).result,
+        }).content,
       });
       expect(signed.certificates ?? []).to.have.length(0);
     });
@@ -84,7 +121,9 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
     it('gives strictly increasing serials under 50 concurrent requests', async function () {
       const digest = createHash('sha256').update('z').digest();
       const replies = await Promise.all(
-        Array.from({ length: 50 }, () => answerTimestamp(buildTimestampQuery(digest, 'sha256').query, ctx)),
+        Array.from({ length: 50 }, () =>
+          answerTimestamp(buildTimestampQuery(digest, 'sha256').query, ctx),
+        ),
       );
       const serials = replies.map((r) => readTimestampToken(parseTimestampReply(r)).serial);
       expect(new Set(serials).size).to.equal(50);
@@ -97,23 +136,35 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
       expect(respStatus(garbage).status).to.equal(2);
       const garbageFile = join(dir, 'garbage.tsr');
       writeFileSync(garbageFile, garbage);
-      expect(openssl(['ts', '-reply', '-in', garbageFile, '-text']).stdout).to.include('Status: Rejected');
+      expect(openssl(['ts', '-reply', '-in', garbageFile, '-text']).stdout).to.include(
+        'Status: Rejected',
+      );
 
       const sha256 = buildTimestampQuery(createHash('sha256').update('a').digest(), 'sha256').query;
       // flip the imprint's algorithm OID to SHA-1 (1.3.14.3.2.26) by rebuilding the request
-      const req = new pkijs.TimeStampReq({ schema: asn1js.fromBER(new Uint8Array(sha256).buffer).result });
-      req.messageImprint.hashAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: '1.3.14.3.2.26' });
+      const req = new pkijs.TimeStampReq({
+        schema: asn1js.fromBER(new Uint8Array(sha256).buffer).result,
+      });
+      req.messageImprint.hashAlgorithm = new pkijs.AlgorithmIdentifier({
+        algorithmId: '1.3.14.3.2.26',
+      });
       const badAlg = await answerTimestamp(new Uint8Array(req.toSchema().toBER()), ctx);
       expect(respStatus(badAlg).status).to.equal(2);
-      expect(respStatus(badAlg).failInfo?.valueBlock.valueHexView[0]).to.equal(0x80 >> TSA_FAILURE.badAlg);
-      expect(() => parseTimestampReply(badAlg)).to.throw(PkiError).with.property('code', 'PKI_TSA_REJECTED');
+      expect(respStatus(badAlg).failInfo?.valueBlock.valueHexView[0]).to.equal(
+        0x80 >> TSA_FAILURE.badAlg,
+      );
+      expect(() => parseTimestampReply(badAlg))
+        .to.throw(PkiError)
+        .with.property('code', 'PKI_TSA_REJECTED');
     });
 
     it('client helpers refuse a mismatched nonce', async function () {
       const digest = createHash('sha256').update('n').digest();
       const { query } = buildTimestampQuery(digest, 'sha256', { nonce: 5n });
       const reply = await answerTimestamp(query, ctx);
-      expect(() => parseTimestampReply(reply, { nonce: 6n })).to.throw(PkiError).with.property('code', 'PKI_TSA_MISMATCH');
+      expect(() => parseTimestampReply(reply, { nonce: 6n }))
+        .to.throw(PkiError)
+        .with.property('code', 'PKI_TSA_MISMATCH');
       expect(() => buildTimestampQuery(digest, 'sha384')).to.throw(PkiError);
     });
   });
