@@ -156,6 +156,18 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
       expect(() => parseTimestampReply(badAlg))
         .to.throw(PkiError)
         .with.property('code', 'PKI_TSA_REJECTED');
+
+      const shortReq = new pkijs.TimeStampReq({
+        schema: asn1js.fromBER(new Uint8Array(sha256).buffer).result,
+      });
+      shortReq.messageImprint.hashedMessage = new asn1js.OctetString({
+        valueHex: new Uint8Array(31).buffer,
+      });
+      const short = await answerTimestamp(new Uint8Array(shortReq.toSchema().toBER()), ctx);
+      expect(respStatus(short).status).to.equal(2);
+      expect(respStatus(short).failInfo?.valueBlock.valueHexView[0]).to.equal(
+        0x80 >> TSA_FAILURE.badDataFormat,
+      );
     });
 
     it('client helpers refuse a mismatched nonce', async function () {
