@@ -1,0 +1,6 @@
+import type { HubModule } from '../module.js';
+
+export const auditModule: HubModule = {
+  name: 'audit',
+  mount: async () => [],
+};

@@ -1,0 +1,6 @@
+import type { HubModule } from '../module.js';
+
+export const documentsModule: HubModule = {
+  name: 'documents',
+  mount: async () => [],
+};

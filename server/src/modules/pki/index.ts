@@ -1,0 +1,6 @@
+import type { HubModule } from '../module.js';
+
+export const pkiModule: HubModule = {
+  name: 'pki',
+  mount: async () => [],
+};
