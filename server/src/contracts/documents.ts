@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { ZText } from './common.js';
+
+/** Decree 30/2020, Phụ lục III: document types and their abbreviations. */
+export const DOCUMENT_TYPES = {
+  'Nghị quyết': 'NQ',
+  'Quyết định': 'QĐ',
+  'Chỉ thị': 'CT',
+  'Quy chế': 'QC',
+  'Quy định': 'QyĐ',
+  'Thông cáo': 'TC',
+  'Thông báo': 'TB',
+  'Hướng dẫn': 'HD',
+  'Chương trình': 'CTr',
+  'Kế hoạch': 'KH',
+  'Phương án': 'PA',
+  'Đề án': 'ĐA',
+  'Dự án': 'DA',
+  'Báo cáo': 'BC',
+  'Biên bản': 'BB',
+  'Tờ trình': 'TTr',
+  'Hợp đồng': 'HĐ',
+  'Công điện': 'CĐ',
+  'Bản ghi nhớ': 'BGN',
+  'Bản thỏa thuận': 'BTT',
+  'Giấy ủy quyền': 'GUQ',
+  'Giấy mời': 'GM',
+  'Giấy giới thiệu': 'GGT',
+  'Giấy nghỉ phép': 'GNP',
+  'Phiếu gửi': 'PG',
+  'Phiếu chuyển': 'PC',
+  'Phiếu báo': 'PB',
+  'Công văn': '',
+  'Bản sao y': 'SY',
+  'Bản trích sao': 'TrS',
+  'Bản sao lục': 'SL',
+} as const;
+export type TDocumentType = keyof typeof DOCUMENT_TYPES;
+export const ZDocumentType = z.enum(Object.keys(DOCUMENT_TYPES) as [TDocumentType, ...TDocumentType[]]);
+
+/** Urgency (độ khẩn), with edXML Priority 0–3. */
+export const URGENCIES = ['thuong', 'khan', 'thuong_khan', 'hoa_toc'] as const;
+export const ZUrgency = z.enum(URGENCIES);
+export type TUrgency = z.infer<typeof ZUrgency>;
+export const URGENCY_LABELS: Record<TUrgency, string> = {
+  thuong: 'Thường',
+  khan: 'Khẩn',
+  thuong_khan: 'Thượng khẩn',
+  hoa_toc: 'Hỏa tốc',
+};
+
+/** Confidentiality (độ mật). */
+export const CONFIDENTIALITIES = ['thuong', 'mat', 'toi_mat', 'tuyet_mat'] as const;
+export const ZConfidentiality = z.enum(CONFIDENTIALITIES);
+
+const ZIsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'ngày theo dạng YYYY-MM-DD');
+
+/** Decree 30 metadata of an outgoing document (Phụ lục VI). */
+export const ZDocumentMeta = z
+  .object({
+    type: ZDocumentType,
+    /** Số (CodeNumber); assigned by the hub when omitted. */
+    number: z.coerce.number().int().min(1).max(99_999_999).optional(),
+    /** Ký hiệu (CodeNotation), e.g. "UBND-VP" in 123/UBND-VP. */
+    notation: z
+      .string()
+      .trim()
+      .min(1)
+      .max(30)
+      .transform((s) => s.normalize('NFC'))
+      .refine((s) => /^[\p{L}\p{N}.-]+$/u.test(s), 'ký hiệu chỉ gồm chữ, số, dấu chấm và gạch ngang'),
+    /** Sổ văn bản đi; numbers restart every year per register. */
+    register: z.string().trim().max(50).default('chung'),
+    issuePlace: ZText(100),
+    issueDate: ZIsoDate,
+    subject: ZText(500),
+    urgency: ZUrgency.default('thuong'),
+    confidentiality: ZConfidentiality.default('thuong'),
+    signer: z.object({ fullName: ZText(50), position: ZText(100), competence: z.string().max(20).optional() }).strict(),
+    dueDate: ZIsoDate.optional(),
+    pageCount: z.coerce.number().int().min(1).max(100_000).optional(),
+    description: z.string().max(2000).optional(),
+  })
+  .strict();
+export type TDocumentMeta = z.infer<typeof ZDocumentMeta>;
+
+export type TSignatureInfo = {
+  signer: string;
+  organization?: string;
+  kind: 'personal' | 'seal' | 'timestamp';
+  level: string;
+  signedAt: string;
+  certificateSerial?: string;
+};
+
+export type TDocumentVersion = {
+  id: string;
+  index: number;
+  fileId: string;
+  fileName: string;
+  size: number;
+  sha256: string;
+  createdAt: string;
+  createdBy: string;
+  reason: 'upload' | 'signature' | 'replacement';
+  signature?: TSignatureInfo;
+};
+
+export type TDocument = {
+  id: string;
+  orgId: string;
+  meta: TDocumentMeta & { number: number };
+  /** "123/UBND-VP" */
+  codeLabel: string;
+  versions: TDocumentVersion[];
+  currentVersionId: string;
+  createdAt: string;
+  createdBy: string;
+  status: 'draft' | 'signed' | 'dispatched' | 'recalled';
+  duplicateWarning?: string;
+};
