@@ -24,7 +24,7 @@ function text(dir: string, name: string): string {
   return res.stdout;
 }
 
-for (const algorithm of ['rsa2048', 'p256'] as const) {
+for (const algorithm of ['rsa2048', 'rsa3072', 'p256'] as const) {
   describe(`pki initHierarchy (${algorithm})`, function () {
     const tmp = tempDir(`hier-${algorithm}`);
     const dir = tmp.dir;

@@ -12,6 +12,7 @@ import {
   readTimestampToken,
 } from '../../../server/src/pki/tsa-client.js';
 import { POLICY } from '../../../server/src/pki/oids.js';
+import { withAlgorithm } from '../../../server/src/pki/key-signer.js';
 import { PkiError } from '../../../server/src/pki/errors.js';
 import { openssl, tempDir, PUBLIC_URL, PASSWORD } from './helpers.js';
 
@@ -169,6 +170,39 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
         0x80 >> TSA_FAILURE.badDataFormat,
       );
     });
+
+    if (algorithm === 'rsa2048') {
+      it('openssl accepts a token signed with RSASSA-PSS (salt 32)', async function () {
+        const pss: TsaContext = {
+          ...ctx,
+          signer: withAlgorithm(ctx.signer, { scheme: 'rsa-pss', hash: 'sha256' }),
+        };
+        const query = join(dir, 'q-pss.tsq');
+        const reply = join(dir, 'r-pss.tsr');
+        expect(
+          openssl(['ts', '-query', '-data', data, '-sha256', '-cert', '-out', query]).status,
+        ).to.equal(0);
+        writeFileSync(reply, await answerTimestamp(readFileSync(query), pss));
+        const res = openssl([
+          'ts',
+          '-verify',
+          '-data',
+          data,
+          '-in',
+          reply,
+          '-CAfile',
+          join(dir, 'root-ca.pem'),
+          '-untrusted',
+          join(dir, 'tsa.chain.pem'),
+        ]);
+        expect(res.stdout + res.stderr).to.include('Verification: OK');
+        const token = join(dir, 'pss-token.der');
+        writeFileSync(token, parseTimestampReply(readFileSync(reply)));
+        expect(
+          openssl(['cms', '-cmsout', '-print', '-inform', 'DER', '-in', token]).stdout,
+        ).to.include('rsassaPss');
+      });
+    }
 
     it('client helpers refuse a mismatched nonce', async function () {
       const digest = createHash('sha256').update('n').digest();
