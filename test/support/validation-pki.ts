@@ -154,7 +154,7 @@ function initDb(dir: string, name: string): string {
   writeFileSync(join(db, 'index.txt'), '');
   writeFileSync(
     join(db, 'serial'),
-    `${(0x1000 + Math.floor(Math.random() * 0xffff)).toString(16)}\n`,
+    `${(0x10000000 + Math.floor(Math.random() * 0x0fffffff)).toString(16)}\n`,
   );
   writeFileSync(join(db, 'crlnumber'), '01\n');
   const cnf = join(dir, `${name}.cnf`);
