@@ -17,3 +17,4 @@ export {
   type PrepareExternalOptions,
   type PreparedExternal,
 } from './external.js';
+export { appearanceFactory, type AppearanceSpec } from './appearance.js';

@@ -17,3 +17,11 @@ export {
   type ByteRange,
 } from './byte-range.js';
 export { pdfDate, isoVietnam } from './pdf-date.js';
+export {
+  imageAppearance,
+  copyAppearance,
+  pageBox,
+  type Rect,
+  type ImageAppearanceOptions,
+  type CopyAppearanceOptions,
+} from './appearance.js';
