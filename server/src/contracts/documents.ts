@@ -36,7 +36,9 @@ export const DOCUMENT_TYPES = {
   'Bản sao lục': 'SL',
 } as const;
 export type TDocumentType = keyof typeof DOCUMENT_TYPES;
-export const ZDocumentType = z.enum(Object.keys(DOCUMENT_TYPES) as [TDocumentType, ...TDocumentType[]]);
+export const ZDocumentType = z.enum(
+  Object.keys(DOCUMENT_TYPES) as [TDocumentType, ...TDocumentType[]],
+);
 
 /** Urgency (độ khẩn), with edXML Priority 0–3. */
 export const URGENCIES = ['thuong', 'khan', 'thuong_khan', 'hoa_toc'] as const;
@@ -68,7 +70,10 @@ export const ZDocumentMeta = z
       .min(1)
       .max(30)
       .transform((s) => s.normalize('NFC'))
-      .refine((s) => /^[\p{L}\p{N}.-]+$/u.test(s), 'ký hiệu chỉ gồm chữ, số, dấu chấm và gạch ngang'),
+      .refine(
+        (s) => /^[\p{L}\p{N}.-]+$/u.test(s),
+        'ký hiệu chỉ gồm chữ, số, dấu chấm và gạch ngang',
+      ),
     /** Sổ văn bản đi; numbers restart every year per register. */
     register: z.string().trim().max(50).default('chung'),
     issuePlace: ZText(100),
@@ -76,7 +81,13 @@ export const ZDocumentMeta = z
     subject: ZText(500),
     urgency: ZUrgency.default('thuong'),
     confidentiality: ZConfidentiality.default('thuong'),
-    signer: z.object({ fullName: ZText(50), position: ZText(100), competence: z.string().max(20).optional() }).strict(),
+    signer: z
+      .object({
+        fullName: ZText(50),
+        position: ZText(100),
+        competence: z.string().max(20).optional(),
+      })
+      .strict(),
     dueDate: ZIsoDate.optional(),
     pageCount: z.coerce.number().int().min(1).max(100_000).optional(),
     description: z.string().max(2000).optional(),
@@ -118,4 +129,35 @@ export type TDocument = {
   createdBy: string;
   status: 'draft' | 'signed' | 'dispatched' | 'recalled';
   duplicateWarning?: string;
+  /** Organizations the document was sent to (filled by the exchange module). */
+  sharedWith?: string[];
+  updatedAt?: string;
 };
+
+export const DOCUMENT_STATUSES = ['draft', 'signed', 'dispatched', 'recalled'] as const;
+export type TDocumentStatus = (typeof DOCUMENT_STATUSES)[number];
+
+/** GET /api/v1/documents: filters of the caller's organization's documents. */
+export const ZDocumentListQuery = z
+  .object({
+    status: z.enum(DOCUMENT_STATUSES).optional(),
+    type: ZDocumentType.optional(),
+    urgency: ZUrgency.optional(),
+    /** Issue date range, inclusive. */
+    from: ZIsoDate.optional(),
+    to: ZIsoDate.optional(),
+    /** Searched in subject and number/notation, ignoring diacritics and case. */
+    q: z.string().trim().max(200).optional(),
+    /** Only auditors and hub admins may look at another organization's documents. */
+    orgId: z
+      .string()
+      .regex(/^[0-9a-f]{24}$/)
+      .optional(),
+    cursor: z
+      .string()
+      .regex(/^[0-9a-f]{24}$/, 'con trỏ trang không hợp lệ')
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export type TDocumentListQuery = z.infer<typeof ZDocumentListQuery>;

@@ -1,10 +1,16 @@
 import type { HubModule } from '../module.js';
 import { apiKeysRoutes, authRoutes, usersRoutes } from './auth.routes.js';
 import { bootstrapHubAdmin } from './bootstrap.js';
+import { ensureIndexes } from '../../db/indexes.js';
+import { ApiKeys, RefreshTokens } from './token.model.js';
+import { Users } from './user.model.js';
 
 export const authModule: HubModule = {
   name: 'auth',
-  init: bootstrapHubAdmin,
+  init: async (ctx) => {
+    await ensureIndexes(ctx.db.conn, [Users, RefreshTokens, ApiKeys]);
+    await bootstrapHubAdmin(ctx);
+  },
   mount: async (ctx) => [
     { path: '/api/v1/auth', router: authRoutes(ctx) },
     { path: '/api/v1/users', router: usersRoutes(ctx) },

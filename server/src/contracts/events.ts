@@ -1,0 +1,69 @@
+import type { TDelivery, TStatusCode } from './exchange.js';
+
+/** Every notification, persisted before it is emitted; `seq` increases per organization. */
+export type EventEnvelope<T> = { seq: number; orgId: string; type: EventType; at: string; data: T };
+
+export type TIncomingEvent = {
+  delivery: TDelivery;
+};
+export type TDeliveryStatusEvent = {
+  deliveryId: string;
+  dispatchId: string;
+  documentId: string;
+  recipientOrgId: string;
+  recipientName: string;
+  code: TStatusCode;
+  at: string;
+  actorName: string;
+  reason?: string;
+  receipt: { jws: string; keyId: string };
+};
+export type TRecalledEvent = {
+  dispatchId: string;
+  documentId: string;
+  deliveryId: string;
+  reason: string;
+};
+export type TDocumentUpdatedEvent = {
+  documentId: string;
+  deliveryId: string;
+  versionId: string;
+  kind: 'update' | 'replace';
+};
+
+export type EventPayloads = {
+  'document:incoming': TIncomingEvent;
+  'delivery:status': TDeliveryStatusEvent;
+  'dispatch:recalled': TRecalledEvent;
+  'document:updated': TDocumentUpdatedEvent;
+};
+export type EventType = keyof EventPayloads;
+export const EVENT_TYPES: EventType[] = [
+  'document:incoming',
+  'delivery:status',
+  'dispatch:recalled',
+  'document:updated',
+];
+
+/** The Socket.IO contract, shared by server, client and tests. */
+export interface ServerToClientEvents {
+  'document:incoming': (e: EventEnvelope<TIncomingEvent>) => void;
+  'delivery:status': (e: EventEnvelope<TDeliveryStatusEvent>) => void;
+  'dispatch:recalled': (e: EventEnvelope<TRecalledEvent>) => void;
+  'document:updated': (e: EventEnvelope<TDocumentUpdatedEvent>) => void;
+  /** Sent once after the replay of missed events; live events follow. */
+  'replay:done': (info: { lastSeq: number; replayed: number }) => void;
+}
+
+export interface ClientToServerEvents {
+  /** Optional: a client may ask for a replay again without reconnecting. */
+  'events:replay': (
+    after: number,
+    ack: (info: { lastSeq: number; replayed: number }) => void,
+  ) => void;
+}
+
+/** Handshake `auth` payload. */
+export type SocketAuth = { token: string; lastSeq?: number };
+
+export type SocketData = { orgId: string; userId: string; roles: string[] };

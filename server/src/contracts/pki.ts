@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { ZObjectId } from './common.js';
+
+/** Kinds of certificate the hub's issuing CA records (its own TSA and OCSP responder included). */
+export const CERTIFICATE_KINDS = ['seal', 'personal', 'tls', 'client', 'tsa', 'ocsp'] as const;
+export type TCertificateKind = (typeof CERTIFICATE_KINDS)[number];
+
+export const KEY_ALGORITHMS = ['rsa2048', 'rsa3072', 'p256'] as const;
+
+/** RFC 5280 §5.3.1 CRLReason codes a revocation may carry (7 unused, 8 removeFromCRL only for deltas). */
+export const REVOCATION_REASONS = [0, 1, 2, 3, 4, 5, 6, 9, 10] as const;
+
+const ZValidityDays = z
+  .number()
+  .int()
+  .min(1)
+  .max(3 * 365 + 1);
+
+export const ZSealIssue = z
+  .object({
+    /** Defaults to the caller's organization; only a hub admin may name another one. */
+    orgId: ZObjectId.optional(),
+    algorithm: z.enum(KEY_ALGORITHMS).default('rsa2048'),
+    validityDays: ZValidityDays.optional(),
+  })
+  .strict();
+export type TSealIssue = z.infer<typeof ZSealIssue>;
+
+export const ZPersonalIssue = z
+  .object({
+    userId: ZObjectId,
+    /** PKCS#10 in PEM: the key stays with the signer (token, device); otherwise the hub makes one. */
+    csr: z.string().max(20_000).optional(),
+    algorithm: z.enum(KEY_ALGORITHMS).default('rsa2048'),
+    validityDays: ZValidityDays.optional(),
+  })
+  .strict();
+export type TPersonalIssue = z.infer<typeof ZPersonalIssue>;
+
+export const ZRevoke = z
+  .object({
+    reason: z
+      .number()
+      .int()
+      .refine((n) => (REVOCATION_REASONS as readonly number[]).includes(n), {
+        message: 'mã lý do thu hồi không hợp lệ (RFC 5280: 0–6, 9, 10)',
+      })
+      .default(0),
+  })
+  .strict();
+export type TRevoke = z.infer<typeof ZRevoke>;
+
+export const ZCertificateListQuery = z
+  .object({
+    orgId: ZObjectId.optional(),
+    userId: ZObjectId.optional(),
+    kind: z.enum(CERTIFICATE_KINDS).optional(),
+    status: z.enum(['good', 'revoked']).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+export type TCertificateListQuery = z.infer<typeof ZCertificateListQuery>;
+
+export type TCertificate = {
+  id: string;
+  serialHex: string;
+  kind: TCertificateKind;
+  orgId: string | null;
+  userId: string | null;
+  subject: {
+    commonName: string;
+    organization?: string;
+    organizationIdentifier?: string;
+    title?: string;
+  };
+  algorithm: string;
+  notBefore: string;
+  notAfter: string;
+  status: 'good' | 'revoked';
+  revokedAt: string | null;
+  reason: number | null;
+  /** True when the hub holds the (sealed) private key and can sign server-side. */
+  keyOnHub: boolean;
+  fingerprintSha256: string;
+  createdAt: string;
+  /** The certificate itself (public), PEM. */
+  certificatePem: string;
+};

@@ -1,0 +1,52 @@
+import { Schema, Types } from 'mongoose';
+import type { EventType } from '../../contracts/events.js';
+import { defineModel } from '../../db/model.js';
+
+export type EventDoc = {
+  _id: Types.ObjectId;
+  orgId: Types.ObjectId;
+  /** From one hub-wide counter, so it increases within every organization (gaps are normal). */
+  seq: number;
+  type: EventType;
+  /** Makes a repeated publish (a retried request, a repair after a crash) a no-op. */
+  key: string;
+  data: unknown;
+  at: Date;
+};
+
+const schema = new Schema<EventDoc>(
+  {
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    seq: { type: Number, required: true },
+    type: { type: String, required: true },
+    key: { type: String, required: true },
+    data: { type: Schema.Types.Mixed, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+schema.index({ orgId: 1, seq: 1 }, { unique: true });
+schema.index({ orgId: 1, key: 1 }, { unique: true });
+
+export const Events = defineModel<EventDoc>('Event', schema);
+
+export type CounterDoc = { _id: string; seq: number };
+export const Counters = defineModel<CounterDoc>(
+  'Counter',
+  new Schema<CounterDoc>({ _id: String, seq: { type: Number, default: 0 } }, { versionKey: false }),
+);
+
+/** Reserves `n` consecutive numbers of a named counter; returns the first. */
+export async function reserve(
+  conn: import('mongoose').Connection,
+  name: string,
+  n: number,
+): Promise<number> {
+  const c = await Counters(conn).findOneAndUpdate(
+    { _id: name },
+    { $inc: { seq: n } },
+    { upsert: true, new: true, lean: true },
+  );
+
+  return c!.seq - n + 1;
+}

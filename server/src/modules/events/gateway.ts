@@ -1,0 +1,69 @@
+import type { Server as IoServer, Socket } from 'socket.io';
+import type {
+  ClientToServerEvents,
+  ServerToClientEvents,
+  SocketAuth,
+  SocketData,
+} from '../../contracts/events.js';
+import type { HubContext } from '../../context.js';
+import { verifyAccessToken } from '../auth/tokens.js';
+import { eventsAfter, orgRoom, toEnvelope } from './publish.js';
+
+type HubSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
+
+const REPLAY_PAGE = 1000;
+
+/** Sends every stored event after `after` to this socket alone, in order. */
+async function replay(
+  ctx: HubContext,
+  socket: HubSocket,
+  after: number,
+): Promise<{ lastSeq: number; replayed: number }> {
+  let last = after;
+  let replayed = 0;
+  for (;;) {
+    const page = await eventsAfter(ctx, socket.data.orgId, last, REPLAY_PAGE);
+    for (const e of page) socket.emit(e.type, toEnvelope(e) as never);
+    replayed += page.length;
+    if (page.length > 0) last = page[page.length - 1]!.seq;
+    if (page.length < REPLAY_PAGE) return { lastSeq: last, replayed };
+  }
+}
+
+/**
+ * Socket.IO: a JWT in the handshake, rooms per organization and per user, and a replay of what
+ * the client missed (`auth.lastSeq`) before live events. A socket only ever joins its own
+ * organization's room, so it receives nothing of another organization.
+ */
+export function attachGateway(ctx: HubContext, io: IoServer): void {
+  const server = io as unknown as IoServer<
+    ClientToServerEvents,
+    ServerToClientEvents,
+    Record<string, never>,
+    SocketData
+  >;
+  server.use(async (socket, next) => {
+    const auth = socket.handshake.auth as Partial<SocketAuth>;
+    const p =
+      typeof auth.token === 'string' ? await verifyAccessToken(ctx.secrets.jwt, auth.token) : null;
+    if (!p) return next(new Error('UNAUTHENTICATED'));
+    socket.data = { orgId: p.orgId, userId: p.id, roles: p.roles };
+    next();
+  });
+  server.on('connection', async (socket) => {
+    await socket.join([orgRoom(socket.data.orgId), `user:${socket.data.userId}`]);
+    const lastSeq = Number((socket.handshake.auth as Partial<SocketAuth>).lastSeq);
+    if (Number.isSafeInteger(lastSeq) && lastSeq >= 0) {
+      socket.emit('replay:done', await replay(ctx, socket, lastSeq));
+    }
+    socket.on('events:replay', async (after, ack) => {
+      if (!Number.isSafeInteger(after) || after < 0 || typeof ack !== 'function') return;
+      ack(await replay(ctx, socket, after));
+    });
+  });
+}
