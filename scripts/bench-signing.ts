@@ -1,0 +1,126 @@
+/**
+ * Signing throughput: LiênThông's signPdf vs @signpdf/signpdf and @libpdf/core on the same files,
+ * PAdES B-B, RSA-2048, sequential, after warm-up. Also prints the floor (SHA-256 of the whole
+ * file + one native RSA-2048 signature) and the peak RSS of each for the 10 MB file, measured in
+ * a child process per library. Run: `npx tsx scripts/bench-signing.ts`.
+ */
+import { createHash, createPrivateKey, sign as nativeSign } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PDFDocument } from 'pdf-lib';
+import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
+import { SignPdf } from '@signpdf/signpdf';
+import { P12Signer as SignpdfP12Signer } from '@signpdf/signer-p12';
+import { PDF, P12Signer as LibpdfP12Signer } from '@libpdf/core';
+import { signerFromPkcs12 } from '../server/src/cms/pkcs12.js';
+import { signPdf } from '../server/src/pades/sign-pdf.js';
+import { corpusBytes, type CorpusName } from '../test/support/corpus.js';
+import { P12_PASSWORD, testPki } from '../test/support/openssl-pki.js';
+
+type Impl = { name: string; sign(pdf: Uint8Array): Promise<Uint8Array> };
+
+const FILES: [string, CorpusName][] = [
+  ['1-page letter', 'letter-gs'],
+  ['60-page report', 'report-60-pages'],
+  ['10 MB images', 'images-10mb'],
+];
+const TIME_BUDGET_MS = 3000;
+const MAX_RUNS = 200;
+
+async function implementations(p12: Uint8Array): Promise<Impl[]> {
+  const ours = signerFromPkcs12(p12, P12_PASSWORD, 'RSA-PKCS1');
+  const libpdfSigner = await LibpdfP12Signer.create(p12, P12_PASSWORD);
+  return [
+    { name: 'lienthong', sign: (pdf) => signPdf(pdf, { signer: ours }) },
+    {
+      name: '@signpdf',
+      sign: async (pdf) => {
+        const pdfDoc = await PDFDocument.load(pdf);
+        pdflibAddPlaceholder({ pdfDoc, reason: 'bench', contactInfo: '', name: '', location: '' });
+        // a P12Signer consumes its forge buffer on first use (and re-parses the p12 in sign()), so one per call
+        const signer = new SignpdfP12Signer(Buffer.from(p12), { passphrase: P12_PASSWORD });
+        return new SignPdf().sign(Buffer.from(await pdfDoc.save()), signer);
+      },
+    },
+    {
+      name: '@libpdf/core',
+      sign: async (pdf) =>
+        (await (await PDF.load(pdf)).sign({ signer: libpdfSigner, level: 'B-B' })).bytes,
+    },
+  ];
+}
+
+/** Signatures per second: warm-up, then sequential runs within a time budget. */
+async function rate(fn: () => Promise<unknown> | unknown): Promise<number> {
+  for (let i = 0; i < 2; i++) await fn();
+  const start = performance.now();
+  let runs = 0;
+  while (runs < MAX_RUNS && (runs < 3 || performance.now() - start < TIME_BUDGET_MS)) {
+    await fn();
+    runs++;
+  }
+  return (runs * 1000) / (performance.now() - start);
+}
+
+function floorFn(pdf: Uint8Array): () => void {
+  const key = createPrivateKey(testPki().rsa.keyPem);
+  return () => {
+    const digest = createHash('sha256').update(pdf).digest();
+    nativeSign('sha256', digest, key);
+  };
+}
+
+function peakRss(impl: string, file: CorpusName): string {
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--rss-child', impl, file], {
+    encoding: 'utf8',
+  });
+  const line = r.stdout.trim().split('\n').at(-1) ?? '';
+  return /^\d+$/.test(line)
+    ? `${(Number(line) / 1024).toFixed(0)} MB`
+    : `n/a (${r.stderr.trim().split('\n').at(-1)})`;
+}
+
+const fmt = (n: number): string => n.toFixed(n < 10 ? 2 : 1).padStart(8);
+
+export async function benchSigning(): Promise<void> {
+  const impls = await implementations(readFileSync(testPki().rsa.p12Path));
+  console.log('PAdES B-B, RSA-2048, sequential, signatures/second (higher is better)');
+  for (const [label, name] of FILES) {
+    const pdf = await corpusBytes(name);
+    const rates: Record<string, number> = {};
+    for (const impl of impls) rates[impl.name] = await rate(() => impl.sign(pdf));
+    const floor = await rate(floorFn(pdf));
+    const ours = rates['lienthong']!;
+    const cells = impls.map((i) => `${i.name} ${fmt(rates[i.name]!)}`).join(' | ');
+    const ratios = impls
+      .slice(1)
+      .map((i) => `×${(ours / rates[i.name]!).toFixed(1)} vs ${i.name}`)
+      .join(', ');
+    console.log(
+      `${label.padEnd(15)} (${(pdf.length / 1e6).toFixed(2)} MB): ${cells} | floor ${fmt(floor)} | ${ratios}`,
+    );
+  }
+  const rss = impls.map((i) => `${i.name} ${peakRss(i.name, 'images-10mb')}`).join(' | ');
+  console.log(`peak RSS, 10 MB file, 5 signatures in a fresh process: ${rss}`);
+}
+
+async function rssChild(implName: string, file: CorpusName): Promise<void> {
+  const impl = (await implementations(readFileSync(testPki().rsa.p12Path))).find(
+    (i) => i.name === implName,
+  );
+  if (!impl) throw new Error(`unknown implementation ${implName}`);
+  const pdf = await corpusBytes(file);
+  for (let i = 0; i < 5; i++) await impl.sign(pdf);
+  console.log(process.resourceUsage().maxRSS);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const [flag, impl, file] = process.argv.slice(2);
+  const job = flag === '--rss-child' ? rssChild(impl!, file as CorpusName) : benchSigning();
+  job.catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
