@@ -21,24 +21,18 @@ const fail = (problem: string): ByteRangeCheck => ({
   revision: null,
 });
 
-function isHex(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
-}
-
-function isWhite(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x0c || c === 0x00;
-}
-
 function decodeGap(bytes: Uint8Array, start: number, end: number): Uint8Array | null {
   if (bytes[start] !== 0x3c || bytes[end - 1] !== 0x3e) return null;
-  const digits: number[] = [];
-  for (let i = start + 1; i < end - 1; i++) {
-    const c = bytes[i] ?? 0;
-    if (isHex(c)) digits.push(c);
-    else if (!isWhite(c)) return null;
+  const inner = Buffer.from(bytes.buffer, bytes.byteOffset + start + 1, end - start - 2).toString(
+    'latin1',
+  );
+  let hex = inner;
+  if (!/^[0-9A-Fa-f]*$/.test(inner)) {
+    if (!/^[0-9A-Fa-f\s\0]*$/.test(inner)) return null;
+    hex = inner.replace(/[\s\0]+/g, '');
   }
-  if (digits.length % 2 === 1) digits.push(0x30);
-  return new Uint8Array(Buffer.from(String.fromCharCode(...digits), 'hex'));
+  if (hex.length % 2 === 1) hex += '0';
+  return new Uint8Array(Buffer.from(hex, 'hex'));
 }
 
 function sameContents(fromGap: Uint8Array, fromDict: Uint8Array | null): boolean {

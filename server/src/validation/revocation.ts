@@ -41,6 +41,16 @@ const CRL_REASONS = [
   'aACompromise',
 ];
 
+/** Parsed OCSP/CRL per input buffer: the same DSS data is checked for every chain certificate. */
+const parsedCache = new WeakMap<Uint8Array, Map<string, unknown>>();
+
+function cached<T>(der: Uint8Array, kind: string, parse: () => T): T {
+  let byKind = parsedCache.get(der);
+  if (!byKind) parsedCache.set(der, (byKind = new Map()));
+  if (!byKind.has(kind)) byKind.set(kind, parse());
+  return byKind.get(kind) as T;
+}
+
 function parseDer<T>(der: Uint8Array, make: (schema: asn1js.AsnType) => T): T | null {
   try {
     const asn1 = asn1js.fromBER(der);
@@ -86,19 +96,24 @@ function reasonOf(code: number | undefined): string | null {
   return code === undefined ? null : (CRL_REASONS[code] ?? String(code));
 }
 
+function parseOcsp(der: Uint8Array): pkijs.BasicOCSPResponse | null {
+  return (
+    parseDer(der, (schema) => {
+      const resp = new pkijs.OCSPResponse({ schema });
+      if (resp.responseStatus.valueBlock.valueDec !== 0 || !resp.responseBytes) return null;
+      const inner = asn1js.fromBER(resp.responseBytes.response.valueBlock.valueHexView);
+      return new pkijs.BasicOCSPResponse({ schema: inner.result });
+    }) ?? parseDer(der, (schema) => new pkijs.BasicOCSPResponse({ schema }))
+  );
+}
+
 export function checkOcsp(
   der: Uint8Array,
   cert: Cert,
   issuer: Cert,
   source: RevocationSource,
 ): RevocationStatus | null {
-  const basic =
-    parseDer(der, (schema) => {
-      const resp = new pkijs.OCSPResponse({ schema });
-      if (resp.responseStatus.valueBlock.valueDec !== 0 || !resp.responseBytes) return null;
-      const inner = asn1js.fromBER(resp.responseBytes.response.valueBlock.valueHexView);
-      return new pkijs.BasicOCSPResponse({ schema: inner.result });
-    }) ?? parseDer(der, (schema) => new pkijs.BasicOCSPResponse({ schema }));
+  const basic = cached(der, 'ocsp', () => parseOcsp(der));
   if (!basic) return null;
   const single = basic.tbsResponseData.responses.find((r) => certIdMatches(r.certID, cert, issuer));
   if (!single) return null;
@@ -138,7 +153,9 @@ export function checkCrl(
   issuer: Cert,
   source: RevocationSource,
 ): RevocationStatus | null {
-  const crl = parseDer(der, (schema) => new pkijs.CertificateRevocationList({ schema }));
+  const crl = cached(der, 'crl', () =>
+    parseDer(der, (schema) => new pkijs.CertificateRevocationList({ schema })),
+  );
   if (!crl || !crl.issuer.isEqual(issuer.pki.subject)) return null;
   try {
     const scheme = signatureScheme(crl.signature);
