@@ -1,6 +1,11 @@
 import type { HubModule } from '../module.js';
+import { initHierarchy } from './hub-hierarchy.js';
+import { pkiPublicRoutes } from './pki.routes.js';
 
 export const pkiModule: HubModule = {
   name: 'pki',
-  mount: async () => [],
+  init: async (ctx) => {
+    await initHierarchy(ctx);
+  },
+  mount: async (ctx) => [{ path: '/pki', router: pkiPublicRoutes(ctx) }],
 };

@@ -1,0 +1,120 @@
+import type { HubContext } from '../../context.js';
+import {
+  answerOcsp,
+  answerTimestamp,
+  buildCrl,
+  POLICY,
+  withAlgorithm,
+  type CertStatus,
+  type OcspContext,
+  type TsaContext,
+} from '../../pki/index.js';
+import { hubPki, type HubPki } from './hub-hierarchy.js';
+import { IssuedCertificates, nextCounter } from './models.js';
+
+const DAY_MS = 86_400_000;
+/** How long one built CRL is served before a fresh one (new number, new thisUpdate) is made. */
+export const CRL_CACHE_MS = 60_000;
+
+type Responders = { ocsp: OcspContext; tsa: TsaContext };
+const responders = new WeakMap<HubPki, Responders>();
+
+async function lookupStatus(ctx: HubContext, serialHex: string): Promise<CertStatus> {
+  const doc = await IssuedCertificates(ctx.db.conn)
+    .findOne({ serialHex }, { status: 1, revokedAt: 1, reason: 1 })
+    .lean();
+  if (!doc) return { status: 'unknown' };
+  if (doc.status !== 'revoked') return { status: 'good' };
+
+  return {
+    status: 'revoked',
+    revokedAt: doc.revokedAt ?? new Date(0),
+    // RFC 5280: "unspecified" is better left out than written.
+    ...(doc.reason ? { reason: doc.reason } : {}),
+  };
+}
+
+function build(ctx: HubContext, pki: HubPki): Responders {
+  const tsaSigner =
+    pki.tsa.signer.algorithm.scheme === 'rsa-pkcs1'
+      ? // Thông tư 15/2025 asks for RSASSA-PSS on new signatures; time-stamps are signatures too.
+        withAlgorithm(pki.tsa.signer, { scheme: 'rsa-pss', hash: 'sha256' })
+      : pki.tsa.signer;
+
+  return {
+    ocsp: {
+      responder: { certificate: pki.ocsp.certificate, signer: pki.ocsp.signer },
+      issuer: pki.issuing.certificate,
+      lookup: (serialHex) => lookupStatus(ctx, serialHex),
+    },
+    tsa: {
+      certificate: pki.tsa.certificate,
+      signer: tsaSigner,
+      chain: [pki.issuing.certificate],
+      policy: POLICY.tsaPolicy,
+      nextSerial: () => nextCounter(ctx.db.conn, 'tsa-serial'),
+    },
+  };
+}
+
+async function respondersOf(ctx: HubContext): Promise<Responders> {
+  const pki = await hubPki(ctx);
+  let r = responders.get(pki);
+  if (!r) {
+    r = build(ctx, pki);
+    responders.set(pki, r);
+  }
+
+  return r;
+}
+
+/** RFC 6960 answer from the hub's responder; never throws (malformedRequest / internalError). */
+export async function hubOcspAnswer(ctx: HubContext, request: Uint8Array): Promise<Uint8Array> {
+  return answerOcsp(request, (await respondersOf(ctx)).ocsp);
+}
+
+/** RFC 3161 answer from the hub's TSA; never throws (rejection / systemFailure). */
+export async function hubTsaAnswer(ctx: HubContext, query: Uint8Array): Promise<Uint8Array> {
+  return answerTimestamp(query, (await respondersOf(ctx)).tsa);
+}
+
+type CachedCrl = { der: Promise<Uint8Array>; until: number };
+const crls = new WeakMap<HubContext, CachedCrl>();
+
+async function freshCrl(ctx: HubContext): Promise<Uint8Array> {
+  const pki = await hubPki(ctx);
+  const now = new Date();
+  const revoked = await IssuedCertificates(ctx.db.conn)
+    .find({ status: 'revoked', notAfter: { $gt: now } }, { serialHex: 1, revokedAt: 1, reason: 1 })
+    .lean();
+
+  return buildCrl({
+    issuer: { certificate: pki.issuing.certificate, signer: pki.issuing.signer },
+    crlNumber: await nextCounter(ctx.db.conn, 'crl-number'),
+    thisUpdate: now,
+    nextUpdate: new Date(now.getTime() + DAY_MS),
+    revoked: revoked.map((r) => ({
+      serialHex: r.serialHex,
+      revokedAt: r.revokedAt ?? now,
+      ...(r.reason ? { reason: r.reason } : {}),
+    })),
+  });
+}
+
+/**
+ * The current CRL of the issuing CA (DER). Built at most once a minute per process, and again
+ * right after a revocation made through this process.
+ */
+export function hubCrl(ctx: HubContext): Promise<Uint8Array> {
+  const cached = crls.get(ctx);
+  if (cached && cached.until > Date.now()) return cached.der;
+  const der = freshCrl(ctx);
+  crls.set(ctx, { der, until: Date.now() + CRL_CACHE_MS });
+  der.catch(() => crls.delete(ctx));
+
+  return der;
+}
+
+export function forgetCrl(ctx: HubContext): void {
+  crls.delete(ctx);
+}
