@@ -1,6 +1,33 @@
 import type { HubModule } from '../module.js';
+import { DocumentCounters, Documents } from './document.model.js';
+import { documentsRoutes } from './documents.routes.js';
 
 export const documentsModule: HubModule = {
   name: 'documents',
-  mount: async () => [],
+  init: async (ctx) => {
+    // the unique number index must exist before the first upload, not "eventually"
+    await Documents(ctx.db.conn).init();
+    await DocumentCounters(ctx.db.conn).init();
+  },
+  mount: async (ctx) => [{ path: '/api/v1/documents', router: documentsRoutes(ctx) }],
 };
+
+export { documentEvents, type DocumentEventMap } from './document.events.js';
+export {
+  getReadableDocument,
+  getOwnDocument,
+  loadDocument,
+  reportConfidentialRead,
+} from './document-access.js';
+export {
+  addVersion,
+  readVersionBytes,
+  shareDocument,
+  setDocumentStatus,
+  type AddVersionOptions,
+} from './add-version.js';
+export { createDocument, codeLabel } from './create-document.js';
+export { listDocuments } from './list-documents.js';
+export { presentDocument, presentVersion } from './document.presenter.js';
+export { removeOrphanFiles, readFileBytes, BUCKET } from './document.files.js';
+export { Documents, type DocumentDoc, type VersionDoc } from './document.model.js';

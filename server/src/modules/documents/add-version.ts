@@ -1,0 +1,132 @@
+import { Types } from 'mongoose';
+import type {
+  TDocumentStatus,
+  TDocumentVersion,
+  TSignatureInfo,
+} from '../../contracts/documents.js';
+import type { HubContext } from '../../context.js';
+import { AppError } from '../../errors/app-error.js';
+import { deleteFile, readFileBytes, writeFile } from './document.files.js';
+import { emitDocumentEvent } from './document.events.js';
+import { Documents, type DocumentDoc, type VersionDoc } from './document.model.js';
+import { loadDocument } from './document-access.js';
+import { assertUsablePdf, sanitizeFileName } from './pdf-check.js';
+
+export type AddVersionOptions = {
+  fileName: string;
+  reason: TDocumentVersion['reason'];
+  createdBy: string;
+  signature?: TSignatureInfo;
+  /** Set in the same write as the version (e.g. 'signed'), so both change together or not at all. */
+  status?: TDocumentStatus;
+  /**
+   * The version the new bytes were derived from. When another version was added meanwhile the
+   * write is refused (409): a signature over an older version would silently drop the newer one.
+   */
+  basedOnVersionId?: string;
+};
+
+/**
+ * Stores bytes as a new version: the GridFS file first, then one updateOne pushing the version
+ * (the commit point). A failed commit removes the file; a crash in between leaves an orphan
+ * that removeOrphanFiles() collects.
+ */
+export async function addVersion(
+  ctx: HubContext,
+  documentId: string,
+  bytes: Uint8Array,
+  opts: AddVersionOptions,
+): Promise<{ document: DocumentDoc; version: VersionDoc }> {
+  const doc = await loadDocument(ctx, documentId);
+  // the hub's own signed output was produced from a parsed PDF; anything else is checked here
+  if (opts.reason !== 'signature') await assertUsablePdf(bytes);
+  const fileName = sanitizeFileName(opts.fileName);
+  const stored = await writeFile(ctx, bytes, fileName, {
+    orgId: String(doc.orgId),
+    documentId: String(doc._id),
+  });
+  const version: VersionDoc = {
+    _id: new Types.ObjectId(),
+    fileId: stored.fileId,
+    fileName,
+    size: stored.size,
+    sha256: stored.sha256,
+    createdAt: new Date(),
+    createdBy: new Types.ObjectId(opts.createdBy),
+    reason: opts.reason,
+    ...(opts.signature ? { signature: opts.signature } : {}),
+  };
+  const filter = opts.basedOnVersionId
+    ? { _id: doc._id, currentVersionId: new Types.ObjectId(opts.basedOnVersionId) }
+    : { _id: doc._id };
+  const updated = await Documents(ctx.db.conn)
+    .findOneAndUpdate(
+      filter,
+      {
+        $push: { versions: version },
+        $set: { currentVersionId: version._id, ...(opts.status ? { status: opts.status } : {}) },
+      },
+      { new: true },
+    )
+    .lean()
+    .catch(async (err: unknown) => {
+      await deleteFile(ctx, stored.fileId);
+      throw err;
+    });
+  if (!updated) {
+    await deleteFile(ctx, stored.fileId);
+    throw new AppError(
+      'CONFLICT',
+      'Văn bản vừa có phiên bản mới trong lúc xử lý; hãy tải lại văn bản và thực hiện lại.',
+    );
+  }
+  emitDocumentEvent('document.version-added', {
+    documentId: String(doc._id),
+    orgId: String(doc.orgId),
+    versionId: String(version._id),
+    reason: version.reason,
+    by: opts.createdBy,
+  });
+
+  return { document: updated, version };
+}
+
+/** Bytes of one stored version, found by the version's id. */
+export async function readVersionBytes(ctx: HubContext, versionId: string): Promise<Buffer> {
+  const id = Types.ObjectId.isValid(versionId) ? new Types.ObjectId(versionId) : null;
+  const doc = id
+    ? await Documents(ctx.db.conn).findOne({ 'versions._id': id }, { 'versions.$': 1 }).lean()
+    : null;
+  const version = doc?.versions[0];
+  if (!version) throw new AppError('NOT_FOUND', 'Không tìm thấy phiên bản văn bản.');
+
+  return readFileBytes(ctx, version.fileId);
+}
+
+/** Adds organizations that received the document (called by the exchange module). */
+export async function shareDocument(
+  ctx: HubContext,
+  documentId: string,
+  orgIds: string[],
+): Promise<void> {
+  const doc = await loadDocument(ctx, documentId);
+  const ids = orgIds.map((o) => new Types.ObjectId(o));
+  await Documents(ctx.db.conn).updateOne(
+    { _id: doc._id },
+    { $addToSet: { sharedWith: { $each: ids } } },
+  );
+  emitDocumentEvent('document.shared', {
+    documentId,
+    orgId: String(doc.orgId),
+    sharedWith: orgIds,
+  });
+}
+
+export async function setDocumentStatus(
+  ctx: HubContext,
+  documentId: string,
+  status: TDocumentStatus,
+): Promise<void> {
+  const doc = await loadDocument(ctx, documentId);
+  await Documents(ctx.db.conn).updateOne({ _id: doc._id }, { $set: { status } });
+}

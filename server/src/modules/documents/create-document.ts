@@ -1,0 +1,175 @@
+import { Types } from 'mongoose';
+import type { TDocument, TDocumentMeta } from '../../contracts/documents.js';
+import type { HubContext } from '../../context.js';
+import { foldVietnamese } from '../../db/model.js';
+import { AppError } from '../../errors/app-error.js';
+import type { Principal } from '../auth/principal.js';
+import { deleteFile, writeFile } from './document.files.js';
+import { emitDocumentEvent } from './document.events.js';
+import {
+  DocumentCounters,
+  Documents,
+  type DocumentDoc,
+  type StoredMeta,
+} from './document.model.js';
+import { presentDocument } from './document.presenter.js';
+import { assertUsablePdf, sanitizeFileName } from './pdf-check.js';
+
+/** Explicit numbers may fill earlier numbers; an auto number skips at most this many taken ones. */
+const MAX_NUMBER_RETRIES = 50;
+
+export type UploadedFile = { bytes: Uint8Array; originalName?: string };
+
+function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number }).code === 11000;
+}
+
+function yearOf(meta: TDocumentMeta): number {
+  return Number(meta.issueDate.slice(0, 4));
+}
+
+export function codeLabel(number: number, notation: string): string {
+  return `${number}/${notation}`;
+}
+
+async function nextNumber(ctx: HubContext, orgId: string, register: string, year: number) {
+  const counter = await DocumentCounters(ctx.db.conn)
+    .findOneAndUpdate(
+      { _id: `${orgId}:${year}:${register}` },
+      { $inc: { seq: 1 } },
+      { upsert: true, new: true },
+    )
+    .lean();
+
+  return counter!.seq;
+}
+
+function numberTaken(meta: TDocumentMeta, number: number, year: number): AppError {
+  return new AppError(
+    'CONFLICT',
+    `Số ${number} đã được dùng trong sổ "${meta.register}" năm ${year}; hãy để trống số để trục tự cấp số tiếp theo, hoặc chọn số khác.`,
+  );
+}
+
+/** Decree 30: the same số + ký hiệu of one issuer in another register or year is suspicious. */
+async function duplicateWarning(ctx: HubContext, doc: DocumentDoc): Promise<string | undefined> {
+  const other = await Documents(ctx.db.conn)
+    .findOne({
+      orgId: doc.orgId,
+      'meta.number': doc.meta.number,
+      'meta.notation': doc.meta.notation,
+      _id: { $ne: doc._id },
+    })
+    .lean();
+  if (!other) return undefined;
+
+  return `Đã có văn bản khác của cơ quan mang số, ký hiệu ${doc.codeLabel} (sổ "${other.meta.register}", năm ${other.year}); hãy kiểm tra lại để tránh trùng số, ký hiệu.`;
+}
+
+function buildDoc(
+  id: Types.ObjectId,
+  principal: Principal,
+  meta: TDocumentMeta,
+  number: number,
+  version: DocumentDoc['versions'][number],
+): Omit<DocumentDoc, 'createdAt' | 'updatedAt'> {
+  const label = codeLabel(number, meta.notation);
+  const stored: StoredMeta = { ...meta, number };
+
+  return {
+    _id: id,
+    orgId: new Types.ObjectId(principal.orgId),
+    meta: stored,
+    year: yearOf(meta),
+    codeLabel: label,
+    folded: foldVietnamese(`${meta.subject} ${label}`),
+    versions: [version],
+    currentVersionId: version._id,
+    status: 'draft',
+    sharedWith: [],
+    createdBy: new Types.ObjectId(principal.id),
+  };
+}
+
+/** Inserts the document; with an auto number, retries when an explicit one took the number. */
+async function insertNumbered(
+  ctx: HubContext,
+  make: (number: number) => Omit<DocumentDoc, 'createdAt' | 'updatedAt'>,
+  meta: TDocumentMeta,
+  orgId: string,
+): Promise<DocumentDoc> {
+  const year = yearOf(meta);
+  for (let attempt = 0; attempt < MAX_NUMBER_RETRIES; attempt++) {
+    const number = meta.number ?? (await nextNumber(ctx, orgId, meta.register, year));
+    try {
+      const created = await Documents(ctx.db.conn).create(make(number));
+
+      return created.toObject();
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      if (meta.number !== undefined) throw numberTaken(meta, number, year);
+    }
+  }
+  throw new AppError('CONFLICT', 'Không cấp được số văn bản; hãy thử lại.');
+}
+
+/**
+ * Registers a document: checks the PDF by parsing it, stores the file in GridFS, then inserts the
+ * document with its first version in one write (the commit point). The number is assigned per
+ * organization, register and year when not given.
+ */
+export async function createDocument(
+  ctx: HubContext,
+  principal: Principal,
+  meta: TDocumentMeta,
+  file: UploadedFile,
+): Promise<TDocument> {
+  await assertUsablePdf(file.bytes);
+  const year = yearOf(meta);
+  const docs = Documents(ctx.db.conn);
+  if (meta.number !== undefined) {
+    const taken = await docs.exists({
+      orgId: new Types.ObjectId(principal.orgId),
+      'meta.register': meta.register,
+      year,
+      'meta.number': meta.number,
+    });
+    if (taken) throw numberTaken(meta, meta.number, year);
+  }
+  const id = new Types.ObjectId();
+  const fileName = sanitizeFileName(file.originalName);
+  const stored = await writeFile(ctx, file.bytes, fileName, {
+    orgId: principal.orgId,
+    documentId: String(id),
+  });
+  const version = {
+    _id: new Types.ObjectId(),
+    fileId: stored.fileId,
+    fileName,
+    size: stored.size,
+    sha256: stored.sha256,
+    createdAt: new Date(),
+    createdBy: new Types.ObjectId(principal.id),
+    reason: 'upload' as const,
+  };
+  let doc: DocumentDoc;
+  try {
+    doc = await insertNumbered(
+      ctx,
+      (n) => buildDoc(id, principal, meta, n, version),
+      meta,
+      principal.orgId,
+    );
+  } catch (err) {
+    await deleteFile(ctx, stored.fileId);
+    throw err;
+  }
+  emitDocumentEvent('document.created', {
+    documentId: String(id),
+    orgId: principal.orgId,
+    by: principal.id,
+  });
+  const warning = await duplicateWarning(ctx, doc);
+
+  return { ...presentDocument(doc), ...(warning ? { duplicateWarning: warning } : {}) };
+}

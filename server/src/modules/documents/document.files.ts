@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import mongoose, { Types } from 'mongoose';
+import type { HubContext } from '../../context.js';
+import { AppError } from '../../errors/app-error.js';
+import { Documents } from './document.model.js';
+
+export const BUCKET = 'files';
+
+// mongoose's own driver copy: its Db and a GridFSBucket from another copy must not be mixed
+type GridFSBucket = InstanceType<typeof mongoose.mongo.GridFSBucket>;
+type ObjectId = Types.ObjectId;
+
+export type StoredFile = { fileId: ObjectId; size: number; sha256: string };
+
+export type FileMetadata = { sha256: string; orgId: string; documentId: string };
+
+export function bucket(ctx: HubContext): GridFSBucket {
+  const db = ctx.db.conn.db;
+  if (!db) throw new AppError('UNAVAILABLE', 'Cơ sở dữ liệu chưa sẵn sàng.');
+
+  return new mongoose.mongo.GridFSBucket(db, { bucketName: BUCKET });
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Writes bytes as a new GridFS file; files are never rewritten, a change is a new file. */
+export async function writeFile(
+  ctx: HubContext,
+  bytes: Uint8Array,
+  fileName: string,
+  meta: Omit<FileMetadata, 'sha256'>,
+): Promise<StoredFile> {
+  const sha256 = sha256Hex(bytes);
+  const upload = bucket(ctx).openUploadStream(fileName, {
+    metadata: { ...meta, sha256 } satisfies FileMetadata,
+  });
+  await new Promise<void>((resolve, reject) => {
+    upload.once('error', reject);
+    upload.once('finish', () => resolve());
+    upload.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  });
+
+  return { fileId: upload.id, size: bytes.byteLength, sha256 };
+}
+
+/** Best effort: used to undo a file whose version could not be committed. */
+export async function deleteFile(ctx: HubContext, fileId: ObjectId): Promise<void> {
+  await bucket(ctx)
+    .delete(fileId)
+    .catch((err: unknown) => ctx.log.warn({ err, fileId }, 'could not delete an unused file'));
+}
+
+export function openFileStream(ctx: HubContext, fileId: ObjectId): Readable {
+  return bucket(ctx).openDownloadStream(fileId);
+}
+
+export async function readFileBytes(ctx: HubContext, fileId: ObjectId): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of openFileStream(ctx, fileId)) chunks.push(chunk as Buffer);
+
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Deletes GridFS files that no document version references and that are older than
+ * `olderThanMs` (younger ones may belong to an upload whose version is being committed right
+ * now). A crash between writing the file and pushing its version leaves such a file behind.
+ */
+export async function removeOrphanFiles(ctx: HubContext, olderThanMs: number): Promise<number> {
+  const before = new Date(Date.now() - olderThanMs);
+  const files = bucket(ctx).find({ uploadDate: { $lt: before } }, { projection: { _id: 1 } });
+  const docs = Documents(ctx.db.conn);
+  let removed = 0;
+  for await (const f of files) {
+    const used = await docs.exists({ 'versions.fileId': f._id });
+    if (used) continue;
+    await bucket(ctx).delete(f._id);
+    removed++;
+  }
+
+  return removed;
+}

@@ -1,0 +1,99 @@
+import { pipeline } from 'node:stream/promises';
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { ZObjectId } from '../../contracts/common.js';
+import { ZDocumentListQuery } from '../../contracts/documents.js';
+import type { HubContext } from '../../context.js';
+import { AppError } from '../../errors/app-error.js';
+import { route } from '../../http/route.js';
+import { createDocument } from './create-document.js';
+import { getReadableDocument, reportConfidentialRead } from './document-access.js';
+import { openFileStream } from './document.files.js';
+import type { VersionDoc } from './document.model.js';
+import { presentDocument } from './document.presenter.js';
+import { listDocuments } from './list-documents.js';
+import { authorizeUpload, parseMetaField, parseUpload } from './upload.js';
+
+const UPLOADERS = ['clerk', 'org_admin', 'signer'] as const;
+const ZId = z.object({ id: ZObjectId }).strict();
+const ZVersionParams = z.object({ id: ZObjectId, versionId: ZObjectId }).strict();
+
+/** RFC 6266 / RFC 5987: an ASCII fallback plus the exact UTF-8 name. */
+export function contentDisposition(fileName: string): string {
+  const ascii = fileName
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .replace(/[^\x20-\x7e]|["\\]/g, '_')
+    .replace(/\s+/g, ' ');
+  const exact = encodeURIComponent(fileName).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${exact}`;
+}
+
+function sendHeaders(res: Response, v: VersionDoc): void {
+  res.setHeader('content-type', 'application/pdf');
+  res.setHeader('content-length', String(v.size));
+  res.setHeader('etag', `"${v.sha256}"`);
+  res.setHeader('content-disposition', contentDisposition(v.fileName));
+  // a version never changes, but access to it may be withdrawn: revalidate every time
+  res.setHeader('cache-control', 'private, no-cache');
+}
+
+export function documentsRoutes(ctx: HubContext): Router {
+  const r = Router();
+  r.post(
+    '/',
+    authorizeUpload([...UPLOADERS]),
+    parseUpload(ctx),
+    route({ roles: [...UPLOADERS] }, async ({ principal, req, res }) => {
+      const meta = parseMetaField((req.body as Record<string, unknown>)?.meta);
+      if (!req.file) throw new AppError('VALIDATION_FAILED', 'Thiếu phần "file" (tệp PDF).');
+      const doc = await createDocument(ctx, principal, meta, {
+        bytes: req.file.buffer,
+        originalName: req.file.originalname,
+      });
+      res.status(201);
+
+      return doc;
+    }),
+  );
+  r.get(
+    '/',
+    route({ roles: [], query: ZDocumentListQuery }, ({ principal, query }) =>
+      listDocuments(ctx, principal, query),
+    ),
+  );
+  r.get(
+    '/:id',
+    route({ roles: [], params: ZId }, async ({ principal, params }) => {
+      const doc = await getReadableDocument(ctx, principal, params.id);
+      reportConfidentialRead(doc, principal, 'metadata');
+
+      return presentDocument(doc);
+    }),
+  );
+  r.get(
+    '/:id/versions/:versionId/file',
+    route({ roles: [], params: ZVersionParams }, async ({ principal, params, req, res }) => {
+      const doc = await getReadableDocument(ctx, principal, params.id);
+      const v = doc.versions.find((x) => String(x._id) === params.versionId);
+      if (!v) throw new AppError('NOT_FOUND', 'Không tìm thấy phiên bản văn bản.');
+      reportConfidentialRead(doc, principal, 'file');
+      if (req.headers['if-none-match'] === `"${v.sha256}"`) {
+        res.setHeader('etag', `"${v.sha256}"`);
+        res.status(304).end();
+
+        return;
+      }
+      sendHeaders(res, v);
+      await pipeline(openFileStream(ctx, v.fileId), res);
+    }),
+  );
+
+  return r;
+}
