@@ -167,7 +167,7 @@ describe('documents: upload, numbering, search, access, download', () => {
     const tooBig = await upload(hub, clerk, big);
     expect(tooBig.status).to.equal(413);
     expect(tooBig.body.code).to.equal('PAYLOAD_TOO_LARGE');
-    const badMeta = await upload(hub, clerk, pdf, meta({ urgency: 'rất khẩn' }));
+    const badMeta = await upload(hub, clerk, pdf, meta({ urgency: 'rất khẩn' } as unknown as Meta));
     expect(badMeta.status).to.equal(400);
     const injected = await upload(hub, clerk, pdf, meta({ $where: '1' }));
     expect(injected.status).to.equal(400);
