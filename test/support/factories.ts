@@ -100,3 +100,44 @@ export function api(hub: Hub, token?: string) {
     };
   };
 }
+
+/** A small real PDF made with pdf-lib (Latin text; enough for exchange tests). */
+export async function tinyPdf(text = 'Cong van so 123'): Promise<Uint8Array> {
+  const { PDFDocument, StandardFonts } = await import('pdf-lib');
+  const pdf = await PDFDocument.create();
+  const page = pdf.addPage([595, 842]);
+  page.drawText(text, {
+    x: 72,
+    y: 770,
+    size: 14,
+    font: await pdf.embedFont(StandardFonts.TimesRoman),
+  });
+
+  return pdf.save();
+}
+
+export async function makeDocument(
+  hub: Hub,
+  user: TestUser,
+  over: Partial<import('../../server/src/contracts/documents.js').TDocumentMeta> = {},
+) {
+  const { createDocument } = await import('../../server/src/modules/documents/create-document.js');
+  const { ZDocumentMeta } = await import('../../server/src/contracts/documents.js');
+  const meta = ZDocumentMeta.parse({
+    type: 'Công văn',
+    notation: 'UBND-VP',
+    issuePlace: 'Thanh Hóa',
+    issueDate: '2026-11-28',
+    subject: 'V/v triển khai chuyển đổi số tại huyện Hoằng Hóa',
+    urgency: 'khan',
+    signer: { fullName: 'Nguyễn Văn Tỉnh', position: 'Chủ tịch' },
+    ...over,
+  });
+
+  return createDocument(
+    hub.ctx,
+    { kind: 'user', id: user.id, orgId: user.orgId, roles: user.roles, name: 'Văn thư' },
+    meta,
+    { bytes: await tinyPdf(), originalName: 'cong-van.pdf' },
+  );
+}

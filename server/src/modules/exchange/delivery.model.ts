@@ -1,0 +1,122 @@
+import { Schema, Types } from 'mongoose';
+import type { TReceipt, TStatusCode } from '../../contracts/exchange.js';
+import type { TUrgency } from '../../contracts/documents.js';
+import { defineModel } from '../../db/model.js';
+
+export type HistoryDoc = {
+  code: TStatusCode;
+  at: Date;
+  actorId: string;
+  actorName: string;
+  orgId: string;
+  reason?: string;
+  note?: string;
+  assigneeId?: string;
+  receipt: TReceipt;
+};
+
+export type ChangeDoc = {
+  kind: 'recall' | 'update';
+  state: 'requested' | 'agreed' | 'refused';
+  reason?: string;
+  versionId?: Types.ObjectId;
+  versionSha256?: string;
+};
+
+export type DeliveryDoc = {
+  _id: Types.ObjectId;
+  dispatchId: Types.ObjectId;
+  documentId: Types.ObjectId;
+  versionId: Types.ObjectId;
+  versionSha256: string;
+  senderOrgId: Types.ObjectId;
+  senderName: string;
+  recipientOrgId: Types.ObjectId;
+  recipientName: string;
+  status: TStatusCode;
+  subject: string;
+  codeLabel: string;
+  folded: string;
+  urgency: TUrgency;
+  dueDate: Date | null;
+  assigneeId: Types.ObjectId | null;
+  change: ChangeDoc | null;
+  /** Agreed recall: the incoming copy is withdrawn from the recipient (Decree 30). */
+  withdrawn: boolean;
+  history: HistoryDoc[];
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+const schema = new Schema<DeliveryDoc>(
+  {
+    dispatchId: { type: Schema.Types.ObjectId, required: true },
+    documentId: { type: Schema.Types.ObjectId, required: true, index: true },
+    versionId: { type: Schema.Types.ObjectId, required: true },
+    versionSha256: { type: String, required: true },
+    senderOrgId: { type: Schema.Types.ObjectId, required: true },
+    senderName: { type: String, required: true },
+    recipientOrgId: { type: Schema.Types.ObjectId, required: true },
+    recipientName: { type: String, required: true },
+    status: { type: String, required: true },
+    subject: { type: String, required: true },
+    codeLabel: { type: String, required: true },
+    folded: { type: String, required: true },
+    urgency: { type: String, required: true },
+    dueDate: { type: Date, default: null },
+    assigneeId: { type: Schema.Types.ObjectId, default: null },
+    change: { type: Schema.Types.Mixed, default: null },
+    withdrawn: { type: Boolean, default: false },
+    history: { type: Schema.Types.Mixed, default: () => [] },
+  },
+  { timestamps: true, versionKey: false },
+);
+schema.index({ dispatchId: 1, recipientOrgId: 1 }, { unique: true });
+schema.index({ recipientOrgId: 1, withdrawn: 1, _id: -1 });
+schema.index({ recipientOrgId: 1, status: 1, dueDate: 1 });
+schema.index({ senderOrgId: 1, createdAt: -1 });
+
+export const Deliveries = defineModel<DeliveryDoc>('Delivery', schema);
+
+export type DispatchDoc = {
+  _id: Types.ObjectId;
+  orgId: Types.ObjectId;
+  documentId: Types.ObjectId;
+  versionId: Types.ObjectId;
+  recipients: Types.ObjectId[];
+  dueDate: Date | null;
+  note?: string;
+  idempotencyKey: string | null;
+  requestHash: string;
+  /** Set once every delivery and event exists; a retry finding it false completes the work. */
+  complete: boolean;
+  recalled: boolean;
+  createdBy: string;
+  createdByName: string;
+  createdAt: Date;
+};
+
+const dispatchSchema = new Schema<DispatchDoc>(
+  {
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    documentId: { type: Schema.Types.ObjectId, required: true, index: true },
+    versionId: { type: Schema.Types.ObjectId, required: true },
+    recipients: { type: [Schema.Types.ObjectId], required: true },
+    dueDate: { type: Date, default: null },
+    note: String,
+    idempotencyKey: { type: String, default: null },
+    requestHash: { type: String, required: true },
+    complete: { type: Boolean, default: false },
+    recalled: { type: Boolean, default: false },
+    createdBy: { type: String, required: true },
+    createdByName: { type: String, required: true },
+  },
+  { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
+);
+dispatchSchema.index(
+  { orgId: 1, idempotencyKey: 1 },
+  { unique: true, partialFilterExpression: { idempotencyKey: { $type: 'string' } } },
+);
+dispatchSchema.index({ orgId: 1, _id: -1 });
+
+export const Dispatches = defineModel<DispatchDoc>('Dispatch', dispatchSchema);

@@ -1,0 +1,256 @@
+import { createHash } from 'node:crypto';
+import { Types } from 'mongoose';
+import type { TDispatch, TDispatchCreate } from '../../contracts/exchange.js';
+import type { HubContext } from '../../context.js';
+import { canonicalJson } from '../../db/canonical-json.js';
+import { foldVietnamese } from '../../db/model.js';
+import { AppError } from '../../errors/app-error.js';
+import { appendAudit, actorOf } from '../audit/append.js';
+import type { Principal } from '../auth/principal.js';
+import { getOwnDocument, loadDocument } from '../documents/document-access.js';
+import { setDocumentStatus, shareDocument } from '../documents/add-version.js';
+import type { DocumentDoc } from '../documents/document.model.js';
+import { publishEvents, type NewEvent } from '../events/publish.js';
+import { Orgs, type OrgDoc } from '../orgs/org.model.js';
+import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from './delivery.model.js';
+import { presentDelivery, presentDispatch } from './present.js';
+import { signReceipt } from './receipts.js';
+
+/** End of the due day in Vietnam time (UTC+7), when handling becomes overdue. */
+export function endOfDayVietnam(isoDate: string): Date {
+  return new Date(`${isoDate}T23:59:59.999+07:00`);
+}
+
+async function recipientsOf(ctx: HubContext, sender: string, ids: string[]): Promise<OrgDoc[]> {
+  const unique = [...new Set(ids)];
+  if (unique.includes(sender))
+    throw new AppError('VALIDATION_FAILED', 'Không gửi văn bản cho chính cơ quan mình.');
+  const orgs = await Orgs(ctx.db.conn)
+    .find({ _id: { $in: unique.map((i) => new Types.ObjectId(i)) }, active: true })
+    .lean();
+  if (orgs.length !== unique.length) {
+    const found = new Set(orgs.map((o) => String(o._id)));
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `Nơi nhận không tồn tại hoặc ngừng hoạt động: ${unique.filter((i) => !found.has(i)).join(', ')}`,
+    );
+  }
+
+  return orgs;
+}
+
+function versionOf(doc: DocumentDoc, versionId: string | undefined) {
+  const id = versionId ?? String(doc.currentVersionId);
+  const v = doc.versions.find((x) => String(x._id) === id);
+  if (!v) throw new AppError('VALIDATION_FAILED', 'Phiên bản văn bản không tồn tại.');
+
+  return v;
+}
+
+/** The same request retried must be recognised; a different request under the same key must not. */
+function requestHash(input: TDispatchCreate): string {
+  return createHash('sha256')
+    .update(canonicalJson({ ...input, recipients: [...new Set(input.recipients)].sort() }))
+    .digest('hex');
+}
+
+async function buildDeliveries(
+  ctx: HubContext,
+  dispatch: DispatchDoc,
+  doc: DocumentDoc,
+  sender: OrgDoc,
+  recipients: OrgDoc[],
+) {
+  const v = versionOf(doc, String(dispatch.versionId));
+  const at = dispatch.createdAt;
+
+  return Promise.all(
+    recipients.map(async (r): Promise<DeliveryDoc> => {
+      const _id = new Types.ObjectId();
+      const receipt = await signReceipt(ctx, {
+        v: 1,
+        deliveryId: String(_id),
+        dispatchId: String(dispatch._id),
+        documentId: String(doc._id),
+        versionSha256: v.sha256,
+        senderOrgId: String(sender._id),
+        recipientOrgId: String(r._id),
+        signerOrgId: String(r._id),
+        code: '01',
+        at: at.toISOString(),
+        actorId: 'hub',
+        actorName: 'Trục LiênThông',
+      });
+
+      return {
+        _id,
+        dispatchId: dispatch._id,
+        documentId: doc._id,
+        versionId: v._id,
+        versionSha256: v.sha256,
+        senderOrgId: sender._id,
+        senderName: sender.name,
+        recipientOrgId: r._id,
+        recipientName: r.name,
+        status: '01',
+        subject: doc.meta.subject,
+        codeLabel: doc.codeLabel,
+        folded: foldVietnamese(`${doc.meta.subject} ${doc.codeLabel} ${sender.name}`),
+        urgency: doc.meta.urgency,
+        dueDate: dispatch.dueDate,
+        assigneeId: null,
+        change: null,
+        withdrawn: false,
+        history: [
+          {
+            code: '01',
+            at,
+            actorId: 'hub',
+            actorName: 'Trục LiênThông',
+            orgId: String(r._id),
+            receipt,
+          },
+        ],
+        createdAt: at,
+        updatedAt: at,
+      };
+    }),
+  );
+}
+
+/**
+ * Creates deliveries and events for a stored dispatch. Idempotent: deliveries are unique per
+ * (dispatch, recipient) and events per key, so a retry after a crash completes what is missing
+ * and duplicates nothing.
+ */
+async function completeDispatch(ctx: HubContext, dispatch: DispatchDoc): Promise<DeliveryDoc[]> {
+  const doc = await loadDocument(ctx, String(dispatch.documentId));
+  const sender = (await Orgs(ctx.db.conn).findById(dispatch.orgId).lean())!;
+  const existing = await Deliveries(ctx.db.conn).find({ dispatchId: dispatch._id }).lean();
+  const have = new Set(existing.map((d) => String(d.recipientOrgId)));
+  const missing = await Orgs(ctx.db.conn)
+    .find({ _id: { $in: dispatch.recipients.filter((r) => !have.has(String(r))) } })
+    .lean();
+  const fresh = await buildDeliveries(ctx, dispatch, doc, sender, missing);
+  if (fresh.length) {
+    await Deliveries(ctx.db.conn)
+      .collection.insertMany(fresh, { ordered: false })
+      .catch((err: { code?: number }) => {
+        if (err.code !== 11000) throw err;
+      });
+  }
+  const all = await Deliveries(ctx.db.conn).find({ dispatchId: dispatch._id }).lean();
+  await shareDocument(ctx, String(doc._id), dispatch.recipients.map(String));
+  await setDocumentStatus(ctx, String(doc._id), 'dispatched');
+  await publishEvents(
+    ctx,
+    all.flatMap((d) => arrivalEvents(d)),
+  );
+  await Dispatches(ctx.db.conn).updateOne({ _id: dispatch._id }, { $set: { complete: true } });
+
+  return all;
+}
+
+function arrivalEvents(d: DeliveryDoc): NewEvent[] {
+  const arrived = d.history.find((h) => h.code === '01')!;
+
+  return [
+    {
+      orgId: String(d.recipientOrgId),
+      type: 'document:incoming',
+      key: `incoming:${String(d._id)}`,
+      data: { delivery: presentDelivery(d) },
+    },
+    {
+      orgId: String(d.senderOrgId),
+      type: 'delivery:status',
+      key: `status:${String(d._id)}:01`,
+      data: {
+        deliveryId: String(d._id),
+        dispatchId: String(d.dispatchId),
+        documentId: String(d.documentId),
+        recipientOrgId: String(d.recipientOrgId),
+        recipientName: d.recipientName,
+        code: '01',
+        at: arrived.at.toISOString(),
+        actorName: arrived.actorName,
+        receipt: arrived.receipt,
+      },
+    },
+  ];
+}
+
+export type DispatchResult = { dispatch: TDispatch; replayed: boolean };
+
+async function replay(
+  ctx: HubContext,
+  existing: DispatchDoc,
+  hash: string,
+): Promise<DispatchResult> {
+  if (existing.requestHash !== hash) {
+    throw new AppError('CONFLICT', 'Idempotency-Key này đã được dùng cho một yêu cầu gửi khác.');
+  }
+  const deliveries = existing.complete
+    ? await Deliveries(ctx.db.conn).find({ dispatchId: existing._id }).lean()
+    : await completeDispatch(ctx, existing);
+
+  return { dispatch: presentDispatch(existing, deliveries), replayed: true };
+}
+
+/** Sends one document version to many recipients: one delivery each, live notifications, receipts. */
+export async function dispatchDocument(
+  ctx: HubContext,
+  principal: Principal,
+  input: TDispatchCreate,
+  idempotencyKey: string | null,
+): Promise<DispatchResult> {
+  const hash = requestHash(input);
+  const dispatches = Dispatches(ctx.db.conn);
+  const orgId = new Types.ObjectId(principal.orgId);
+  if (idempotencyKey) {
+    const existing = await dispatches.findOne({ orgId, idempotencyKey }).lean();
+    if (existing) return replay(ctx, existing, hash);
+  }
+  const doc = await getOwnDocument(ctx, principal, input.documentId);
+  if (doc.status === 'recalled')
+    throw new AppError('INVALID_STATE', 'Văn bản đã bị thu hồi, không gửi được.');
+  const version = versionOf(doc, input.versionId);
+  const recipients = await recipientsOf(ctx, principal.orgId, input.recipients);
+  const dueIso = input.dueDate ?? doc.meta.dueDate;
+  let dispatch: DispatchDoc;
+  try {
+    dispatch = (
+      await dispatches.create({
+        orgId,
+        documentId: doc._id,
+        versionId: version._id,
+        recipients: recipients.map((r) => r._id),
+        dueDate: dueIso ? endOfDayVietnam(dueIso) : null,
+        ...(input.note ? { note: input.note } : {}),
+        idempotencyKey,
+        requestHash: hash,
+        createdBy: principal.id,
+        createdByName: principal.name,
+      })
+    ).toObject();
+  } catch (err) {
+    // A concurrent request with the same key won the race: answer as a replay of it.
+    if ((err as { code?: number }).code !== 11000 || !idempotencyKey) throw err;
+
+    return replay(ctx, (await dispatches.findOne({ orgId, idempotencyKey }).lean())!, hash);
+  }
+  const deliveries = await completeDispatch(ctx, dispatch);
+  await appendAudit(ctx, {
+    actor: actorOf(principal),
+    action: 'dispatch.created',
+    orgIds: [principal.orgId, ...recipients.map((r) => String(r._id))],
+    target: { type: 'dispatch', id: String(dispatch._id) },
+    details: {
+      documentId: String(doc._id),
+      versionSha256: version.sha256,
+      recipients: recipients.length,
+    },
+  });
+
+  return { dispatch: presentDispatch(dispatch, deliveries), replayed: false };
+}

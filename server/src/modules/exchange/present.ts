@@ -1,0 +1,64 @@
+import type { TDelivery, TDispatch, TStatusCode } from '../../contracts/exchange.js';
+import { CLOSED } from './transitions.js';
+import type { DeliveryDoc, DispatchDoc } from './delivery.model.js';
+
+export function isOverdue(d: Pick<DeliveryDoc, 'dueDate' | 'status'>, now = new Date()): boolean {
+  return d.dueDate !== null && d.dueDate < now && !CLOSED.includes(d.status);
+}
+
+export function presentDelivery(d: DeliveryDoc): TDelivery {
+  return {
+    id: String(d._id),
+    dispatchId: String(d.dispatchId),
+    documentId: String(d.documentId),
+    versionId: String(d.versionId),
+    senderOrgId: String(d.senderOrgId),
+    senderName: d.senderName,
+    recipientOrgId: String(d.recipientOrgId),
+    recipientName: d.recipientName,
+    status: d.status,
+    subject: d.subject,
+    codeLabel: d.codeLabel,
+    urgency: d.urgency,
+    dueDate: d.dueDate ? d.dueDate.toISOString() : null,
+    overdue: isOverdue(d),
+    change: d.change
+      ? {
+          kind: d.change.kind,
+          state: d.change.state,
+          ...(d.change.reason ? { reason: d.change.reason } : {}),
+        }
+      : null,
+    history: d.history.map((h) => ({ ...h, at: h.at.toISOString() })),
+    createdAt: d.createdAt.toISOString(),
+    updatedAt: d.updatedAt.toISOString(),
+  };
+}
+
+export function presentDispatch(
+  d: DispatchDoc,
+  deliveries?: DeliveryDoc[],
+  summary?: Partial<Record<TStatusCode, number>>,
+): TDispatch {
+  return {
+    id: String(d._id),
+    orgId: String(d.orgId),
+    documentId: String(d.documentId),
+    versionId: String(d.versionId),
+    recipients: d.recipients.map(String),
+    createdAt: d.createdAt.toISOString(),
+    createdBy: d.createdByName,
+    recalled: d.recalled,
+    ...(deliveries ? { deliveries: deliveries.map(presentDelivery) } : {}),
+    summary: summary ?? summarize(deliveries ?? []),
+  };
+}
+
+export function summarize(
+  deliveries: Pick<DeliveryDoc, 'status'>[],
+): Partial<Record<TStatusCode, number>> {
+  const s: Partial<Record<TStatusCode, number>> = {};
+  for (const d of deliveries) s[d.status] = (s[d.status] ?? 0) + 1;
+
+  return s;
+}

@@ -1,0 +1,50 @@
+import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
+import type { TReceipt, TStatusCode } from '../../contracts/exchange.js';
+import type { HubContext } from '../../context.js';
+import { canonicalJson } from '../../db/canonical-json.js';
+import { publicReceiptKey, receiptKey } from './receipt-keys.js';
+
+/** What a receipt attests: this organization saw this version of this delivery reach this status. */
+export type ReceiptClaims = {
+  v: 1;
+  deliveryId: string;
+  dispatchId: string;
+  documentId: string;
+  versionSha256: string;
+  senderOrgId: string;
+  recipientOrgId: string;
+  /** The organization whose key signs: the recipient, or the sender for a recall (13). */
+  signerOrgId: string;
+  code: TStatusCode;
+  at: string;
+  actorId: string;
+  actorName: string;
+  reason?: string;
+};
+
+const encoder = new TextEncoder();
+
+export async function signReceipt(ctx: HubContext, claims: ReceiptClaims): Promise<TReceipt> {
+  const key = await receiptKey(ctx, claims.signerOrgId);
+  const jws = await new CompactSign(encoder.encode(canonicalJson(claims)))
+    .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'lienthong-receipt+jwt', cty: 'json' })
+    .sign(key.privateKey);
+
+  return { jws, keyId: key.kid };
+}
+
+export type VerifiedReceipt = { valid: boolean; claims: ReceiptClaims | null; reason?: string };
+
+/** Verifies a receipt against the published key named in its header. */
+export async function verifyReceipt(ctx: HubContext, jws: string): Promise<VerifiedReceipt> {
+  try {
+    const { kid } = decodeProtectedHeader(jws);
+    const key = kid ? await publicReceiptKey(ctx, kid) : null;
+    if (!key) return { valid: false, claims: null, reason: 'unknown key' };
+    const { payload } = await compactVerify(jws, key, { algorithms: ['ES256'] });
+
+    return { valid: true, claims: JSON.parse(new TextDecoder().decode(payload)) as ReceiptClaims };
+  } catch (err) {
+    return { valid: false, claims: null, reason: (err as Error).message };
+  }
+}

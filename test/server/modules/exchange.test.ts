@@ -1,0 +1,185 @@
+import { expect } from 'chai';
+import type { TDelivery, TDispatch } from '../../../server/src/contracts/exchange.js';
+import type { TDeliveryStatusEvent } from '../../../server/src/contracts/events.js';
+import type { TOrg } from '../../../server/src/contracts/orgs.js';
+import type { Hub } from '../../../server/src/hub.js';
+import { api, makeDocument, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
+import { startTestHub } from '../../support/hub.js';
+import { connectSocket } from '../../support/sockets.js';
+
+describe('exchange: dispatch, deliveries, receipts', () => {
+  let hub: Hub;
+  let sender: TOrg;
+  let recipients: TOrg[];
+  let clerk: TestUser;
+  let rclerks: TestUser[];
+  before(async () => {
+    hub = await startTestHub();
+    sender = await makeOrg(hub.ctx, { name: 'UBND tỉnh Thanh Hóa', level: 'province' });
+    recipients = [
+      await makeOrg(hub.ctx, { name: 'UBND huyện Hoằng Hóa', level: 'district' }),
+      await makeOrg(hub.ctx, { name: 'UBND xã Hoằng Đồng' }),
+    ];
+    clerk = await makeUser(hub, sender, ['clerk']);
+    rclerks = await Promise.all(recipients.map((r) => makeUser(hub, r, ['clerk'])));
+  });
+  after(() => hub.close());
+
+  async function send(key?: string) {
+    const doc = await makeDocument(hub, clerk);
+    const res = await api(hub, clerk.token)(
+      'POST',
+      '/api/v1/dispatches',
+      { documentId: doc.id, recipients: recipients.map((r) => r.id), dueDate: '2026-12-05' },
+      key ? { 'idempotency-key': key } : {},
+    );
+
+    return { doc, res };
+  }
+
+  it('dispatches to every recipient, notifies them live and returns the receipts', async () => {
+    const sockets = await Promise.all(rclerks.map((u) => connectSocket(hub, u.token)));
+    const { res } = await send();
+    expect(res.status).to.equal(201);
+    const dispatch = res.body as unknown as TDispatch;
+    expect(dispatch.deliveries).to.have.length(2);
+    expect(dispatch.summary).to.deep.equal({ '01': 2 });
+    for (const s of sockets) {
+      const [e] = await s.waitFor('document:incoming', 1);
+      expect((e!.data as { delivery: TDelivery }).delivery.subject).to.contain('Hoằng Hóa');
+      s.close();
+    }
+    const inbox = await api(hub, rclerks[0]!.token)('GET', '/api/v1/inbox?q=hoang hoa');
+    expect((inbox.body as unknown as { items: unknown[] }).items).to.have.length(1);
+  });
+
+  it('repeating a dispatch with the same Idempotency-Key creates nothing', async () => {
+    const doc = await makeDocument(hub, clerk);
+    const body = { documentId: doc.id, recipients: recipients.map((r) => r.id) };
+    const call = api(hub, clerk.token);
+    const [a, b] = await Promise.all([
+      call('POST', '/api/v1/dispatches', body, { 'idempotency-key': 'gui-lan-1-abc' }),
+      call('POST', '/api/v1/dispatches', body, { 'idempotency-key': 'gui-lan-1-abc' }),
+    ]);
+    expect([a.status, b.status].sort()).to.deep.equal([200, 201]);
+    expect(a.body.id).to.equal(b.body.id);
+    const count = await hub.ctx.db.conn
+      .collection('deliveries')
+      .countDocuments({
+        documentId: (await import('mongoose')).Types.ObjectId.createFromHexString(doc.id),
+      });
+    expect(count).to.equal(2);
+    const other = await call(
+      'POST',
+      '/api/v1/dispatches',
+      { ...body, recipients: [recipients[0]!.id] },
+      { 'idempotency-key': 'gui-lan-1-abc' },
+    );
+    expect(other.status).to.equal(409);
+  });
+
+  it('follows the edXML lifecycle, refuses illegal transitions with 409, and signs every receipt', async () => {
+    const senderSocket = await connectSocket(hub, clerk.token);
+    const { res } = await send();
+    const delivery = (res.body as unknown as TDispatch).deliveries!.find(
+      (d) => d.recipientOrgId === recipients[0]!.id,
+    )!;
+    const rc = api(hub, rclerks[0]!.token);
+    expect(
+      (await rc('POST', `/api/v1/deliveries/${delivery.id}/status`, { code: '06' })).status,
+    ).to.equal(409);
+    expect(
+      (await rc('POST', `/api/v1/deliveries/${delivery.id}/status`, { code: '03' })).status,
+    ).to.equal(200);
+    expect(
+      (
+        await rc('POST', `/api/v1/deliveries/${delivery.id}/status`, {
+          code: '02',
+          reason: 'sai nơi nhận',
+        })
+      ).status,
+    ).to.equal(409);
+    expect(
+      (await rc('POST', `/api/v1/deliveries/${delivery.id}/status`, { code: '05' })).status,
+    ).to.equal(200);
+    const done = await rc('POST', `/api/v1/deliveries/${delivery.id}/status`, { code: '06' });
+    expect(done.body.status).to.equal('06');
+    const events = await senderSocket.waitFor('delivery:status', 2 + 3);
+    const mine = events
+      .map((e) => e.data as TDeliveryStatusEvent)
+      .filter((e) => e.deliveryId === delivery.id);
+    expect(mine.map((e) => e.code)).to.deep.equal(['01', '03', '05', '06']);
+    const receipts = await api(hub, clerk.token)(
+      'GET',
+      `/api/v1/deliveries/${delivery.id}/receipts`,
+    );
+    const list = receipts.body as unknown as {
+      code: string;
+      valid: boolean;
+      claims: { signerOrgId: string };
+    }[];
+    expect(list.map((r) => r.code)).to.deep.equal(['01', '03', '05', '06']);
+    expect(list.every((r) => r.valid && r.claims.signerOrgId === recipients[0]!.id)).to.equal(true);
+    senderSocket.close();
+  });
+
+  it('requires a reason to reject and hides deliveries from other organizations', async () => {
+    const { res } = await send();
+    const d = (res.body as unknown as TDispatch).deliveries![1]!;
+    const rc = api(hub, rclerks[1]!.token);
+    expect((await rc('POST', `/api/v1/deliveries/${d.id}/status`, { code: '02' })).status).to.equal(
+      400,
+    );
+    const stranger = await makeUser(hub, await makeOrg(hub.ctx), ['clerk']);
+    expect((await api(hub, stranger.token)('GET', `/api/v1/deliveries/${d.id}`)).status).to.equal(
+      404,
+    );
+    expect(
+      (await api(hub, stranger.token)('POST', `/api/v1/deliveries/${d.id}/status`, { code: '03' }))
+        .status,
+    ).to.equal(404);
+    expect(
+      (
+        await api(hub, rclerks[0]!.token)('POST', `/api/v1/deliveries/${d.id}/status`, {
+          code: '03',
+        })
+      ).status,
+    ).to.equal(404);
+  });
+
+  it('recalls a dispatch; a recipient agreeing loses the copy, one refusing keeps it', async () => {
+    const sockets = await Promise.all(rclerks.map((u) => connectSocket(hub, u.token)));
+    const { res } = await send();
+    const dispatch = res.body as unknown as TDispatch;
+    const recall = await api(hub, clerk.token)('POST', `/api/v1/dispatches/${dispatch.id}/recall`, {
+      reason: 'Ban hành nhầm',
+    });
+    expect(recall.status).to.equal(200);
+    for (const s of sockets) await s.waitFor('dispatch:recalled', 1);
+    const [d0, d1] = recipients.map((r) =>
+      dispatch.deliveries!.find((d) => d.recipientOrgId === r.id)!,
+    );
+    expect(
+      (
+        await api(hub, rclerks[0]!.token)('POST', `/api/v1/deliveries/${d0!.id}/status`, {
+          code: '15',
+        })
+      ).status,
+    ).to.equal(200);
+    expect(
+      (
+        await api(hub, rclerks[1]!.token)('POST', `/api/v1/deliveries/${d1!.id}/status`, {
+          code: '16',
+          reason: 'Đã xử lý xong',
+        })
+      ).status,
+    ).to.equal(200);
+    expect(
+      (await api(hub, rclerks[0]!.token)('GET', `/api/v1/deliveries/${d0!.id}`)).status,
+    ).to.equal(404);
+    expect(
+      (await api(hub, rclerks[1]!.token)('GET', `/api/v1/deliveries/${d1!.id}`)).status,
+    ).to.equal(200);
+    sockets.forEach((s) => s.close());
+  });
+});
