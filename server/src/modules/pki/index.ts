@@ -1,4 +1,5 @@
 import type { HubModule } from '../module.js';
+import { certificatesRoutes } from './certificates.routes.js';
 import { initHierarchy } from './hub-hierarchy.js';
 import { pkiPublicRoutes } from './pki.routes.js';
 
@@ -7,5 +8,8 @@ export const pkiModule: HubModule = {
   init: async (ctx) => {
     await initHierarchy(ctx);
   },
-  mount: async (ctx) => [{ path: '/pki', router: pkiPublicRoutes(ctx) }],
+  mount: async (ctx) => [
+    { path: '/pki', router: pkiPublicRoutes(ctx) },
+    { path: '/api/v1/certificates', router: certificatesRoutes(ctx) },
+  ],
 };

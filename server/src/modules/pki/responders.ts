@@ -79,17 +79,25 @@ export async function hubTsaAnswer(ctx: HubContext, query: Uint8Array): Promise<
 }
 
 type CachedCrl = { der: Promise<Uint8Array>; until: number };
-const crls = new WeakMap<HubContext, CachedCrl>();
+type CrlIssuer = 'issuing' | 'root';
+const crls = new WeakMap<HubContext, Partial<Record<CrlIssuer, CachedCrl>>>();
 
-async function freshCrl(ctx: HubContext): Promise<Uint8Array> {
+async function freshCrl(ctx: HubContext, which: CrlIssuer): Promise<Uint8Array> {
   const pki = await hubPki(ctx);
   const now = new Date();
-  const revoked = await IssuedCertificates(ctx.db.conn)
-    .find({ status: 'revoked', notAfter: { $gt: now } }, { serialHex: 1, revokedAt: 1, reason: 1 })
-    .lean();
+  // Only end-entity certificates are revoked through the hub; the root's CRL (an ARL) is empty.
+  const revoked =
+    which === 'root'
+      ? []
+      : await IssuedCertificates(ctx.db.conn)
+          .find(
+            { status: 'revoked', notAfter: { $gt: now } },
+            { serialHex: 1, revokedAt: 1, reason: 1 },
+          )
+          .lean();
 
   return buildCrl({
-    issuer: { certificate: pki.issuing.certificate, signer: pki.issuing.signer },
+    issuer: { certificate: pki[which].certificate, signer: pki[which].signer },
     crlNumber: await nextCounter(ctx.db.conn, 'crl-number'),
     thisUpdate: now,
     nextUpdate: new Date(now.getTime() + DAY_MS),
@@ -102,15 +110,17 @@ async function freshCrl(ctx: HubContext): Promise<Uint8Array> {
 }
 
 /**
- * The current CRL of the issuing CA (DER). Built at most once a minute per process, and again
- * right after a revocation made through this process.
+ * The current CRL (DER) of the issuing CA (default) or of the root. Built at most once a minute
+ * per process, and again right after a revocation made through this process.
  */
-export function hubCrl(ctx: HubContext): Promise<Uint8Array> {
-  const cached = crls.get(ctx);
+export function hubCrl(ctx: HubContext, which: CrlIssuer = 'issuing'): Promise<Uint8Array> {
+  const cache = crls.get(ctx) ?? {};
+  crls.set(ctx, cache);
+  const cached = cache[which];
   if (cached && cached.until > Date.now()) return cached.der;
-  const der = freshCrl(ctx);
-  crls.set(ctx, { der, until: Date.now() + CRL_CACHE_MS });
-  der.catch(() => crls.delete(ctx));
+  const der = freshCrl(ctx, which);
+  cache[which] = { der, until: Date.now() + CRL_CACHE_MS };
+  der.catch(() => delete cache[which]);
 
   return der;
 }
