@@ -17,7 +17,10 @@ export function testMongoUri(): string {
 }
 
 /** A hub on a random port, in a database of its own, on the run's shared engine. */
-export async function startTestHub(env: Record<string, string> = {}): Promise<Hub> {
+export async function startTestHub(
+  env: Record<string, string> = {},
+  dbName = testDbName(),
+): Promise<Hub> {
   const config = loadConfig({
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -26,7 +29,7 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Hu
     ...env,
   });
 
-  return startHub(config, { dbName: testDbName() });
+  return startHub(config, { dbName });
 }
 
 export type ProblemBody = {

@@ -72,6 +72,14 @@ export const problemHandler: ErrorRequestHandler = (err, req, res, next) => {
     return sendProblem(req, res, 'UNPROCESSABLE', err.message, { reason: err.code });
   const parserCode = bodyParserCode(err as { type?: string; status?: number });
   if (parserCode) return sendProblem(req, res, parserCode, (err as Error).message);
+  if ((err as { status?: number }).status === 400 || err instanceof URIError) {
+    return sendProblem(
+      req,
+      res,
+      'VALIDATION_FAILED',
+      'yêu cầu không hợp lệ (đường dẫn hoặc nội dung)',
+    );
+  }
   if ((err as { name?: string }).name === 'CastError') {
     return sendProblem(req, res, 'VALIDATION_FAILED', 'mã định danh không hợp lệ');
   }

@@ -97,3 +97,18 @@ describe('HTTP foundation', () => {
     });
   });
 });
+
+describe('HTTP foundation: odd requests', () => {
+  let hub: Hub;
+  before(async () => (hub = await startTestHub()));
+  after(() => hub.close());
+
+  it('answers a malformed %-escape in a route parameter with 400, not 500', async () => {
+    const res = await fetch(`${hub.url}/api/v1/orgs/%E0%A4%A`, {
+      headers: { authorization: 'Bearer x' },
+    });
+    expect(res.status).to.be.within(400, 401);
+    const res2 = await fetch(`${hub.url}/api/v1/receipt-keys/%E0%A4%A`);
+    expect(res2.status).to.equal(400);
+  });
+});

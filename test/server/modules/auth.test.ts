@@ -146,3 +146,29 @@ describe('auth: login, tokens, users, API keys', () => {
     ).to.equal(401);
   });
 });
+
+describe('several hub nodes starting on one empty database', () => {
+  it('all start, with one hub admin and one PKI hierarchy', async () => {
+    const { testDbName } = await import('../../support/hub.js');
+    const db = testDbName('multi');
+    // Nodes of one deployment share their secrets, as they share the database.
+    const env = { LIENTHONG_MASTER_KEY: 'ab'.repeat(32), JWT_SECRET: 'cd'.repeat(32) };
+    const hubs = await Promise.all([
+      startTestHub(env, db),
+      startTestHub(env, db),
+      startTestHub(env, db),
+    ]);
+    try {
+      const admins = await hubs[0]!.ctx.db.conn
+        .collection('users')
+        .countDocuments({ roles: 'hub_admin' });
+      expect(admins).to.equal(1);
+      const roots = await Promise.all(
+        hubs.map(async (h) => (await fetch(`${h.url}/pki/root-ca.pem`)).text()),
+      );
+      expect(new Set(roots).size).to.equal(1);
+    } finally {
+      await Promise.all(hubs.map((h) => h.close()));
+    }
+  });
+});

@@ -14,6 +14,15 @@ export const HUB_ORG_CODE = 'lienthong.hub';
  * hub admin whose generated password goes to a 0600 file in DATA_DIR, never to the log.
  */
 export async function bootstrapHubAdmin(ctx: HubContext): Promise<void> {
+  try {
+    await createFirstAdmin(ctx);
+  } catch (err) {
+    // Another hub node starting on the same empty database did it first.
+    if ((err as { code?: number }).code !== 11000) throw err;
+  }
+}
+
+async function createFirstAdmin(ctx: HubContext): Promise<void> {
   if (await Users(ctx.db.conn).exists({})) return;
   const name = 'Trục liên thông văn bản LiênThông';
   const org =
