@@ -13,6 +13,7 @@ import { createMetrics, type Metrics } from './http/metrics.js';
 import { createLogger } from './logger.js';
 import { modules } from './modules/index.js';
 import { loadOrCreateSecret } from './secrets.js';
+import { installRedisAdapter } from './realtime/redis-adapter.js';
 
 export type Hub = { url: string; ctx: HubContext; http: HttpServer; close(): Promise<void> };
 
@@ -50,11 +51,14 @@ function listen(http: HttpServer, port: number, host: string): Promise<AddressIn
   });
 }
 
-/** Starts a hub: database, HTTP + Socket.IO on one server, modules mounted. */
-export async function startHub(
+/**
+ * Everything but HTTP: database, secrets, metrics, every module initialised (indexes, PKI
+ * hierarchy, first admin). Used by the hub and by commands such as `lienthong seed`.
+ */
+export async function createContext(
   config: Config,
   opts: { log?: Logger; dbName?: string } = {},
-): Promise<Hub> {
+): Promise<HubContext> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
   const db = await openDatabase({
@@ -69,8 +73,24 @@ export async function startHub(
     master: loadOrCreateSecret(config.dataDir, 'secrets/master.key', config.LIENTHONG_MASTER_KEY),
   };
   const ctx: HubContext = { config, log, db, metrics, secrets };
+  try {
+    for (const m of modules) await m.init?.(ctx);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+
+  return ctx;
+}
+
+/** Starts a hub: database, HTTP + Socket.IO on one server, modules mounted. */
+export async function startHub(
+  config: Config,
+  opts: { log?: Logger; dbName?: string } = {},
+): Promise<Hub> {
+  const ctx = await createContext(config, opts);
+  const { log, db } = ctx;
   const mounts: Mount[] = [];
-  for (const m of modules) await m.init?.(ctx);
   for (const m of modules) mounts.push(...(await m.mount(ctx)));
   const app = createApp(ctx, [
     ...mounts,
@@ -78,15 +98,20 @@ export async function startHub(
   ]);
   const http = createServer(app);
   ctx.io = attachSockets(http, ctx);
+  // several nodes: broadcasts travel through Redis (docs/operations.md)
+  const redis = config.REDIS_URL
+    ? await installRedisAdapter(ctx.io, config.REDIS_URL, log)
+    : undefined;
   for (const m of modules) await m.realtime?.(ctx, ctx.io);
   const addr = await listen(http, config.PORT, config.HOST).catch(async (err) => {
+    await redis?.close();
     await db.close();
     throw err;
   });
   const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
   log.info({ url, mongodb: db.mode }, 'LiênThông hub listening');
 
-  return { url, ctx, http, close: () => closeHub(http, ctx) };
+  return { url, ctx, http, close: () => closeHub(http, ctx).finally(() => redis?.close()) };
 }
 
 async function closeHub(http: HttpServer, ctx: HubContext): Promise<void> {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { certsCommand } from './certs.js';
+import { seedCommand } from './seed.js';
 import { serveCommand } from './serve.js';
 import { signCommand } from './sign.js';
 import { verifyCommand } from './verify.js';
@@ -9,6 +10,7 @@ export function program(): Command {
     .description('LiênThông — trục liên thông văn bản và ký số PAdES')
     .version('0.1.0')
     .addCommand(serveCommand())
+    .addCommand(seedCommand())
     .addCommand(certsCommand())
     .addCommand(signCommand())
     .addCommand(verifyCommand());

@@ -4,6 +4,11 @@ import { maskUri } from '../logger.js';
 import { decideEngine, type EngineDecision } from './engine/decide.js';
 import { machineFacts } from './engine/facts.js';
 import { startLocalEngine } from './engine/local-engine.js';
+import {
+  readRuntimeEngine,
+  removeRuntimeEngine,
+  writeRuntimeEngine,
+} from './engine/runtime-file.js';
 
 export type EngineMode = 'uri' | 'local-engine' | 'memory-server';
 
@@ -32,10 +37,31 @@ async function startEngine(
     case 'uri':
       return { uri: decision.uri, mode: 'uri', stop: async () => undefined };
     case 'local-engine': {
+      const running = readRuntimeEngine(dataDir);
+      if (running) {
+        log.info(
+          { pid: running.ownerPid },
+          'using the local MongoDB engine of the hub running on this DATA_DIR',
+        );
+
+        return { uri: running.uri, mode: 'local-engine', stop: async () => undefined };
+      }
       log.info({ loader: decision.loader }, 'starting the local MongoDB engine');
       const engine = await startLocalEngine(`${dataDir}/db`, decision.loader);
+      writeRuntimeEngine(dataDir, {
+        uri: engine.uri,
+        enginePid: engine.pid,
+        ownerPid: process.pid,
+      });
 
-      return { uri: engine.uri, mode: 'local-engine', stop: engine.stop };
+      return {
+        uri: engine.uri,
+        mode: 'local-engine',
+        stop: async () => {
+          removeRuntimeEngine(dataDir, process.pid);
+          await engine.stop();
+        },
+      };
     }
     case 'memory-server': {
       const { MongoMemoryServer } = await import('mongodb-memory-server-core');
