@@ -3,7 +3,7 @@
  * ASN.1 libraries only tell us which algorithm and parameters were used.
  */
 import { constants, createHash, verify, type KeyObject } from 'node:crypto';
-import * as pkijs from 'pkijs';
+import type { AlgId, Der } from './der.js';
 
 const DIGESTS: Record<string, string> = {
   '1.3.14.3.2.26': 'sha1',
@@ -52,11 +52,8 @@ export interface SignatureScheme {
 }
 
 /** Resolves a CMS/X.509 signature algorithm; `digestOid` covers the bare rsaEncryption / ecPublicKey OIDs. */
-export function signatureScheme(
-  alg: pkijs.AlgorithmIdentifier,
-  digestOid?: string,
-): SignatureScheme {
-  const oid = alg.algorithmId;
+export function signatureScheme(alg: AlgId, digestOid?: string): SignatureScheme {
+  const oid = alg.oid;
   const fixed = SIGNATURES[oid];
   if (fixed)
     return {
@@ -73,11 +70,21 @@ export function signatureScheme(
     };
   }
   if (oid === RSA_PSS) {
-    const params = new pkijs.RSASSAPSSParams({ schema: alg.algorithmParams });
-    const hash = digestName(params.hashAlgorithm.algorithmId);
-    return { name: `RSASSA-PSS(${hash})`, hash, pss: { saltLength: params.saltLength } };
+    const { hash, saltLength } = pssParams(alg.params);
+    return { name: `RSASSA-PSS(${hash})`, hash, pss: { saltLength } };
   }
   throw new UnsupportedAlgorithm(`signature ${oid}`);
+}
+
+/** RSASSA-PSS-params: [0] hashAlgorithm (default SHA-1), [2] saltLength (default 20). */
+function pssParams(params: Der | undefined): { hash: string; saltLength: number } {
+  let hash = 'sha1';
+  let saltLength = 20;
+  for (const field of params?.constructed ? params.children() : []) {
+    if (field.isContext(0)) hash = digestName(field.at(0).at(0).oid());
+    else if (field.isContext(2)) saltLength = field.at(0).small();
+  }
+  return { hash, saltLength };
 }
 
 export function verifySignature(

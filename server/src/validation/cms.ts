@@ -2,9 +2,9 @@
  * CMS SignedData reading and cryptographic checks of one SignerInfo: message-digest over the
  * signed content, signature value over the DER of the signed attributes, ESS signing-certificate
  * binding and signer-certificate identification (issuerAndSerialNumber or subjectKeyIdentifier).
+ * Everything is read in place with the DER reader: the signed attributes are verified over their
+ * original bytes re-tagged as SET (0x31), never over a re-encoding.
  */
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import {
   digestName,
   hashChunks,
@@ -12,7 +12,8 @@ import {
   verifySignature,
   type SignatureScheme,
 } from './algorithms.js';
-import { Cert } from './certificates.js';
+import { Cert, certFromDer, sameName } from './certificates.js';
+import { Der, DerError, algId, hex, readDer, sameBytes, type AlgId } from './der.js';
 
 export const OID = {
   signedData: '1.2.840.113549.1.7.2',
@@ -26,88 +27,131 @@ export const OID = {
   tstInfo: '1.2.840.113549.1.9.16.1.4',
 } as const;
 
+export type SignerId = { issuer: Der; serial: Uint8Array } | { ski: string };
+
+export interface SignerInfo {
+  sid: SignerId;
+  digestAlgorithm: string;
+  /** The [0] IMPLICIT element as found in the input, null when absent. */
+  signedAttrs: Der | null;
+  signatureAlgorithm: AlgId;
+  signature: Uint8Array;
+  unsignedAttrs: Der | null;
+}
+
 export interface ParsedCms {
-  signedData: pkijs.SignedData;
-  signerInfo: pkijs.SignerInfo;
+  signerInfo: SignerInfo;
   certificates: Cert[];
   crls: Uint8Array[];
+  eContentType: string;
+  eContent: Uint8Array | null;
 }
 
 export class CmsFormatError extends Error {}
 
-/** Length of the outer DER TLV so that /Contents zero padding is ignored. */
-function trimDer(bytes: Uint8Array): Uint8Array {
-  if (bytes[0] !== 0x30 || bytes.length < 2) return bytes;
-  const first = bytes[1] ?? 0;
-  if (first < 0x80) return bytes.subarray(0, 2 + first);
-  const n = first & 0x7f;
-  if (n === 0) return bytes;
-  let len = 0;
-  for (let i = 0; i < n; i++) len = len * 256 + (bytes[2 + i] ?? 0);
-  return bytes.subarray(0, Math.min(bytes.length, 2 + n + len));
+function parseSignerInfo(si: Der): SignerInfo {
+  const f = si.expect(0x30, 'SignerInfo').children();
+  let i = 1;
+  const next = (): Der => {
+    const el = f[i++];
+    if (!el) throw new CmsFormatError('truncated SignerInfo');
+    return el;
+  };
+  const sidEl = next();
+  const sid: SignerId = sidEl.isContext(0)
+    ? { ski: hex(sidEl.octets()) }
+    : { issuer: sidEl.at(0), serial: sidEl.at(1).value };
+  const digestAlgorithm = algId(next()).oid;
+  let signedAttrs: Der | null = null;
+  let el = next();
+  if (el.isContext(0)) {
+    signedAttrs = el;
+    el = next();
+  }
+  const signatureAlgorithm = algId(el);
+  const signature = next().expect(0x04, 'signature').octets();
+  const rest = f[i];
+  return {
+    sid,
+    digestAlgorithm,
+    signedAttrs,
+    signatureAlgorithm,
+    signature,
+    unsignedAttrs: rest?.isContext(1) ? rest : null,
+  };
 }
 
-function toBytes(view: ArrayBuffer | Uint8Array): Uint8Array {
-  return view instanceof Uint8Array ? view : new Uint8Array(view);
-}
-
-/** The bytes as they were in the input, so that nothing is re-encoded differently. */
-export function rawBytes(block: asn1js.AsnType): Uint8Array {
-  const raw = (block as { valueBeforeDecodeView?: Uint8Array }).valueBeforeDecodeView;
-  return raw && raw.byteLength > 0 ? new Uint8Array(raw) : toBytes(block.toBER(false));
+function parseCertificateSet(set: Der | undefined): Cert[] {
+  const out: Cert[] = [];
+  for (const c of set?.children() ?? []) {
+    if (c.tag !== 0x30) continue;
+    try {
+      out.push(certFromDer(c.raw));
+    } catch {
+      // an unparsable extra certificate does not invalidate the signature by itself
+    }
+  }
+  return out;
 }
 
 export function parseCms(der: Uint8Array): ParsedCms {
-  const trimmed = trimDer(der);
-  const asn1 = asn1js.fromBER(trimmed);
-  if (asn1.offset === -1) throw new CmsFormatError('not DER/BER');
-  let signedData: pkijs.SignedData;
   try {
-    const ci = new pkijs.ContentInfo({ schema: asn1.result });
-    if (ci.contentType !== OID.signedData)
-      throw new CmsFormatError(`content type ${ci.contentType} is not SignedData`);
-    signedData = new pkijs.SignedData({ schema: ci.content });
-  } catch (e) {
-    throw e instanceof CmsFormatError ? e : new CmsFormatError((e as Error).message);
-  }
-  const signerInfo = signedData.signerInfos[0];
-  if (!signerInfo) throw new CmsFormatError('no SignerInfo');
-  if (signedData.signerInfos.length > 1) throw new CmsFormatError('more than one SignerInfo');
-  const certificates: Cert[] = [];
-  for (const c of signedData.certificates ?? []) {
-    if (c instanceof pkijs.Certificate) {
-      try {
-        certificates.push(new Cert(toBytes(c.toSchema().toBER(false))));
-      } catch {
-        // an unparsable extra certificate does not invalidate the signature by itself
-      }
+    const ci = readDer(der).expect(0x30, 'ContentInfo');
+    const type = ci.at(0).oid();
+    if (type !== OID.signedData) throw new CmsFormatError(`content type ${type} is not SignedData`);
+    const sd = ci.at(1).at(0).expect(0x30, 'SignedData').children();
+    const encap = sd[2];
+    if (!encap) throw new CmsFormatError('SignedData without encapContentInfo');
+    const eContentEl = encap.opt(1);
+    let certSet: Der | undefined;
+    let crlSet: Der | undefined;
+    let signerInfos: Der | undefined;
+    for (const el of sd.slice(3)) {
+      if (el.isContext(0)) certSet = el;
+      else if (el.isContext(1)) crlSet = el;
+      else if (el.tag === 0x31) signerInfos = el;
     }
+    const infos = signerInfos?.children() ?? [];
+    const first = infos[0];
+    if (!first) throw new CmsFormatError('no SignerInfo');
+    if (infos.length > 1) throw new CmsFormatError('more than one SignerInfo');
+    return {
+      signerInfo: parseSignerInfo(first),
+      certificates: parseCertificateSet(certSet),
+      crls: (crlSet?.children() ?? []).filter((c) => c.tag === 0x30).map((c) => c.raw),
+      eContentType: encap.at(0).oid(),
+      eContent: eContentEl?.isContext(0) ? eContentEl.at(0).octets() : null,
+    };
+  } catch (e) {
+    if (e instanceof CmsFormatError) throw e;
+    if (e instanceof DerError) throw new CmsFormatError(`not DER/BER: ${e.message}`);
+    throw new CmsFormatError((e as Error).message);
   }
-  const crls = (signedData.crls ?? [])
-    .filter((c) => c instanceof pkijs.CertificateRevocationList)
-    .map((c) => toBytes((c as pkijs.CertificateRevocationList).toSchema().toBER(false)));
-  return { signedData, signerInfo, certificates, crls };
 }
 
-export function attribute(
-  attrs: pkijs.SignedAndUnsignedAttributes | undefined,
-  oid: string,
-): asn1js.AsnType | undefined {
-  return attrs?.attributes.find((a) => a.type === oid)?.values[0];
+/** First value of the attribute `oid` in a [0]/[1] attribute list. */
+export function attribute(attrs: Der | null, oid: string): Der | undefined {
+  for (const a of attrs?.children() ?? []) if (a.at(0).oid() === oid) return a.at(1).opt(0);
+  return undefined;
+}
+
+/** The signed attributes as DER SET OF: the original bytes with the [0] tag replaced by 0x31. */
+export function signedAttributesDer(attrs: Der): Uint8Array {
+  const out = Uint8Array.from(attrs.raw);
+  out[0] = 0x31;
+  return out;
 }
 
 export function findSignerCert(parsed: ParsedCms, extra: Cert[] = []): Cert | null {
-  const sid = parsed.signerInfo.sid as pkijs.IssuerAndSerialNumber | asn1js.Primitive;
+  const sid = parsed.signerInfo.sid;
   const candidates = [...parsed.certificates, ...extra];
-  if (sid instanceof pkijs.IssuerAndSerialNumber) {
+  if ('issuer' in sid)
     return (
       candidates.find(
-        (c) => c.pki.issuer.isEqual(sid.issuer) && c.pki.serialNumber.isEqual(sid.serialNumber),
+        (c) => sameBytes(c.serial, sid.serial) && sameName(c.issuerName, sid.issuer),
       ) ?? null
     );
-  }
-  const ski = Buffer.from(sid.valueBlock.valueHexView).toString('hex');
-  return candidates.find((c) => c.subjectKeyId === ski) ?? null;
+  return candidates.find((c) => c.subjectKeyId === sid.ski) ?? null;
 }
 
 export interface SignerCheck {
@@ -122,27 +166,22 @@ export interface SignerCheck {
   hasSigningTime: boolean;
 }
 
-function essBinding(
-  signerInfo: pkijs.SignerInfo,
-  cert: Cert,
-): { ok: boolean | null; version: 1 | 2 | null } {
-  const v2 = attribute(signerInfo.signedAttrs, OID.signingCertificateV2);
-  const v1 = attribute(signerInfo.signedAttrs, OID.signingCertificate);
+function essBinding(si: SignerInfo, cert: Cert): { ok: boolean | null; version: 1 | 2 | null } {
+  const v2 = attribute(si.signedAttrs, OID.signingCertificateV2);
+  const v1 = attribute(si.signedAttrs, OID.signingCertificate);
   const attr = v2 ?? v1;
   if (!attr) return { ok: null, version: null };
   const version = v2 ? 2 : 1;
   try {
-    const certs = (attr as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence;
-    const first = certs.valueBlock.value[0] as asn1js.Sequence;
-    const parts = first.valueBlock.value;
+    const parts = attr.at(0).at(0).children();
     let hashAlg = version === 2 ? 'sha256' : 'sha1';
     let idx = 0;
-    if (version === 2 && parts[0] instanceof asn1js.Sequence) {
-      hashAlg = digestName(new pkijs.AlgorithmIdentifier({ schema: parts[0] }).algorithmId);
+    if (version === 2 && parts[0]?.tag === 0x30) {
+      hashAlg = digestName(algId(parts[0]).oid);
       idx = 1;
     }
-    const certHash = Buffer.from((parts[idx] as asn1js.OctetString).valueBlock.valueHexView);
-    return { ok: certHash.equals(hashChunks(hashAlg, [cert.der])), version };
+    const certHash = parts[idx]?.expect(0x04, 'certHash').value;
+    return { ok: !!certHash && sameBytes(certHash, hashChunks(hashAlg, [cert.der])), version };
   } catch {
     return { ok: false, version };
   }
@@ -151,29 +190,26 @@ function essBinding(
 /** Checks one SignerInfo against the content (as chunks) and the signer certificate. */
 export function checkSigner(parsed: ParsedCms, content: Uint8Array[], cert: Cert): SignerCheck {
   const si = parsed.signerInfo;
-  const digestAlgorithm = digestName(si.digestAlgorithm.algorithmId);
-  const scheme = signatureScheme(si.signatureAlgorithm, si.digestAlgorithm.algorithmId);
-  const signature = si.signature.valueBlock.valueHexView;
+  const digestAlgorithm = digestName(si.digestAlgorithm);
+  const scheme = signatureScheme(si.signatureAlgorithm, si.digestAlgorithm);
   const digest = hashChunks(digestAlgorithm, content);
   if (!si.signedAttrs) {
     // Without signed attributes the signature is over the content itself.
-    const data = Buffer.concat(content);
     return {
       digestAlgorithm,
       scheme,
       digestOk: null,
-      signatureOk: verifySignature(scheme, data, cert.publicKey, signature),
+      signatureOk: verifySignature(scheme, Buffer.concat(content), cert.publicKey, si.signature),
       essOk: null,
       essVersion: null,
       hasSigningTime: false,
     };
   }
-  const md = attribute(si.signedAttrs, OID.messageDigest) as asn1js.OctetString | undefined;
-  const digestOk = md ? Buffer.from(md.valueBlock.valueHexView).equals(digest) : null;
-  const signedAttrs = new Uint8Array(si.signedAttrs.encodedValue);
-  const signatureOk = verifySignature(scheme, signedAttrs, cert.publicKey, signature);
+  const md = attribute(si.signedAttrs, OID.messageDigest);
+  const digestOk = md ? sameBytes(md.octets(), digest) : null;
+  const signed = signedAttributesDer(si.signedAttrs);
+  const signatureOk = verifySignature(scheme, signed, cert.publicKey, si.signature);
   const ess = essBinding(si, cert);
-  const hasSigningTime = attribute(si.signedAttrs, OID.signingTime) !== undefined;
   return {
     digestAlgorithm,
     scheme,
@@ -181,29 +217,26 @@ export function checkSigner(parsed: ParsedCms, content: Uint8Array[], cert: Cert
     signatureOk,
     essOk: ess.ok,
     essVersion: ess.version,
-    hasSigningTime,
+    hasSigningTime: attribute(si.signedAttrs, OID.signingTime) !== undefined,
   };
 }
 
 /** Unsigned attribute: the signature time-stamp token (DER ContentInfo), if any. */
 export function signatureTimestampToken(parsed: ParsedCms): Uint8Array | null {
-  const v = attribute(parsed.signerInfo.unsignedAttrs, OID.signatureTimeStamp);
-  return v ? rawBytes(v) : null;
+  return attribute(parsed.signerInfo.unsignedAttrs, OID.signatureTimeStamp)?.raw ?? null;
 }
 
 /** adbe-revocationInfoArchival (signed attribute): CRLs [0] and OCSP responses [1]. */
 export function archivedRevocation(parsed: ParsedCms): { crls: Uint8Array[]; ocsps: Uint8Array[] } {
   const out = { crls: [...parsed.crls], ocsps: [] as Uint8Array[] };
   const v = attribute(parsed.signerInfo.signedAttrs, OID.revocationArchival);
-  if (!(v instanceof asn1js.Sequence)) return out;
-  for (const tagged of v.valueBlock.value) {
-    const tag = tagged.idBlock.tagNumber;
-    const inner = (tagged as asn1js.Constructed).valueBlock.value[0];
-    if (!(inner instanceof asn1js.Sequence)) continue;
-    for (const item of inner.valueBlock.value) {
-      const der = rawBytes(item);
-      if (tag === 0) out.crls.push(der);
-      else if (tag === 1) out.ocsps.push(der);
+  if (v?.tag !== 0x30) return out;
+  for (const tagged of v.children()) {
+    const inner = tagged.constructed ? tagged.opt(0) : undefined;
+    if (inner?.tag !== 0x30) continue;
+    for (const item of inner.children()) {
+      if (tagged.isContext(0)) out.crls.push(item.raw);
+      else if (tagged.isContext(1)) out.ocsps.push(item.raw);
     }
   }
   return out;

@@ -17,14 +17,12 @@ export function ocspRequest(cert: Cert, issuer: Cert): Uint8Array {
       algorithmParams: new asn1js.Null(),
     }),
     issuerNameHash: new asn1js.OctetString({
-      valueHex: hashChunks('sha1', [new Uint8Array(issuer.pki.subject.valueBeforeDecode)]),
+      valueHex: hashChunks('sha1', [issuer.subjectName.raw]),
     }),
     issuerKeyHash: new asn1js.OctetString({
-      valueHex: hashChunks('sha1', [
-        issuer.pki.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView,
-      ]),
+      valueHex: hashChunks('sha1', [issuer.publicKeyBits]),
     }),
-    serialNumber: cert.pki.serialNumber,
+    serialNumber: new asn1js.Integer({ valueHex: Uint8Array.from(cert.serial) }),
   });
   const req = new pkijs.OCSPRequest({
     tbsRequest: new pkijs.TBSRequest({ requestList: [new pkijs.Request({ reqCert: certId })] }),

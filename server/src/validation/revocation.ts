@@ -4,10 +4,10 @@
  * issuer itself or by a responder certificate the issuer gave the OCSPSigning EKU; CRLs signed
  * by the issuer (indirect CRLs are not supported).
  */
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import { createHash } from 'node:crypto';
 import { digestName, hashChunks, signatureScheme, verifySignature } from './algorithms.js';
-import { Cert } from './certificates.js';
+import { Cert, certFromDer, sameName } from './certificates.js';
+import { Der, algId, hex, readDer, sameBytes, type AlgId } from './der.js';
 
 export type RevocationSource = 'DSS' | 'CMS' | 'ONLINE';
 
@@ -41,70 +41,199 @@ const CRL_REASONS = [
   'aACompromise',
 ];
 
-/** Parsed OCSP/CRL per input buffer: the same DSS data is checked for every chain certificate. */
-const parsedCache = new WeakMap<Uint8Array, Map<string, unknown>>();
-
-function cached<T>(der: Uint8Array, kind: string, parse: () => T): T {
-  let byKind = parsedCache.get(der);
-  if (!byKind) parsedCache.set(der, (byKind = new Map()));
-  if (!byKind.has(kind)) byKind.set(kind, parse());
-  return byKind.get(kind) as T;
+interface OcspSingle {
+  hashAlgorithm: string;
+  nameHash: Uint8Array;
+  keyHash: Uint8Array;
+  serial: Uint8Array;
+  /** CHOICE tag number: 0 good, 1 revoked, 2 unknown. */
+  statusTag: number;
+  revokedAt: Date | null;
+  reasonCode: number | undefined;
+  thisUpdate: Date;
 }
 
-function parseDer<T>(der: Uint8Array, make: (schema: asn1js.AsnType) => T): T | null {
+interface ParsedOcsp {
+  tbs: Uint8Array;
+  signatureAlgorithm: AlgId;
+  signature: Uint8Array;
+  certs: Uint8Array[];
+  responses: OcspSingle[];
+  /** issuer sha256 → signer (issuer or delegated responder), null when none verifies. */
+  signers: Map<string, Cert | null>;
+}
+
+interface CrlEntry {
+  revokedAt: Date;
+  reasonCode: number | undefined;
+}
+
+interface ParsedCrl {
+  tbs: Uint8Array;
+  signatureAlgorithm: AlgId;
+  signature: Uint8Array;
+  issuer: Der;
+  thisUpdate: Date;
+  /** serial hex → entry */
+  revoked: Map<string, CrlEntry>;
+  /** issuer sha256 → signature verdict */
+  verified: Map<string, boolean>;
+}
+
+/*
+ * Parsed OCSP responses and CRLs by the SHA-256 of their DER: the same CA CRL or OCSP answer is
+ * embedded in document after document (and checked for every chain certificate), so each is
+ * parsed, and its signature verified per issuer, once.
+ */
+const CACHE_LIMIT = 500;
+const parsedCache = new Map<string, ParsedOcsp | ParsedCrl | null>();
+
+function cached<T extends ParsedOcsp | ParsedCrl>(
+  der: Uint8Array,
+  kind: string,
+  parse: () => T | null,
+): T | null {
+  const key = `${kind}:${createHash('sha256').update(der).digest('hex')}`;
+  if (parsedCache.has(key)) return parsedCache.get(key) as T | null;
+  let value: T | null;
   try {
-    const asn1 = asn1js.fromBER(der);
-    return asn1.offset === -1 ? null : make(asn1.result);
+    value = parse();
   } catch {
-    return null;
+    value = null;
   }
+  if (parsedCache.size >= CACHE_LIMIT)
+    parsedCache.delete(parsedCache.keys().next().value as string);
+  parsedCache.set(key, value);
+  return value;
 }
 
-function bytes(v: { valueBlock: { valueHexView: Uint8Array } }): Buffer {
-  return Buffer.from(v.valueBlock.valueHexView);
+export function clearRevocationCache(): void {
+  parsedCache.clear();
 }
 
-function certIdMatches(id: pkijs.CertID, cert: Cert, issuer: Cert): boolean {
-  if (!bytes(id.serialNumber).equals(bytes(cert.pki.serialNumber))) return false;
+function crlReason(extensions: Der | undefined): number | undefined {
+  for (const ext of extensions?.children() ?? []) {
+    if (ext.at(0).oid() !== '2.5.29.21') continue;
+    const octets = ext.children().at(-1);
+    return octets ? readDer(octets.value).small() : undefined;
+  }
+  return undefined;
+}
+
+function readSingle(single: Der): OcspSingle {
+  const id = single.at(0);
+  const status = single.at(1);
+  const revoked = status.isContext(1) ? status : undefined;
+  const reason = revoked?.opt(1);
+  return {
+    hashAlgorithm: algId(id.at(0)).oid,
+    nameHash: id.at(1).value,
+    keyHash: id.at(2).value,
+    serial: id.at(3).value,
+    statusTag: status.tag & 0x1f,
+    revokedAt: revoked ? revoked.at(0).time() : null,
+    reasonCode: reason ? reason.at(0).small() : undefined,
+    thisUpdate: single.at(2).time(),
+  };
+}
+
+function readBasicOcsp(basic: Der): ParsedOcsp {
+  const tbs = basic.at(0).expect(0x30, 'ResponseData');
+  const fields = tbs.children();
+  const responses = fields.find((f, i) => i > 0 && f.tag === 0x30 && f.opt(0)?.tag === 0x30);
+  const certsEl = basic.opt(3);
+  return {
+    tbs: tbs.raw,
+    signatureAlgorithm: algId(basic.at(1)),
+    signature: basic.at(2).bits(),
+    certs: certsEl?.isContext(0)
+      ? certsEl
+          .at(0)
+          .children()
+          .map((c) => c.raw)
+      : [],
+    responses: (responses?.children() ?? []).map(readSingle),
+    signers: new Map(),
+  };
+}
+
+/** An OCSPResponse (status successful, id-pkix-ocsp-basic) or a bare BasicOCSPResponse. */
+function parseOcsp(der: Uint8Array): ParsedOcsp | null {
+  const top = readDer(der).expect(0x30, 'OCSP response');
+  const first = top.at(0);
+  if (first.tag !== 0x0a) return readBasicOcsp(top);
+  if (first.small() !== 0) return null;
+  const responseBytes = top.opt(1);
+  if (!responseBytes?.isContext(0)) return null;
+  return readBasicOcsp(readDer(responseBytes.at(0).at(1).octets()));
+}
+
+function parseCrl(der: Uint8Array): ParsedCrl {
+  const crl = readDer(der).expect(0x30, 'CertificateList');
+  const tbs = crl.at(0).expect(0x30, 'TBSCertList');
+  const f = tbs.children();
+  let i = f[0]?.tag === 0x02 ? 2 : 1;
+  const issuer = tbs.at(i++);
+  const thisUpdate = tbs.at(i++).time();
+  if (f[i]?.tag === 0x17 || f[i]?.tag === 0x18) i++;
+  const revoked = new Map<string, CrlEntry>();
+  const list = f[i];
+  if (list?.tag === 0x30)
+    for (const entry of list.children())
+      revoked.set(hex(entry.at(0).value), {
+        revokedAt: entry.at(1).time(),
+        reasonCode: crlReason(entry.opt(2)),
+      });
+  return {
+    tbs: tbs.raw,
+    signatureAlgorithm: algId(crl.at(1)),
+    signature: crl.at(2).bits(),
+    issuer,
+    thisUpdate,
+    revoked,
+    verified: new Map(),
+  };
+}
+
+function certIdMatches(id: OcspSingle, cert: Cert, issuer: Cert): boolean {
+  if (!sameBytes(id.serial, cert.serial)) return false;
   try {
-    const alg = digestName(id.hashAlgorithm.algorithmId);
-    const nameHash = hashChunks(alg, [new Uint8Array(issuer.pki.subject.valueBeforeDecode)]);
-    const keyHash = hashChunks(alg, [
-      issuer.pki.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView,
-    ]);
-    return nameHash.equals(bytes(id.issuerNameHash)) && keyHash.equals(bytes(id.issuerKeyHash));
+    const alg = digestName(id.hashAlgorithm);
+    return (
+      sameBytes(hashChunks(alg, [issuer.subjectName.raw]), id.nameHash) &&
+      sameBytes(hashChunks(alg, [issuer.publicKeyBits]), id.keyHash)
+    );
   } catch {
     return false;
   }
 }
 
 /** The certificate that signed the OCSP response, if it is the issuer or its delegated responder. */
-function ocspSigner(basic: pkijs.BasicOCSPResponse, issuer: Cert): Cert | null {
-  const scheme = signatureScheme(basic.signatureAlgorithm);
-  const tbs = basic.tbsResponseData.tbsView;
-  const sig = basic.signature.valueBlock.valueHexView;
-  if (verifySignature(scheme, tbs, issuer.publicKey, sig)) return issuer;
-  for (const c of basic.certs ?? []) {
-    const responder = new Cert(new Uint8Array(c.toSchema().toBER(false)));
-    if (!responder.issuedBy(issuer) || !responder.extendedKeyUsage.includes(OCSP_SIGNING)) continue;
-    if (verifySignature(scheme, tbs, responder.publicKey, sig)) return responder;
+function ocspSigner(basic: ParsedOcsp, issuer: Cert): Cert | null {
+  const known = basic.signers.get(issuer.sha256);
+  if (known !== undefined) return known;
+  let signer: Cert | null = null;
+  try {
+    const scheme = signatureScheme(basic.signatureAlgorithm);
+    if (verifySignature(scheme, basic.tbs, issuer.publicKey, basic.signature)) signer = issuer;
+    for (const der of signer ? [] : basic.certs) {
+      const responder = certFromDer(der);
+      if (!responder.issuedBy(issuer) || !responder.extendedKeyUsage.includes(OCSP_SIGNING))
+        continue;
+      if (verifySignature(scheme, basic.tbs, responder.publicKey, basic.signature)) {
+        signer = responder;
+        break;
+      }
+    }
+  } catch {
+    signer = null;
   }
-  return null;
+  basic.signers.set(issuer.sha256, signer);
+  return signer;
 }
 
 function reasonOf(code: number | undefined): string | null {
   return code === undefined ? null : (CRL_REASONS[code] ?? String(code));
-}
-
-function parseOcsp(der: Uint8Array): pkijs.BasicOCSPResponse | null {
-  return (
-    parseDer(der, (schema) => {
-      const resp = new pkijs.OCSPResponse({ schema });
-      if (resp.responseStatus.valueBlock.valueDec !== 0 || !resp.responseBytes) return null;
-      const inner = asn1js.fromBER(resp.responseBytes.response.valueBlock.valueHexView);
-      return new pkijs.BasicOCSPResponse({ schema: inner.result });
-    }) ?? parseDer(der, (schema) => new pkijs.BasicOCSPResponse({ schema }))
-  );
 }
 
 export function checkOcsp(
@@ -115,36 +244,37 @@ export function checkOcsp(
 ): RevocationStatus | null {
   const basic = cached(der, 'ocsp', () => parseOcsp(der));
   if (!basic) return null;
-  const single = basic.tbsResponseData.responses.find((r) => certIdMatches(r.certID, cert, issuer));
-  if (!single) return null;
-  try {
-    if (!ocspSigner(basic, issuer)) return null;
-  } catch {
-    return null;
-  }
-  const status = single.certStatus as asn1js.Constructed;
-  const tag = status.idBlock.tagNumber;
-  if (tag === 1) {
-    const time = status.valueBlock.value[0] as asn1js.GeneralizedTime;
-    const reasonTagged = status.valueBlock.value[1] as asn1js.Constructed | undefined;
-    const reasonEnum = reasonTagged?.valueBlock.value[0] as asn1js.Enumerated | undefined;
-    return {
-      status: 'revoked',
-      source,
-      type: 'OCSP',
-      revokedAt: time.toDate(),
-      reason: reasonOf(reasonEnum?.valueBlock.valueDec),
-      thisUpdate: single.thisUpdate,
-    };
-  }
+  const single = basic.responses.find((r) => certIdMatches(r, cert, issuer));
+  if (!single || !ocspSigner(basic, issuer)) return null;
+  const status = single.statusTag === 1 ? 'revoked' : single.statusTag === 0 ? 'good' : 'unknown';
   return {
-    status: tag === 0 ? 'good' : 'unknown',
+    status,
     source,
     type: 'OCSP',
-    revokedAt: null,
-    reason: null,
+    revokedAt: single.revokedAt,
+    reason: status === 'revoked' ? reasonOf(single.reasonCode) : null,
     thisUpdate: single.thisUpdate,
   };
+}
+
+function crlSignedBy(crl: ParsedCrl, issuer: Cert): boolean {
+  const known = crl.verified.get(issuer.sha256);
+  if (known !== undefined) return known;
+  let ok = false;
+  try {
+    ok =
+      sameName(crl.issuer, issuer.subjectName) &&
+      verifySignature(
+        signatureScheme(crl.signatureAlgorithm),
+        crl.tbs,
+        issuer.publicKey,
+        crl.signature,
+      );
+  } catch {
+    ok = false;
+  }
+  crl.verified.set(issuer.sha256, ok);
+  return ok;
 }
 
 export function checkCrl(
@@ -153,46 +283,16 @@ export function checkCrl(
   issuer: Cert,
   source: RevocationSource,
 ): RevocationStatus | null {
-  const crl = cached(der, 'crl', () =>
-    parseDer(der, (schema) => new pkijs.CertificateRevocationList({ schema })),
-  );
-  if (!crl || !crl.issuer.isEqual(issuer.pki.subject)) return null;
-  try {
-    const scheme = signatureScheme(crl.signature);
-    if (
-      !verifySignature(
-        scheme,
-        crl.tbsView,
-        issuer.publicKey,
-        crl.signatureValue.valueBlock.valueHexView,
-      )
-    )
-      return null;
-  } catch {
-    return null;
-  }
-  const serial = bytes(cert.pki.serialNumber);
-  const entry = crl.revokedCertificates?.find((r) => bytes(r.userCertificate).equals(serial));
-  if (!entry)
-    return {
-      status: 'good',
-      source,
-      type: 'CRL',
-      revokedAt: null,
-      reason: null,
-      thisUpdate: crl.thisUpdate.value,
-    };
-  const reasonExt = entry.crlEntryExtensions?.extensions.find((e) => e.extnID === '2.5.29.21');
-  const reasonEnum = reasonExt
-    ? (asn1js.fromBER(reasonExt.extnValue.valueBlock.valueHexView).result as asn1js.Enumerated)
-    : undefined;
+  const crl = cached(der, 'crl', () => parseCrl(der));
+  if (!crl || !crlSignedBy(crl, issuer)) return null;
+  const entry = crl.revoked.get(hex(cert.serial));
   return {
-    status: 'revoked',
+    status: entry ? 'revoked' : 'good',
     source,
     type: 'CRL',
-    revokedAt: entry.revocationDate.value,
-    reason: reasonOf(reasonEnum?.valueBlock.valueDec),
-    thisUpdate: crl.thisUpdate.value,
+    revokedAt: entry?.revokedAt ?? null,
+    reason: entry ? reasonOf(entry.reasonCode) : null,
+    thisUpdate: crl.thisUpdate,
   };
 }
 

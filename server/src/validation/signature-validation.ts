@@ -119,12 +119,10 @@ function checkSignatureTimestamp(
 ): void {
   const token = signatureTimestampToken(parsed);
   if (!token) return;
-  const tst = verifyTimestamp(
-    token,
-    [parsed.signerInfo.signature.valueBlock.valueHexView],
-    ctx.store,
-    [...parsed.certificates, ...ctx.dssCerts],
-  );
+  const tst = verifyTimestamp(token, [parsed.signerInfo.signature], ctx.store, [
+    ...parsed.certificates,
+    ...ctx.dssCerts,
+  ]);
   out.timestamp = tst;
   if (!tst.valid) {
     out.verdict.warn(

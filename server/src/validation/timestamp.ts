@@ -2,12 +2,11 @@
  * RFC 3161 time-stamp tokens: the signature time-stamp (imprint = hash of the SignerInfo
  * signature value) and document time-stamps (imprint = hash of their ByteRange).
  */
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { digestName, hashChunks } from './algorithms.js';
 import { Cert } from './certificates.js';
 import { buildChain, type TrustStore } from './chain.js';
 import { OID, checkSigner, findSignerCert, parseCms, type ParsedCms } from './cms.js';
+import { algId, readDer, sameBytes } from './der.js';
 
 const TIME_STAMPING = '1.3.6.1.5.5.7.3.8';
 
@@ -38,6 +37,23 @@ function invalid(problem: string, extra: Partial<TimestampCheck> = {}): Timestam
   };
 }
 
+interface TstInfo {
+  imprintAlgorithm: string;
+  imprint: Uint8Array;
+  genTime: Date;
+}
+
+/** TSTInfo ::= SEQUENCE { version, policy, messageImprint, serialNumber, genTime, … } */
+function readTstInfo(der: Uint8Array): TstInfo {
+  const info = readDer(der).expect(0x30, 'TSTInfo');
+  const imprint = info.at(2).expect(0x30, 'messageImprint');
+  return {
+    imprintAlgorithm: algId(imprint.at(0)).oid,
+    imprint: imprint.at(1).expect(0x04, 'hashedMessage').octets(),
+    genTime: info.at(4).expect(0x18, 'genTime').time(),
+  };
+}
+
 export function verifyTimestamp(
   token: Uint8Array,
   imprintData: Uint8Array[],
@@ -45,15 +61,14 @@ export function verifyTimestamp(
   pool: Cert[],
 ): TimestampCheck {
   let parsed: ParsedCms;
-  let tstInfo: pkijs.TSTInfo;
+  let tstInfo: TstInfo;
   let eContent: Uint8Array;
   try {
     parsed = parseCms(token);
-    const encap = parsed.signedData.encapContentInfo;
-    if (encap.eContentType !== OID.tstInfo || !encap.eContent)
+    if (parsed.eContentType !== OID.tstInfo || !parsed.eContent)
       return invalid('the token does not contain a TSTInfo');
-    eContent = new Uint8Array(encap.eContent.getValue());
-    tstInfo = new pkijs.TSTInfo({ schema: asn1js.fromBER(eContent).result });
+    eContent = parsed.eContent;
+    tstInfo = readTstInfo(eContent);
   } catch (e) {
     return invalid(`unreadable token: ${(e as Error).message}`);
   }
@@ -64,9 +79,8 @@ export function verifyTimestamp(
     const check = checkSigner(parsed, [eContent], tsa);
     if (check.digestOk !== true || !check.signatureOk)
       return invalid('the token signature does not verify', { genTime, tsa, parsed });
-    const alg = digestName(tstInfo.messageImprint.hashAlgorithm.algorithmId);
-    const imprint = Buffer.from(tstInfo.messageImprint.hashedMessage.valueBlock.valueHexView);
-    if (!imprint.equals(hashChunks(alg, imprintData)))
+    const alg = digestName(tstInfo.imprintAlgorithm);
+    if (!sameBytes(tstInfo.imprint, hashChunks(alg, imprintData)))
       return invalid('the imprint does not match', { genTime, tsa, parsed, imprintMismatch: true });
   } catch (e) {
     return invalid(`unsupported token: ${(e as Error).message}`, { genTime, tsa, parsed });
