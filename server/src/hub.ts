@@ -9,6 +9,7 @@ import type { Config } from './config/config.js';
 import type { HubContext } from './context.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createApp, type Mount } from './http/app.js';
+import { openApiRoutes } from './http/openapi.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { createLogger } from './logger.js';
 import { modules } from './modules/index.js';
@@ -92,6 +93,7 @@ export async function startHub(
   const { log, db } = ctx;
   const mounts: Mount[] = [];
   for (const m of modules) mounts.push(...(await m.mount(ctx)));
+  mounts.push({ path: '/api', router: openApiRoutes([...mounts]) });
   const app = createApp(ctx, [
     ...mounts,
     { path: '/', router: express.Router().use(express.static(clientDir())) },

@@ -61,7 +61,7 @@ export function route<B = undefined, Q = undefined, P = undefined>(
   spec: RouteSpec<B, Q, P>,
   handler: (input: RouteInput<B, Q, P>) => Promise<unknown> | unknown,
 ): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction) => {
+  const handle = async (req: Request, res: Response, next: NextFunction) => {
     try {
       const principal = authorize(req, spec.roles);
       for (const [where, value] of [
@@ -85,4 +85,7 @@ export function route<B = undefined, Q = undefined, P = undefined>(
       next(err);
     }
   };
+
+  // The OpenAPI description is generated from the very schemas that validate requests.
+  return Object.assign(handle, { spec: spec as RouteSpec<unknown, unknown, unknown> });
 }
