@@ -12,7 +12,7 @@ export const documentsModule: HubModule = {
   mount: async (ctx) => [{ path: '/api/v1/documents', router: documentsRoutes(ctx) }],
 };
 
-export { documentEvents, type DocumentEventMap } from './document.events.js';
+export { documentEvents, emitDocumentEvent, type DocumentEventMap } from './document.events.js';
 export {
   getReadableDocument,
   getOwnDocument,

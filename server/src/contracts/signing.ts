@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { ZObjectId } from './common.js';
+
+export const PADES_LEVELS = ['B-B', 'B-T', 'B-LT', 'B-LTA'] as const;
+export const SIGNATURE_KINDS = ['personal', 'seal'] as const;
+
+/** A PNG in base64, at most ~512 KB once decoded. */
+const ZPngBase64 = z
+  .string()
+  .max(700_000, 'ảnh tối đa 512 KB')
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'ảnh phải là PNG mã hóa base64');
+
+/**
+ * Where and how the signature shows (Decree 30, DOMAIN.md §2.3):
+ * - invisible: no widget on the page;
+ * - signer: the leader's signature image in the signer block;
+ * - seal: the organization's seal image (over the left third of the signature when both are given);
+ * - copy: no image, number/notation and signing time at the top right of page 1.
+ */
+export const ZAppearance = z
+  .object({
+    mode: z.enum(['invisible', 'signer', 'seal', 'copy']).default('invisible'),
+    /** 1-based page number. */
+    page: z.number().int().min(1).max(100_000).optional(),
+    x: z.number().min(0).max(20_000).optional(),
+    y: z.number().min(0).max(20_000).optional(),
+    width: z.number().min(10).max(2_000).optional(),
+    height: z.number().min(10).max(2_000).optional(),
+    /** The signature image (mode signer) or the seal image (mode seal), PNG. */
+    image: ZPngBase64.optional(),
+    /** Mode seal only: the leader's signature image the seal overlaps. */
+    signatureImage: ZPngBase64.optional(),
+  })
+  .strict()
+  .refine(
+    (a) =>
+      [a.x, a.y, a.width, a.height].every((v) => v === undefined) ||
+      [a.x, a.y, a.width, a.height].every((v) => v !== undefined),
+    'x, y, width, height phải cho đủ cả bốn hoặc bỏ trống cả bốn',
+  );
+export type TAppearance = z.infer<typeof ZAppearance>;
+
+const ZOptionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .transform((s) => s.normalize('NFC'))
+    .optional();
+
+/** POST /api/v1/documents/:id/signatures: the hub signs with a key it holds (sealed). */
+export const ZSignRequest = z
+  .object({
+    certificateId: ZObjectId,
+    level: z.enum(PADES_LEVELS).default('B-T'),
+    kind: z.enum(SIGNATURE_KINDS),
+    appearance: ZAppearance.optional(),
+    reason: ZOptionalText(200),
+    location: ZOptionalText(200),
+    /** The caller's password again: fresh proof that the key owner is present. */
+    confirmPassword: z.string().min(1, 'cần nhập lại mật khẩu để ký').max(200),
+  })
+  .strict();
+export type TSignRequest = z.infer<typeof ZSignRequest>;
+
+const sessionCommon = {
+  level: z.enum(['B-B', 'B-T']).default('B-T'),
+  reason: ZOptionalText(200),
+  location: ZOptionalText(200),
+  appearance: ZAppearance.optional(),
+};
+
+/**
+ * POST /api/v1/documents/:id/signing-sessions: the key stays on the signer's device; the hub
+ * prepares the PDF and returns the digest to sign. Either the certificate itself (PEM, plus the
+ * chain up to the root when not issued by the hub) or the id of a hub-issued certificate.
+ */
+export const ZSigningSessionCreate = z.union([
+  z
+    .object({
+      certificatePem: z.string().min(100).max(20_000),
+      chainPem: z.string().max(60_000).optional(),
+      algorithm: z.enum(['ECDSA', 'RSA-PSS', 'RSA-PKCS1']).optional(),
+      ...sessionCommon,
+    })
+    .strict(),
+  z
+    .object({
+      certificateId: ZObjectId,
+      algorithm: z.enum(['ECDSA', 'RSA-PSS', 'RSA-PKCS1']).optional(),
+      ...sessionCommon,
+    })
+    .strict(),
+]);
+export type TSigningSessionCreate = z.infer<typeof ZSigningSessionCreate>;
+
+export type TSigningSession = {
+  sessionId: string;
+  documentId: string;
+  /** Hash of the DER signed attributes, base64: what a token's "sign hash" API signs. */
+  digest: string;
+  digestAlgorithm: string;
+  /** The DER signed attributes, base64, for signers that hash themselves (WebCrypto). */
+  dataToSign: string;
+  algorithm: string;
+  expiresAt: string;
+};
+
+/** PUT /api/v1/signing-sessions/:id */
+export const ZSigningSessionComplete = z
+  .object({
+    /** base64: ECDSA as DER or raw r||s, or the RSA signature value. */
+    signature: z
+      .string()
+      .min(8)
+      .max(4_000)
+      .regex(/^[A-Za-z0-9+/_-]+={0,2}$/, 'chữ ký phải mã hóa base64'),
+  })
+  .strict();
+export type TSigningSessionComplete = z.infer<typeof ZSigningSessionComplete>;

@@ -1,0 +1,120 @@
+import { X509Certificate } from 'node:crypto';
+import type { TDocument, TSignatureInfo } from '../../contracts/documents.js';
+import type { TSignRequest } from '../../contracts/signing.js';
+import type { HubContext } from '../../context.js';
+import { AppError } from '../../errors/app-error.js';
+import { signPdf } from '../../pades/index.js';
+import type { Principal } from '../auth/principal.js';
+import {
+  addVersion,
+  emitDocumentEvent,
+  getOwnDocument,
+  presentDocument,
+  readFileBytes,
+  type DocumentDoc,
+  type VersionDoc,
+} from '../documents/index.js';
+import { getOrg } from '../orgs/orgs.service.js';
+import { hubRevocation, hubTsaTimestamp, resolveSigningKey } from '../pki/signing-keys.js';
+import { toAppearance } from './appearance.js';
+import { confirmPassword } from './confirm-password.js';
+import { guardRevocation, guardTimestamp } from './tsa-guard.js';
+
+/** The version a new signature goes on; a dispatched or recalled document is frozen. */
+export function signableVersion(doc: DocumentDoc): VersionDoc {
+  if (doc.status === 'dispatched' || doc.status === 'recalled') {
+    throw new AppError(
+      'INVALID_STATE',
+      'Văn bản đã phát hành hoặc đã thu hồi; không ký thêm được. Hãy tạo văn bản thay thế.',
+    );
+  }
+  const current = doc.versions.find((v) => v._id.equals(doc.currentVersionId));
+  if (!current) throw new AppError('INTERNAL', 'Văn bản không có phiên bản hiện hành.');
+
+  return current;
+}
+
+export function signedFileName(name: string): string {
+  return /\(đã ký\)\.pdf$/i.test(name) ? name : name.replace(/\.pdf$/i, '') + ' (đã ký).pdf';
+}
+
+export function certificateSerial(der: Uint8Array | undefined): string | undefined {
+  return der ? new X509Certificate(der).serialNumber.toLowerCase() : undefined;
+}
+
+export async function organizationName(
+  ctx: HubContext,
+  orgId: string,
+): Promise<string | undefined> {
+  return getOrg(ctx, orgId)
+    .then((o) => o.name)
+    .catch(() => undefined);
+}
+
+/**
+ * Signs the document's current version with a key the hub holds (PAdES, incremental update) and
+ * stores the result as a new version. Order: password, document, key (the PKI module decides
+ * who may use which key), then the signature; nothing is stored unless everything succeeded.
+ */
+export async function signDocument(
+  ctx: HubContext,
+  principal: Principal,
+  documentId: string,
+  input: TSignRequest,
+): Promise<TDocument> {
+  await confirmPassword(ctx, principal, input.confirmPassword);
+  const doc = await getOwnDocument(ctx, principal, documentId);
+  const current = signableVersion(doc);
+  const key = await resolveSigningKey(ctx, principal, input.certificateId);
+  if (key.kind !== input.kind) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      key.kind === 'seal'
+        ? 'Chứng thư số này là chứng thư của cơ quan (ký đóng dấu), không phải chữ ký cá nhân.'
+        : 'Chứng thư số này là chứng thư cá nhân, không phải chứng thư của cơ quan.',
+    );
+  }
+  const appearance = toAppearance(input.appearance, doc.codeLabel, key.subjectName);
+  const signingTime = new Date();
+  const signed = await signPdf(await readFileBytes(ctx, current.fileId), {
+    signer: key,
+    level: input.level,
+    timestamp: guardTimestamp(hubTsaTimestamp(ctx)),
+    ...(input.level === 'B-LT' || input.level === 'B-LTA'
+      ? { revocation: guardRevocation(hubRevocation(ctx)) }
+      : {}),
+    name: key.subjectName,
+    signingTime,
+    ...(input.reason ? { reason: input.reason } : {}),
+    ...(input.location ? { location: input.location } : {}),
+    ...(appearance ? { appearance } : {}),
+  });
+  const organization = await organizationName(ctx, key.orgId);
+  const serial = certificateSerial(key.certificateChain[0]);
+  const signature: TSignatureInfo = {
+    signer: key.subjectName,
+    ...(organization ? { organization } : {}),
+    kind: key.kind,
+    level: input.level,
+    signedAt: signingTime.toISOString(),
+    ...(serial ? { certificateSerial: serial } : {}),
+  };
+  const { document, version } = await addVersion(ctx, documentId, signed, {
+    fileName: signedFileName(current.fileName),
+    reason: 'signature',
+    createdBy: principal.id,
+    signature,
+    status: 'signed',
+    basedOnVersionId: String(current._id),
+  });
+  emitDocumentEvent('document.signed', {
+    documentId,
+    orgId: String(document.orgId),
+    versionId: String(version._id),
+    kind: key.kind,
+    level: input.level,
+    by: principal.id,
+  });
+
+  return presentDocument(document);
+}
