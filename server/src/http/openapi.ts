@@ -42,6 +42,7 @@ function register(
     method: method as 'get',
     path,
     tags: [tag],
+    ...(spec?.roles !== undefined ? { 'x-roles': spec.roles } : {}),
     ...(spec?.roles !== undefined
       ? {
           security: [{ bearer: [] }, { apiKey: [] }],
