@@ -1,6 +1,9 @@
 import type { HubModule } from '../module.js';
+import { ensureStatsIndexes } from './stats-indexes.js';
+import { statsRoutes } from './stats.routes.js';
 
 export const statsModule: HubModule = {
   name: 'stats',
-  mount: async () => [],
+  init: (ctx) => ensureStatsIndexes(ctx),
+  mount: async (ctx) => [{ path: '/api/v1/stats', router: statsRoutes(ctx) }],
 };

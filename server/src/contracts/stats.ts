@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { ZDocumentType, ZUrgency } from './documents.js';
+
+/** Calendar periods of the Asia/Ho_Chi_Minh calendar (UTC+7, no daylight saving). */
+export const STATS_PERIODS = ['day', 'week', 'month', 'quarter', 'year'] as const;
+export const ZStatsPeriod = z.enum(STATS_PERIODS);
+export type TStatsPeriod = z.infer<typeof ZStatsPeriod>;
+
+const ZIsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'ngày theo dạng YYYY-MM-DD');
+const ZId = z.string().regex(/^[0-9a-f]{24}$/, 'mã định danh không hợp lệ');
+
+/**
+ * `from`/`to` are inclusive Vietnam calendar days. Missing `from`/`to` are filled with the
+ * `period` containing the other bound (or today), so `?period=month` alone means this month.
+ */
+export const ZStatsQuery = z
+  .object({
+    orgId: ZId.optional(),
+    from: ZIsoDate.optional(),
+    to: ZIsoDate.optional(),
+    period: ZStatsPeriod.default('month'),
+  })
+  .strict();
+export type TStatsQuery = z.infer<typeof ZStatsQuery>;
+
+/** The facts behind figures; each names one set of deliveries or documents. */
+export const STATS_METRICS = [
+  'outgoingDocuments',
+  'sealSigned',
+  'personalSigned',
+  'deliveriesSent',
+  'recalled',
+  'deliveriesReceived',
+  'handled',
+  'acknowledgedSameDay',
+  'accepted',
+  'completed',
+  'rejected',
+  'due',
+  'onTime',
+  'completedLate',
+  'openOverdue',
+  'openNotDue',
+  'overdue',
+] as const;
+export const ZStatsMetric = z.enum(STATS_METRICS);
+export type TStatsMetric = z.infer<typeof ZStatsMetric>;
+
+export const ZStatsItemsQuery = z
+  .object({
+    metric: ZStatsMetric,
+    orgId: ZId.optional(),
+    from: ZIsoDate.optional(),
+    to: ZIsoDate.optional(),
+    period: ZStatsPeriod.default('month'),
+    type: ZDocumentType.optional(),
+    urgency: ZUrgency.optional(),
+    /** Instant the open/overdue split was computed at (ISO), so a drill-down repeats the figure. */
+    asOf: z.string().datetime({ offset: true }).optional(),
+    cursor: ZId.optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+  })
+  .strict();
+export type TStatsItemsQuery = z.infer<typeof ZStatsItemsQuery>;
+
+export type TFigureUnit = 'count' | 'ratio' | 'ms' | 'perDocument';
+
+export type TFigure = {
+  key: string;
+  label: string;
+  unit: TFigureUnit;
+  /** null when the denominator is zero or the figure is not computed. */
+  value: number | null;
+  numerator?: number;
+  denominator?: number;
+  computed: boolean;
+  note?: string;
+  /** API query listing the ids behind the figure (the numerator's for a ratio). */
+  drillDown: string | null;
+  /** For a ratio: the query listing the denominator's ids. */
+  drillDownDenominator?: string;
+};
+
+export type TStatsRange = {
+  orgId: string;
+  orgName: string;
+  /** Organizations in the subtree, the root included. */
+  subtreeSize: number;
+  from: string;
+  to: string;
+  timezone: 'Asia/Ho_Chi_Minh';
+  /** The instant overdue-versus-pending was decided at. */
+  asOf: string;
+};
+
+export type TStatsSummary = TStatsRange & { figures: Record<string, TFigure> };
+
+export type TStatsSeries = TStatsRange & {
+  period: TStatsPeriod;
+  buckets: { period: string; start: string; end: string; figures: Record<string, TFigure> }[];
+};
+
+export type TStatsItems = {
+  metric: TStatsMetric;
+  kind: 'delivery' | 'document';
+  ids: string[];
+  nextCursor: string | null;
+};

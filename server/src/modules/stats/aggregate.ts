@@ -1,0 +1,182 @@
+import type { Collection, Document } from 'mongodb';
+import type { TStatsPeriod } from '../../contracts/stats.js';
+import type { HubContext } from '../../context.js';
+import { Documents } from '../documents/document.model.js';
+import { Deliveries, Dispatches } from '../exchange/delivery.model.js';
+import { periodLabel } from './calendar.js';
+import {
+  bucketExpr,
+  factStages,
+  METRICS,
+  SET_SOURCE,
+  type FactInput,
+  type FactSet,
+} from './facts.js';
+
+export type Percentiles = { n: number; p50: number | null; p90: number | null; p99: number | null };
+export const LATENCIES = ['toArrived', 'toAccepted', 'toCompleted'] as const;
+export type Latency = (typeof LATENCIES)[number];
+
+/** Raw counts of one bucket: what every figure is computed from. */
+export type Counts = {
+  sets: Record<FactSet, { n: number; flags: Record<string, number> }>;
+  byUrgency: Record<FactSet, Record<string, number>>;
+  outgoingByType: Record<string, number>;
+  distinctDocuments: { sent: number; received: number };
+  latency: Record<Latency, Percentiles>;
+};
+
+export const PERCENTILES = [50, 90, 99] as const;
+
+export const TOTAL = 'all';
+
+const FLAGS: Record<FactSet, string[]> = { outgoing: [], sent: [], received: [], due: [] };
+for (const m of Object.values(METRICS)) if (m.flag) FLAGS[m.set].push(m.flag);
+
+export function emptyCounts(): Counts {
+  const set = (s: FactSet) => ({ n: 0, flags: Object.fromEntries(FLAGS[s].map((f) => [f, 0])) });
+  const none: Percentiles = { n: 0, p50: null, p90: null, p99: null };
+
+  return {
+    sets: {
+      outgoing: set('outgoing'),
+      sent: set('sent'),
+      received: set('received'),
+      due: set('due'),
+    },
+    byUrgency: { outgoing: {}, sent: {}, received: {}, due: {} },
+    outgoingByType: {},
+    distinctDocuments: { sent: 0, received: 0 },
+    latency: { toArrived: { ...none }, toAccepted: { ...none }, toCompleted: { ...none } },
+  };
+}
+
+/** Nearest-rank percentiles of the non-null values, in integer arithmetic (exact, like JS's). */
+function percentilesExpr(field: string): unknown {
+  const at = (p: number) => ({
+    $cond: [
+      { $gt: [{ $size: '$$s' }, 0] },
+      {
+        $arrayElemAt: [
+          '$$s',
+          {
+            $toInt: {
+              $subtract: [{ $ceil: { $divide: [{ $multiply: [p, { $size: '$$s' }] }, 100] } }, 1],
+            },
+          },
+        ],
+      },
+      null,
+    ],
+  });
+
+  return {
+    $let: {
+      vars: {
+        s: {
+          $sortArray: {
+            input: { $filter: { input: field, cond: { $ne: ['$$this', null] } } },
+            sortBy: 1,
+          },
+        },
+      },
+      in: { n: { $size: '$$s' }, p50: at(50), p90: at(90), p99: at(99) },
+    },
+  };
+}
+
+function facets(set: FactSet, unit: TStatsPeriod | null): Record<string, unknown[]> {
+  const b = bucketExpr(unit);
+  const main: Record<string, unknown> = { _id: b, n: { $sum: 1 } };
+  for (const f of FLAGS[set]) main[f] = { $sum: { $cond: [`$${f}`, 1, 0] } };
+  const out: Record<string, unknown[]> = {
+    main: [{ $group: main }],
+    byUrgency: [{ $group: { _id: { b, k: '$urgency' }, n: { $sum: 1 } } }],
+  };
+  if (set === 'received') {
+    for (const l of LATENCIES) main[l] = { $push: `$${l}` };
+    out.main!.push({
+      $addFields: Object.fromEntries(LATENCIES.map((l) => [l, percentilesExpr(`$${l}`)])),
+    });
+  }
+  if (set === 'outgoing') out.byType = [{ $group: { _id: { b, k: '$type' }, n: { $sum: 1 } } }];
+  if (set === 'sent' || set === 'received') {
+    out.docs = [
+      { $group: { _id: { b, d: '$documentId' } } },
+      { $group: { _id: '$_id.b', n: { $sum: 1 } } },
+    ];
+  }
+
+  return out;
+}
+
+export function collectionOf(ctx: HubContext, set: FactSet): Collection<Document> {
+  return SET_SOURCE[set] === 'dispatches'
+    ? Dispatches(ctx.db.conn).collection
+    : Deliveries(ctx.db.conn).collection;
+}
+
+export function collectionNames(ctx: HubContext): FactInput['collections'] {
+  return {
+    dispatches: Dispatches(ctx.db.conn).collection.collectionName,
+    documents: Documents(ctx.db.conn).collection.collectionName,
+  };
+}
+
+type Row = { _id: unknown; n: number } & Record<string, unknown>;
+
+function keyOf(b: unknown, unit: TStatsPeriod | null): string {
+  return unit && b instanceof Date ? periodLabel(b, unit) : TOTAL;
+}
+
+function merge(
+  into: Map<string, Counts>,
+  set: FactSet,
+  unit: TStatsPeriod | null,
+  r: Record<string, Row[]>,
+): void {
+  const at = (b: unknown) => {
+    const k = keyOf(b, unit);
+    if (!into.has(k)) into.set(k, emptyCounts());
+
+    return into.get(k)!;
+  };
+  for (const row of r.main ?? []) {
+    const c = at(row._id);
+    c.sets[set].n = row.n;
+    for (const f of FLAGS[set]) c.sets[set].flags[f] = Number(row[f] ?? 0);
+    if (set === 'received') for (const l of LATENCIES) c.latency[l] = row[l] as Percentiles;
+  }
+  for (const row of r.byUrgency ?? []) {
+    const id = row._id as { b: unknown; k: string };
+    at(id.b).byUrgency[set][id.k] = row.n;
+  }
+  for (const row of r.byType ?? []) {
+    const id = row._id as { b: unknown; k: string };
+    at(id.b).outgoingByType[id.k] = row.n;
+  }
+  for (const row of r.docs ?? []) at(row._id).distinctDocuments[set as 'sent' | 'received'] = row.n;
+}
+
+/** Counts per bucket label (or TOTAL), from four aggregations run side by side. */
+export async function aggregateCounts(
+  ctx: HubContext,
+  input: FactInput,
+  unit: TStatsPeriod | null,
+): Promise<Map<string, Counts>> {
+  const out = new Map<string, Counts>();
+  const sets: FactSet[] = ['outgoing', 'sent', 'received', 'due'];
+  const results = await Promise.all(
+    sets.map((set) =>
+      collectionOf(ctx, set)
+        .aggregate<Record<string, Row[]>>(
+          [...factStages(set, input), { $facet: facets(set, unit) }],
+          { allowDiskUse: true },
+        )
+        .toArray(),
+    ),
+  );
+  sets.forEach((set, i) => merge(out, set, unit, results[i]![0] ?? {}));
+
+  return out;
+}

@@ -1,0 +1,294 @@
+import type { Types } from 'mongoose';
+import type { TStatsMetric, TStatsPeriod } from '../../contracts/stats.js';
+import { VN_TIMEZONE } from './calendar.js';
+
+/**
+ * Every figure is a count (or a percentile) over one of four fact sets. A fact pipeline turns the
+ * raw collection into one row per delivery or document with its bucket date `at` and boolean
+ * flags; the summary groups the rows and the drill-down lists the rows whose flag is true, so a
+ * figure and its drill-down can never disagree.
+ */
+export type FactSet = 'outgoing' | 'sent' | 'received' | 'due';
+
+export type FactInput = {
+  orgIds: Types.ObjectId[];
+  start: Date;
+  end: Date;
+  /** The instant "overdue" is decided at. */
+  asOf: Date;
+  /** Collection names, from the owning modules' models. */
+  collections: { dispatches: string; documents: string };
+};
+
+type Stage = Record<string, unknown>;
+
+/** Flag of a fact row that makes it part of a metric (`true`: every row of the set). */
+export const METRICS: Record<TStatsMetric, { set: FactSet; flag: string | null }> = {
+  outgoingDocuments: { set: 'outgoing', flag: null },
+  sealSigned: { set: 'outgoing', flag: 'seal' },
+  personalSigned: { set: 'outgoing', flag: 'personal' },
+  deliveriesSent: { set: 'sent', flag: null },
+  recalled: { set: 'sent', flag: 'recalled' },
+  deliveriesReceived: { set: 'received', flag: null },
+  handled: { set: 'received', flag: 'handled' },
+  acknowledgedSameDay: { set: 'received', flag: 'sameDay' },
+  accepted: { set: 'received', flag: 'accepted' },
+  completed: { set: 'received', flag: 'completed' },
+  rejected: { set: 'received', flag: 'rejected' },
+  due: { set: 'due', flag: null },
+  onTime: { set: 'due', flag: 'onTime' },
+  completedLate: { set: 'due', flag: 'completedLate' },
+  openOverdue: { set: 'due', flag: 'openOverdue' },
+  openNotDue: { set: 'due', flag: 'openNotDue' },
+  overdue: { set: 'due', flag: 'overdue' },
+};
+
+export const SET_KIND: Record<FactSet, 'document' | 'delivery'> = {
+  outgoing: 'document',
+  sent: 'delivery',
+  received: 'delivery',
+  due: 'delivery',
+};
+
+/** Which collection a fact set is read from: dispatches for documents, deliveries otherwise. */
+export const SET_SOURCE: Record<FactSet, 'dispatches' | 'deliveries'> = {
+  outgoing: 'dispatches',
+  sent: 'deliveries',
+  received: 'deliveries',
+  due: 'deliveries',
+};
+
+/** Earliest history entry with this code, or null. */
+function firstAt(code: string): unknown {
+  return {
+    $min: {
+      $map: {
+        input: { $filter: { input: '$history', cond: { $eq: ['$$this.code', code] } } },
+        in: '$$this.at',
+      },
+    },
+  };
+}
+
+const notNull = (f: string) => ({ $ne: [f, null] });
+
+function vnDay(f: string): unknown {
+  return { $dateTrunc: { date: f, unit: 'day', timezone: VN_TIMEZONE } };
+}
+
+function sentFacts(i: FactInput): Stage[] {
+  return [
+    { $match: { senderOrgId: { $in: i.orgIds }, createdAt: { $gte: i.start, $lt: i.end } } },
+    {
+      $project: {
+        at: '$createdAt',
+        urgency: 1,
+        documentId: 1,
+        recalled: { $eq: ['$change.kind', 'recall'] },
+      },
+    },
+  ];
+}
+
+function receivedFacts(i: FactInput): Stage[] {
+  return [
+    { $match: { recipientOrgId: { $in: i.orgIds }, createdAt: { $gte: i.start, $lt: i.end } } },
+    {
+      $project: {
+        at: '$createdAt',
+        urgency: 1,
+        documentId: 1,
+        handled: { $ne: ['$withdrawn', true] },
+        arrivedAt: { $ifNull: [firstAt('01'), '$createdAt'] },
+        acceptedAt: firstAt('03'),
+        completedAt: firstAt('06'),
+        anyRejection: { $in: ['02', { $ifNull: ['$history.code', []] }] },
+      },
+    },
+    {
+      $project: {
+        at: 1,
+        urgency: 1,
+        documentId: 1,
+        handled: 1,
+        sameDay: {
+          $and: [
+            '$handled',
+            notNull('$acceptedAt'),
+            { $eq: [vnDay('$acceptedAt'), vnDay('$arrivedAt')] },
+          ],
+        },
+        accepted: { $and: ['$handled', notNull('$acceptedAt')] },
+        completed: { $and: ['$handled', notNull('$completedAt')] },
+        rejected: { $and: ['$handled', '$anyRejection'] },
+        toArrived: { $cond: ['$handled', { $subtract: ['$arrivedAt', '$at'] }, null] },
+        toAccepted: {
+          $cond: [
+            { $and: ['$handled', notNull('$acceptedAt')] },
+            { $subtract: ['$acceptedAt', '$arrivedAt'] },
+            null,
+          ],
+        },
+        toCompleted: {
+          $cond: [
+            { $and: ['$handled', notNull('$completedAt')] },
+            { $subtract: ['$completedAt', '$arrivedAt'] },
+            null,
+          ],
+        },
+      },
+    },
+  ];
+}
+
+function dueFacts(i: FactInput): Stage[] {
+  const done = notNull('$completedAt');
+
+  return [
+    {
+      $match: {
+        recipientOrgId: { $in: i.orgIds },
+        dueDate: { $gte: i.start, $lt: i.end },
+        withdrawn: { $ne: true },
+        status: { $ne: '02' },
+      },
+    },
+    { $project: { at: '$dueDate', urgency: 1, documentId: 1, completedAt: firstAt('06') } },
+    {
+      $project: {
+        at: 1,
+        urgency: 1,
+        documentId: 1,
+        onTime: { $and: [done, { $lte: ['$completedAt', '$at'] }] },
+        completedLate: { $and: [done, { $gt: ['$completedAt', '$at'] }] },
+        openOverdue: { $and: [{ $not: [done] }, { $lt: ['$at', i.asOf] }] },
+        openNotDue: { $and: [{ $not: [done] }, { $gte: ['$at', i.asOf] }] },
+        overdue: {
+          $or: [
+            { $and: [done, { $gt: ['$completedAt', '$at'] }] },
+            { $and: [{ $not: [done] }, { $lt: ['$at', i.asOf] }] },
+          ],
+        },
+      },
+    },
+  ];
+}
+
+/**
+ * Signatures carried by the dispatched version: a 'signature' version adds one signature to the
+ * file before it; an upload or replacement starts a new file with only its own.
+ */
+function signaturesOfDispatchedVersion(): unknown {
+  const carries = (kind: string) => ({
+    $or: [
+      { $and: [{ $eq: ['$$this.reason', 'signature'] }, `$$value.${kind}`] },
+      { $eq: ['$$this.signature.kind', kind] },
+    ],
+  });
+
+  return {
+    $reduce: {
+      input: '$doc.versions',
+      initialValue: { done: false, seal: false, personal: false },
+      in: {
+        $cond: [
+          '$$value.done',
+          '$$value',
+          {
+            done: { $eq: ['$$this._id', '$first.versionId'] },
+            seal: carries('seal'),
+            personal: carries('personal'),
+          },
+        ],
+      },
+    },
+  };
+}
+
+/** Outgoing documents: counted once, in the period of their first dispatch. */
+function outgoingFacts(i: FactInput): Stage[] {
+  return [
+    { $match: { orgId: { $in: i.orgIds }, createdAt: { $gte: i.start, $lt: i.end } } },
+    {
+      $group: {
+        _id: '$documentId',
+        first: {
+          $top: {
+            sortBy: { createdAt: 1, _id: 1 },
+            output: { at: '$createdAt', versionId: '$versionId' },
+          },
+        },
+      },
+    },
+    {
+      $lookup: {
+        from: i.collections.dispatches,
+        localField: '_id',
+        foreignField: 'documentId',
+        pipeline: [
+          { $match: { createdAt: { $lt: i.start } } },
+          { $limit: 1 },
+          { $project: { _id: 1 } },
+        ],
+        as: 'earlier',
+      },
+    },
+    { $match: { earlier: { $size: 0 } } },
+    {
+      $lookup: {
+        from: i.collections.documents,
+        localField: '_id',
+        foreignField: '_id',
+        pipeline: [
+          {
+            $project: {
+              'meta.type': 1,
+              'meta.urgency': 1,
+              'versions._id': 1,
+              'versions.reason': 1,
+              'versions.signature.kind': 1,
+            },
+          },
+        ],
+        as: 'doc',
+      },
+    },
+    { $unwind: '$doc' },
+    {
+      $project: {
+        at: '$first.at',
+        type: '$doc.meta.type',
+        urgency: '$doc.meta.urgency',
+        sig: signaturesOfDispatchedVersion(),
+      },
+    },
+    { $project: { at: 1, type: 1, urgency: 1, seal: '$sig.seal', personal: '$sig.personal' } },
+  ];
+}
+
+export function factStages(set: FactSet, input: FactInput): Stage[] {
+  switch (set) {
+    case 'outgoing':
+      return outgoingFacts(input);
+    case 'sent':
+      return sentFacts(input);
+    case 'received':
+      return receivedFacts(input);
+    case 'due':
+      return dueFacts(input);
+  }
+}
+
+/** Bucket of a fact row: null for one total, else the start of its calendar period. */
+export function bucketExpr(unit: TStatsPeriod | null): unknown {
+  if (!unit) return null;
+
+  return {
+    $dateTrunc: {
+      date: '$at',
+      unit,
+      timezone: VN_TIMEZONE,
+      ...(unit === 'week' ? { startOfWeek: 'monday' } : {}),
+    },
+  };
+}

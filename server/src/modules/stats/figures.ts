@@ -1,0 +1,221 @@
+import { URGENCIES, URGENCY_LABELS, type TUrgency } from '../../contracts/documents.js';
+import type { TFigure, TStatsMetric } from '../../contracts/stats.js';
+import { LATENCIES, PERCENTILES, type Counts, type Latency } from './aggregate.js';
+
+/** Builds the drill-down query of a metric for the figure's organization and days. */
+export type DrillDown = (metric: TStatsMetric, extra?: Record<string, string>) => string;
+
+export function drillDownFor(base: {
+  orgId: string;
+  from: string;
+  to: string;
+  asOf: string;
+}): DrillDown {
+  return (metric, extra = {}) => {
+    const q = new URLSearchParams({ metric, orgId: base.orgId, from: base.from, to: base.to });
+    // the open/overdue split depends on "now": pin it so the list repeats the figure
+    if (['due', 'onTime', 'completedLate', 'openOverdue', 'openNotDue', 'overdue'].includes(metric))
+      q.set('asOf', base.asOf);
+    for (const [k, v] of Object.entries(extra)) q.set(k, v);
+
+    return `/api/v1/stats/items?${q.toString()}`;
+  };
+}
+
+const STILL_VALID_NOTE =
+  'Chưa tính: mô-đun kiểm tra chữ ký chưa lưu kết quả kiểm tra; cần chạy kiểm tra lại hàng loạt.';
+
+const LATENCY_LABELS: Record<Latency, { label: string; metric: TStatsMetric }> = {
+  toArrived: { label: 'Thời gian từ khi gửi đến khi đến nơi (01)', metric: 'handled' },
+  toAccepted: { label: 'Thời gian từ khi đến (01) đến khi tiếp nhận (03)', metric: 'accepted' },
+  toCompleted: { label: 'Thời gian từ khi đến (01) đến khi hoàn thành (06)', metric: 'completed' },
+};
+
+function count(key: string, label: string, n: number, drillDown: string | null): TFigure {
+  return { key, label, unit: 'count', value: n, computed: true, drillDown };
+}
+
+function ratio(
+  key: string,
+  label: string,
+  numerator: number,
+  denominator: number,
+  drill: [string, string],
+  unit: 'ratio' | 'perDocument' = 'ratio',
+): TFigure {
+  return {
+    key,
+    label,
+    unit,
+    value: denominator === 0 ? null : numerator / denominator,
+    numerator,
+    denominator,
+    computed: true,
+    drillDown: drill[0],
+    drillDownDenominator: drill[1],
+  };
+}
+
+function documentFigures(c: Counts, dd: DrillDown): TFigure[] {
+  const o = c.sets.outgoing;
+  const out = [
+    count('outgoingDocuments', 'Văn bản đi (gửi lần đầu trong kỳ)', o.n, dd('outgoingDocuments')),
+    ratio(
+      'sealSignatureRate',
+      'Tỷ lệ văn bản đi có chữ ký số của cơ quan',
+      o.flags.seal ?? 0,
+      o.n,
+      [dd('sealSigned'), dd('outgoingDocuments')],
+    ),
+    ratio(
+      'personalSignatureRate',
+      'Tỷ lệ văn bản đi có chữ ký số cá nhân',
+      o.flags.personal ?? 0,
+      o.n,
+      [dd('personalSigned'), dd('outgoingDocuments')],
+    ),
+    {
+      key: 'stillValidRate',
+      label: 'Tỷ lệ văn bản đi có chữ ký còn hợp lệ đến hôm nay',
+      unit: 'ratio',
+      value: null,
+      computed: false,
+      note: STILL_VALID_NOTE,
+      drillDown: null,
+    } satisfies TFigure,
+  ];
+  for (const [type, n] of Object.entries(c.outgoingByType).sort(([a], [b]) => a.localeCompare(b)))
+    out.push(
+      count(
+        `outgoingByType:${type}`,
+        `Văn bản đi loại ${type}`,
+        n,
+        dd('outgoingDocuments', { type }),
+      ),
+    );
+  out.push(
+    ...byUrgency('outgoingByUrgency', 'Văn bản đi', c.byUrgency.outgoing, 'outgoingDocuments', dd),
+  );
+
+  return out;
+}
+
+function byUrgency(
+  prefix: string,
+  label: string,
+  counts: Record<string, number>,
+  metric: TStatsMetric,
+  dd: DrillDown,
+): TFigure[] {
+  return URGENCIES.map((u: TUrgency) =>
+    count(
+      `${prefix}:${u}`,
+      `${label} — độ khẩn ${URGENCY_LABELS[u]}`,
+      counts[u] ?? 0,
+      dd(metric, { urgency: u }),
+    ),
+  );
+}
+
+function volumeFigures(c: Counts, dd: DrillDown): TFigure[] {
+  const s = c.sets.sent;
+  const r = c.sets.received;
+
+  return [
+    count('deliveriesSent', 'Lượt gửi đi (mỗi nơi nhận một lượt)', s.n, dd('deliveriesSent')),
+    count(
+      'documentsSent',
+      'Văn bản khác nhau trong các lượt gửi đi',
+      c.distinctDocuments.sent,
+      dd('deliveriesSent'),
+    ),
+    ratio(
+      'recipientsPerDocument',
+      'Số nơi nhận bình quân mỗi văn bản gửi đi',
+      s.n,
+      c.distinctDocuments.sent,
+      [dd('deliveriesSent'), dd('deliveriesSent')],
+      'perDocument',
+    ),
+    ...byUrgency('deliveriesSentByUrgency', 'Lượt gửi đi', c.byUrgency.sent, 'deliveriesSent', dd),
+    count('deliveriesReceived', 'Lượt nhận (văn bản đến)', r.n, dd('deliveriesReceived')),
+    count(
+      'documentsReceived',
+      'Văn bản khác nhau nhận được',
+      c.distinctDocuments.received,
+      dd('deliveriesReceived'),
+    ),
+    ...byUrgency(
+      'deliveriesReceivedByUrgency',
+      'Lượt nhận',
+      c.byUrgency.received,
+      'deliveriesReceived',
+      dd,
+    ),
+  ];
+}
+
+function handlingFigures(c: Counts, dd: DrillDown): TFigure[] {
+  const r = c.sets.received;
+  const d = c.sets.due;
+  const s = c.sets.sent;
+  const f = (set: { flags: Record<string, number> }, k: string) => set.flags[k] ?? 0;
+
+  return [
+    ratio('onTimeRate', 'Tỷ lệ xử lý đúng hạn (06 trước hạn)', f(d, 'onTime'), d.n, [
+      dd('onTime'),
+      dd('due'),
+    ]),
+    count('dueInPeriod', 'Lượt nhận có hạn xử lý trong kỳ', d.n, dd('due')),
+    count(
+      'overdue',
+      'Quá hạn (hoàn thành trễ hoặc chưa xong khi đã quá hạn)',
+      f(d, 'overdue'),
+      dd('overdue'),
+    ),
+    count('completedLate', 'Hoàn thành trễ hạn', f(d, 'completedLate'), dd('completedLate')),
+    count('openOverdue', 'Chưa hoàn thành, đã quá hạn', f(d, 'openOverdue'), dd('openOverdue')),
+    count('openNotDue', 'Chưa hoàn thành, chưa đến hạn', f(d, 'openNotDue'), dd('openNotDue')),
+    ratio(
+      'sameDayAcknowledgementRate',
+      'Tỷ lệ tiếp nhận (03) trong ngày đến (01)',
+      f(r, 'sameDay'),
+      f(r, 'handled'),
+      [dd('acknowledgedSameDay'), dd('handled')],
+    ),
+    ratio('rejectionRate', 'Tỷ lệ từ chối nhận (02)', f(r, 'rejected'), f(r, 'handled'), [
+      dd('rejected'),
+      dd('handled'),
+    ]),
+    ratio('recallRate', 'Tỷ lệ thu hồi (13) trên lượt gửi đi', f(s, 'recalled'), s.n, [
+      dd('recalled'),
+      dd('deliveriesSent'),
+    ]),
+  ];
+}
+
+function latencyFigures(c: Counts, dd: DrillDown): TFigure[] {
+  return LATENCIES.flatMap((l) =>
+    PERCENTILES.map((p) => ({
+      key: `${l}.p${p}`,
+      label: `${LATENCY_LABELS[l].label}, phân vị ${p} (ms)`,
+      unit: 'ms' as const,
+      value: c.latency[l][`p${p}`],
+      denominator: c.latency[l].n,
+      computed: true,
+      drillDown: dd(LATENCY_LABELS[l].metric),
+    })),
+  );
+}
+
+/** Every figure of one bucket, keyed, in display order. */
+export function figuresOf(c: Counts, dd: DrillDown): Record<string, TFigure> {
+  const all = [
+    ...documentFigures(c, dd),
+    ...volumeFigures(c, dd),
+    ...handlingFigures(c, dd),
+    ...latencyFigures(c, dd),
+  ];
+
+  return Object.fromEntries(all.map((f) => [f.key, f]));
+}
