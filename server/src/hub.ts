@@ -15,6 +15,7 @@ import { createLogger } from './logger.js';
 import { modules } from './modules/index.js';
 import { loadOrCreateSecret } from './secrets.js';
 import { installRedisAdapter } from './realtime/redis-adapter.js';
+import { limitsRouter, retryAfterMount } from './http/limits.js';
 
 export type Hub = { url: string; ctx: HubContext; http: HttpServer; close(): Promise<void> };
 
@@ -95,7 +96,9 @@ export async function startHub(
   for (const m of modules) mounts.push(...(await m.mount(ctx)));
   mounts.push({ path: '/api', router: openApiRoutes([...mounts]) });
   const app = createApp(ctx, [
+    { path: '/api', router: limitsRouter() }, // rate limits, timeouts (docs/operations.md)
     ...mounts,
+    retryAfterMount(),
     { path: '/', router: express.Router().use(express.static(clientDir())) },
   ]);
   const http = createServer(app);
