@@ -3,6 +3,8 @@
  * b is just after its `>`, the hex string is exactly the signature dictionary's /Contents, and
  * b + c is the end of a revision. Anything else lets an attacker sign one thing and show another.
  */
+import { decodeHexGap, type ContentsMask } from './contents-mask.js';
+import { sameBytes } from './der.js';
 import type { PdfSignature } from './pdf-signatures.js';
 import { revisionEndingAt, type Revision, type RevisionLayout } from './revisions.js';
 
@@ -21,28 +23,22 @@ const fail = (problem: string): ByteRangeCheck => ({
   revision: null,
 });
 
-function decodeGap(bytes: Uint8Array, start: number, end: number): Uint8Array | null {
-  if (bytes[start] !== 0x3c || bytes[end - 1] !== 0x3e) return null;
-  const inner = Buffer.from(bytes.buffer, bytes.byteOffset + start + 1, end - start - 2).toString(
-    'latin1',
-  );
-  let hex = inner;
-  if (!/^[0-9A-Fa-f]*$/.test(inner)) {
-    if (!/^[0-9A-Fa-f\s\0]*$/.test(inner)) return null;
-    hex = inner.replace(/[\s\0]+/g, '');
-  }
-  if (hex.length % 2 === 1) hex += '0';
-  return new Uint8Array(Buffer.from(hex, 'hex'));
-}
-
-function sameContents(fromGap: Uint8Array, fromDict: Uint8Array | null): boolean {
-  return fromDict !== null && Buffer.compare(Buffer.from(fromGap), Buffer.from(fromDict)) === 0;
+function sameContents(
+  fromGap: Uint8Array,
+  fromDict: Uint8Array | null,
+  mask: ContentsMask | undefined,
+): boolean {
+  if (fromDict === null) return false;
+  if (sameBytes(fromGap, fromDict)) return true;
+  // The dictionary was read from the masked copy: its /Contents is the gap's marker.
+  return mask !== undefined && sameBytes(mask.marker(fromGap), fromDict);
 }
 
 export function checkByteRange(
   bytes: Uint8Array,
   sig: PdfSignature,
   layout: RevisionLayout,
+  mask?: ContentsMask,
 ): ByteRangeCheck {
   const br = sig.byteRange;
   if (!br || br.length !== 4 || br.some((n) => !Number.isInteger(n) || n < 0))
@@ -51,12 +47,12 @@ export function checkByteRange(
   if (a0 !== 0) return fail('the first range does not start at offset 0');
   if (b0 <= a1) return fail('the ranges overlap or are out of order');
   if (b0 + b1 > bytes.length) return fail('the second range runs past the end of the file');
-  const contents = decodeGap(bytes, a1, b0);
+  const contents = mask?.decoded.get(`${a1}-${b0}`) ?? decodeHexGap(bytes, a1, b0);
   if (!contents)
     return fail(
       'the gap between the ranges is not exactly the /Contents hex string (bytes are skipped)',
     );
-  if (!sameContents(contents, sig.contents))
+  if (!sameContents(contents, sig.contents, mask))
     return fail('the gap does not hold this signature dictionary’s /Contents');
   const revision = revisionEndingAt(layout, b0 + b1);
   if (!revision) return fail('the signed bytes do not end at the end of a revision (%%EOF)');

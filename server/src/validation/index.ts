@@ -1,3 +1,8 @@
-export { validatePdf, VALIDATION_POLICY, type ValidatePdfOptions } from './validate-pdf.js';
+export {
+  clearValidationCaches,
+  validatePdf,
+  VALIDATION_POLICY,
+  type ValidatePdfOptions,
+} from './validate-pdf.js';
 export * from './report.schemas.js';
 export { PdfValidationInputError } from './errors.js';

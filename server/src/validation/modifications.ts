@@ -23,6 +23,8 @@ export interface ModificationContext {
   layout: RevisionLayout;
   /** DocMDP P of the certification signature, 2 (form fill-in and signing) when there is none. */
   docMdpP: number;
+  /** `bytes` as latin1, when the caller already has it. */
+  text?: string;
 }
 
 /** Roles whose new objects are always fine after signing. */
@@ -302,9 +304,9 @@ export function analyzeModifications(
   };
   const oldObjs = objectMap(before);
   const newObjs = objectMap(after);
-  const text = Buffer.from(ctx.bytes.buffer, ctx.bytes.byteOffset, ctx.bytes.byteLength).toString(
-    'latin1',
-  );
+  const text =
+    ctx.text ??
+    Buffer.from(ctx.bytes.buffer, ctx.bytes.byteOffset, ctx.bytes.byteLength).toString('latin1');
   const out: TModification[] = [];
   const changed = new Set<string>();
   for (const [key, now] of newObjs) {

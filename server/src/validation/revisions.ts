@@ -22,8 +22,10 @@ export interface RevisionLayout {
 
 const EOF_RE = /startxref\s+(\d+)\s*%%EOF/g;
 
-export function findRevisions(bytes: Uint8Array): RevisionLayout {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+export function findRevisions(
+  bytes: Uint8Array,
+  text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'),
+): RevisionLayout {
   const revisions: Revision[] = [];
   for (const m of text.matchAll(EOF_RE)) {
     const eofEnd = (m.index ?? 0) + m[0].length;

@@ -16,6 +16,7 @@ import {
   signatureTimestampToken,
   type ParsedCms,
 } from './cms.js';
+import type { ContentsMask } from './contents-mask.js';
 import { error, warning } from './messages.js';
 import { fetchRevocation } from './online.js';
 import type { Dss, PdfSignature } from './pdf-signatures.js';
@@ -32,6 +33,7 @@ export interface ValidationContext {
   dssCerts: Cert[];
   now: Date;
   online: boolean;
+  mask?: ContentsMask;
 }
 
 export interface SignatureOutcome {
@@ -271,7 +273,7 @@ export async function validateSignature(
 ): Promise<SignatureOutcome> {
   const out = emptyOutcome(sig);
   const v = out.verdict;
-  const br = checkByteRange(ctx.bytes, sig, ctx.layout);
+  const br = checkByteRange(ctx.bytes, sig, ctx.layout, ctx.mask);
   if (!br.ok || !br.contents) {
     v.fail(
       'TOTAL_FAILED',

@@ -6,10 +6,11 @@
 import { createHash } from 'node:crypto';
 import { PDFDocument, PDFName } from 'pdf-lib';
 import { LibraryError } from '../errors/library-error.js';
-import { Cert, parseCertificates } from './certificates.js';
+import { Cert, clearCertificateCache, parseCertificates } from './certificates.js';
 import type { TrustStore } from './chain.js';
 import { unreadable } from './errors.js';
 import { detectLevel } from './level.js';
+import { maskSignatureContents } from './contents-mask.js';
 import { error, info, message, warning } from './messages.js';
 import { analyzeModifications, appendedBytesModification } from './modifications.js';
 import { loadPdf } from './pdf-objects.js';
@@ -21,6 +22,7 @@ import {
   type TValidationReport,
 } from './report.schemas.js';
 import { findRevisions, type RevisionLayout } from './revisions.js';
+import { clearRevocationCache } from './revocation.js';
 import {
   validateSignature,
   type SignatureOutcome,
@@ -188,6 +190,7 @@ async function modificationsFor(
   layout: RevisionLayout,
   bytes: Uint8Array,
   docMdpP: number,
+  text: string,
 ): Promise<TModification[]> {
   const appended = appendedBytesModification(layout);
   const mods: TModification[] = appended ? [appended] : [];
@@ -195,7 +198,7 @@ async function modificationsFor(
     if (!o.revision || layout.trailingBytes === 0) return mods;
   }
   const before = await docs.get(o.revision.index);
-  return [...analyzeModifications(before, finalDoc, { bytes, layout, docMdpP }), ...mods];
+  return [...analyzeModifications(before, finalDoc, { bytes, layout, docMdpP, text }), ...mods];
 }
 
 export async function validatePdf(
@@ -203,12 +206,15 @@ export async function validatePdf(
   options: ValidatePdfOptions,
 ): Promise<TValidationReport> {
   checkInput(bytes);
-  const layout = findRevisions(bytes);
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  const layout = findRevisions(bytes, text);
   if (layout.revisions.length === 0)
     throw unreadable('The PDF is truncated: no "startxref … %%EOF" end marker was found.');
   const store = trustStore(options.trustAnchors);
-  const finalDoc = await loadPdf(bytes);
-  const docs = new RevisionDocs(bytes, layout);
+  // pdf-lib reads the masked copy; every byte-level check reads the original bytes.
+  const mask = maskSignatureContents(bytes, text);
+  const finalDoc = await loadPdf(mask.bytes);
+  const docs = new RevisionDocs(mask.bytes, layout);
   const dss = readDss(finalDoc);
   const dssCerts = (dss?.certs ?? []).flatMap((c) => parseCertificates(c));
   const ctx: ValidationContext = {
@@ -219,6 +225,7 @@ export async function validatePdf(
     dssCerts,
     now: options.now ?? new Date(),
     online: options.online ?? false,
+    mask,
   };
   const sigs = findSignatures(finalDoc);
   const outcomes: SignatureOutcome[] = [];
@@ -228,7 +235,7 @@ export async function validatePdf(
   const docTimestamps = outcomes.filter((o) => o.sig.type === 'DOC_TIMESTAMP');
   const reports: TSignatureReport[] = [];
   for (const o of outcomes) {
-    const mods = await modificationsFor(o, docs, finalDoc, layout, bytes, docMdpP);
+    const mods = await modificationsFor(o, docs, finalDoc, layout, bytes, docMdpP, text);
     applyModifications(o, mods);
     reports.push(toReport(o, mods, layout, detectLevel(o, { dssRevision, docTimestamps })));
   }
@@ -268,4 +275,10 @@ function summarize(
     },
     signatures,
   };
+}
+
+/** Forgets cached certificates and revocation data (benchmarks measure the cold path with it). */
+export function clearValidationCaches(): void {
+  clearCertificateCache();
+  clearRevocationCache();
 }
