@@ -64,6 +64,8 @@ export const ZSignRequest = z
 export type TSignRequest = z.infer<typeof ZSignRequest>;
 
 const sessionCommon = {
+  /** For a presented certificate; a hub-issued one carries its own kind. */
+  kind: z.enum(SIGNATURE_KINDS).optional(),
   level: z.enum(['B-B', 'B-T']).default('B-T'),
   reason: ZOptionalText(200),
   location: ZOptionalText(200),

@@ -1,9 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { ZObjectId } from '../../contracts/common.js';
-import { ZSignRequest } from '../../contracts/signing.js';
+import {
+  ZSignRequest,
+  ZSigningSessionComplete,
+  ZSigningSessionCreate,
+} from '../../contracts/signing.js';
 import type { HubContext } from '../../context.js';
 import { route } from '../../http/route.js';
+import { completeSigningSession, openSigningSession } from './external-signing.js';
 import { signDocument } from './sign-document.js';
 
 const SIGNERS = ['signer', 'clerk'] as const;
@@ -22,6 +27,33 @@ export function documentSigningRoutes(ctx: HubContext): Router {
 
         return doc;
       },
+    ),
+  );
+  r.post(
+    '/:id/signing-sessions',
+    route(
+      { roles: [...SIGNERS], params: ZId, body: ZSigningSessionCreate },
+      async ({ principal, params, body, res }) => {
+        const session = await openSigningSession(ctx, principal, params.id, body);
+        res.status(201);
+
+        return session;
+      },
+    ),
+  );
+
+  return r;
+}
+
+/** Mounted under /api/v1/signing-sessions. */
+export function signingSessionRoutes(ctx: HubContext): Router {
+  const r = Router();
+  r.put(
+    '/:id',
+    route(
+      { roles: [...SIGNERS], params: ZId, body: ZSigningSessionComplete },
+      ({ principal, params, body }) =>
+        completeSigningSession(ctx, principal, params.id, body.signature),
     ),
   );
 

@@ -1,0 +1,48 @@
+import { Schema, Types } from 'mongoose';
+import type { ExternalSession } from '../../pades/index.js';
+import { defineModel } from '../../db/model.js';
+
+/** How long a signer has to sign the digest on their device. */
+export const SESSION_TTL_MS = 15 * 60 * 1000;
+
+/** The prepared PDF lives in GridFS (it can exceed a document's 16 MB), the rest here. */
+export type FrozenSession = Omit<ExternalSession, 'preparedPdf'>;
+
+export type SigningSessionDoc = {
+  _id: Types.ObjectId;
+  documentId: Types.ObjectId;
+  orgId: Types.ObjectId;
+  userId: Types.ObjectId;
+  /** The version that was prepared; completion is refused if another one was added meanwhile. */
+  basedOnVersionId: Types.ObjectId;
+  preparedFileId: Types.ObjectId;
+  session: FrozenSession;
+  kind: 'personal' | 'seal';
+  signerName: string;
+  organization?: string;
+  certificateSerial: string;
+  status: 'open' | 'completing' | 'completed';
+  expiresAt: Date;
+  createdAt: Date;
+};
+
+const schema = new Schema<SigningSessionDoc>(
+  {
+    documentId: { type: Schema.Types.ObjectId, required: true },
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    userId: { type: Schema.Types.ObjectId, required: true },
+    basedOnVersionId: { type: Schema.Types.ObjectId, required: true },
+    preparedFileId: { type: Schema.Types.ObjectId, required: true },
+    session: { type: Schema.Types.Mixed, required: true },
+    kind: { type: String, enum: ['personal', 'seal'], required: true },
+    signerName: { type: String, required: true },
+    organization: String,
+    certificateSerial: { type: String, required: true },
+    status: { type: String, enum: ['open', 'completing', 'completed'], required: true },
+    // TTL: the engine removes the session a minute or so after it expires
+    expiresAt: { type: Date, required: true, expires: 0 },
+  },
+  { timestamps: { createdAt: true, updatedAt: false }, strict: 'throw' },
+);
+
+export const SigningSessions = defineModel<SigningSessionDoc>('SigningSession', schema);
