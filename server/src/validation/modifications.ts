@@ -86,15 +86,22 @@ function objectMap(doc: PDFDocument): Map<string, { ref: PDFRef; obj: PDFObject;
   return map;
 }
 
+const OBJ_RE = /(?<![0-9])(\d+)\s+(\d+)\s+obj\b/g;
+let lastDefinitions: { text: string; offsets: Map<string, number> } | null = null;
+
+/** Offset of the last `N G obj` of every object, from one scan of the file (memoized per file). */
+function definitionOffsets(text: string): Map<string, number> {
+  if (lastDefinitions?.text === text) return lastDefinitions.offsets;
+  const offsets = new Map<string, number>();
+  for (const m of text.matchAll(OBJ_RE)) offsets.set(`${m[1]} ${m[2]}`, m.index ?? 0);
+  lastDefinitions = { text, offsets };
+  return offsets;
+}
+
 /** Revision (1-based) holding the last `N G obj` definition of an object, null if in an object stream. */
 function revisionOf(ctx: ModificationContext, text: string, ref: PDFRef): number | null {
-  const re = new RegExp(
-    `(?:^|[^0-9])${ref.objectNumber}\\s+${ref.generationNumber}\\s+obj\\b`,
-    'g',
-  );
-  let last = -1;
-  for (const m of text.matchAll(re)) last = m.index ?? last;
-  if (last < 0) return null;
+  const last = definitionOffsets(text).get(`${ref.objectNumber} ${ref.generationNumber}`);
+  if (last === undefined) return null;
   const rev = ctx.layout.revisions.find((r) => r.end > last);
   return rev ? rev.index : ctx.layout.revisions.length + 1;
 }
