@@ -167,7 +167,7 @@ describe('signing: external (key held by the signer, certificate issued from a C
 
     // a signature that does not verify: 422, nothing stored, the session stays usable
     const bad = Buffer.from(good, 'base64');
-    bad[10] ^= 0xff;
+    bad[10] = bad[10]! ^ 0xff;
     const refused = await api(hub, leader.token)('PUT', `/api/v1/signing-sessions/${s.sessionId}`, {
       signature: bad.toString('base64'),
     });
