@@ -1,6 +1,13 @@
 import type { HubModule } from '../module.js';
+import { edxmlRoutes } from './edxml.routes.js';
 
+/** edXML (QCVN 102:2016) import/export beside the REST exchange API. */
 export const edxmlModule: HubModule = {
   name: 'edxml',
-  mount: async () => [],
+  mount: async (ctx) => [{ path: '/api/v1', router: edxmlRoutes(ctx) }],
 };
+
+export { exportDispatch } from './export-dispatch.js';
+export { statusMessages } from './status-messages.js';
+export { importPackage } from './import-package.js';
+export { applyStatusMessage } from './apply-status.js';

@@ -1,0 +1,163 @@
+import { Types } from 'mongoose';
+import type { TDelivery, TDispatch, TStatusChange } from '../../contracts/exchange.js';
+import type { HubContext } from '../../context.js';
+import {
+  EdxmlError,
+  parseDocumentId,
+  parseStatus,
+  parseXml,
+  verifyXmlSignature,
+  type EdxmlStatus,
+} from '../../edxml/index.js';
+import { AppError } from '../../errors/app-error.js';
+import { hasRole, type Principal } from '../auth/principal.js';
+import { Users } from '../auth/user.model.js';
+import { Documents } from '../documents/document.model.js';
+import { changeStatus } from '../exchange/change-status.js';
+import { Deliveries, type DeliveryDoc } from '../exchange/delivery.model.js';
+import { presentDelivery } from '../exchange/present.js';
+import { recallDispatch } from '../exchange/sender-changes.js';
+import { SENDER_ROLES } from '../exchange/transitions.js';
+import { Orgs } from '../orgs/org.model.js';
+
+const ST = 'edXML:Status';
+
+export type AppliedStatus =
+  | { applied: boolean; code: string; delivery: TDelivery }
+  | { applied: true; code: '13'; dispatch: TDispatch };
+
+function notFound(): AppError {
+  return new AppError('NOT_FOUND', 'Không tìm thấy văn bản mà thông điệp trạng thái nhắc đến.');
+}
+
+/** The delivery a status answers: document by its edXML DocumentId, then the side of `orgId`. */
+async function findDelivery(
+  ctx: HubContext,
+  s: EdxmlStatus,
+  side: 'recipientOrgId' | 'senderOrgId',
+  orgId: string,
+): Promise<DeliveryDoc> {
+  const id = parseDocumentId(s.responseFor.documentId, `${ST}/edXML:ResponseFor/edXML:DocumentId`);
+  const sender = await Orgs(ctx.db.conn).findOne({ code: id.organId }).lean();
+  const number = Number(id.number);
+  const doc =
+    sender && Number.isInteger(number)
+      ? await Documents(ctx.db.conn)
+          .findOne({
+            orgId: sender._id,
+            'meta.number': number,
+            'meta.notation': id.notation.normalize('NFC'),
+            'meta.issueDate': id.date,
+          })
+          .lean()
+      : null;
+  if (!doc) throw notFound();
+  const filter: Record<string, unknown> = {
+    documentId: doc._id,
+    [side]: new Types.ObjectId(orgId),
+  };
+  if (side === 'recipientOrgId') filter.withdrawn = false;
+  const d = await Deliveries(ctx.db.conn).findOne(filter).sort({ _id: -1 }).lean();
+  if (!d) throw notFound();
+
+  return d;
+}
+
+function reasonOf(s: EdxmlStatus): string {
+  if (s.description.trim().length < 3) {
+    throw new EdxmlError(
+      'EDXML_MISSING_ELEMENT',
+      `status ${s.statusCode} needs a reason`,
+      `${ST}/edXML:Description`,
+    );
+  }
+
+  return s.description.trim().slice(0, 1000);
+}
+
+/** 04 names the assignee by StaffInfo/Staff (a user of the organization) or is the caller. */
+async function assigneeOf(ctx: HubContext, p: Principal, s: EdxmlStatus): Promise<string> {
+  const staff = s.staffInfo?.staff;
+  if (staff) {
+    const u = await Users(ctx.db.conn)
+      .findOne({
+        orgId: new Types.ObjectId(p.orgId),
+        fullName: staff.normalize('NFC'),
+        active: true,
+      })
+      .lean();
+    if (u) return String(u._id);
+  }
+  if (p.kind === 'user') return p.id;
+  throw new EdxmlError(
+    'EDXML_BAD_VALUE',
+    'status 04 must name the assignee: the full name of a user of the organization',
+    `${ST}/edXML:StaffInfo/edXML:Staff`,
+  );
+}
+
+async function changeOf(ctx: HubContext, p: Principal, s: EdxmlStatus): Promise<TStatusChange> {
+  const note = s.description ? { note: s.description.slice(0, 1000) } : {};
+  switch (s.statusCode) {
+    case '02':
+      return { code: '02', reason: reasonOf(s) };
+    case '03':
+      return { code: '03' };
+    case '04':
+      return { code: '04', assigneeId: await assigneeOf(ctx, p, s), ...note };
+    case '05':
+    case '06':
+    case '15':
+      return { code: s.statusCode, ...note };
+    case '16':
+      return { code: '16', reason: reasonOf(s) };
+    default:
+      throw new Error(`unreachable status ${s.statusCode}`);
+  }
+}
+
+/**
+ * Applies an incoming Status message with the REST API's rules (changeStatus / recallDispatch:
+ * roles, allowed transitions → 409, receipts, events). The signature must verify and `From`
+ * must be the caller's own organization. 01 is the hub's own arrival mark: acknowledged only.
+ */
+export async function applyStatusMessage(
+  ctx: HubContext,
+  p: Principal,
+  xml: string,
+): Promise<AppliedStatus> {
+  const dom = parseXml(xml);
+  const s = parseStatus(xml, dom);
+  const sig = verifyXmlSignature(xml, dom);
+  if (!sig.valid) {
+    throw new EdxmlError(
+      'EDXML_SIGNATURE_INVALID',
+      'the XML signature does not verify',
+      'edXML:edXMLHeader/Signature',
+    );
+  }
+  const caller = await Orgs(ctx.db.conn).findById(p.orgId).lean();
+  if (!caller || caller.code !== s.from.organId) {
+    throw new AppError(
+      'FORBIDDEN',
+      'Thông điệp trạng thái phải do chính cơ quan của bạn gửi (From/OrganId).',
+    );
+  }
+  if (s.statusCode === '13') {
+    if (!hasRole(p, ...SENDER_ROLES)) {
+      throw new AppError(
+        'FORBIDDEN',
+        `Thu hồi (13) cần một trong các vai trò: ${SENDER_ROLES.join(', ')}.`,
+      );
+    }
+    const d = await findDelivery(ctx, s, 'senderOrgId', p.orgId);
+    const dispatch = await recallDispatch(ctx, p, String(d.dispatchId), reasonOf(s));
+
+    return { applied: true, code: '13', dispatch };
+  }
+  const d = await findDelivery(ctx, s, 'recipientOrgId', p.orgId);
+  if (s.statusCode === '01') return { applied: false, code: '01', delivery: presentDelivery(d) };
+  const delivery = await changeStatus(ctx, p, String(d._id), await changeOf(ctx, p, s));
+
+  return { applied: true, code: s.statusCode, delivery };
+}

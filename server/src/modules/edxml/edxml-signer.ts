@@ -1,0 +1,48 @@
+import { Types } from 'mongoose';
+import type { HubContext } from '../../context.js';
+import { xmlSignerFromKey, type XmlSigner } from '../../edxml/index.js';
+import { toBytes } from '../pki/bytes.js';
+import { hubPki, openKey } from '../pki/hub-hierarchy.js';
+import { IssuedCertificates, type IssuedDoc } from '../pki/models.js';
+
+export type OrgXmlSigner = {
+  signer: XmlSigner;
+  /** `org-seal`: the organization's own seal certificate; `hub`: the hub's issuing CA key. */
+  by: 'org-seal' | 'hub';
+  subject: string;
+};
+
+/**
+ * The key that signs an organization's edXML: its newest usable seal certificate whose key the
+ * hub holds; otherwise the hub's own (issuing CA) key, so a package is never sent unsigned.
+ * No role check here: the caller already proved it speaks for the organization.
+ */
+export async function signerForOrg(ctx: HubContext, orgId: string): Promise<OrgXmlSigner> {
+  const now = new Date();
+  const seal = (await IssuedCertificates(ctx.db.conn)
+    .findOne({
+      orgId: new Types.ObjectId(orgId),
+      kind: 'seal',
+      status: 'good',
+      keyOnHub: true,
+      notBefore: { $lte: now },
+      notAfter: { $gt: now },
+    })
+    .select('+sealedKey')
+    .sort({ notBefore: -1 })
+    .lean()) as IssuedDoc | null;
+  if (seal?.sealedKey) {
+    return {
+      signer: xmlSignerFromKey(openKey(ctx, seal.sealedKey), toBytes(seal.certificate)),
+      by: 'org-seal',
+      subject: seal.subject.commonName,
+    };
+  }
+  const pki = await hubPki(ctx);
+
+  return {
+    signer: xmlSignerFromKey(pki.issuing.privateKey, pki.issuing.certificate),
+    by: 'hub',
+    subject: 'LiênThông Issuing CA',
+  };
+}

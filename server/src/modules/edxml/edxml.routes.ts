@@ -1,0 +1,82 @@
+import express, { Router, type Request } from 'express';
+import { z } from 'zod';
+import { ZObjectId } from '../../contracts/common.js';
+import { STATUS_CODES } from '../../contracts/exchange.js';
+import type { HubContext } from '../../context.js';
+import { MAX_XML_BYTES } from '../../edxml/index.js';
+import { AppError } from '../../errors/app-error.js';
+import { route } from '../../http/route.js';
+import { applyStatusMessage } from './apply-status.js';
+import { exportDispatch } from './export-dispatch.js';
+import { importPackage } from './import-package.js';
+import { statusMessages } from './status-messages.js';
+
+const ZId = z.object({ id: ZObjectId }).strict();
+const ZStatusQuery = z.object({ code: z.enum(STATUS_CODES).optional() }).strict();
+const XML_TYPES = ['application/xml', 'text/xml', 'application/edxml+xml'];
+
+/** The raw XML text of a request; anything else is refused before parsing. */
+function xmlBody(req: Request): string {
+  if (!req.is(XML_TYPES) || typeof req.body !== 'string') {
+    throw new AppError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Gửi gói edXML với Content-Type: application/xml.',
+    );
+  }
+
+  return req.body;
+}
+
+export function edxmlRoutes(ctx: HubContext): Router {
+  const r = Router();
+  const text = express.text({ type: XML_TYPES, limit: MAX_XML_BYTES });
+  r.get(
+    '/dispatches/:id/edxml',
+    route(
+      { roles: ['clerk', 'org_admin', 'auditor', 'hub_admin'], params: ZId },
+      async ({ principal, params, res }) => {
+        const out = await exportDispatch(ctx, principal, params.id);
+        res
+          .type('application/xml; charset=utf-8')
+          .setHeader('x-edxml-signed-by', out.signedBy)
+          .setHeader('x-edxml-signer', encodeURIComponent(out.signerSubject))
+          .setHeader('content-disposition', `attachment; filename="${out.fileName}"`)
+          .send(out.xml);
+      },
+    ),
+  );
+  r.get(
+    '/deliveries/:id/status-messages',
+    route(
+      { roles: [], params: ZId, query: ZStatusQuery },
+      async ({ principal, params, query, res }) => {
+        const items = await statusMessages(ctx, principal, params.id, query.code);
+        if (!query.code) return { items };
+        const last = items.at(-1)!;
+        res
+          .type('application/xml; charset=utf-8')
+          .setHeader('x-edxml-signed-by', last.signedBy)
+          .send(last.xml);
+
+        return undefined;
+      },
+    ),
+  );
+  r.post(
+    '/edxml',
+    text,
+    route({ roles: ['clerk', 'org_admin', 'hub_admin'] }, async ({ principal, req, res }) => {
+      const out = await importPackage(ctx, principal, xmlBody(req));
+      res.status(out.replayed ? 200 : 201);
+
+      return out;
+    }),
+  );
+  r.post(
+    '/edxml/status',
+    text,
+    route({ roles: [] }, ({ principal, req }) => applyStatusMessage(ctx, principal, xmlBody(req))),
+  );
+
+  return r;
+}
