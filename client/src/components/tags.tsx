@@ -1,0 +1,53 @@
+import { Badge, Tag } from 'antd';
+import type { TUrgency } from '../../../server/src/contracts/documents';
+import type { TStatusCode } from '../../../server/src/contracts/exchange';
+import { useI18n } from '../i18n/i18n';
+
+/** Hỏa tốc red, thượng khẩn orange, khẩn gold; a normal document needs no colour. */
+const URGENCY_COLOURS: Record<TUrgency, string | undefined> = {
+  hoa_toc: 'red',
+  thuong_khan: 'orange',
+  khan: 'gold',
+  thuong: undefined,
+};
+
+export function UrgencyTag({ urgency }: { urgency: TUrgency }) {
+  const { t } = useI18n();
+  const colour = URGENCY_COLOURS[urgency];
+
+  return (
+    <Tag color={colour} data-urgency={urgency} bordered={colour !== undefined}>
+      {t(`urgency.${urgency}`)}
+    </Tag>
+  );
+}
+
+const STATUS_COLOURS: Partial<Record<TStatusCode, string>> = {
+  '01': 'blue',
+  '02': 'red',
+  '03': 'cyan',
+  '04': 'geekblue',
+  '05': 'purple',
+  '06': 'green',
+  '13': 'volcano',
+  '15': 'lime',
+  '16': 'magenta',
+};
+
+export function StatusTag({ code, reason }: { code: TStatusCode; reason?: string }) {
+  const { t } = useI18n();
+
+  return (
+    <Tag color={STATUS_COLOURS[code]} data-status={code} title={reason}>
+      {code} · {t(`status.${code}`)}
+      {reason ? ` — ${reason}` : ''}
+    </Tag>
+  );
+}
+
+export function OverdueBadge({ overdue }: { overdue: boolean }) {
+  const { t } = useI18n();
+  if (!overdue) return null;
+
+  return <Badge status="error" text={t('inbox.overdue')} className="lt-overdue" />;
+}

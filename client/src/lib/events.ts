@@ -1,0 +1,88 @@
+import { io, type Socket } from 'socket.io-client';
+import type {
+  ClientToServerEvents,
+  EventEnvelope,
+  EventPayloads,
+  EventType,
+  ServerToClientEvents,
+} from '../../../server/src/contracts/events';
+import { EVENT_TYPES } from '../../../server/src/contracts/events';
+import { accessToken } from './api';
+
+type Handler<K extends EventType> = (e: EventEnvelope<EventPayloads[K]>) => void;
+type AnyHandler = (e: EventEnvelope<unknown>) => void;
+
+const seqKey = (orgId: string) => `lt.lastSeq.${orgId}`;
+
+/**
+ * The hub's event stream for one organization. The last seq seen is kept in localStorage: on
+ * (re)connection the hub replays what was missed, and an event seen twice (replay racing a live
+ * emit, two tabs' reconnections) is dropped by its seq.
+ */
+export class EventStream {
+  private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+  private handlers = new Map<EventType, Set<AnyHandler>>();
+  private statusListeners = new Set<(connected: boolean) => void>();
+  connected = false;
+
+  constructor(private readonly orgId: string) {}
+
+  get lastSeq(): number | undefined {
+    const v = Number(localStorage.getItem(seqKey(this.orgId)));
+
+    return Number.isSafeInteger(v) && v > 0 ? v : undefined;
+  }
+
+  private set lastSeqValue(v: number) {
+    localStorage.setItem(seqKey(this.orgId), String(v));
+  }
+
+  start(): void {
+    if (this.socket) return;
+    const s: Socket<ServerToClientEvents, ClientToServerEvents> = io({
+      transports: ['websocket'],
+      // a function, so that every reconnection sends a fresh token and the latest seq
+      auth: (cb) => {
+        void accessToken().then((token) => cb({ token: token ?? '', lastSeq: this.lastSeq ?? 0 }));
+      },
+    });
+    for (const type of EVENT_TYPES) {
+      s.on(type, ((e: EventEnvelope<unknown>) => this.deliver(type, e)) as never);
+    }
+    s.on('connect', () => this.setConnected(true));
+    s.on('disconnect', () => this.setConnected(false));
+    this.socket = s;
+  }
+
+  stop(): void {
+    this.socket?.disconnect();
+    this.socket = null;
+    this.setConnected(false);
+  }
+
+  private setConnected(c: boolean): void {
+    this.connected = c;
+    for (const l of this.statusListeners) l(c);
+  }
+
+  private deliver(type: EventType, e: EventEnvelope<unknown>): void {
+    const last = this.lastSeq ?? 0;
+    if (e.seq <= last) return;
+    this.lastSeqValue = e.seq;
+    for (const h of this.handlers.get(type) ?? []) h({ ...e, type });
+  }
+
+  on<K extends EventType>(type: K, h: Handler<K>): () => void {
+    const set = this.handlers.get(type) ?? new Set<AnyHandler>();
+    set.add(h as AnyHandler);
+    this.handlers.set(type, set);
+
+    return () => set.delete(h as AnyHandler);
+  }
+
+  onStatus(l: (connected: boolean) => void): () => void {
+    this.statusListeners.add(l);
+
+    return () => this.statusListeners.delete(l);
+  }
+}

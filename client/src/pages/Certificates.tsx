@@ -1,0 +1,3 @@
+export function Certificates(_props: Record<string, unknown>) {
+  return <div>Certificates</div>;
+}

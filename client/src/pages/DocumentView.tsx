@@ -1,0 +1,307 @@
+import { DownloadOutlined, EditOutlined, SendOutlined } from '@ant-design/icons';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  Descriptions,
+  List,
+  Modal,
+  Row,
+  Space,
+  Spin,
+  Tag,
+  Typography,
+} from 'antd';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { Page } from '../../../server/src/contracts/common';
+import type { TDocument } from '../../../server/src/contracts/documents';
+import type { TDelivery, TDispatch } from '../../../server/src/contracts/exchange';
+import { DeliveryActions } from '../components/DeliveryActions';
+import { PdfViewer } from '../components/PdfViewer';
+import { RecipientPicker } from '../components/RecipientPicker';
+import { SignaturesPanel } from '../components/SignaturesPanel';
+import { SignModal } from '../components/SignModal';
+import { DeliveryTimeline, type ReceiptCheck } from '../components/Timeline';
+import { UrgencyTag } from '../components/tags';
+import { useI18n } from '../i18n/i18n';
+import { apiFetch, errorText, get, post } from '../lib/api';
+import { useAuth } from '../lib/auth';
+import { fmtDate, fmtDateTime, fmtSize } from '../lib/format';
+import { useAsync } from '../lib/useAsync';
+import { validatePdf, type ValidationOutcome } from '../lib/validation';
+
+/** The deliveries this caller may see for the document: its own (recipient) or all it sent. */
+async function loadDeliveries(
+  doc: TDocument,
+  orgId: string,
+  deliveryId?: string,
+): Promise<TDelivery[]> {
+  if (doc.orgId !== orgId)
+    return deliveryId ? [await get<TDelivery>(`/deliveries/${deliveryId}`)] : [];
+  const page = await get<Page<TDispatch>>('/outbox?limit=200').catch(() => ({
+    items: [] as TDispatch[],
+    nextCursor: null,
+  }));
+  const mine = page.items.filter((d) => d.documentId === doc.id);
+  const full = await Promise.all(mine.map((d) => get<TDispatch>(`/dispatches/${d.id}`)));
+
+  return full.flatMap((d) => d.deliveries ?? []);
+}
+
+async function loadReceipts(ds: TDelivery[]): Promise<Record<string, ReceiptCheck[]>> {
+  const out: Record<string, ReceiptCheck[]> = {};
+  await Promise.all(
+    ds.slice(0, 20).map(async (d) => {
+      out[d.id] = await get<ReceiptCheck[]>(`/deliveries/${d.id}/receipts`).catch(() => []);
+    }),
+  );
+
+  return out;
+}
+
+export function DocumentView({ id, deliveryId }: { id: string; deliveryId?: string }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const { session, events, hasRole } = useAuth();
+  const orgId = session?.user.orgId ?? '';
+  const { data: doc, error, reload } = useAsync(() => get<TDocument>(`/documents/${id}`), [id]);
+  const [versionId, setVersionId] = useState<string | null>(null);
+  const [bytes, setBytes] = useState<Uint8Array | null>(null);
+  const [outcome, setOutcome] = useState<ValidationOutcome | null>(null);
+  const [deliveries, setDeliveries] = useState<TDelivery[]>([]);
+  const [receipts, setReceipts] = useState<Record<string, ReceiptCheck[]>>({});
+  const [signOpen, setSignOpen] = useState(false);
+  const [sendOpen, setSendOpen] = useState(false);
+  const [recipients, setRecipients] = useState<string[]>([]);
+  const shownVersion = versionId ?? doc?.currentVersionId ?? null;
+  const version = useMemo(
+    () => doc?.versions.find((v) => v.id === shownVersion),
+    [doc, shownVersion],
+  );
+
+  useEffect(() => {
+    if (!doc || !shownVersion) return;
+    let stale = false;
+    setBytes(null);
+    setOutcome(null);
+    void apiFetch('GET', `/documents/${doc.id}/versions/${shownVersion}/file`)
+      .then((r) => r.arrayBuffer())
+      .then(async (buf) => {
+        if (stale) return;
+        const b = new Uint8Array(buf);
+        setBytes(b);
+        const o = await validatePdf(b);
+        if (!stale) setOutcome(o);
+      })
+      .catch((e) => message.error(errorText(e)));
+
+    return () => {
+      stale = true;
+    };
+  }, [doc, shownVersion, message]);
+
+  const refreshDeliveries = useCallback(async () => {
+    if (!doc) return;
+    const ds = await loadDeliveries(doc, orgId, deliveryId).catch(() => []);
+    setDeliveries(ds);
+    setReceipts(await loadReceipts(ds));
+  }, [doc, orgId, deliveryId]);
+  useEffect(() => void refreshDeliveries(), [refreshDeliveries]);
+
+  useEffect(() => {
+    if (!events) return;
+    const offs = [
+      events.on('delivery:status', (e) => {
+        if (e.data.documentId === id) void refreshDeliveries();
+      }),
+      events.on('document:updated', (e) => {
+        if (e.data.documentId === id) void reload();
+      }),
+      events.on('dispatch:recalled', (e) => {
+        if (e.data.documentId === id) void refreshDeliveries();
+      }),
+    ];
+
+    return () => offs.forEach((off) => off());
+  }, [events, id, refreshDeliveries, reload]);
+
+  if (error) return <Alert type="error" showIcon message={error} />;
+  if (!doc) return <Spin />;
+  const own = doc.orgId === orgId;
+  const canSign =
+    own && hasRole('signer', 'clerk') && (doc.status === 'draft' || doc.status === 'signed');
+  const canSend = own && hasRole('clerk', 'org_admin') && doc.status !== 'recalled';
+  const myDelivery = deliveries.find((d) => d.id === deliveryId);
+  const send = async () => {
+    try {
+      await post(
+        '/dispatches',
+        { documentId: doc.id, recipients },
+        { headers: { 'idempotency-key': `doc-${doc.id}-${crypto.randomUUID()}` } },
+      );
+      message.success(t('compose.sent', { code: doc.codeLabel, n: recipients.length }));
+      setSendOpen(false);
+      void reload();
+      void refreshDeliveries();
+    } catch (e) {
+      message.error(errorText(e));
+    }
+  };
+  const download = () => {
+    if (!bytes || !version) return;
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/pdf' }));
+    a.download = version.fileName;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 5000);
+  };
+
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} size="middle">
+      <Card>
+        <div
+          style={{ display: 'flex', justifyContent: 'space-between', gap: 16, flexWrap: 'wrap' }}
+        >
+          <Space direction="vertical" size={2}>
+            <Space wrap>
+              <UrgencyTag urgency={doc.meta.urgency} />
+              <Typography.Text strong style={{ fontSize: 16 }} data-testid="doc-code">
+                {doc.meta.type} {doc.codeLabel}
+              </Typography.Text>
+              <Tag>{t(`doc.status.${doc.status}`)}</Tag>
+            </Space>
+            <Typography.Title level={4} style={{ margin: 0 }} data-testid="doc-subject">
+              {doc.meta.subject}
+            </Typography.Title>
+          </Space>
+          <Space wrap>
+            {canSign && (
+              <Button
+                type="primary"
+                icon={<EditOutlined />}
+                onClick={() => setSignOpen(true)}
+                data-testid="open-sign"
+              >
+                {t('doc.sign')}
+              </Button>
+            )}
+            {canSend && (
+              <Button icon={<SendOutlined />} onClick={() => setSendOpen(true)}>
+                {t('doc.sendNow')}
+              </Button>
+            )}
+            <Button icon={<DownloadOutlined />} onClick={download} disabled={!bytes}>
+              {t('common.download')}
+            </Button>
+          </Space>
+        </div>
+      </Card>
+      <Row gutter={16}>
+        <Col xs={24} lg={14}>
+          <Card
+            bodyStyle={{
+              background: '#e9ecf2',
+              display: 'flex',
+              justifyContent: 'center',
+              maxHeight: 'calc(100vh - 220px)',
+              overflow: 'auto',
+            }}
+          >
+            <PdfViewer bytes={bytes} width={720} />
+          </Card>
+        </Col>
+        <Col xs={24} lg={10}>
+          <Space direction="vertical" style={{ width: '100%' }} size="middle">
+            {myDelivery && (
+              <Card size="small" title={t('actions.title')}>
+                <DeliveryActions delivery={myDelivery} onChanged={() => void refreshDeliveries()} />
+              </Card>
+            )}
+            <Card size="small" title={t('doc.signatures')}>
+              <SignaturesPanel
+                versions={doc.versions.filter((v) => v.index <= (version?.index ?? Infinity))}
+                outcome={outcome}
+              />
+            </Card>
+            <Card size="small" title={t('doc.timeline')}>
+              <DeliveryTimeline deliveries={deliveries} receipts={receipts} />
+            </Card>
+            <Card size="small" title={t('doc.meta')}>
+              <Descriptions size="small" column={1}>
+                <Descriptions.Item label={t('field.issuePlace')}>
+                  {doc.meta.issuePlace}
+                </Descriptions.Item>
+                <Descriptions.Item label={t('field.issueDate')}>
+                  {fmtDate(doc.meta.issueDate)}
+                </Descriptions.Item>
+                <Descriptions.Item label={t('field.signerName')}>
+                  {doc.meta.signer.fullName} — {doc.meta.signer.position}
+                </Descriptions.Item>
+                <Descriptions.Item label={t('field.confidentiality')}>
+                  {t(`conf.${doc.meta.confidentiality}`)}
+                </Descriptions.Item>
+                <Descriptions.Item label={t('field.dueDate')}>
+                  {fmtDate(doc.meta.dueDate)}
+                </Descriptions.Item>
+              </Descriptions>
+            </Card>
+            <Card size="small" title={t('doc.versions')}>
+              <List
+                size="small"
+                dataSource={[...doc.versions].reverse()}
+                renderItem={(v) => (
+                  <List.Item
+                    onClick={() => setVersionId(v.id)}
+                    style={{
+                      cursor: 'pointer',
+                      background: v.id === shownVersion ? '#e6f4ff' : undefined,
+                      paddingInline: 8,
+                    }}
+                    data-testid="version"
+                  >
+                    <Space direction="vertical" size={0}>
+                      <Typography.Text strong>
+                        {t('doc.version', { n: v.index + 1 })} · {t(`doc.reason.${v.reason}`)}
+                        {v.id === doc.currentVersionId ? ' ✓' : ''}
+                      </Typography.Text>
+                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                        {fmtDateTime(v.createdAt)} · {v.fileName} · {fmtSize(v.size)}
+                      </Typography.Text>
+                    </Space>
+                  </List.Item>
+                )}
+              />
+            </Card>
+          </Space>
+        </Col>
+      </Row>
+      {canSign && (
+        <SignModal
+          doc={doc}
+          bytes={bytes}
+          open={signOpen}
+          onClose={() => setSignOpen(false)}
+          onSigned={() => {
+            setSignOpen(false);
+            setVersionId(null);
+            void reload();
+          }}
+        />
+      )}
+      <Modal
+        open={sendOpen}
+        title={`${t('doc.sendNow')} — ${doc.codeLabel}`}
+        onCancel={() => setSendOpen(false)}
+        onOk={() => void send()}
+        okButtonProps={{ disabled: recipients.length === 0 }}
+        okText={t('compose.send')}
+        cancelText={t('common.cancel')}
+        width={640}
+      >
+        <RecipientPicker value={recipients} onChange={setRecipients} />
+      </Modal>
+    </Space>
+  );
+}

@@ -1,0 +1,180 @@
+import { Button, Card, Empty, Input, List, Modal, Space, Tag, Typography, App } from 'antd';
+import { useEffect, useState } from 'react';
+import type { Page } from '../../../server/src/contracts/common';
+import type { TDelivery, TDispatch } from '../../../server/src/contracts/exchange';
+import { OverdueBadge, StatusTag, UrgencyTag } from '../components/tags';
+import { useI18n } from '../i18n/i18n';
+import { errorText, get, post } from '../lib/api';
+import { useAuth } from '../lib/auth';
+import { fmtDateTime } from '../lib/format';
+import { linkProps } from '../lib/router';
+import { useAsync } from '../lib/useAsync';
+
+/** The reason of the latest 02/16 in a delivery's history, to show next to the status. */
+export function statusReason(d: TDelivery): string | undefined {
+  const last = [...d.history].reverse().find((h) => h.code === d.status);
+
+  return last?.reason;
+}
+
+function RecipientRow({ d }: { d: TDelivery }) {
+  return (
+    <div
+      style={{ display: 'flex', justifyContent: 'space-between', gap: 12, padding: '4px 0' }}
+      data-testid="outbox-recipient"
+      data-delivery={d.id}
+    >
+      <span>{d.recipientName}</span>
+      <Space size={4}>
+        <OverdueBadge overdue={d.overdue} />
+        <StatusTag code={d.status} reason={statusReason(d)} />
+      </Space>
+    </div>
+  );
+}
+
+export function Outbox() {
+  const { t } = useI18n();
+  const { events } = useAuth();
+  const { message } = App.useApp();
+  const [recall, setRecall] = useState<TDispatch | null>(null);
+  const [reason, setReason] = useState('');
+  const { data, setData, loading, error, reload } = useAsync(async () => {
+    const page = await get<Page<TDispatch>>('/outbox?limit=30');
+
+    // the list carries counts only; the recipients' own statuses come with each dispatch
+    return Promise.all(page.items.map((d) => get<TDispatch>(`/dispatches/${d.id}`)));
+  }, []);
+
+  useEffect(() => {
+    if (!events) return;
+    const offs = [
+      events.on('delivery:status', (e) => {
+        const ev = e.data;
+        setData((list) =>
+          list?.map((disp) =>
+            disp.id !== ev.dispatchId
+              ? disp
+              : {
+                  ...disp,
+                  deliveries: disp.deliveries?.map((d) =>
+                    d.id !== ev.deliveryId
+                      ? d
+                      : {
+                          ...d,
+                          status: ev.code,
+                          overdue: d.overdue && !['02', '06'].includes(ev.code),
+                          history: [
+                            ...d.history,
+                            {
+                              code: ev.code,
+                              at: ev.at,
+                              actorId: '',
+                              actorName: ev.actorName,
+                              orgId: ev.recipientOrgId,
+                              reason: ev.reason,
+                              receipt: ev.receipt,
+                            },
+                          ],
+                        },
+                  ),
+                },
+          ),
+        );
+      }),
+      events.on('dispatch:recalled', () => void reload()),
+    ];
+
+    return () => offs.forEach((off) => off());
+  }, [events, setData, reload]);
+
+  const doRecall = async () => {
+    if (!recall) return;
+    try {
+      await post(`/dispatches/${recall.id}/recall`, { reason });
+      message.success(t('outbox.recallDone'));
+      setRecall(null);
+      setReason('');
+      void reload();
+    } catch (e) {
+      message.error(errorText(e));
+    }
+  };
+
+  return (
+    <Card
+      title={<span data-testid="page-title">{t('outbox.title')}</span>}
+      extra={<Button onClick={() => void reload()}>{t('common.reload')}</Button>}
+    >
+      {error && <Typography.Paragraph type="danger">{error}</Typography.Paragraph>}
+      <List<TDispatch>
+        loading={loading}
+        dataSource={data ?? []}
+        locale={{ emptyText: <Empty description={t('common.empty')} /> }}
+        renderItem={(disp) => {
+          const first = disp.deliveries?.[0];
+
+          return (
+            <List.Item key={disp.id} data-testid="outbox-dispatch" style={{ display: 'block' }}>
+              <div
+                style={{
+                  display: 'flex',
+                  justifyContent: 'space-between',
+                  gap: 16,
+                  flexWrap: 'wrap',
+                }}
+              >
+                <Space direction="vertical" size={2} style={{ minWidth: 320, flex: 1 }}>
+                  <Space>
+                    {first && <UrgencyTag urgency={first.urgency} />}
+                    <Typography.Text strong>{first?.codeLabel}</Typography.Text>
+                    {disp.recalled && <Tag color="volcano">{t('outbox.recalled')}</Tag>}
+                  </Space>
+                  <a {...linkProps(`/documents/${disp.documentId}`)}>
+                    {first?.subject ?? disp.documentId}
+                  </a>
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {t('field.sentAt')}: {fmtDateTime(disp.createdAt)} · {disp.createdBy} ·{' '}
+                    {t('outbox.recipientsCount', { n: disp.recipients.length })}
+                  </Typography.Text>
+                  {!disp.recalled && (
+                    <Button
+                      size="small"
+                      danger
+                      style={{ width: 'fit-content' }}
+                      onClick={() => setRecall(disp)}
+                    >
+                      {t('outbox.recall')}
+                    </Button>
+                  )}
+                </Space>
+                <div style={{ minWidth: 380, flex: 1 }}>
+                  {(disp.deliveries ?? []).map((d) => (
+                    <RecipientRow key={d.id} d={d} />
+                  ))}
+                </div>
+              </div>
+            </List.Item>
+          );
+        }}
+      />
+      <Modal
+        open={recall !== null}
+        title={t('outbox.recall')}
+        onCancel={() => setRecall(null)}
+        onOk={() => void doRecall()}
+        okButtonProps={{ danger: true, disabled: reason.trim().length < 3 }}
+        okText={t('common.confirm')}
+        cancelText={t('common.cancel')}
+      >
+        <Input.TextArea
+          rows={3}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          placeholder={t('outbox.recallReason')}
+          aria-label={t('outbox.recallReason')}
+        />
+      </Modal>
+    </Card>
+  );
+}

@@ -1,0 +1,3 @@
+export function Verify(_props: Record<string, unknown>) {
+  return <div>Verify</div>;
+}

@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { clientRouter } from '../../server/src/http/client.js';
+import type { Hub } from '../../server/src/hub.js';
+import { TEST_PASSWORD } from '../support/factories.js';
+
+export const CLIENT_ROOT = fileURLToPath(new URL('../../client/', import.meta.url));
+export const ARTIFACTS = join(tmpdir(), 'lienthong-client-screens');
+
+/** Builds the client once, with Vite's JS API, into a temporary folder. */
+export async function buildClient(): Promise<{ dist: string; cleanup(): void }> {
+  const { build } = await import('vite');
+  const dist = mkdtempSync(join(tmpdir(), 'lienthong-client-'));
+  await build({
+    root: CLIENT_ROOT,
+    configFile: join(CLIENT_ROOT, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: dist, emptyOutDir: true },
+  });
+
+  return { dist, cleanup: () => rmSync(dist, { recursive: true, force: true }) };
+}
+
+/**
+ * Puts clientRouter() in front of the test hub's own request handler (what hub.ts does once the
+ * router is wired in): pages and assets from the build, everything else to the hub as before.
+ */
+export function serveClient(hub: Hub, dist: string): void {
+  const [hubHandler] = hub.http.listeners('request') as ((...a: unknown[]) => void)[];
+  if (!hubHandler) throw new Error('the hub has no request handler');
+  const front = express();
+  front.use(clientRouter({ dist }));
+  front.use((req, res) => hubHandler(req, res));
+  hub.http.removeAllListeners('request');
+  hub.http.on('request', front);
+}
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A fresh context (its own storage: one person per context) sized like a 1366×768 laptop. */
+export async function newPage(browser: Browser): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await browser.newContext({
+    viewport: { width: 1366, height: 768 },
+    locale: 'vi-VN',
+    timezoneId: 'Asia/Ho_Chi_Minh',
+  });
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.error('[browser error]', e.message));
+
+  return { ctx, page };
+}
+
+export async function loginUi(page: Page, base: string, username: string, path = '/inbox') {
+  await page.goto(`${base}${path}`);
+  await page.locator('#username').waitFor();
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: /Đăng nhập|Sign in/ }).click();
+  await page.waitForFunction(() => !location.pathname.startsWith('/login'));
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const file = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+
+  return file;
+}
