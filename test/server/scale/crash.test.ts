@@ -299,7 +299,7 @@ describe('scale: crash safety under SIGKILL (lienthong serve as a real process)'
       new Set(recipients.map((r) => r.id)),
     );
     // what the client was told matches what is stored
-    expect(told.deliveries.map((d) => d.id).sort()).to.deep.equal(
+    expect((told.deliveries ?? []).map((d) => d.id).sort()).to.deep.equal(
       deliveries.map((d) => String(d._id)).sort(),
     );
     for (const d of deliveries) {
