@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
 import { expect } from 'chai';
 import type { TDocument, TDocumentMeta } from '../../../server/src/contracts/documents.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
@@ -46,6 +47,38 @@ async function download(hub: Hub, user: TestUser, doc: TDocument): Promise<Uint8
   expect(res.status).to.equal(200);
 
   return new Uint8Array(await res.arrayBuffer());
+}
+
+/** A small RGBA PNG (a blue stroke on transparent background), made with zlib only. */
+function signaturePng(w = 120, h = 48): string {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8);
+  const rows: Buffer[] = [];
+  for (let y = 0; y < h; y++) {
+    const row = Buffer.alloc(1 + w * 4);
+    for (let x = 0; x < w; x++) {
+      const onStroke = Math.abs(y - h / 2 - Math.sin(x / 9) * (h / 4)) < 2;
+      if (onStroke) row.set([20, 40, 200, 255], 1 + x * 4);
+    }
+    rows.push(row);
+  }
+  const png = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+  return png.toString('base64');
 }
 
 function freePort(): Promise<number> {
@@ -205,6 +238,48 @@ describe('signing: hub-held keys (personal, then the organization seal)', () => 
     } finally {
       documentEvents.off('document.signed', onSigned);
     }
+  });
+
+  it('signs at B-LTA with a visible signature image (DSS + document time-stamp), valid in pdfsig', async () => {
+    const doc = await upload(hub, clerk, pdf);
+    const noImage = await sign(leader, doc, {
+      certificateId: personal.id,
+      kind: 'personal',
+      appearance: { mode: 'signer' },
+    });
+    expect(noImage.status).to.equal(400);
+    const r = await sign(leader, doc, {
+      certificateId: personal.id,
+      kind: 'personal',
+      level: 'B-LTA',
+      appearance: {
+        mode: 'signer',
+        image: signaturePng(),
+        page: 1,
+        x: 330,
+        y: 120,
+        width: 180,
+        height: 72,
+      },
+    });
+    expect(r.status, JSON.stringify(r.body)).to.equal(201);
+    const signed = r.body as unknown as TDocument;
+    expect(signed.versions).to.have.length(2);
+    const bytes = await download(hub, leader, signed);
+    const text = Buffer.from(bytes).toString('latin1');
+    expect(text).to.contain('/DSS');
+    expect(text).to.contain('/ETSI.RFC3161');
+    const file = join(tmp, 'lta.pdf');
+    writeFileSync(file, bytes);
+    const report = (await runAsync('pdfsig', ['-nssdir', `sql:${nssDir}`, file])).out;
+    const blocks = report.split(/^Signature #\d+:/m).slice(1);
+    expect(blocks.length, report).to.equal(2);
+    expect(blocks[0], report)
+      .to.contain('Signature is Valid.')
+      .and.contain('Certificate is Trusted.');
+    // poppler 22 cannot validate ETSI.RFC3161 document time-stamps; it must still find it covering all
+    expect(blocks[1], report).to.contain('LiênThông TSA').and.contain('Total document signed');
+    expect(run('qpdf', ['--check', file]).status).to.equal(0);
   });
 
   it('refuses a wrong confirmPassword with 403 and adds no version', async () => {
