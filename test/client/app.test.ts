@@ -95,7 +95,7 @@ describe('web client (Chromium): login, live inbox and outbox, search, language'
     await screenshot(page, '01-login-error');
     await page.locator('#password').fill('Mật-khẩu-thử-2026');
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.waitForFunction(() => !location.pathname.startsWith('/login'));
+    await page.waitForFunction("!location.pathname.startsWith('/login')");
     await page.getByTestId('page-title').filter({ hasText: 'Văn bản đến' }).waitFor();
     expect(await page.getByTestId('user-name').innerText()).to.equal('Trần Đức Tiếp Nhận');
     await ctx.close();
@@ -106,7 +106,7 @@ describe('web client (Chromium): login, live inbox and outbox, search, language'
     await loginUi(page, hub.url, clerkB.username);
     await page.getByTestId('live').filter({ hasText: 'Trực tuyến' }).waitFor();
     // a marker that a reload would wipe out
-    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    await page.evaluate('window.marker = 42');
     await dispatch({
       subject: 'Công điện hỏa tốc về phòng chống bão số 5',
       urgency: 'hoa_toc',
@@ -114,9 +114,7 @@ describe('web client (Chromium): login, live inbox and outbox, search, language'
     });
     const row = page.locator('tr', { hasText: 'Công điện hỏa tốc về phòng chống bão số 5' });
     await row.waitFor({ timeout: 10_000 });
-    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).to.equal(
-      42,
-    );
+    expect(await page.evaluate('window.marker')).to.equal(42);
     const tag = row.locator('[data-urgency="hoa_toc"]');
     expect(await tag.innerText()).to.equal('Hỏa tốc');
     expect(await tag.getAttribute('class')).to.contain('ant-tag-red');
@@ -136,7 +134,7 @@ describe('web client (Chromium): login, live inbox and outbox, search, language'
     const deliveryId = sent.deliveries[0]!.id;
     const recipientRow = a.page.locator(`[data-delivery="${deliveryId}"]`);
     await recipientRow.locator('[data-status="01"]').waitFor();
-    await a.page.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
+    await a.page.evaluate('window.marker = 7');
 
     const b = await newPage(browser);
     await loginUi(b.page, hub.url, clerkB.username);
@@ -149,9 +147,7 @@ describe('web client (Chromium): login, live inbox and outbox, search, language'
     await b.page.locator('[data-testid="delivery-status"] [data-status="03"]').waitFor();
 
     await recipientRow.locator('[data-status="03"]').waitFor({ timeout: 10_000 });
-    expect(await a.page.evaluate(() => (window as unknown as { marker?: number }).marker)).to.equal(
-      7,
-    );
+    expect(await a.page.evaluate('window.marker')).to.equal(7);
     expect(await recipientRow.innerText()).to.contain('Đã tiếp nhận');
     await screenshot(a.page, '03-outbox-live');
     await a.ctx.close();
@@ -171,7 +167,7 @@ describe('web client (Chromium): login, live inbox and outbox, search, language'
     await box.fill('hoang hoa');
     await box.press('Enter');
     await searched;
-    await page.waitForFunction(() => !document.body.innerText.includes('Kế hoạch tiêm chủng'));
+    await page.waitForFunction("!document.body.innerText.includes('Kế hoạch tiêm chủng')");
     const subjects = await page.getByTestId('inbox-subject').allInnerTexts();
     expect(subjects.length).to.be.greaterThan(0);
     for (const s of subjects) expect(s).to.contain('Hoằng Hóa');

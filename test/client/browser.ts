@@ -74,7 +74,7 @@ export async function loginUi(page: Page, base: string, username: string, path =
   await page.locator('#username').fill(username);
   await page.locator('#password').fill(TEST_PASSWORD);
   await page.getByRole('button', { name: /Đăng nhập|Sign in/ }).click();
-  await page.waitForFunction(() => !location.pathname.startsWith('/login'));
+  await page.waitForFunction("!location.pathname.startsWith('/login')");
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
