@@ -35,6 +35,13 @@ export function contentDisposition(fileName: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${exact}`;
 }
 
+/** If-None-Match may list several tags, or weak ones (W/"…"); the bytes never change, so either fits. */
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+
+  return header.split(',').some((t) => t.trim() === '*' || t.trim().replace(/^W\//, '') === etag);
+}
+
 function sendHeaders(res: Response, v: VersionDoc): void {
   res.setHeader('content-type', 'application/pdf');
   res.setHeader('content-length', String(v.size));
@@ -84,7 +91,7 @@ export function documentsRoutes(ctx: HubContext): Router {
       const v = doc.versions.find((x) => String(x._id) === params.versionId);
       if (!v) throw new AppError('NOT_FOUND', 'Không tìm thấy phiên bản văn bản.');
       reportConfidentialRead(doc, principal, 'file');
-      if (req.headers['if-none-match'] === `"${v.sha256}"`) {
+      if (etagMatches(req.headers['if-none-match'], `"${v.sha256}"`)) {
         res.setHeader('etag', `"${v.sha256}"`);
         res.status(304).end();
 
