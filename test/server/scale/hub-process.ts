@@ -47,6 +47,10 @@ export class HubProcess {
     await cli.exited;
   }
 
+  get pid(): number | undefined {
+    return this.cli?.child.pid;
+  }
+
   output(): string {
     return this.cli?.output() ?? '';
   }
