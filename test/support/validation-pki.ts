@@ -8,6 +8,11 @@
  *   other root ─ signer-untrusted
  *
  * Private keys live only in the temp folder, which `cleanup()` removes.
+ *
+ * The signer profile deliberately has no CRL distribution point / AIA OCSP URL: revocation data
+ * is always embedded by the tests, and an unreachable URL made NSS (pdfsig) fail its chain
+ * check with "Unknown issue with Certificate or corrupted data" (the OCSP fetch error is what
+ * poppler 22.12 reports), which hid pdfsig's chain verdict.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -67,8 +72,6 @@ basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature, nonRepudiation
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
-crlDistributionPoints = URI:http://127.0.0.1:9/ca.crl
-authorityInfoAccess = OCSP;URI:http://127.0.0.1:9/ocsp
 [ ocsp ]
 basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature

@@ -15,10 +15,10 @@ import * as tamper from '../../support/tamper.js';
 import * as f from './fixtures.js';
 
 /**
- * pdfsig's verdict with an NSS database that trusts the test root (revocation not checked).
- * poppler 22.12's pdfsig answers "Unknown issue with Certificate" for this openssl-built chain
- * even though NSS's own `vfychain -pp -u 4` accepts it, so the chain verdict is taken from
- * vfychain and the signature verdict from pdfsig.
+ * pdfsig's verdict with an NSS database that trusts the test root. `-no-ocsp` is not passed:
+ * poppler 22.12 then reports "Unknown issue with Certificate or corrupted data" for every chain
+ * (a stale NSS error with the OCSP-disabled policy); the test certificates carry no AIA/CRL URL,
+ * so nothing is fetched anyway and revocation is not checked by pdfsig.
  */
 function pdfsig(
   nssDir: string,
@@ -26,7 +26,7 @@ function pdfsig(
 ): { valid: boolean; trusted: boolean; out: string } {
   const file = join(nssDir, 'in.pdf');
   writeFileSync(file, bytes);
-  const r = spawnSync('pdfsig', ['-nssdir', `sql:${nssDir}`, '-no-ocsp', file], {
+  const r = spawnSync('pdfsig', ['-nssdir', `sql:${nssDir}`, file], {
     encoding: 'utf8',
   });
   const out = r.stdout + r.stderr;
@@ -115,7 +115,7 @@ describe('validation: validatePdf', function () {
       expect(s.chain.map((c) => c.revocation?.source ?? null)).to.deep.equal(['DSS', 'DSS', null]);
       expect(s.coversWholeDocument).to.equal(false);
       expect(s.modifications.every((m) => m.allowed)).to.equal(true);
-      expect(pdfsig(nss, pdf).valid).to.equal(true);
+      expect(pdfsig(nss, pdf)).to.include({ valid: true, trusted: true });
       expect(vfychain(nss, pki.signerRsa.certDer, pki.ca.certDer)).to.equal(true);
     });
 
@@ -127,7 +127,7 @@ describe('validation: validatePdf', function () {
       const s = first(await validate(pdf));
       expect([s.indication, s.subIndication]).to.deep.equal(['TOTAL_PASSED', null]);
       expect(s.signatureAlgorithm).to.match(/ECDSA/);
-      expect(pdfsig(nss, pdf).valid).to.equal(true);
+      expect(pdfsig(nss, pdf)).to.include({ valid: true, trusted: true });
       expect(vfychain(nss, pki.signerEc.certDer, pki.ca.certDer)).to.equal(true);
     });
 
@@ -147,7 +147,7 @@ describe('validation: validatePdf', function () {
       expect(s.signatureAlgorithm).to.equal('RSASSA-PSS(sha256)');
       expect(s.coversWholeDocument).to.equal(true);
       expect(s.chain[0]?.revocation?.source).to.equal('CMS');
-      expect(pdfsig(nss, pdf).valid).to.equal(true);
+      expect(pdfsig(nss, pdf)).to.include({ valid: true, trusted: true });
     });
   });
 
