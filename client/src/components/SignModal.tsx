@@ -140,7 +140,7 @@ function HubKeyForm({ doc, bytes, onSigned }: Omit<Props, 'open' | 'onClose'>) {
         form={form}
         layout="vertical"
         style={{ flex: 1 }}
-        initialValues={{ kind: hasRole('signer') ? 'personal' : 'seal', level: 'B-T' }}
+        initialValues={{ kind: hasRole('signer') ? 'personal' : 'seal', level: 'B-LT' }}
       >
         <Form.Item name="kind" label={t('sign.kind')}>
           <Radio.Group

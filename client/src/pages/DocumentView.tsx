@@ -263,7 +263,7 @@ export function DocumentView({ id, deliveryId }: { id: string; deliveryId?: stri
                   >
                     <Space direction="vertical" size={0}>
                       <Typography.Text strong>
-                        {t('doc.version', { n: v.index + 1 })} · {t(`doc.reason.${v.reason}`)}
+                        {t('doc.version', { n: v.index })} · {t(`doc.reason.${v.reason}`)}
                         {v.id === doc.currentVersionId ? ' ✓' : ''}
                       </Typography.Text>
                       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
