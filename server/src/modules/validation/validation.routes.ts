@@ -1,0 +1,119 @@
+import express, {
+  Router,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import multer from 'multer';
+import type { HubContext } from '../../context.js';
+import { AppError } from '../../errors/app-error.js';
+import { sendProblem } from '../../http/problem.js';
+import { route } from '../../http/route.js';
+import { ZDocumentIdParams, ZDocumentValidationQuery } from './validation.contracts.js';
+import { requestLang, validateStoredVersion, validateUpload } from './validation.service.js';
+
+const MB = 1024 * 1024;
+/** Anonymous validations per minute from one address. */
+export const PUBLIC_VALIDATIONS_PER_MINUTE = 10;
+const PDF_TYPES = ['application/pdf', 'application/octet-stream'];
+
+/** Refuses anonymous callers before any byte of the body is buffered. */
+const requireLogin: RequestHandler = (req, _res, next) =>
+  next(
+    req.principal
+      ? undefined
+      : new AppError('UNAUTHENTICATED', 'Cần đăng nhập hoặc khóa API hợp lệ.'),
+  );
+
+/**
+ * The PDF from a raw body (application/pdf) or a multipart part `file`, size-limited, moved to
+ * res.locals so that route() never walks a buffer as if it were JSON.
+ */
+function pdfBody(ctx: HubContext): RequestHandler {
+  const limitMb = ctx.config.UPLOAD_LIMIT_MB;
+  const raw = express.raw({ type: PDF_TYPES, limit: `${limitMb}mb` });
+  const multipart = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: limitMb * MB, files: 1, fields: 0, parts: 1 },
+  }).single('file');
+  const keep = (req: Request, res: Response, next: NextFunction) => {
+    const file = (req as Request & { file?: { buffer: Buffer } }).file;
+    const body: unknown = req.body;
+    res.locals.pdf = file?.buffer ?? (Buffer.isBuffer(body) ? body : Buffer.alloc(0));
+    req.body = {};
+    next();
+  };
+  return (req, res, next) => {
+    if (req.is('multipart/form-data'))
+      return multipart(req, res, (err?: unknown) => {
+        if (!err) return keep(req, res, next);
+        const tooBig = err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE';
+        next(
+          tooBig
+            ? new AppError('PAYLOAD_TOO_LARGE', `Tệp vượt quá giới hạn ${limitMb} MB.`)
+            : new AppError('VALIDATION_FAILED', 'Hãy gửi đúng một phần "file" chứa tệp PDF.'),
+        );
+      });
+    if (req.is(PDF_TYPES))
+      return raw(req, res, (err?: unknown) => (err ? next(err) : keep(req, res, next)));
+    next(
+      new AppError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        'Hãy gửi tệp PDF với Content-Type: application/pdf, hoặc multipart/form-data với phần "file".',
+      ),
+    );
+  };
+}
+
+function publicLimit(): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: PUBLIC_VALIDATIONS_PER_MINUTE,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    keyGenerator: (req) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown'),
+    handler: (req, res) => {
+      const retry = Number(res.getHeader('retry-after') ?? 60);
+      sendProblem(
+        req,
+        res,
+        'RATE_LIMITED',
+        `Quá ${PUBLIC_VALIDATIONS_PER_MINUTE} lần kiểm tra mỗi phút từ một địa chỉ; hãy thử lại sau ${retry} giây hoặc đăng nhập.`,
+        { retryAfter: retry },
+      );
+    },
+  });
+}
+
+const handleUpload = (ctx: HubContext) =>
+  route({}, ({ req, res }) => validateUpload(ctx, res.locals.pdf as Buffer, requestLang(req)));
+
+/** POST /api/v1/validations: any logged-in caller. */
+export function validationsRoutes(ctx: HubContext): Router {
+  const r = Router();
+  r.post('/', requireLogin, pdfBody(ctx), handleUpload(ctx));
+  return r;
+}
+
+/** POST /api/v1/public/validations: anyone, rate-limited per address. */
+export function publicValidationsRoutes(ctx: HubContext): Router {
+  const r = Router();
+  r.post('/', publicLimit(), pdfBody(ctx), handleUpload(ctx));
+  return r;
+}
+
+/** GET /api/v1/documents/:id/validation[?versionId=]: a stored version the caller may read. */
+export function documentValidationRoutes(ctx: HubContext): Router {
+  const r = Router();
+  r.get(
+    '/:id/validation',
+    route(
+      { roles: [], params: ZDocumentIdParams, query: ZDocumentValidationQuery },
+      ({ params, query, principal, req }) =>
+        validateStoredVersion(ctx, principal, params.id, query.versionId, requestLang(req)),
+    ),
+  );
+  return r;
+}

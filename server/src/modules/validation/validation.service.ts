@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import type { Request } from 'express';
+import type { HubContext } from '../../context.js';
+import { AppError } from '../../errors/app-error.js';
+import { createQueue, type Queue } from '../../http/limits.js';
+import { formatReport, type Lang } from '../../validation/format.js';
+import { validatePdf, type TValidationReport } from '../../validation/index.js';
+import type { Principal } from '../auth/principal.js';
+import {
+  getReadableDocument,
+  readVersionBytes,
+  reportConfidentialRead,
+} from '../documents/index.js';
+import { trustAnchors } from '../pki/signing-keys.js';
+import type { TValidationResponse } from './validation.contracts.js';
+import { ValidationReports } from './validation.model.js';
+
+export function requestLang(req: Request): Lang {
+  return /^en\b/i.test(req.headers['accept-language'] ?? '') ? 'en' : 'vi';
+}
+
+/** Validation is CPU work on the event loop: a few at a time, a bounded line behind them. */
+const queues = new WeakMap<HubContext, Queue>();
+function queueOf(ctx: HubContext): Queue {
+  let q = queues.get(ctx);
+  if (!q) {
+    q = createQueue({
+      concurrency: 2,
+      maxPending: 32,
+      retryAfterSeconds: 5,
+      name: 'kiểm tra chữ ký',
+    });
+    queues.set(ctx, q);
+  }
+  return q;
+}
+
+/** What the hub trusts now and a short name for it (changes when TRUST_DIR or the root changes). */
+async function trust(ctx: HubContext): Promise<{ anchors: Uint8Array[]; revision: string }> {
+  const anchors = await trustAnchors(ctx);
+  const h = createHash('sha256');
+  for (const a of anchors) h.update(createHash('sha256').update(a).digest());
+  return { anchors, revision: h.digest('hex').slice(0, 32) };
+}
+
+function present(
+  report: TValidationReport,
+  lang: Lang,
+  extra: { cached: boolean; versionId?: string },
+): TValidationResponse {
+  return { ...report, lang, summary: formatReport(report, lang), ...extra };
+}
+
+/**
+ * Offline: revocation data must be in the file (the hub's B-LT/B-LTA signatures carry it), so the
+ * verdict does not depend on third-party servers and an anonymous upload cannot make the hub
+ * fetch arbitrary URLs.
+ */
+export async function validateUpload(
+  ctx: HubContext,
+  bytes: Uint8Array,
+  lang: Lang,
+): Promise<TValidationResponse> {
+  const { anchors } = await trust(ctx);
+  const report = await queueOf(ctx).run(() => validatePdf(bytes, { trustAnchors: anchors }));
+  return present(report, lang, { cached: false });
+}
+
+export async function validateStoredVersion(
+  ctx: HubContext,
+  principal: Principal,
+  documentId: string,
+  versionId: string | undefined,
+  lang: Lang,
+): Promise<TValidationResponse> {
+  const doc = await getReadableDocument(ctx, principal, documentId);
+  const wanted = versionId ?? String(doc.currentVersionId);
+  const version = doc.versions.find((v) => String(v._id) === wanted);
+  if (!version) throw new AppError('NOT_FOUND', 'Không tìm thấy phiên bản văn bản.');
+  reportConfidentialRead(doc, principal, 'file');
+  const { anchors, revision } = await trust(ctx);
+  const key = { versionId: version._id, sha256: version.sha256, trustRevision: revision };
+  const cache = ValidationReports(ctx.db.conn);
+  const hit = await cache.findOne(key).lean();
+  if (hit) {
+    const report = JSON.parse(hit.reportJson) as TValidationReport;
+    return present(report, lang, { cached: true, versionId: wanted });
+  }
+  const bytes = await readVersionBytes(ctx, wanted);
+  const report = await queueOf(ctx).run(() => validatePdf(bytes, { trustAnchors: anchors }));
+  if (report.document.sha256 !== version.sha256)
+    throw new AppError('INVALID_STATE', 'Tệp lưu trữ không khớp mã băm của phiên bản văn bản.');
+  await cache.updateOne(
+    key,
+    { $setOnInsert: { reportJson: JSON.stringify(report), createdAt: new Date() } },
+    { upsert: true },
+  );
+  return present(report, lang, { cached: false, versionId: wanted });
+}
