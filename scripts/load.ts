@@ -14,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -78,6 +78,8 @@ type Row = {
   max: number;
   errors: string;
   rssMb: string;
+  /** CPU seconds used during the sending phase: hubs, MongoDB engine, this harness. */
+  cpu: string;
 };
 
 const MB = 1024 * 1024;
@@ -95,6 +97,30 @@ function rssOf(pid: number | undefined): number {
   } catch {
     return 0;
   }
+}
+
+/** utime+stime of a process and its descendants, in seconds (Linux /proc, 100 ticks/s). */
+function cpuSeconds(root: number | undefined): number {
+  if (!root) return 0;
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const d of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const f = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(d), { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let ticks = 0;
+  const todo = [root];
+  while (todo.length) {
+    const pid = todo.pop()!;
+    ticks += stats.get(pid)?.ticks ?? 0;
+    for (const [child, s] of stats) if (s.ppid === pid) todo.push(child);
+  }
+
+  return ticks / 100;
 }
 
 async function tinyPdf(): Promise<Uint8Array> {
@@ -223,7 +249,7 @@ function pick<T>(list: T[], n: number): T[] {
 
 async function runScenario(
   nodes: number,
-  engineUri: string,
+  engine: { uri: string; pid: number },
   dbName: string,
   secrets: Record<string, string>,
   s: Setup,
@@ -238,7 +264,7 @@ async function runScenario(
       const hub = new HubProcess(
         {
           ...secrets,
-          MONGODB_URI: uriWithDb(engineUri, dbName),
+          MONGODB_URI: uriWithDb(engine.uri, dbName),
           DATA_DIR: join(dataDir, String(i)),
           LOG_LEVEL: 'warn',
           ...(redis ? { REDIS_URL: redis.url } : {}),
@@ -263,6 +289,11 @@ async function runScenario(
     const errors = new Map<string, number>();
     let deliveries = 0;
     let expected = 0;
+    const cpu0 = {
+      hubs: hubs.reduce((n, h) => n + cpuSeconds(h.pid), 0),
+      engine: cpuSeconds(engine.pid),
+      self: process.cpuUsage(),
+    };
     const t0 = performance.now();
     const end = t0 + o.seconds * 1000;
     await Promise.all(
@@ -298,6 +329,14 @@ async function runScenario(
       }),
     );
     const elapsed = (performance.now() - t0) / 1000;
+    const self = process.cpuUsage(cpu0.self);
+    const cpu = [
+      hubs.reduce((n, h) => n + cpuSeconds(h.pid), 0) - cpu0.hubs,
+      cpuSeconds(engine.pid) - cpu0.engine,
+      (self.user + self.system) / 1e6,
+    ]
+      .map((x) => x.toFixed(1))
+      .join('/');
     // let the last notifications arrive
     const drainEnd = performance.now() + 10_000;
     while (arrivals.length < expected && performance.now() < drainEnd) {
@@ -325,6 +364,7 @@ async function runScenario(
       max: Math.round(latencies.at(-1) ?? NaN),
       errors: [...errors].map(([k, v]) => `${k}×${v}`).join(' ') || '0',
       rssMb: `${Math.round(peakRss / MB)}`,
+      cpu,
     };
   } finally {
     for (const h of hubs) await h.kill();
@@ -348,6 +388,7 @@ function printTable(rows: Row[]): void {
     'max ms',
     'errors',
     'peak hub RSS MB',
+    'CPU s hub/db/load',
   ];
   const cells = rows.map((r) =>
     [
@@ -364,6 +405,7 @@ function printTable(rows: Row[]): void {
       r.max,
       r.errors,
       r.rssMb,
+      r.cpu,
     ].map(String),
   );
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
@@ -413,7 +455,7 @@ async function main(): Promise<void> {
     const s = await setup(ctx, o);
     await ctx.db.close();
     const rows: Row[] = [];
-    for (const n of nodeCounts) rows.push(await runScenario(n, engine.uri, dbName, secrets, s, o));
+    for (const n of nodeCounts) rows.push(await runScenario(n, engine, dbName, secrets, s, o));
     console.log('');
     printTable(rows);
   } finally {
