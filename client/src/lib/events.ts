@@ -43,7 +43,11 @@ export class EventStream {
       transports: ['websocket'],
       // a function, so that every reconnection sends a fresh token and the latest seq
       auth: (cb) => {
-        void accessToken().then((token) => cb({ token: token ?? '', lastSeq: this.lastSeq ?? 0 }));
+        // no seq stored yet (first login on this browser): no replay of the organization's history
+        const lastSeq = this.lastSeq;
+        void accessToken().then((token) =>
+          cb(lastSeq === undefined ? { token: token ?? '' } : { token: token ?? '', lastSeq }),
+        );
       },
     });
     for (const type of EVENT_TYPES) {
