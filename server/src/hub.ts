@@ -1,14 +1,12 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import express from 'express';
 import type { Logger } from 'pino';
 import { Server as IoServer } from 'socket.io';
 import type { Config } from './config/config.js';
 import type { HubContext } from './context.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createApp, type Mount } from './http/app.js';
+import { clientRouter } from './http/client.js';
 import { openApiRoutes } from './http/openapi.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { createLogger } from './logger.js';
@@ -20,13 +18,6 @@ import { limitsRouter, retryAfterMount } from './http/limits.js';
 export type Hub = { url: string; ctx: HubContext; http: HttpServer; close(): Promise<void> };
 
 const DRAIN_MS = 3_000;
-
-function clientDir(): string {
-  const root = fileURLToPath(new URL('../../client/', import.meta.url));
-  const dist = `${root}dist`;
-
-  return existsSync(dist) ? dist : root;
-}
 
 function watchPool(db: Database, metrics: Metrics): void {
   const client = db.conn.getClient();
@@ -99,7 +90,7 @@ export async function startHub(
     { path: '/api', router: limitsRouter() }, // rate limits, timeouts (docs/operations.md)
     ...mounts,
     retryAfterMount(),
-    { path: '/', router: express.Router().use(express.static(clientDir())) },
+    { path: '/', router: clientRouter() },
   ]);
   const http = createServer(app);
   ctx.io = attachSockets(http, ctx);

@@ -6,6 +6,7 @@ import { appendAudit, actorOf } from '../audit/append.js';
 import { Users } from '../auth/user.model.js';
 import { hasRole, type Principal } from '../auth/principal.js';
 import { publishEvents } from '../events/publish.js';
+import { recordTransitions } from '../stats/counters.js';
 import { Deliveries, type DeliveryDoc, type HistoryDoc } from './delivery.model.js';
 import { presentDelivery } from './present.js';
 import { signReceipt } from './receipts.js';
@@ -143,6 +144,7 @@ export async function changeStatus(
     .lean();
   if (!updated) throw invalidTransition(d, change.code);
   const final = await applyAgreedChange(ctx, updated, change.code);
+  await recordTransitions(ctx, [{ delivery: final, code: change.code, at }]);
   await publishEvents(ctx, [
     {
       orgId: String(d.senderOrgId),

@@ -11,6 +11,7 @@ import { getOwnDocument, loadDocument } from '../documents/document-access.js';
 import { setDocumentStatus, shareDocument } from '../documents/add-version.js';
 import type { DocumentDoc } from '../documents/document.model.js';
 import { publishEvents, type NewEvent } from '../events/publish.js';
+import { recordTransitions } from '../stats/counters.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';
 import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from './delivery.model.js';
 import { presentDelivery, presentDispatch } from './present.js';
@@ -145,6 +146,10 @@ async function completeDispatch(ctx: HubContext, dispatch: DispatchDoc): Promise
   await publishEvents(
     ctx,
     all.flatMap((d) => arrivalEvents(d)),
+  );
+  await recordTransitions(
+    ctx,
+    all.map((d) => ({ delivery: d, code: '01' as const, at: d.createdAt })),
   );
   await Dispatches(ctx.db.conn).updateOne({ _id: dispatch._id }, { $set: { complete: true } });
 

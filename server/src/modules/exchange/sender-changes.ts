@@ -7,6 +7,7 @@ import type { Principal } from '../auth/principal.js';
 import { getOwnDocument } from '../documents/document-access.js';
 import { setDocumentStatus } from '../documents/add-version.js';
 import { publishEvents, type NewEvent } from '../events/publish.js';
+import { recordTransitions } from '../stats/counters.js';
 import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from './delivery.model.js';
 import { presentDispatch } from './present.js';
 import { signReceipt } from './receipts.js';
@@ -118,8 +119,16 @@ async function requestChange(
   if (ops.length)
     await Deliveries(ctx.db.conn).collection.bulkWrite(ops as never, { ordered: false });
   await publishEvents(ctx, events);
+  const after = await Deliveries(ctx.db.conn).find({ dispatchId: dispatch._id }).lean();
+  const changed = new Set(open.map((d) => String(d._id)));
+  await recordTransitions(
+    ctx,
+    after
+      .filter((d) => changed.has(String(d._id)))
+      .map((d) => ({ delivery: d, code: '13' as const, at })),
+  );
 
-  return Deliveries(ctx.db.conn).find({ dispatchId: dispatch._id }).lean();
+  return after;
 }
 
 /** The sender takes a dispatched document back (13); each recipient answers 15 or 16. */

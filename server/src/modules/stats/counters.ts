@@ -46,22 +46,28 @@ function periodKeys(at: Date): string[] {
 
 type Bump = { orgId: Types.ObjectId; at: Date; inc: Partial<CounterValues> };
 
+/** Sums every bump into its counter documents (each ancestor × day, month, year): one bulk write. */
 async function apply(ctx: HubContext, bumps: Bump[]): Promise<void> {
-  const ops: AnyBulkWriteOperation<Document>[] = [];
+  if (bumps.length === 0) return;
+  const ids = [...new Set(bumps.map((b) => String(b.orgId)))];
+  const orgs = await Orgs(ctx.db.conn)
+    .find({ _id: { $in: ids } }, { ancestors: 1 })
+    .lean();
+  const ancestors = new Map(orgs.map((o) => [String(o._id), o.ancestors.map(String)]));
+  const sums = new Map<string, Record<string, number>>();
   for (const b of bumps) {
-    const org = await Orgs(ctx.db.conn).findById(b.orgId, { ancestors: 1 }).lean();
-    const roots = [...(org?.ancestors ?? []), b.orgId];
-    for (const root of roots)
-      for (const key of periodKeys(b.at))
-        ops.push({
-          updateOne: {
-            filter: { _id: `${String(root)}|${key}` as never },
-            update: { $inc: b.inc as Record<string, number> },
-            upsert: true,
-          },
-        });
+    for (const root of [...(ancestors.get(String(b.orgId)) ?? []), String(b.orgId)])
+      for (const key of periodKeys(b.at)) {
+        const id = `${root}|${key}`;
+        const inc = sums.get(id) ?? {};
+        for (const [f, v] of Object.entries(b.inc)) inc[f] = (inc[f] ?? 0) + (v ?? 0);
+        sums.set(id, inc);
+      }
   }
-  if (ops.length) await ctx.db.conn.collection(COUNTERS).bulkWrite(ops, { ordered: false });
+  const ops: AnyBulkWriteOperation<Document>[] = [...sums].map(([id, inc]) => ({
+    updateOne: { filter: { _id: id as never }, update: { $inc: inc }, upsert: true },
+  }));
+  await ctx.db.conn.collection(COUNTERS).bulkWrite(ops, { ordered: false });
 }
 
 /** What a delivery contributes to the handling counters, to undo it when it is withdrawn. */
@@ -152,16 +158,39 @@ export async function recordTransition(
   code: TStatusCode,
   at: Date,
 ): Promise<void> {
-  const kind = code === '13' ? `:${delivery.change?.kind ?? ''}` : '';
+  await recordTransitions(ctx, [{ delivery, code, at }]);
+}
+
+export type Transition = { delivery: DeliveryDoc; code: TStatusCode; at: Date };
+
+function appliedId(t: Transition): string {
+  const kind = t.code === '13' ? `:${t.delivery.change?.kind ?? ''}` : '';
+
+  return `${String(t.delivery._id)}:${t.code}${kind}`;
+}
+
+/** Many transitions at once (a dispatch's 01s): one marker insert, one org read, one bulk write. */
+export async function recordTransitions(ctx: HubContext, transitions: Transition[]): Promise<void> {
+  if (transitions.length === 0) return;
+  const markers = transitions.map((t) => ({ _id: appliedId(t) as never, at: new Date() }));
+  let skipped = new Set<number>();
   try {
-    await ctx.db.conn
-      .collection(APPLIED)
-      .insertOne({ _id: `${String(delivery._id)}:${code}${kind}` as never, at: new Date() });
+    await ctx.db.conn.collection(APPLIED).insertMany(markers, { ordered: false });
   } catch (err) {
-    if ((err as { code?: number }).code === 11000) return;
-    throw err;
+    const raw = (err as { writeErrors?: unknown }).writeErrors;
+    const errors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as {
+      code: number;
+      index: number;
+    }[];
+    if (errors.length === 0 || errors.some((e) => e.code !== 11000)) throw err;
+    skipped = new Set(errors.map((e) => e.index));
   }
-  await apply(ctx, bumpsFor(delivery, code, at));
+  await apply(
+    ctx,
+    transitions
+      .filter((_, i) => !skipped.has(i))
+      .flatMap((t) => bumpsFor(t.delivery, t.code, t.at)),
+  );
 }
 
 /** Whole years, then whole months, then loose days covering [from, to] (inclusive days). */
