@@ -170,13 +170,11 @@ describe('e2e: sign, seal, dispatch, receipts, reconnect, idempotency', function
     expect(again.status).to.equal(200);
     expect(again.body.id).to.equal(dispatch.id);
     expect(
-      await hub.ctx.db.conn
-        .collection('dispatches')
-        .countDocuments({
-          orgId: dispatch.deliveries![0]!.senderOrgId
-            ? (await import('mongoose')).Types.ObjectId.createFromHexString(province.id)
-            : null,
-        }),
+      await hub.ctx.db.conn.collection('dispatches').countDocuments({
+        orgId: dispatch.deliveries![0]!.senderOrgId
+          ? (await import('mongoose')).Types.ObjectId.createFromHexString(province.id)
+          : null,
+      }),
     ).to.equal(1);
     await new Promise((r) => setTimeout(r, 300));
     for (const s of online)

@@ -63,11 +63,9 @@ describe('exchange: dispatch, deliveries, receipts', () => {
     ]);
     expect([a.status, b.status].sort()).to.deep.equal([200, 201]);
     expect(a.body.id).to.equal(b.body.id);
-    const count = await hub.ctx.db.conn
-      .collection('deliveries')
-      .countDocuments({
-        documentId: (await import('mongoose')).Types.ObjectId.createFromHexString(doc.id),
-      });
+    const count = await hub.ctx.db.conn.collection('deliveries').countDocuments({
+      documentId: (await import('mongoose')).Types.ObjectId.createFromHexString(doc.id),
+    });
     expect(count).to.equal(2);
     const other = await call(
       'POST',
