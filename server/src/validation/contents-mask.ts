@@ -27,25 +27,17 @@ export interface ContentsMask {
   decoded: Map<string, Uint8Array>;
 }
 
-const HEX = new Uint8Array(256);
-for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
-const SPACE = new Uint8Array(256);
-for (const c of [0x20, 0x0a, 0x0d, 0x09, 0x0c, 0x00]) SPACE[c] = 1;
-
 /** The bytes of a `<…>` gap holding only hex digits and whitespace, or null. */
 export function decodeHexGap(bytes: Uint8Array, start: number, end: number): Uint8Array | null {
   if (end - start < 2 || bytes[start] !== 0x3c || bytes[end - 1] !== 0x3e) return null;
-  let clean = true;
-  for (let i = start + 1; i < end - 1; i++) {
-    const b = bytes[i] as number;
-    if (HEX[b]) continue;
-    if (!SPACE[b]) return null;
-    clean = false;
-  }
   let hex = Buffer.from(bytes.buffer, bytes.byteOffset + start + 1, end - start - 2).toString(
     'latin1',
   );
-  if (!clean) hex = hex.replace(/[\s\0]+/g, '');
+  if (!/^[0-9A-Fa-f]*$/.test(hex)) {
+    // PDF white-space only (not JavaScript's \s, which also accepts e.g. 0xA0)
+    if (!/^[0-9A-Fa-f\t\n\f\r \0]*$/.test(hex)) return null;
+    hex = hex.replace(/[\t\n\f\r \0]+/g, '');
+  }
   if (hex.length % 2 === 1) hex += '0';
   return new Uint8Array(Buffer.from(hex, 'hex'));
 }
