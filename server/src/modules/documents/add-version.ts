@@ -130,3 +130,19 @@ export async function setDocumentStatus(
   const doc = await loadDocument(ctx, documentId);
   await Documents(ctx.db.conn).updateOne({ _id: doc._id }, { $set: { status } });
 }
+
+/**
+ * A dispatch in one write: the recipients may read the document from now on, and it is marked
+ * dispatched. No read first: it sits on the exchange's hot path.
+ */
+export async function markDispatched(
+  ctx: HubContext,
+  documentId: string,
+  orgIds: string[],
+): Promise<void> {
+  const ids = orgIds.map((o) => new Types.ObjectId(o));
+  await Documents(ctx.db.conn).updateOne(
+    { _id: new Types.ObjectId(documentId) },
+    { $addToSet: { sharedWith: { $each: ids } }, $set: { status: 'dispatched' } },
+  );
+}

@@ -8,7 +8,7 @@ import { AppError } from '../../errors/app-error.js';
 import { appendAudit, actorOf } from '../audit/append.js';
 import type { Principal } from '../auth/principal.js';
 import { getOwnDocument, loadDocument } from '../documents/document-access.js';
-import { setDocumentStatus, shareDocument } from '../documents/add-version.js';
+import { markDispatched } from '../documents/add-version.js';
 import type { DocumentDoc } from '../documents/document.model.js';
 import { publishEvents, type NewEvent } from '../events/publish.js';
 import { recordTransitions } from '../stats/counters.js';
@@ -119,38 +119,68 @@ async function buildDeliveries(
   );
 }
 
+type Parts = { doc: DocumentDoc; sender: OrgDoc; recipients: OrgDoc[]; fresh: boolean };
+
+/** What completing a dispatch needs; a first attempt passes what it already has in hand. */
+async function partsOf(ctx: HubContext, dispatch: DispatchDoc): Promise<Parts> {
+  const [doc, sender, recipients] = await Promise.all([
+    loadDocument(ctx, String(dispatch.documentId)),
+    Orgs(ctx.db.conn).findById(dispatch.orgId).lean(),
+    Orgs(ctx.db.conn)
+      .find({ _id: { $in: dispatch.recipients } })
+      .lean(),
+  ]);
+
+  return { doc, sender: sender!, recipients, fresh: false };
+}
+
+async function storeDeliveries(
+  ctx: HubContext,
+  dispatch: DispatchDoc,
+  parts: Parts,
+): Promise<DeliveryDoc[]> {
+  const existing = parts.fresh
+    ? []
+    : await Deliveries(ctx.db.conn).find({ dispatchId: dispatch._id }).lean();
+  const have = new Set(existing.map((d) => String(d.recipientOrgId)));
+  const missing = parts.recipients.filter((r) => !have.has(String(r._id)));
+  const built = await buildDeliveries(ctx, dispatch, parts.doc, parts.sender, missing);
+  if (built.length === 0) return existing;
+  try {
+    await Deliveries(ctx.db.conn).collection.insertMany(built, { ordered: false });
+
+    return [...existing, ...built];
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+
+    // a concurrent repair stored some of them first: the stored ones are the ones that count
+    return Deliveries(ctx.db.conn).find({ dispatchId: dispatch._id }).lean();
+  }
+}
+
 /**
  * Creates deliveries and events for a stored dispatch. Idempotent: deliveries are unique per
- * (dispatch, recipient) and events per key, so a retry after a crash completes what is missing
- * and duplicates nothing.
+ * (dispatch, recipient), events per key and counters per marker, so a retry after a crash
+ * completes what is missing and duplicates nothing. Independent writes run concurrently.
  */
-async function completeDispatch(ctx: HubContext, dispatch: DispatchDoc): Promise<DeliveryDoc[]> {
-  const doc = await loadDocument(ctx, String(dispatch.documentId));
-  const sender = (await Orgs(ctx.db.conn).findById(dispatch.orgId).lean())!;
-  const existing = await Deliveries(ctx.db.conn).find({ dispatchId: dispatch._id }).lean();
-  const have = new Set(existing.map((d) => String(d.recipientOrgId)));
-  const missing = await Orgs(ctx.db.conn)
-    .find({ _id: { $in: dispatch.recipients.filter((r) => !have.has(String(r))) } })
-    .lean();
-  const fresh = await buildDeliveries(ctx, dispatch, doc, sender, missing);
-  if (fresh.length) {
-    await Deliveries(ctx.db.conn)
-      .collection.insertMany(fresh, { ordered: false })
-      .catch((err: { code?: number }) => {
-        if (err.code !== 11000) throw err;
-      });
-  }
-  const all = await Deliveries(ctx.db.conn).find({ dispatchId: dispatch._id }).lean();
-  await shareDocument(ctx, String(doc._id), dispatch.recipients.map(String));
-  await setDocumentStatus(ctx, String(doc._id), 'dispatched');
-  await publishEvents(
-    ctx,
-    all.flatMap((d) => arrivalEvents(d)),
-  );
-  await recordTransitions(
-    ctx,
-    all.map((d) => ({ delivery: d, code: '01' as const, at: d.createdAt })),
-  );
+async function completeDispatch(
+  ctx: HubContext,
+  dispatch: DispatchDoc,
+  given?: Parts,
+): Promise<DeliveryDoc[]> {
+  const parts = given ?? (await partsOf(ctx, dispatch));
+  const all = await storeDeliveries(ctx, dispatch, parts);
+  await Promise.all([
+    markDispatched(ctx, String(parts.doc._id), dispatch.recipients.map(String)),
+    publishEvents(
+      ctx,
+      all.flatMap((d) => arrivalEvents(d)),
+    ),
+    recordTransitions(
+      ctx,
+      all.map((d) => ({ delivery: d, code: '01' as const, at: d.createdAt })),
+    ),
+  ]);
   await Dispatches(ctx.db.conn).updateOne({ _id: dispatch._id }, { $set: { complete: true } });
 
   return all;
@@ -185,6 +215,13 @@ function arrivalEvents(d: DeliveryDoc): NewEvent[] {
   ];
 }
 
+async function senderOf(ctx: HubContext, p: Principal): Promise<OrgDoc> {
+  const org = await Orgs(ctx.db.conn).findById(p.orgId).lean();
+  if (!org) throw new AppError('FORBIDDEN', 'Cơ quan của bạn không còn tồn tại.');
+
+  return org;
+}
+
 export type DispatchResult = { dispatch: TDispatch; replayed: boolean };
 
 async function replay(
@@ -216,11 +253,14 @@ export async function dispatchDocument(
     const existing = await dispatches.findOne({ orgId, idempotencyKey }).lean();
     if (existing) return replay(ctx, existing, hash);
   }
-  const doc = await getOwnDocument(ctx, principal, input.documentId);
+  const [doc, recipients, sender] = await Promise.all([
+    getOwnDocument(ctx, principal, input.documentId),
+    recipientsOf(ctx, principal.orgId, input.recipients),
+    senderOf(ctx, principal),
+  ]);
   if (doc.status === 'recalled')
     throw new AppError('INVALID_STATE', 'Văn bản đã bị thu hồi, không gửi được.');
   const version = versionOf(doc, input.versionId);
-  const recipients = await recipientsOf(ctx, principal.orgId, input.recipients);
   const dueIso = input.dueDate ?? doc.meta.dueDate;
   let dispatch: DispatchDoc;
   try {
@@ -244,7 +284,12 @@ export async function dispatchDocument(
 
     return replay(ctx, (await dispatches.findOne({ orgId, idempotencyKey }).lean())!, hash);
   }
-  const deliveries = await completeDispatch(ctx, dispatch);
+  const deliveries = await completeDispatch(ctx, dispatch, {
+    doc,
+    sender,
+    recipients,
+    fresh: true,
+  });
   await appendAudit(ctx, {
     actor: actorOf(principal),
     action: 'dispatch.created',
