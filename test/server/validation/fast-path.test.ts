@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { validatePdf, type TValidationReport } from '../../../server/src/validation/index.js';
 import { certFromDer, clearCertificateCache } from '../../../server/src/validation/certificates.js';
+import { ocspRequest } from '../../../server/src/validation/online.js';
 import { checkCrl } from '../../../server/src/validation/revocation.js';
 import { createValidationPki, type ValidationPki } from '../../support/validation-pki.js';
 import * as tamper from '../../support/tamper.js';
@@ -156,5 +159,24 @@ describe('validation: fast path', function () {
     expect(revoked?.revokedAt?.getTime()).to.equal(new Date(date).getTime());
     expect(good?.status).to.equal('good');
     expect(wrongIssuer).to.equal(null);
+  });
+
+  it('online OCSP requests name the certificate as openssl does', () => {
+    const cert = certFromDer(pki.signerRsa.certDer);
+    const file = join(pki.dir, 'ours.ocsp-req');
+    writeFileSync(file, ocspRequest(cert, certFromDer(pki.ca.certDer)));
+    const ours = execFileSync('openssl', ['ocsp', '-reqin', file, '-req_text']).toString();
+    const theirs = execFileSync('openssl', [
+      'ocsp',
+      '-issuer',
+      pki.ca.certPath,
+      '-cert',
+      pki.signerRsa.certPath,
+      '-no_nonce',
+      '-req_text',
+    ]).toString();
+    const certId = (t: string) => /Certificate ID:[\s\S]*?Serial Number: \S+/.exec(t)?.[0];
+    expect(certId(ours)).to.be.a('string').and.equal(certId(theirs));
+    expect(ours).to.include(`Serial Number: ${cert.serialHex}`);
   });
 });
