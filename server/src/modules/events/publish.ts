@@ -28,12 +28,8 @@ function duplicateIndexes(err: unknown): Set<number> {
   return new Set(errors.map((w) => w.index));
 }
 
-/**
- * Persists events, then emits them: a client can always get from the log what it may have
- * missed live. Publishing the same keys again stores and emits nothing new.
- */
-export async function publishEvents(ctx: HubContext, events: NewEvent[]): Promise<EventDoc[]> {
-  if (events.length === 0) return [];
+/** Stores a batch with consecutive seqs, then emits what was new, in seq order. */
+async function storeAndEmit(ctx: HubContext, events: NewEvent[]): Promise<EventDoc[]> {
   const first = await reserve(ctx.db.conn, 'events', events.length);
   const at = new Date();
   const docs: EventDoc[] = events.map((e, i) => ({
@@ -55,6 +51,62 @@ export async function publishEvents(ctx: HubContext, events: NewEvent[]): Promis
   for (const d of stored) ctx.io?.to(orgRoom(String(d.orgId))).emit(d.type, toEnvelope(d) as never);
 
   return stored;
+}
+
+type Pending = { events: NewEvent[]; done: (r: EventDoc[] | Error) => void };
+
+/**
+ * One sequencer per hub: publishes are written one batch at a time, each batch holding every
+ * request queued meanwhile. So this node never emits seq N while a lower seq it reserved is still
+ * unwritten — a client that saw N and reconnects with lastSeq = N cannot miss N − 1 from this
+ * node. (Across nodes the window remains; docs/architecture.md.)
+ */
+class Sequencer {
+  private queue: Pending[] = [];
+  private running = false;
+
+  constructor(private readonly ctx: HubContext) {}
+
+  publish(events: NewEvent[]): Promise<EventDoc[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ events, done: (r) => (r instanceof Error ? reject(r) : resolve(r)) });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.queue.length);
+      try {
+        const stored = await storeAndEmit(
+          this.ctx,
+          batch.flatMap((b) => b.events),
+        );
+        const byKey = new Map(stored.map((d) => [`${String(d.orgId)}|${d.key}`, d]));
+        for (const b of batch) {
+          b.done(b.events.flatMap((e) => byKey.get(`${e.orgId}|${e.key}`) ?? []));
+        }
+      } catch (err) {
+        for (const b of batch) b.done(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+    this.running = false;
+  }
+}
+
+const sequencers = new WeakMap<HubContext, Sequencer>();
+
+/**
+ * Persists events, then emits them: a client can always get from the log what it may have
+ * missed live. Publishing the same keys again stores and emits nothing new.
+ */
+export function publishEvents(ctx: HubContext, events: NewEvent[]): Promise<EventDoc[]> {
+  if (events.length === 0) return Promise.resolve([]);
+  let s = sequencers.get(ctx);
+  if (!s) sequencers.set(ctx, (s = new Sequencer(ctx)));
+
+  return s.publish(events);
 }
 
 export async function eventsAfter(
