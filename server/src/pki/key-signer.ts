@@ -81,22 +81,39 @@ function assertSchemeFits(key: KeyObject, scheme: SignatureScheme): void {
   }
 }
 
+/** Private keys of native signers, so the same key can sign with another algorithm. */
+const nativeKeys = new WeakMap<KeySigner, KeyObject>();
+
 /** Native signing with a private KeyObject, the default KeySigner implementation. */
 export function createKeySigner(privateKey: KeyObject, algorithm?: SignatureAlgorithm): KeySigner {
   const chosen = algorithm ?? defaultSignatureAlgorithm(privateKey);
   assertSchemeFits(privateKey, chosen.scheme);
   const options = nativeOptions(privateKey, chosen.scheme);
-
-  return {
+  const signer: KeySigner = {
     algorithm: chosen,
     publicKey: createPublicKey(privateKey),
     sign: async (data) => new Uint8Array(nativeSign(chosen.hash, data, options)),
   };
+  nativeKeys.set(signer, privateKey);
+
+  return signer;
 }
 
-/** The same key signing with another algorithm (e.g. PSS for CMS while certificates use v1.5). */
+/**
+ * The same key signing with another algorithm (e.g. PSS for CMS while certificates use v1.5).
+ * The padding must change with the label: relabelling alone would produce PKCS#1 v1.5
+ * signatures declared as PSS, which every verifier rejects.
+ */
 export function withAlgorithm(signer: KeySigner, algorithm: SignatureAlgorithm): KeySigner {
-  return { ...signer, algorithm };
+  const key = nativeKeys.get(signer);
+  if (!key) {
+    throw new PkiError(
+      'PKI_ALGORITHM_MISMATCH',
+      'Only a native key signer can change its signature algorithm; build the signer with the algorithm it needs.',
+    );
+  }
+
+  return createKeySigner(key, algorithm);
 }
 
 export function verifySignature(

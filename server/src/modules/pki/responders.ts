@@ -4,7 +4,6 @@ import {
   answerTimestamp,
   buildCrl,
   POLICY,
-  withAlgorithm,
   type CertStatus,
   type OcspContext,
   type TsaContext,
@@ -35,11 +34,9 @@ async function lookupStatus(ctx: HubContext, serialHex: string): Promise<CertSta
 }
 
 function build(ctx: HubContext, pki: HubPki): Responders {
-  const tsaSigner =
-    pki.tsa.signer.algorithm.scheme === 'rsa-pkcs1'
-      ? // Thông tư 15/2025 asks for RSASSA-PSS on new signatures; time-stamps are signatures too.
-        withAlgorithm(pki.tsa.signer, { scheme: 'rsa-pss', hash: 'sha256' })
-      : pki.tsa.signer;
+  // Time-stamp tokens stay PKCS#1 v1.5 (or ECDSA): OpenSSL's `ts` and many validators are built
+  // on PKCS#7, which cannot verify RSASSA-PSS, and a token nobody can check proves nothing.
+  const tsaSigner = pki.tsa.signer;
 
   return {
     ocsp: {
