@@ -55,11 +55,15 @@ function pageAt(file: PdfFile, index: number | undefined): { ref: PDFRef; dict: 
 const PDFDocumentPages = {
   refs(file: PdfFile): PDFRef[] {
     const out: PDFRef[] = [];
+    // a hostile /Kids cycle ([2 0 R 2 0 R]) would otherwise cost 2^depth visits
+    const seen = new Set<string>();
     const visit = (node: PDFDict, depth: number): void => {
       const kids = file.context.lookup(node.get(PDFName.of('Kids')));
       for (const kid of kids instanceof PDFArray ? kids.asArray() : []) {
         const dict = file.context.lookup(kid);
         if (!(kid instanceof PDFRef) || !(dict instanceof PDFDict) || depth > 64) continue;
+        if (seen.has(kid.tag)) continue;
+        seen.add(kid.tag);
         if (dict.get(PDFName.of('Type')) === PDFName.of('Page')) out.push(kid);
         else visit(dict, depth + 1);
       }
