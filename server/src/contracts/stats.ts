@@ -19,6 +19,8 @@ export const ZStatsQuery = z
     from: ZIsoDate.optional(),
     to: ZIsoDate.optional(),
     period: ZStatsPeriod.default('month'),
+    /** `aggregation` recomputes every figure from the collections (exact, slow at scale). */
+    source: z.enum(['counters', 'aggregation']).optional(),
   })
   .strict();
 export type TStatsQuery = z.infer<typeof ZStatsQuery>;
@@ -79,6 +81,16 @@ export type TFigure = {
   drillDown: string | null;
   /** For a ratio: the query listing the denominator's ids. */
   drillDownDenominator?: string;
+  /**
+   * Present and true when the value is not exact: a percentile read from the counters' latency
+   * histogram, or a distinct-document count summed over several counter periods (upper bound).
+   */
+  approximate?: boolean;
+  /**
+   * For an approximate percentile: the exact value v satisfies lower < v ≤ upper (ms; null is
+   * unbounded); `value` is `upper`. Buckets are 2^(1/4) ≈ 1.19 wide above 1 s.
+   */
+  resolution?: { lower: number | null; upper: number | null };
 };
 
 export type TStatsRange = {
@@ -91,6 +103,12 @@ export type TStatsRange = {
   timezone: 'Asia/Ho_Chi_Minh';
   /** The instant overdue-versus-pending was decided at. */
   asOf: string;
+  /**
+   * Where the counts came from: `counters` (incremental rolled-up counters; percentiles and
+   * distinct documents exact for small scopes, approximate — flagged per figure — for large ones)
+   * or `aggregation` (every figure recomputed from the collections, exact).
+   */
+  source: 'counters' | 'aggregation';
 };
 
 export type TStatsSummary = TStatsRange & { figures: Record<string, TFigure> };
@@ -98,6 +116,14 @@ export type TStatsSummary = TStatsRange & { figures: Record<string, TFigure> };
 export type TStatsSeries = TStatsRange & {
   period: TStatsPeriod;
   buckets: { period: string; start: string; end: string; figures: Record<string, TFigure> }[];
+};
+
+/** Answer of POST /api/v1/stats/rebuild (hub admins): counters recomputed from the collections. */
+export type TStatsRebuild = {
+  deliveries: number;
+  outgoingDocuments: number;
+  counterDocuments: number;
+  ms: number;
 };
 
 export type TStatsItems = {

@@ -10,6 +10,7 @@ import type {
 import type { Hub } from '../../../server/src/hub.js';
 import { Documents } from '../../../server/src/modules/documents/document.model.js';
 import { Deliveries, Dispatches } from '../../../server/src/modules/exchange/delivery.model.js';
+import { rebuildCounters } from '../../../server/src/modules/stats/rebuild-counters.js';
 import { api, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
 
@@ -383,6 +384,8 @@ describe('stats: auditor statistics over generated history', function () {
     await Documents(conn).collection.insertMany(raw.documents);
     await Dispatches(conn).collection.insertMany(raw.dispatches);
     await Deliveries(conn).collection.insertMany(raw.deliveries);
+    // inserted behind the exchange module's back: the counters are recomputed from the data
+    await rebuildCounters(hub.ctx);
     auditor = await makeUser(hub, other, ['auditor']);
     districtAdmin = await makeUser(hub, districts[0]!, ['org_admin']);
     hubAdmin = await makeUser(hub, other, ['hub_admin']);

@@ -4,6 +4,7 @@ import type { HubContext } from '../../context.js';
 import { Documents } from '../documents/document.model.js';
 import { Deliveries, Dispatches } from '../exchange/delivery.model.js';
 import { periodLabel } from './calendar.js';
+import type { ApproxPercentile } from './latency-histogram.js';
 import {
   bucketExpr,
   factStages,
@@ -24,6 +25,12 @@ export type Counts = {
   outgoingByType: Record<string, number>;
   distinctDocuments: { sent: number; received: number };
   latency: Record<Latency, Percentiles>;
+  /** Set on counts read from the counters: which figures are bounds rather than exact values. */
+  approx?: {
+    /** Distinct documents summed over several counter periods: an upper bound. */
+    distinct?: boolean;
+    latency?: Partial<Record<Latency, Record<'p50' | 'p90' | 'p99', ApproxPercentile>>>;
+  };
 };
 
 export const PERCENTILES = [50, 90, 99] as const;
@@ -158,14 +165,14 @@ function merge(
   for (const row of r.docs ?? []) at(row._id).distinctDocuments[set as 'sent' | 'received'] = row.n;
 }
 
-/** Counts per bucket label (or TOTAL), from four aggregations run side by side. */
+/** Counts per bucket label (or TOTAL), from the fact aggregations run side by side. */
 export async function aggregateCounts(
   ctx: HubContext,
   input: FactInput,
   unit: TStatsPeriod | null,
+  sets: FactSet[] = ['outgoing', 'sent', 'received', 'due'],
 ): Promise<Map<string, Counts>> {
   const out = new Map<string, Counts>();
-  const sets: FactSet[] = ['outgoing', 'sent', 'received', 'due'];
   const results = await Promise.all(
     sets.map((set) =>
       collectionOf(ctx, set)

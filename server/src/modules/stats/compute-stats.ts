@@ -1,4 +1,5 @@
 import type {
+  TStatsPeriod,
   TStatsQuery,
   TStatsRange,
   TStatsSeries,
@@ -6,13 +7,27 @@ import type {
 } from '../../contracts/stats.js';
 import type { HubContext } from '../../context.js';
 import type { Principal } from '../auth/principal.js';
-import { aggregateCounts, collectionNames, emptyCounts, TOTAL } from './aggregate.js';
+import { aggregateCounts, collectionNames, emptyCounts, TOTAL, type Counts } from './aggregate.js';
 import { bucketsOf, resolveRange, vnIsoDate, type Range } from './calendar.js';
+import { countsFromCounters, type CounterBucket } from './counter-stats.js';
 import type { FactInput } from './facts.js';
 import { drillDownFor, figuresOf } from './figures.js';
 import { resolveScope, type Scope } from './scope.js';
 
-type Prepared = { scope: Scope; range: Range; input: FactInput; head: TStatsRange };
+/**
+ * `counters` (default): counts from the incremental counters; percentiles and distinct documents
+ * exact through a small aggregation when the subtree's sent + received deliveries in the range
+ * are at most `exactLimit`, else from the counters (flagged approximate). `aggregation`: every
+ * figure recomputed from the collections (the exact reference; slow at scale).
+ */
+export type StatsOptions = { source?: 'counters' | 'aggregation'; exactLimit?: number };
+
+export const STATS_TUNING = {
+  /** ~30 µs per row read on the local engine: 15,000 rows ≈ 0.5 s. */
+  exactLimit: Number(process.env.STATS_EXACT_LIMIT ?? 15_000),
+};
+
+type Prepared = { scope: Scope; range: Range; input: FactInput; head: Omit<TStatsRange, 'source'> };
 
 async function prepare(
   ctx: HubContext,
@@ -29,17 +44,50 @@ async function prepare(
     asOf: now,
     collections: collectionNames(ctx),
   };
-  const head: TStatsRange = {
+  const head = {
     orgId: scope.orgId,
     orgName: scope.orgName,
     subtreeSize: scope.orgIds.length,
     from: range.from,
     to: range.to,
-    timezone: 'Asia/Ho_Chi_Minh',
+    timezone: 'Asia/Ho_Chi_Minh' as const,
     asOf: now.toISOString(),
   };
 
   return { scope, range, input, head };
+}
+
+/** Replaces the counters' percentiles and distinct counts by exact ones when the scope is small. */
+async function exactWhereCheap(
+  ctx: HubContext,
+  pr: Prepared,
+  counts: Map<string, Counts>,
+  unit: TStatsPeriod | null,
+  limit: number,
+): Promise<void> {
+  let rows = 0;
+  for (const c of counts.values()) rows += c.sets.sent.n + c.sets.received.n;
+  if (rows > limit) return;
+  const exact = await aggregateCounts(ctx, pr.input, unit, ['sent', 'received']);
+  for (const [label, c] of counts) {
+    const e = exact.get(label) ?? emptyCounts();
+    c.latency = e.latency;
+    c.distinctDocuments = e.distinctDocuments;
+    delete c.approx;
+  }
+}
+
+async function fromCounters(
+  ctx: HubContext,
+  pr: Prepared,
+  buckets: CounterBucket[],
+  unit: TStatsPeriod | null,
+  opts: StatsOptions,
+): Promise<Map<string, Counts>> {
+  const counts = await countsFromCounters(ctx, pr.scope, buckets, pr.input.asOf);
+  await exactWhereCheap(ctx, pr, counts, unit, opts.exactLimit ?? STATS_TUNING.exactLimit);
+
+  return counts;
 }
 
 /** Every figure over the organization's subtree and the days asked for. */
@@ -48,11 +96,26 @@ export async function statsSummary(
   p: Principal,
   q: TStatsQuery,
   now = new Date(),
+  opts: StatsOptions = {},
 ): Promise<TStatsSummary> {
-  const { input, head } = await prepare(ctx, p, q, now);
-  const counts = (await aggregateCounts(ctx, input, null)).get(TOTAL) ?? emptyCounts();
+  const pr = await prepare(ctx, p, q, now);
+  const source = opts.source ?? 'counters';
+  const counts =
+    source === 'aggregation'
+      ? await aggregateCounts(ctx, pr.input, null)
+      : await fromCounters(
+          ctx,
+          pr,
+          [{ label: TOTAL, from: pr.range.from, to: pr.range.to }],
+          null,
+          opts,
+        );
 
-  return { ...head, figures: figuresOf(counts, drillDownFor(head)) };
+  return {
+    ...pr.head,
+    source,
+    figures: figuresOf(counts.get(TOTAL) ?? emptyCounts(), drillDownFor(pr.head)),
+  };
 }
 
 /** The same figures per calendar period (clipped to the range), empty periods included. */
@@ -61,13 +124,22 @@ export async function statsSeries(
   p: Principal,
   q: TStatsQuery,
   now = new Date(),
+  opts: StatsOptions = {},
 ): Promise<TStatsSeries> {
-  const { input, head, range } = await prepare(ctx, p, q, now);
-  const counts = await aggregateCounts(ctx, input, q.period);
-  const buckets = bucketsOf(range, q.period).map((b) => {
-    const from = vnIsoDate(b.start);
-    const to = vnIsoDate(new Date(b.end.getTime() - 1));
-    const dd = drillDownFor({ orgId: head.orgId, from, to, asOf: head.asOf });
+  const pr = await prepare(ctx, p, q, now);
+  const { head, range } = pr;
+  const source = opts.source ?? 'counters';
+  const periods = bucketsOf(range, q.period).map((b) => ({
+    ...b,
+    from: vnIsoDate(b.start),
+    to: vnIsoDate(new Date(b.end.getTime() - 1)),
+  }));
+  const counts =
+    source === 'aggregation'
+      ? await aggregateCounts(ctx, pr.input, q.period)
+      : await fromCounters(ctx, pr, periods, q.period, opts);
+  const buckets = periods.map((b) => {
+    const dd = drillDownFor({ orgId: head.orgId, from: b.from, to: b.to, asOf: head.asOf });
 
     return {
       period: b.label,
@@ -77,5 +149,5 @@ export async function statsSeries(
     };
   });
 
-  return { ...head, period: q.period, buckets };
+  return { ...head, source, period: q.period, buckets };
 }

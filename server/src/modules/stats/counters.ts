@@ -1,16 +1,29 @@
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
-import type { Types } from 'mongoose';
 import type { TStatusCode } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
-import type { DeliveryDoc } from '../exchange/delivery.model.js';
-import { Orgs } from '../orgs/org.model.js';
+import { Deliveries, type DeliveryDoc } from '../exchange/delivery.model.js';
 import { vnDayNumber, vnDayStart, vnIsoDate } from './calendar.js';
+import {
+  COUNTERS,
+  addCell,
+  loadAncestry,
+  periodKeys,
+  spread,
+  sumInto,
+  writeCells,
+  type Ancestry,
+  type Bump,
+  type Cells,
+  type Inc,
+  type Sums,
+} from './counter-cells.js';
+import { bucketOf } from './latency-histogram.js';
 
 /**
  * Incremental counters for the dashboard at scale: per organization (rolled up over its
- * subtree), per Vietnam day, month and year of each fact set's cohort date. Same definitions as
- * facts.ts (docs/statistics.md); the aggregation stays the exact reference they are tested
- * against. Percentiles and distinct-document counts are not kept here.
+ * subtree), per Vietnam day, week, month, quarter and year of each fact set's cohort date. Same
+ * definitions as facts.ts (docs/statistics.md); the aggregation stays the exact reference they
+ * are tested against. Latencies are kept as log-scale histograms (latency-histogram.ts).
  */
 export const COUNTER_FIELDS = [
   'received',
@@ -28,88 +41,109 @@ export const COUNTER_FIELDS = [
 export type CounterField = (typeof COUNTER_FIELDS)[number];
 export type CounterValues = Record<CounterField, number>;
 
-const COUNTERS = 'stats_counters';
-const APPLIED = 'stats_applied';
+/** One document per delivery listing the transitions already counted (idempotence). */
+export const MARKS = 'stats_marks';
 
-function firstAt(d: DeliveryDoc, code: TStatusCode): Date | null {
+function firstAt(d: Pick<DeliveryDoc, 'history'>, code: TStatusCode): Date | null {
   let m: Date | null = null;
   for (const h of d.history) if (h.code === code && (!m || h.at < m)) m = h.at;
 
   return m;
 }
 
-function periodKeys(at: Date): string[] {
-  const day = vnIsoDate(at);
+const hist = (latency: string, ms: number) => `h.${latency}.${bucketOf(ms)}`;
 
-  return [`d:${day}`, `m:${day.slice(0, 7)}`, `y:${day.slice(0, 4)}`];
-}
-
-type Bump = { orgId: Types.ObjectId; at: Date; inc: Partial<CounterValues> };
-
-/** Sums every bump into its counter documents (each ancestor × day, month, year): one bulk write. */
-async function apply(ctx: HubContext, bumps: Bump[]): Promise<void> {
-  if (bumps.length === 0) return;
-  const ids = [...new Set(bumps.map((b) => String(b.orgId)))];
-  const orgs = await Orgs(ctx.db.conn)
-    .find({ _id: { $in: ids } }, { ancestors: 1 })
-    .lean();
-  const ancestors = new Map(orgs.map((o) => [String(o._id), o.ancestors.map(String)]));
-  const sums = new Map<string, Record<string, number>>();
-  for (const b of bumps) {
-    for (const root of [...(ancestors.get(String(b.orgId)) ?? []), String(b.orgId)])
-      for (const key of periodKeys(b.at)) {
-        const id = `${root}|${key}`;
-        const inc = sums.get(id) ?? {};
-        for (const [f, v] of Object.entries(b.inc)) inc[f] = (inc[f] ?? 0) + (v ?? 0);
-        sums.set(id, inc);
-      }
-  }
-  const ops: AnyBulkWriteOperation<Document>[] = [...sums].map(([id, inc]) => ({
-    updateOne: { filter: { _id: id as never }, update: { $inc: inc }, upsert: true },
+function negate(bumps: Bump[]): Bump[] {
+  return bumps.map((b) => ({
+    ...b,
+    inc: Object.fromEntries(Object.entries(b.inc).map(([k, v]) => [k, -v])),
   }));
-  await ctx.db.conn.collection(COUNTERS).bulkWrite(ops, { ordered: false });
 }
 
-/** What a delivery contributes to the handling counters, to undo it when it is withdrawn. */
-function handlingShare(d: DeliveryDoc): Bump[] {
+/** Fields of a delivery the counters read (rebuild projects only these). */
+export type CountedDelivery = Pick<
+  DeliveryDoc,
+  | '_id'
+  | 'documentId'
+  | 'senderOrgId'
+  | 'recipientOrgId'
+  | 'urgency'
+  | 'dueDate'
+  | 'status'
+  | 'change'
+  | 'withdrawn'
+  | 'history'
+  | 'createdAt'
+>;
+
+/** Counted whatever happens later: received and sent (withdrawn deliveries were sent). */
+function volume(d: CountedDelivery): Bump[] {
+  return [
+    {
+      orgId: String(d.recipientOrgId),
+      at: d.createdAt,
+      inc: { received: 1, [`recvU.${d.urgency}`]: 1 },
+    },
+    {
+      orgId: String(d.senderOrgId),
+      at: d.createdAt,
+      inc: { sent: 1, [`sentU.${d.urgency}`]: 1, recalled: d.change?.kind === 'recall' ? 1 : 0 },
+    },
+  ];
+}
+
+/** What a delivery still held by its recipient contributes to the handling figures. */
+function handling(d: CountedDelivery): Bump[] {
   const arrived = firstAt(d, '01') ?? d.createdAt;
   const accepted = firstAt(d, '03');
   const completed = firstAt(d, '06');
-  const rejected = firstAt(d, '02') !== null;
-  const out: Bump[] = [
-    {
-      orgId: d.recipientOrgId,
-      at: d.createdAt,
-      inc: {
-        handled: -1,
-        accepted: accepted ? -1 : 0,
-        sameDay: accepted && vnDayNumber(accepted) === vnDayNumber(arrived) ? -1 : 0,
-        completed: completed ? -1 : 0,
-        rejected: rejected ? -1 : 0,
-      },
-    },
-  ];
+  const rejected = firstAt(d, '02') !== null || d.status === '02';
+  const inc: Inc = {
+    handled: 1,
+    [hist('toArrived', arrived.getTime() - d.createdAt.getTime())]: 1,
+  };
+  if (accepted) {
+    inc.accepted = 1;
+    inc[hist('toAccepted', accepted.getTime() - arrived.getTime())] = 1;
+    if (vnDayNumber(accepted) === vnDayNumber(arrived)) inc.sameDay = 1;
+  }
+  if (completed) {
+    inc.completed = 1;
+    inc[hist('toCompleted', completed.getTime() - arrived.getTime())] = 1;
+  }
+  if (rejected) inc.rejected = 1;
+  const out: Bump[] = [{ orgId: String(d.recipientOrgId), at: d.createdAt, inc }];
   if (d.dueDate && !rejected)
     out.push({
-      orgId: d.recipientOrgId,
+      orgId: String(d.recipientOrgId),
       at: d.dueDate,
       inc: {
-        due: -1,
-        onTime: completed && completed <= d.dueDate ? -1 : 0,
-        completedLate: completed && completed > d.dueDate ? -1 : 0,
+        due: 1,
+        onTime: completed && completed <= d.dueDate ? 1 : 0,
+        completedLate: completed && completed > d.dueDate ? 1 : 0,
       },
     });
 
   return out;
 }
 
+/** A delivery's whole contribution from its stored state (what a rebuild counts). */
+export function contributionOf(d: CountedDelivery): Bump[] {
+  return [...volume(d), ...(d.withdrawn ? [] : handling(d))];
+}
+
 function bumpsFor(d: DeliveryDoc, code: TStatusCode, at: Date): Bump[] {
-  const r = d.recipientOrgId;
+  const r = String(d.recipientOrgId);
+  const arrived = () => firstAt(d, '01') ?? d.createdAt;
   switch (code) {
     case '01':
       return [
-        { orgId: r, at: d.createdAt, inc: { received: 1, handled: 1 } },
-        { orgId: d.senderOrgId, at: d.createdAt, inc: { sent: 1 } },
+        ...volume({ ...d, change: null }),
+        {
+          orgId: r,
+          at: d.createdAt,
+          inc: { handled: 1, [hist('toArrived', at.getTime() - d.createdAt.getTime())]: 1 },
+        },
         ...(d.dueDate ? [{ orgId: r, at: d.dueDate, inc: { due: 1 } }] : []),
       ];
     case '02':
@@ -118,14 +152,22 @@ function bumpsFor(d: DeliveryDoc, code: TStatusCode, at: Date): Bump[] {
         ...(d.dueDate ? [{ orgId: r, at: d.dueDate, inc: { due: -1 } }] : []),
       ];
     case '03': {
-      const arrived = firstAt(d, '01') ?? d.createdAt;
-      const same = vnDayNumber(at) === vnDayNumber(arrived) ? 1 : 0;
+      const a = arrived();
+      const inc: Inc = {
+        accepted: 1,
+        sameDay: vnDayNumber(at) === vnDayNumber(a) ? 1 : 0,
+        [hist('toAccepted', at.getTime() - a.getTime())]: 1,
+      };
 
-      return [{ orgId: r, at: d.createdAt, inc: { accepted: 1, sameDay: same } }];
+      return [{ orgId: r, at: d.createdAt, inc }];
     }
     case '06':
       return [
-        { orgId: r, at: d.createdAt, inc: { completed: 1 } },
+        {
+          orgId: r,
+          at: d.createdAt,
+          inc: { completed: 1, [hist('toCompleted', at.getTime() - arrived().getTime())]: 1 },
+        },
         ...(d.dueDate
           ? [
               {
@@ -138,13 +180,119 @@ function bumpsFor(d: DeliveryDoc, code: TStatusCode, at: Date): Bump[] {
       ];
     case '13':
       return d.change?.kind === 'recall'
-        ? [{ orgId: d.senderOrgId, at: d.createdAt, inc: { recalled: 1 } }]
+        ? [{ orgId: String(d.senderOrgId), at: d.createdAt, inc: { recalled: 1 } }]
         : [];
     case '15':
-      return d.withdrawn ? handlingShare(d) : [];
+      // an agreed recall takes the copy away: it no longer counts as handled (facts.ts)
+      return d.withdrawn ? negate(handling(d)) : [];
     default:
       return [];
   }
+}
+
+type DocDelivery = Pick<
+  CountedDelivery,
+  '_id' | 'documentId' | 'senderOrgId' | 'recipientOrgId' | 'createdAt'
+>;
+
+/**
+ * Distinct documents per counter cell: a document counts once in a cell, credited to its
+ * earliest delivery (by createdAt, then id) falling in that cell. The rule depends only on the
+ * stored deliveries, so the incremental path and a rebuild credit the same delivery.
+ */
+export function distinctCells(
+  cells: Cells,
+  ancestry: Ancestry,
+  ofOneDocument: DocDelivery[],
+  credited: (d: DocDelivery) => boolean,
+): void {
+  const sorted = [...ofOneDocument].sort(
+    (a, b) =>
+      a.createdAt.getTime() - b.createdAt.getTime() || String(a._id).localeCompare(String(b._id)),
+  );
+  const seen = new Set<string>();
+  for (const d of sorted) {
+    const keys = periodKeys(d.createdAt);
+    for (const [field, org] of [
+      ['sentDocs', d.senderOrgId],
+      ['recvDocs', d.recipientOrgId],
+    ] as const)
+      for (const root of ancestry.get(String(org)) ?? [String(org)])
+        for (const key of keys) {
+          const id = `${root}|${key}`;
+          if (seen.has(`${field}|${id}`)) continue;
+          seen.add(`${field}|${id}`);
+          if (credited(d)) addCell(cells, id, { [field]: 1 });
+        }
+  }
+}
+
+export type Transition = { delivery: DeliveryDoc; code: TStatusCode; at: Date };
+
+export function markOf(code: TStatusCode, d: Pick<DeliveryDoc, 'change'>): string {
+  return code === '13' ? `13:${d.change?.kind ?? ''}` : code;
+}
+
+/** Claims each transition's marker; false where it was already counted (duplicate key). */
+async function claim(ctx: HubContext, transitions: Transition[]): Promise<boolean[]> {
+  const ops: AnyBulkWriteOperation<Document>[] = transitions.map((t) => {
+    const c = markOf(t.code, t.delivery);
+
+    return {
+      updateOne: {
+        filter: { _id: t.delivery._id, c: { $ne: c } },
+        update: { $push: { c } } as Document,
+        upsert: true,
+      },
+    };
+  });
+  const fresh = transitions.map(() => true);
+  try {
+    await ctx.db.conn.collection(MARKS).bulkWrite(ops, { ordered: false });
+  } catch (err) {
+    const raw = (err as { writeErrors?: unknown }).writeErrors;
+    const errors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as {
+      code: number;
+      index: number;
+    }[];
+    if (errors.length === 0 || errors.some((e) => e.code !== 11000)) throw err;
+    for (const e of errors) fresh[e.index] = false;
+  }
+
+  return fresh;
+}
+
+async function distinctForArrivals(
+  ctx: HubContext,
+  cells: Cells,
+  arrivals: DeliveryDoc[],
+  ancestry: Ancestry,
+): Promise<void> {
+  if (arrivals.length === 0) return;
+  const docIds = [...new Map(arrivals.map((d) => [String(d.documentId), d.documentId])).values()];
+  const stored = await Deliveries(ctx.db.conn)
+    .collection.find(
+      { documentId: { $in: docIds } },
+      { projection: { documentId: 1, senderOrgId: 1, recipientOrgId: 1, createdAt: 1 } },
+    )
+    .toArray();
+  const byDoc = new Map<string, Map<string, DocDelivery>>();
+  for (const d of [...(stored as unknown as DocDelivery[]), ...arrivals]) {
+    const k = String(d.documentId);
+    if (!byDoc.has(k)) byDoc.set(k, new Map());
+    byDoc.get(k)!.set(String(d._id), d);
+  }
+  const orgs = [...byDoc.values()].flatMap((m) =>
+    [...m.values()].flatMap((d) => [String(d.senderOrgId), String(d.recipientOrgId)]),
+  );
+  const more = await loadAncestry(
+    ctx,
+    orgs.filter((o) => !ancestry.has(o)),
+  );
+  for (const [k, v] of more) ancestry.set(k, v);
+  const credit = new Set(arrivals.map((d) => String(d._id)));
+  for (const m of byDoc.values())
+    distinctCells(cells, ancestry, [...m.values()], (d) => credit.has(String(d._id)));
 }
 
 /**
@@ -161,36 +309,35 @@ export async function recordTransition(
   await recordTransitions(ctx, [{ delivery, code, at }]);
 }
 
-export type Transition = { delivery: DeliveryDoc; code: TStatusCode; at: Date };
-
-function appliedId(t: Transition): string {
-  const kind = t.code === '13' ? `:${t.delivery.change?.kind ?? ''}` : '';
-
-  return `${String(t.delivery._id)}:${t.code}${kind}`;
-}
-
-/** Many transitions at once (a dispatch's 01s): one marker insert, one org read, one bulk write. */
+/** Many transitions at once (a dispatch's 01s): one marker bulk, one org read, one counter bulk. */
 export async function recordTransitions(ctx: HubContext, transitions: Transition[]): Promise<void> {
   if (transitions.length === 0) return;
-  const markers = transitions.map((t) => ({ _id: appliedId(t) as never, at: new Date() }));
-  let skipped = new Set<number>();
-  try {
-    await ctx.db.conn.collection(APPLIED).insertMany(markers, { ordered: false });
-  } catch (err) {
-    const raw = (err as { writeErrors?: unknown }).writeErrors;
-    const errors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as {
-      code: number;
-      index: number;
-    }[];
-    if (errors.length === 0 || errors.some((e) => e.code !== 11000)) throw err;
-    skipped = new Set(errors.map((e) => e.index));
+  // two transitions of one delivery in a batch would race for its marker: do them in turn
+  const ids = new Set<string>();
+  const now: Transition[] = [];
+  const later: Transition[] = [];
+  for (const t of transitions) {
+    const id = String(t.delivery._id);
+    (ids.has(id) ? later : now).push(t);
+    ids.add(id);
   }
-  await apply(
+  const fresh = await claim(ctx, now);
+  const todo = now.filter((_, i) => fresh[i]);
+  const bumps = todo.flatMap((t) => bumpsFor(t.delivery, t.code, t.at));
+  const ancestry = await loadAncestry(
     ctx,
-    transitions
-      .filter((_, i) => !skipped.has(i))
-      .flatMap((t) => bumpsFor(t.delivery, t.code, t.at)),
+    bumps.map((b) => b.orgId),
   );
+  const cells: Cells = new Map();
+  spread(cells, ancestry, bumps);
+  await distinctForArrivals(
+    ctx,
+    cells,
+    todo.filter((t) => t.code === '01').map((t) => t.delivery),
+    ancestry,
+  );
+  await writeCells(ctx, cells);
+  if (later.length) await recordTransitions(ctx, later);
 }
 
 /** Whole years, then whole months, then loose days covering [from, to] (inclusive days). */
@@ -222,6 +369,16 @@ export function counterKeys(from: string, to: string): string[] {
   return keys;
 }
 
+/** Sums of the counter documents with these ids (absent ones count zero). */
+export async function sumCounters(ctx: HubContext, ids: string[]): Promise<Map<string, Sums>> {
+  const docs = await ctx.db.conn
+    .collection(COUNTERS)
+    .find({ _id: { $in: ids as never[] } })
+    .toArray();
+
+  return new Map(docs.map((d) => [String(d._id), d as unknown as Sums]));
+}
+
 /** Counter totals of an organization's subtree over inclusive Vietnam days. */
 export async function readCounters(
   ctx: HubContext,
@@ -230,12 +387,10 @@ export async function readCounters(
   to: string,
 ): Promise<CounterValues> {
   const ids = counterKeys(from, to).map((k) => `${orgId}|${k}`);
-  const docs = await ctx.db.conn
-    .collection(COUNTERS)
-    .find({ _id: { $in: ids as never[] } })
-    .toArray();
+  const total: Sums = {};
+  for (const d of (await sumCounters(ctx, ids)).values()) sumInto(total, d);
   const out = Object.fromEntries(COUNTER_FIELDS.map((f) => [f, 0])) as CounterValues;
-  for (const d of docs) for (const f of COUNTER_FIELDS) out[f] += Number(d[f] ?? 0);
+  for (const f of COUNTER_FIELDS) out[f] = Number(total[f] ?? 0);
 
   return out;
 }

@@ -194,17 +194,51 @@ function handlingFigures(c: Counts, dd: DrillDown): TFigure[] {
   ];
 }
 
+const APPROX_PERCENTILE_NOTE =
+  'Gần đúng: lấy cận trên của khoảng (biểu đồ tần suất theo thang log, mỗi khoảng rộng ≈ 19%) chứa giá trị đúng.';
+const APPROX_DISTINCT_NOTE =
+  'Gần đúng (cận trên): khoảng ngày không trùng một kỳ trọn vẹn; văn bản gửi/nhận ở nhiều phần của khoảng được đếm nhiều lần.';
+
 function latencyFigures(c: Counts, dd: DrillDown): TFigure[] {
   return LATENCIES.flatMap((l) =>
-    PERCENTILES.map((p) => ({
-      key: `${l}.p${p}`,
-      label: `${LATENCY_LABELS[l].label}, phân vị ${p} (ms)`,
-      unit: 'ms' as const,
-      value: c.latency[l][`p${p}`],
-      denominator: c.latency[l].n,
-      computed: true,
-      drillDown: dd(LATENCY_LABELS[l].metric),
-    })),
+    PERCENTILES.map((p): TFigure => {
+      const approx = c.approx?.latency?.[l]?.[`p${p}`];
+      const f: TFigure = {
+        key: `${l}.p${p}`,
+        label: `${LATENCY_LABELS[l].label}, phân vị ${p} (ms)`,
+        unit: 'ms' as const,
+        value: c.latency[l][`p${p}`],
+        denominator: c.latency[l].n,
+        computed: true,
+        drillDown: dd(LATENCY_LABELS[l].metric),
+      };
+      if (approx && approx.value !== null)
+        Object.assign(f, {
+          approximate: true,
+          resolution: { lower: approx.lower, upper: approx.upper },
+          note: APPROX_PERCENTILE_NOTE,
+        });
+
+      return f;
+    }),
+  );
+}
+
+/** Marks the distinct-document figures as upper bounds when the counters could not dedupe. */
+function flagDistinct(c: Counts, figures: TFigure[]): TFigure[] {
+  if (!c.approx?.distinct) return figures;
+
+  return figures.map((f) =>
+    ['documentsSent', 'documentsReceived', 'recipientsPerDocument'].includes(f.key)
+      ? {
+          ...f,
+          approximate: true,
+          note:
+            f.key === 'recipientsPerDocument'
+              ? `${APPROX_DISTINCT_NOTE} Vì mẫu số là cận trên nên tỷ số này là cận dưới.`
+              : APPROX_DISTINCT_NOTE,
+        }
+      : f,
   );
 }
 
@@ -212,7 +246,7 @@ function latencyFigures(c: Counts, dd: DrillDown): TFigure[] {
 export function figuresOf(c: Counts, dd: DrillDown): Record<string, TFigure> {
   const all = [
     ...documentFigures(c, dd),
-    ...volumeFigures(c, dd),
+    ...flagDistinct(c, volumeFigures(c, dd)),
     ...handlingFigures(c, dd),
     ...latencyFigures(c, dd),
   ];

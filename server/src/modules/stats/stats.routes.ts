@@ -4,6 +4,7 @@ import type { HubContext } from '../../context.js';
 import { route } from '../../http/route.js';
 import { statsSeries, statsSummary } from './compute-stats.js';
 import { listStatsItems } from './list-items.js';
+import { rebuildCounters } from './rebuild-counters.js';
 import { csvFileName, seriesCsv, summaryCsv } from './stats-csv.js';
 
 /** Auditors see every organization, hub admins too, org admins their own subtree (scope.ts). */
@@ -26,7 +27,7 @@ export function statsRoutes(ctx: HubContext): Router {
   r.get(
     '/summary',
     route({ roles: [...ROLES], query: ZStatsQuery }, async ({ query, principal, req, res }) => {
-      const s = await statsSummary(ctx, principal, query);
+      const s = await statsSummary(ctx, principal, query, new Date(), { source: query.source });
       if (!wantsCsv(req)) return s;
       sendCsv(res, csvFileName('summary', s), summaryCsv(s));
 
@@ -36,12 +37,17 @@ export function statsRoutes(ctx: HubContext): Router {
   r.get(
     '/series',
     route({ roles: [...ROLES], query: ZStatsQuery }, async ({ query, principal, req, res }) => {
-      const s = await statsSeries(ctx, principal, query);
+      const s = await statsSeries(ctx, principal, query, new Date(), { source: query.source });
       if (!wantsCsv(req)) return s;
       sendCsv(res, csvFileName('series', s), seriesCsv(s));
 
       return undefined;
     }),
+  );
+  // recovery: counters recomputed from the collections (after an org moved, or a lost write)
+  r.post(
+    '/rebuild',
+    route({ roles: ['hub_admin'] }, () => rebuildCounters(ctx)),
   );
   r.get(
     '/items',
