@@ -12,6 +12,7 @@ import { markDispatched } from '../documents/add-version.js';
 import type { DocumentDoc } from '../documents/document.model.js';
 import { publishEvents, type NewEvent } from '../events/publish.js';
 import { recordTransitions } from '../stats/counters.js';
+import { recordOutgoing } from '../stats/outgoing-counters.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';
 import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from './delivery.model.js';
 import { presentDelivery, presentDispatch } from './present.js';
@@ -180,6 +181,7 @@ async function completeDispatch(
       ctx,
       all.map((d) => ({ delivery: d, code: '01' as const, at: d.createdAt })),
     ),
+    recordOutgoing(ctx, dispatch, parts.doc), // stats: outgoing document + signatures, once
   ]);
   await Dispatches(ctx.db.conn).updateOne({ _id: dispatch._id }, { $set: { complete: true } });
 
