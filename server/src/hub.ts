@@ -120,6 +120,7 @@ async function closeHub(http: HttpServer, ctx: HubContext): Promise<void> {
   if (!drained) http.closeAllConnections();
   ctx.io?.disconnectSockets(true);
   await new Promise<void>((resolve) => (ctx.io ? ctx.io.close(() => resolve()) : resolve()));
+  for (const m of modules) await m.close?.(ctx);
   await ctx.db.close();
   ctx.log.info('LiênThông hub stopped');
 }

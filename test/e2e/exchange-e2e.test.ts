@@ -21,6 +21,7 @@ import {
 } from '../support/factories.js';
 import { startTestHub } from '../support/hub.js';
 import { connectSocket, type TestSocket } from '../support/sockets.js';
+import { Types } from 'mongoose';
 
 describe('e2e: sign, seal, dispatch, receipts, reconnect, idempotency', function () {
   this.timeout(120_000);
@@ -172,7 +173,7 @@ describe('e2e: sign, seal, dispatch, receipts, reconnect, idempotency', function
     expect(
       await hub.ctx.db.conn.collection('dispatches').countDocuments({
         orgId: dispatch.deliveries![0]!.senderOrgId
-          ? (await import('mongoose')).Types.ObjectId.createFromHexString(province.id)
+          ? Types.ObjectId.createFromHexString(province.id)
           : null,
       }),
     ).to.equal(1);

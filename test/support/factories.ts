@@ -7,6 +7,9 @@ import type { Hub } from '../../server/src/hub.js';
 import { hashPassword } from '../../server/src/modules/auth/passwords.js';
 import { Users } from '../../server/src/modules/auth/user.model.js';
 import { createOrg } from '../../server/src/modules/orgs/orgs.service.js';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { ZDocumentMeta, type TDocumentMeta } from '../../server/src/contracts/documents.js';
+import { createDocument } from '../../server/src/modules/documents/create-document.js';
 
 const uniq = () => randomBytes(4).toString('hex');
 
@@ -103,7 +106,6 @@ export function api(hub: Hub, token?: string) {
 
 /** A small real PDF made with pdf-lib (Latin text; enough for exchange tests). */
 export async function tinyPdf(text = 'Cong van so 123'): Promise<Uint8Array> {
-  const { PDFDocument, StandardFonts } = await import('pdf-lib');
   const pdf = await PDFDocument.create();
   const page = pdf.addPage([595, 842]);
   page.drawText(text, {
@@ -116,13 +118,7 @@ export async function tinyPdf(text = 'Cong van so 123'): Promise<Uint8Array> {
   return pdf.save();
 }
 
-export async function makeDocument(
-  hub: Hub,
-  user: TestUser,
-  over: Partial<import('../../server/src/contracts/documents.js').TDocumentMeta> = {},
-) {
-  const { createDocument } = await import('../../server/src/modules/documents/create-document.js');
-  const { ZDocumentMeta } = await import('../../server/src/contracts/documents.js');
+export async function makeDocument(hub: Hub, user: TestUser, over: Partial<TDocumentMeta> = {}) {
   const meta = ZDocumentMeta.parse({
     type: 'Công văn',
     notation: 'UBND-VP',

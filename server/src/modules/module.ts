@@ -9,4 +9,6 @@ export type HubModule = {
   init?(ctx: HubContext): Promise<void>;
   mount(ctx: HubContext): Promise<Mount[]>;
   realtime?(ctx: HubContext, io: IoServer): Promise<void>;
+  /** Runs when the hub stops, before the database closes (unsubscribe, flush). */
+  close?(ctx: HubContext): Promise<void>;
 };

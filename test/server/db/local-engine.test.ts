@@ -6,6 +6,7 @@ import { MongoClient } from 'mongodb';
 import { decideEngine } from '../../../server/src/db/engine/decide.js';
 import { machineFacts } from '../../../server/src/db/engine/facts.js';
 import { startLocalEngine } from '../../../server/src/db/engine/local-engine.js';
+import { commandName } from '../../../server/src/db/engine/session-guard.js';
 
 function alive(pid: number): boolean {
   try {
@@ -67,7 +68,6 @@ describe('local MongoDB engine (sidecar)', () => {
 
 describe('session guard', () => {
   it('names the command of an OP_MSG and ignores other opcodes', async () => {
-    const { commandName } = await import('../../../server/src/db/engine/session-guard.js');
     const body = Buffer.concat([
       Buffer.from([0, 0, 0, 0, 0x04]),
       Buffer.from('endSessions\0', 'utf8'),

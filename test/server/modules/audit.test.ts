@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Hub } from '../../../server/src/hub.js';
 import { appendAudit } from '../../../server/src/modules/audit/append.js';
 import { AuditLog } from '../../../server/src/modules/audit/audit.model.js';
-import { api, makeOrg, makeUser } from '../../support/factories.js';
+import { api, makeDocument, makeOrg, makeUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
 
 describe('audit log: append-only, hash-chained', () => {
@@ -55,5 +55,32 @@ describe('audit log: append-only, hash-chained', () => {
     expect(items[0]!.orgIds).to.deep.equal([org.id]);
     expect((await api(hub, clerk.token)('GET', '/api/v1/audit')).status).to.equal(403);
     expect((await api(hub, admin.token)('GET', '/api/v1/audit/verify')).status).to.equal(403);
+  });
+});
+
+describe('audit log: document events', () => {
+  let hub: Hub;
+  before(async () => (hub = await startTestHub()));
+  after(() => hub.close());
+
+  it('records registrations and every read of a confidential document', async () => {
+    const org = await makeOrg(hub.ctx);
+    const clerk = await makeUser(hub, org, ['clerk']);
+    const doc = await makeDocument(hub, clerk, { confidentiality: 'mat' });
+    expect((await api(hub, clerk.token)('GET', `/api/v1/documents/${doc.id}`)).status).to.equal(
+      200,
+    );
+    const auditor = await makeUser(hub, await makeOrg(hub.ctx), ['auditor']);
+    const find = async () => {
+      const r = await api(hub, auditor.token)('GET', `/api/v1/audit?targetId=${doc.id}`);
+
+      return (r.body as unknown as { items: { action: string }[] }).items.map((i) => i.action);
+    };
+    let actions: string[] = [];
+    for (let i = 0; i < 50 && actions.length < 2; i++) {
+      actions = await find();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(actions).to.have.members(['document.created', 'document.read-confidential']);
   });
 });

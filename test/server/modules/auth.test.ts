@@ -4,7 +4,7 @@ import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { MAX_FAILED_LOGINS } from '../../../server/src/modules/auth/login.js';
 import { TEST_PASSWORD, api, loginAs, makeOrg, makeUser } from '../../support/factories.js';
-import { startTestHub } from '../../support/hub.js';
+import { startTestHub, testDbName } from '../../support/hub.js';
 
 describe('auth: login, tokens, users, API keys', () => {
   let hub: Hub;
@@ -149,7 +149,6 @@ describe('auth: login, tokens, users, API keys', () => {
 
 describe('several hub nodes starting on one empty database', () => {
   it('all start, with one hub admin and one PKI hierarchy', async () => {
-    const { testDbName } = await import('../../support/hub.js');
     const db = testDbName('multi');
     // Nodes of one deployment share their secrets, as they share the database.
     const env = { LIENTHONG_MASTER_KEY: 'ab'.repeat(32), JWT_SECRET: 'cd'.repeat(32) };

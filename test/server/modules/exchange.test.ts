@@ -6,6 +6,7 @@ import type { Hub } from '../../../server/src/hub.js';
 import { api, makeDocument, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
 import { connectSocket } from '../../support/sockets.js';
+import { Types } from 'mongoose';
 
 describe('exchange: dispatch, deliveries, receipts', () => {
   let hub: Hub;
@@ -64,7 +65,7 @@ describe('exchange: dispatch, deliveries, receipts', () => {
     expect([a.status, b.status].sort()).to.deep.equal([200, 201]);
     expect(a.body.id).to.equal(b.body.id);
     const count = await hub.ctx.db.conn.collection('deliveries').countDocuments({
-      documentId: (await import('mongoose')).Types.ObjectId.createFromHexString(doc.id),
+      documentId: Types.ObjectId.createFromHexString(doc.id),
     });
     expect(count).to.equal(2);
     const other = await call(

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ZDocumentMeta } from '../../../server/src/contracts/documents.js';
 import type { Hub } from '../../../server/src/hub.js';
 import type { Principal } from '../../../server/src/modules/auth/principal.js';
 import { createDocument } from '../../../server/src/modules/documents/index.js';
@@ -272,7 +273,6 @@ describe('validation module: HTTP API', function () {
 });
 
 async function makeDocumentMeta() {
-  const { ZDocumentMeta } = await import('../../../server/src/contracts/documents.js');
   return ZDocumentMeta.parse({
     type: 'Quyết định',
     notation: 'QĐ-STP',
