@@ -9,15 +9,7 @@ export function defineModel<T>(name: string, schema: Schema<T>): (conn: Connecti
   return (conn) => (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema);
 }
 
-/** Removes Vietnamese diacritics and case, for search that ignores them. */
-export function foldVietnamese(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/đ/g, 'd')
-    .replace(/Đ/g, 'D')
-    .toLowerCase();
-}
+export { foldVietnamese } from '../contracts/text.js';
 
 export function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -9,7 +9,7 @@ import { publishEvents } from '../events/publish.js';
 import { recordTransitions } from '../stats/counters.js';
 import { Deliveries, type DeliveryDoc, type HistoryDoc } from './delivery.model.js';
 import { presentDelivery } from './present.js';
-import { signReceipt } from './receipts.js';
+import { receiptFor } from './receipts.js';
 import { CHANGE_ANSWER_ROLES, TRANSITIONS } from './transitions.js';
 
 function notFound(): AppError {
@@ -38,17 +38,10 @@ async function historyEntry(
   at: Date,
 ): Promise<HistoryDoc> {
   const reason = 'reason' in change ? change.reason : undefined;
-  const receipt = await signReceipt(ctx, {
-    v: 1,
-    deliveryId: String(d._id),
-    dispatchId: String(d.dispatchId),
-    documentId: String(d.documentId),
-    versionSha256: d.versionSha256,
-    senderOrgId: String(d.senderOrgId),
-    recipientOrgId: String(d.recipientOrgId),
-    signerOrgId: String(d.recipientOrgId),
+  const receipt = await receiptFor(ctx, d, {
+    signer: 'recipient',
     code: change.code,
-    at: at.toISOString(),
+    at,
     actorId: p.id,
     actorName: p.name,
     ...(reason ? { reason } : {}),

@@ -16,7 +16,7 @@ import { recordOutgoing } from '../stats/outgoing-counters.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';
 import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from './delivery.model.js';
 import { presentDelivery, presentDispatch } from './present.js';
-import { signReceipt } from './receipts.js';
+import { receiptFor } from './receipts.js';
 
 /** End of the due day in Vietnam time (UTC+7), when handling becomes overdue. */
 export function endOfDayVietnam(isoDate: string): Date {
@@ -69,17 +69,18 @@ async function buildDeliveries(
   return Promise.all(
     recipients.map(async (r): Promise<DeliveryDoc> => {
       const _id = new Types.ObjectId();
-      const receipt = await signReceipt(ctx, {
-        v: 1,
-        deliveryId: String(_id),
-        dispatchId: String(dispatch._id),
-        documentId: String(doc._id),
+      const ref = {
+        _id,
+        dispatchId: dispatch._id,
+        documentId: doc._id,
         versionSha256: v.sha256,
-        senderOrgId: String(sender._id),
-        recipientOrgId: String(r._id),
-        signerOrgId: String(r._id),
+        senderOrgId: sender._id,
+        recipientOrgId: r._id,
+      };
+      const receipt = await receiptFor(ctx, ref, {
+        signer: 'recipient',
         code: '01',
-        at: at.toISOString(),
+        at,
         actorId: 'hub',
         actorName: 'Trục LiênThông',
       });

@@ -43,6 +43,45 @@ export async function signReceipt(ctx: HubContext, claims: ReceiptClaims): Promi
   return { jws: `${input}.${b64url(signature)}`, keyId: key.kid };
 }
 
+type DeliveryRef = {
+  _id: unknown;
+  dispatchId: unknown;
+  documentId: unknown;
+  versionSha256: string;
+  senderOrgId: unknown;
+  recipientOrgId: unknown;
+};
+
+/** The receipt of one transition of a delivery, signed by `signer` (its recipient or sender). */
+export function receiptFor(
+  ctx: HubContext,
+  d: DeliveryRef,
+  t: {
+    signer: 'recipient' | 'sender';
+    code: TStatusCode;
+    at: Date;
+    actorId: string;
+    actorName: string;
+    reason?: string;
+  },
+): Promise<TReceipt> {
+  return signReceipt(ctx, {
+    v: 1,
+    deliveryId: String(d._id),
+    dispatchId: String(d.dispatchId),
+    documentId: String(d.documentId),
+    versionSha256: d.versionSha256,
+    senderOrgId: String(d.senderOrgId),
+    recipientOrgId: String(d.recipientOrgId),
+    signerOrgId: String(t.signer === 'recipient' ? d.recipientOrgId : d.senderOrgId),
+    code: t.code,
+    at: t.at.toISOString(),
+    actorId: t.actorId,
+    actorName: t.actorName,
+    ...(t.reason ? { reason: t.reason } : {}),
+  });
+}
+
 export type VerifiedReceipt = { valid: boolean; claims: ReceiptClaims | null; reason?: string };
 
 /** Verifies a receipt against the published key named in its header. */

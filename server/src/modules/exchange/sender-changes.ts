@@ -10,7 +10,7 @@ import { publishEvents, type NewEvent } from '../events/publish.js';
 import { recordTransitions } from '../stats/counters.js';
 import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from './delivery.model.js';
 import { presentDispatch } from './present.js';
-import { signReceipt } from './receipts.js';
+import { receiptFor } from './receipts.js';
 
 export async function ownDispatch(ctx: HubContext, p: Principal, id: string): Promise<DispatchDoc> {
   const d = Types.ObjectId.isValid(id)
@@ -52,17 +52,10 @@ async function requestChange(
   const events: NewEvent[] = [];
   const ops = await Promise.all(
     open.map(async (d) => {
-      const receipt = await signReceipt(ctx, {
-        v: 1,
-        deliveryId: String(d._id),
-        dispatchId: String(d.dispatchId),
-        documentId: String(d.documentId),
-        versionSha256: d.versionSha256,
-        senderOrgId: String(d.senderOrgId),
-        recipientOrgId: String(d.recipientOrgId),
-        signerOrgId: String(d.senderOrgId),
+      const receipt = await receiptFor(ctx, d, {
+        signer: 'sender',
         code: '13',
-        at: at.toISOString(),
+        at,
         actorId: p.id,
         actorName: p.name,
         reason: change.reason,
