@@ -1,4 +1,11 @@
 export { PdfError } from './pdf-error.js';
+export {
+  checkPdfLimits,
+  checkParsedObjects,
+  PDF_LIMITS,
+  PdfLimitError,
+  type PdfLimits,
+} from './limits.js';
 export { loadPdf, firstPage, type PdfFile } from './pdf-file.js';
 export { readTrailer, findLastStartxref, type TrailerInfo, type XrefKind } from './trailer.js';
 export { IncrementalUpdate, type ObjectBody, type WrittenUpdate } from './incremental-writer.js';

@@ -1,4 +1,5 @@
 import { PDFArray, PDFContext, PDFDict, PDFDocument, PDFName, PDFRef } from 'pdf-lib';
+import { checkParsedObjects, checkPdfLimits } from './limits.js';
 import { PdfError } from './pdf-error.js';
 import { findLastStartxref, readTrailer, type TrailerInfo } from './trailer.js';
 
@@ -24,6 +25,7 @@ function checkHeader(bytes: Uint8Array): void {
 export async function loadPdf(bytes: Uint8Array): Promise<PdfFile> {
   checkHeader(bytes);
   findLastStartxref(bytes); // a truncated file fails here, before the parser guesses around it
+  checkPdfLimits(bytes); // before pdf-lib inflates object streams and recurses into arrays
   let doc: PDFDocument;
   try {
     doc = await PDFDocument.load(bytes, {
@@ -37,6 +39,7 @@ export async function loadPdf(bytes: Uint8Array): Promise<PdfFile> {
     });
   }
   const context = doc.context;
+  checkParsedObjects(context);
   const trailer = readTrailer(bytes, context);
   if (trailer.encrypt || context.trailerInfo.Encrypt) {
     throw new PdfError(
