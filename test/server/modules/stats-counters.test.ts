@@ -32,7 +32,7 @@ import {
 } from '../../../server/src/modules/stats/latency-histogram.js';
 import { recordOutgoing } from '../../../server/src/modules/stats/outgoing-counters.js';
 import { rebuildCounters } from '../../../server/src/modules/stats/rebuild-counters.js';
-import { api, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
+import { api, makeDocument, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
 
 const HOUR = 3_600_000;
@@ -365,5 +365,68 @@ describe('stats: incremental counters equal the aggregation and a rebuild', func
       'd:2027-02-01',
       'd:2027-02-02',
     ]);
+  });
+});
+
+describe('stats: counters fed by the real exchange module', function () {
+  this.timeout(120_000);
+  let hub: Hub;
+
+  before(async () => {
+    hub = await startTestHub();
+  });
+  after(() => hub.close());
+
+  it('a dispatch through the API counts the outgoing document once, with its seal, and every transition', async () => {
+    const province = await makeOrg(hub.ctx, { level: 'province' });
+    const district = await makeOrg(hub.ctx, { level: 'district', parentId: province.id });
+    const commune = await makeOrg(hub.ctx, { parentId: district.id });
+    const clerk = await makeUser(hub, district, ['clerk']);
+    const rclerk = await makeUser(hub, commune, ['clerk']);
+    const auditor = await makeUser(hub, province, ['auditor']);
+    const doc = await makeDocument(hub, clerk);
+    // a sealed version, as the signing module would add it
+    const stored = (await Documents(hub.ctx.db.conn).findById(doc.id).lean())!;
+    const sealed = {
+      ...stored.versions[0]!,
+      _id: new Types.ObjectId(),
+      reason: 'signature',
+      signature: { kind: 'seal', signer: 'UBND', level: 'B-T', signedAt: new Date() },
+    };
+    await Documents(hub.ctx.db.conn).collection.updateOne(
+      { _id: stored._id },
+      { $push: { versions: sealed as never }, $set: { currentVersionId: sealed._id } },
+    );
+    const call = api(hub, clerk.token);
+    const body = { documentId: doc.id, recipients: [commune.id, province.id] };
+    const first = await call('POST', '/api/v1/dispatches', body);
+    expect(first.status).to.equal(201);
+    // dispatched again: still one outgoing document, two more deliveries
+    expect((await call('POST', '/api/v1/dispatches', body)).status).to.equal(201);
+    const mine = (
+      first.body as unknown as { deliveries: { id: string; recipientOrgId: string }[] }
+    ).deliveries.find((d) => d.recipientOrgId === commune.id)!;
+    const rc = api(hub, rclerk.token);
+    for (const code of ['03', '05', '06'])
+      expect((await rc('POST', `/api/v1/deliveries/${mine.id}/status`, { code })).status).to.equal(
+        200,
+      );
+    const today = new Date(Date.now() + 7 * HOUR).toISOString().slice(0, 10);
+    const q = `orgId=${province.id}&from=${today}&to=${today}`;
+    const viaCounters = (await api(hub, auditor.token)('GET', `/api/v1/stats/summary?${q}`))
+      .body as unknown as TStatsSummary;
+    const exact = (
+      await api(hub, auditor.token)('GET', `/api/v1/stats/summary?${q}&source=aggregation`)
+    ).body as unknown as TStatsSummary;
+    expect(viaCounters.source).to.equal('counters');
+    expect(viaCounters.figures.outgoingDocuments!.value).to.equal(1);
+    expect(viaCounters.figures.sealSignatureRate!.value).to.equal(1);
+    expect(viaCounters.figures.deliveriesSent!.value).to.equal(4);
+    expect(viaCounters.figures.documentsSent!.value).to.equal(1);
+    expect(viaCounters.figures['toCompleted.p50']!.denominator).to.equal(1);
+    for (const [k, f] of Object.entries(exact.figures))
+      expect(viaCounters.figures[k]!.value, k).to.equal(f.value);
+    // the district's own counters hold the same facts (rolled up to the province too)
+    expect((await readCounters(hub.ctx, district.id, today, today)).sent).to.equal(4);
   });
 });
