@@ -63,7 +63,8 @@ function viteRouter(root: string): Router {
         configFile: join(root, 'vite.config.ts'),
         appType: 'custom',
         logLevel: 'warn',
-        server: { middlewareMode: true, hmr: false, watch: null },
+        // ws: false — no HMR websocket server on port 24678 (it would clash between hubs and with other tools)
+        server: { middlewareMode: true, hmr: false, ws: false, watch: null },
       }),
     ));
   const r = Router();

@@ -33,7 +33,7 @@ describe('HTTP foundation', () => {
   });
 
   it('speaks English when asked', async () => {
-    const res = await fetch(`${hub.url}/nope`, { headers: { 'accept-language': 'en-US' } });
+    const res = await fetch(`${hub.url}/api/v1/nope`, { headers: { 'accept-language': 'en-US' } });
     expect(((await res.json()) as ProblemBody).title).to.equal('No such route');
   });
 
