@@ -1,6 +1,7 @@
 import type { TimestampFunction } from '../cms/timestamp.js';
 import { embedContents, hashByteRange } from '../pdf/byte-range.js';
-import { loadPdf } from '../pdf/pdf-file.js';
+import { withPdf } from '../pdf/lazy-pdf-file.js';
+import type { PdfFile } from '../pdf/pdf-file.js';
 import { preparePlaceholder } from '../pdf/signature-field.js';
 import { PadesError } from './pades-error.js';
 import { retrySize } from './size-estimate.js';
@@ -13,7 +14,14 @@ export async function addDocumentTimestamp(
   timestamp: TimestampFunction,
   fieldName?: string,
 ): Promise<Uint8Array> {
-  const file = await loadPdf(pdf);
+  return withPdf(pdf, (file) => timestampFile(file, timestamp, fieldName));
+}
+
+async function timestampFile(
+  file: PdfFile,
+  timestamp: TimestampFunction,
+  fieldName: string | undefined,
+): Promise<Uint8Array> {
   let contentsSize = FIRST_GUESS;
   for (let attempt = 0; attempt < 3; attempt++) {
     const prepared = preparePlaceholder(file, {

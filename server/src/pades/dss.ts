@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { PDFArray, PDFDict, PDFName, PDFRef } from 'pdf-lib';
 import { IncrementalUpdate } from '../pdf/incremental-writer.js';
-import { loadPdf, type PdfFile } from '../pdf/pdf-file.js';
+import { withPdf } from '../pdf/lazy-pdf-file.js';
+import type { PdfFile } from '../pdf/pdf-file.js';
 import { CatalogEditor } from '../pdf/signature-field.js';
 import { listSignatures } from '../pdf/signatures.js';
 import type { RevocationData, RevocationProvider } from './options.js';
@@ -63,7 +64,10 @@ function streams(file: PdfFile, update: IncrementalUpdate, items: Uint8Array[]):
 
 /** PAdES B-LT: an incremental update adding /DSS (certificates, OCSP, CRL, VRI) for the last signature. */
 export async function addDss(pdf: Uint8Array, input: DssInput): Promise<Uint8Array> {
-  const file = await loadPdf(pdf);
+  return withPdf(pdf, (file) => addDssTo(file, input));
+}
+
+async function addDssTo(file: PdfFile, input: DssInput): Promise<Uint8Array> {
   const last = listSignatures(file).at(-1);
   if (!last || last.contents.length === 0)
     throw new PadesError(

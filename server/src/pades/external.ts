@@ -5,7 +5,8 @@ import { verifySignatureValue } from '../cms/signer.js';
 import type { TimestampFunction } from '../cms/timestamp.js';
 import type { DigestAlgorithm, SignatureAlgorithm } from '../cms/oids.js';
 import { embedContents, hashByteRange, type ByteRange } from '../pdf/byte-range.js';
-import { loadPdf } from '../pdf/pdf-file.js';
+import { withPdf } from '../pdf/lazy-pdf-file.js';
+import type { PdfFile } from '../pdf/pdf-file.js';
 import { preparePlaceholder } from '../pdf/signature-field.js';
 import type { AppearanceFactory } from './options.js';
 import { PadesError } from './pades-error.js';
@@ -72,20 +73,22 @@ export async function prepareExternal(
   const digestAlgorithm = o.digestAlgorithm ?? 'sha256';
   const level = o.level ?? 'B-B';
   const signingTime = o.signingTime ?? new Date();
-  const file = await loadPdf(pdf);
-  const appearance = o.appearance ? await o.appearance(file, signingTime) : undefined;
   const contentsSize = estimateCmsSize(o.certificateChain, level === 'B-T') + EXTERNAL_SLACK;
-  const prepared = preparePlaceholder(file, {
-    kind: 'signature',
-    contentsSize,
-    signingTime,
-    ...(o.reason ? { reason: o.reason } : {}),
-    ...(o.location ? { location: o.location } : {}),
-    ...(o.name ? { name: o.name } : {}),
-    ...(o.fieldName ? { fieldName: o.fieldName } : {}),
-    ...(o.certify ? { certify: true } : {}),
-    ...(appearance ? { appearance } : {}),
-  });
+  const prepare = async (file: PdfFile) => {
+    const appearance = o.appearance ? await o.appearance(file, signingTime) : undefined;
+    return preparePlaceholder(file, {
+      kind: 'signature',
+      contentsSize,
+      signingTime,
+      ...(o.reason ? { reason: o.reason } : {}),
+      ...(o.location ? { location: o.location } : {}),
+      ...(o.name ? { name: o.name } : {}),
+      ...(o.fieldName ? { fieldName: o.fieldName } : {}),
+      ...(o.certify ? { certify: true } : {}),
+      ...(appearance ? { appearance } : {}),
+    });
+  };
+  const prepared = await withPdf(pdf, prepare);
   const documentDigest = hashByteRange(prepared.bytes, prepared.byteRange, digestAlgorithm);
   const dataToSign = signedAttributes(documentDigest, signer, digestAlgorithm);
   const session: ExternalSession = {

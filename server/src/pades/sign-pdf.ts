@@ -1,7 +1,8 @@
 import { createCms } from '../cms/create-cms.js';
 import { httpTimestamp, type TimestampFunction } from '../cms/timestamp.js';
 import { embedContents, hashByteRange } from '../pdf/byte-range.js';
-import { loadPdf } from '../pdf/pdf-file.js';
+import { withPdf } from '../pdf/lazy-pdf-file.js';
+import type { PdfFile } from '../pdf/pdf-file.js';
 import { preparePlaceholder, type PreparedPdf } from '../pdf/signature-field.js';
 import { addDss } from './dss.js';
 import { addDocumentTimestamp } from './doc-timestamp.js';
@@ -35,7 +36,14 @@ async function signRevision(
   o: SignPdfOptions,
   timestamp: TimestampFunction | undefined,
 ): Promise<Uint8Array> {
-  const file = await loadPdf(pdf);
+  return withPdf(pdf, (file) => signFile(file, o, timestamp));
+}
+
+async function signFile(
+  file: PdfFile,
+  o: SignPdfOptions,
+  timestamp: TimestampFunction | undefined,
+): Promise<Uint8Array> {
   const signingTime = o.signingTime ?? new Date();
   const appearance = o.appearance ? await o.appearance(file, signingTime) : undefined;
   let contentsSize = estimateCmsSize(o.signer.certificateChain, timestamp !== undefined);

@@ -46,33 +46,67 @@ function tinos(): Uint8Array {
 
 function pageAt(file: PdfFile, index: number | undefined): { ref: PDFRef; dict: PDFDict } {
   if (!index) return firstPage(file);
-  const ref = PDFDocumentPages.refs(file)[index];
+  const ref = pageByCount(file, index) ?? allPageRefs(file)[index];
   if (!ref) throw new PdfError('PDF_NO_SUCH_PAGE', `The PDF has no page ${index + 1}.`);
   return { ref, dict: file.context.lookup(ref, PDFDict) as PDFDict };
 }
 
-/** Page references in order (pdf-lib's own tree walk over the parsed context). */
-const PDFDocumentPages = {
-  refs(file: PdfFile): PDFRef[] {
-    const out: PDFRef[] = [];
-    // a hostile /Kids cycle ([2 0 R 2 0 R]) would otherwise cost 2^depth visits
-    const seen = new Set<string>();
-    const visit = (node: PDFDict, depth: number): void => {
-      const kids = file.context.lookup(node.get(PDFName.of('Kids')));
-      for (const kid of kids instanceof PDFArray ? kids.asArray() : []) {
-        const dict = file.context.lookup(kid);
-        if (!(kid instanceof PDFRef) || !(dict instanceof PDFDict) || depth > 64) continue;
-        if (seen.has(kid.tag)) continue;
-        seen.add(kid.tag);
-        if (dict.get(PDFName.of('Type')) === PDFName.of('Page')) out.push(kid);
-        else visit(dict, depth + 1);
+const isPage = (dict: PDFDict): boolean =>
+  dict.get(PDFName.of('Type')) === PDFName.of('Page') || !dict.has(PDFName.of('Kids'));
+
+/**
+ * Page `index` found by skipping whole subtrees with their /Count: on a lazily read file this
+ * reads one branch of the page tree instead of every page dictionary. Undefined when the counts
+ * do not add up (then the full walk decides).
+ */
+function pageByCount(file: PdfFile, index: number): PDFRef | undefined {
+  let node = file.context.lookup(file.catalog.get(PDFName.of('Pages')));
+  let remaining = index;
+  for (let depth = 0; node instanceof PDFDict && depth < 64; depth++) {
+    const kids = file.context.lookup(node.get(PDFName.of('Kids')));
+    let next: PDFDict | undefined;
+    for (const kid of kids instanceof PDFArray ? kids.asArray() : []) {
+      const dict = file.context.lookup(kid);
+      if (!(kid instanceof PDFRef) || !(dict instanceof PDFDict)) continue;
+      if (isPage(dict)) {
+        if (remaining === 0) return kid;
+        remaining--;
+        continue;
       }
-    };
-    const root = file.context.lookup(file.catalog.get(PDFName.of('Pages')));
-    if (root instanceof PDFDict) visit(root, 0);
-    return out;
-  },
-};
+      const count = dict.get(PDFName.of('Count'));
+      if (!(count instanceof PDFNumber)) return undefined;
+      if (remaining < count.asNumber()) {
+        next = dict;
+        break;
+      }
+      remaining -= count.asNumber();
+    }
+    if (!next) return undefined;
+    node = next;
+  }
+  return undefined;
+}
+
+/** Page references in order, walking the whole tree. */
+function allPageRefs(file: PdfFile): PDFRef[] {
+  const out: PDFRef[] = [];
+  // a hostile /Kids cycle ([2 0 R 2 0 R]) would otherwise cost 2^depth visits
+  const seen = new Set<string>();
+  const visit = (node: PDFDict, depth: number): void => {
+    const kids = file.context.lookup(node.get(PDFName.of('Kids')));
+    for (const kid of kids instanceof PDFArray ? kids.asArray() : []) {
+      const dict = file.context.lookup(kid);
+      if (!(kid instanceof PDFRef) || !(dict instanceof PDFDict) || depth > 64) continue;
+      if (seen.has(kid.tag)) continue;
+      seen.add(kid.tag);
+      if (dict.get(PDFName.of('Type')) === PDFName.of('Page')) out.push(kid);
+      else visit(dict, depth + 1);
+    }
+  };
+  const root = file.context.lookup(file.catalog.get(PDFName.of('Pages')));
+  if (root instanceof PDFDict) visit(root, 0);
+  return out;
+}
 
 /** Visible page area (CropBox, else MediaBox, inherited through /Parent). */
 export function pageBox(file: PdfFile, page: PDFDict): Rect {
