@@ -64,8 +64,11 @@ function pageByCount(file: PdfFile, index: number): PDFRef | undefined {
   let remaining = index;
   for (let depth = 0; node instanceof PDFDict && depth < 64; depth++) {
     const kids = file.context.lookup(node.get(PDFName.of('Kids')));
+    if (!(kids instanceof PDFArray)) return undefined;
+    const leaf = flatLeaf(file, node, kids, remaining);
+    if (leaf) return leaf;
     let next: PDFDict | undefined;
-    for (const kid of kids instanceof PDFArray ? kids.asArray() : []) {
+    for (const kid of kids.asArray()) {
       const dict = file.context.lookup(kid);
       if (!(kid instanceof PDFRef) || !(dict instanceof PDFDict)) continue;
       if (isPage(dict)) {
@@ -85,6 +88,18 @@ function pageByCount(file: PdfFile, index: number): PDFRef | undefined {
     node = next;
   }
   return undefined;
+}
+
+/**
+ * A node whose /Count equals its number of kids usually holds pages only (Ghostscript and most
+ * writers make one flat node): then kid `index` is read directly, if it is indeed a page.
+ */
+function flatLeaf(file: PdfFile, node: PDFDict, kids: PDFArray, index: number): PDFRef | undefined {
+  const count = node.get(PDFName.of('Count'));
+  if (!(count instanceof PDFNumber) || count.asNumber() !== kids.size()) return undefined;
+  const kid = kids.get(index);
+  const dict = file.context.lookup(kid);
+  return kid instanceof PDFRef && dict instanceof PDFDict && isPage(dict) ? kid : undefined;
 }
 
 /** Page references in order, walking the whole tree. */

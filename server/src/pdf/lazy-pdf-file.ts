@@ -6,9 +6,6 @@ import { READER_LIMITS, ReaderLimitError, XrefBrokenError } from './stream-decod
 import { findLastStartxref, readTrailer } from './trailer.js';
 import { readXrefChain } from './xref-table.js';
 
-/** Same upper bound as the whole-file limit scan uses. */
-const MAX_FILE_BYTES = 512 * 1024 * 1024;
-
 function checkHeader(bytes: Uint8Array): void {
   if (bytes.length === 0) throw new PdfError('PDF_EMPTY', 'The PDF is empty (0 bytes).');
   const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(1024, bytes.length)).toString(
@@ -16,9 +13,9 @@ function checkHeader(bytes: Uint8Array): void {
   );
   if (!head.includes('%PDF-'))
     throw new PdfError('PDF_NOT_PDF', 'The file is not a PDF: it has no %PDF- header.');
-  if (bytes.length > MAX_FILE_BYTES)
+  if (bytes.length > READER_LIMITS.maxFileBytes)
     throw new ReaderLimitError(
-      `The PDF is ${bytes.length} bytes; at most ${MAX_FILE_BYTES} bytes are accepted.`,
+      `The PDF is ${bytes.length} bytes; at most ${READER_LIMITS.maxFileBytes} bytes are accepted.`,
     );
 }
 

@@ -1,20 +1,14 @@
-import { inflateSync } from 'node:zlib';
+import { constants, inflateSync } from 'node:zlib';
 import { PDFArray, PDFDict, PDFName, PDFNumber, PDFRawStream, type PDFObject } from 'pdf-lib';
+import { PDF_LIMITS, PdfLimitError } from './limits.js';
 import { PdfError } from './pdf-error.js';
 
 /**
- * Bounds for the streams the lazy reader decodes itself (cross-reference and object streams):
- * the whole-file limit scan is skipped on the signing path, so these keep a bomb from costing
- * more than a few megabytes.
+ * The lazy reader skips the whole-file limit scan (it costs more than signing a 10 MB file), so it
+ * applies the same PDF_LIMITS to what it decodes and parses itself: cross-reference and object
+ * streams, object counts, nesting. Image and content streams are never decoded at all.
  */
-export const READER_LIMITS = Object.freeze({
-  maxDecodedStreamBytes: 64 * 1024 * 1024,
-  /** Real object streams compress 3–10×; a bomb ~1000×. Applies above `ratioFloorBytes`. */
-  maxRatio: 100,
-  ratioFloorBytes: 1024 * 1024,
-  maxObjects: 500_000,
-  maxNestingDepth: 100,
-});
+export const READER_LIMITS = PDF_LIMITS;
 
 /** A structure the lazy reader cannot trust: the caller falls back to pdf-lib's full parse. */
 export class XrefBrokenError extends PdfError {
@@ -23,12 +17,8 @@ export class XrefBrokenError extends PdfError {
   }
 }
 
-/** A stream or object beyond READER_LIMITS: refused as hostile (same code as the file scan). */
-export class ReaderLimitError extends PdfError {
-  constructor(message: string) {
-    super('PDF_LIMIT_EXCEEDED', message);
-  }
-}
+/** Beyond PDF_LIMITS: refused as hostile, with the same code as the whole-file scan. */
+export { PdfLimitError as ReaderLimitError };
 
 function num(obj: PDFObject | undefined, fallback: number): number {
   return obj instanceof PDFNumber ? obj.asNumber() : fallback;
@@ -55,22 +45,26 @@ function decodeParms(dict: PDFDict): PDFDict | undefined {
 function checkSize(decoded: number, encoded: number): void {
   const max = READER_LIMITS.maxDecodedStreamBytes;
   if (decoded > max)
-    throw new ReaderLimitError(`A compressed object stream expands to more than ${max} bytes.`);
+    throw new PdfLimitError(`A compressed object stream expands to more than ${max} bytes.`);
   if (
     decoded > READER_LIMITS.ratioFloorBytes &&
-    decoded / Math.max(1, encoded) > READER_LIMITS.maxRatio
+    decoded / Math.max(1, encoded) > READER_LIMITS.maxObjectStreamRatio
   )
-    throw new ReaderLimitError(
+    throw new PdfLimitError(
       `An object stream expands ${Math.round(decoded / Math.max(1, encoded))}×: a decompression bomb.`,
     );
 }
 
 function inflateBounded(data: Uint8Array): Uint8Array {
   try {
-    return inflateSync(data, { maxOutputLength: READER_LIMITS.maxDecodedStreamBytes });
+    // sync flush: a stream cut short yields what it has, as pdf-lib's inflater does
+    return inflateSync(data, {
+      maxOutputLength: READER_LIMITS.maxDecodedStreamBytes,
+      finishFlush: constants.Z_SYNC_FLUSH,
+    });
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
-      throw new ReaderLimitError('A compressed object stream expands beyond the reader limit.');
+      throw new PdfLimitError('A compressed object stream expands beyond the reader limit.');
     throw new XrefBrokenError(`A compressed stream cannot be inflated: ${(e as Error).message}`);
   }
 }
