@@ -58,8 +58,17 @@ function skipWhitespace(bytes: Uint8Array, pos: number): number {
 }
 
 function parseDictAt(bytes: Uint8Array, pos: number, context: PDFContext): PDFDict {
-  const parser = PDFObjectParser.forBytes(bytes.subarray(pos), context);
-  const obj = parser.parseObject();
+  let obj: PDFObject;
+  try {
+    obj = PDFObjectParser.forBytes(bytes.subarray(pos), context).parseObject();
+  } catch (cause) {
+    // pdf-lib's parse errors are plain Errors: keep them inside the PdfError contract
+    throw new PdfError(
+      'PDF_MALFORMED',
+      `The trailer of the last cross-reference section cannot be parsed: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
   if (obj instanceof PDFStream) return obj.dict;
   if (obj instanceof PDFDict) return obj;
   throw new PdfError(
