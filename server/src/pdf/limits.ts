@@ -77,6 +77,12 @@ export function checkPdfLimits(bytes: Uint8Array, limits: PdfLimits = PDF_LIMITS
     );
   }
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const size = largestSize(buf.toString('latin1'));
+  if (size > limits.maxObjects) {
+    throw new PdfLimitError(
+      `The PDF's cross-reference declares /Size ${size}; at most ${limits.maxObjects} objects are accepted.`,
+    );
+  }
   const declared = checkStreams(buf, limits);
   const headers = checkNesting(buf, limits);
   if (headers + declared > limits.maxObjects) {
@@ -123,9 +129,24 @@ function isObjectStream(dict: string): boolean {
   return /\/Type\s*\/(ObjStm|XRef)\b/.test(dict);
 }
 
+/**
+ * Objects an object stream (/N) or a cross-reference stream (/Index counts, else /Size) declares:
+ * pdf-lib loops over the declared count even when the data is much shorter.
+ */
 function declaredEntries(dict: string): number {
-  const n = isObjectStream(dict) ? /\/N\s+(\d+)/.exec(dict)?.[1] : undefined;
-  return n ? Number(n) : 0;
+  if (/\/Type\s*\/ObjStm\b/.test(dict)) return Number(/\/N\s+(\d+)/.exec(dict)?.[1] ?? 0);
+  if (!/\/Type\s*\/XRef\b/.test(dict)) return 0;
+  const index = /\/Index\s*\[([^\]]*)\]/.exec(dict)?.[1];
+  if (index === undefined) return Number(/\/Size\s+(\d+)/.exec(dict)?.[1] ?? 0);
+  const numbers = index.trim().split(/\s+/).map(Number);
+  return numbers.reduce((sum, n, i) => (i % 2 === 1 && Number.isFinite(n) ? sum + n : sum), 0);
+}
+
+/** The largest direct /Size of any trailer or cross-reference stream. */
+function largestSize(text: string): number {
+  let max = 0;
+  for (const m of text.matchAll(/\/Size\s+(\d+)/g)) max = Math.max(max, Number(m[1]));
+  return max;
 }
 
 function checkDeclaredLength(dict: string, fileLength: number, limits: PdfLimits): void {
