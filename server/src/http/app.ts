@@ -10,6 +10,25 @@ import { notFoundHandler, problemHandler } from './problem.js';
 
 export type Mount = { path: string; router: Router };
 
+/**
+ * Content-Security-Policy for the built web client and the API docs: scripts only from the hub
+ * itself; pdf.js runs its worker from a blob: URL; antd's CSS-in-JS injects <style> elements;
+ * signature images are data:/blob: URLs; Socket.IO connects over ws:/wss:.
+ */
+export const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  workerSrc: ["'self'", 'blob:'],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  fontSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'", 'ws:', 'wss:'],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
 /** The express app: logging, metrics, JSON, the modules' routers, then problems. */
 export function createApp(ctx: HubContext, mounts: Mount[]): express.Express {
   const app = express();
@@ -37,7 +56,12 @@ export function createApp(ctx: HubContext, mounts: Mount[]): express.Express {
       },
     }),
   );
-  app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
+  app.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
   app.use(httpMetrics(ctx.metrics));
   app.use(express.json({ limit: ctx.config.BODY_LIMIT, strict: true }));
   app.use(healthRoutes(ctx));

@@ -83,6 +83,14 @@ function viteRouter(root: string): Router {
           req.originalUrl,
           readFileSync(join(root, 'index.html'), 'utf8'),
         );
+        // development only: Vite's React preamble is an inline module script
+        res.setHeader(
+          'content-security-policy',
+          String(res.getHeader('content-security-policy') ?? '').replace(
+            "script-src 'self'",
+            "script-src 'self' 'unsafe-inline'",
+          ),
+        );
         res.status(200).type('html').setHeader('cache-control', 'no-cache').end(html);
       })
       .catch(next);

@@ -106,9 +106,11 @@ export function openApiDocument(mounts: Mount[]): object {
 }
 
 const SWAGGER_PAGE = `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>LiênThông API</title>
-<link rel="stylesheet" href="./swagger-ui.css"></head><body><div id="ui"></div>
+<link rel="stylesheet" href="./swagger-ui.css"></head><body><div id="ui" data-spec="/api/openapi.json"></div>
 <script src="./swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#ui' });</script></body></html>`;
+<script src="./init.js"></script></body></html>`;
+// a file, not an inline script: the Content-Security-Policy allows scripts from 'self' only
+const SWAGGER_INIT = `SwaggerUIBundle({ url: document.getElementById('ui').dataset.spec, dom_id: '#ui' });`;
 
 export function openApiRoutes(mounts: Mount[]): Router {
   const r = Router();
@@ -120,6 +122,9 @@ export function openApiRoutes(mounts: Mount[]): Router {
   r.get(['/docs', '/docs/'], (req, res) => {
     if (!req.originalUrl.endsWith('/')) return res.redirect(301, '/api/docs/');
     res.type('html').send(SWAGGER_PAGE);
+  });
+  r.get('/docs/init.js', (_req, res) => {
+    res.type('application/javascript').send(SWAGGER_INIT);
   });
   const dist = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   r.use('/docs', express.static(dist, { index: false }));
