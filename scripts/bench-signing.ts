@@ -8,14 +8,7 @@ import { createHash, createPrivateKey, sign as nativeSign } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PDFDocument } from 'pdf-lib';
-import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
-import { SignPdf } from '@signpdf/signpdf';
-import { P12Signer as SignpdfP12Signer } from '@signpdf/signer-p12';
-import { PDF, P12Signer as LibpdfP12Signer } from '@libpdf/core';
-import { signerFromPkcs12 } from '../server/src/cms/pkcs12.js';
-import { signPdf } from '../server/src/pades/sign-pdf.js';
-import { corpusBytes, type CorpusName } from '../test/support/corpus.js';
+import type { CorpusName } from '../test/support/corpus.js';
 import { P12_PASSWORD, testPki } from '../test/support/openssl-pki.js';
 
 type Impl = { name: string; sign(pdf: Uint8Array): Promise<Uint8Array> };
@@ -28,27 +21,40 @@ const FILES: [string, CorpusName][] = [
 const TIME_BUDGET_MS = 3000;
 const MAX_RUNS = 200;
 
-async function implementations(p12: Uint8Array): Promise<Impl[]> {
-  const ours = signerFromPkcs12(p12, P12_PASSWORD, 'RSA-PKCS1');
-  const libpdfSigner = await LibpdfP12Signer.create(p12, P12_PASSWORD);
-  return [
-    { name: 'lienthong', sign: (pdf) => signPdf(pdf, { signer: ours }) },
-    {
-      name: '@signpdf',
-      sign: async (pdf) => {
-        const pdfDoc = await PDFDocument.load(pdf);
-        pdflibAddPlaceholder({ pdfDoc, reason: 'bench', contactInfo: '', name: '', location: '' });
-        // a P12Signer consumes its forge buffer on first use (and re-parses the p12 in sign()), so one per call
-        const signer = new SignpdfP12Signer(Buffer.from(p12), { passphrase: P12_PASSWORD });
-        return new SignPdf().sign(Buffer.from(await pdfDoc.save()), signer);
-      },
-    },
-    {
-      name: '@libpdf/core',
-      sign: async (pdf) =>
-        (await (await PDF.load(pdf)).sign({ signer: libpdfSigner, level: 'B-B' })).bytes,
-    },
-  ];
+/**
+ * Each implementation imports its own modules when built, so that the peak-RSS child of one
+ * library does not also carry the others' code (@libpdf/core alone is ~100 MB of RSS).
+ */
+const BUILDERS: Record<string, (p12: Uint8Array) => Promise<Impl['sign']>> = {
+  lienthong: async (p12) => {
+    const { signerFromPkcs12 } = await import('../server/src/cms/pkcs12.js');
+    const { signPdf } = await import('../server/src/pades/sign-pdf.js');
+    const ours = signerFromPkcs12(p12, P12_PASSWORD, 'RSA-PKCS1');
+    return (pdf) => signPdf(pdf, { signer: ours });
+  },
+  '@signpdf': async (p12) => {
+    const { PDFDocument } = await import('pdf-lib');
+    const { pdflibAddPlaceholder } = await import('@signpdf/placeholder-pdf-lib');
+    const { SignPdf } = await import('@signpdf/signpdf');
+    const { P12Signer } = await import('@signpdf/signer-p12');
+    return async (pdf) => {
+      const pdfDoc = await PDFDocument.load(pdf);
+      pdflibAddPlaceholder({ pdfDoc, reason: 'bench', contactInfo: '', name: '', location: '' });
+      // a P12Signer consumes its forge buffer on first use (and re-parses the p12 in sign()), so one per call
+      const signer = new P12Signer(Buffer.from(p12), { passphrase: P12_PASSWORD });
+      return new SignPdf().sign(Buffer.from(await pdfDoc.save()), signer);
+    };
+  },
+  '@libpdf/core': async (p12) => {
+    const { PDF, P12Signer } = await import('@libpdf/core');
+    const signer = await P12Signer.create(p12, P12_PASSWORD);
+    return async (pdf) => (await (await PDF.load(pdf)).sign({ signer, level: 'B-B' })).bytes;
+  },
+};
+
+async function implementations(p12: Uint8Array, only?: string): Promise<Impl[]> {
+  const names = Object.keys(BUILDERS).filter((n) => !only || n === only);
+  return Promise.all(names.map(async (name) => ({ name, sign: await BUILDERS[name]!(p12) })));
 }
 
 /** Signatures per second: warm-up, then sequential runs within a time budget. */
@@ -71,11 +77,14 @@ function floorFn(pdf: Uint8Array): () => void {
   };
 }
 
-function peakRss(impl: string, file: CorpusName): string {
+/** Peak RSS of a fresh process that loads one implementation, reads the file once, signs 5 times. */
+function peakRss(impl: string, path: string, p12Path: string): string {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--rss-child', impl, file], {
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', self, '--rss-child', impl, path, p12Path],
+    { encoding: 'utf8' },
+  );
   const line = r.stdout.trim().split('\n').at(-1) ?? '';
   return /^\d+$/.test(line)
     ? `${(Number(line) / 1024).toFixed(0)} MB`
@@ -85,7 +94,10 @@ function peakRss(impl: string, file: CorpusName): string {
 const fmt = (n: number): string => n.toFixed(n < 10 ? 2 : 1).padStart(8);
 
 export async function benchSigning(): Promise<void> {
-  const impls = await implementations(readFileSync(testPki().rsa.p12Path));
+  // imported here, not at the top: the RSS child must not carry the corpus builder (~30 MB)
+  const { corpus, corpusBytes } = await import('../test/support/corpus.js');
+  const p12Path = testPki().rsa.p12Path;
+  const impls = await implementations(readFileSync(p12Path));
   console.log('PAdES B-B, RSA-2048, sequential, signatures/second (higher is better)');
   for (const [label, name] of FILES) {
     const pdf = await corpusBytes(name);
@@ -102,23 +114,27 @@ export async function benchSigning(): Promise<void> {
       `${label.padEnd(15)} (${(pdf.length / 1e6).toFixed(2)} MB): ${cells} | floor ${fmt(floor)} | ${ratios}`,
     );
   }
-  const rss = impls.map((i) => `${i.name} ${peakRss(i.name, 'images-10mb')}`).join(' | ');
-  console.log(`peak RSS, 10 MB file, 5 signatures in a fresh process: ${rss}`);
+  const big = (await corpus()).find((e) => e.name === 'images-10mb')!;
+  const size = readFileSync(big.path).length;
+  const rss = impls.map((i) => `${i.name} ${peakRss(i.name, big.path, p12Path)}`).join(' | ');
+  console.log(
+    `peak RSS, 10 MB file, 5 signatures in a fresh process: ${rss} ` +
+      `(target for lienthong: < 3 × ${(size / 2 ** 20).toFixed(1)} MB + 150 MB = ${(3 * (size / 2 ** 20) + 150).toFixed(0)} MB)`,
+  );
 }
 
-async function rssChild(implName: string, file: CorpusName): Promise<void> {
-  const impl = (await implementations(readFileSync(testPki().rsa.p12Path))).find(
-    (i) => i.name === implName,
-  );
+/** Only the measured implementation's modules are loaded; the file is read once, without a copy. */
+async function rssChild(implName: string, path: string, p12Path: string): Promise<void> {
+  const [impl] = await implementations(readFileSync(p12Path), implName);
   if (!impl) throw new Error(`unknown implementation ${implName}`);
-  const pdf = await corpusBytes(file);
+  const pdf = readFileSync(path);
   for (let i = 0; i < 5; i++) await impl.sign(pdf);
   console.log(process.resourceUsage().maxRSS);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const [flag, impl, file] = process.argv.slice(2);
-  const job = flag === '--rss-child' ? rssChild(impl!, file as CorpusName) : benchSigning();
+  const [flag, impl, path, p12Path] = process.argv.slice(2);
+  const job = flag === '--rss-child' ? rssChild(impl!, path!, p12Path!) : benchSigning();
   job.catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;

@@ -147,8 +147,10 @@ function idString(id: PDFArray): string {
 }
 
 export function concat(parts: Uint8Array[], total?: number): Uint8Array {
-  const length = total ?? parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(length);
+  const length = parts.reduce((n, p) => n + p.length, 0);
+  if (total !== undefined && total !== length) throw new RangeError('concat: total does not match');
+  // every byte is overwritten below, so skip the zero fill (a 10 MB file costs ~1 ms to clear)
+  const out = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
   let at = 0;
   for (const p of parts) {
     out.set(p, at);
