@@ -22,6 +22,7 @@ import {
   type IssuedCertificate,
   type KeyAlgorithm,
 } from '../../pki/index.js';
+import { actorOf, appendAudit } from '../audit/append.js';
 import { hasRole, type Principal } from '../auth/principal.js';
 import { Users } from '../auth/user.model.js';
 import { getOrg } from '../orgs/orgs.service.js';
@@ -112,6 +113,13 @@ async function store(
     },
     'PKI: certificate issued',
   );
+  await appendAudit(ctx, {
+    actor: actorOf(principal),
+    action: `certificate.issued.${c.kind}`,
+    orgIds: [String(c.orgId)],
+    target: { type: 'certificate', id: String(doc._id) },
+    details: { serialHex: doc.serialHex, keyOnHub: c.sealedKey !== undefined },
+  });
   const plain = doc.toObject() as IssuedDoc;
   delete plain.sealedKey;
 
@@ -316,6 +324,13 @@ export async function revokeCertificate(
     { certificateId: id, serialHex: updated.serialHex, reason },
     'PKI: certificate revoked',
   );
+  await appendAudit(ctx, {
+    actor: actorOf(principal),
+    action: 'certificate.revoked',
+    orgIds: updated.orgId ? [String(updated.orgId)] : [],
+    target: { type: 'certificate', id },
+    details: { serialHex: updated.serialHex, reason },
+  });
 
   return presentCertificate(updated);
 }
