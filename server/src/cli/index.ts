@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { certsCommand } from './certs.js';
+import { edxmlCommand } from './edxml.js';
 import { seedCommand } from './seed.js';
 import { serveCommand } from './serve.js';
 import { signCommand } from './sign.js';
@@ -13,7 +14,8 @@ export function program(): Command {
     .addCommand(seedCommand())
     .addCommand(certsCommand())
     .addCommand(signCommand())
-    .addCommand(verifyCommand());
+    .addCommand(verifyCommand())
+    .addCommand(edxmlCommand());
 }
 
 await program().parseAsync(process.argv);
