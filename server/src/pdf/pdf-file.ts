@@ -25,6 +25,9 @@ function checkHeader(bytes: Uint8Array): void {
 export async function loadPdf(bytes: Uint8Array): Promise<PdfFile> {
   checkHeader(bytes);
   findLastStartxref(bytes); // a truncated file fails here, before the parser guesses around it
+  // a scratch context: a broken last trailer fails in milliseconds, not after a full parse of
+  // the garbage (pdf-lib spends seconds recovering from a corrupted 300 KB file)
+  const trailer = readTrailer(bytes, PDFContext.create());
   checkPdfLimits(bytes); // before pdf-lib inflates object streams and recurses into arrays
   let doc: PDFDocument;
   try {
@@ -40,7 +43,6 @@ export async function loadPdf(bytes: Uint8Array): Promise<PdfFile> {
   }
   const context = doc.context;
   checkParsedObjects(context);
-  const trailer = readTrailer(bytes, context);
   if (trailer.encrypt || context.trailerInfo.Encrypt) {
     throw new PdfError(
       'PDF_ENCRYPTED',
