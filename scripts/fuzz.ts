@@ -542,7 +542,7 @@ export async function runFuzz(
 ): Promise<FuzzSummary> {
   const started = performance.now();
   const k = await makeBombs();
-  const timeoutMs = o.timeoutMs ?? 5000;
+  const timeoutMs = o.timeoutMs ?? 15_000;
   const heapMb = o.heapMb ?? 512;
   const seedValue = o.seed ?? 1;
   let peakRss = process.memoryUsage().rss;
@@ -662,7 +662,7 @@ async function main(): Promise<void> {
       cases,
       seed: Number(arg('seed') ?? 1),
       ...(arg('workers') ? { workers: Number(arg('workers')) } : {}),
-      timeoutMs: Number(arg('timeout') ?? 5000),
+      timeoutMs: Number(arg('timeout') ?? 15_000),
       heapMb: Number(arg('heap-mb') ?? 512),
       rawValidate: process.argv.includes('--raw-validate'),
       findingsDir,
