@@ -29,6 +29,28 @@ export const CSP_DIRECTIVES = {
   frameAncestors: ["'none'"],
 };
 
+const SECRET_PARAM = /^(.*token.*|.*key.*|.*password.*|.*secret.*|signature|sig|code)$/i;
+
+/** A credential a client put in the query string must not be written to the log with the URL. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const name = pair.split('=')[0] ?? '';
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name);
+      } catch {
+        /* keep the raw name */
+      }
+      return SECRET_PARAM.test(decoded) ? `${name}=[REDACTED]` : pair;
+    });
+  return `${url.slice(0, q)}?${params.join('&')}`;
+}
+
 /** The express app: logging, metrics, JSON, the modules' routers, then problems. */
 export function createApp(ctx: HubContext, mounts: Mount[]): express.Express {
   const app = express();
@@ -49,7 +71,7 @@ export function createApp(ctx: HubContext, mounts: Mount[]): express.Express {
         req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: redactUrl(req.url),
           remoteAddress: req.remoteAddress,
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
