@@ -17,6 +17,7 @@ import { ObjectImporter } from './object-import.js';
 import type { IncrementalUpdate } from './incremental-writer.js';
 import { firstPage, type PdfFile } from './pdf-file.js';
 import { PdfError } from './pdf-error.js';
+import { lookupAs } from './signature-field.js';
 import { isoVietnam } from './pdf-date.js';
 import type { WidgetAppearance } from './signature-field.js';
 
@@ -48,7 +49,7 @@ function pageAt(file: PdfFile, index: number | undefined): { ref: PDFRef; dict: 
   if (!index) return firstPage(file);
   const ref = pageByCount(file, index) ?? allPageRefs(file)[index];
   if (!ref) throw new PdfError('PDF_NO_SUCH_PAGE', `The PDF has no page ${index + 1}.`);
-  return { ref, dict: file.context.lookup(ref, PDFDict) as PDFDict };
+  return { ref, dict: lookupAs(file, ref, 'dict', `Page ${index + 1}`) };
 }
 
 const isPage = (dict: PDFDict): boolean =>

@@ -42,6 +42,27 @@ export class CatalogEditor {
   }
 }
 
+/**
+ * pdf-lib's typed lookup throws a plain Error on a damaged file; the signing path must only ever
+ * throw PdfError (found by fuzzing: a bit flip in /AcroForm gave a 500).
+ */
+export function lookupAs(file: PdfFile, ref: PDFRef, kind: 'dict', what: string): PDFDict;
+export function lookupAs(file: PdfFile, ref: PDFRef, kind: 'array', what: string): PDFArray;
+export function lookupAs(
+  file: PdfFile,
+  ref: PDFRef,
+  kind: 'dict' | 'array',
+  what: string,
+): PDFDict | PDFArray {
+  const value = file.context.lookup(ref);
+  if (kind === 'dict' && value instanceof PDFDict) return value;
+  if (kind === 'array' && value instanceof PDFArray) return value;
+  throw new PdfError(
+    'PDF_MALFORMED',
+    `${what} (${ref.toString()}) is not ${kind === 'dict' ? 'a dictionary' : 'an array'}: the PDF is damaged.`,
+  );
+}
+
 function fieldNames(file: PdfFile, fields: PDFArray | undefined): Set<string> {
   const names = new Set<string>();
   for (const item of fields?.asArray() ?? []) {
@@ -72,7 +93,7 @@ function addToAcroForm(
   const raw = catalog.current.get(N('AcroForm'));
   let acro: PDFDict;
   if (raw instanceof PDFRef) {
-    acro = (ctx.lookup(raw, PDFDict) as PDFDict).clone(ctx);
+    acro = lookupAs(file, raw, 'dict', '/AcroForm').clone(ctx);
     update.set(raw, acro);
   } else if (raw instanceof PDFDict) {
     acro = raw.clone(ctx);
@@ -85,7 +106,7 @@ function addToAcroForm(
   }
   const fields = acro.get(N('Fields'));
   if (fields instanceof PDFRef) {
-    const arr = (ctx.lookup(fields, PDFArray) as PDFArray).clone(ctx);
+    const arr = lookupAs(file, fields, 'array', '/AcroForm /Fields').clone(ctx);
     arr.push(fieldRef);
     update.set(fields, arr);
   } else {
@@ -105,7 +126,7 @@ function addToAnnots(
   const ctx = file.context;
   const annots = page.dict.get(N('Annots'));
   if (annots instanceof PDFRef) {
-    const arr = (ctx.lookup(annots, PDFArray) as PDFArray).clone(ctx);
+    const arr = lookupAs(file, annots, 'array', 'The page /Annots').clone(ctx);
     arr.push(widget);
     update.set(annots, arr);
     return;
@@ -128,7 +149,7 @@ function uniqueName(wanted: string | undefined, taken: Set<string>): string {
 
 function pageFor(file: PdfFile, pageRef: PDFRef | undefined): { ref: PDFRef; dict: PDFDict } {
   if (!pageRef) return firstPage(file);
-  return { ref: pageRef, dict: file.context.lookup(pageRef, PDFDict) as PDFDict };
+  return { ref: pageRef, dict: lookupAs(file, pageRef, 'dict', 'The page') };
 }
 
 /**
