@@ -1,21 +1,34 @@
 import { App as AntApp, ConfigProvider } from 'antd';
 import enUS from 'antd/locale/en_US';
 import viVN from 'antd/locale/vi_VN';
-import { useEffect } from 'react';
+import { Spin } from 'antd';
+import { lazy, Suspense, useEffect, type ComponentType } from 'react';
 import { Shell } from './components/Shell';
 import { I18nProvider, useI18n } from './i18n/i18n';
 import { AuthProvider, useAuth } from './lib/auth';
 import { dayjs } from './lib/format';
 import { navigate, useRoute, type Route } from './lib/router';
-import { Certificates } from './pages/Certificates';
-import { Compose } from './pages/Compose';
-import { Dashboard } from './pages/Dashboard';
-import { DocumentView } from './pages/DocumentView';
-import { Inbox } from './pages/Inbox';
 import { Login } from './pages/Login';
-import { NotFound } from './pages/NotFound';
-import { Outbox } from './pages/Outbox';
-import { Verify } from './pages/Verify';
+
+// every screen but the login page is its own chunk: the login page loads small, and pdf.js,
+// recharts and the admin screens arrive only with the screen that needs them
+const page = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) =>
+  lazy(async () => ({ default: (await load())[name] }));
+const Inbox = page(() => import('./pages/Inbox'), 'Inbox');
+const Outbox = page(() => import('./pages/Outbox'), 'Outbox');
+const Compose = page(() => import('./pages/Compose'), 'Compose');
+const Verify = page(() => import('./pages/Verify'), 'Verify');
+const Dashboard = page(() => import('./pages/Dashboard'), 'Dashboard');
+const Certificates = page(() => import('./pages/Certificates'), 'Certificates');
+const Orgs = page(() => import('./pages/admin/Orgs'), 'Orgs');
+const Users = page(() => import('./pages/admin/Users'), 'Users');
+const ApiKeys = page(() => import('./pages/admin/ApiKeys'), 'ApiKeys');
+const NotFound = page(() => import('./pages/NotFound'), 'NotFound');
+const DocumentView = lazy(async () => {
+  const m = await import('./pages/DocumentView');
+
+  return { default: m.DocumentView };
+});
 
 function Screen({ route }: { route: Route }) {
   switch (route.name) {
@@ -33,6 +46,12 @@ function Screen({ route }: { route: Route }) {
       return <Dashboard />;
     case 'certificates':
       return <Certificates />;
+    case 'orgs':
+      return <Orgs />;
+    case 'users':
+      return <Users />;
+    case 'apiKeys':
+      return <ApiKeys />;
     default:
       return <NotFound />;
   }
@@ -53,7 +72,15 @@ function Routed() {
 
   return (
     <Shell route={route}>
-      <Screen route={route} />
+      <Suspense
+        fallback={
+          <div style={{ padding: 48, textAlign: 'center' }}>
+            <Spin />
+          </div>
+        }
+      >
+        <Screen route={route} />
+      </Suspense>
     </Shell>
   );
 }

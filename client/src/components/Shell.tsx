@@ -1,5 +1,8 @@
 import {
+  ApartmentOutlined,
+  ApiOutlined,
   AuditOutlined,
+  TeamOutlined,
   BarChartOutlined,
   EditOutlined,
   InboxOutlined,
@@ -13,7 +16,7 @@ import type { ReactNode } from 'react';
 import { useI18n } from '../i18n/i18n';
 import { logout } from '../lib/api';
 import { useAuth, useLive } from '../lib/auth';
-import { navigate, type Route } from '../lib/router';
+import { navigate, PATHS, type MenuRoute, type Route } from '../lib/router';
 
 const { Header, Sider, Content } = Layout;
 
@@ -49,6 +52,21 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
   const { t } = useI18n();
   const { session, hasRole } = useAuth();
   const live = useLive();
+  // the hub refuses these calls to other roles anyway; the menu only hides what cannot work
+  const admin = [
+    ...(hasRole('hub_admin', 'org_admin')
+      ? [
+          { key: 'orgs', icon: <ApartmentOutlined />, label: t('nav.orgs') },
+          { key: 'users', icon: <TeamOutlined />, label: t('nav.users') },
+        ]
+      : []),
+    ...(hasRole('org_admin')
+      ? [{ key: 'apiKeys', icon: <ApiOutlined />, label: t('nav.apiKeys') }]
+      : []),
+  ];
+  const adminItems = admin.length
+    ? [{ type: 'group' as const, key: 'admin', label: t('nav.admin'), children: admin }]
+    : [];
   const items = session
     ? [
         { key: 'inbox', icon: <InboxOutlined />, label: t('nav.inbox') },
@@ -61,6 +79,7 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
         { key: 'verify', icon: <SafetyCertificateOutlined />, label: t('nav.verify') },
         { key: 'certificates', icon: <AuditOutlined />, label: t('nav.certificates') },
         { key: 'dashboard', icon: <BarChartOutlined />, label: t('nav.dashboard') },
+        ...adminItems,
       ]
     : [{ key: 'verify', icon: <SafetyCertificateOutlined />, label: t('nav.verify') }];
   const selected = route.name === 'document' ? [] : [route.name];
@@ -82,7 +101,7 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
           mode="inline"
           selectedKeys={selected}
           items={items}
-          onClick={(e) => navigate(`/${e.key}`)}
+          onClick={(e) => navigate(PATHS[e.key as MenuRoute])}
           style={{ background: 'transparent', borderInlineEnd: 0 }}
         />
       </Sider>

@@ -169,3 +169,16 @@ export function errorText(e: unknown): string {
 
   return e instanceof Error ? e.message : String(e);
 }
+
+/** Fetches a file with the session's token and hands it to the browser as a download. */
+export async function downloadFile(path: string, filename: string): Promise<void> {
+  const res = await apiFetch('GET', path);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -10,7 +10,24 @@ export type Route =
   | { name: 'verify' }
   | { name: 'dashboard' }
   | { name: 'certificates' }
+  | { name: 'orgs' }
+  | { name: 'users' }
+  | { name: 'apiKeys' }
   | { name: 'notFound' };
+
+/** Paths of the screens reachable from the menu (the document view is reached by a link). */
+export const PATHS = {
+  inbox: '/inbox',
+  outbox: '/outbox',
+  compose: '/compose',
+  verify: '/verify',
+  dashboard: '/dashboard',
+  certificates: '/certificates',
+  orgs: '/admin/orgs',
+  users: '/admin/users',
+  apiKeys: '/admin/api-keys',
+} as const;
+export type MenuRoute = keyof typeof PATHS;
 
 export function parseRoute(pathname: string, search: string): Route {
   const p = pathname.replace(/\/+$/, '') || '/';
@@ -22,6 +39,9 @@ export function parseRoute(pathname: string, search: string): Route {
   if (p === '/verify') return { name: 'verify' };
   if (p === '/dashboard') return { name: 'dashboard' };
   if (p === '/certificates') return { name: 'certificates' };
+  if (p === '/admin/orgs') return { name: 'orgs' };
+  if (p === '/admin/users') return { name: 'users' };
+  if (p === '/admin/api-keys') return { name: 'apiKeys' };
   const doc = /^\/documents\/([0-9a-f]{24})$/.exec(p);
   if (doc) return { name: 'document', id: doc[1]!, delivery: params.get('delivery') ?? undefined };
 

@@ -1,0 +1,206 @@
+import { KeyOutlined, PlusOutlined, WarningOutlined } from '@ant-design/icons';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Form,
+  Input,
+  Modal,
+  Popconfirm,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
+import { useState } from 'react';
+import type { TApiKey } from '../../../../server/src/contracts/auth';
+import { useI18n } from '../../i18n/i18n';
+import { api, errorText, get, post } from '../../lib/api';
+import { fmtDate, fmtDateTime } from '../../lib/format';
+import { useAsync } from '../../lib/useAsync';
+import { RoleTags } from './Users';
+
+const KEY_ROLES = ['clerk', 'enterprise_user', 'auditor'] as const;
+type Created = TApiKey & { key: string };
+
+/** The secret exists in this dialog only: the hub keeps a hash. */
+function ShownOnce({ created, onClose }: { created: Created | null; onClose: () => void }) {
+  const { t } = useI18n();
+
+  return (
+    <Modal
+      open={created !== null}
+      title={
+        <span>
+          <KeyOutlined /> {t('apiKey.shownOnce')}
+        </span>
+      }
+      closable={false}
+      maskClosable={false}
+      keyboard={false}
+      destroyOnHidden
+      footer={
+        <Button type="primary" onClick={onClose} data-testid="api-key-saved">
+          {t('apiKey.saved')}
+        </Button>
+      }
+      width={640}
+    >
+      <Alert
+        type="warning"
+        showIcon
+        icon={<WarningOutlined />}
+        message={t('apiKey.warning')}
+        style={{ marginBottom: 16 }}
+      />
+      <Typography.Text type="secondary">{created?.name}</Typography.Text>
+      <Typography.Paragraph
+        copyable={{
+          text: created?.key,
+          tooltips: [t('common.copy'), t('common.copied')],
+        }}
+        code
+        data-testid="api-key-secret"
+        style={{ fontSize: 13, wordBreak: 'break-all', marginTop: 8 }}
+      >
+        {created?.key}
+      </Typography.Paragraph>
+    </Modal>
+  );
+}
+
+export function ApiKeys() {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const { data, loading, error, reload } = useAsync(() => get<TApiKey[]>('/api-keys'), []);
+  const [form] = Form.useForm<{ name: string; roles: string[] }>();
+  const [adding, setAdding] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [created, setCreated] = useState<Created | null>(null);
+  const create = async () => {
+    const v = await form.validateFields();
+    setBusy(true);
+    try {
+      setCreated(await post<Created>('/api-keys', v));
+      setAdding(false);
+      form.resetFields();
+      void reload();
+    } catch (e) {
+      message.error(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const revoke = async (k: TApiKey) => {
+    try {
+      await api('DELETE', `/api-keys/${k.id}`);
+      void reload();
+    } catch (e) {
+      message.error(errorText(e));
+    }
+  };
+
+  return (
+    <Card
+      title={<span data-testid="page-title">{t('apiKey.title')}</span>}
+      extra={
+        <Button
+          type="primary"
+          icon={<PlusOutlined />}
+          onClick={() => setAdding(true)}
+          data-testid="api-key-create"
+        >
+          {t('apiKey.create')}
+        </Button>
+      }
+    >
+      <Typography.Paragraph type="secondary">{t('apiKey.intro')}</Typography.Paragraph>
+      {error && <Tag color="red">{error}</Tag>}
+      <Table<TApiKey>
+        rowKey="id"
+        loading={loading}
+        dataSource={data ?? []}
+        pagination={{ pageSize: 20, hideOnSinglePage: true }}
+        locale={{ emptyText: t('common.empty') }}
+        onRow={(k) => ({ 'data-api-key': k.prefix }) as React.HTMLAttributes<HTMLElement>}
+        columns={[
+          {
+            title: t('apiKey.name'),
+            dataIndex: 'name',
+            render: (n: string) => <strong>{n}</strong>,
+          },
+          {
+            title: t('apiKey.prefix'),
+            dataIndex: 'prefix',
+            render: (p: string) => <code>ltk_{p}_…</code>,
+          },
+          {
+            title: t('apiKey.roles'),
+            dataIndex: 'roles',
+            render: (r: TApiKey['roles']) => <RoleTags roles={r} />,
+          },
+          { title: t('apiKey.createdAt'), dataIndex: 'createdAt', width: 150, render: fmtDateTime },
+          {
+            title: t('apiKey.state'),
+            dataIndex: 'revokedAt',
+            width: 170,
+            render: (at: string | null) =>
+              at ? (
+                <Tag>{t('apiKey.revoked', { at: fmtDate(at) })}</Tag>
+              ) : (
+                <Tag color="green">{t('apiKey.active')}</Tag>
+              ),
+          },
+          {
+            title: t('common.actions'),
+            width: 110,
+            render: (_, k) =>
+              !k.revokedAt && (
+                <Popconfirm
+                  title={t('apiKey.revokeConfirm', { name: k.name })}
+                  okText={t('apiKey.revoke')}
+                  cancelText={t('common.cancel')}
+                  okButtonProps={{ danger: true }}
+                  onConfirm={() => revoke(k)}
+                >
+                  <Button danger size="small">
+                    {t('apiKey.revoke')}
+                  </Button>
+                </Popconfirm>
+              ),
+          },
+        ]}
+      />
+      <Modal
+        open={adding}
+        title={t('apiKey.create')}
+        okText={t('common.create')}
+        cancelText={t('common.cancel')}
+        confirmLoading={busy}
+        onCancel={() => setAdding(false)}
+        onOk={() => void create().catch(() => undefined)}
+      >
+        <Form form={form} layout="vertical" initialValues={{ roles: ['clerk'] }}>
+          <Form.Item
+            name="name"
+            label={t('apiKey.name')}
+            rules={[{ required: true, message: t('common.required', { field: t('apiKey.name') }) }]}
+          >
+            <Input maxLength={100} placeholder={t('apiKey.namePlaceholder')} />
+          </Form.Item>
+          <Form.Item
+            name="roles"
+            label={t('apiKey.roles')}
+            rules={[
+              { required: true, message: t('common.required', { field: t('apiKey.roles') }) },
+            ]}
+          >
+            <Checkbox.Group options={KEY_ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
+          </Form.Item>
+        </Form>
+      </Modal>
+      <ShownOnce created={created} onClose={() => setCreated(null)} />
+    </Card>
+  );
+}
