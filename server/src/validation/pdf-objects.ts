@@ -14,9 +14,28 @@ import {
   ParseSpeeds,
   decodePDFRawStream,
 } from 'pdf-lib';
+import { checkParsedObjects } from '../pdf/limits.js';
 import { unreadable } from './errors.js';
 
 export async function loadPdf(bytes: Uint8Array): Promise<PDFDocument> {
+  const doc = await parse(bytes);
+  // Untrusted input: the object budget holds here too (the CLI reaches this without the hub's
+  // upload checks), and a file without a catalog dictionary is unreadable, not a crash.
+  checkParsedObjects(doc.context);
+  let catalog: unknown;
+  try {
+    catalog = doc.catalog;
+  } catch {
+    catalog = undefined;
+  }
+  if (!(catalog instanceof PDFDict)) {
+    throw unreadable('The PDF has no usable document catalog (/Root); it cannot be validated.');
+  }
+
+  return doc;
+}
+
+async function parse(bytes: Uint8Array): Promise<PDFDocument> {
   try {
     return await PDFDocument.load(bytes, {
       updateMetadata: false,

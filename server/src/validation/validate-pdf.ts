@@ -8,6 +8,7 @@ import { PDFDocument, PDFName } from 'pdf-lib';
 import { LibraryError } from '../errors/library-error.js';
 import { Cert, clearCertificateCache, parseCertificates } from './certificates.js';
 import type { TrustStore } from './chain.js';
+import { checkPdfLimits } from '../pdf/limits.js';
 import { unreadable } from './errors.js';
 import { detectLevel } from './level.js';
 import { maskSignatureContents } from './contents-mask.js';
@@ -211,6 +212,7 @@ export async function validatePdf(
   options: ValidatePdfOptions,
 ): Promise<TValidationReport> {
   checkInput(bytes);
+  checkPdfLimits(bytes);
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   const layout = findRevisions(bytes, text);
   if (layout.revisions.length === 0)
