@@ -5,7 +5,7 @@ import type { TDelivery, TStatusChange } from '../../../server/src/contracts/exc
 import { useI18n } from '../i18n/i18n';
 import { errorText, get, post } from '../lib/api';
 import { useAuth } from '../lib/auth';
-import { StatusTag } from './tags';
+import { ChangeTag, StatusTag } from './tags';
 
 type Ask = { code: '02' | '16'; title: string } | { code: '04' } | null;
 
@@ -53,12 +53,13 @@ export function DeliveryActions({
 
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
-      <div data-testid="delivery-status">
+      <Space data-testid="delivery-status" size={4} wrap>
         <StatusTag
           code={s}
           reason={[...delivery.history].reverse().find((h) => h.code === s)?.reason}
         />
-      </div>
+        <ChangeTag d={delivery} />
+      </Space>
       {mine && (
         <Space wrap>
           {s === '01' && (

@@ -1,6 +1,6 @@
 import { Badge, Tag } from 'antd';
 import type { TUrgency } from '../../../server/src/contracts/documents';
-import type { TStatusCode } from '../../../server/src/contracts/exchange';
+import type { TDelivery, TStatusCode } from '../../../server/src/contracts/exchange';
 import { useI18n } from '../i18n/i18n';
 
 /** Hỏa tốc red, thượng khẩn orange, khẩn gold; a normal document needs no colour. */
@@ -50,4 +50,17 @@ export function OverdueBadge({ overdue }: { overdue: boolean }) {
   if (!overdue) return null;
 
   return <Badge status="error" text={t('inbox.overdue')} className="lt-overdue" />;
+}
+
+/**
+ * A recall/update request and its answer (13, then 15 or 16) live beside the processing status:
+ * the hub keeps the status and records the answer in `change` and the history.
+ */
+export function ChangeTag({ d }: { d: TDelivery }) {
+  if (!d.change) return null;
+  const code = ({ requested: '13', agreed: '15', refused: '16' } as const)[d.change.state];
+  if (!code) return null;
+  const reason = [...d.history].reverse().find((h) => h.code === code)?.reason;
+
+  return <StatusTag code={code} reason={reason} />;
 }

@@ -2,7 +2,7 @@ import { Button, Card, Empty, Input, List, Modal, Space, Tag, Typography, App } 
 import { useEffect, useState } from 'react';
 import type { Page } from '../../../server/src/contracts/common';
 import type { TDelivery, TDispatch } from '../../../server/src/contracts/exchange';
-import { OverdueBadge, StatusTag, UrgencyTag } from '../components/tags';
+import { ChangeTag, OverdueBadge, StatusTag, UrgencyTag } from '../components/tags';
 import { useI18n } from '../i18n/i18n';
 import { errorText, get, post } from '../lib/api';
 import { useAuth } from '../lib/auth';
@@ -28,6 +28,7 @@ function RecipientRow({ d }: { d: TDelivery }) {
       <Space size={4}>
         <OverdueBadge overdue={d.overdue} />
         <StatusTag code={d.status} reason={statusReason(d)} />
+        <ChangeTag d={d} />
       </Space>
     </div>
   );
