@@ -78,6 +78,29 @@ describe('web client (Chromium): login, live inbox and outbox, search, language'
     expect((await fetch(`${hub.url}/assets/missing-file.js`)).status).to.equal(404);
   });
 
+  it('loads the login page small: no pdf.js, no charts, no other screen until it is opened', async () => {
+    const { ctx, page } = await newPage(browser);
+    const scripts: { url: string; bytes: number }[] = [];
+    page.on('response', (r) => {
+      if (r.url().endsWith('.js') || r.url().endsWith('.mjs'))
+        void r.body().then((b) => scripts.push({ url: r.url(), bytes: b.length }));
+    });
+    await page.goto(`${hub.url}/login`);
+    await page.getByRole('heading', { name: 'Đăng nhập' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    const total = scripts.reduce((n, s) => n + s.bytes, 0);
+    expect(total, JSON.stringify(scripts)).to.be.below(1_100_000);
+    for (const s of scripts) expect(s.url).not.to.match(/pdf|DocumentView|Dashboard|Compose/);
+    // the document screen brings pdf.js with it
+    await loginUi(page, hub.url, clerkB.username);
+    const before = scripts.length;
+    const { doc } = await dispatch({ subject: 'Giấy mời họp giao ban tháng 12' });
+    await page.goto(`${hub.url}/documents/${doc.id}`);
+    await page.getByTestId('pdf-page').first().waitFor({ timeout: 20_000 });
+    expect(scripts.slice(before).some((s) => /DocumentView/.test(s.url))).to.equal(true);
+    await ctx.close();
+  });
+
   it('logs in in Vietnamese, refusing a wrong password with the hub’s Vietnamese message', async () => {
     const { ctx, page } = await newPage(browser);
     await page.goto(`${hub.url}/`);
