@@ -158,6 +158,7 @@ describe('web client (Chromium): administration — organizations, users, certif
     await dialog.getByLabel('Mật khẩu ban đầu').fill('Lanh-dao-2027');
     await dialog.getByRole('button', { name: 'Lưu' }).click();
     await page.getByTestId('user-row').filter({ hasText: 'Nguyễn Thị Lãnh Đạo' }).waitFor();
+    await dialog.waitFor({ state: 'hidden' });
     await screenshot(page, '22-admin-users');
     const users = (await api(hub, orgAdmin.token)('GET', '/api/v1/users'))
       .body as unknown as TUser[];
@@ -213,6 +214,7 @@ describe('web client (Chromium): administration — organizations, users, certif
     await screenshot(page, '23-admin-cert-revoke');
     await page.locator('#revoke-submit').click();
     await row.locator('[data-status="revoked"]').waitFor();
+    await dialog.waitFor({ state: 'hidden' });
     await screenshot(page, '24-admin-certificates');
     const revoked = (await api(hub, orgAdmin.token)('GET', `/api/v1/certificates/${personal!.id}`))
       .body as unknown as TCertificate;
