@@ -147,11 +147,12 @@ describe('web client (Chromium): compose and send, pdf.js view, sign, verify, da
     await screenshot(a.page, '10-compose');
     await a.page.getByTestId('compose-send').click();
     await a.page.waitForFunction('/^\\/documents\\/[0-9a-f]{24}$/.test(location.pathname)');
-    expect(await a.page.getByTestId('upload-progress').count()).to.equal(0); // left the compose page
     await a.page
       .getByTestId('doc-subject')
       .filter({ hasText: 'Kế hoạch chuyển đổi số năm 2027 của tỉnh' })
       .waitFor();
+    // left the compose page (checked once the lazily loaded document screen replaced it)
+    expect(await a.page.getByTestId('upload-progress').count()).to.equal(0);
     expect(await a.page.getByTestId('doc-code').innerText()).to.match(/^Công văn \d+\/KH-STTTT$/);
     await a.page.getByTestId('pdf-page').first().waitFor();
     await a.page.waitForFunction(
