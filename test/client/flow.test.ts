@@ -182,8 +182,13 @@ describe('web client (Chromium): compose and send, pdf.js view, sign, verify, da
     await page.getByTestId('open-sign').click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText('Con dấu cơ quan').click();
+    // the options arrive with GET /certificates: pick once listed, and check the pick took
     await dialog.getByLabel('Chứng thư số').click();
-    await page.locator('.ant-select-item-option').first().click();
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: orgA.name })
+      .first()
+      .click();
+    await dialog.locator('.ant-select-selection-item', { hasText: orgA.name }).waitFor();
     await dialog.getByTestId('pdf-page').first().waitFor();
     await new Promise((r) => setTimeout(r, 500));
     await dialog
