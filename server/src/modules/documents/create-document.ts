@@ -72,6 +72,7 @@ function buildDoc(
   meta: TDocumentMeta,
   number: number,
   version: DocumentDoc['versions'][number],
+  idempotencyKey: string | null,
 ): Omit<DocumentDoc, 'createdAt' | 'updatedAt'> {
   const label = codeLabel(number, meta.notation);
   const stored: StoredMeta = { ...meta, number };
@@ -88,7 +89,20 @@ function buildDoc(
     status: 'draft',
     sharedWith: [],
     createdBy: new Types.ObjectId(principal.id),
+    idempotencyKey,
   };
+}
+
+async function byKey(
+  ctx: HubContext,
+  p: Principal,
+  key: string,
+): Promise<(TDocument & { replayed: true }) | null> {
+  const doc = await Documents(ctx.db.conn)
+    .findOne({ orgId: new Types.ObjectId(p.orgId), idempotencyKey: key })
+    .lean();
+
+  return doc ? { ...presentDocument(doc), replayed: true } : null;
 }
 
 /** Inserts the document; with an auto number, retries when an explicit one took the number. */
@@ -107,6 +121,12 @@ async function insertNumbered(
       return created.toObject();
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
+      if (
+        (err as { keyPattern?: object }).keyPattern &&
+        'idempotencyKey' in (err as { keyPattern: object }).keyPattern
+      ) {
+        throw err;
+      }
       if (meta.number !== undefined) throw numberTaken(meta, number, year);
     }
   }
@@ -123,7 +143,10 @@ export async function createDocument(
   principal: Principal,
   meta: TDocumentMeta,
   file: UploadedFile,
-): Promise<TDocument> {
+  idempotencyKey: string | null = null,
+): Promise<TDocument & { replayed?: boolean }> {
+  const earlier = idempotencyKey ? await byKey(ctx, principal, idempotencyKey) : null;
+  if (earlier) return earlier;
   await assertUsablePdf(file.bytes);
   const year = yearOf(meta);
   const docs = Documents(ctx.db.conn);
@@ -156,12 +179,16 @@ export async function createDocument(
   try {
     doc = await insertNumbered(
       ctx,
-      (n) => buildDoc(id, principal, meta, n, version),
+      (n) => buildDoc(id, principal, meta, n, version, idempotencyKey),
       meta,
       principal.orgId,
     );
   } catch (err) {
     await deleteFile(ctx, stored.fileId);
+    // the same upload retried concurrently: the other request's document is the answer
+    const raced =
+      idempotencyKey && isDuplicateKey(err) ? await byKey(ctx, principal, idempotencyKey) : null;
+    if (raced) return raced;
     throw err;
   }
   emitDocumentEvent('document.created', {

@@ -38,6 +38,7 @@ export type DocumentDoc = {
   status: TDocumentStatus;
   sharedWith: Types.ObjectId[];
   createdBy: Types.ObjectId;
+  idempotencyKey?: string | null;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -103,8 +104,18 @@ const schema = new Schema<DocumentDoc>(
     status: { type: String, enum: DOCUMENT_STATUSES, required: true, default: 'draft' },
     sharedWith: { type: [Schema.Types.ObjectId], default: [], index: true },
     createdBy: { type: Schema.Types.ObjectId, required: true },
+    idempotencyKey: { type: String, default: null },
   },
   { timestamps: true, strict: 'throw' },
+);
+// A retried upload with the same Idempotency-Key finds the first document instead of a second.
+schema.index(
+  { orgId: 1, idempotencyKey: 1 },
+  {
+    unique: true,
+    name: 'upload_idempotency',
+    partialFilterExpression: { idempotencyKey: { $type: 'string' } },
+  },
 );
 // Decree 30: one number per register and year within an organization
 schema.index(

@@ -7,6 +7,7 @@ import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { route } from '../../http/route.js';
 import { createDocument } from './create-document.js';
+import { idempotencyKey } from '../../http/idempotency.js';
 import { getReadableDocument, reportConfidentialRead } from './document-access.js';
 import { openFileStream } from './document.files.js';
 import type { VersionDoc } from './document.model.js';
@@ -60,11 +61,15 @@ export function documentsRoutes(ctx: HubContext): Router {
     route({ roles: [...UPLOADERS] }, async ({ principal, req, res }) => {
       const meta = parseMetaField((req.body as Record<string, unknown>)?.meta);
       if (!req.file) throw new AppError('VALIDATION_FAILED', 'Thiếu phần "file" (tệp PDF).');
-      const doc = await createDocument(ctx, principal, meta, {
-        bytes: req.file.buffer,
-        originalName: req.file.originalname,
-      });
-      res.status(201);
+      const { replayed, ...doc } = await createDocument(
+        ctx,
+        principal,
+        meta,
+        { bytes: req.file.buffer, originalName: req.file.originalname },
+        idempotencyKey(req.header('idempotency-key')),
+      );
+      res.status(replayed ? 200 : 201);
+      if (replayed) res.setHeader('idempotent-replayed', 'true');
 
       return doc;
     }),

@@ -4,6 +4,7 @@ import { ZCursorQuery, ZObjectId } from '../../contracts/common.js';
 import { ZDispatchCreate, ZInboxQuery, ZRecall, ZStatusChange } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
+import { idempotencyKey } from '../../http/idempotency.js';
 import { route } from '../../http/route.js';
 import { changeStatus } from './change-status.js';
 import { dispatchDocument } from './dispatch-document.js';
@@ -22,18 +23,6 @@ const ZUpdate = z
   })
   .strict();
 const RECIPIENT_ROLES = ['clerk', 'org_admin', 'signer', 'enterprise_user', 'auditor'] as const;
-
-function idempotencyKey(header: string | undefined): string | null {
-  if (header === undefined) return null;
-  if (!/^[\w.:-]{8,100}$/.test(header)) {
-    throw new AppError(
-      'VALIDATION_FAILED',
-      'Idempotency-Key phải dài 8–100 ký tự: chữ, số, . _ : -',
-    );
-  }
-
-  return header;
-}
 
 export function exchangeRoutes(ctx: HubContext): Router {
   const r = Router();
