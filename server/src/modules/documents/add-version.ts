@@ -24,6 +24,8 @@ export type AddVersionOptions = {
    * write is refused (409): a signature over an older version would silently drop the newer one.
    */
   basedOnVersionId?: string;
+  /** The Idempotency-Key of the request that made this version (a retried signing finds it). */
+  idempotencyKey?: string;
 };
 
 /**
@@ -55,6 +57,7 @@ export async function addVersion(
     createdBy: new Types.ObjectId(opts.createdBy),
     reason: opts.reason,
     ...(opts.signature ? { signature: opts.signature } : {}),
+    ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
   };
   const filter = opts.basedOnVersionId
     ? { _id: doc._id, currentVersionId: new Types.ObjectId(opts.basedOnVersionId) }

@@ -20,6 +20,7 @@ export type VersionDoc = {
   createdBy: Types.ObjectId;
   reason: TDocumentVersion['reason'];
   signature?: TSignatureInfo;
+  idempotencyKey?: string;
 };
 
 export type StoredMeta = TDocumentMeta & { number: number };
@@ -65,6 +66,7 @@ const versionSchema = new Schema<VersionDoc>(
     createdBy: { type: Schema.Types.ObjectId, required: true },
     reason: { type: String, enum: ['upload', 'signature', 'replacement'], required: true },
     signature: { type: signatureSchema, required: false },
+    idempotencyKey: { type: String, required: false },
   },
   { strict: 'throw' },
 );

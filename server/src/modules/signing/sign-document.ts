@@ -56,14 +56,21 @@ export async function organizationName(
  * stores the result as a new version. Order: password, document, key (the PKI module decides
  * who may use which key), then the signature; nothing is stored unless everything succeeded.
  */
+function signedWith(doc: { versions: { idempotencyKey?: string }[] }, key: string): boolean {
+  return doc.versions.some((v) => v.idempotencyKey === key);
+}
+
 export async function signDocument(
   ctx: HubContext,
   principal: Principal,
   documentId: string,
   input: TSignRequest,
-): Promise<TDocument> {
+  idempotencyKey: string | null = null,
+): Promise<TDocument & { replayed?: boolean }> {
   await confirmPassword(ctx, principal, input.confirmPassword);
   const doc = await getOwnDocument(ctx, principal, documentId);
+  if (idempotencyKey && signedWith(doc, idempotencyKey))
+    return { ...presentDocument(doc), replayed: true };
   const current = signableVersion(doc);
   const key = await resolveSigningKey(ctx, principal, input.certificateId);
   if (key.kind !== input.kind) {
@@ -99,14 +106,24 @@ export async function signDocument(
     signedAt: signingTime.toISOString(),
     ...(serial ? { certificateSerial: serial } : {}),
   };
-  const { document, version } = await addVersion(ctx, documentId, signed, {
-    fileName: signedFileName(current.fileName),
-    reason: 'signature',
-    createdBy: principal.id,
-    signature,
-    status: 'signed',
-    basedOnVersionId: String(current._id),
-  });
+  let added;
+  try {
+    added = await addVersion(ctx, documentId, signed, {
+      fileName: signedFileName(current.fileName),
+      reason: 'signature',
+      createdBy: principal.id,
+      signature,
+      status: 'signed',
+      basedOnVersionId: String(current._id),
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    });
+  } catch (err) {
+    // the same request retried concurrently won the race: its version is the answer
+    const now = idempotencyKey ? await getOwnDocument(ctx, principal, documentId) : null;
+    if (now && signedWith(now, idempotencyKey!)) return { ...presentDocument(now), replayed: true };
+    throw err;
+  }
+  const { document, version } = added;
   emitDocumentEvent('document.signed', {
     documentId,
     orgId: String(document.orgId),

@@ -7,6 +7,7 @@ import {
   ZSigningSessionCreate,
 } from '../../contracts/signing.js';
 import type { HubContext } from '../../context.js';
+import { idempotencyKey } from '../../http/idempotency.js';
 import { route } from '../../http/route.js';
 import { completeSigningSession, openSigningSession } from './external-signing.js';
 import { signDocument } from './sign-document.js';
@@ -21,9 +22,16 @@ export function documentSigningRoutes(ctx: HubContext): Router {
     '/:id/signatures',
     route(
       { roles: [...SIGNERS], params: ZId, body: ZSignRequest },
-      async ({ principal, params, body, res }) => {
-        const doc = await signDocument(ctx, principal, params.id, body);
-        res.status(201);
+      async ({ principal, params, body, req, res }) => {
+        const { replayed, ...doc } = await signDocument(
+          ctx,
+          principal,
+          params.id,
+          body,
+          idempotencyKey(req.header('idempotency-key')),
+        );
+        res.status(replayed ? 200 : 201);
+        if (replayed) res.setHeader('idempotent-replayed', 'true');
 
         return doc;
       },
