@@ -76,6 +76,12 @@ export async function createContext(
   return ctx;
 }
 
+/** Lets every module finish (close hooks), then closes the database and a local engine. */
+export async function closeContext(ctx: HubContext): Promise<void> {
+  for (const m of modules) await m.close?.(ctx);
+  await ctx.db.close();
+}
+
 /** Starts a hub: database, HTTP + Socket.IO on one server, modules mounted. */
 export async function startHub(
   config: Config,
@@ -120,7 +126,6 @@ async function closeHub(http: HttpServer, ctx: HubContext): Promise<void> {
   if (!drained) http.closeAllConnections();
   ctx.io?.disconnectSockets(true);
   await new Promise<void>((resolve) => (ctx.io ? ctx.io.close(() => resolve()) : resolve()));
-  for (const m of modules) await m.close?.(ctx);
-  await ctx.db.close();
+  await closeContext(ctx);
   ctx.log.info('LiênThông hub stopped');
 }

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from '../config/config.js';
 import type { HubContext } from '../context.js';
 import { DatabaseUnavailableError } from '../db/database.js';
-import { createContext } from '../hub.js';
+import { closeContext, createContext } from '../hub.js';
 import { HUB_ORG_CODE } from '../modules/auth/bootstrap.js';
 import type { Principal } from '../modules/auth/principal.js';
 import { Orgs } from '../modules/orgs/org.model.js';
@@ -42,6 +42,6 @@ export async function asOperator(
       process.exitCode = 2;
     } else throw err;
   } finally {
-    await ctx.db.close();
+    await closeContext(ctx);
   }
 }

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { DatabaseUnavailableError } from '../db/database.js';
-import { createContext } from '../hub.js';
+import { closeContext, createContext } from '../hub.js';
 import { seed } from '../seed/seed.js';
 
 async function run(): Promise<void> {
@@ -32,7 +32,7 @@ async function run(): Promise<void> {
         : '\nKhông có tài khoản mới; mật khẩu cũ giữ nguyên.\n',
     );
   } finally {
-    await ctx.db.close();
+    await closeContext(ctx);
   }
 }
 

@@ -11,8 +11,10 @@ type Name = keyof DocumentEventMap;
  * signatures, and every read of a confidential document. The emitter is process-wide, so a hub
  * only records events about documents in its own database. Returns the unsubscribe function.
  */
-export function auditDocumentEvents(ctx: HubContext): () => void {
+export function auditDocumentEvents(ctx: HubContext): () => Promise<void> {
   const offs: (() => void)[] = [];
+  // writes still running when the hub stops are awaited, so none races the database's close
+  const pending = new Set<Promise<void>>();
   const on = <K extends Name>(name: K, entry: (e: DocumentEventMap[K][0]) => AuditInput) => {
     const listener = (e: DocumentEventMap[K][0]) => {
       void (async () => {
@@ -48,5 +50,8 @@ export function auditDocumentEvents(ctx: HubContext): () => void {
     details: { confidentiality: e.confidentiality, what: e.what },
   }));
 
-  return () => offs.forEach((off) => off());
+  return async () => {
+    offs.forEach((off) => off());
+    await Promise.all(pending);
+  };
 }

@@ -6,7 +6,7 @@ import { auditDocumentEvents } from './document-audit.js';
 
 export { appendAudit, actorOf } from './append.js';
 
-const unsubscribers = new WeakMap<object, () => void>();
+const unsubscribers = new WeakMap<object, () => Promise<void>>();
 
 export const auditModule: HubModule = {
   name: 'audit',
