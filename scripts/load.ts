@@ -28,7 +28,7 @@ import type { HubContext } from '../server/src/context.js';
 import { decideEngine } from '../server/src/db/engine/decide.js';
 import { machineFacts } from '../server/src/db/engine/facts.js';
 import { startLocalEngine } from '../server/src/db/engine/local-engine.js';
-import { createContext } from '../server/src/hub.js';
+import { closeContext, createContext } from '../server/src/hub.js';
 import type { Principal } from '../server/src/modules/auth/principal.js';
 import { issueAccessToken } from '../server/src/modules/auth/tokens.js';
 import { Users } from '../server/src/modules/auth/user.model.js';
@@ -453,7 +453,7 @@ async function main(): Promise<void> {
     console.log(`load: ${JSON.stringify(o)}; setting up organizations, users, documents…`);
     const ctx = await createContext(config, { dbName });
     const s = await setup(ctx, o);
-    await ctx.db.close();
+    await closeContext(ctx);
     const rows: Row[] = [];
     for (const n of nodeCounts) rows.push(await runScenario(n, engine, dbName, secrets, s, o));
     console.log('');
