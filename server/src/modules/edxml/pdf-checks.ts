@@ -1,7 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { HubContext } from '../../context.js';
 import { EdxmlError, type EdxmlAttachment } from '../../edxml/index.js';
-import { checkPdfLimits } from '../../pdf/limits.js';
 import { validatePdf } from '../../validation/index.js';
 import { hubPki } from '../pki/hub-hierarchy.js';
 import { trustAnchors } from '../pki/signing-keys.js';
@@ -31,7 +30,6 @@ export async function checkPdfSignatures(
   const out: PdfCheck[] = [];
   for (const [i, a] of attachments.entries()) {
     if (!isPdf(a)) continue;
-    checkPdfLimits(a.bytes); // validatePdf parses with pdf-lib without them (PDF bombs)
     const report = await validatePdf(a.bytes, { trustAnchors: anchors });
     const failed = report.signatures.find((s) => s.indication === 'TOTAL_FAILED');
     if (failed) {

@@ -3,7 +3,6 @@ import type { Request } from 'express';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { createQueue, type Queue } from '../../http/limits.js';
-import { checkPdfLimits } from '../../pdf/limits.js';
 import { formatReport, type Lang } from '../../validation/format.js';
 import { validatePdf, type TValidationReport } from '../../validation/index.js';
 import type { Principal } from '../auth/principal.js';
@@ -62,7 +61,6 @@ export async function validateUpload(
   bytes: Uint8Array,
   lang: Lang,
 ): Promise<TValidationResponse> {
-  checkPdfLimits(bytes); // validatePdf parses with pdf-lib without them (PDF bombs)
   const { anchors } = await trust(ctx);
   const report = await queueOf(ctx).run(() => validatePdf(bytes, { trustAnchors: anchors }));
   return present(report, lang, { cached: false });
