@@ -15,3 +15,12 @@ export function idempotencyKey(header: string | undefined): string | null {
 
   return header;
 }
+
+/** 201 for what a request created, 200 and `Idempotent-Replayed` for a retry answered from before. */
+export function markCreated(
+  res: { status(code: number): unknown; setHeader(name: string, value: string): unknown },
+  replayed: boolean | undefined,
+): void {
+  res.status(replayed ? 200 : 201);
+  if (replayed) res.setHeader('idempotent-replayed', 'true');
+}

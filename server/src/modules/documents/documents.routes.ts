@@ -7,7 +7,7 @@ import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { route } from '../../http/route.js';
 import { createDocument } from './create-document.js';
-import { idempotencyKey } from '../../http/idempotency.js';
+import { idempotencyKey, markCreated } from '../../http/idempotency.js';
 import { getReadableDocument, reportConfidentialRead } from './document-access.js';
 import { openFileStream } from './document.files.js';
 import type { VersionDoc } from './document.model.js';
@@ -68,8 +68,7 @@ export function documentsRoutes(ctx: HubContext): Router {
         { bytes: req.file.buffer, originalName: req.file.originalname },
         idempotencyKey(req.header('idempotency-key')),
       );
-      res.status(replayed ? 200 : 201);
-      if (replayed) res.setHeader('idempotent-replayed', 'true');
+      markCreated(res, replayed);
 
       return doc;
     }),

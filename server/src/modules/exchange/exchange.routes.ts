@@ -4,7 +4,7 @@ import { ZCursorQuery, ZObjectId } from '../../contracts/common.js';
 import { ZDispatchCreate, ZInboxQuery, ZRecall, ZStatusChange } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
-import { idempotencyKey } from '../../http/idempotency.js';
+import { idempotencyKey, markCreated } from '../../http/idempotency.js';
 import { route } from '../../http/route.js';
 import { changeStatus } from './change-status.js';
 import { dispatchDocument } from './dispatch-document.js';
@@ -35,8 +35,7 @@ export function exchangeRoutes(ctx: HubContext): Router {
         body,
         idempotencyKey(req.header('idempotency-key')),
       );
-      res.status(replayed ? 200 : 201);
-      if (replayed) res.setHeader('idempotent-replayed', 'true');
+      markCreated(res, replayed);
 
       return dispatch;
     }),

@@ -7,7 +7,7 @@ import {
   ZSigningSessionCreate,
 } from '../../contracts/signing.js';
 import type { HubContext } from '../../context.js';
-import { idempotencyKey } from '../../http/idempotency.js';
+import { idempotencyKey, markCreated } from '../../http/idempotency.js';
 import { route } from '../../http/route.js';
 import { completeSigningSession, openSigningSession } from './external-signing.js';
 import { signDocument } from './sign-document.js';
@@ -30,8 +30,7 @@ export function documentSigningRoutes(ctx: HubContext): Router {
           body,
           idempotencyKey(req.header('idempotency-key')),
         );
-        res.status(replayed ? 200 : 201);
-        if (replayed) res.setHeader('idempotent-replayed', 'true');
+        markCreated(res, replayed);
 
         return doc;
       },
