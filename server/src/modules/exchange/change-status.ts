@@ -8,7 +8,7 @@ import { hasRole, type Principal } from '../auth/principal.js';
 import { publishEvents } from '../events/publish.js';
 import { recordTransitions } from '../stats/counters.js';
 import { Deliveries, type DeliveryDoc, type HistoryDoc } from './delivery.model.js';
-import { presentDelivery } from './present.js';
+import { presentDelivery, statusEvent } from './present.js';
 import { receiptFor } from './receipts.js';
 import { CHANGE_ANSWER_ROLES, TRANSITIONS } from './transitions.js';
 
@@ -139,23 +139,7 @@ export async function changeStatus(
   const final = await applyAgreedChange(ctx, updated, change.code);
   await recordTransitions(ctx, [{ delivery: final, code: change.code, at }]);
   await publishEvents(ctx, [
-    {
-      orgId: String(d.senderOrgId),
-      type: 'delivery:status',
-      key: `status:${String(d._id)}:${change.code}:${at.getTime()}`,
-      data: {
-        deliveryId: String(d._id),
-        dispatchId: String(d.dispatchId),
-        documentId: String(d.documentId),
-        recipientOrgId: String(d.recipientOrgId),
-        recipientName: d.recipientName,
-        code: change.code,
-        at: at.toISOString(),
-        actorName: p.name,
-        ...(entry.reason ? { reason: entry.reason } : {}),
-        receipt: entry.receipt,
-      },
-    },
+    statusEvent(d, entry, `status:${String(d._id)}:${change.code}:${at.getTime()}`),
   ]);
   await appendAudit(ctx, {
     actor: actorOf(p),

@@ -15,7 +15,7 @@ import { recordTransitions } from '../stats/counters.js';
 import { recordOutgoing } from '../stats/outgoing-counters.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';
 import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from './delivery.model.js';
-import { presentDelivery, presentDispatch } from './present.js';
+import { presentDelivery, presentDispatch, statusEvent } from './present.js';
 import { receiptFor } from './receipts.js';
 
 /** End of the due day in Vietnam time (UTC+7), when handling becomes overdue. */
@@ -199,22 +199,7 @@ function arrivalEvents(d: DeliveryDoc): NewEvent[] {
       key: `incoming:${String(d._id)}`,
       data: { delivery: presentDelivery(d) },
     },
-    {
-      orgId: String(d.senderOrgId),
-      type: 'delivery:status',
-      key: `status:${String(d._id)}:01`,
-      data: {
-        deliveryId: String(d._id),
-        dispatchId: String(d.dispatchId),
-        documentId: String(d.documentId),
-        recipientOrgId: String(d.recipientOrgId),
-        recipientName: d.recipientName,
-        code: '01',
-        at: arrived.at.toISOString(),
-        actorName: arrived.actorName,
-        receipt: arrived.receipt,
-      },
-    },
+    statusEvent(d, arrived, `status:${String(d._id)}:01`),
   ];
 }
 

@@ -1,6 +1,7 @@
 import type { TDelivery, TDispatch, TStatusCode } from '../../contracts/exchange.js';
 import { CLOSED } from './transitions.js';
-import type { DeliveryDoc, DispatchDoc } from './delivery.model.js';
+import type { NewEvent } from '../events/publish.js';
+import type { DeliveryDoc, DispatchDoc, HistoryDoc } from './delivery.model.js';
 
 export function isOverdue(d: Pick<DeliveryDoc, 'dueDate' | 'status'>, now = new Date()): boolean {
   return d.dueDate !== null && d.dueDate < now && !CLOSED.includes(d.status);
@@ -61,4 +62,29 @@ export function summarize(
   for (const d of deliveries) s[d.status] = (s[d.status] ?? 0) + 1;
 
   return s;
+}
+
+/** The receipt notification to the sender for one history entry of a delivery. */
+export function statusEvent(
+  d: DeliveryDoc,
+  h: HistoryDoc,
+  key: string,
+): NewEvent<'delivery:status'> {
+  return {
+    orgId: String(d.senderOrgId),
+    type: 'delivery:status',
+    key,
+    data: {
+      deliveryId: String(d._id),
+      dispatchId: String(d.dispatchId),
+      documentId: String(d.documentId),
+      recipientOrgId: String(d.recipientOrgId),
+      recipientName: d.recipientName,
+      code: h.code,
+      at: h.at.toISOString(),
+      actorName: h.actorName,
+      ...(h.reason ? { reason: h.reason } : {}),
+      receipt: h.receipt,
+    },
+  };
 }
