@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -57,4 +57,22 @@ export function pidsWith(needle: string): number[] {
       }
     })
     .map(Number);
+}
+
+/** A tool's exit status and its stdout + stderr. */
+export function run(cmd: string, args: string[]): { status: number; out: string } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+
+  return { status: r.status ?? -1, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
+/** As run(), without blocking: pdfsig asks this process's hub for OCSP answers meanwhile. */
+export function runAsync(cmd: string, args: string[]): Promise<{ status: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.on('close', (code) => resolve({ status: code ?? -1, out }));
+  });
 }

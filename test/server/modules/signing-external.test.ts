@@ -1,7 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -15,6 +13,7 @@ import { SigningSessions } from '../../../server/src/modules/signing/signing-ses
 import { corpusBytes } from '../../support/corpus.js';
 import { TEST_PASSWORD, api, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
+import { freePort, run, runAsync } from '../../support/process.js';
 
 const META: Partial<TDocumentMeta> = {
   type: 'Quyết định',
@@ -24,34 +23,6 @@ const META: Partial<TDocumentMeta> = {
   subject: 'Quyết định phê duyệt kế hoạch chuyển đổi số',
   signer: { fullName: 'Phạm Thị Hoa', position: 'Phó Chủ tịch' },
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Async: pdfsig asks this process's hub for OCSP answers, so the event loop must keep running. */
-function runAsync(cmd: string, args: string[]): Promise<{ status: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args);
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.on('close', (code) => resolve({ status: code ?? -1, out }));
-  });
-}
-
-function run(cmd: string, args: string[]): { status: number; out: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-
-  return { status: r.status ?? -1, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
-}
 
 describe('signing: external (key held by the signer, certificate issued from a CSR)', () => {
   let hub: Hub;

@@ -1,7 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
@@ -15,6 +14,7 @@ import { guardTimestamp } from '../../../server/src/modules/signing/tsa-guard.js
 import { corpusBytes } from '../../support/corpus.js';
 import { TEST_PASSWORD, api, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
+import { freePort, run, runAsync } from '../../support/process.js';
 
 const META: Partial<TDocumentMeta> = {
   type: 'Công văn',
@@ -79,34 +79,6 @@ function signaturePng(w = 120, h = 48): string {
     chunk('IEND', Buffer.alloc(0)),
   ]);
   return png.toString('base64');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Async: pdfsig calls back into this process's hub (OCSP), so the event loop must keep running. */
-function runAsync(cmd: string, args: string[]): Promise<{ status: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args);
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.on('close', (code) => resolve({ status: code ?? -1, out }));
-  });
-}
-
-function run(cmd: string, args: string[]): { status: number; out: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-
-  return { status: r.status ?? -1, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
 describe('signing: hub-held keys (personal, then the organization seal)', () => {
