@@ -12,9 +12,9 @@ const RSA_OID: Record<DigestAlgorithm, string> = {
   sha512: OID.sha512WithRSA,
 };
 const ECDSA_OID: Record<DigestAlgorithm, string> = {
-  sha256: OID.ecdsaWithSha256,
-  sha384: OID.ecdsaWithSha384,
-  sha512: OID.ecdsaWithSha512,
+  sha256: OID.ecdsaSha256,
+  sha384: OID.ecdsaSha384,
+  sha512: OID.ecdsaSha512,
 };
 export const PSS_SALT: Record<DigestAlgorithm, number> = { sha256: 32, sha384: 48, sha512: 64 };
 

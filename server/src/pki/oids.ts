@@ -52,6 +52,7 @@ export const OID = {
   ocspNoCheck: '1.3.6.1.5.5.7.48.1.5',
   // CMS / TSP
   data: '1.2.840.113549.1.7.1',
+  signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
   signedData: '1.2.840.113549.1.7.2',
   encryptedData: '1.2.840.113549.1.7.6',
   contentType: '1.2.840.113549.1.9.3',
