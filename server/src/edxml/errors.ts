@@ -3,7 +3,8 @@ import { LibraryError } from '../errors/library-error.js';
 /**
  * An edXML-level failure. Codes: EDXML_MALFORMED (not well-formed XML), EDXML_FORBIDDEN_MARKUP
  * (DOCTYPE/entities), EDXML_TOO_LARGE, EDXML_MISSING_ELEMENT, EDXML_BAD_VALUE,
- * EDXML_UNSIGNED, EDXML_SIGNATURE_INVALID, EDXML_UNSUPPORTED_ALGORITHM, EDXML_BAD_INPUT.
+ * EDXML_UNSIGNED, EDXML_SIGNATURE_INVALID, EDXML_UNSUPPORTED_ALGORITHM, EDXML_BAD_INPUT,
+ * EDXML_TOO_MANY_ATTACHMENTS, EDXML_ATTACHMENTS_TOO_LARGE.
  * Messages start with the element path at fault so an agency's developer can find it.
  */
 export class EdxmlError extends LibraryError {

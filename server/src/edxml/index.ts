@@ -10,6 +10,8 @@ export { statusXml, writeStatus } from './write-status.js';
 export {
   parsePackage,
   messageKind,
+  PACKAGE_LIMITS,
+  type PackageLimits,
   type ParsedPackage,
   type ManifestReference,
 } from './parse-package.js';

@@ -19,6 +19,7 @@ import {
   type EdxmlMessageHeader,
   type EdxmlPackage,
   type EdxmlPriority,
+  type EdxmlReplacement,
   type EdxmlTrace,
 } from './types.js';
 
@@ -27,6 +28,20 @@ export type ManifestReference = {
   contentType?: string;
   description?: string;
   attachmentName?: string;
+};
+
+/** Bounds on what a package may carry, checked before any attachment is decoded. */
+export type PackageLimits = {
+  /** Attachments in AttachmentEncoded. */
+  maxAttachments: number;
+  /** Decoded bytes of all attachments together. */
+  maxAttachmentBytes: number;
+};
+
+/** 20 files and 40 MB of content: well above a document with its appendixes, well below the 64 MB XML bound. */
+export const PACKAGE_LIMITS: PackageLimits = {
+  maxAttachments: 20,
+  maxAttachmentBytes: 40 * 1024 * 1024,
 };
 
 export type ParsedPackage = EdxmlPackage & {
@@ -102,12 +117,23 @@ function readTraces(list: Reader | undefined): EdxmlTrace[] {
   }));
 }
 
+/** ReplacementInfoList/ReplacementInfo: DocumentId plus OrganIdList/OrganId (VNPT SDK shape). */
+function readReplacements(b: Reader): EdxmlReplacement[] {
+  return (b.child('ReplacementInfoList')?.all('ReplacementInfo') ?? []).map((r) => ({
+    documentId: r.needText('DocumentId'),
+    organIds: (r.child('OrganIdList')?.all('OrganId') ?? [])
+      .map((o) => textOf(o.element))
+      .filter((o): o is string => !!o),
+  }));
+}
+
 /** A package without Bussiness is read as a new document (older senders omit it). */
 function readBussiness(list: Reader | undefined): EdxmlBussiness {
   const b = list?.child('Bussiness');
   if (!b) return { docType: 0, reason: BUSSINESS_REASONS[0] };
   const docType = (readInt(b, 'BussinessDocType', 0, 3) ?? 0) as BussinessDocType;
   const staff = readStaffInfo(b.child('StaffInfo'));
+  const replacements = readReplacements(b);
 
   return {
     docType,
@@ -115,6 +141,7 @@ function readBussiness(list: Reader | undefined): EdxmlBussiness {
     ...opt('documentId', b.text('DocumentId')),
     ...opt('paper', b.text('Paper')),
     ...(staff ? { staffInfo: staff } : {}),
+    ...(replacements.length ? { replacements } : {}),
   };
 }
 
@@ -139,12 +166,45 @@ function decodeBase64(text: string, path: string): Uint8Array {
   return new Uint8Array(Buffer.from(clean, 'base64'));
 }
 
-function readAttachments(root: Element): EdxmlAttachment[] {
+/** Decoded size of base64 text (whitespace ignored), without decoding it. */
+function decodedSize(text: string): number {
+  const clean = text.replace(/\s+/g, '');
+  const padding = clean.endsWith('==') ? 2 : clean.endsWith('=') ? 1 : 0;
+
+  return Math.max(0, Math.floor((clean.length * 3) / 4) - padding);
+}
+
+function tooLarge(path: string, limits: PackageLimits): EdxmlError {
+  return new EdxmlError(
+    'EDXML_ATTACHMENTS_TOO_LARGE',
+    `the attachments together exceed ${limits.maxAttachmentBytes / 1024 / 1024} MB`,
+    path,
+  );
+}
+
+/** Count and total size are checked before anything is decoded: a hostile package costs little. */
+function checkAttachmentLimits(items: Reader[], limits: PackageLimits): void {
+  if (items.length > limits.maxAttachments) {
+    throw new EdxmlError(
+      'EDXML_TOO_MANY_ATTACHMENTS',
+      `a package may carry at most ${limits.maxAttachments} attachments, this one has ${items.length}`,
+      `AttachmentEncoded/Attachment[${limits.maxAttachments + 1}]`,
+    );
+  }
+  let total = 0;
+  for (const a of items) {
+    total += decodedSize(child(a.element, 'ContentTransferEncoded')?.textContent ?? '');
+    if (total > limits.maxAttachmentBytes) throw tooLarge(a.path.replace(/edXML:/g, ''), limits);
+  }
+}
+
+function readAttachments(root: Element, limits: PackageLimits): EdxmlAttachment[] {
   const enc = findDeep(root, 'AttachmentEncoded');
   if (!enc) return [];
-  const base = new Reader(enc, 'AttachmentEncoded');
+  const items = new Reader(enc, 'AttachmentEncoded').all('Attachment');
+  checkAttachmentLimits(items, limits);
 
-  return base.all('Attachment').map((a) => {
+  return items.map((a) => {
     const path = a.path.replace(/edXML:/g, '');
     const contentId = a.text('ContentId');
     if (!contentId) throw missingElement(`${path}/ContentId`);
@@ -175,9 +235,15 @@ function checkManifest(manifest: ManifestReference[], attachments: EdxmlAttachme
 
 /**
  * Reads an edXML package: the QCVN 102 layout or the legacy one inside a SOAP Envelope. The
- * XML signature is not checked here (see verifyXmlSignature). Errors name the element at fault.
+ * XML signature is not checked here (see verifyXmlSignature). Errors name the element at fault;
+ * more attachments or bytes than `limits` allow are EDXML_TOO_MANY_ATTACHMENTS /
+ * EDXML_ATTACHMENTS_TOO_LARGE.
  */
-export function parsePackage(xml: string, parsed?: Document): ParsedPackage {
+export function parsePackage(
+  xml: string,
+  parsed?: Document,
+  limits: PackageLimits = PACKAGE_LIMITS,
+): ParsedPackage {
   const doc = parsed ?? parseXml(xml);
   const root = doc.documentElement!;
   const header = findDeep(root, 'MessageHeader');
@@ -190,7 +256,7 @@ export function parsePackage(xml: string, parsed?: Document): ParsedPackage {
   const traceList = findDeep(root, 'TraceHeaderList');
   const traces = traceList ? new Reader(traceList, 'edXML:TraceHeaderList') : undefined;
   const manifest = readManifest(root);
-  const attachments = readAttachments(root);
+  const attachments = readAttachments(root, limits);
   checkManifest(manifest, attachments);
 
   return {

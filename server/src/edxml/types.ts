@@ -65,6 +65,9 @@ export const BUSSINESS_REASONS: Record<BussinessDocType, string> = {
   3: 'Văn bản thay thế',
 };
 
+/** ReplacementInfo: a document the package replaces, and the organizations it was sent to. */
+export type EdxmlReplacement = { documentId: string; organIds: string[] };
+
 export type EdxmlBussiness = {
   docType: BussinessDocType;
   reason: string;
@@ -72,6 +75,8 @@ export type EdxmlBussiness = {
   documentId?: string;
   paper?: string;
   staffInfo?: EdxmlStaffInfo;
+  /** ReplacementInfoList (for 3): the replaced documents. */
+  replacements?: EdxmlReplacement[];
 };
 
 export type EdxmlTrace = { organId: string; timestamp: Date };

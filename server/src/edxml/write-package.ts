@@ -108,6 +108,21 @@ export function messageHeader(h: EdxmlMessageHeader): string {
   );
 }
 
+function replacementInfoList(b: EdxmlBussiness): string {
+  return group(
+    'ReplacementInfoList',
+    (b.replacements ?? []).map((r) =>
+      group('ReplacementInfo', [
+        el('DocumentId', r.documentId),
+        group(
+          'OrganIdList',
+          r.organIds.map((o) => el('OrganId', o)),
+        ),
+      ]),
+    ),
+  );
+}
+
 function bussiness(b: EdxmlBussiness): string {
   return group(
     'Bussiness',
@@ -117,6 +132,7 @@ function bussiness(b: EdxmlBussiness): string {
       el('BussinessDocReason', b.reason),
       el('Paper', b.paper ?? '0'),
       staffInfo(b.staffInfo),
+      replacementInfoList(b),
     ],
     true,
   );

@@ -140,6 +140,8 @@ export type XmlSignatureCheck = {
   /** The signing certificate from KeyInfo/X509Data (DER). */
   certificateDer: Uint8Array;
   subject: string;
+  /** The signed DigestValue (base64): the same content signed again has the same one. */
+  digest: string;
   /** Why it is invalid, when it is. */
   reason?: string;
 };
@@ -155,7 +157,11 @@ function attr(e: Element | undefined, name: string): string | null {
 const SIG = 'edXML:edXMLHeader/Signature';
 
 /** Refuses signatures that do not cover the whole document: no wrapping attacks, no SHA-1. */
-function checkShape(sig: Element): { algorithm: XmlSignatureAlgorithm; certificate: string } {
+function checkShape(sig: Element): {
+  algorithm: XmlSignatureAlgorithm;
+  certificate: string;
+  digest: string;
+} {
   const signedInfo = dsigChild(sig, 'SignedInfo');
   if (!signedInfo) throw new EdxmlError('EDXML_SIGNATURE_INVALID', 'no SignedInfo', SIG);
   const method = attr(dsigChild(signedInfo, 'SignatureMethod'), 'Algorithm');
@@ -197,7 +203,9 @@ function checkShape(sig: Element): { algorithm: XmlSignatureAlgorithm; certifica
     );
   }
 
-  return { algorithm, certificate: certificate.replace(/\s+/g, '') };
+  const digestValue = dsigChild(refs[0]!, 'DigestValue')?.textContent?.replace(/\s+/g, '') ?? '';
+
+  return { algorithm, certificate: certificate.replace(/\s+/g, ''), digest: digestValue };
 }
 
 function readCertificate(b64: string): X509Certificate {
@@ -236,7 +244,7 @@ export function verifyXmlSignature(xml: string, parsed?: Document): XmlSignature
     throw new EdxmlError('EDXML_SIGNATURE_INVALID', 'more than one Signature element', SIG);
   }
   const sig = sigs[0]!;
-  const { algorithm, certificate } = checkShape(sig);
+  const { algorithm, certificate, digest } = checkShape(sig);
   const cert = readCertificate(certificate);
   const verifier = new SignedXml({ publicCert: cert.toString(), getCertFromKeyInfo: () => null });
   verifier.SignatureAlgorithms[ECDSA_SHA256] = EcdsaSha256;
@@ -253,6 +261,7 @@ export function verifyXmlSignature(xml: string, parsed?: Document): XmlSignature
     algorithm,
     certificateDer: new Uint8Array(cert.raw),
     subject: cert.subject.replaceAll('\n', ', '),
+    digest,
   };
 
   return valid ? out : { ...out, reason: reason ?? 'the signature or the digest does not match' };

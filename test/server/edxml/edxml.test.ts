@@ -5,12 +5,14 @@ import {
   DSIG_NS,
   EDXML_NS,
   EdxmlError,
+  PACKAGE_LIMITS,
   STATUS_CODES,
   parsePackage,
   parseStatus,
   verifyXmlSignature,
   writePackage,
   writeStatus,
+  type EdxmlAttachment,
   type EdxmlStatus,
 } from '../../../server/src/edxml/index.js';
 import { tinyPdf } from '../../support/factories.js';
@@ -134,6 +136,113 @@ describe('edXML library', () => {
     });
   });
 
+  describe('several attachments', () => {
+    const extra = (i: number, bytes: Uint8Array, type = 'application/pdf'): EdxmlAttachment => ({
+      contentId: `cid:att${i}`,
+      name: `phu-luc-${i}.${type === 'application/pdf' ? 'pdf' : 'docx'}`,
+      contentType: type,
+      bytes,
+    });
+
+    it('round-trips the main PDF and its attachments in order, byte for byte', async () => {
+      const appendix = await tinyPdf('Phu luc 1');
+      const docx = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 1, 2, 3, 255, 254, 10, 13]);
+      const sample = samplePackage(pdf);
+      sample.attachments.push(
+        extra(1, appendix),
+        extra(2, docx, 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'),
+      );
+      const xml = await writePackage(sample, rsa.signer);
+      const back = parsePackage(xml);
+      expect(back.attachments.map((a) => a.contentId)).to.deep.equal([
+        'cid:main',
+        'cid:att1',
+        'cid:att2',
+      ]);
+      expect(back.manifest.map((m) => m.contentId)).to.deep.equal([
+        'cid:main',
+        'cid:att1',
+        'cid:att2',
+      ]);
+      sample.attachments.forEach((a, i) => {
+        expect(
+          Buffer.from(back.attachments[i]!.bytes).equals(Buffer.from(a.bytes)),
+          a.name,
+        ).to.equal(true);
+        expect(back.attachments[i]!.contentType).to.equal(a.contentType);
+        expect(back.attachments[i]!.name).to.equal(a.name);
+      });
+      expect(verifyXmlSignature(xml).valid).to.equal(true);
+    });
+
+    it('refuses more attachments, or more bytes, than the limits allow, naming the attachment', async () => {
+      const sample = samplePackage(pdf);
+      const many = Array.from({ length: PACKAGE_LIMITS.maxAttachments }, (_, i) =>
+        extra(i + 1, new Uint8Array([i])),
+      );
+      sample.attachments.push(...many);
+      const xml = await writePackage(sample, rsa.signer);
+      const err = caught(() => parsePackage(xml));
+      expect(err.code).to.equal('EDXML_TOO_MANY_ATTACHMENTS');
+      expect(err.element).to.equal(
+        `AttachmentEncoded/Attachment[${PACKAGE_LIMITS.maxAttachments + 1}]`,
+      );
+      const size = caught(() =>
+        parsePackage(signed, undefined, { maxAttachments: 5, maxAttachmentBytes: pdf.length - 1 }),
+      );
+      expect(size.code).to.equal('EDXML_ATTACHMENTS_TOO_LARGE');
+      expect(size.element).to.equal('AttachmentEncoded/Attachment[1]');
+      expect(
+        parsePackage(signed, undefined, { maxAttachments: 1, maxAttachmentBytes: pdf.length })
+          .attachments,
+      ).to.have.length(1);
+    });
+  });
+
+  describe('Bussiness: revocation, update, replacement', () => {
+    it('writes and reads back the changed document and the ReplacementInfoList', async () => {
+      const sample = samplePackage(pdf);
+      sample.bussiness = {
+        docType: 3,
+        reason: 'Văn bản thay thế',
+        documentId: '000.00.00.H56,2026/11/20,100/UBND-VP',
+        replacements: [
+          {
+            documentId: '000.00.00.H56,2026/11/20,100/UBND-VP',
+            organIds: ['000.00.00.G22', '000.00.00.H49'],
+          },
+        ],
+      };
+      const back = parsePackage(await writePackage(sample, rsa.signer));
+      expect(back.bussiness).to.deep.equal({ ...sample.bussiness, paper: '0' });
+      sample.bussiness = { docType: 1, reason: 'Thu hồi văn bản điện tử' };
+      const revoke = parsePackage(await writePackage(sample, rsa.signer));
+      expect(revoke.bussiness).to.deep.equal({
+        docType: 1,
+        reason: 'Thu hồi văn bản điện tử',
+        paper: '0',
+      });
+    });
+
+    it('names the element of a ReplacementInfo without DocumentId', async () => {
+      const sample = samplePackage(pdf);
+      sample.bussiness = {
+        docType: 3,
+        reason: 'Văn bản thay thế',
+        replacements: [{ documentId: 'X', organIds: [] }],
+      };
+      const xml = (await writePackage(sample, rsa.signer)).replace(
+        '<edXML:ReplacementInfo><edXML:DocumentId>X</edXML:DocumentId>',
+        '<edXML:ReplacementInfo>',
+      );
+      const err = caught(() => parsePackage(xml));
+      expect(err.code).to.equal('EDXML_MISSING_ELEMENT');
+      expect(err.element).to.equal(
+        'edXML:TraceHeaderList/edXML:Bussiness/edXML:ReplacementInfoList/edXML:ReplacementInfo[1]/edXML:DocumentId',
+      );
+    });
+  });
+
   describe('XML signature', () => {
     it('verifies (RSA-SHA256), also with xmlsec1', function () {
       const check = verifyXmlSignature(signed);
@@ -165,6 +274,10 @@ describe('edXML library', () => {
       const check = verifyXmlSignature(xml);
       expect(check.valid, check.reason).to.equal(true);
       expect(check.algorithm).to.equal('ecdsa-sha256');
+      // ECDSA values are random; the signed content digest identifies the package anyway
+      const again = await writePackage(samplePackage(pdf), ec.signer);
+      expect(again).to.not.equal(xml);
+      expect(verifyXmlSignature(again).digest).to.equal(check.digest).and.to.have.length(44);
       const value = /<SignatureValue>([^<]+)</.exec(xml)![1]!;
       expect(Buffer.from(value, 'base64')).to.have.length(64);
       expect(
