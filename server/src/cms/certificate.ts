@@ -6,7 +6,19 @@ import { parseDer, rawBytes } from './der.js';
 /** The pieces of a certificate that CMS needs, taken byte-exact from its DER. */
 export type CertificateParts = { der: Uint8Array; issuer: Uint8Array; serial: Uint8Array };
 
+/** A signer's chain is the same array on every signature: parse each certificate once. */
+const partsCache = new WeakMap<Uint8Array, CertificateParts>();
+
 export function certificateParts(der: Uint8Array): CertificateParts {
+  let parts = partsCache.get(der);
+  if (!parts) {
+    parts = parseParts(der);
+    partsCache.set(der, parts);
+  }
+  return parts;
+}
+
+function parseParts(der: Uint8Array): CertificateParts {
   const cert = parseDer(der, 'certificate');
   const tbs = cert instanceof asn1js.Sequence ? cert.valueBlock.value[0] : undefined;
   if (!(tbs instanceof asn1js.Sequence))

@@ -1,5 +1,5 @@
 import type { TimestampFunction } from '../cms/timestamp.js';
-import { embedContents, hashByteRange } from '../pdf/byte-range.js';
+import { embedContents, hashPrepared } from '../pdf/byte-range.js';
 import { withPdf } from '../pdf/lazy-pdf-file.js';
 import type { PdfFile } from '../pdf/pdf-file.js';
 import { preparePlaceholder } from '../pdf/signature-field.js';
@@ -29,7 +29,7 @@ async function timestampFile(
       contentsSize,
       ...(fieldName ? { fieldName } : {}),
     });
-    const token = await timestamp(hashByteRange(prepared.bytes, prepared.byteRange), 'sha256');
+    const token = await timestamp(hashPrepared(prepared), 'sha256');
     if (token.length <= contentsSize) {
       embedContents(prepared.bytes, prepared.placeholder, token);
       return prepared.bytes;

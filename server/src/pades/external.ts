@@ -4,7 +4,7 @@ import { signedAttributes } from '../cms/signed-data.js';
 import { verifySignatureValue } from '../cms/signer.js';
 import type { TimestampFunction } from '../cms/timestamp.js';
 import type { DigestAlgorithm, SignatureAlgorithm } from '../cms/oids.js';
-import { embedContents, hashByteRange, type ByteRange } from '../pdf/byte-range.js';
+import { embedContents, hashPrepared, type ByteRange } from '../pdf/byte-range.js';
 import { withPdf } from '../pdf/lazy-pdf-file.js';
 import type { PdfFile } from '../pdf/pdf-file.js';
 import { preparePlaceholder } from '../pdf/signature-field.js';
@@ -89,7 +89,7 @@ export async function prepareExternal(
     });
   };
   const prepared = await withPdf(pdf, prepare);
-  const documentDigest = hashByteRange(prepared.bytes, prepared.byteRange, digestAlgorithm);
+  const documentDigest = hashPrepared(prepared, digestAlgorithm);
   const dataToSign = signedAttributes(documentDigest, signer, digestAlgorithm);
   const session: ExternalSession = {
     version: 1,

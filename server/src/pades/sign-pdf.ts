@@ -1,6 +1,6 @@
 import { createCms } from '../cms/create-cms.js';
 import { httpTimestamp, type TimestampFunction } from '../cms/timestamp.js';
-import { embedContents, hashByteRange } from '../pdf/byte-range.js';
+import { embedContents, hashPrepared } from '../pdf/byte-range.js';
 import { withPdf } from '../pdf/lazy-pdf-file.js';
 import type { PdfFile } from '../pdf/pdf-file.js';
 import { preparePlaceholder, type PreparedPdf } from '../pdf/signature-field.js';
@@ -55,7 +55,7 @@ async function signFile(
       ...pick(o),
       ...(appearance ? { appearance } : {}),
     });
-    const digest = hashByteRange(prepared.bytes, prepared.byteRange, o.signer.digest ?? 'sha256');
+    const digest = hashPrepared(prepared, o.signer.digest ?? 'sha256');
     const cms = await createCms(digest, o.signer, timestamp);
     if (cms.length <= contentsSize) {
       embedContents(prepared.bytes, prepared.placeholder, cms);

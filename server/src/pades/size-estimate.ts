@@ -7,7 +7,18 @@ const MARGIN_BYTES = 512;
 const TOKEN_WITHOUT_CERTS = 1200;
 const TYPICAL_TSA_CHAIN = 3 * 1400;
 
+const sizes = new WeakMap<Uint8Array, number>();
+
 export function signatureSize(certDer: Uint8Array): number {
+  let size = sizes.get(certDer);
+  if (size === undefined) {
+    size = parseSignatureSize(certDer);
+    sizes.set(certDer, size);
+  }
+  return size;
+}
+
+function parseSignatureSize(certDer: Uint8Array): number {
   const details = x509(certDer).publicKey.asymmetricKeyDetails;
   if (details?.modulusLength) return Math.ceil(details.modulusLength / 8);
   return 2 * 66 + 9; // ECDSA DER up to P-521

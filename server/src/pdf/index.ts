@@ -18,6 +18,7 @@ export {
 } from './signature-field.js';
 export {
   hashByteRange,
+  hashPrepared,
   embedContents,
   signedRanges,
   fillByteRange,

@@ -22,7 +22,13 @@ export type PlaceholderOptions = SignatureDictOptions & {
   appearance?: WidgetAppearance;
 };
 
-export type PreparedPdf = { bytes: Uint8Array; placeholder: Placeholder; byteRange: ByteRange };
+export type PreparedPdf = {
+  bytes: Uint8Array;
+  placeholder: Placeholder;
+  byteRange: ByteRange;
+  /** The input file: byte for byte the start of `bytes` (an incremental update only appends). */
+  original: Uint8Array;
+};
 
 const N = (name: string): PDFName => PDFName.of(name);
 
@@ -201,5 +207,5 @@ export function preparePlaceholder(file: PdfFile, o: PlaceholderOptions): Prepar
     contentsEnd: at + body.contentsAt + o.contentsSize * 2 + 2,
   };
   const byteRange = fillByteRange(written.bytes, placeholder);
-  return { bytes: written.bytes, placeholder, byteRange };
+  return { bytes: written.bytes, placeholder, byteRange, original: file.bytes };
 }
