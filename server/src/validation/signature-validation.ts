@@ -33,6 +33,8 @@ export interface ValidationContext {
   dssCerts: Cert[];
   now: Date;
   online: boolean;
+  /** Revocation data supplied by the caller (ValidatePdfOptions.currentRevocation). */
+  current?: { ocsps?: Uint8Array[]; crls?: Uint8Array[] };
   mask?: ContentsMask;
 }
 
@@ -171,6 +173,8 @@ async function revocationData(
   if (ctx.dss) data.push({ source: 'DSS', ocsps: ctx.dss.ocsps, crls: ctx.dss.crls });
   const archived = archivedRevocation(parsed);
   data.push({ source: 'CMS', ...archived });
+  if (ctx.current)
+    data.push({ source: 'ONLINE', ocsps: ctx.current.ocsps ?? [], crls: ctx.current.crls ?? [] });
   if (!ctx.online) return data;
   for (let i = 0; i + 1 < out.chain.length; i++) {
     const cert = out.chain[i] as Cert;

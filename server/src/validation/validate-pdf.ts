@@ -38,6 +38,12 @@ export interface ValidatePdfOptions {
   /** Validation time when nothing better is proven; defaults to the current time. */
   now?: Date;
   /**
+   * Current OCSP responses / CRLs the caller already holds (e.g. the hub's own CAs' latest
+   * CRLs), consulted next to the data in the file as if fetched online: a certificate revoked
+   * since signing is seen without any network access.
+   */
+  currentRevocation?: { ocsps?: Uint8Array[]; crls?: Uint8Array[] };
+  /**
    * Replace large signature /Contents before pdf-lib parses the file (contents-mask.ts): the
    * same verdicts, several times faster. Default true; false is for equivalence tests.
    */
@@ -233,6 +239,7 @@ export async function validatePdf(
     dssCerts,
     now: options.now ?? new Date(),
     online: options.online ?? false,
+    current: options.currentRevocation,
     mask,
   };
   const sigs = findSignatures(finalDoc);

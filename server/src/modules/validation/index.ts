@@ -18,5 +18,9 @@ export const validationModule: HubModule = {
   ],
 };
 
-export { validateStoredVersion, validateUpload } from './validation.service.js';
+export {
+  validateStoredVersion,
+  validateUpload,
+  validateVersionToday,
+} from './validation.service.js';
 export { PUBLIC_VALIDATIONS_PER_MINUTE } from './validation.routes.js';

@@ -8,9 +8,12 @@ import { validatePdf, type TValidationReport } from '../../validation/index.js';
 import type { Principal } from '../auth/principal.js';
 import {
   getReadableDocument,
+  readFileBytes,
   readVersionBytes,
   reportConfidentialRead,
+  type VersionDoc,
 } from '../documents/index.js';
+import { hubCrl } from '../pki/responders.js';
 import { trustAnchors } from '../pki/signing-keys.js';
 import type { TValidationResponse } from './validation.contracts.js';
 import { ValidationReports } from './validation.model.js';
@@ -96,4 +99,28 @@ export async function validateStoredVersion(
     { upsert: true },
   );
   return present(report, lang, { cached: false, versionId: wanted });
+}
+
+/**
+ * Today's verdict on a stored version, for re-validation: never the cache, and the current CRLs
+ * of the hub's own CAs next to the revocation data in the file, so a certificate revoked through
+ * the hub since signing counts now. Still offline: certificates of other CAs are judged on the
+ * data the file carries. The caller has checked who may see the version.
+ */
+export async function validateVersionToday(
+  ctx: HubContext,
+  version: Pick<VersionDoc, 'fileId' | 'sha256'>,
+): Promise<TValidationReport> {
+  const [{ anchors }, issuing, root] = await Promise.all([
+    trust(ctx),
+    hubCrl(ctx, 'issuing'),
+    hubCrl(ctx, 'root'),
+  ]);
+  const bytes = await readFileBytes(ctx, version.fileId);
+  const report = await queueOf(ctx).run(() =>
+    validatePdf(bytes, { trustAnchors: anchors, currentRevocation: { crls: [issuing, root] } }),
+  );
+  if (report.document.sha256 !== version.sha256)
+    throw new AppError('INVALID_STATE', 'Tệp lưu trữ không khớp mã băm của phiên bản văn bản.');
+  return report;
 }
