@@ -1,4 +1,5 @@
 import type { TDelivery, TStatusCode } from './exchange.js';
+import type { TRevalidationProgress } from './revalidation.js';
 
 /** Every notification, persisted before it is emitted; `seq` increases per organization. */
 export type EventEnvelope<T> = { seq: number; orgId: string; type: EventType; at: string; data: T };
@@ -51,6 +52,11 @@ export interface ServerToClientEvents {
   'delivery:status': (e: EventEnvelope<TDeliveryStatusEvent>) => void;
   'dispatch:recalled': (e: EventEnvelope<TRecalledEvent>) => void;
   'document:updated': (e: EventEnvelope<TDocumentUpdatedEvent>) => void;
+  /**
+   * Progress of a bulk re-validation, to the rooms of the users following the job. Ephemeral:
+   * not in the event log and not replayed (GET /api/v1/revalidations/:id has the same counts).
+   */
+  'revalidation:progress': (e: TRevalidationProgress) => void;
   /** Sent once after the replay of missed events; live events follow. */
   'replay:done': (info: { lastSeq: number; replayed: number }) => void;
 }

@@ -48,9 +48,21 @@ export const STATS_METRICS = [
 export const ZStatsMetric = z.enum(STATS_METRICS);
 export type TStatsMetric = z.infer<typeof ZStatsMetric>;
 
+/**
+ * Metrics read from the latest re-validation verdicts (outgoing documents of the scope and period
+ * that were re-validated, and those of them that passed) rather than from a fact set.
+ */
+export const REVALIDATION_METRICS = ['revalidated', 'stillValid'] as const;
+export type TRevalidationMetric = (typeof REVALIDATION_METRICS)[number];
+/** Every metric a drill-down (`/stats/items`) can list. */
+export type TStatsItemsMetric = TStatsMetric | TRevalidationMetric;
+export function isRevalidationMetric(m: TStatsItemsMetric): m is TRevalidationMetric {
+  return (REVALIDATION_METRICS as readonly string[]).includes(m);
+}
+
 export const ZStatsItemsQuery = z
   .object({
-    metric: ZStatsMetric,
+    metric: z.enum([...STATS_METRICS, ...REVALIDATION_METRICS]),
     orgId: ZId.optional(),
     from: ZIsoDate.optional(),
     to: ZIsoDate.optional(),
@@ -127,7 +139,7 @@ export type TStatsRebuild = {
 };
 
 export type TStatsItems = {
-  metric: TStatsMetric;
+  metric: TStatsItemsMetric;
   kind: 'delivery' | 'document';
   ids: string[];
   nextCursor: string | null;

@@ -7,6 +7,7 @@ import { exchangeModule } from './exchange/index.js';
 import type { HubModule } from './module.js';
 import { orgsModule } from './orgs/index.js';
 import { pkiModule } from './pki/index.js';
+import { revalidationModule } from './revalidation/index.js';
 import { signingModule } from './signing/index.js';
 import { statsModule } from './stats/index.js';
 import { validationModule } from './validation/index.js';
@@ -25,5 +26,6 @@ export const modules: HubModule[] = [
   validationModule,
   exchangeModule,
   statsModule,
+  revalidationModule,
   edxmlModule,
 ];

@@ -32,12 +32,16 @@ async function fixture(hub: Hub, org: TOrg, peer: TOrg): Promise<Ids> {
     recipients: [peer.id],
   });
   const dispatch = sent.body as unknown as TDispatch;
+  const admin = await makeUser(hub, org, ['org_admin']);
+  const day = new Date().toISOString().slice(0, 10);
+  const job = await api(hub, admin.token)('POST', '/api/v1/revalidations', { from: day, to: day });
 
   return {
     documents: doc.id,
     dispatches: dispatch.id,
     deliveries: dispatch.deliveries![0]!.id,
     orgs: org.id,
+    revalidations: String(job.body.id),
   };
 }
 

@@ -7,7 +7,7 @@ import type {
 } from '../../contracts/events.js';
 import type { HubContext } from '../../context.js';
 import { verifyAccessToken } from '../auth/tokens.js';
-import { eventsAfter, orgRoom, toEnvelope } from './publish.js';
+import { eventsAfter, orgRoom, toEnvelope, userRoom } from './publish.js';
 
 type HubSocket = Socket<
   ClientToServerEvents,
@@ -56,7 +56,7 @@ export function attachGateway(ctx: HubContext, io: IoServer): void {
     next();
   });
   server.on('connection', async (socket) => {
-    await socket.join([orgRoom(socket.data.orgId), `user:${socket.data.userId}`]);
+    await socket.join([orgRoom(socket.data.orgId), userRoom(socket.data.userId)]);
     const lastSeq = Number((socket.handshake.auth as Partial<SocketAuth>).lastSeq);
     if (Number.isSafeInteger(lastSeq) && lastSeq >= 0) {
       socket.emit('replay:done', await replay(ctx, socket, lastSeq));

@@ -14,6 +14,11 @@ export function orgRoom(orgId: string): string {
   return `org:${orgId}`;
 }
 
+/** Every socket of one user (all tabs and devices). */
+export function userRoom(userId: string): string {
+  return `user:${userId}`;
+}
+
 export function toEnvelope(e: EventDoc): EventEnvelope<unknown> {
   return { seq: e.seq, orgId: String(e.orgId), type: e.type, at: e.at.toISOString(), data: e.data };
 }

@@ -7,6 +7,7 @@ import type {
 } from '../../contracts/stats.js';
 import type { HubContext } from '../../context.js';
 import type { Principal } from '../auth/principal.js';
+import { revalidationCounts } from '../revalidation/index.js';
 import { aggregateCounts, collectionNames, emptyCounts, TOTAL, type Counts } from './aggregate.js';
 import { bucketsOf, resolveRange, vnIsoDate, type Range } from './calendar.js';
 import { countsFromCounters, type CounterBucket } from './counter-stats.js';
@@ -100,21 +101,17 @@ export async function statsSummary(
 ): Promise<TStatsSummary> {
   const pr = await prepare(ctx, p, q, now);
   const source = opts.source ?? 'counters';
-  const counts =
+  const [counts, rv] = await Promise.all([
     source === 'aggregation'
-      ? await aggregateCounts(ctx, pr.input, null)
-      : await fromCounters(
-          ctx,
-          pr,
-          [{ label: TOTAL, from: pr.range.from, to: pr.range.to }],
-          null,
-          opts,
-        );
+      ? aggregateCounts(ctx, pr.input, null)
+      : fromCounters(ctx, pr, [{ label: TOTAL, from: pr.range.from, to: pr.range.to }], null, opts),
+    revalidationCounts(ctx, pr.scope.orgIds, pr.range, null),
+  ]);
 
   return {
     ...pr.head,
     source,
-    figures: figuresOf(counts.get(TOTAL) ?? emptyCounts(), drillDownFor(pr.head)),
+    figures: figuresOf(counts.get(TOTAL) ?? emptyCounts(), drillDownFor(pr.head), rv.get(TOTAL)),
   };
 }
 
@@ -134,10 +131,12 @@ export async function statsSeries(
     from: vnIsoDate(b.start),
     to: vnIsoDate(new Date(b.end.getTime() - 1)),
   }));
-  const counts =
+  const [counts, rv] = await Promise.all([
     source === 'aggregation'
-      ? await aggregateCounts(ctx, pr.input, q.period)
-      : await fromCounters(ctx, pr, periods, q.period, opts);
+      ? aggregateCounts(ctx, pr.input, q.period)
+      : fromCounters(ctx, pr, periods, q.period, opts),
+    revalidationCounts(ctx, pr.scope.orgIds, range, q.period),
+  ]);
   const buckets = periods.map((b) => {
     const dd = drillDownFor({ orgId: head.orgId, from: b.from, to: b.to, asOf: head.asOf });
 
@@ -145,7 +144,7 @@ export async function statsSeries(
       period: b.label,
       start: b.start.toISOString(),
       end: b.end.toISOString(),
-      figures: figuresOf(counts.get(b.label) ?? emptyCounts(), dd),
+      figures: figuresOf(counts.get(b.label) ?? emptyCounts(), dd, rv.get(b.label)),
     };
   });
 

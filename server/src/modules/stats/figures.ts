@@ -1,9 +1,11 @@
 import { URGENCIES, URGENCY_LABELS, type TUrgency } from '../../contracts/documents.js';
-import type { TFigure, TStatsMetric } from '../../contracts/stats.js';
+import type { TFigure, TStatsItemsMetric, TStatsMetric } from '../../contracts/stats.js';
+import type { RevalidationCounts } from '../revalidation/index.js';
 import { LATENCIES, PERCENTILES, type Counts, type Latency } from './aggregate.js';
+import { VN_OFFSET_MS } from './calendar.js';
 
 /** Builds the drill-down query of a metric for the figure's organization and days. */
-export type DrillDown = (metric: TStatsMetric, extra?: Record<string, string>) => string;
+export type DrillDown = (metric: TStatsItemsMetric, extra?: Record<string, string>) => string;
 
 export function drillDownFor(base: {
   orgId: string;
@@ -22,8 +24,43 @@ export function drillDownFor(base: {
   };
 }
 
-const STILL_VALID_NOTE =
-  'Chưa tính: mô-đun kiểm tra chữ ký chưa lưu kết quả kiểm tra; cần chạy kiểm tra lại hàng loạt.';
+const STILL_VALID_LABEL = 'Tỷ lệ văn bản đi có chữ ký còn hợp lệ đến hôm nay';
+const NOT_REVALIDATED_NOTE =
+  'Chưa tính: chưa có văn bản đi nào của cơ quan trong kỳ này được kiểm tra lại chữ ký. ' +
+  'Hãy bấm “Kiểm tra lại chữ ký” trên trang thống kê (POST /api/v1/revalidations) để bắt đầu.';
+
+/** 2026-11-28 14:05 in Vietnam time. */
+function vnDateTime(at: Date): string {
+  return new Date(at.getTime() + VN_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/**
+ * Latest re-validation verdict of each signed outgoing document (TOTAL_PASSED / re-validated);
+ * null until a re-validation has covered the scope and period.
+ */
+function stillValid(rv: RevalidationCounts | undefined, dd: DrillDown): TFigure {
+  if (!rv || rv.n === 0)
+    return {
+      key: 'stillValidRate',
+      label: STILL_VALID_LABEL,
+      unit: 'ratio',
+      value: null,
+      computed: false,
+      note: NOT_REVALIDATED_NOTE,
+      drillDown: null,
+    };
+
+  return {
+    ...ratio('stillValidRate', STILL_VALID_LABEL, rv.valid, rv.n, [
+      dd('stillValid'),
+      dd('revalidated'),
+    ]),
+    note:
+      `Theo lần kiểm tra lại gần nhất của từng văn bản đi có chữ ký (lần cũ nhất: ` +
+      `${rv.oldest ? vnDateTime(rv.oldest) : '—'}, giờ Việt Nam); ` +
+      'văn bản chưa được kiểm tra lại không được tính.',
+  };
+}
 
 const LATENCY_LABELS: Record<Latency, { label: string; metric: TStatsMetric }> = {
   toArrived: { label: 'Thời gian từ khi gửi đến khi đến nơi (01)', metric: 'handled' },
@@ -56,7 +93,7 @@ function ratio(
   };
 }
 
-function documentFigures(c: Counts, dd: DrillDown): TFigure[] {
+function documentFigures(c: Counts, dd: DrillDown, rv?: RevalidationCounts): TFigure[] {
   const o = c.sets.outgoing;
   const out = [
     count('outgoingDocuments', 'Văn bản đi (gửi lần đầu trong kỳ)', o.n, dd('outgoingDocuments')),
@@ -74,15 +111,7 @@ function documentFigures(c: Counts, dd: DrillDown): TFigure[] {
       o.n,
       [dd('personalSigned'), dd('outgoingDocuments')],
     ),
-    {
-      key: 'stillValidRate',
-      label: 'Tỷ lệ văn bản đi có chữ ký còn hợp lệ đến hôm nay',
-      unit: 'ratio',
-      value: null,
-      computed: false,
-      note: STILL_VALID_NOTE,
-      drillDown: null,
-    } satisfies TFigure,
+    stillValid(rv, dd),
   ];
   for (const [type, n] of Object.entries(c.outgoingByType).sort(([a], [b]) => a.localeCompare(b)))
     out.push(
@@ -243,9 +272,13 @@ function flagDistinct(c: Counts, figures: TFigure[]): TFigure[] {
 }
 
 /** Every figure of one bucket, keyed, in display order. */
-export function figuresOf(c: Counts, dd: DrillDown): Record<string, TFigure> {
+export function figuresOf(
+  c: Counts,
+  dd: DrillDown,
+  rv?: RevalidationCounts,
+): Record<string, TFigure> {
   const all = [
-    ...documentFigures(c, dd),
+    ...documentFigures(c, dd, rv),
     ...flagDistinct(c, volumeFigures(c, dd)),
     ...handlingFigures(c, dd),
     ...latencyFigures(c, dd),

@@ -1,7 +1,12 @@
 import { Types } from 'mongoose';
-import type { TStatsItems, TStatsItemsQuery } from '../../contracts/stats.js';
+import {
+  isRevalidationMetric,
+  type TStatsItems,
+  type TStatsItemsQuery,
+} from '../../contracts/stats.js';
 import type { HubContext } from '../../context.js';
 import type { Principal } from '../auth/principal.js';
+import { listRevalidatedItems } from '../revalidation/index.js';
 import { collectionNames, collectionOf } from './aggregate.js';
 import { resolveRange } from './calendar.js';
 import { factStages, METRICS, SET_KIND } from './facts.js';
@@ -19,6 +24,8 @@ export async function listStatsItems(
 ): Promise<TStatsItems> {
   const scope = await resolveScope(ctx, p, q.orgId);
   const range = resolveRange(q, now);
+  if (isRevalidationMetric(q.metric))
+    return listRevalidatedItems(ctx, scope.orgIds, range, { ...q, metric: q.metric });
   const { set, flag } = METRICS[q.metric];
   const filter: Record<string, unknown> = {};
   if (flag) filter[flag] = true;

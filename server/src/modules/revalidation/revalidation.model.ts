@@ -1,0 +1,160 @@
+import { Schema, Types } from 'mongoose';
+import {
+  REVALIDATION_RESULTS,
+  REVALIDATION_STATUSES,
+  type TRevalidationResult,
+  type TRevalidationStatus,
+} from '../../contracts/revalidation.js';
+import { defineModel } from '../../db/model.js';
+
+/**
+ * A bulk re-validation. Its documents are fixed once (`snapshotDone`, one item each); the runner
+ * walks the items by document id and, after each batch, moves `cursor` and adds the batch's
+ * counts in one guarded write, so a stop anywhere loses at most the batch in flight and never
+ * counts a document twice.
+ */
+export type JobDoc = {
+  _id: Types.ObjectId;
+  orgId: Types.ObjectId;
+  orgName: string;
+  /** The subtree when the job was asked for. */
+  orgIds: Types.ObjectId[];
+  from: string;
+  to: string;
+  start: Date;
+  end: Date;
+  status: TRevalidationStatus;
+  /** `orgId|from|to` while queued or running: one active job per scope and days (unique). */
+  activeKey?: string | null;
+  snapshotDone: boolean;
+  /** Last document id counted; null before the first batch. */
+  cursor: Types.ObjectId | null;
+  total: number;
+  processed: number;
+  valid: number;
+  invalid: number;
+  indeterminate: number;
+  unsigned: number;
+  startedBy: { id: string; name: string };
+  /** Users told about progress: who started it and who asked for it while it ran. */
+  watchers: string[];
+  /** The hub process working on it, and when it last said so (a lease). */
+  owner: string | null;
+  heartbeatAt: Date | null;
+  error?: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  updatedAt: Date;
+};
+
+const jobSchema = new Schema<JobDoc>(
+  {
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    orgName: { type: String, required: true },
+    orgIds: { type: [Schema.Types.ObjectId], required: true },
+    from: { type: String, required: true },
+    to: { type: String, required: true },
+    start: { type: Date, required: true },
+    end: { type: Date, required: true },
+    status: { type: String, enum: REVALIDATION_STATUSES, required: true },
+    activeKey: { type: String, default: null },
+    snapshotDone: { type: Boolean, default: false },
+    cursor: { type: Schema.Types.ObjectId, default: null },
+    total: { type: Number, default: 0 },
+    processed: { type: Number, default: 0 },
+    valid: { type: Number, default: 0 },
+    invalid: { type: Number, default: 0 },
+    indeterminate: { type: Number, default: 0 },
+    unsigned: { type: Number, default: 0 },
+    startedBy: { id: { type: String, required: true }, name: { type: String, required: true } },
+    watchers: { type: [String], default: [] },
+    owner: { type: String, default: null },
+    heartbeatAt: { type: Date, default: null },
+    error: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+    startedAt: { type: Date, default: null },
+    finishedAt: { type: Date, default: null },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'revalidation_jobs', strict: 'throw', versionKey: false },
+);
+jobSchema.index(
+  { activeKey: 1 },
+  {
+    unique: true,
+    name: 'one_active_job',
+    partialFilterExpression: { activeKey: { $type: 'string' } },
+  },
+);
+jobSchema.index({ orgId: 1, _id: -1 });
+jobSchema.index({ status: 1, createdAt: 1 });
+
+export const RevalidationJobs = defineModel<JobDoc>('RevalidationJob', jobSchema);
+
+export type ItemResult = {
+  versionId: Types.ObjectId | null;
+  result: TRevalidationResult;
+  subIndication: string | null;
+  validatedAt: Date;
+};
+
+/** One document of one job; `outcome` once validated. */
+export type ItemDoc = {
+  _id: Types.ObjectId;
+  jobId: Types.ObjectId;
+  documentId: Types.ObjectId;
+  /** The document's first dispatch: what places it in a statistics period. */
+  at: Date;
+  outcome?: ItemResult | null;
+};
+
+const outcomeSchema = new Schema<ItemResult>(
+  {
+    versionId: { type: Schema.Types.ObjectId, default: null },
+    result: { type: String, enum: REVALIDATION_RESULTS, required: true },
+    subIndication: { type: String, default: null },
+    validatedAt: { type: Date, required: true },
+  },
+  { _id: false, strict: 'throw' },
+);
+
+const itemSchema = new Schema<ItemDoc>(
+  {
+    jobId: { type: Schema.Types.ObjectId, required: true },
+    documentId: { type: Schema.Types.ObjectId, required: true },
+    at: { type: Date, required: true },
+    outcome: { type: outcomeSchema, default: null },
+  },
+  { collection: 'revalidation_items', strict: 'throw', versionKey: false },
+);
+itemSchema.index({ jobId: 1, documentId: 1 }, { unique: true });
+
+export const RevalidationItems = defineModel<ItemDoc>('RevalidationItem', itemSchema);
+
+/**
+ * The latest verdict of each document, whichever job gave it: what the still-valid figure counts.
+ * `orgId` (the owner) and `at` (first dispatch) place it in the figure's scope and period.
+ */
+export type LatestDoc = ItemResult & {
+  _id: Types.ObjectId;
+  orgId: Types.ObjectId;
+  at: Date;
+  jobId: Types.ObjectId;
+};
+
+const latestSchema = new Schema<LatestDoc>(
+  {
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    at: { type: Date, required: true },
+    jobId: { type: Schema.Types.ObjectId, required: true },
+    versionId: { type: Schema.Types.ObjectId, default: null },
+    result: { type: String, enum: REVALIDATION_RESULTS, required: true },
+    subIndication: { type: String, default: null },
+    validatedAt: { type: Date, required: true },
+  },
+  { collection: 'revalidation_results', strict: 'throw', versionKey: false },
+);
+latestSchema.index({ orgId: 1, at: 1 });
+
+export const RevalidationResults = defineModel<LatestDoc>('RevalidationResult', latestSchema);
