@@ -29,6 +29,8 @@ export type XmlSignatureAlgorithm = 'rsa-sha256' | 'ecdsa-sha256';
  */
 export type XmlSigner = {
   certificateDer: Uint8Array;
+  /** CA certificates written after the signer's in X509Data, so a receiver needs only the root. */
+  chainDer?: Uint8Array[];
   algorithm: XmlSignatureAlgorithm;
   sign(data: Uint8Array): Promise<Uint8Array>;
 };
@@ -44,7 +46,11 @@ const DIGEST_SLOT = '__EDXML_DIGEST__';
 const VALUE_SLOT = '__EDXML_SIGNATURE_VALUE__';
 
 /** Native signer over a private key; PKCS#1 v1.5 for RSA (what XML-DSig receivers verify). */
-export function xmlSignerFromKey(privateKey: KeyObject, certificateDer: Uint8Array): XmlSigner {
+export function xmlSignerFromKey(
+  privateKey: KeyObject,
+  certificateDer: Uint8Array,
+  chainDer: Uint8Array[] = [],
+): XmlSigner {
   const ec = privateKey.asymmetricKeyType === 'ec';
   if (!ec && privateKey.asymmetricKeyType !== 'rsa') {
     throw new EdxmlError(
@@ -58,13 +64,16 @@ export function xmlSignerFromKey(privateKey: KeyObject, certificateDer: Uint8Arr
 
   return {
     certificateDer,
+    ...(chainDer.length ? { chainDer } : {}),
     algorithm: ec ? 'ecdsa-sha256' : 'rsa-sha256',
     sign: async (data) => new Uint8Array(nativeSign('sha256', data, options)),
   };
 }
 
 function signatureTemplate(signer: XmlSigner): string {
-  const cert = Buffer.from(signer.certificateDer).toString('base64');
+  const certs = [signer.certificateDer, ...(signer.chainDer ?? [])]
+    .map((c) => `<X509Certificate>${Buffer.from(c).toString('base64')}</X509Certificate>`)
+    .join('');
   const subject = new X509Certificate(signer.certificateDer).subject.replaceAll('\n', ', ');
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
@@ -77,7 +86,7 @@ function signatureTemplate(signer: XmlSigner): string {
     `<DigestMethod Algorithm="${SHA256_DIGEST}"/><DigestValue>${DIGEST_SLOT}</DigestValue>` +
     `</Reference></SignedInfo><SignatureValue>${VALUE_SLOT}</SignatureValue>` +
     `<KeyInfo><X509Data><X509SubjectName>${esc(subject)}</X509SubjectName>` +
-    `<X509Certificate>${cert}</X509Certificate></X509Data></KeyInfo></Signature>`
+    `${certs}</X509Data></KeyInfo></Signature>`
   );
 }
 
@@ -156,7 +165,10 @@ function attr(e: Element | undefined, name: string): string | null {
 
 const SIG = 'edXML:edXMLHeader/Signature';
 
-/** Refuses signatures that do not cover the whole document: no wrapping attacks, no SHA-1. */
+/**
+ * Refuses signatures that do not cover the whole document: no wrapping attacks, no SHA-1. The
+ * signing certificate is the first X509Certificate (CA certificates may follow it).
+ */
 function checkShape(sig: Element): {
   algorithm: XmlSignatureAlgorithm;
   certificate: string;

@@ -78,6 +78,35 @@ export function xmlsecVerify(xml: string) {
   );
 }
 
+/**
+ * xmlsec1 verification that also checks the certificate chain: KeyInfo must carry the signing
+ * certificate (and any intermediate), and the chain must end at `rootPem`.
+ */
+export function xmlsecVerifyWithRoot(xml: string, rootPem: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'edxml-root-'));
+  try {
+    const root = join(dir, 'root.pem');
+    writeFileSync(root, rootPem);
+
+    return runOnXml(
+      'xmlsec1',
+      (f) => ['--verify', '--enabled-key-data', 'x509', '--trusted-pem', root, f],
+      xml,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `openssl x509 -text` of a DER certificate: an independent reading of its extensions. */
+export function opensslCertText(der: Uint8Array): string {
+  return execFileSync(
+    'openssl',
+    ['x509', '-inform', 'DER', '-noout', '-text', '-nameopt', 'utf8,sep_comma_plus_space'],
+    { input: Buffer.from(der), encoding: 'utf8' },
+  );
+}
+
 export function samplePackage(pdf: Uint8Array): EdxmlPackage {
   return {
     header: {

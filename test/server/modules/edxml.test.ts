@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { expect } from 'chai';
 import type { TDelivery, TDispatch } from '../../../server/src/contracts/exchange.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
@@ -10,17 +11,25 @@ import {
 } from '../../../server/src/edxml/index.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { readVersionBytes } from '../../../server/src/modules/documents/index.js';
+import { hubPki } from '../../../server/src/modules/pki/hub-hierarchy.js';
+import { HubSeals, hubEdxmlSeal } from '../../../server/src/modules/pki/hub-seal.js';
+import { IssuedCertificates } from '../../../server/src/modules/pki/models.js';
 import { Orgs } from '../../../server/src/modules/orgs/org.model.js';
 import { api, makeDocument, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
-import { startTestHub } from '../../support/hub.js';
+import { startTestHub, testDbName } from '../../support/hub.js';
 import {
   cleanup,
   hasTool,
   opensslKey,
+  opensslCertText,
   runOnXml,
-  xmlsecVerify,
+  xmlsecVerifyWithRoot,
   type TestKey,
 } from '../edxml/helpers.js';
+
+async function rootPem(hub: Hub): Promise<string> {
+  return (await fetch(`${hub.url}/pki/root-ca.pem`)).text();
+}
 
 async function fetchText(hub: Hub, token: string, path: string) {
   const res = await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -92,6 +101,9 @@ describe('edxml module: export, status messages, import', () => {
       expect(res.status).to.equal(200);
       expect(res.headers.get('content-type')).to.match(/application\/xml/);
       expect(res.headers.get('x-edxml-signed-by')).to.equal('hub');
+      expect(decodeURIComponent(res.headers.get('x-edxml-signer')!)).to.equal(
+        'LiênThông edXML Seal',
+      );
       const pkg = parsePackage(res.text);
       expect(pkg.header.from).to.include({ organId: sender.code, organName: sender.name });
       expect(pkg.header.to.map((t) => t.organId)).to.deep.equal(recipients.map((r) => r.code));
@@ -112,8 +124,29 @@ describe('edxml module: export, status messages, import', () => {
         'xmlsec1 and xmllint must be installed (.ci/run installs them)',
       ).to.equal(true);
       expect(runOnXml('xmllint', (f) => ['--noout', f], res.text).status).to.equal(0);
-      const x = xmlsecVerify(res.text);
+      const x = xmlsecVerifyWithRoot(res.text, await rootPem(hub));
       expect(x.status, x.out).to.equal(0);
+      expect(x.out).to.match(/^OK/m);
+    });
+
+    it('signs with the hub edXML seal: an end entity of the issuing CA, not the CA key', async () => {
+      const d = await dispatch();
+      const res = await fetchText(hub, clerk.token, `/api/v1/dispatches/${d.id}/edxml`);
+      const check = verifyXmlSignature(res.text);
+      const cert = new X509Certificate(check.certificateDer);
+      const pki = await hubPki(hub.ctx);
+      const issuing = new X509Certificate(pki.issuing.certificate);
+      expect(cert.ca).to.equal(false);
+      expect(cert.raw.equals(issuing.raw)).to.equal(false);
+      expect(cert.checkIssued(issuing) && cert.verify(issuing.publicKey)).to.equal(true);
+      const text = opensslCertText(check.certificateDer);
+      expect(text).to.match(/Basic Constraints: critical\s+CA:FALSE/);
+      expect(text).to.match(/Key Usage: critical\s+Digital Signature, Non Repudiation\s/);
+      expect(text).to.include('CN=LiênThông edXML Seal');
+      expect(text).to.include('Issuer: C=VN, O=LiênThông, CN=LiênThông Issuing CA');
+      const tampered = res.text.replace('Hoằng Hóa</edXML:Subject>', 'Hoằng Hoá</edXML:Subject>');
+      expect(xmlsecVerifyWithRoot(tampered, await rootPem(hub)).status).to.not.equal(0);
+      expect(xmlsecVerifyWithRoot(res.text, await rootPem(hub2)).status).to.not.equal(0);
     });
 
     it('signs with the organization seal when it has one', async () => {
@@ -125,6 +158,8 @@ describe('edxml module: export, status messages, import', () => {
       const check = verifyXmlSignature(res.text);
       expect(check.valid).to.equal(true);
       expect(check.subject).to.include(sender.name);
+      const x = xmlsecVerifyWithRoot(res.text, await rootPem(hub));
+      expect(x.status, x.out).to.equal(0);
     });
 
     it('is not found for another organization', async () => {
@@ -322,6 +357,38 @@ describe('edxml module: export, status messages, import', () => {
       const u = await makeUser(hub2, other, ['clerk']);
       const res = await postXml(hub2, u.token, '/api/v1/edxml', xml);
       expect(res.status).to.equal(403);
+    });
+  });
+
+  describe('hub edXML seal', () => {
+    it('is created once by two nodes starting together, and replaced once after a revocation', async () => {
+      const env = { LIENTHONG_MASTER_KEY: 'ab'.repeat(32) };
+      const db = testDbName('edxmlseal');
+      const [a, b] = await Promise.all([startTestHub(env, db), startTestHub(env, db)]);
+      try {
+        const [sa, sb] = await Promise.all([hubEdxmlSeal(a.ctx), hubEdxmlSeal(b.ctx)]);
+        expect(sa.serialHex).to.equal(sb.serialHex);
+        expect(await HubSeals(a.ctx.db.conn).countDocuments()).to.equal(1);
+        const record = await IssuedCertificates(a.ctx.db.conn)
+          .findOne({ serialHex: sa.serialHex })
+          .lean();
+        expect(record).to.include({ kind: 'seal', status: 'good', orgId: null });
+        const org = await makeOrg(a.ctx);
+        const hubAdmin = await makeUser(a, org, ['hub_admin']);
+        const revoked = await api(a, hubAdmin.token)(
+          'POST',
+          `/api/v1/certificates/${String(record!._id)}/revoke`,
+          { reason: 4 },
+        );
+        expect(revoked.status, JSON.stringify(revoked.body)).to.equal(200);
+        const [na, nb] = await Promise.all([hubEdxmlSeal(a.ctx), hubEdxmlSeal(b.ctx)]);
+        expect(na.serialHex).to.not.equal(sa.serialHex);
+        expect(nb.serialHex).to.equal(na.serialHex);
+        expect(await HubSeals(a.ctx.db.conn).countDocuments()).to.equal(1);
+        expect(await hubEdxmlSeal(b.ctx)).to.equal(nb);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
     });
   });
 });

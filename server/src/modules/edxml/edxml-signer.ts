@@ -3,18 +3,20 @@ import type { HubContext } from '../../context.js';
 import { xmlSignerFromKey, type XmlSigner } from '../../edxml/index.js';
 import { toBytes } from '../pki/bytes.js';
 import { hubPki, openKey } from '../pki/hub-hierarchy.js';
+import { hubEdxmlSeal } from '../pki/hub-seal.js';
 import { IssuedCertificates, type IssuedDoc } from '../pki/models.js';
 
 export type OrgXmlSigner = {
   signer: XmlSigner;
-  /** `org-seal`: the organization's own seal certificate; `hub`: the hub's issuing CA key. */
+  /** `org-seal`: the organization's own seal certificate; `hub`: the hub's edXML seal. */
   by: 'org-seal' | 'hub';
   subject: string;
 };
 
 /**
  * The key that signs an organization's edXML: its newest usable seal certificate whose key the
- * hub holds; otherwise the hub's own (issuing CA) key, so a package is never sent unsigned.
+ * hub holds; otherwise the hub's own edXML seal (an end-entity certificate of the issuing CA,
+ * never the CA key), so a package is never sent unsigned. KeyInfo carries the issuing CA too.
  * No role check here: the caller already proved it speaks for the organization.
  */
 export async function signerForOrg(ctx: HubContext, orgId: string): Promise<OrgXmlSigner> {
@@ -32,17 +34,21 @@ export async function signerForOrg(ctx: HubContext, orgId: string): Promise<OrgX
     .sort({ notBefore: -1 })
     .lean()) as IssuedDoc | null;
   if (seal?.sealedKey) {
+    const pki = await hubPki(ctx);
+
     return {
-      signer: xmlSignerFromKey(openKey(ctx, seal.sealedKey), toBytes(seal.certificate)),
+      signer: xmlSignerFromKey(openKey(ctx, seal.sealedKey), toBytes(seal.certificate), [
+        pki.issuing.certificate,
+      ]),
       by: 'org-seal',
       subject: seal.subject.commonName,
     };
   }
-  const pki = await hubPki(ctx);
+  const hub = await hubEdxmlSeal(ctx);
 
   return {
-    signer: xmlSignerFromKey(pki.issuing.privateKey, pki.issuing.certificate),
+    signer: xmlSignerFromKey(hub.privateKey, hub.certificate, hub.chain),
     by: 'hub',
-    subject: 'LiênThông Issuing CA',
+    subject: hub.subject,
   };
 }

@@ -185,7 +185,7 @@ function openHierarchy(ctx: HubContext, doc: HierarchyDoc): HubPki {
 type IssuedSeed = { kind: 'tsa' | 'ocsp' | 'seal' | 'personal'; der: Uint8Array };
 
 /** Certificates the hub's CA issued outside the API, so OCSP answers "good" for them. */
-async function recordIssued(ctx: HubContext, seeds: IssuedSeed[]): Promise<void> {
+export async function recordIssued(ctx: HubContext, seeds: IssuedSeed[]): Promise<void> {
   for (const seed of seeds) {
     const cert = parseCertificate(seed.der);
     const name = readName(cert.subject);
