@@ -5,7 +5,7 @@ import type { SignatureAlgorithm } from '../cms/oids.js';
 import { LibraryError } from '../errors/library-error.js';
 import { appearanceFactory, type AppearanceSpec } from '../pades/appearance.js';
 import type { PadesLevel } from '../pades/options.js';
-import { signPdf } from '../pades/sign-pdf.js';
+import { signPdfUpdate } from '../pades/sign-pdf.js';
 
 type SignOptions = {
   in: string;
@@ -72,7 +72,7 @@ async function run(o: SignOptions): Promise<void> {
   const pdf = await readInput(o.in, 'input PDF');
   const signer = signerFromPkcs12(await readInput(o.p12, 'PKCS#12'), o.password, o.algorithm);
   const appearance = await appearanceFrom(o);
-  const signed = await signPdf(pdf, {
+  const update = await signPdfUpdate(pdf, {
     signer,
     level: o.level,
     ...(o.tsa ? { tsaUrl: o.tsa } : {}),
@@ -81,7 +81,7 @@ async function run(o: SignOptions): Promise<void> {
     ...(o.certify ? { certify: true } : {}),
     ...(appearance ? { appearance: appearanceFactory(appearance) } : {}),
   });
-  await writeFile(o.out, signed);
+  await writeFile(o.out, [pdf, update]); // the input untouched, then the appended update
 }
 
 /** `lienthong sign`: PAdES-sign a PDF with a PKCS#12 key. Exit 0 on success, 2 on unusable input. */

@@ -1,8 +1,8 @@
 import type { TimestampFunction } from '../cms/timestamp.js';
-import { embedContents, hashPrepared } from '../pdf/byte-range.js';
+import { hashPrepared } from '../pdf/byte-range.js';
 import { withPdf } from '../pdf/lazy-pdf-file.js';
 import type { PdfFile } from '../pdf/pdf-file.js';
-import { preparePlaceholder } from '../pdf/signature-field.js';
+import { completeUpdate, joinPrepared, preparePlaceholder } from '../pdf/signature-field.js';
 import { PadesError } from './pades-error.js';
 import { retrySize } from './size-estimate.js';
 
@@ -31,8 +31,8 @@ async function timestampFile(
     });
     const token = await timestamp(hashPrepared(prepared), 'sha256');
     if (token.length <= contentsSize) {
-      embedContents(prepared.bytes, prepared.placeholder, token);
-      return prepared.bytes;
+      completeUpdate(prepared, token);
+      return joinPrepared(prepared);
     }
     contentsSize = retrySize(token.length);
   }

@@ -7,7 +7,7 @@ import type { DigestAlgorithm, SignatureAlgorithm } from '../cms/oids.js';
 import { embedContents, hashPrepared, type ByteRange } from '../pdf/byte-range.js';
 import { withPdf } from '../pdf/lazy-pdf-file.js';
 import type { PdfFile } from '../pdf/pdf-file.js';
-import { preparePlaceholder } from '../pdf/signature-field.js';
+import { joinPrepared, preparePlaceholder } from '../pdf/signature-field.js';
 import type { AppearanceFactory } from './options.js';
 import { PadesError } from './pades-error.js';
 import { estimateCmsSize } from './size-estimate.js';
@@ -91,10 +91,11 @@ export async function prepareExternal(
   const prepared = await withPdf(pdf, prepare);
   const documentDigest = hashPrepared(prepared, digestAlgorithm);
   const dataToSign = signedAttributes(documentDigest, signer, digestAlgorithm);
+  const bytes = joinPrepared(prepared);
   const session: ExternalSession = {
     version: 1,
-    preparedPdf: b64(prepared.bytes),
-    preparedSha256: createHash('sha256').update(prepared.bytes).digest('hex'),
+    preparedPdf: b64(bytes),
+    preparedSha256: createHash('sha256').update(bytes).digest('hex'),
     signedAttributes: b64(dataToSign),
     contentsStart: prepared.placeholder.contentsStart,
     contentsEnd: prepared.placeholder.contentsEnd,

@@ -1,4 +1,4 @@
-export { signPdf, timestampFor } from './sign-pdf.js';
+export { signPdf, signPdfUpdate, timestampFor } from './sign-pdf.js';
 export { addDss, vriKey, type DssInput } from './dss.js';
 export { addDocumentTimestamp } from './doc-timestamp.js';
 export { PadesError } from './pades-error.js';

@@ -1,9 +1,10 @@
 import { createCms } from '../cms/create-cms.js';
 import { httpTimestamp, type TimestampFunction } from '../cms/timestamp.js';
-import { embedContents, hashPrepared } from '../pdf/byte-range.js';
+import { hashPrepared } from '../pdf/byte-range.js';
+import { concat } from '../pdf/incremental-writer.js';
 import { withPdf } from '../pdf/lazy-pdf-file.js';
 import type { PdfFile } from '../pdf/pdf-file.js';
-import { preparePlaceholder, type PreparedPdf } from '../pdf/signature-field.js';
+import { completeUpdate, preparePlaceholder, type PreparedPdf } from '../pdf/signature-field.js';
 import { addDss } from './dss.js';
 import { addDocumentTimestamp } from './doc-timestamp.js';
 import type { SignPdfOptions } from './options.js';
@@ -30,7 +31,7 @@ function requireTimestamp(o: SignPdfOptions): TimestampFunction | undefined {
   return level === 'B-B' ? undefined : ts;
 }
 
-/** Signs once (B-B, or B-T with a signature time-stamp) as a new incremental update. */
+/** Signs once (B-B, or B-T with a signature time-stamp); returns the appended update only. */
 async function signRevision(
   pdf: Uint8Array,
   o: SignPdfOptions,
@@ -57,10 +58,7 @@ async function signFile(
     });
     const digest = hashPrepared(prepared, o.signer.digest ?? 'sha256');
     const cms = await createCms(digest, o.signer, timestamp);
-    if (cms.length <= contentsSize) {
-      embedContents(prepared.bytes, prepared.placeholder, cms);
-      return prepared.bytes;
-    }
+    if (cms.length <= contentsSize) return completeUpdate(prepared, cms);
     contentsSize = retrySize(cms.length);
   }
   throw new PadesError('PADES_CONTENTS_SIZE', 'The CMS kept growing between attempts; giving up.');
@@ -82,14 +80,24 @@ function pick(o: SignPdfOptions) {
  * starts with the input bytes unchanged, so earlier signatures stay valid.
  */
 export async function signPdf(pdf: Uint8Array, o: SignPdfOptions): Promise<Uint8Array> {
+  return concat([pdf, await signPdfUpdate(pdf, o)]);
+}
+
+/**
+ * Signs like signPdf but returns only the bytes appended to `pdf`: the signed file is `pdf`
+ * followed by them. Storing or streaming the two pieces saves copying the input, which is most
+ * of the cost of signing a large file beyond hashing it (the hub writes both into GridFS).
+ */
+export async function signPdfUpdate(pdf: Uint8Array, o: SignPdfOptions): Promise<Uint8Array> {
   const level = o.level ?? 'B-B';
   const timestamp = requireTimestamp(o);
-  const signed = await signRevision(pdf, o, timestamp);
-  if (level === 'B-B' || level === 'B-T') return signed;
+  const update = await signRevision(pdf, o, timestamp);
+  if (level === 'B-B' || level === 'B-T') return update;
+  const signed = concat([pdf, update]);
   const withDss = await addDss(signed, {
     signerChain: o.signer.certificateChain,
     ...(o.revocation ? { revocation: o.revocation } : {}),
   });
-  if (level === 'B-LT') return withDss;
-  return addDocumentTimestamp(withDss, timestamp!);
+  const full = level === 'B-LT' ? withDss : await addDocumentTimestamp(withDss, timestamp!);
+  return full.subarray(pdf.length);
 }

@@ -11,6 +11,13 @@ export type WrittenUpdate = {
   bodyOffsets: Map<number, number>;
 };
 
+/** The new file as its unchanged input followed by the appended update, not yet joined. */
+export type AppendedUpdate = {
+  original: Uint8Array;
+  update: Uint8Array;
+  bodyOffsets: Map<number, number>;
+};
+
 /**
  * Collects new and changed objects and appends them to the original bytes with a cross-reference
  * section of the same kind as the file's last one. The original bytes are copied unchanged.
@@ -32,12 +39,18 @@ export class IncrementalUpdate {
   }
 
   write(): WrittenUpdate {
+    const { original, update, bodyOffsets } = this.writeUpdate();
+    return { bytes: concat([original, update]), bodyOffsets };
+  }
+
+  /** Lays out the update after the input without copying the input (signing a 10 MB file). */
+  writeUpdate(): AppendedUpdate {
     const original = this.file.bytes;
     const needsEol =
       original.length > 0 &&
       original[original.length - 1] !== 0x0a &&
       original[original.length - 1] !== 0x0d;
-    const parts: Uint8Array[] = [original];
+    const parts: Uint8Array[] = [];
     let offset = original.length;
     const push = (chunk: Uint8Array): void => {
       parts.push(chunk);
@@ -61,7 +74,7 @@ export class IncrementalUpdate {
         ? this.classicSection(entries, offset)
         : this.xrefStream(entries, offset);
     push(xref);
-    return { bytes: concat(parts, offset), bodyOffsets };
+    return { original, update: concat(parts, offset - original.length), bodyOffsets };
   }
 
   private size(extra: number): number {

@@ -1,8 +1,8 @@
 import { PDFArray, PDFDict, PDFName, PDFNumber, PDFRef, PDFString, PDFHexString } from 'pdf-lib';
-import { IncrementalUpdate } from './incremental-writer.js';
+import { concat, IncrementalUpdate } from './incremental-writer.js';
 import { firstPage, type PdfFile } from './pdf-file.js';
 import { PdfError } from './pdf-error.js';
-import { fillByteRange, type ByteRange } from './byte-range.js';
+import { embedContents, fillByteRange, type ByteRange } from './byte-range.js';
 import {
   signatureDictBody,
   type Placeholder,
@@ -22,13 +22,25 @@ export type PlaceholderOptions = SignatureDictOptions & {
   appearance?: WidgetAppearance;
 };
 
+/** The file to sign: the untouched input followed by the update holding the placeholder. */
 export type PreparedPdf = {
-  bytes: Uint8Array;
+  original: Uint8Array;
+  update: Uint8Array;
+  /** Offsets in the whole file (original + update). */
   placeholder: Placeholder;
   byteRange: ByteRange;
-  /** The input file: byte for byte the start of `bytes` (an incremental update only appends). */
-  original: Uint8Array;
 };
+
+/** Writes the signature into the update and returns the finished appended bytes. */
+export function completeUpdate(prepared: PreparedPdf, contents: Uint8Array): Uint8Array {
+  embedContents(prepared.update, prepared.placeholder, contents, prepared.original.length);
+  return prepared.update;
+}
+
+/** The whole prepared file in one buffer (one copy of the input). */
+export function joinPrepared(prepared: PreparedPdf): Uint8Array {
+  return concat([prepared.original, prepared.update]);
+}
 
 const N = (name: string): PDFName => PDFName.of(name);
 
@@ -197,7 +209,7 @@ export function preparePlaceholder(file: PdfFile, o: PlaceholderOptions): Prepar
   addToAnnots(file, update, page, widgetRef);
   if (o.certify) catalog.edit().set(N('Perms'), ctx.obj({ DocMDP: sigRef }));
   catalog.flush(update);
-  const written = update.write();
+  const written = update.writeUpdate();
   const at = written.bodyOffsets.get(sigRef.objectNumber)!;
   const placeholder: Placeholder = {
     sigRef,
@@ -206,6 +218,6 @@ export function preparePlaceholder(file: PdfFile, o: PlaceholderOptions): Prepar
     contentsStart: at + body.contentsAt,
     contentsEnd: at + body.contentsAt + o.contentsSize * 2 + 2,
   };
-  const byteRange = fillByteRange(written.bytes, placeholder);
-  return { bytes: written.bytes, placeholder, byteRange, original: file.bytes };
+  const byteRange = fillByteRange(written.update, placeholder, written.original.length);
+  return { original: written.original, update: written.update, placeholder, byteRange };
 }

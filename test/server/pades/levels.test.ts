@@ -13,7 +13,7 @@ import {
   type TestTsa,
 } from '../../support/openssl-pki.js';
 import { signerFromPkcs12, type CmsSigner } from '../../../server/src/cms/index.js';
-import { signPdf, vriKey } from '../../../server/src/pades/index.js';
+import { signPdf, signPdfUpdate, vriKey } from '../../../server/src/pades/index.js';
 import {
   opensslCmsVerify,
   pdfsig,
@@ -115,6 +115,27 @@ describe('PAdES levels and successive signatures', function () {
     for (const raw of rawSignatures(sealed))
       expect(opensslCmsVerify(raw, testPki().rootPath)).to.include('Verification successful');
     expect(qpdfCheck(sealed).status).to.equal(0);
+  });
+
+  it('signPdfUpdate returns exactly what signPdf appends; input + update validates at B-LTA too', async () => {
+    const pdf = await corpusBytes('letter-gs');
+    const options = {
+      signer: signer('rsa', 'RSA-PKCS1'),
+      signingTime: new Date('2026-03-02T03:04:05Z'),
+    };
+    const whole = await signPdf(pdf, options);
+    const update = await signPdfUpdate(pdf, options);
+    expect(Buffer.concat([pdf, update]).equals(Buffer.from(whole))).to.equal(true);
+    const lta = await signPdfUpdate(pdf, { ...options, level: 'B-LTA', tsaUrl: tsa.url });
+    const joined = Buffer.concat([pdf, lta]);
+    const blocks = pdfsigBlocks(pdfsig(joined, nssDatabase(testPki())));
+    expect(blocks).to.have.length(2);
+    expect(blocks[0]).to.include('Signature is Valid').and.include('Certificate is Trusted');
+    const docTs = rawSignatures(joined)[1]!;
+    expect(
+      opensslTsVerify(docTs.der, createHash('sha256').update(docTs.signedData).digest('hex')),
+    ).to.include('Verification: OK');
+    expect(qpdfCheck(joined).status).to.equal(0);
   });
 
   it('leader, seal, then B-LTA: DSS with VRI, document time-stamp, earlier signatures still valid', async () => {

@@ -6,7 +6,13 @@ import type {
 } from '../../contracts/documents.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
-import { deleteFile, readFileBytes, writeFile } from './document.files.js';
+import {
+  deleteFile,
+  joinFile,
+  readFileBytes,
+  writeFile,
+  type FileBytes,
+} from './document.files.js';
 import { emitDocumentEvent } from './document.events.js';
 import { Documents, type DocumentDoc, type VersionDoc } from './document.model.js';
 import { loadDocument } from './document-access.js';
@@ -36,12 +42,12 @@ export type AddVersionOptions = {
 export async function addVersion(
   ctx: HubContext,
   documentId: string,
-  bytes: Uint8Array,
+  bytes: FileBytes,
   opts: AddVersionOptions,
 ): Promise<{ document: DocumentDoc; version: VersionDoc }> {
   const doc = await loadDocument(ctx, documentId);
   // the hub's own signed output was produced from a parsed PDF; anything else is checked here
-  if (opts.reason !== 'signature') await assertUsablePdf(bytes);
+  if (opts.reason !== 'signature') await assertUsablePdf(joinFile(bytes));
   const fileName = sanitizeFileName(opts.fileName);
   const stored = await writeFile(ctx, bytes, fileName, {
     orgId: String(doc.orgId),

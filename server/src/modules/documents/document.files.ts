@@ -13,6 +13,17 @@ type ObjectId = Types.ObjectId;
 
 export type StoredFile = { fileId: ObjectId; size: number; sha256: string };
 
+/** A file's bytes, or its consecutive pieces: a signed version is its input + the appended update. */
+export type FileBytes = Uint8Array | readonly Uint8Array[];
+
+export function filePieces(bytes: FileBytes): readonly Uint8Array[] {
+  return bytes instanceof Uint8Array ? [bytes] : bytes;
+}
+
+export function joinFile(bytes: FileBytes): Uint8Array {
+  return bytes instanceof Uint8Array ? bytes : Buffer.concat(bytes);
+}
+
 export type FileMetadata = { sha256: string; orgId: string; documentId: string };
 
 export function bucket(ctx: HubContext): GridFSBucket {
@@ -22,14 +33,16 @@ export function bucket(ctx: HubContext): GridFSBucket {
   return new mongoose.mongo.GridFSBucket(db, { bucketName: BUCKET });
 }
 
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+export function sha256Hex(bytes: FileBytes): string {
+  const hash = createHash('sha256');
+  for (const piece of filePieces(bytes)) hash.update(piece);
+  return hash.digest('hex');
 }
 
 /** Writes bytes as a new GridFS file; files are never rewritten, a change is a new file. */
 export async function writeFile(
   ctx: HubContext,
-  bytes: Uint8Array,
+  bytes: FileBytes,
   fileName: string,
   meta: Omit<FileMetadata, 'sha256'>,
 ): Promise<StoredFile> {
@@ -40,10 +53,13 @@ export async function writeFile(
   await new Promise<void>((resolve, reject) => {
     upload.once('error', reject);
     upload.once('finish', () => resolve());
-    upload.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    for (const piece of filePieces(bytes))
+      upload.write(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength));
+    upload.end();
   });
+  const size = filePieces(bytes).reduce((n, piece) => n + piece.byteLength, 0);
 
-  return { fileId: upload.id, size: bytes.byteLength, sha256 };
+  return { fileId: upload.id, size, sha256 };
 }
 
 /** Best effort: used to undo a file whose version could not be committed. */

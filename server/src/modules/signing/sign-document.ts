@@ -3,7 +3,7 @@ import type { TDocument, TSignatureInfo } from '../../contracts/documents.js';
 import type { TSignRequest } from '../../contracts/signing.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
-import { signPdf } from '../../pades/index.js';
+import { signPdfUpdate } from '../../pades/index.js';
 import type { Principal } from '../auth/principal.js';
 import {
   addVersion,
@@ -83,7 +83,8 @@ export async function signDocument(
   }
   const appearance = toAppearance(input.appearance, doc.codeLabel, key.subjectName);
   const signingTime = new Date();
-  const signed = await signPdf(await readFileBytes(ctx, current.fileId), {
+  const original = await readFileBytes(ctx, current.fileId);
+  const update = await signPdfUpdate(original, {
     signer: key,
     level: input.level,
     timestamp: guardTimestamp(hubTsaTimestamp(ctx)),
@@ -108,7 +109,8 @@ export async function signDocument(
   };
   let added;
   try {
-    added = await addVersion(ctx, documentId, signed, {
+    // stored as the two pieces: the signed file is the original followed by the update
+    added = await addVersion(ctx, documentId, [original, update], {
       fileName: signedFileName(current.fileName),
       reason: 'signature',
       createdBy: principal.id,
