@@ -21,6 +21,8 @@ export type ChangeDoc = {
   reason?: string;
   versionId?: Types.ObjectId;
   versionSha256?: string;
+  /** An update that replaces the document (edXML BussinessDocType 3) rather than amends it (2). */
+  replace?: boolean;
 };
 
 export type DeliveryDoc = {

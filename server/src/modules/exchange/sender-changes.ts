@@ -33,16 +33,22 @@ type Change =
       replace: boolean;
     };
 
+/** The deliveries a change reaches: every one, or those of some recipients (an edXML package's To). */
+export type ChangeScope = { recipientOrgIds?: string[] };
+
 /** Each open delivery gets the change request, a 13 receipt signed by the sender, and one event. */
 async function requestChange(
   ctx: HubContext,
   p: Principal,
   dispatch: DispatchDoc,
   change: Change,
+  scope: ChangeScope = {},
 ): Promise<DeliveryDoc[]> {
+  const only = scope.recipientOrgIds?.map((id) => new Types.ObjectId(id));
   const open = await Deliveries(ctx.db.conn)
     .find({
       dispatchId: dispatch._id,
+      ...(only ? { recipientOrgId: { $in: only } } : {}),
       status: { $ne: '02' },
       withdrawn: false,
       $or: [{ change: null }, { 'change.state': { $ne: 'requested' } }],
@@ -85,14 +91,11 @@ async function requestChange(
               },
             },
       );
-      const { replace: _r, ...stored } = change as Change & { replace?: boolean };
-      void _r;
-
       return {
         updateOne: {
           filter: { _id: d._id },
           update: {
-            $set: { change: { ...stored, state: 'requested' } },
+            $set: { change: { ...change, state: 'requested' } },
             $push: {
               history: {
                 code: '13',
@@ -130,12 +133,13 @@ export async function recallDispatch(
   p: Principal,
   id: string,
   reason: string,
+  scope: ChangeScope = {},
 ): Promise<TDispatch> {
   const dispatch = await ownDispatch(ctx, p, id);
   const marked = await Dispatches(ctx.db.conn)
     .findOneAndUpdate({ _id: dispatch._id }, { $set: { recalled: true } }, { new: true })
     .lean();
-  const deliveries = await requestChange(ctx, p, marked!, { kind: 'recall', reason });
+  const deliveries = await requestChange(ctx, p, marked!, { kind: 'recall', reason }, scope);
   await setDocumentStatus(ctx, String(dispatch.documentId), 'recalled');
   await appendAudit(ctx, {
     actor: actorOf(p),
@@ -154,6 +158,7 @@ export async function updateDispatch(
   p: Principal,
   id: string,
   input: { versionId: string; reason: string; replace: boolean },
+  scope: ChangeScope = {},
 ): Promise<TDispatch> {
   const dispatch = await ownDispatch(ctx, p, id);
   if (dispatch.recalled) throw new AppError('INVALID_STATE', 'Lần gửi này đã bị thu hồi.');
@@ -162,13 +167,19 @@ export async function updateDispatch(
   if (!v) throw new AppError('VALIDATION_FAILED', 'Phiên bản văn bản không tồn tại.');
   if (String(v._id) === String(dispatch.versionId))
     throw new AppError('VALIDATION_FAILED', 'Đây đã là phiên bản được gửi.');
-  const deliveries = await requestChange(ctx, p, dispatch, {
-    kind: 'update',
-    reason: input.reason,
-    versionId: v._id,
-    versionSha256: v.sha256,
-    replace: input.replace,
-  });
+  const deliveries = await requestChange(
+    ctx,
+    p,
+    dispatch,
+    {
+      kind: 'update',
+      reason: input.reason,
+      versionId: v._id,
+      versionSha256: v.sha256,
+      replace: input.replace,
+    },
+    scope,
+  );
   await appendAudit(ctx, {
     actor: actorOf(p),
     action: input.replace ? 'dispatch.replaced' : 'dispatch.updated',
