@@ -207,6 +207,17 @@ export const en: Record<MessageKey, string> = {
   'dash.month': 'Month',
   'dash.org': 'Organization',
   'dash.exportCsv': 'Export CSV',
+  'dash.revalidate': 'Re-check signatures',
+  'dash.stillValid': 'Outgoing documents whose signatures still validate today',
+  'dash.revalidateHint':
+    'Validate again today every signature of the period’s outgoing documents (latest certificate revocation status).',
+  'dash.revalidateProgress': '{processed}/{total} documents checked',
+  'dash.revalidateCounts':
+    '{valid} valid · {invalid} invalid · {indeterminate} indeterminate · {unsigned} unsigned',
+  'dash.revalidateQueued': 'Waiting for its turn…',
+  'dash.revalidateDone': 'Finished',
+  'dash.revalidateFailed': 'Re-check stopped',
+  'dash.revalidateResume': 'Resume',
   'cert.title': 'Certificates',
   'cert.subject': 'Subject',
   'cert.kind': 'Kind',

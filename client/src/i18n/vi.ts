@@ -206,6 +206,17 @@ export const vi = {
   'dash.month': 'Tháng',
   'dash.org': 'Cơ quan',
   'dash.exportCsv': 'Xuất CSV',
+  'dash.revalidate': 'Kiểm tra lại chữ ký',
+  'dash.stillValid': 'Văn bản đi có chữ ký còn hợp lệ đến hôm nay',
+  'dash.revalidateHint':
+    'Kiểm tra lại hôm nay mọi chữ ký của văn bản đi trong kỳ (tình trạng thu hồi chứng thư mới nhất).',
+  'dash.revalidateProgress': 'Đã kiểm tra {processed}/{total} văn bản',
+  'dash.revalidateCounts':
+    '{valid} hợp lệ · {invalid} không hợp lệ · {indeterminate} chưa xác định · {unsigned} không có chữ ký',
+  'dash.revalidateQueued': 'Đang chờ đến lượt…',
+  'dash.revalidateDone': 'Hoàn tất',
+  'dash.revalidateFailed': 'Kiểm tra lại bị dừng',
+  'dash.revalidateResume': 'Tiếp tục',
   'cert.title': 'Chứng thư số',
   'cert.subject': 'Chủ thể',
   'cert.kind': 'Loại',

@@ -7,6 +7,7 @@ import type {
   ServerToClientEvents,
 } from '../../../server/src/contracts/events';
 import { EVENT_TYPES } from '../../../server/src/contracts/events';
+import type { TRevalidationProgress } from '../../../server/src/contracts/revalidation';
 import { accessToken } from './api';
 
 type Handler<K extends EventType> = (e: EventEnvelope<EventPayloads[K]>) => void;
@@ -23,6 +24,7 @@ export class EventStream {
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   private handlers = new Map<EventType, Set<AnyHandler>>();
   private statusListeners = new Set<(connected: boolean) => void>();
+  private progressListeners = new Set<(e: TRevalidationProgress) => void>();
   connected = false;
 
   constructor(private readonly orgId: string) {}
@@ -53,6 +55,10 @@ export class EventStream {
     for (const type of EVENT_TYPES) {
       s.on(type, ((e: EventEnvelope<unknown>) => this.deliver(type, e)) as never);
     }
+    // ephemeral (no seq, not replayed): straight to the listeners
+    s.on('revalidation:progress', (e) => {
+      for (const l of this.progressListeners) l(e);
+    });
     s.on('connect', () => this.setConnected(true));
     s.on('disconnect', () => this.setConnected(false));
     this.socket = s;
@@ -82,6 +88,13 @@ export class EventStream {
     this.handlers.set(type, set);
 
     return () => set.delete(h as AnyHandler);
+  }
+
+  /** Progress of the re-validation jobs this user started or asked for. */
+  onRevalidation(l: (e: TRevalidationProgress) => void): () => void {
+    this.progressListeners.add(l);
+
+    return () => this.progressListeners.delete(l);
   }
 
   onStatus(l: (connected: boolean) => void): () => void {

@@ -36,6 +36,7 @@ import type {
   TStatsSeries,
   TStatsSummary,
 } from '../../../server/src/contracts/stats';
+import { RevalidationCard } from '../components/RevalidationCard';
 import { useI18n } from '../i18n/i18n';
 import { apiFetch, errorText, get, query } from '../lib/api';
 import { useAuth } from '../lib/auth';
@@ -230,6 +231,14 @@ export function Dashboard() {
           </Col>
         </Row>
       </Card>
+      <RevalidationCard
+        orgId={orgId}
+        from={params.from}
+        to={params.to}
+        figure={f?.stillValidRate}
+        onDone={() => void stats.reload()}
+        onDrill={onDrill}
+      />
       <Row gutter={16}>
         <Col xs={24} xl={12}>
           <Card title={t('dash.volume')} size="small">
