@@ -3,19 +3,35 @@ import { expect } from 'chai';
 import type { TDelivery, TDispatch } from '../../../server/src/contracts/exchange.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import {
+  PACKAGE_LIMITS,
   parsePackage,
   parseStatus,
   verifyXmlSignature,
+  writePackage,
   writeStatus,
+  type EdxmlPackage,
   type EdxmlStatus,
 } from '../../../server/src/edxml/index.js';
 import type { Hub } from '../../../server/src/hub.js';
-import { readVersionBytes } from '../../../server/src/modules/documents/index.js';
+import {
+  addVersion,
+  Documents,
+  readVersionBytes,
+} from '../../../server/src/modules/documents/index.js';
+import { EdxmlChanges } from '../../../server/src/modules/edxml/change-ledger.js';
+import { Deliveries } from '../../../server/src/modules/exchange/delivery.model.js';
 import { hubPki } from '../../../server/src/modules/pki/hub-hierarchy.js';
 import { HubSeals, hubEdxmlSeal } from '../../../server/src/modules/pki/hub-seal.js';
 import { IssuedCertificates } from '../../../server/src/modules/pki/models.js';
 import { Orgs } from '../../../server/src/modules/orgs/org.model.js';
-import { api, makeDocument, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
+import {
+  api,
+  makeDocument,
+  makeOrg,
+  makeUser,
+  tinyPdf,
+  type TestUser,
+} from '../../support/factories.js';
 import { startTestHub, testDbName } from '../../support/hub.js';
 import {
   cleanup,
@@ -23,6 +39,7 @@ import {
   opensslKey,
   opensslCertText,
   runOnXml,
+  samplePackage,
   xmlsecVerifyWithRoot,
   type TestKey,
 } from '../edxml/helpers.js';
@@ -357,6 +374,281 @@ describe('edxml module: export, status messages, import', () => {
       const u = await makeUser(hub2, other, ['clerk']);
       const res = await postXml(hub2, u.token, '/api/v1/edxml', xml);
       expect(res.status).to.equal(403);
+    });
+  });
+
+  describe('revocation, update and replacement between two hubs', () => {
+    let from: TOrg;
+    let to: TOrg[];
+    let sclerk: TestUser;
+    let b: TOrg[];
+    let bclerks: TestUser[];
+
+    before(async () => {
+      from = await makeOrg(hub.ctx, { name: 'UBND tỉnh Thanh Hóa (thay đổi)' });
+      to = [await makeOrg(hub.ctx), await makeOrg(hub.ctx)];
+      sclerk = await makeUser(hub, from, ['clerk']);
+      b = await Promise.all(to.map((o) => makeOrg(hub2.ctx, { code: o.code, name: o.name })));
+      bclerks = await Promise.all(b.map((o) => makeUser(hub2, o, ['clerk'], 'Lê Văn Nhận')));
+    });
+
+    type Imported = {
+      bussinessDocType: number;
+      documentId: string;
+      replayed: boolean;
+      deliveries: { id: string; recipientCode: string; change: TDelivery['change'] }[];
+      change?: { kind: string; originals: { documentId: string; versionId?: string }[] };
+    };
+
+    async function exported(dispatchId: string): Promise<string> {
+      const res = await fetchText(hub, sclerk.token, `/api/v1/dispatches/${dispatchId}/edxml`);
+      expect(res.status, res.text).to.equal(200);
+
+      return res.text;
+    }
+
+    async function imported(xml: string, status = 201): Promise<Imported> {
+      const res = await postXml(hub2, bclerks[0]!.token, '/api/v1/edxml', xml);
+      expect(res.status, JSON.stringify(res.body)).to.equal(status);
+
+      return res.body as unknown as Imported;
+    }
+
+    /** A dispatch on hub 1, carried to hub 2 as a package: [dispatch, the deliveries on hub 2]. */
+    async function sentToHub2(): Promise<[TDispatch, Imported]> {
+      const doc = await makeDocument(hub, sclerk);
+      const res = await api(hub, sclerk.token)('POST', '/api/v1/dispatches', {
+        documentId: doc.id,
+        recipients: to.map((o) => o.id),
+      });
+      const d = res.body as unknown as TDispatch;
+
+      return [d, await imported(await exported(d.id))];
+    }
+
+    async function newVersion(d: TDispatch, replace: boolean): Promise<Uint8Array> {
+      const bytes = await tinyPdf(`Ban ${replace ? 'thay the' : 'cap nhat'} ${d.id}`);
+      const { version } = await addVersion(hub.ctx, d.documentId, bytes, {
+        fileName: 'ban-moi.pdf',
+        reason: 'replacement',
+        createdBy: sclerk.id,
+      });
+      const res = await api(hub, sclerk.token)('POST', `/api/v1/dispatches/${d.id}/update`, {
+        versionId: String(version._id),
+        reason: replace ? 'Thay thế văn bản' : 'Sửa lỗi chính tả',
+        replace,
+      });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+
+      return bytes;
+    }
+
+    async function answer(i: number, deliveryId: string, code: '15' | '16') {
+      const res = await api(hub2, bclerks[i]!.token)(
+        'POST',
+        `/api/v1/deliveries/${deliveryId}/status`,
+        code === '15' ? { code } : { code, reason: 'Đã xử lý theo văn bản cũ' },
+      );
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+
+      return res.body as unknown as TDelivery;
+    }
+
+    const stored = (id: string) => Deliveries(hub2.ctx.db.conn).findById(id).lean();
+    /** The delivery on hub 2 to recipient i (the order of a result is not the order of To). */
+    const to2 = (out: Imported, i: number) =>
+      out.deliveries.find((x) => x.recipientCode === b[i]!.code)!;
+
+    it('a recall travels as BussinessDocType 1; the recipients answer 15 and 16', async () => {
+      const [d, first] = await sentToHub2();
+      const recall = await api(hub, sclerk.token)('POST', `/api/v1/dispatches/${d.id}/recall`, {
+        reason: 'Gửi nhầm văn bản',
+      });
+      expect(recall.status).to.equal(200);
+      const xml = await exported(d.id);
+      const pkg = parsePackage(xml);
+      expect(pkg.bussiness).to.include({ docType: 1, documentId: pkg.header.documentId });
+      expect(pkg.traces).to.have.length(2);
+      const out = await imported(xml);
+      expect(out.bussinessDocType).to.equal(1);
+      expect(out.documentId).to.equal(first.documentId);
+      expect(out.change?.kind).to.equal('recall');
+      expect(out.deliveries.map((x) => x.change)).to.deep.equal([
+        { kind: 'recall', state: 'requested' },
+        { kind: 'recall', state: 'requested' },
+      ]);
+      const [d0, d1] = [to2(first, 0), to2(first, 1)];
+      const seen = await api(hub2, bclerks[0]!.token)('GET', `/api/v1/deliveries/${d0!.id}`);
+      expect((seen.body as unknown as TDelivery).history.map((h) => h.code)).to.deep.equal([
+        '01',
+        '13',
+      ]);
+      await answer(0, d0!.id, '15');
+      expect((await answer(1, d1!.id, '16')).change).to.include({ state: 'refused' });
+      expect((await stored(d0!.id))!.withdrawn).to.equal(true);
+      const again = await imported(xml, 200);
+      expect(again.replayed).to.equal(true);
+      expect(again.deliveries.map((x) => x.change?.state).sort()).to.deep.equal([
+        'agreed',
+        'refused',
+      ]);
+      for (const id of [d0!.id, d1!.id]) {
+        const h = (await stored(id))!.history.map((x) => x.code);
+        expect(
+          h.filter((c) => c === '13'),
+          id,
+        ).to.have.length(1);
+      }
+    });
+
+    it('an update travels as BussinessDocType 2 with the new PDF; 15 moves the delivery to it', async () => {
+      const [d, first] = await sentToHub2();
+      const bytes = await newVersion(d, false);
+      const xml = await exported(d.id);
+      const pkg = parsePackage(xml);
+      expect(pkg.bussiness).to.include({ docType: 2, documentId: pkg.header.documentId });
+      expect(Buffer.from(pkg.attachments[0]!.bytes).equals(Buffer.from(bytes))).to.equal(true);
+      const out = await imported(xml);
+      expect(out.change?.kind).to.equal('update');
+      const versionId = out.change!.originals[0]!.versionId!;
+      expect((await readVersionBytes(hub2.ctx, versionId)).equals(Buffer.from(bytes))).to.equal(
+        true,
+      );
+      expect(out.deliveries.every((x) => x.change?.state === 'requested')).to.equal(true);
+      const agreed = await answer(0, to2(first, 0).id, '15');
+      expect(agreed.versionId).to.equal(versionId);
+      expect(agreed.history.map((h) => h.code)).to.deep.equal(['01', '13', '15']);
+      const again = await imported(xml, 200);
+      expect(again.replayed).to.equal(true);
+      const doc = await api(hub2, bclerks[0]!.token)('GET', `/api/v1/documents/${out.documentId}`);
+      expect(doc.body.versions as unknown[]).to.have.length(2);
+    });
+
+    it('a replacement travels as BussinessDocType 3 naming the replaced document; 16 keeps the old one', async () => {
+      const [d, first] = await sentToHub2();
+      await newVersion(d, true);
+      const xml = await exported(d.id);
+      const pkg = parsePackage(xml);
+      expect(pkg.bussiness.docType).to.equal(3);
+      expect(pkg.bussiness.replacements).to.deep.equal([
+        { documentId: pkg.header.documentId, organIds: to.map((o) => o.code) },
+      ]);
+      const out = await imported(xml);
+      expect(out.change?.kind).to.equal('replace');
+      const before = (await stored(to2(first, 1).id))!.versionId;
+      const refused = await answer(1, to2(first, 1).id, '16');
+      expect(refused.change).to.include({ kind: 'update', state: 'refused' });
+      expect(refused.versionId).to.equal(String(before));
+      expect(refused.history.map((h) => h.code)).to.deep.equal(['01', '13', '16']);
+    });
+
+    /** A package signed by another key (hub 2 does not trust it; it is reported, not refused). */
+    async function forged(edit: (p: EdxmlPackage) => void): Promise<string> {
+      const p = samplePackage(await tinyPdf('Gia mao'));
+      p.header.from = { organId: from.code, organName: from.name };
+      p.header.to = to.map((o) => ({ organId: o.code, organName: o.name }));
+      edit(p);
+
+      return writePackage(p, key.signer);
+    }
+
+    async function snapshot() {
+      const conn = hub2.ctx.db.conn;
+
+      return JSON.stringify([
+        await Deliveries(conn).find().sort({ _id: 1 }).lean(),
+        await Documents(conn).countDocuments(),
+        await EdxmlChanges(conn).countDocuments(),
+      ]);
+    }
+
+    it('a recall naming only some recipients reaches only them', async () => {
+      const [, first] = await sentToHub2();
+      const doc = await Documents(hub2.ctx.db.conn).findById(first.documentId).lean();
+      const out = await imported(
+        await forged((p) => {
+          p.header.to = [{ organId: b[0]!.code, organName: b[0]!.name }];
+          p.bussiness = {
+            docType: 1,
+            reason: 'Thu hồi văn bản điện tử',
+            documentId: `${from.code},2026/11/28,${doc!.meta.number}/UBND-VP`,
+          };
+        }),
+      );
+      expect(out.deliveries.map((x) => [x.recipientCode, x.change?.state])).to.deep.equal([
+        [b[0]!.code, 'requested'],
+      ]);
+      expect((await stored(to2(first, 1).id))!.change).to.equal(null);
+    });
+
+    it('refuses an unknown original (404), another sender (403) and too many attachments (422), naming the element; nothing changes', async () => {
+      const [, first] = await sentToHub2();
+      const doc = await Documents(hub2.ctx.db.conn).findById(first.documentId).lean();
+      const originalId = `${from.code},${doc!.meta.issueDate.replaceAll('-', '/')},${doc!.meta.number}/${doc!.meta.notation}`;
+      const before = await snapshot();
+      const unknown = await postXml(
+        hub2,
+        bclerks[0]!.token,
+        '/api/v1/edxml',
+        await forged((p) => {
+          p.bussiness = {
+            docType: 1,
+            reason: 'Thu hồi văn bản điện tử',
+            documentId: `${from.code},2026/11/28,99999/UBND-VP`,
+          };
+        }),
+      );
+      expect(unknown.status).to.equal(404);
+      expect(unknown.body.reason).to.equal('EDXML_UNKNOWN_ORIGINAL');
+      expect(unknown.body.detail).to.include(
+        'edXML:TraceHeaderList/edXML:Bussiness/edXML:DocumentId',
+      );
+      const implicit = await postXml(
+        hub2,
+        bclerks[0]!.token,
+        '/api/v1/edxml',
+        await forged((p) => {
+          p.header.documentId = `${from.code},2026/11/28,99998/UBND-VP`;
+          p.header.responseFor = [];
+          p.bussiness = { docType: 2, reason: 'Cập nhật văn bản điện tử' };
+        }),
+      );
+      expect(implicit.status).to.equal(404);
+      expect(implicit.body.detail).to.include('edXML:MessageHeader/edXML:DocumentId');
+      const wrongSender = await postXml(
+        hub2,
+        bclerks[1]!.token,
+        '/api/v1/edxml',
+        await forged((p) => {
+          p.header.from = { organId: b[1]!.code, organName: b[1]!.name };
+          p.header.to = [{ organId: b[0]!.code, organName: b[0]!.name }];
+          p.bussiness = { docType: 1, reason: 'Thu hồi văn bản điện tử', documentId: originalId };
+        }),
+      );
+      expect(wrongSender.status, JSON.stringify(wrongSender.body)).to.equal(403);
+      expect(wrongSender.body.reason).to.equal('EDXML_NOT_ORIGINAL_SENDER');
+      expect(wrongSender.body.detail).to.include('edXML:MessageHeader/edXML:From/edXML:OrganId');
+      const crowded = await postXml(
+        hub2,
+        bclerks[0]!.token,
+        '/api/v1/edxml',
+        await forged((p) => {
+          for (let i = 0; i < PACKAGE_LIMITS.maxAttachments; i++) {
+            p.attachments.push({
+              contentId: `cid:pl${i}`,
+              name: `phu-luc-${i}.txt`,
+              contentType: 'text/plain',
+              bytes: new Uint8Array([65 + i]),
+            });
+          }
+        }),
+      );
+      expect(crowded.status).to.equal(422);
+      expect(crowded.body.reason).to.equal('EDXML_TOO_MANY_ATTACHMENTS');
+      expect(crowded.body.detail).to.include(
+        `AttachmentEncoded/Attachment[${PACKAGE_LIMITS.maxAttachments + 1}]`,
+      );
+      expect(await snapshot()).to.equal(before);
     });
   });
 

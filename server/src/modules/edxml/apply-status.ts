@@ -3,7 +3,6 @@ import type { TDelivery, TDispatch, TStatusChange } from '../../contracts/exchan
 import type { HubContext } from '../../context.js';
 import {
   EdxmlError,
-  parseDocumentId,
   parseStatus,
   parseXml,
   verifyXmlSignature,
@@ -12,13 +11,13 @@ import {
 import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../auth/principal.js';
 import { Users } from '../auth/user.model.js';
-import { Documents } from '../documents/document.model.js';
 import { changeStatus } from '../exchange/change-status.js';
 import { Deliveries, type DeliveryDoc } from '../exchange/delivery.model.js';
 import { presentDelivery } from '../exchange/present.js';
 import { recallDispatch } from '../exchange/sender-changes.js';
 import { SENDER_ROLES } from '../exchange/transitions.js';
 import { Orgs } from '../orgs/org.model.js';
+import { findByDocumentId } from './original-document.js';
 
 const ST = 'edXML:Status';
 
@@ -37,23 +36,13 @@ async function findDelivery(
   side: 'recipientOrgId' | 'senderOrgId',
   orgId: string,
 ): Promise<DeliveryDoc> {
-  const id = parseDocumentId(s.responseFor.documentId, `${ST}/edXML:ResponseFor/edXML:DocumentId`);
-  const sender = await Orgs(ctx.db.conn).findOne({ code: id.organId }).lean();
-  const number = Number(id.number);
-  const doc =
-    sender && Number.isInteger(number)
-      ? await Documents(ctx.db.conn)
-          .findOne({
-            orgId: sender._id,
-            'meta.number': number,
-            'meta.notation': id.notation.normalize('NFC'),
-            'meta.issueDate': id.date,
-          })
-          .lean()
-      : null;
-  if (!doc) throw notFound();
+  const found = await findByDocumentId(ctx, {
+    documentId: s.responseFor.documentId,
+    path: `${ST}/edXML:ResponseFor/edXML:DocumentId`,
+  });
+  if (!found) throw notFound();
   const filter: Record<string, unknown> = {
-    documentId: doc._id,
+    documentId: found.doc._id,
     [side]: new Types.ObjectId(orgId),
   };
   if (side === 'recipientOrgId') filter.withdrawn = false;

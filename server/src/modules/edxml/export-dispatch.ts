@@ -1,11 +1,22 @@
 import { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
-import { BUSSINESS_REASONS, writePackage, type EdxmlPackage } from '../../edxml/index.js';
+import {
+  BUSSINESS_REASONS,
+  writePackage,
+  type BussinessDocType,
+  type EdxmlBussiness,
+  type EdxmlPackage,
+} from '../../edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../auth/principal.js';
 import { loadDocument, readVersionBytes } from '../documents/index.js';
 import type { DocumentDoc } from '../documents/document.model.js';
-import { Dispatches, type DispatchDoc } from '../exchange/delivery.model.js';
+import {
+  Deliveries,
+  Dispatches,
+  type DeliveryDoc,
+  type DispatchDoc,
+} from '../exchange/delivery.model.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';
 import { signerForOrg } from './edxml-signer.js';
 import { documentIdOf, documentTypeOf, organOf, priorityOf, vietnamDay } from './mapping.js';
@@ -29,6 +40,62 @@ async function orgsById(ctx: HubContext, ids: Types.ObjectId[]): Promise<Map<str
   return new Map(docs.map((o) => [String(o._id), o]));
 }
 
+/** What the sender last did to a dispatch: nothing (0), recall (1), update (2), replace (3). */
+type SenderChange = { docType: BussinessDocType; versionId: Types.ObjectId; at?: Date };
+
+/** When the sender last asked for a change (13) on any of these deliveries. */
+function lastChangeRequest(deliveries: DeliveryDoc[]): Date | undefined {
+  const times = deliveries.flatMap((d) =>
+    d.history.filter((h) => h.code === '13').map((h) => h.at),
+  );
+
+  return times.length ? new Date(Math.max(...times.map((t) => t.getTime()))) : undefined;
+}
+
+/**
+ * A recall wins over any update; otherwise the update whose version is the newest (versions
+ * are kept in order). Its 13 time goes into the package, so a second recall is a new package.
+ */
+async function senderChange(
+  ctx: HubContext,
+  dispatch: DispatchDoc,
+  doc: DocumentDoc,
+): Promise<SenderChange> {
+  const changed = await Deliveries(ctx.db.conn)
+    .find({
+      dispatchId: dispatch._id,
+      'change.kind': dispatch.recalled ? 'recall' : 'update',
+    })
+    .select('change history')
+    .lean();
+  const order = (d: DeliveryDoc) =>
+    doc.versions.findIndex((v) => String(v._id) === String(d.change?.versionId));
+  const latest = changed.sort((a, b) => order(b) - order(a))[0];
+  const at = lastChangeRequest(changed);
+  if (dispatch.recalled)
+    return { docType: 1, versionId: dispatch.versionId, ...(at ? { at } : {}) };
+  if (!latest?.change?.versionId) return { docType: 0, versionId: dispatch.versionId };
+
+  return {
+    docType: latest.change.replace ? 3 : 2,
+    versionId: latest.change.versionId,
+    ...(at ? { at } : {}),
+  };
+}
+
+function bussinessOf(
+  change: SenderChange,
+  documentId: string,
+  dispatch: DispatchDoc,
+  recipientCodes: string[],
+): EdxmlBussiness {
+  const base = { docType: change.docType, reason: BUSSINESS_REASONS[change.docType] };
+  if (change.docType === 0) return { ...base, staffInfo: { staff: dispatch.createdByName } };
+  if (change.docType !== 3) return { ...base, documentId };
+
+  return { ...base, documentId, replacements: [{ documentId, organIds: recipientCodes }] };
+}
+
 async function packageOf(
   ctx: HubContext,
   dispatch: DispatchDoc,
@@ -39,9 +106,11 @@ async function packageOf(
     ...dispatch.recipients,
     ...(sender.parentId ? [sender.parentId] : []),
   ]);
-  const version = doc.versions.find((v) => String(v._id) === String(dispatch.versionId))!;
+  const change = await senderChange(ctx, dispatch, doc);
+  const version = doc.versions.find((v) => String(v._id) === String(change.versionId))!;
   const bytes = await readVersionBytes(ctx, String(version._id));
   const documentId = documentIdOf(doc, sender.code);
+  const recipientCodes = dispatch.recipients.map((r) => orgs.get(String(r))!.code);
   const m = doc.meta;
 
   return {
@@ -69,14 +138,11 @@ async function packageOf(
       responseFor: [],
       steeringType: m.type === 'Chỉ thị' ? 2 : 1,
     },
-    traces: [{ organId: sender.code, timestamp: dispatch.createdAt }],
-    bussiness: dispatch.recalled
-      ? { docType: 1, reason: BUSSINESS_REASONS[1], documentId }
-      : {
-          docType: 0,
-          reason: BUSSINESS_REASONS[0],
-          staffInfo: { staff: dispatch.createdByName },
-        },
+    traces: [
+      { organId: sender.code, timestamp: dispatch.createdAt },
+      ...(change.at ? [{ organId: sender.code, timestamp: change.at }] : []),
+    ],
+    bussiness: bussinessOf(change, documentId, dispatch, recipientCodes),
     attachments: [
       {
         contentId: `cid:${String(version._id)}`,

@@ -1,0 +1,157 @@
+import { Types } from 'mongoose';
+import type { TDelivery } from '../../contracts/exchange.js';
+import type { HubContext } from '../../context.js';
+import {
+  EdxmlError,
+  messageKind,
+  parsePackage,
+  parseXml,
+  verifyXmlSignature,
+  type BussinessDocType,
+  type EdxmlAttachment,
+  type ParsedPackage,
+  type XmlSignatureCheck,
+} from '../../edxml/index.js';
+import { AppError } from '../../errors/app-error.js';
+import { hasRole, type Principal } from '../auth/principal.js';
+import type { DeliveryDoc } from '../exchange/delivery.model.js';
+import { Orgs, type OrgDoc } from '../orgs/org.model.js';
+import { isPdf, type PdfCheck } from './pdf-checks.js';
+
+export const MH = 'edXML:MessageHeader';
+
+export type ImportedDelivery = {
+  id: string;
+  recipientOrgId: string;
+  recipientCode: string;
+  /** The recall or update the recipient is asked to answer (15/16), when there is one. */
+  change: { kind: 'recall' | 'update'; state: 'requested' | 'agreed' | 'refused' } | null;
+};
+
+export type ImportResult = {
+  /** 0 new document, 1 revocation, 2 update, 3 replacement. */
+  bussinessDocType: BussinessDocType;
+  documentId: string;
+  dispatchId: string | null;
+  replayed: boolean;
+  sender: { id: string; code: string; external: boolean; created: boolean };
+  deliveries: ImportedDelivery[];
+  /** Recipients named in To that do not exist on this hub. */
+  skippedRecipients: string[];
+  xmlSignature: { algorithm: string; subject: string; trusted: boolean };
+  pdfSignatures: PdfCheck[];
+  ignoredAttachments: string[];
+  /** For BussinessDocType 1–3: what was asked of the recipients, for which documents. */
+  change?: {
+    kind: 'recall' | 'update' | 'replace';
+    reason: string;
+    originals: { documentId: string; dispatchIds: string[]; versionId?: string }[];
+  };
+};
+
+/** The XML as a package (not a Status message); attachment size over the limit is a 413. */
+export function readPackage(xml: string): { pkg: ParsedPackage; dom: ReturnType<typeof parseXml> } {
+  const dom = parseXml(xml);
+  if (messageKind(dom) === 'status') {
+    throw new EdxmlError(
+      'EDXML_BAD_INPUT',
+      'this is a Status message: POST it to /api/v1/edxml/status',
+    );
+  }
+  try {
+    return { pkg: parsePackage(xml, dom), dom };
+  } catch (err) {
+    if (err instanceof EdxmlError && err.code === 'EDXML_ATTACHMENTS_TOO_LARGE') {
+      throw new AppError('PAYLOAD_TOO_LARGE', err.message, {
+        reason: err.code,
+        element: err.element,
+      });
+    }
+    throw err;
+  }
+}
+
+/** The document itself: the first PDF attachment. */
+export function mainPdf(pkg: ParsedPackage): EdxmlAttachment {
+  const main = pkg.attachments.find(isPdf);
+  if (!main) {
+    throw new EdxmlError(
+      'EDXML_MISSING_ELEMENT',
+      'the package carries no PDF document',
+      'AttachmentEncoded/Attachment',
+    );
+  }
+
+  return main;
+}
+
+export function verified(xml: string, doc: ReturnType<typeof parseXml>): XmlSignatureCheck {
+  const sig = verifyXmlSignature(xml, doc);
+  if (!sig.valid) {
+    throw new EdxmlError(
+      'EDXML_SIGNATURE_INVALID',
+      `the XML signature does not verify (${sig.reason ?? 'digest or value mismatch'}): the package was changed after signing`,
+      'edXML:edXMLHeader/Signature',
+    );
+  }
+
+  return sig;
+}
+
+export function checkCaller(
+  p: Principal,
+  pkg: ParsedPackage,
+  callerCode: string | undefined,
+): void {
+  if (hasRole(p, 'hub_admin')) return;
+  const named = [pkg.header.from.organId, ...pkg.header.to.map((t) => t.organId)];
+  if (!callerCode || !named.includes(callerCode)) {
+    throw new AppError(
+      'FORBIDDEN',
+      'Gói edXML này không gửi đến và không gửi từ cơ quan của bạn, nên bạn không nhập được.',
+    );
+  }
+}
+
+/** The To organizations that exist here (not the sender); none at all is a 422 naming To. */
+export async function localRecipients(ctx: HubContext, pkg: ParsedPackage, sender: OrgDoc) {
+  const codes = [...new Set(pkg.header.to.map((t) => t.organId))];
+  const found = await Orgs(ctx.db.conn)
+    .find({ code: { $in: codes }, active: true, _id: { $ne: sender._id } })
+    .lean();
+  if (found.length === 0) {
+    throw new EdxmlError(
+      'EDXML_NO_RECIPIENT',
+      `none of the recipients (${codes.join(', ')}) is an organization of this hub`,
+      `${MH}/edXML:To`,
+    );
+  }
+  const have = new Set(found.map((o) => o.code));
+
+  return { found, skipped: codes.filter((c) => !have.has(c)) };
+}
+
+/** The sender's side acts through the hub's own rules, as a clerk of the sender organization. */
+export function senderPrincipal(caller: Principal, sender: OrgDoc): Principal {
+  return {
+    kind: 'api-key',
+    id: Types.ObjectId.isValid(caller.id) ? caller.id : String(new Types.ObjectId()),
+    orgId: String(sender._id),
+    roles: ['clerk'],
+    name: `edXML (${caller.name})`,
+  };
+}
+
+export function presentImported(
+  d: DeliveryDoc | TDelivery,
+  codeOf: Map<string, string>,
+): ImportedDelivery {
+  const change = d.change ? { kind: d.change.kind, state: d.change.state } : null;
+
+  return {
+    id: 'id' in d ? d.id : String(d._id),
+    recipientOrgId: String(d.recipientOrgId),
+    recipientCode: codeOf.get(String(d.recipientOrgId)) ?? '',
+    change,
+  };
+}
