@@ -1,17 +1,12 @@
 import type { Collection, Document } from 'mongodb';
+import type { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { Documents } from '../documents/document.model.js';
-import { Deliveries, Dispatches, type DispatchDoc } from '../exchange/delivery.model.js';
-import {
-  COUNTERS,
-  loadAncestry,
-  nest,
-  spread,
-  type Ancestry,
-  type Cells,
-} from './counter-cells.js';
-import { MARKS, contributionOf, distinctCells, markOf, type CountedDelivery } from './counters.js';
+import { Deliveries, Dispatches } from '../exchange/delivery.model.js';
+import { COUNTERS, loadAncestry } from './counter-cells.js';
+import { MARKS, contributionOf, markOf, type CountedDelivery } from './counters.js';
 import { OUTGOING_MARKS, outgoingBump, type OutgoingDocument } from './outgoing-counters.js';
+import { DayCells, DistinctDocuments, Interned } from './rebuild-cells.js';
 
 const BATCH = 5_000;
 
@@ -22,25 +17,36 @@ export type RebuildReport = {
   ms: number;
 };
 
-async function insertBatched(coll: Collection<Document>, docs: Iterable<Document>): Promise<void> {
-  let batch: Document[] = [];
-  for (const d of docs) {
-    batch.push(d);
-    if (batch.length >= BATCH) {
-      await coll.insertMany(batch, { ordered: false });
-      batch = [];
-    }
+/**
+ * Unordered inserts of what a scan produces, a few in flight so the engine writes while the scan
+ * reads (both cores busy); `done` waits for the last.
+ */
+class Writer {
+  private batch: Document[] = [];
+  private inflight: Promise<unknown>[] = [];
+
+  constructor(private readonly coll: Collection<Document>) {}
+
+  async push(doc: Document): Promise<void> {
+    this.batch.push(doc);
+    if (this.batch.length < BATCH) return;
+    const docs = this.batch;
+    this.batch = [];
+    if (this.inflight.length >= 2) await this.inflight.shift();
+    this.inflight.push(this.coll.insertMany(docs, { ordered: false }));
   }
-  if (batch.length) await coll.insertMany(batch, { ordered: false });
+
+  async done(): Promise<void> {
+    if (this.batch.length) this.inflight.push(this.coll.insertMany(this.batch, { ordered: false }));
+    this.batch = [];
+    await Promise.all(this.inflight);
+  }
 }
 
-/** Every delivery, grouped by document (distinct counts need a document's deliveries together). */
-async function countDeliveries(
-  ctx: HubContext,
-  cells: Cells,
-  ancestry: Ancestry,
-  marks: Collection<Document>,
-): Promise<number> {
+type Acc = { days: DayCells; distinct: DistinctDocuments };
+
+/** Every delivery, in storage order: its contribution, its distinct-document facts, its marker. */
+async function countDeliveries(ctx: HubContext, acc: Acc, marks: Writer): Promise<number> {
   const cursor = Deliveries(ctx.db.conn)
     .collection.find(
       {},
@@ -60,95 +66,79 @@ async function countDeliveries(
         },
       },
     )
-    .sort({ documentId: 1 })
     .batchSize(BATCH);
   let n = 0;
-  let group: CountedDelivery[] = [];
-  let pending: Document[] = [];
-  const flushGroup = () => {
-    distinctCells(cells, ancestry, group, () => true);
-    group = [];
-  };
   for await (const raw of cursor) {
     const d = raw as unknown as CountedDelivery;
     n++;
-    if (group.length && String(group[0]!.documentId) !== String(d.documentId)) flushGroup();
-    group.push(d);
-    spread(cells, ancestry, contributionOf(d));
-    pending.push({ _id: d._id, c: [...new Set(d.history.map((h) => markOf(h.code, d)))] });
-    if (pending.length >= BATCH) {
-      await marks.insertMany(pending, { ordered: false });
-      pending = [];
-    }
+    acc.days.add(contributionOf(d));
+    acc.distinct.add(
+      String(d.documentId),
+      d.createdAt,
+      String(d.senderOrgId),
+      String(d.recipientOrgId),
+    );
+    await marks.push({ _id: d._id, c: [...new Set(d.history.map((h) => markOf(h.code, d)))] });
   }
-  if (group.length) flushGroup();
-  if (pending.length) await marks.insertMany(pending, { ordered: false });
 
   return n;
 }
 
-/** Every document's first dispatch (earliest createdAt, then id), with the document's facts. */
-async function countOutgoing(
-  ctx: HubContext,
-  cells: Cells,
-  ancestry: Ancestry,
-  marks: Collection<Document>,
-): Promise<number> {
+type First = {
+  _id: Types.ObjectId;
+  orgId: Types.ObjectId;
+  createdAt: Date;
+  versionId: Types.ObjectId;
+};
+
+/** Every document's first dispatch (earliest createdAt, then id, as the aggregation's $top). */
+async function firstDispatches(ctx: HubContext): Promise<Map<string, First>> {
+  const firsts = new Map<string, First>();
   const cursor = Dispatches(ctx.db.conn)
     .collection.find({}, { projection: { documentId: 1, orgId: 1, createdAt: 1, versionId: 1 } })
-    .sort({ documentId: 1, createdAt: 1 })
+    .batchSize(BATCH);
+  for await (const raw of cursor) {
+    const d = raw as unknown as First & { documentId: Types.ObjectId };
+    const k = String(d.documentId);
+    const f = firsts.get(k);
+    const t = d.createdAt.getTime();
+    if (
+      !f ||
+      t < f.createdAt.getTime() ||
+      (t === f.createdAt.getTime() && String(d._id) < String(f._id))
+    )
+      firsts.set(k, { _id: d._id, orgId: d.orgId, createdAt: d.createdAt, versionId: d.versionId });
+  }
+
+  return firsts;
+}
+
+/** Outgoing documents: each dispatched document counted from its first dispatch. */
+async function countOutgoing(ctx: HubContext, acc: Acc, marks: Writer): Promise<number> {
+  const firsts = await firstDispatches(ctx);
+  if (firsts.size === 0) return 0;
+  const cursor = Documents(ctx.db.conn)
+    .collection.find(
+      {},
+      {
+        projection: {
+          'meta.type': 1,
+          'meta.urgency': 1,
+          'versions._id': 1,
+          'versions.reason': 1,
+          'versions.signature.kind': 1,
+        },
+      },
+    )
     .batchSize(BATCH);
   let n = 0;
-  let firsts: DispatchDoc[] = [];
-  const flush = async () => {
-    const docs = await Documents(ctx.db.conn)
-      .collection.find(
-        { _id: { $in: firsts.map((f) => f.documentId) } },
-        {
-          projection: {
-            'meta.type': 1,
-            'meta.urgency': 1,
-            'versions._id': 1,
-            'versions.reason': 1,
-            'versions.signature.kind': 1,
-          },
-        },
-      )
-      .toArray();
-    const byId = new Map(docs.map((d) => [String(d._id), d as unknown as OutgoingDocument]));
-    const found = firsts.filter((f) => byId.has(String(f.documentId)));
-    spread(
-      cells,
-      ancestry,
-      found.map((f) => outgoingBump(f, byId.get(String(f.documentId))!)),
-    );
-    if (found.length)
-      await marks.insertMany(
-        found.map((f) => ({ _id: f.documentId, at: f.createdAt })),
-        { ordered: false },
-      );
-    n += found.length;
-    firsts = [];
-  };
-  let current: DispatchDoc | null = null;
   for await (const raw of cursor) {
-    const d = raw as unknown as DispatchDoc;
-    const same = current && String(current.documentId) === String(d.documentId);
-    if (same) {
-      // equal instants: the smaller id is first, as the aggregation's $top sorts
-      if (
-        d.createdAt.getTime() === current!.createdAt.getTime() &&
-        String(d._id) < String(current!._id)
-      )
-        current = d;
-      continue;
-    }
-    if (current) firsts.push(current);
-    current = d;
-    if (firsts.length >= BATCH) await flush();
+    const first = firsts.get(String(raw._id));
+    if (!first) continue;
+    n++;
+    acc.days.add([outgoingBump(first, raw as unknown as OutgoingDocument)]);
+    await marks.push({ _id: raw._id, at: first.createdAt });
   }
-  if (current) firsts.push(current);
-  await flush();
 
   return n;
 }
@@ -162,27 +152,30 @@ async function fresh(ctx: HubContext, name: string): Promise<Collection<Document
 
 /**
  * Recomputes every counter from the collections (recovery, an organization moved to another
- * parent, counters introduced on existing data). Built into side collections and swapped in by
+ * parent, counters introduced on existing data). Sequential scans of deliveries, dispatches and
+ * documents, summed in memory (rebuild-cells.ts), built into side collections and swapped in by
  * rename, so readers see the old counters until the new ones are complete. Transitions recorded
  * while it runs may be lost or doubled: run it when the hub is quiet.
  */
 export async function rebuildCounters(ctx: HubContext): Promise<RebuildReport> {
   const t0 = Date.now();
   const ancestry = await loadAncestry(ctx);
-  const cells: Cells = new Map();
+  const orgs = new Interned();
+  const acc: Acc = { days: new DayCells(orgs), distinct: new DistinctDocuments(orgs) };
   const tmp = {
     counters: await fresh(ctx, `${COUNTERS}_rebuild`),
     marks: await fresh(ctx, `${MARKS}_rebuild`),
     outgoing: await fresh(ctx, `${OUTGOING_MARKS}_rebuild`),
   };
-  const deliveries = await countDeliveries(ctx, cells, ancestry, tmp.marks);
-  const outgoingDocuments = await countOutgoing(ctx, cells, ancestry, tmp.outgoing);
-  await insertBatched(
-    tmp.counters,
-    (function* () {
-      for (const [id, inc] of cells) yield nest(id, inc);
-    })(),
-  );
+  const deliveryMarks = new Writer(tmp.marks);
+  const outgoingMarks = new Writer(tmp.outgoing);
+  const deliveries = await countDeliveries(ctx, acc, deliveryMarks);
+  const outgoingDocuments = await countOutgoing(ctx, acc, outgoingMarks);
+  const cells = acc.days.rollUp(ancestry);
+  acc.distinct.countInto(cells, ancestry);
+  const counters = new Writer(tmp.counters);
+  for (const doc of cells.documents()) await counters.push(doc);
+  await Promise.all([deliveryMarks.done(), outgoingMarks.done(), counters.done()]);
   for (const [name, coll] of [
     [COUNTERS, tmp.counters],
     [MARKS, tmp.marks],
