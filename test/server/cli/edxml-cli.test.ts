@@ -1,13 +1,16 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TDispatch } from '../../../server/src/contracts/exchange.js';
+import { parsePackage, writePackage } from '../../../server/src/edxml/index.js';
 import type { Hub } from '../../../server/src/hub.js';
-import { api, makeDocument, makeOrg, makeUser } from '../../support/factories.js';
+import { Deliveries } from '../../../server/src/modules/exchange/delivery.model.js';
+import { api, makeDocument, makeOrg, makeUser, tinyPdf } from '../../support/factories.js';
 import { startTestHub, testDbName, testMongoUri } from '../../support/hub.js';
 import { runCli } from '../../support/process.js';
 import { uriWithDb } from '../scale/hub-process.js';
+import { cleanup, opensslKey, samplePackage } from '../edxml/helpers.js';
 
 describe('lienthong edxml export / import', function () {
   this.timeout(120_000);
@@ -45,5 +48,53 @@ describe('lienthong edxml export / import', function () {
     const missing = runCli(['edxml', 'export', '0123456789abcdef01234567'], env);
     expect(await missing.exited).to.equal(2);
     expect(missing.output().trim().split('\n')).to.have.length(1);
+
+    // a recall made through the API travels as BussinessDocType 1; imported back into the same
+    // hub it asks nobody twice
+    const recall = await api(hub, clerk.token)('POST', `/api/v1/dispatches/${dispatch.id}/recall`, {
+      reason: 'Gửi nhầm nơi nhận',
+    });
+    expect(recall.status).to.equal(200);
+    const revokeFile = join(dir, 'revoke.edxml');
+    const exp = runCli(['edxml', 'export', dispatch.id, '--out', revokeFile], env);
+    expect(await exp.exited, exp.output()).to.equal(0);
+    expect(parsePackage(readFileSync(revokeFile, 'utf8')).bussiness.docType).to.equal(1);
+    const back = runCli(['edxml', 'import', revokeFile], env);
+    expect(await back.exited, back.output()).to.equal(0);
+    const result = JSON.parse(back.output().slice(back.output().indexOf('{'))) as {
+      bussinessDocType: number;
+      replayed: boolean;
+      deliveries: { change: { kind: string; state: string } }[];
+    };
+    expect(result).to.include({ bussinessDocType: 1, replayed: true });
+    expect(result.deliveries.map((d) => d.change)).to.deep.equal([
+      { kind: 'recall', state: 'requested' },
+    ]);
+    const stored = await Deliveries(hub.ctx.db.conn).find({ dispatchId: dispatch.id }).lean();
+    expect(stored[0]!.history.filter((h) => h.code === '13')).to.have.length(1);
+
+    // a revocation of a document the hub never saw: one line naming the element, exit 2
+    const key = opensslKey('rsa');
+    try {
+      const p = samplePackage(await tinyPdf('Khong co'));
+      p.header.from = { organId: sender.code, organName: sender.name };
+      p.header.to = [{ organId: recipient.code, organName: recipient.name }];
+      p.bussiness = {
+        docType: 1,
+        reason: 'Thu hồi văn bản điện tử',
+        documentId: `${sender.code},2026/11/28,99999/UBND-VP`,
+      };
+      const unknownFile = join(dir, 'unknown.edxml');
+      writeFileSync(unknownFile, await writePackage(p, key.signer));
+      const refused = runCli(['edxml', 'import', unknownFile], env);
+      expect(await refused.exited).to.equal(2);
+      const lines = refused.output().trim().split('\n');
+      expect(lines).to.have.length(1);
+      expect(lines[0]).to.include(
+        'EDXML_UNKNOWN_ORIGINAL: edXML:TraceHeaderList/edXML:Bussiness/edXML:DocumentId',
+      );
+    } finally {
+      cleanup(key);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { expect } from 'chai';
 import type { TDelivery, TDispatch } from '../../../server/src/contracts/exchange.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
@@ -9,6 +9,7 @@ import {
   verifyXmlSignature,
   writePackage,
   writeStatus,
+  type EdxmlAttachment,
   type EdxmlPackage,
   type EdxmlStatus,
 } from '../../../server/src/edxml/index.js';
@@ -18,7 +19,10 @@ import {
   Documents,
   readVersionBytes,
 } from '../../../server/src/modules/documents/index.js';
+import { EdxmlAttachments } from '../../../server/src/modules/edxml/attachments.js';
 import { EdxmlChanges } from '../../../server/src/modules/edxml/change-ledger.js';
+import { readPackage } from '../../../server/src/modules/edxml/import-common.js';
+import { AppError } from '../../../server/src/errors/app-error.js';
 import { Deliveries } from '../../../server/src/modules/exchange/delivery.model.js';
 import { hubPki } from '../../../server/src/modules/pki/hub-hierarchy.js';
 import { HubSeals, hubEdxmlSeal } from '../../../server/src/modules/pki/hub-seal.js';
@@ -649,6 +653,179 @@ describe('edxml module: export, status messages, import', () => {
         `AttachmentEncoded/Attachment[${PACKAGE_LIMITS.maxAttachments + 1}]`,
       );
       expect(await snapshot()).to.equal(before);
+    });
+  });
+
+  describe('several attachments', () => {
+    type Kept = { id: string; name: string; contentType: string; size: number };
+    type Imported = {
+      documentId: string;
+      dispatchId: string;
+      replayed: boolean;
+      attachments: Kept[];
+      ignoredAttachments: string[];
+    };
+    let issuerCode: string;
+    let recipient2: TOrg;
+    let clerk2: TestUser;
+    let hubAdmin2: TestUser;
+    let files: EdxmlAttachment[];
+
+    before(async () => {
+      issuerCode = (await makeOrg(hub.ctx)).code; // known on hub 1 only: external on hub 2
+      recipient2 = await makeOrg(hub2.ctx);
+      clerk2 = await makeUser(hub2, recipient2, ['clerk']);
+      hubAdmin2 = await makeUser(hub2, await makeOrg(hub2.ctx), ['hub_admin']);
+      files = [
+        {
+          contentId: 'cid:main',
+          name: '45-UBND-VP.pdf',
+          contentType: 'application/pdf',
+          bytes: await tinyPdf('Cong van 45'),
+        },
+        {
+          contentId: 'cid:pl1',
+          name: 'Phụ lục 1.pdf',
+          contentType: 'application/pdf',
+          bytes: await tinyPdf('Phu luc 1'),
+        },
+        {
+          contentId: 'cid:pl2',
+          name: 'Biểu mẫu.docx',
+          contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+          bytes: new Uint8Array(randomBytes(3000)),
+        },
+        {
+          contentId: 'cid:pl3',
+          name: 'ghi-chu.txt',
+          contentType: 'text/plain',
+          bytes: new Uint8Array(Buffer.from('<script>alert(1)</script>')),
+        },
+      ];
+    });
+
+    function pkgWith(attachments: EdxmlAttachment[], number = '45'): Promise<string> {
+      const p = samplePackage(attachments[0]!.bytes);
+      p.header.from = { organId: issuerCode, organName: 'Sở Nội vụ' };
+      p.header.to = [{ organId: recipient2.code, organName: recipient2.name }];
+      p.header.code = { number, notation: 'SNV-VP' };
+      p.header.documentId = `${issuerCode},2026/11/28,${number}/SNV-VP`;
+      p.attachments = attachments;
+
+      return writePackage(p, key.signer);
+    }
+
+    async function importAs(h: Hub, token: string, xml: string, status: number) {
+      const res = await postXml(h, token, '/api/v1/edxml', xml);
+      expect(res.status, JSON.stringify(res.body)).to.equal(status);
+
+      return res.body as unknown as Imported;
+    }
+
+    const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+
+    it('imports every attachment, serves each, and exports them again in order, byte for byte', async () => {
+      const out = await importAs(hub2, clerk2.token, await pkgWith(files), 201);
+      expect(out.ignoredAttachments).to.deep.equal([]);
+      expect(out.attachments.map((a) => [a.name, a.size])).to.deep.equal(
+        files.slice(1).map((f) => [f.name, f.bytes.length]),
+      );
+      const list = await api(hub2, clerk2.token)(
+        'GET',
+        `/api/v1/documents/${out.documentId}/edxml-attachments`,
+      );
+      const items = list.body.items as Kept[];
+      expect(items.map((a) => a.name)).to.deep.equal(files.slice(1).map((f) => f.name));
+      for (const [i, a] of items.entries()) {
+        const res = await fetch(
+          `${hub2.url}/api/v1/documents/${out.documentId}/edxml-attachments/${a.id}`,
+          { headers: { authorization: `Bearer ${clerk2.token}` } },
+        );
+        expect(res.status).to.equal(200);
+        expect(same(new Uint8Array(await res.arrayBuffer()), files[i + 1]!.bytes)).to.equal(true);
+        expect(res.headers.get('x-content-type-options')).to.equal('nosniff');
+        expect(res.headers.get('content-type')).to.match(
+          a.contentType === 'application/pdf' ? /^application\/pdf/ : /^application\/octet-stream/,
+        );
+      }
+      const stranger = await api(
+        hub2,
+        (await makeUser(hub2, await makeOrg(hub2.ctx), ['clerk'])).token,
+      )('GET', `/api/v1/documents/${out.documentId}/edxml-attachments/${items[0]!.id}`);
+      expect(stranger.status).to.equal(404);
+      const again = await importAs(hub2, clerk2.token, await pkgWith(files), 200);
+      expect(again.attachments.map((a) => a.id)).to.deep.equal(out.attachments.map((a) => a.id));
+      const xml = (
+        await fetchText(hub2, hubAdmin2.token, `/api/v1/dispatches/${out.dispatchId}/edxml`)
+      ).text;
+      const back = parsePackage(xml);
+      expect(back.attachments.map((a) => [a.name, a.contentType])).to.deep.equal(
+        files.map((f) => [f.name, f.contentType]),
+      );
+      back.attachments.forEach((a, i) =>
+        expect(same(a.bytes, files[i]!.bytes), a.name).to.equal(true),
+      );
+      expect(back.manifest).to.have.length(files.length);
+      // and once more through hub 1: hub → package → hub → package keeps every byte
+      const recipient1 = await makeOrg(hub.ctx, { code: recipient2.code, name: recipient2.name });
+      const clerk1 = await makeUser(hub, recipient1, ['clerk']);
+      const on1 = await importAs(hub, clerk1.token, xml, 201);
+      const admin1 = await makeUser(hub, await makeOrg(hub.ctx), ['hub_admin']);
+      const xml1 = (
+        await fetchText(hub, admin1.token, `/api/v1/dispatches/${on1.dispatchId}/edxml`)
+      ).text;
+      parsePackage(xml1).attachments.forEach((a, i) =>
+        expect(same(a.bytes, files[i]!.bytes), a.name).to.equal(true),
+      );
+    });
+
+    it('keeps the attachments of an update with its new version', async () => {
+      const update = samplePackage(await tinyPdf('Cong van 45 (sua)'));
+      update.header.from = { organId: issuerCode, organName: 'Sở Nội vụ' };
+      update.header.to = [{ organId: recipient2.code, organName: recipient2.name }];
+      update.bussiness = {
+        docType: 2,
+        reason: 'Cập nhật văn bản điện tử',
+        documentId: `${issuerCode},2026/11/28,45/SNV-VP`,
+      };
+      update.attachments.push({ ...files[2]!, contentId: 'cid:bm' });
+      const out = (await importAs(
+        hub2,
+        clerk2.token,
+        await writePackage(update, key.signer),
+        201,
+      )) as Imported & { change: { originals: { versionId: string }[] } };
+      expect(out.attachments.map((a) => a.name)).to.deep.equal([files[2]!.name]);
+      const kept = await EdxmlAttachments(hub2.ctx.db.conn)
+        .find({ versionId: out.change.originals[0]!.versionId })
+        .lean();
+      expect(kept.map((k) => k.size)).to.deep.equal([files[2]!.bytes.length]);
+    });
+
+    it('answers attachments over the size limit with a 413 naming the attachment', async () => {
+      const xml = await pkgWith(files);
+      const limits = { maxAttachments: 20, maxAttachmentBytes: files[0]!.bytes.length + 10 };
+      try {
+        readPackage(xml, limits);
+        expect.fail('expected a 413');
+      } catch (err) {
+        expect(err).to.be.instanceOf(AppError);
+        expect((err as AppError).status).to.equal(413);
+        expect((err as AppError).extra).to.deep.equal({
+          reason: 'EDXML_ATTACHMENTS_TOO_LARGE',
+          element: 'AttachmentEncoded/Attachment[2]',
+        });
+      }
+    });
+
+    it('refuses the same document with other attachments (409), nothing kept', async () => {
+      const first = await importAs(hub2, clerk2.token, await pkgWith(files.slice(0, 2), '46'), 201);
+      const other = [...files.slice(0, 1), { ...files[1]!, bytes: await tinyPdf('Phu luc khac') }];
+      const before = await EdxmlAttachments(hub2.ctx.db.conn).countDocuments();
+      const res = await postXml(hub2, clerk2.token, '/api/v1/edxml', await pkgWith(other, '46'));
+      expect(res.status).to.equal(409);
+      expect(await EdxmlAttachments(hub2.ctx.db.conn).countDocuments()).to.equal(before);
+      expect(first.attachments).to.have.length(1);
     });
   });
 

@@ -6,12 +6,16 @@ import type { HubContext } from '../../context.js';
 import { MAX_XML_BYTES } from '../../edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import { route } from '../../http/route.js';
+import { getReadableDocument, reportConfidentialRead } from '../documents/index.js';
+import { contentDisposition } from '../documents/documents.routes.js';
 import { applyStatusMessage } from './apply-status.js';
+import { documentAttachments, presentAttachment, readAttachmentBytes } from './attachments.js';
 import { exportDispatch } from './export-dispatch.js';
 import { importPackage } from './import-package.js';
 import { statusMessages } from './status-messages.js';
 
 const ZId = z.object({ id: ZObjectId }).strict();
+const ZAttachmentParams = z.object({ id: ZObjectId, attachmentId: ZObjectId }).strict();
 const ZStatusQuery = z.object({ code: z.enum(STATUS_CODES).optional() }).strict();
 const XML_TYPES = ['application/xml', 'text/xml', 'application/edxml+xml'];
 
@@ -61,6 +65,32 @@ export function edxmlRoutes(ctx: HubContext): Router {
         return undefined;
       },
     ),
+  );
+  r.get(
+    '/documents/:id/edxml-attachments',
+    route({ roles: [], params: ZId }, async ({ principal, params }) => {
+      const doc = await getReadableDocument(ctx, principal, params.id);
+
+      return { items: (await documentAttachments(ctx, doc._id)).map(presentAttachment) };
+    }),
+  );
+  r.get(
+    '/documents/:id/edxml-attachments/:attachmentId',
+    route({ roles: [], params: ZAttachmentParams }, async ({ principal, params, res }) => {
+      const doc = await getReadableDocument(ctx, principal, params.id);
+      const a = (await documentAttachments(ctx, doc._id)).find(
+        (x) => String(x._id) === params.attachmentId,
+      );
+      if (!a) throw new AppError('NOT_FOUND', 'Không tìm thấy tệp đính kèm.');
+      reportConfidentialRead(doc, principal, 'file');
+      // whatever the package said it is, it is served as a download, never rendered here
+      res
+        .type(a.contentType === 'application/pdf' ? 'application/pdf' : 'application/octet-stream')
+        .setHeader('x-content-type-options', 'nosniff')
+        .setHeader('content-disposition', contentDisposition(a.name))
+        .setHeader('cache-control', 'private, no-cache')
+        .send(await readAttachmentBytes(ctx, a));
+    }),
   );
   r.post(
     '/edxml',

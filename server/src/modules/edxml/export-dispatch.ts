@@ -4,6 +4,7 @@ import {
   BUSSINESS_REASONS,
   writePackage,
   type BussinessDocType,
+  type EdxmlAttachment,
   type EdxmlBussiness,
   type EdxmlPackage,
 } from '../../edxml/index.js';
@@ -18,6 +19,7 @@ import {
   type DispatchDoc,
 } from '../exchange/delivery.model.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';
+import { attachmentFiles } from './attachments.js';
 import { signerForOrg } from './edxml-signer.js';
 import { documentIdOf, documentTypeOf, organOf, priorityOf, vietnamDay } from './mapping.js';
 
@@ -150,8 +152,23 @@ async function packageOf(
         contentType: 'application/pdf',
         bytes: new Uint8Array(bytes),
       },
+      ...(await keptAttachments(ctx, version._id)),
     ],
   };
+}
+
+/** The files that came with the version in an edXML package, after its PDF, in their order. */
+async function keptAttachments(
+  ctx: HubContext,
+  versionId: Types.ObjectId,
+): Promise<EdxmlAttachment[]> {
+  return (await attachmentFiles(ctx, versionId)).map((a) => ({
+    contentId: `cid:${String(versionId)}.${a.index}`,
+    name: a.name,
+    contentType: a.contentType,
+    ...(a.description ? { description: a.description } : {}),
+    bytes: new Uint8Array(a.bytes),
+  }));
 }
 
 export type ExportedPackage = {

@@ -6,9 +6,15 @@ import type { Principal } from '../auth/principal.js';
 import { addVersion } from '../documents/index.js';
 import type { DocumentDoc } from '../documents/document.model.js';
 import { sha256Hex } from '../documents/document.files.js';
-import { Deliveries, Dispatches } from '../exchange/delivery.model.js';
+import { Deliveries, Dispatches, type DeliveryDoc } from '../exchange/delivery.model.js';
 import { recallDispatch, updateDispatch } from '../exchange/sender-changes.js';
 import type { OrgDoc } from '../orgs/org.model.js';
+import {
+  attachmentsOf,
+  checkSameAttachments,
+  presentAttachment,
+  storeAttachments,
+} from './attachments.js';
 import {
   appliedBefore,
   claimChange,
@@ -43,14 +49,45 @@ function concerned(pkg: ParsedPackage, original: Original, local: OrgDoc[]): Org
   return listed?.length ? local.filter((o) => listed.includes(o.code)) : local;
 }
 
-/** Deliveries of each original, from its issuer, to the package's recipients on this hub. */
+/** When the sender issued the package: its latest TraceHeader (a hub export adds its 13 time). */
+function issuedAt(pkg: ParsedPackage): number | undefined {
+  const times = pkg.traces.map((t) => t.timestamp.getTime());
+
+  return times.length ? Math.max(...times) : undefined;
+}
+
+/** The sender asked this delivery for a change (13) at or after the package was issued. */
+function askedSince(d: Pick<DeliveryDoc, 'history'>, issued: number | undefined): boolean {
+  const asked = d.history.filter((h) => h.code === '13').at(-1)?.at;
+
+  return issued !== undefined && !!asked && asked.getTime() >= issued;
+}
+
+function byDispatch(deliveries: Pick<DeliveryDoc, 'dispatchId' | 'recipientOrgId'>[]) {
+  const dispatches = new Map<string, string[]>();
+  for (const d of deliveries) {
+    const key = String(d.dispatchId);
+    dispatches.set(key, [...(dispatches.get(key) ?? []), String(d.recipientOrgId)]);
+  }
+
+  return dispatches;
+}
+
+/**
+ * Deliveries of each original, from its issuer, to the package's recipients on this hub: all of
+ * them (`known`), and those the package still has to ask (`pending`). A delivery asked for a
+ * change since the package was issued already carries it: the hub's own export of a recall
+ * imported back into the same hub, for one, asks nobody twice.
+ */
 async function targetsOf(
   ctx: HubContext,
   pkg: ParsedPackage,
   originals: Original[],
   local: OrgDoc[],
-): Promise<Target[]> {
-  const targets: Target[] = [];
+): Promise<{ known: Target[]; pending: Target[] }> {
+  const known: Target[] = [];
+  const pending: Target[] = [];
+  const issued = issuedAt(pkg);
   for (const original of originals) {
     const deliveries = await Deliveries(ctx.db.conn)
       .find({
@@ -58,16 +95,13 @@ async function targetsOf(
         senderOrgId: original.owner._id,
         recipientOrgId: { $in: concerned(pkg, original, local).map((o) => o._id) },
       })
-      .select('dispatchId recipientOrgId')
+      .select('dispatchId recipientOrgId history')
       .lean();
-    const dispatches = new Map<string, string[]>();
-    for (const d of deliveries) {
-      const key = String(d.dispatchId);
-      dispatches.set(key, [...(dispatches.get(key) ?? []), String(d.recipientOrgId)]);
-    }
-    targets.push({ original, dispatches });
+    known.push({ original, dispatches: byDispatch(deliveries) });
+    const open = deliveries.filter((d) => !askedSince(d, issued));
+    pending.push({ original, dispatches: byDispatch(open) });
   }
-  if (targets.every((t) => t.dispatches.size === 0)) {
+  if (known.every((t) => t.dispatches.size === 0)) {
     throw new AppError(
       'INVALID_STATE',
       `EDXML_NOT_DELIVERED: ${MH}/edXML:To: văn bản gốc chưa được gửi qua trục đến nơi nhận nào có trong To.`,
@@ -75,7 +109,24 @@ async function targetsOf(
     );
   }
 
-  return targets;
+  return { known, pending };
+}
+
+/** A change already carried: the originals, their dispatches and the version with the PDF. */
+function appliedOf(pkg: ParsedPackage, targets: Target[]): AppliedChange {
+  const sha = pkg.bussiness.docType === 1 ? undefined : sha256Hex(mainPdf(pkg).bytes);
+
+  return {
+    originals: targets.map((t) => {
+      const version = sha ? t.original.doc.versions.find((v) => v.sha256 === sha) : undefined;
+
+      return {
+        documentId: String(t.original.doc._id),
+        dispatchIds: [...t.dispatches.keys()],
+        ...(version ? { versionId: String(version._id) } : {}),
+      };
+    }),
+  };
 }
 
 /**
@@ -117,6 +168,21 @@ async function updatable(ctx: HubContext, targets: Target[], main: EdxmlAttachme
   );
 }
 
+/** A version already carrying the PDF must already carry the same attachments (409 otherwise). */
+async function checkKeptAttachments(pkg: ParsedPackage, ctx: HubContext, targets: Target[]) {
+  const sha = sha256Hex(mainPdf(pkg).bytes);
+  for (const t of targets) {
+    const same = t.original.doc.versions.find((v) => v.sha256 === sha);
+    if (same) await checkSameAttachments(ctx, same._id, extrasOf(pkg));
+  }
+}
+
+function extrasOf(pkg: ParsedPackage): EdxmlAttachment[] {
+  const main = mainPdf(pkg);
+
+  return pkg.attachments.filter((a) => a !== main);
+}
+
 /** The PDF as a version of the original: the existing one with the same bytes, or a new one. */
 async function versionFor(
   ctx: HubContext,
@@ -136,6 +202,20 @@ async function versionFor(
   return String(added.version._id);
 }
 
+/** The new version with the attachments that came with it. */
+async function newVersion(
+  ctx: HubContext,
+  p: Principal,
+  pkg: ParsedPackage,
+  doc: DocumentDoc,
+): Promise<string> {
+  const versionId = await versionFor(ctx, p, doc, mainPdf(pkg));
+  const at = { documentId: doc._id, orgId: doc.orgId, versionId: new Types.ObjectId(versionId) };
+  await storeAttachments(ctx, at, extrasOf(pkg));
+
+  return versionId;
+}
+
 /** The hub's own recall / update rules (sender-changes), per dispatch, for its recipients only. */
 async function apply(
   ctx: HubContext,
@@ -147,8 +227,7 @@ async function apply(
   const type = pkg.bussiness.docType;
   const originals: AppliedChange['originals'] = [];
   for (const t of targets) {
-    const versionId =
-      type === 1 ? undefined : await versionFor(ctx, p, t.original.doc, mainPdf(pkg));
+    const versionId = type === 1 ? undefined : await newVersion(ctx, p, pkg, t.original.doc);
     for (const [dispatchId, recipientOrgIds] of t.dispatches) {
       const scope = { recipientOrgIds };
       if (versionId) {
@@ -193,6 +272,30 @@ function reasonOf(pkg: ParsedPackage): string {
 
 type Outcome = { applied: AppliedChange; replayed: boolean };
 
+/**
+ * What the package still has to change, or what it changed before: found in the ledger, or
+ * already carried by every delivery it names. All checks happen here, before any write.
+ */
+async function planOf(
+  ctx: HubContext,
+  pkg: ParsedPackage,
+  originals: Original[],
+  local: OrgDoc[],
+  digest: string,
+): Promise<{ outcome: Outcome } | { targets: Target[] }> {
+  const before = await appliedBefore(ctx, digest);
+  if (before) return { outcome: { applied: before, replayed: true } };
+  const { known, pending } = await targetsOf(ctx, pkg, originals, local);
+  if (pending.every((t) => t.dispatches.size === 0)) {
+    return { outcome: { applied: appliedOf(pkg, known), replayed: true } };
+  }
+  if (pkg.bussiness.docType === 1) return { targets: pending };
+  const targets = await updatable(ctx, pending, mainPdf(pkg));
+  await checkKeptAttachments(pkg, ctx, targets);
+
+  return { targets };
+}
+
 /** What the import did, and where the deliveries to the package's recipients stand now. */
 async function resultOf(
   ctx: HubContext,
@@ -211,7 +314,7 @@ async function resultOf(
     })
     .lean();
   const codeOf = new Map(recipients.found.map((o) => [String(o._id), o.code]));
-  const main = type === 1 ? undefined : mainPdf(pkg);
+  const versionId = outcome.applied.originals[0]!.versionId;
 
   return {
     bussinessDocType: type,
@@ -227,7 +330,8 @@ async function resultOf(
     deliveries: deliveries.map((d) => presentImported(d, codeOf)),
     skippedRecipients: recipients.skipped,
     ...checks,
-    ignoredAttachments: pkg.attachments.filter((a) => a !== main).map((a) => a.name),
+    attachments: versionId ? (await attachmentsOf(ctx, versionId)).map(presentAttachment) : [],
+    ignoredAttachments: type === 1 ? pkg.attachments.map((a) => a.name) : [],
     change: { kind: KIND[type], reason: reasonOf(pkg), originals: outcome.applied.originals },
   };
 }
@@ -249,16 +353,13 @@ export async function importChange(
   const sender = originals[0]!.owner;
   const recipients = await localRecipients(ctx, pkg, sender);
   const pdfSignatures = await checkPdfSignatures(ctx, pkg.attachments);
-  const before = await appliedBefore(ctx, signed.digest);
-  let outcome: Outcome | undefined = before ? { applied: before, replayed: true } : undefined;
-  if (!outcome) {
-    let targets = await targetsOf(ctx, pkg, originals, recipients.found);
-    if (pkg.bussiness.docType !== 1) targets = await updatable(ctx, targets, mainPdf(pkg));
-    const principal = senderPrincipal(p, sender);
-    outcome = await applyOnce(ctx, signed.digest, () =>
-      apply(ctx, principal, pkg, targets, reasonOf(pkg)),
-    );
-  }
+  const plan = await planOf(ctx, pkg, originals, recipients.found, signed.digest);
+  const outcome =
+    'outcome' in plan
+      ? plan.outcome
+      : await applyOnce(ctx, signed.digest, () =>
+          apply(ctx, senderPrincipal(p, sender), pkg, plan.targets, reasonOf(pkg)),
+        );
 
   return resultOf(ctx, pkg, outcome, sender, recipients, {
     xmlSignature: signed.xmlSignature,

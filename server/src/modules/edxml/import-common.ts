@@ -4,11 +4,13 @@ import type { HubContext } from '../../context.js';
 import {
   EdxmlError,
   messageKind,
+  PACKAGE_LIMITS,
   parsePackage,
   parseXml,
   verifyXmlSignature,
   type BussinessDocType,
   type EdxmlAttachment,
+  type PackageLimits,
   type ParsedPackage,
   type XmlSignatureCheck,
 } from '../../edxml/index.js';
@@ -16,6 +18,7 @@ import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../auth/principal.js';
 import type { DeliveryDoc } from '../exchange/delivery.model.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';
+import type { TEdxmlAttachment } from './attachments.js';
 import { isPdf, type PdfCheck } from './pdf-checks.js';
 
 export const MH = 'edXML:MessageHeader';
@@ -40,6 +43,9 @@ export type ImportResult = {
   skippedRecipients: string[];
   xmlSignature: { algorithm: string; subject: string; trusted: boolean };
   pdfSignatures: PdfCheck[];
+  /** Files kept beside the document's PDF (GET /documents/:id/edxml-attachments). */
+  attachments: TEdxmlAttachment[];
+  /** Names of attachments not kept (a revocation keeps none). */
   ignoredAttachments: string[];
   /** For BussinessDocType 1–3: what was asked of the recipients, for which documents. */
   change?: {
@@ -50,7 +56,10 @@ export type ImportResult = {
 };
 
 /** The XML as a package (not a Status message); attachment size over the limit is a 413. */
-export function readPackage(xml: string): { pkg: ParsedPackage; dom: ReturnType<typeof parseXml> } {
+export function readPackage(
+  xml: string,
+  limits: PackageLimits = PACKAGE_LIMITS,
+): { pkg: ParsedPackage; dom: ReturnType<typeof parseXml> } {
   const dom = parseXml(xml);
   if (messageKind(dom) === 'status') {
     throw new EdxmlError(
@@ -59,7 +68,7 @@ export function readPackage(xml: string): { pkg: ParsedPackage; dom: ReturnType<
     );
   }
   try {
-    return { pkg: parsePackage(xml, dom), dom };
+    return { pkg: parsePackage(xml, dom, limits), dom };
   } catch (err) {
     if (err instanceof EdxmlError && err.code === 'EDXML_ATTACHMENTS_TOO_LARGE') {
       throw new AppError('PAYLOAD_TOO_LARGE', err.message, {

@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
+import type { TDocumentMeta } from '../../contracts/documents.js';
 import { ZOrgCreate } from '../../contracts/orgs.js';
 import type { HubContext } from '../../context.js';
-import { EdxmlError, type EdxmlOrgan, type ParsedPackage } from '../../edxml/index.js';
+import {
+  EdxmlError,
+  type EdxmlAttachment,
+  type EdxmlOrgan,
+  type ParsedPackage,
+} from '../../edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../auth/principal.js';
 import { createDocument } from '../documents/index.js';
@@ -12,6 +18,12 @@ import { dispatchDocument } from '../exchange/dispatch-document.js';
 import { Deliveries } from '../exchange/delivery.model.js';
 import { createOrg } from '../orgs/orgs.service.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';
+import {
+  attachmentsOf,
+  checkSameAttachments,
+  presentAttachment,
+  storeAttachments,
+} from './attachments.js';
 import { importChange } from './import-change.js';
 import {
   MH,
@@ -90,6 +102,73 @@ async function existingDocument(
   return doc;
 }
 
+/**
+ * The document the package carries: the one already here (same sender, number, notation, date
+ * and PDF; its kept attachments must match the package's) or a new one under the sender.
+ */
+async function documentOf(
+  ctx: HubContext,
+  principal: Principal,
+  sender: OrgDoc,
+  meta: TDocumentMeta,
+  files: { main: EdxmlAttachment; extras: EdxmlAttachment[] },
+): Promise<{ documentId: string; versionId: Types.ObjectId }> {
+  const sha = sha256Hex(files.main.bytes);
+  const existing = await existingDocument(ctx, sender, meta, sha);
+  if (existing) {
+    const versionId = existing.versions.find((v) => v.sha256 === sha)!._id;
+    await checkSameAttachments(ctx, versionId, files.extras);
+
+    return { documentId: String(existing._id), versionId };
+  }
+  const created = await createDocument(ctx, principal, meta, {
+    bytes: files.main.bytes,
+    originalName: files.main.name,
+  });
+
+  return { documentId: created.id, versionId: new Types.ObjectId(created.versions[0]!.id) };
+}
+
+/** Dispatches the document to the recipients that have no delivery of it yet. */
+async function deliverTo(
+  ctx: HubContext,
+  principal: Principal,
+  pkg: ParsedPackage,
+  documentId: string,
+  recipients: OrgDoc[],
+) {
+  const already = await Deliveries(ctx.db.conn)
+    .find({
+      documentId: new Types.ObjectId(documentId),
+      recipientOrgId: { $in: recipients.map((o) => o._id) },
+    })
+    .lean();
+  const have = new Set(already.map((d) => String(d.recipientOrgId)));
+  const fresh = recipients.filter((o) => !have.has(String(o._id)));
+  const dueDate = pkg.header.dueDate;
+  const dispatch = fresh.length
+    ? (
+        await dispatchDocument(
+          ctx,
+          principal,
+          {
+            documentId,
+            recipients: fresh.map((o) => String(o._id)),
+            ...(dueDate ? { dueDate } : {}),
+            note: `Nhập từ gói edXML ${pkg.header.documentId}`,
+          },
+          dispatchKey(documentId, fresh),
+        )
+      ).dispatch
+    : null;
+
+  return {
+    dispatchId: dispatch?.id ?? (already[0] ? String(already[0].dispatchId) : null),
+    deliveries: [...already, ...(dispatch?.deliveries ?? [])],
+    replayed: fresh.length === 0,
+  };
+}
+
 /** Retries of one import present the same recipients, so the dispatch key is the same. */
 function dispatchKey(documentId: string, recipients: OrgDoc[]): string {
   const codes = recipients
@@ -108,54 +187,33 @@ async function importNew(
   xmlSignature: ImportResult['xmlSignature'],
 ): Promise<ImportResult> {
   const main = mainPdf(pkg);
+  const extras = pkg.attachments.filter((a) => a !== main);
   const meta = metaFromHeader(pkg.header);
   const pdfSignatures = await checkPdfSignatures(ctx, pkg.attachments);
   const { org: sender, created } = await senderOrg(ctx, pkg.header.from);
   const { found, skipped } = await localRecipients(ctx, pkg, sender);
   const principal = senderPrincipal(p, sender);
-  const existing = await existingDocument(ctx, sender, meta, sha256Hex(main.bytes));
-  const documentId = existing
-    ? String(existing._id)
-    : (await createDocument(ctx, principal, meta, { bytes: main.bytes, originalName: main.name }))
-        .id;
-  const already = await Deliveries(ctx.db.conn)
-    .find({
-      documentId: new Types.ObjectId(documentId),
-      recipientOrgId: { $in: found.map((o) => o._id) },
-    })
-    .lean();
-  const have = new Set(already.map((d) => String(d.recipientOrgId)));
-  const fresh = found.filter((o) => !have.has(String(o._id)));
-  const dispatch = fresh.length
-    ? (
-        await dispatchDocument(
-          ctx,
-          principal,
-          {
-            documentId,
-            recipients: fresh.map((o) => String(o._id)),
-            ...(meta.dueDate ? { dueDate: meta.dueDate } : {}),
-            note: `Nhập từ gói edXML ${pkg.header.documentId}`,
-          },
-          dispatchKey(documentId, fresh),
-        )
-      ).dispatch
-    : null;
+  const { documentId, versionId } = await documentOf(ctx, principal, sender, meta, {
+    main,
+    extras,
+  });
+  const at = { documentId: new Types.ObjectId(documentId), orgId: sender._id, versionId };
+  await storeAttachments(ctx, at, extras);
+  const sent = await deliverTo(ctx, principal, pkg, documentId, found);
   const codeOf = new Map(found.map((o) => [String(o._id), o.code]));
 
   return {
     bussinessDocType: 0,
     documentId,
-    dispatchId: dispatch?.id ?? (already[0] ? String(already[0].dispatchId) : null),
-    replayed: fresh.length === 0,
+    dispatchId: sent.dispatchId,
+    replayed: sent.replayed,
     sender: { id: String(sender._id), code: sender.code, external: sender.external, created },
-    deliveries: [...already, ...(dispatch?.deliveries ?? [])].map((d) =>
-      presentImported(d, codeOf),
-    ),
+    deliveries: sent.deliveries.map((d) => presentImported(d, codeOf)),
     skippedRecipients: skipped,
     xmlSignature,
     pdfSignatures,
-    ignoredAttachments: pkg.attachments.filter((a) => a !== main).map((a) => a.name),
+    attachments: (await attachmentsOf(ctx, versionId)).map(presentAttachment),
+    ignoredAttachments: [],
   };
 }
 
