@@ -585,6 +585,34 @@ describe('edxml module: export, status messages, import', () => {
       expect((await stored(to2(first, 1).id))!.change).to.equal(null);
     });
 
+    it('lets only a sender of this hub itself import changes of its documents (403 for a recipient)', async () => {
+      const doc = await makeDocument(hub, sclerk, { notation: 'UBND-TH' });
+      const sent = await api(hub, sclerk.token)('POST', '/api/v1/dispatches', {
+        documentId: doc.id,
+        recipients: [to[0]!.id],
+      });
+      expect(sent.status).to.equal(201);
+      const rclerk1 = await makeUser(hub, to[0]!, ['clerk']);
+      const revoke = await forged((p) => {
+        p.header.to = [{ organId: to[0]!.code, organName: to[0]!.name }];
+        p.bussiness = {
+          docType: 1,
+          reason: 'Thu hồi văn bản điện tử',
+          documentId: `${from.code},2026/11/28,${doc.meta.number}/UBND-TH`,
+        };
+      });
+      const refused = await postXml(hub, rclerk1.token, '/api/v1/edxml', revoke);
+      expect(refused.status, JSON.stringify(refused.body)).to.equal(403);
+      expect(refused.body.reason).to.equal('EDXML_SENDER_ONLY');
+      const still = await Deliveries(hub.ctx.db.conn).findOne({ documentId: doc.id }).lean();
+      expect(still!.change).to.equal(null);
+      const own = await postXml(hub, sclerk.token, '/api/v1/edxml', revoke);
+      expect(own.status, JSON.stringify(own.body)).to.equal(201);
+      expect(
+        (await Deliveries(hub.ctx.db.conn).findOne({ documentId: doc.id }).lean())!.change,
+      ).to.include({ kind: 'recall', state: 'requested' });
+    });
+
     it('refuses an unknown original (404), another sender (403) and too many attachments (422), naming the element; nothing changes', async () => {
       const [, first] = await sentToHub2();
       const doc = await Documents(hub2.ctx.db.conn).findById(first.documentId).lean();

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { EdxmlError, type EdxmlAttachment, type ParsedPackage } from '../../edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
-import type { Principal } from '../auth/principal.js';
+import { hasRole, type Principal } from '../auth/principal.js';
 import { addVersion } from '../documents/index.js';
 import type { DocumentDoc } from '../documents/document.model.js';
 import { sha256Hex } from '../documents/document.files.js';
@@ -273,6 +273,21 @@ function reasonOf(pkg: ParsedPackage): string {
 type Outcome = { applied: AppliedChange; replayed: boolean };
 
 /**
+ * An organization of this hub changes its dispatches itself (REST, or importing its own
+ * package); a recipient carrying a package that claims to come from it could have made the
+ * package up (an untrusted signature is only reported). Senders from outside the hub (external
+ * organizations) reach it through packages only, like their new documents.
+ */
+function checkChangeCaller(p: Principal, sender: OrgDoc): void {
+  if (sender.external || hasRole(p, 'hub_admin') || p.orgId === String(sender._id)) return;
+  throw new AppError(
+    'FORBIDDEN',
+    `EDXML_SENDER_ONLY: ${MH}/edXML:From/edXML:OrganId: ${sender.code} là cơ quan trên trục; chỉ chính cơ quan đó (hoặc quản trị trục) mới nhập được gói thu hồi, cập nhật hoặc thay thế văn bản của mình.`,
+    { reason: 'EDXML_SENDER_ONLY', element: `${MH}/edXML:From/edXML:OrganId` },
+  );
+}
+
+/**
  * What the package still has to change, or what it changed before: found in the ledger, or
  * already carried by every delivery it names. All checks happen here, before any write.
  */
@@ -351,6 +366,7 @@ export async function importChange(
 ): Promise<ImportResult> {
   const originals = await resolveOriginals(ctx, pkg);
   const sender = originals[0]!.owner;
+  checkChangeCaller(p, sender);
   const recipients = await localRecipients(ctx, pkg, sender);
   const pdfSignatures = await checkPdfSignatures(ctx, pkg.attachments);
   const plan = await planOf(ctx, pkg, originals, recipients.found, signed.digest);
