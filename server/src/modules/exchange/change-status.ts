@@ -6,7 +6,7 @@ import { appendAudit, actorOf } from '../audit/append.js';
 import { Users } from '../auth/user.model.js';
 import { hasRole, type Principal } from '../auth/principal.js';
 import { publishEvents } from '../events/publish.js';
-import { recordTransitions } from '../stats/counters.js';
+import { countLater } from '../stats/counter-queue.js';
 import { Deliveries, type DeliveryDoc, type HistoryDoc } from './delivery.model.js';
 import { presentDelivery, statusEvent } from './present.js';
 import { receiptFor } from './receipts.js';
@@ -137,7 +137,7 @@ export async function changeStatus(
     .lean();
   if (!updated) throw invalidTransition(d, change.code);
   const final = await applyAgreedChange(ctx, updated, change.code);
-  await recordTransitions(ctx, [{ delivery: final, code: change.code, at }]);
+  await countLater(ctx, [{ delivery: final, code: change.code, at }]);
   await publishEvents(ctx, [
     statusEvent(d, entry, `status:${String(d._id)}:${change.code}:${at.getTime()}`),
   ]);

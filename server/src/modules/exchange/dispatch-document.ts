@@ -11,8 +11,7 @@ import { getOwnDocument, loadDocument } from '../documents/document-access.js';
 import { markDispatched } from '../documents/add-version.js';
 import type { DocumentDoc } from '../documents/document.model.js';
 import { publishEvents, type NewEvent } from '../events/publish.js';
-import { recordTransitions } from '../stats/counters.js';
-import { recordOutgoing } from '../stats/outgoing-counters.js';
+import { countLater } from '../stats/counter-queue.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';
 import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from './delivery.model.js';
 import { presentDelivery, presentDispatch, statusEvent } from './present.js';
@@ -178,12 +177,13 @@ async function completeDispatch(
       ctx,
       all.flatMap((d) => arrivalEvents(d)),
     ),
-    recordTransitions(
-      ctx,
-      all.map((d) => ({ delivery: d, code: '01' as const, at: d.createdAt })),
-    ),
-    recordOutgoing(ctx, dispatch, parts.doc), // stats: outgoing document + signatures, once
   ]);
+  // stats: the arrivals, and the outgoing document with its signatures (counted once)
+  await countLater(
+    ctx,
+    all.map((d) => ({ delivery: d, code: '01' as const, at: d.createdAt })),
+    { dispatch, doc: parts.doc },
+  );
   await Dispatches(ctx.db.conn).updateOne({ _id: dispatch._id }, { $set: { complete: true } });
 
   return all;

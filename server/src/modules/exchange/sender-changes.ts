@@ -7,7 +7,7 @@ import type { Principal } from '../auth/principal.js';
 import { getOwnDocument } from '../documents/document-access.js';
 import { setDocumentStatus } from '../documents/add-version.js';
 import { publishEvents, type NewEvent } from '../events/publish.js';
-import { recordTransitions } from '../stats/counters.js';
+import { countLater } from '../stats/counter-queue.js';
 import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from './delivery.model.js';
 import { presentDispatch } from './present.js';
 import { receiptFor } from './receipts.js';
@@ -117,7 +117,7 @@ async function requestChange(
   await publishEvents(ctx, events);
   const after = await Deliveries(ctx.db.conn).find({ dispatchId: dispatch._id }).lean();
   const changed = new Set(open.map((d) => String(d._id)));
-  await recordTransitions(
+  await countLater(
     ctx,
     after
       .filter((d) => changed.has(String(d._id)))

@@ -10,6 +10,7 @@ import type { Principal } from '../auth/principal.js';
 import { revalidationCounts } from '../revalidation/index.js';
 import { aggregateCounts, collectionNames, emptyCounts, TOTAL, type Counts } from './aggregate.js';
 import { bucketsOf, resolveRange, vnIsoDate, type Range } from './calendar.js';
+import { flushCounters } from './counter-queue.js';
 import { countsFromCounters, type CounterBucket } from './counter-stats.js';
 import type { FactInput } from './facts.js';
 import { drillDownFor, figuresOf } from './figures.js';
@@ -85,6 +86,7 @@ async function fromCounters(
   unit: TStatsPeriod | null,
   opts: StatsOptions,
 ): Promise<Map<string, Counts>> {
+  await flushCounters(ctx); // this node's queued transitions count too
   const counts = await countsFromCounters(ctx, pr.scope, buckets, pr.input.asOf);
   await exactWhereCheap(ctx, pr, counts, unit, opts.exactLimit ?? STATS_TUNING.exactLimit);
 

@@ -1,4 +1,5 @@
 import type { HubModule } from '../module.js';
+import { flushCounters } from './counter-queue.js';
 import { ensureStatsIndexes } from './stats-indexes.js';
 import { statsRoutes } from './stats.routes.js';
 
@@ -6,4 +7,5 @@ export const statsModule: HubModule = {
   name: 'stats',
   init: (ctx) => ensureStatsIndexes(ctx),
   mount: async (ctx) => [{ path: '/api/v1/stats', router: statsRoutes(ctx) }],
+  close: (ctx) => flushCounters(ctx),
 };

@@ -4,6 +4,7 @@ import type { HubContext } from '../../context.js';
 import { route } from '../../http/route.js';
 import { statsSeries, statsSummary } from './compute-stats.js';
 import { listStatsItems } from './list-items.js';
+import { flushCounters } from './counter-queue.js';
 import { rebuildCounters } from './rebuild-counters.js';
 import { csvFileName, seriesCsv, summaryCsv } from './stats-csv.js';
 
@@ -47,7 +48,10 @@ export function statsRoutes(ctx: HubContext): Router {
   // recovery: counters recomputed from the collections (after an org moved, or a lost write)
   r.post(
     '/rebuild',
-    route({ roles: ['hub_admin'] }, () => rebuildCounters(ctx)),
+    route({ roles: ['hub_admin'] }, async () => {
+      await flushCounters(ctx);
+      return rebuildCounters(ctx);
+    }),
   );
   r.get(
     '/items',
