@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -10,23 +10,14 @@ import type { TOrg } from '../../server/src/contracts/orgs.js';
 import type { TCertificate } from '../../server/src/contracts/pki.js';
 import type { Hub } from '../../server/src/hub.js';
 import { api, makeDocument, makeOrg, makeUser, type TestUser } from '../support/factories.js';
-import { startTestHub } from '../support/hub.js';
 import { freePort } from '../support/process.js';
-import {
-  ARTIFACTS,
-  buildClient,
-  launch,
-  loginUi,
-  newPage,
-  screenshot,
-  serveClient,
-} from './browser.js';
+import { loginUi, newPage, screenshot, startClientHub } from './browser.js';
 
 describe('web client (Chromium): recipient actions live in the outbox, device-key signing', function () {
   this.timeout(180_000);
   let hub: Hub;
   let browser: Browser;
-  let cleanup: () => void;
+  let close: () => Promise<void>;
   let tmp: string;
   let orgA: TOrg;
   let orgB: TOrg;
@@ -36,13 +27,12 @@ describe('web client (Chromium): recipient actions live in the outbox, device-ke
   let officerB: TestUser;
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     tmp = mkdtempSync(join(tmpdir(), 'lienthong-client-actions-'));
-    const built = await buildClient();
-    cleanup = built.cleanup;
     const port = await freePort();
-    hub = await startTestHub({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
-    serveClient(hub, built.dist);
+    ({ hub, browser, close } = await startClientHub({
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+    }));
     orgA = await makeOrg(hub.ctx, { name: 'Sở Tài chính Thanh Hóa', level: 'department' });
     orgB = await makeOrg(hub.ctx, { name: 'UBND huyện Nga Sơn', level: 'district' });
     clerkA = await makeUser(hub, orgA, ['clerk', 'signer'], 'Nguyễn Văn Giám Đốc');
@@ -50,13 +40,10 @@ describe('web client (Chromium): recipient actions live in the outbox, device-ke
     // an org admin may list users, so the assign dialog offers colleagues
     headB = await makeUser(hub, orgB, ['clerk', 'org_admin'], 'Trưởng Phòng Nga Sơn');
     officerB = await makeUser(hub, orgB, ['clerk'], 'Chuyên Viên Thụ Lý');
-    browser = await launch();
   });
 
   after(async () => {
-    await browser?.close();
-    await hub?.close();
-    cleanup?.();
+    await close?.();
     rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -9,16 +9,7 @@ import type { TOrg } from '../../server/src/contracts/orgs.js';
 import type { TCertificate } from '../../server/src/contracts/pki.js';
 import type { Hub } from '../../server/src/hub.js';
 import { api, makeOrg, makeUser, type TestUser } from '../support/factories.js';
-import { startTestHub } from '../support/hub.js';
-import {
-  ARTIFACTS,
-  buildClient,
-  launch,
-  loginUi,
-  newPage,
-  screenshot,
-  serveClient,
-} from './browser.js';
+import { loginUi, newPage, screenshot, startClientHub } from './browser.js';
 
 /** Opens an antd Select (by its label) and picks the option with this text. */
 async function pick(page: Page, label: string, option: string | RegExp) {
@@ -39,7 +30,7 @@ describe('web client (Chromium): administration — organizations, users, certif
   this.timeout(180_000);
   let hub: Hub;
   let browser: Browser;
-  let cleanup: () => void;
+  let close: () => Promise<void>;
   let tmp: string;
   let root: TOrg;
   let district: TOrg;
@@ -48,12 +39,8 @@ describe('web client (Chromium): administration — organizations, users, certif
   let clerk: TestUser;
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     tmp = mkdtempSync(join(tmpdir(), 'lienthong-client-admin-'));
-    const built = await buildClient();
-    cleanup = built.cleanup;
-    hub = await startTestHub();
-    serveClient(hub, built.dist);
+    ({ hub, browser, close } = await startClientHub());
     root = await makeOrg(hub.ctx, { name: 'UBND tỉnh Thanh Hóa', level: 'province' });
     district = await makeOrg(hub.ctx, {
       name: 'UBND huyện Hoằng Hóa',
@@ -63,13 +50,10 @@ describe('web client (Chromium): administration — organizations, users, certif
     hubAdmin = await makeUser(hub, root, ['hub_admin'], 'Quản Trị Trục');
     orgAdmin = await makeUser(hub, district, ['org_admin'], 'Đỗ Quản Trị Huyện');
     clerk = await makeUser(hub, district, ['clerk'], 'Lê Văn Thư');
-    browser = await launch();
   });
 
   after(async () => {
-    await browser?.close();
-    await hub?.close();
-    cleanup?.();
+    await close?.();
     rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -1,36 +1,22 @@
-import { mkdirSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import type { TOrg } from '../../server/src/contracts/orgs.js';
 import type { Hub } from '../../server/src/hub.js';
-import { startTestHub } from '../support/hub.js';
 import { api, makeDocument, makeOrg, makeUser, type TestUser } from '../support/factories.js';
-import {
-  ARTIFACTS,
-  buildClient,
-  launch,
-  loginUi,
-  newPage,
-  screenshot,
-  serveClient,
-} from './browser.js';
+import { loginUi, newPage, screenshot, startClientHub } from './browser.js';
 
 describe('web client (Chromium): login, live inbox and outbox, search, language', function () {
   this.timeout(120_000);
   let hub: Hub;
   let browser: Browser;
-  let cleanup: () => void;
+  let close: () => Promise<void>;
   let sender: TOrg;
   let recipient: TOrg;
   let clerkA: TestUser;
   let clerkB: TestUser;
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const built = await buildClient();
-    cleanup = built.cleanup;
-    hub = await startTestHub();
-    serveClient(hub, built.dist);
+    ({ hub, browser, close } = await startClientHub());
     sender = await makeOrg(hub.ctx, { name: 'UBND tỉnh Thanh Hóa', level: 'province' });
     recipient = await makeOrg(hub.ctx, {
       name: 'UBND huyện Hoằng Hóa',
@@ -39,13 +25,10 @@ describe('web client (Chromium): login, live inbox and outbox, search, language'
     });
     clerkA = await makeUser(hub, sender, ['clerk'], 'Lê Thị Văn Thư');
     clerkB = await makeUser(hub, recipient, ['clerk'], 'Trần Đức Tiếp Nhận');
-    browser = await launch();
   });
 
   after(async () => {
-    await browser?.close();
-    await hub?.close();
-    cleanup?.();
+    await close?.();
   });
 
   async function dispatch(over: Parameters<typeof makeDocument>[2] = {}) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { clientRouter } from '../../server/src/http/client.js';
 import type { Hub } from '../../server/src/hub.js';
 import { TEST_PASSWORD } from '../support/factories.js';
+import { startTestHub } from '../support/hub.js';
 
 export const CLIENT_ROOT = fileURLToPath(new URL('../../client/', import.meta.url));
 export const ARTIFACTS = join(tmpdir(), 'lienthong-client-screens');
@@ -82,4 +83,25 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: false });
 
   return file;
+}
+
+export type ClientHub = { hub: Hub; browser: Browser; close(): Promise<void> };
+
+/** What every client test starts with: a test hub serving the built client, and Chromium. */
+export async function startClientHub(env: Record<string, string> = {}): Promise<ClientHub> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const built = await buildClient();
+  const hub = await startTestHub(env);
+  serveClient(hub, built.dist);
+  const browser = await launch();
+
+  return {
+    hub,
+    browser,
+    close: async () => {
+      await browser.close();
+      await hub.close();
+      built.cleanup();
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -19,18 +19,9 @@ import {
   TEST_PASSWORD,
   type TestUser,
 } from '../support/factories.js';
-import { startTestHub } from '../support/hub.js';
 import { freePort } from '../support/process.js';
 import { flipByteInSignedRange } from '../support/tamper.js';
-import {
-  ARTIFACTS,
-  buildClient,
-  launch,
-  loginUi,
-  newPage,
-  screenshot,
-  serveClient,
-} from './browser.js';
+import { loginUi, newPage, screenshot, startClientHub } from './browser.js';
 
 /** True when the canvas has more than one colour: pdf.js really drew the page. */
 async function canvasHasInk(page: Page): Promise<boolean> {
@@ -48,7 +39,7 @@ describe('web client (Chromium): compose and send, pdf.js view, sign, verify, da
   this.timeout(180_000);
   let hub: Hub;
   let browser: Browser;
-  let cleanup: () => void;
+  let close: () => Promise<void>;
   let tmp: string;
   let orgA: TOrg;
   let orgB: TOrg;
@@ -58,13 +49,12 @@ describe('web client (Chromium): compose and send, pdf.js view, sign, verify, da
   let validationsLanded = false;
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     tmp = mkdtempSync(join(tmpdir(), 'lienthong-client-flow-'));
-    const built = await buildClient();
-    cleanup = built.cleanup;
     const port = await freePort();
-    hub = await startTestHub({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
-    serveClient(hub, built.dist);
+    ({ hub, browser, close } = await startClientHub({
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+    }));
     orgA = await makeOrg(hub.ctx, {
       name: 'Sở Thông tin và Truyền thông Thanh Hóa',
       level: 'department',
@@ -86,13 +76,10 @@ describe('web client (Chromium): compose and send, pdf.js view, sign, verify, da
       'content-type': 'application/pdf',
     });
     validationsLanded = probe.status !== 404;
-    browser = await launch();
   });
 
   after(async () => {
-    await browser?.close();
-    await hub?.close();
-    cleanup?.();
+    await close?.();
     rmSync(tmp, { recursive: true, force: true });
   });
 

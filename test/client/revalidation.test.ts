@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import type { TCertificate } from '../../server/src/contracts/pki.js';
@@ -11,30 +10,17 @@ import {
   makeUser,
   type TestUser,
 } from '../support/factories.js';
-import { startTestHub } from '../support/hub.js';
-import {
-  ARTIFACTS,
-  buildClient,
-  launch,
-  loginUi,
-  newPage,
-  screenshot,
-  serveClient,
-} from './browser.js';
+import { loginUi, newPage, screenshot, startClientHub } from './browser.js';
 
 describe('web client (Chromium): re-check signatures from the dashboard', function () {
   this.timeout(180_000);
   let hub: Hub;
   let browser: Browser;
-  let cleanup: () => void;
+  let close: () => Promise<void>;
   let auditor: TestUser;
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const built = await buildClient();
-    cleanup = built.cleanup;
-    hub = await startTestHub();
-    serveClient(hub, built.dist);
+    ({ hub, browser, close } = await startClientHub());
     const org = await makeOrg(hub.ctx, { name: 'UBND tỉnh Thanh Hóa', level: 'province' });
     const peer = await makeOrg(hub.ctx, { name: 'UBND tỉnh Nghệ An', level: 'province' });
     const clerk = await makeUser(hub, org, ['clerk'], 'Lê Thị Văn Thư');
@@ -60,13 +46,10 @@ describe('web client (Chromium): re-check signatures from the dashboard', functi
       });
       expect(d.status).to.equal(201);
     }
-    browser = await launch();
   });
 
   after(async () => {
-    await browser?.close();
-    await hub?.close();
-    cleanup?.();
+    await close?.();
   });
 
   it('starts a job, shows its progress pushed over the socket, then the still-valid figure', async () => {
