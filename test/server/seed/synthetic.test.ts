@@ -4,13 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Document } from 'mongodb';
-import type { TStatsQuery } from '../../../server/src/contracts/stats.js';
+import type { TStatsMetric, TStatsQuery } from '../../../server/src/contracts/stats.js';
 import type { Hub } from '../../../server/src/hub.js';
 import type { Principal } from '../../../server/src/modules/auth/principal.js';
 import { Documents } from '../../../server/src/modules/documents/document.model.js';
 import { Deliveries, Dispatches } from '../../../server/src/modules/exchange/delivery.model.js';
 import { Orgs } from '../../../server/src/modules/orgs/org.model.js';
 import { statsSeries, statsSummary } from '../../../server/src/modules/stats/compute-stats.js';
+import { listStatsItems } from '../../../server/src/modules/stats/list-items.js';
 import { carriedSignatures } from '../../../server/src/modules/stats/outgoing-counters.js';
 import {
   SyntheticRefused,
@@ -219,6 +220,61 @@ describe('lienthong seed --synthetic: the generator', function () {
         f.numerator,
         f.denominator,
       ]);
+    }
+  });
+
+  it('drill-downs list, page by page in id order, exactly the rows each figure counts', async () => {
+    const province = orgs.find((o) => o.level === 'province')!;
+    const district = orgs.find((o) => o.level === 'district')!;
+    const figureOf: Record<string, [string, 'value' | 'numerator']> = {
+      outgoingDocuments: ['outgoingDocuments', 'value'],
+      sealSigned: ['sealSignatureRate', 'numerator'],
+      deliveriesSent: ['deliveriesSent', 'value'],
+      recalled: ['recallRate', 'numerator'],
+      deliveriesReceived: ['deliveriesReceived', 'value'],
+      acknowledgedSameDay: ['sameDayAcknowledgementRate', 'numerator'],
+      rejected: ['rejectionRate', 'numerator'],
+      due: ['dueInPeriod', 'value'],
+      onTime: ['onTimeRate', 'numerator'],
+      openOverdue: ['openOverdue', 'value'],
+      openNotDue: ['openNotDue', 'value'],
+    };
+    for (const [orgId, from, to] of [
+      [String(province._id), '2025-01-01', '2025-12-31'],
+      [String(district._id), '2026-04-01', '2026-06-30'],
+    ] as const) {
+      const summary = await statsSummary(
+        hub.ctx,
+        AUDITOR,
+        { orgId, from, to, period: 'month' },
+        NOW,
+      );
+      for (const [metric, [key, part]] of Object.entries(figureOf)) {
+        const ids: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await listStatsItems(
+            hub.ctx,
+            AUDITOR,
+            {
+              metric: metric as TStatsMetric,
+              orgId,
+              from,
+              to,
+              period: 'month',
+              limit: 400,
+              asOf: NOW.toISOString(),
+              ...(cursor ? { cursor } : {}),
+            },
+            NOW,
+          );
+          ids.push(...page.ids);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        expect(ids.length, `${metric} ${from}`).to.equal(summary.figures[key]![part]);
+        expect([...ids].sort(), metric).to.deep.equal(ids);
+        expect(new Set(ids).size, metric).to.equal(ids.length);
+      }
     }
   });
 

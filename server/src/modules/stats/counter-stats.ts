@@ -98,24 +98,29 @@ function total(docs: Map<string, Sums>, ids: string[]): Sums {
   return out;
 }
 
-/** Open due deliveries of the asOf day whose due instant has not passed (a small aggregation). */
-async function notDueOn(
+const open = (s: Sums) => num(s, 'due') - num(s, 'onTime') - num(s, 'completedLate');
+
+/**
+ * Open due deliveries of the asOf day whose due instant has already passed: one aggregation over
+ * the due instants in [day start, asOf) — an empty index range when due dates are ends of days,
+ * as the exchange stores them, whatever the size of the subtree.
+ */
+async function passedOn(
   ctx: HubContext,
   orgIds: Types.ObjectId[],
   day: string,
   asOf: Date,
 ): Promise<number> {
-  const start = vnDayStart(day);
   const rows = await Deliveries(ctx.db.conn)
     .collection.aggregate<{ n: number }>([
       ...factStages('due', {
         orgIds,
-        start,
-        end: new Date(start.getTime() + DAY_MS),
+        start: vnDayStart(day),
+        end: asOf,
         asOf,
         collections: collectionNames(ctx),
       }),
-      { $match: { openNotDue: true } },
+      { $match: { openOverdue: true } },
       { $count: 'n' },
     ])
     .toArray();
@@ -123,14 +128,13 @@ async function notDueOn(
   return rows[0]?.n ?? 0;
 }
 
-const open = (s: Sums) => num(s, 'due') - num(s, 'onTime') - num(s, 'completedLate');
-
 /**
  * Counts per bucket from the counters of the subtree's root: a handful of documents per bucket.
  * Counts are exact; percentiles are histogram bounds (`approx`); distinct documents are exact
  * when the bucket is one whole calendar period, else the sum over its pieces (an upper bound).
  * "Open, not yet due" depends on the instant asked: days before asOf's day are all overdue, days
- * after all not due, and asOf's own day is split by one small aggregation.
+ * after all not due, and asOf's own day is its open deliveries (its day counter) less those whose
+ * due instant is already behind asOf (passedOn).
  */
 export async function countsFromCounters(
   ctx: HubContext,
@@ -146,9 +150,17 @@ export async function countsFromCounters(
     after: b.from <= today && today < b.to ? keysFor(tomorrow, b.to) : [],
   }));
   const ids = (keys: string[]) => keys.map((k) => `${scope.orgId}|${k}`);
+  const todayKey = ids([`d:${today}`]);
+  const holdsToday = plan.some((p) => p.b.from <= today && today <= p.b.to);
   const docs = await sumCounters(ctx, [
-    ...new Set(plan.flatMap((p) => [...ids(p.keys), ...ids(p.after)])),
+    ...new Set([
+      ...plan.flatMap((p) => [...ids(p.keys), ...ids(p.after)]),
+      ...(holdsToday ? todayKey : []),
+    ]),
   ]);
+  const notDueToday = holdsToday
+    ? open(total(docs, todayKey)) - (await passedOn(ctx, scope.orgIds, today, asOf))
+    : 0;
   const out = new Map<string, Counts>();
   for (const p of plan) {
     const s = total(docs, ids(p.keys));
@@ -157,8 +169,7 @@ export async function countsFromCounters(
     let notDue: number;
     if (p.b.to < today) notDue = 0;
     else if (p.b.from > today) notDue = all;
-    else
-      notDue = open(total(docs, ids(p.after))) + (await notDueOn(ctx, scope.orgIds, today, asOf));
+    else notDue = open(total(docs, ids(p.after))) + notDueToday;
     const f = c.sets.due.flags;
     f.openNotDue = notDue;
     f.openOverdue = all - notDue;

@@ -17,6 +17,7 @@ import {
   type Inc,
   type Sums,
 } from './counter-cells.js';
+import { deliveryExceptions, recordExceptions } from './item-bounds.js';
 import { bucketOf } from './latency-histogram.js';
 
 /**
@@ -330,13 +331,12 @@ export async function recordTransitions(ctx: HubContext, transitions: Transition
   );
   const cells: Cells = new Map();
   spread(cells, ancestry, bumps);
-  await distinctForArrivals(
-    ctx,
-    cells,
-    todo.filter((t) => t.code === '01').map((t) => t.delivery),
-    ancestry,
-  );
-  await writeCells(ctx, cells);
+  const arrivals = todo.filter((t) => t.code === '01').map((t) => t.delivery);
+  await distinctForArrivals(ctx, cells, arrivals, ancestry);
+  await Promise.all([
+    writeCells(ctx, cells),
+    recordExceptions(ctx, arrivals.flatMap(deliveryExceptions)),
+  ]);
   if (later.length) await recordTransitions(ctx, later);
 }
 

@@ -207,6 +207,11 @@ function signaturesOfDispatchedVersion(): unknown {
 
 /** Outgoing documents: counted once, in the period of their first dispatch. */
 function outgoingFacts(i: FactInput): Stage[] {
+  return [...firstDispatchesIn(i), ...outgoingRows(i)];
+}
+
+/** Documents whose first dispatch falls in the range: `{_id: documentId, first: {at, versionId}}`. */
+function firstDispatchesIn(i: FactInput): Stage[] {
   return [
     { $match: { orgId: { $in: i.orgIds }, createdAt: { $gte: i.start, $lt: i.end } } },
     {
@@ -234,6 +239,12 @@ function outgoingFacts(i: FactInput): Stage[] {
       },
     },
     { $match: { earlier: { $size: 0 } } },
+  ];
+}
+
+/** The document facts of first dispatches: type, urgency, signatures of the dispatched version. */
+function outgoingRows(i: FactInput): Stage[] {
+  return [
     {
       $lookup: {
         from: i.collections.documents,
@@ -291,4 +302,78 @@ export function bucketExpr(unit: TStatsPeriod | null): unknown {
       ...(unit === 'week' ? { startOfWeek: 'monday' } : {}),
     },
   };
+}
+
+/** What identifies a fact row in its source collection: a delivery, or a dispatch's document. */
+const ROW_KEY: Record<FactSet, string> = {
+  outgoing: 'documentId',
+  sent: '_id',
+  received: '_id',
+  due: '_id',
+};
+
+/** The fact pipeline of the rows whose id matches `rows` (`{$in: […]}`, `{$gte: …}`…). */
+export function factStagesOfRows(
+  set: FactSet,
+  input: FactInput,
+  rows: Record<string, unknown>,
+): Stage[] {
+  const [first, ...rest] = factStages(set, input);
+  const match = (first as { $match: Record<string, unknown> }).$match;
+
+  return [{ $match: { ...match, [ROW_KEY[set]]: rows } }, ...rest];
+}
+
+/**
+ * The same rows in id order, streamed: the source is read in row-id order (so a `$limit` after
+ * the flags stops the read), and an outgoing document is recognised by its dispatch in the range
+ * having no earlier dispatch at all (instead of grouping the range's dispatches first).
+ */
+export function factStagesInRowOrder(
+  set: FactSet,
+  input: FactInput,
+  rows: Record<string, unknown>,
+): Stage[] {
+  if (set !== 'outgoing') {
+    const [match, ...rest] = factStagesOfRows(set, input, rows);
+
+    return [match!, { $sort: { _id: 1 } }, ...rest];
+  }
+
+  return [
+    {
+      $match: {
+        orgId: { $in: input.orgIds },
+        createdAt: { $gte: input.start, $lt: input.end },
+        documentId: rows,
+      },
+    },
+    { $sort: { documentId: 1 } },
+    {
+      $lookup: {
+        from: input.collections.dispatches,
+        localField: 'documentId',
+        foreignField: 'documentId',
+        let: { t: '$createdAt', i: '$_id' },
+        pipeline: [
+          {
+            $match: {
+              $expr: {
+                $or: [
+                  { $lt: ['$createdAt', '$$t'] },
+                  { $and: [{ $eq: ['$createdAt', '$$t'] }, { $lt: ['$_id', '$$i'] }] },
+                ],
+              },
+            },
+          },
+          { $limit: 1 },
+          { $project: { _id: 1 } },
+        ],
+        as: 'earlier',
+      },
+    },
+    { $match: { earlier: { $size: 0 } } },
+    { $project: { _id: '$documentId', first: { at: '$createdAt', versionId: '$versionId' } } },
+    ...outgoingRows(input),
+  ];
 }

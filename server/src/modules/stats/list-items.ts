@@ -1,4 +1,3 @@
-import { Types } from 'mongoose';
 import {
   isRevalidationMetric,
   type TStatsItems,
@@ -7,14 +6,15 @@ import {
 import type { HubContext } from '../../context.js';
 import type { Principal } from '../auth/principal.js';
 import { listRevalidatedItems } from '../revalidation/index.js';
-import { collectionNames, collectionOf } from './aggregate.js';
 import { resolveRange } from './calendar.js';
-import { factStages, METRICS, SET_KIND } from './facts.js';
+import { factItems } from './fact-items.js';
+import { METRICS, SET_KIND } from './facts.js';
 import { resolveScope } from './scope.js';
 
 /**
  * The ids behind a figure: the figure's own fact pipeline, filtered on the metric's flag, in id
- * order. Counting every page gives back the figure exactly.
+ * order (fact-items.ts reads only the ids the range can hold). Counting every page gives back the
+ * figure exactly.
  */
 export async function listStatsItems(
   ctx: HubContext,
@@ -26,32 +26,8 @@ export async function listStatsItems(
   const range = resolveRange(q, now);
   if (isRevalidationMetric(q.metric))
     return listRevalidatedItems(ctx, scope.orgIds, range, { ...q, metric: q.metric });
-  const { set, flag } = METRICS[q.metric];
-  const filter: Record<string, unknown> = {};
-  if (flag) filter[flag] = true;
-  if (q.type) filter.type = q.type;
-  if (q.urgency) filter.urgency = q.urgency;
-  if (q.cursor) filter._id = { $gt: new Types.ObjectId(q.cursor) };
-  const stages = factStages(set, {
-    orgIds: scope.orgIds,
-    start: range.start,
-    end: range.end,
-    asOf: q.asOf ? new Date(q.asOf) : now,
-    collections: collectionNames(ctx),
-  });
-  const rows = await collectionOf(ctx, set)
-    .aggregate<{ _id: Types.ObjectId }>(
-      [
-        ...stages,
-        { $match: filter },
-        { $sort: { _id: 1 } },
-        { $limit: q.limit },
-        { $project: { _id: 1 } },
-      ],
-      { allowDiskUse: true },
-    )
-    .toArray();
-  const ids = rows.map((r) => String(r._id));
+  const ids = await factItems(ctx, scope, range, { ...q, metric: q.metric }, now);
+  const { set } = METRICS[q.metric];
 
   return {
     metric: q.metric,

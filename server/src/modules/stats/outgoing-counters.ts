@@ -1,3 +1,4 @@
+import type { Collection, Document } from 'mongodb';
 import type { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import type { DocumentDoc } from '../documents/document.model.js';
@@ -10,8 +11,13 @@ import {
   type Bump,
   type Cells,
 } from './counter-cells.js';
+import { outgoingException, recordExceptions } from './item-bounds.js';
 
-/** One document per outgoing document already counted (its first dispatch), for idempotence. */
+/**
+ * One document per outgoing document already counted, for idempotence, holding what was counted:
+ * `{_id: documentId, at, org, seal, personal, type, urgency}` of its first dispatch — the fact row
+ * the drill-down of an outgoing figure lists (fact-items.ts).
+ */
 export const OUTGOING_MARKS = 'stats_outgoing_marks';
 
 type Versions = { _id: Types.ObjectId; reason: string; signature?: { kind: string } | null }[];
@@ -37,22 +43,34 @@ export type OutgoingDocument = Pick<DocumentDoc, '_id'> & {
   versions: Versions;
 };
 
-/** What an outgoing document adds, in the period of its first dispatch, to its sender's counters. */
-export function outgoingBump(
-  first: Pick<DispatchDoc, 'orgId' | 'createdAt' | 'versionId'>,
-  doc: OutgoingDocument,
-): Bump {
+type First = Pick<DispatchDoc, 'orgId' | 'createdAt' | 'versionId'>;
+
+/** The outgoing fact row of a document (as facts.ts computes it), kept as its marker. */
+export function outgoingMark(first: First, doc: OutgoingDocument): Document {
   const kinds = carriedSignatures(doc.versions, first.versionId);
 
   return {
-    orgId: String(first.orgId),
+    _id: doc._id,
     at: first.createdAt,
+    org: first.orgId,
+    seal: kinds.has('seal'),
+    personal: kinds.has('personal'),
+    type: doc.meta.type,
+    urgency: doc.meta.urgency,
+  };
+}
+
+/** What an outgoing document adds, in the period of its first dispatch, to its sender's counters. */
+export function outgoingBump(mark: Document): Bump {
+  return {
+    orgId: String(mark.org),
+    at: mark.at as Date,
     inc: {
       outgoing: 1,
-      seal: kinds.has('seal') ? 1 : 0,
-      personal: kinds.has('personal') ? 1 : 0,
-      [`outU.${doc.meta.urgency}`]: 1,
-      [`outT.${fieldKey(doc.meta.type)}`]: 1,
+      seal: mark.seal ? 1 : 0,
+      personal: mark.personal ? 1 : 0,
+      [`outU.${String(mark.urgency)}`]: 1,
+      [`outT.${fieldKey(String(mark.type))}`]: 1,
     },
   };
 }
@@ -73,14 +91,23 @@ export async function recordOutgoing(
       .limit(1)
       .lean()
       .then((r) => r[0])) ?? dispatch;
+  const mark = outgoingMark(first, doc);
   try {
-    await ctx.db.conn.collection(OUTGOING_MARKS).insertOne({ _id: doc._id, at: first.createdAt });
+    await ctx.db.conn.collection(OUTGOING_MARKS).insertOne(mark);
   } catch (err) {
     if ((err as { code?: number }).code === 11000) return;
     throw err;
   }
-  const bump = outgoingBump(first, doc);
+  const bump = outgoingBump(mark);
   const cells: Cells = new Map();
   spread(cells, await loadAncestry(ctx, [bump.orgId]), [bump]);
-  await writeCells(ctx, cells);
+  await Promise.all([
+    writeCells(ctx, cells),
+    recordExceptions(ctx, outgoingException(doc._id, first)),
+  ]);
+}
+
+/** A drill-down reads the marks of a subtree in id order (item-bounds.ts). */
+export async function ensureOutgoingMarkIndex(coll: Collection<Document>): Promise<void> {
+  await coll.createIndex({ org: 1, _id: 1 }, { name: 'stats_outgoing_org_id' });
 }

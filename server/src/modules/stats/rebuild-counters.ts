@@ -5,7 +5,19 @@ import { Documents } from '../documents/document.model.js';
 import { Deliveries, Dispatches } from '../exchange/delivery.model.js';
 import { COUNTERS, loadAncestry } from './counter-cells.js';
 import { MARKS, contributionOf, markOf, type CountedDelivery } from './counters.js';
-import { OUTGOING_MARKS, outgoingBump, type OutgoingDocument } from './outgoing-counters.js';
+import {
+  OUTGOING_MARKS,
+  ensureOutgoingMarkIndex,
+  outgoingBump,
+  outgoingMark,
+  type OutgoingDocument,
+} from './outgoing-counters.js';
+import {
+  ITEM_EXCEPTIONS,
+  deliveryExceptions,
+  ensureExceptionIndex,
+  outgoingException,
+} from './item-bounds.js';
 import { DayCells, DistinctDocuments, Interned } from './rebuild-cells.js';
 
 const BATCH = 5_000;
@@ -43,7 +55,7 @@ class Writer {
   }
 }
 
-type Acc = { days: DayCells; distinct: DistinctDocuments };
+type Acc = { days: DayCells; distinct: DistinctDocuments; exceptions: Writer };
 
 /** Every delivery, in storage order: its contribution, its distinct-document facts, its marker. */
 async function countDeliveries(ctx: HubContext, acc: Acc, marks: Writer): Promise<number> {
@@ -79,6 +91,7 @@ async function countDeliveries(ctx: HubContext, acc: Acc, marks: Writer): Promis
       String(d.recipientOrgId),
     );
     await marks.push({ _id: d._id, c: [...new Set(d.history.map((h) => markOf(h.code, d)))] });
+    for (const e of deliveryExceptions(d)) await acc.exceptions.push(e);
   }
 
   return n;
@@ -136,8 +149,10 @@ async function countOutgoing(ctx: HubContext, acc: Acc, marks: Writer): Promise<
     const first = firsts.get(String(raw._id));
     if (!first) continue;
     n++;
-    acc.days.add([outgoingBump(first, raw as unknown as OutgoingDocument)]);
-    await marks.push({ _id: raw._id, at: first.createdAt });
+    const mark = outgoingMark(first, raw as unknown as OutgoingDocument);
+    acc.days.add([outgoingBump(mark)]);
+    await marks.push(mark);
+    for (const e of outgoingException(raw._id, first)) await acc.exceptions.push(e);
   }
 
   return n;
@@ -161,11 +176,16 @@ export async function rebuildCounters(ctx: HubContext): Promise<RebuildReport> {
   const t0 = Date.now();
   const ancestry = await loadAncestry(ctx);
   const orgs = new Interned();
-  const acc: Acc = { days: new DayCells(orgs), distinct: new DistinctDocuments(orgs) };
   const tmp = {
     counters: await fresh(ctx, `${COUNTERS}_rebuild`),
     marks: await fresh(ctx, `${MARKS}_rebuild`),
     outgoing: await fresh(ctx, `${OUTGOING_MARKS}_rebuild`),
+    exceptions: await fresh(ctx, `${ITEM_EXCEPTIONS}_rebuild`),
+  };
+  const acc: Acc = {
+    days: new DayCells(orgs),
+    distinct: new DistinctDocuments(orgs),
+    exceptions: new Writer(tmp.exceptions),
   };
   const deliveryMarks = new Writer(tmp.marks);
   const outgoingMarks = new Writer(tmp.outgoing);
@@ -175,11 +195,19 @@ export async function rebuildCounters(ctx: HubContext): Promise<RebuildReport> {
   acc.distinct.countInto(cells, ancestry);
   const counters = new Writer(tmp.counters);
   for (const doc of cells.documents()) await counters.push(doc);
-  await Promise.all([deliveryMarks.done(), outgoingMarks.done(), counters.done()]);
+  await Promise.all([
+    deliveryMarks.done(),
+    outgoingMarks.done(),
+    counters.done(),
+    acc.exceptions.done(),
+  ]);
+  await ensureExceptionIndex(tmp.exceptions);
+  await ensureOutgoingMarkIndex(tmp.outgoing);
   for (const [name, coll] of [
     [COUNTERS, tmp.counters],
     [MARKS, tmp.marks],
     [OUTGOING_MARKS, tmp.outgoing],
+    [ITEM_EXCEPTIONS, tmp.exceptions],
   ] as const) {
     // rename needs the source to exist even when nothing was counted
     await ctx.db.conn.createCollection(coll.collectionName).catch(() => undefined);

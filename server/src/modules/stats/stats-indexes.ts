@@ -1,10 +1,14 @@
 import type { HubContext } from '../../context.js';
 import { Deliveries, Dispatches } from '../exchange/delivery.model.js';
+import { ITEM_EXCEPTIONS, ensureExceptionIndex } from './item-bounds.js';
+import { OUTGOING_MARKS, ensureOutgoingMarkIndex } from './outgoing-counters.js';
 
 /**
- * Indexes the statistics need on collections other modules own; each fact pipeline opens with
- * an equality on the organization and a range on one date, so both lead its index. Named, so
- * docs/statistics.md can list them and `createIndex` stays idempotent.
+ * Indexes the statistics need on collections other modules own. Each fact pipeline opens with an
+ * equality on the organization and a range on one date, so both lead its index; a drill-down
+ * reads a fact set in id order within an id window (item-bounds.ts), so the organization and the
+ * id lead another (a merge of one index range per organization). Named, so docs/statistics.md can
+ * list them and `createIndex` stays idempotent.
  */
 export const STATS_INDEXES = [
   {
@@ -14,8 +18,11 @@ export const STATS_INDEXES = [
   },
   { model: 'deliveries', key: { recipientOrgId: 1, dueDate: 1 }, name: 'stats_recipient_due' },
   { model: 'deliveries', key: { senderOrgId: 1, createdAt: 1 }, name: 'stats_sender_created' },
+  { model: 'deliveries', key: { recipientOrgId: 1, _id: 1 }, name: 'stats_recipient_id' },
+  { model: 'deliveries', key: { senderOrgId: 1, _id: 1 }, name: 'stats_sender_id' },
   { model: 'dispatches', key: { orgId: 1, createdAt: 1 }, name: 'stats_org_created' },
   { model: 'dispatches', key: { documentId: 1, createdAt: 1 }, name: 'stats_document_created' },
+  { model: 'dispatches', key: { orgId: 1, documentId: 1 }, name: 'stats_org_document' },
 ] as const;
 
 export async function ensureStatsIndexes(ctx: HubContext): Promise<void> {
@@ -25,4 +32,6 @@ export async function ensureStatsIndexes(ctx: HubContext): Promise<void> {
   };
   for (const i of STATS_INDEXES)
     await collections[i.model].createIndex({ ...i.key }, { name: i.name });
+  await ensureExceptionIndex(ctx.db.conn.collection(ITEM_EXCEPTIONS));
+  await ensureOutgoingMarkIndex(ctx.db.conn.collection(OUTGOING_MARKS));
 }
