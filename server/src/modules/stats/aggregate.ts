@@ -4,6 +4,7 @@ import type { HubContext } from '../../context.js';
 import { Documents } from '../documents/document.model.js';
 import { Deliveries, Dispatches } from '../exchange/delivery.model.js';
 import { periodLabel } from './calendar.js';
+import { MARKS } from './counters.js';
 import type { ApproxPercentile } from './latency-histogram.js';
 import {
   bucketExpr,
@@ -180,6 +181,57 @@ export async function aggregateCounts(
           [...factStages(set, input), { $facet: facets(set, unit) }],
           { allowDiskUse: true },
         )
+        .toArray(),
+    ),
+  );
+  sets.forEach((set, i) => merge(out, set, unit, results[i]![0] ?? {}));
+
+  return out;
+}
+
+/**
+ * Exact latency percentiles and distinct documents of the sent and received sets (what the
+ * counters can only bound), read from the delivery markers' facts through their covering indexes
+ * (mark-facts.ts): the same rows and values as the fact pipelines, without reading a delivery.
+ * Markers written before they held facts (until a rebuild) send it back to the fact pipelines.
+ */
+export async function overlayCounts(
+  ctx: HubContext,
+  input: FactInput,
+  unit: TStatsPeriod | null,
+): Promise<Map<string, Counts>> {
+  const marks = ctx.db.conn.collection(MARKS);
+  if (await marks.findOne({ r: null }, { projection: { _id: 1 } }))
+    return aggregateCounts(ctx, input, unit, ['sent', 'received']);
+  const range = { $gte: input.start, $lt: input.end };
+  const rows: Record<'sent' | 'received', Document[]> = {
+    sent: [
+      { $match: { s: { $in: input.orgIds }, t: range } },
+      { $project: { _id: 0, at: '$t', documentId: '$d' } },
+    ],
+    received: [
+      { $match: { r: { $in: input.orgIds }, t: range } },
+      {
+        $project: {
+          _id: 0,
+          at: '$t',
+          documentId: '$d',
+          toArrived: '$la',
+          toAccepted: '$lc',
+          toCompleted: '$lp',
+        },
+      },
+    ],
+  };
+  const out = new Map<string, Counts>();
+  const sets = ['sent', 'received'] as const;
+  const results = await Promise.all(
+    sets.map((set) =>
+      marks
+        .aggregate<Record<string, Row[]>>([...rows[set], { $facet: facets(set, unit) }], {
+          hint: set === 'sent' ? 'stats_marks_sent' : 'stats_marks_received',
+          allowDiskUse: true,
+        })
         .toArray(),
     ),
   );

@@ -8,7 +8,14 @@ import type {
 import type { HubContext } from '../../context.js';
 import type { Principal } from '../auth/principal.js';
 import { revalidationCounts } from '../revalidation/index.js';
-import { aggregateCounts, collectionNames, emptyCounts, TOTAL, type Counts } from './aggregate.js';
+import {
+  aggregateCounts,
+  collectionNames,
+  emptyCounts,
+  overlayCounts,
+  TOTAL,
+  type Counts,
+} from './aggregate.js';
 import { bucketsOf, resolveRange, vnIsoDate, type Range } from './calendar.js';
 import { flushCounters } from './counter-queue.js';
 import { countsFromCounters, type CounterBucket } from './counter-stats.js';
@@ -70,7 +77,7 @@ async function exactWhereCheap(
   let rows = 0;
   for (const c of counts.values()) rows += c.sets.sent.n + c.sets.received.n;
   if (rows > limit) return;
-  const exact = await aggregateCounts(ctx, pr.input, unit, ['sent', 'received']);
+  const exact = await overlayCounts(ctx, pr.input, unit);
   for (const [label, c] of counts) {
     const e = exact.get(label) ?? emptyCounts();
     c.latency = e.latency;

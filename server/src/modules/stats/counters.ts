@@ -18,6 +18,7 @@ import {
   type Sums,
 } from './counter-cells.js';
 import { deliveryExceptions, recordExceptions } from './item-bounds.js';
+import { markFacts } from './mark-facts.js';
 import { bucketOf } from './latency-histogram.js';
 
 /**
@@ -242,7 +243,8 @@ async function claim(ctx: HubContext, transitions: Transition[]): Promise<boolea
     return {
       updateOne: {
         filter: { _id: t.delivery._id, c: { $ne: c } },
-        update: { $push: { c } } as Document,
+        // the facts as of this transition, for the exact overlay (mark-facts.ts)
+        update: { $push: { c }, $set: markFacts(t.delivery) } as Document,
         upsert: true,
       },
     };

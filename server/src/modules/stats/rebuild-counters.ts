@@ -18,6 +18,7 @@ import {
   ensureExceptionIndex,
   outgoingException,
 } from './item-bounds.js';
+import { ensureMarkIndexes, markFacts } from './mark-facts.js';
 import { DayCells, DistinctDocuments, Interned } from './rebuild-cells.js';
 
 const BATCH = 5_000;
@@ -90,7 +91,11 @@ async function countDeliveries(ctx: HubContext, acc: Acc, marks: Writer): Promis
       String(d.senderOrgId),
       String(d.recipientOrgId),
     );
-    await marks.push({ _id: d._id, c: [...new Set(d.history.map((h) => markOf(h.code, d)))] });
+    await marks.push({
+      _id: d._id,
+      c: [...new Set(d.history.map((h) => markOf(h.code, d)))],
+      ...markFacts(d),
+    });
     for (const e of deliveryExceptions(d)) await acc.exceptions.push(e);
   }
 
@@ -203,6 +208,7 @@ export async function rebuildCounters(ctx: HubContext): Promise<RebuildReport> {
   ]);
   await ensureExceptionIndex(tmp.exceptions);
   await ensureOutgoingMarkIndex(tmp.outgoing);
+  await ensureMarkIndexes(tmp.marks);
   for (const [name, coll] of [
     [COUNTERS, tmp.counters],
     [MARKS, tmp.marks],

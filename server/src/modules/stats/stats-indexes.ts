@@ -1,6 +1,8 @@
 import type { HubContext } from '../../context.js';
 import { Deliveries, Dispatches } from '../exchange/delivery.model.js';
+import { MARKS } from './counters.js';
 import { ITEM_EXCEPTIONS, ensureExceptionIndex } from './item-bounds.js';
+import { ensureMarkIndexes } from './mark-facts.js';
 import { OUTGOING_MARKS, ensureOutgoingMarkIndex } from './outgoing-counters.js';
 
 /**
@@ -34,4 +36,5 @@ export async function ensureStatsIndexes(ctx: HubContext): Promise<void> {
     await collections[i.model].createIndex({ ...i.key }, { name: i.name });
   await ensureExceptionIndex(ctx.db.conn.collection(ITEM_EXCEPTIONS));
   await ensureOutgoingMarkIndex(ctx.db.conn.collection(OUTGOING_MARKS));
+  await ensureMarkIndexes(ctx.db.conn.collection(MARKS));
 }
