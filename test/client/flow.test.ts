@@ -169,13 +169,18 @@ describe('web client (Chromium): compose and send, pdf.js view, sign, verify, da
     await page.getByTestId('open-sign').click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText('Con dấu cơ quan').click();
-    // the options arrive with GET /certificates: pick once listed, and check the pick took
-    await dialog.getByLabel('Chứng thư số').click();
-    await page
-      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: orgA.name })
-      .first()
-      .click();
-    await dialog.locator('.ant-select-selection-item', { hasText: orgA.name }).waitFor();
+    // the options arrive with GET /certificates and may re-render under the click on a loaded
+    // machine: pick once listed, check the pick took, and pick again if it did not
+    const picked = dialog.locator('.ant-select-selection-item', { hasText: orgA.name });
+    for (let attempt = 0; attempt < 3 && !(await picked.isVisible()); attempt++) {
+      await dialog.getByLabel('Chứng thư số').click();
+      await page
+        .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: orgA.name })
+        .first()
+        .click();
+      await picked.waitFor({ timeout: 10_000 }).catch(() => undefined);
+    }
+    await picked.waitFor();
     await dialog.getByTestId('pdf-page').first().waitFor();
     await new Promise((r) => setTimeout(r, 500));
     await dialog
