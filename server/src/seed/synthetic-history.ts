@@ -34,7 +34,10 @@ export function lifecycle(
   due: number | null,
   now: number,
 ): Step[] {
-  const arrived = rng.chance(RATES.relayed) ? sent + Math.floor(rng.logNormal(40_000, 1.4)) : sent;
+  // a delivery exists from its 01: one relayed just before `now` has arrived by now
+  const arrived = rng.chance(RATES.relayed)
+    ? Math.min(now, sent + Math.floor(rng.logNormal(40_000, 1.4)))
+    : sent;
   const steps: Step[] = [{ code: '01', at: arrived }];
   if (rng.chance(RATES.rejected)) {
     steps.push({

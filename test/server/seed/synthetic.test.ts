@@ -19,6 +19,9 @@ import {
   syntheticRun,
   type SyntheticReport,
 } from '../../../server/src/seed/synthetic.js';
+import { dayOf, workCalendar } from '../../../server/src/seed/synthetic-calendar.js';
+import { lifecycle } from '../../../server/src/seed/synthetic-history.js';
+import { createRng } from '../../../server/src/seed/synthetic-random.js';
 import { startTestHub, testDbName, testMongoUri } from '../../support/hub.js';
 import { runCli } from '../../support/process.js';
 
@@ -322,6 +325,20 @@ describe('lienthong seed --synthetic: the generator', function () {
       );
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('lienthong seed --synthetic: a delivery’s life', () => {
+  it('starts with its arrival, never after the clock, even when sent a moment before it', () => {
+    const now = NOW.getTime();
+    const cal = workCalendar(dayOf(now) - 30, 31);
+    const rng = createRng(1);
+    for (let i = 0; i < 2_000; i++) {
+      const sent = now - rng.int(60_000);
+      const steps = lifecycle(rng, cal, sent, rng.chance(0.5) ? now + 86_400_000 : null, now);
+      expect(steps[0]!.code).to.equal('01');
+      expect(steps.every((s) => s.at >= sent && s.at <= now)).to.equal(true);
     }
   });
 });
