@@ -291,7 +291,8 @@ export async function generateHistory(
     dispatches: [] as Document[],
     deliveries: [] as Document[],
   };
-  let inflight: Promise<unknown> = Promise.resolve();
+  // two batches in flight: the engine writes one while this process serializes the next
+  const inflight: Promise<unknown>[] = [];
   let made = 0;
   let docs = 0;
   let dispatches = 0;
@@ -300,13 +301,15 @@ export async function generateHistory(
     out = { documents: [], dispatches: [], deliveries: [] };
     docs += batch.documents.length;
     dispatches += batch.dispatches.length;
-    await inflight;
+    if (inflight.length >= 2) await inflight.shift();
     onBatch(made);
-    inflight = Promise.all([
-      batch.documents.length ? sinks.documents(batch.documents) : null,
-      batch.dispatches.length ? sinks.dispatches(batch.dispatches) : null,
-      batch.deliveries.length ? sinks.deliveries(batch.deliveries) : null,
-    ]);
+    inflight.push(
+      Promise.all([
+        batch.documents.length ? sinks.documents(batch.documents) : null,
+        batch.dispatches.length ? sinks.dispatches(batch.dispatches) : null,
+        batch.deliveries.length ? sinks.deliveries(batch.deliveries) : null,
+      ]),
+    );
   };
   for (let i = 0; i < WINDOW_DAYS && made < opts.deliveries; i++) {
     const day = firstDay + i;
@@ -323,7 +326,7 @@ export async function generateHistory(
     }
   }
   await flush();
-  await inflight;
+  await Promise.all(inflight);
   onBatch(made);
   await sinks.numbers(
     [...g.numbers].map(([k, seq]) => ({
