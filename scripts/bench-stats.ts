@@ -6,11 +6,11 @@
  * The database is kept between runs, in the local engine under BENCH_STATS_DIR (default
  * <tmp>/lienthong-bench-stats) or on TEST_MONGODB_URI, named after the size and seed: a second
  * run with the same DELIVERIES and SEED measures without generating again (REGENERATE=1 forces
- * it; REBUILD=1 recomputes the counters of a kept history). RUNS (default 100) repetitions per query after one cold call; QUERIES=<regex> measures only
- * the queries whose scope and name match. VERIFY=1 (default for up to
- * 200,000 deliveries) recomputes every summary and series with the exact aggregation and checks
- * each figure: exact ones equal, approximate percentiles inside their bucket, approximate distinct
- * counts an upper bound.
+ * it; REBUILD=1 recomputes the counters of a kept history). RUNS (default 100) repetitions per
+ * query after one cold call; QUERIES=<regex> measures only the queries whose scope and name match
+ * (`none`: none). VERIFY=1 recomputes every summary and series measured with the exact
+ * aggregation and checks each figure: exact ones equal, approximate percentiles inside their
+ * bucket, approximate distinct counts on the right side of their bound (~80 s at 100,000).
  *
  * Run: `npm run bench -- stats` or `DELIVERIES=1000000 npm run bench -- stats`.
  */
@@ -356,8 +356,7 @@ export async function benchStats(): Promise<void> {
       console.log(
         `\nevery query p99 < ${TARGET_MS} ms: ${worst.p99 < TARGET_MS ? 'yes' : 'NO'} (worst: ${worst.name}, ${worst.scope}, p99 ${worst.p99.toFixed(1)} ms)`,
       );
-    if (process.env.VERIFY === '1' || (process.env.VERIFY !== '0' && n <= 200_000))
-      await verify(ctx, scopes, run, now);
+    if (process.env.VERIFY === '1') await verify(ctx, scopes, run, now);
   } finally {
     await closeContext(ctx);
   }
