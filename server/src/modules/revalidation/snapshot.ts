@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { collectionNames, collectionOf } from '../stats/aggregate.js';
+import { flushCounters } from '../stats/counter-queue.js';
 import { factStages } from '../stats/facts.js';
 import { RevalidationItems, type JobDoc } from './revalidation.model.js';
 
@@ -24,6 +25,7 @@ async function insertNew(ctx: HubContext, docs: Record<string, unknown>[]): Prom
  * by a stop is simply run again. Returns the number of items.
  */
 export async function snapshotDocuments(ctx: HubContext, job: JobDoc): Promise<number> {
+  await flushCounters(ctx); // the outgoing set reads the markers the counter queue writes
   const rows = collectionOf(ctx, 'outgoing').aggregate<{ _id: Types.ObjectId; at: Date }>(
     [
       ...factStages('outgoing', {

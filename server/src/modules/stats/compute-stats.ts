@@ -44,6 +44,7 @@ async function prepare(
   q: TStatsQuery,
   now: Date,
 ): Promise<Prepared> {
+  await flushCounters(ctx); // this node's queued transitions and markers count too
   const scope = await resolveScope(ctx, p, q.orgId);
   const range = resolveRange(q, now);
   const input: FactInput = {
@@ -93,7 +94,6 @@ async function fromCounters(
   unit: TStatsPeriod | null,
   opts: StatsOptions,
 ): Promise<Map<string, Counts>> {
-  await flushCounters(ctx); // this node's queued transitions count too
   const counts = await countsFromCounters(ctx, pr.scope, buckets, pr.input.asOf);
   await exactWhereCheap(ctx, pr, counts, unit, opts.exactLimit ?? STATS_TUNING.exactLimit);
 

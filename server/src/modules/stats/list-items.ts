@@ -10,6 +10,7 @@ import { resolveRange } from './calendar.js';
 import { factItems } from './fact-items.js';
 import { METRICS, SET_KIND } from './facts.js';
 import { resolveScope } from './scope.js';
+import { flushCounters } from './counter-queue.js';
 
 /**
  * The ids behind a figure: the figure's own fact pipeline, filtered on the metric's flag, in id
@@ -22,6 +23,7 @@ export async function listStatsItems(
   q: TStatsItemsQuery,
   now = new Date(),
 ): Promise<TStatsItems> {
+  await flushCounters(ctx); // outgoing documents are listed from the markers the queue writes
   const scope = await resolveScope(ctx, p, q.orgId);
   const range = resolveRange(q, now);
   if (isRevalidationMetric(q.metric))
