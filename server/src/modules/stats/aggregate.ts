@@ -189,6 +189,26 @@ export async function aggregateCounts(
   return out;
 }
 
+/** What the overlay takes: rows, latencies (received) and distinct documents, per bucket `b`. */
+function overlayFacets(set: 'sent' | 'received'): Record<string, unknown[]> {
+  const main: Record<string, unknown> = { _id: '$b', n: { $sum: 1 } };
+  const out: Record<string, unknown[]> = {
+    main: [{ $group: main }],
+    docs: [
+      { $group: { _id: { b: '$b', d: '$d' } } },
+      { $group: { _id: '$_id.b', n: { $sum: 1 } } },
+    ],
+  };
+  if (set === 'received') {
+    for (const l of LATENCIES) main[l] = { $push: `$${l}` };
+    out.main!.push({
+      $addFields: Object.fromEntries(LATENCIES.map((l) => [l, percentilesExpr(`$${l}`)])),
+    });
+  }
+
+  return out;
+}
+
 /**
  * Exact latency percentiles and distinct documents of the sent and received sets (what the
  * counters can only bound), read from the delivery markers' facts through their covering indexes
@@ -204,18 +224,17 @@ export async function overlayCounts(
   if (await marks.findOne({ r: null }, { projection: { _id: 1 } }))
     return aggregateCounts(ctx, input, unit, ['sent', 'received']);
   const range = { $gte: input.start, $lt: input.end };
+  // the bucket is computed once per row, not once per facet ($dateTrunc in the time zone is costly)
+  const b = unit ? bucketExpr(unit, '$t') : { $literal: null };
   const rows: Record<'sent' | 'received', Document[]> = {
-    sent: [
-      { $match: { s: { $in: input.orgIds }, t: range } },
-      { $project: { _id: 0, at: '$t', documentId: '$d' } },
-    ],
+    sent: [{ $match: { s: { $in: input.orgIds }, t: range } }, { $project: { _id: 0, b, d: 1 } }],
     received: [
       { $match: { r: { $in: input.orgIds }, t: range } },
       {
         $project: {
           _id: 0,
-          at: '$t',
-          documentId: '$d',
+          b,
+          d: 1,
           toArrived: '$la',
           toAccepted: '$lc',
           toCompleted: '$lp',
@@ -228,7 +247,7 @@ export async function overlayCounts(
   const results = await Promise.all(
     sets.map((set) =>
       marks
-        .aggregate<Record<string, Row[]>>([...rows[set], { $facet: facets(set, unit) }], {
+        .aggregate<Record<string, Row[]>>([...rows[set], { $facet: overlayFacets(set) }], {
           hint: set === 'sent' ? 'stats_marks_sent' : 'stats_marks_received',
           allowDiskUse: true,
         })

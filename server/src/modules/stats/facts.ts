@@ -291,12 +291,12 @@ export function factStages(set: FactSet, input: FactInput): Stage[] {
 }
 
 /** Bucket of a fact row: null for one total, else the start of its calendar period. */
-export function bucketExpr(unit: TStatsPeriod | null): unknown {
+export function bucketExpr(unit: TStatsPeriod | null, date = '$at'): unknown {
   if (!unit) return null;
 
   return {
     $dateTrunc: {
-      date: '$at',
+      date,
       unit,
       timezone: VN_TIMEZONE,
       ...(unit === 'week' ? { startOfWeek: 'monday' } : {}),
