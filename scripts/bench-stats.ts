@@ -6,8 +6,8 @@
  * The database is kept between runs, in the local engine under BENCH_STATS_DIR (default
  * <tmp>/lienthong-bench-stats) or on TEST_MONGODB_URI, named after the size and seed: a second
  * run with the same DELIVERIES and SEED measures without generating again (REGENERATE=1 forces
- * it; REBUILD=1 recomputes the counters of a kept history). RUNS (default 100) repetitions per
- * query after one cold call; QUERIES=<regex> measures only the queries whose scope and name match
+ * it; REBUILD=1 recomputes the counters of a kept history). RUNS (default 50; 100 for the recorded
+ * figures) repetitions per query after one cold call; QUERIES=<regex> measures only the queries whose scope and name match
  * (`none`: none). VERIFY=1 recomputes every summary and series measured with the exact
  * aggregation and checks each figure: exact ones equal, approximate percentiles inside their
  * bucket, approximate distinct counts on the right side of their bound (~80 s at 100,000).
@@ -327,7 +327,7 @@ async function verify(
 export async function benchStats(): Promise<void> {
   const n = env('DELIVERIES', 100_000);
   const seed = env('SEED', 1);
-  const runs = env('RUNS', 100);
+  const runs = env('RUNS', 50);
   const t0 = performance.now();
   const { ctx, run } = await openBench(n, seed);
   try {
