@@ -5,7 +5,7 @@ import { DocumentCounters, Documents } from '../modules/documents/document.model
 import { Deliveries, Dispatches } from '../modules/exchange/delivery.model.js';
 import { Orgs } from '../modules/orgs/org.model.js';
 import { rebuildCounters, type RebuildReport } from '../modules/stats/rebuild-counters.js';
-import { STATS_INDEXES, ensureStatsIndexes } from '../modules/stats/stats-indexes.js';
+import { STATS_INDEXES, ensureStatsIndexes, indexOptions } from '../modules/stats/stats-indexes.js';
 import { generateHistory, type HistoryTally } from './synthetic-generate.js';
 import { SYNTHETIC_ORGS } from './synthetic-orgs.js';
 
@@ -118,7 +118,7 @@ async function buildIndexes(ctx: HubContext): Promise<void> {
         .indexes()
         .map(([key, options]) => ({ ...options, key }) as IndexDescription);
       for (const i of STATS_INDEXES)
-        if (i.model === name) specs.push({ key: { ...i.key }, name: i.name });
+        if (i.model === name) specs.push({ key: { ...i.key }, ...indexOptions(i) });
 
       return (model.collection as unknown as Collection<Document>).createIndexes(specs);
     }),

@@ -34,6 +34,19 @@ type Query = Pick<TStatsItemsQuery, 'type' | 'urgency' | 'cursor' | 'limit' | 'a
  */
 const MERGE_LIMIT = 200;
 
+/**
+ * Rare flags would make a page read most of a large window: they read partial indexes holding
+ * only candidate rows (stats-indexes.ts). Rejections (~2 %) are still too many for a subtree of
+ * more than 200 organizations, whose rows cannot be merged in id order but would be sorted: it
+ * keeps the plain id-ordered window.
+ */
+const NARROW: Partial<
+  Record<TStatsMetric, { match: Record<string, unknown>; index: string; anySize: boolean }>
+> = {
+  recalled: { match: { 'change.kind': 'recall' }, index: 'stats_sender_recalled', anySize: true },
+  rejected: { match: { 'history.code': '02' }, index: 'stats_recipient_rejected', anySize: false },
+};
+
 function hintFor(set: FactSet, orgs: number): string {
   const merge = orgs <= MERGE_LIMIT;
   if (set === 'outgoing') return merge ? 'stats_org_document' : 'stats_document_created';
@@ -69,6 +82,7 @@ const sortedPage = (rows: { _id: Types.ObjectId }[][], limit: number): string[] 
   [...new Set(rows.flat().map((r) => String(r._id)))].sort().slice(0, limit);
 
 type Page = {
+  metric: TStatsMetric;
   scope: Scope;
   range: Range;
   filter: Record<string, unknown>;
@@ -110,19 +124,22 @@ async function outgoingFromMarks(ctx: HubContext, p: Page): Promise<string[] | n
 async function fromPipeline(ctx: HubContext, set: FactSet, input: FactInput, p: Page) {
   const win = idWindow(set, p.range.start, p.range.end);
   const coll = collectionOf(ctx, set);
+  const rare = NARROW[p.metric];
+  const narrow = rare && (rare.anySize || p.scope.orgIds.length <= MERGE_LIMIT) ? rare : undefined;
   const page: Document[] = [{ $match: p.filter }, { $limit: p.limit }, { $project: { _id: 1 } }];
   const [regular, exceptions] = await Promise.all([
     coll
       .aggregate<{ _id: Types.ObjectId }>(
         [
-          ...factStagesInRowOrder(set, input, {
-            $gte: win.from,
-            $lt: win.to,
-            ...(p.after ? { $gt: p.after } : {}),
-          }),
+          ...factStagesInRowOrder(
+            set,
+            input,
+            { $gte: win.from, $lt: win.to, ...(p.after ? { $gt: p.after } : {}) },
+            narrow?.match,
+          ),
           ...page,
         ],
-        { hint: hintFor(set, p.scope.orgIds.length), allowDiskUse: true },
+        { hint: narrow?.index ?? hintFor(set, p.scope.orgIds.length), allowDiskUse: true },
       )
       .toArray(),
     exceptionRows(ctx, set, p.scope, p.range, p.after).then((ids) =>
@@ -131,7 +148,7 @@ async function fromPipeline(ctx: HubContext, set: FactSet, input: FactInput, p: 
         : coll
             .aggregate<{ _id: Types.ObjectId }>(
               [
-                ...factStagesOfRows(set, input, { $in: ids }),
+                ...factStagesOfRows(set, input, { $in: ids }, narrow?.match),
                 { $match: p.filter },
                 { $sort: { _id: 1 } },
                 { $limit: p.limit },
@@ -160,6 +177,7 @@ export async function factItems(
   if (q.type) filter.type = q.type;
   if (q.urgency) filter.urgency = q.urgency;
   const page: Page = {
+    metric: q.metric,
     scope,
     range,
     filter,

@@ -312,16 +312,21 @@ const ROW_KEY: Record<FactSet, string> = {
   due: '_id',
 };
 
-/** The fact pipeline of the rows whose id matches `rows` (`{$in: […]}`, `{$gte: …}`…). */
+/**
+ * The fact pipeline of the rows whose id matches `rows` (`{$in: […]}`, `{$gte: …}`…), the source
+ * narrowed by `narrow` (conditions every row of the flag wanted meets, so a partial index holding
+ * only those rows can serve).
+ */
 export function factStagesOfRows(
   set: FactSet,
   input: FactInput,
   rows: Record<string, unknown>,
+  narrow: Record<string, unknown> = {},
 ): Stage[] {
   const [first, ...rest] = factStages(set, input);
   const match = (first as { $match: Record<string, unknown> }).$match;
 
-  return [{ $match: { ...match, [ROW_KEY[set]]: rows } }, ...rest];
+  return [{ $match: { ...match, ...narrow, [ROW_KEY[set]]: rows } }, ...rest];
 }
 
 /**
@@ -333,9 +338,10 @@ export function factStagesInRowOrder(
   set: FactSet,
   input: FactInput,
   rows: Record<string, unknown>,
+  narrow: Record<string, unknown> = {},
 ): Stage[] {
   if (set !== 'outgoing') {
-    const [match, ...rest] = factStagesOfRows(set, input, rows);
+    const [match, ...rest] = factStagesOfRows(set, input, rows, narrow);
 
     return [match!, { $sort: { _id: 1 } }, ...rest];
   }

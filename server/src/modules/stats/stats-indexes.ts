@@ -22,10 +22,35 @@ export const STATS_INDEXES = [
   { model: 'deliveries', key: { senderOrgId: 1, createdAt: 1 }, name: 'stats_sender_created' },
   { model: 'deliveries', key: { recipientOrgId: 1, _id: 1 }, name: 'stats_recipient_id' },
   { model: 'deliveries', key: { senderOrgId: 1, _id: 1 }, name: 'stats_sender_id' },
+  // the candidates of rare drill-down flags only (fact-items.ts)
+  {
+    model: 'deliveries',
+    key: { senderOrgId: 1, _id: 1 },
+    name: 'stats_sender_recalled',
+    partialFilterExpression: { 'change.kind': 'recall' },
+  },
+  {
+    model: 'deliveries',
+    key: { recipientOrgId: 1, _id: 1 },
+    name: 'stats_recipient_rejected',
+    partialFilterExpression: { 'history.code': '02' },
+  },
   { model: 'dispatches', key: { orgId: 1, createdAt: 1 }, name: 'stats_org_created' },
   { model: 'dispatches', key: { documentId: 1, createdAt: 1 }, name: 'stats_document_created' },
   { model: 'dispatches', key: { orgId: 1, documentId: 1 }, name: 'stats_org_document' },
 ] as const;
+
+type StatsIndex = (typeof STATS_INDEXES)[number];
+
+/** Name and, for a partial index, the rows it holds. */
+export function indexOptions(i: StatsIndex): { name: string; partialFilterExpression?: object } {
+  return {
+    name: i.name,
+    ...('partialFilterExpression' in i
+      ? { partialFilterExpression: i.partialFilterExpression }
+      : {}),
+  };
+}
 
 export async function ensureStatsIndexes(ctx: HubContext): Promise<void> {
   const collections = {
@@ -33,7 +58,7 @@ export async function ensureStatsIndexes(ctx: HubContext): Promise<void> {
     dispatches: Dispatches(ctx.db.conn).collection,
   };
   for (const i of STATS_INDEXES)
-    await collections[i.model].createIndex({ ...i.key }, { name: i.name });
+    await collections[i.model].createIndex({ ...i.key }, indexOptions(i));
   await ensureExceptionIndex(ctx.db.conn.collection(ITEM_EXCEPTIONS));
   await ensureOutgoingMarkIndex(ctx.db.conn.collection(OUTGOING_MARKS));
   await ensureMarkIndexes(ctx.db.conn.collection(MARKS));
