@@ -6,6 +6,7 @@ import {
   type TUrgency,
 } from '../contracts/documents.js';
 import { foldVietnamese } from '../db/model.js';
+import type { VersionDoc } from '../modules/documents/document.model.js';
 import { ID_KIND, Weighted, randomHex, type IdMaker, type Rng } from './synthetic-random.js';
 import type { SynOrg } from './synthetic-orgs.js';
 
@@ -115,17 +116,8 @@ function subjectOf(rng: Rng, type: TDocumentType, year: number): string {
   }
 }
 
-export type SynVersion = {
-  _id: Types.ObjectId;
-  fileId: Types.ObjectId;
-  fileName: string;
-  size: number;
-  sha256: string;
-  createdAt: Date;
-  createdBy: Types.ObjectId;
-  reason: 'upload' | 'signature' | 'replacement';
-  signature?: TSignatureInfo;
-};
+/** Versions are stored exactly as the documents module stores them. */
+export type SynVersion = VersionDoc;
 
 export type SynDocument = {
   _id: Types.ObjectId;
