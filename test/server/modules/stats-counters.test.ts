@@ -18,6 +18,7 @@ import {
 } from '../../../server/src/modules/exchange/delivery.model.js';
 import { statsSeries, statsSummary } from '../../../server/src/modules/stats/compute-stats.js';
 import { COUNTERS } from '../../../server/src/modules/stats/counter-cells.js';
+import { flushCounters } from '../../../server/src/modules/stats/counter-queue.js';
 import {
   counterKeys,
   readCounters,
@@ -428,5 +429,34 @@ describe('stats: counters fed by the real exchange module', function () {
       expect(viaCounters.figures[k]!.value, k).to.equal(f.value);
     // the district's own counters hold the same facts (rolled up to the province too)
     expect((await readCounters(hub.ctx, district.id, today, today)).sent).to.equal(4);
+  });
+
+  it('an acceptance counted before its arrival still counts both, once', async () => {
+    const sender = await makeOrg(hub.ctx);
+    const recipient = await makeOrg(hub.ctx);
+    const clerk = await makeUser(hub, sender, ['clerk']);
+    const doc = await makeDocument(hub, clerk);
+    const res = await api(hub, clerk.token)('POST', '/api/v1/dispatches', {
+      documentId: doc.id,
+      recipients: [recipient.id],
+    });
+    const id = (res.body as unknown as { deliveries: { id: string }[] }).deliveries[0]!.id;
+    const today = new Date(Date.now() + 7 * HOUR).toISOString().slice(0, 10);
+    await flushCounters(hub.ctx);
+    const before = await readCounters(hub.ctx, recipient.id, today, today);
+    await hub.ctx.db.conn.collection('stats_marks').deleteOne({ _id: new Types.ObjectId(id) });
+    const stored = (await Deliveries(hub.ctx.db.conn).findById(id).lean())!;
+    const at = new Date();
+    const accepted = {
+      ...stored,
+      history: [...stored.history, { ...stored.history[0]!, code: '03' as const, at }],
+    };
+    // the acceptance's counters land first (it raced the dispatch's flush), then the arrival's
+    await recordTransition(hub.ctx, accepted, '03', at);
+    await recordTransitions(hub.ctx, [{ delivery: stored, code: '01', at: stored.createdAt }]);
+    await recordTransitions(hub.ctx, [{ delivery: stored, code: '01', at: stored.createdAt }]);
+    const after = await readCounters(hub.ctx, recipient.id, today, today);
+    expect(after.received - before.received).to.equal(1);
+    expect(after.accepted - before.accepted).to.equal(1);
   });
 });

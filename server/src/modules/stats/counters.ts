@@ -235,8 +235,19 @@ export function markOf(code: TStatusCode, d: Pick<DeliveryDoc, 'change'>): strin
   return code === '13' ? `13:${d.change?.kind ?? ''}` : code;
 }
 
-/** Claims each transition's marker; false where it was already counted (duplicate key). */
-async function claim(ctx: HubContext, transitions: Transition[]): Promise<boolean[]> {
+/** Write errors of an unordered bulk; throws unless every one is a duplicate key. */
+function duplicateIndexes(err: unknown): number[] {
+  const raw = (err as { writeErrors?: unknown }).writeErrors;
+  const errors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { code: number; index: number }[];
+  if (errors.length === 0 || errors.some((e) => e.code !== 11000)) throw err;
+
+  return errors.map((e) => e.index);
+}
+
+/** Pushes each transition onto its marker (created if absent); false where it was already there. */
+async function push(ctx: HubContext, transitions: Transition[]): Promise<boolean[]> {
+  const fresh = transitions.map(() => true);
+  if (transitions.length === 0) return fresh;
   const ops: AnyBulkWriteOperation<Document>[] = transitions.map((t) => {
     const c = markOf(t.code, t.delivery);
 
@@ -249,20 +260,46 @@ async function claim(ctx: HubContext, transitions: Transition[]): Promise<boolea
       },
     };
   });
-  const fresh = transitions.map(() => true);
   try {
     await ctx.db.conn.collection(MARKS).bulkWrite(ops, { ordered: false });
   } catch (err) {
-    const raw = (err as { writeErrors?: unknown }).writeErrors;
-    const errors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as {
-      code: number;
-      index: number;
-    }[];
-    if (errors.length === 0 || errors.some((e) => e.code !== 11000)) throw err;
-    for (const e of errors) fresh[e.index] = false;
+    for (const k of duplicateIndexes(err)) fresh[k] = false;
   }
 
   return fresh;
+}
+
+/**
+ * Arrivals (01) are nearly always their delivery's first transition, so their markers are
+ * inserted: a batch insert costs the engine a fraction of an upsert each. A marker already there
+ * (a replay, or a status change counted first) takes the push path, which tells the two apart.
+ */
+async function insertArrivals(ctx: HubContext, arrivals: Transition[]): Promise<boolean[]> {
+  if (arrivals.length === 0) return [];
+  const docs = arrivals.map((t) => ({ _id: t.delivery._id, c: ['01'], ...markFacts(t.delivery) }));
+  let taken: number[] = [];
+  try {
+    await ctx.db.conn.collection(MARKS).insertMany(docs as Document[], { ordered: false });
+  } catch (err) {
+    taken = duplicateIndexes(err);
+  }
+  const fresh = arrivals.map(() => true);
+  const pushed = await push(
+    ctx,
+    taken.map((i) => arrivals[i]!),
+  );
+  taken.forEach((i, k) => (fresh[i] = pushed[k]!));
+
+  return fresh;
+}
+
+/** Claims each transition's marker; false where it was already counted. */
+async function claim(ctx: HubContext, transitions: Transition[]): Promise<boolean[]> {
+  const arrivals = transitions.filter((t) => t.code === '01');
+  const others = transitions.filter((t) => t.code !== '01');
+  const [a, o] = await Promise.all([insertArrivals(ctx, arrivals), push(ctx, others)]);
+
+  return transitions.map((t) => (t.code === '01' ? a : o).shift()!);
 }
 
 async function distinctForArrivals(
