@@ -613,8 +613,15 @@ describe('stats: auditor statistics over generated history', function () {
     expect(names).to.include.members([
       'stats_recipient_created',
       'stats_recipient_due',
-      'stats_sender_created',
+      'senderOrgId_1_createdAt_-1',
     ]);
+    const sent = await Deliveries(hub.ctx.db.conn)
+      .collection.find({
+        senderOrgId: { $in: [new Types.ObjectId(province.id)] },
+        createdAt: { $gte: new Date('2026-01-01'), $lt: new Date('2026-02-01') },
+      })
+      .explain();
+    expect(JSON.stringify(sent)).to.match(/IXSCAN/);
     const plan = await Deliveries(hub.ctx.db.conn)
       .collection.find({
         recipientOrgId: { $in: [new Types.ObjectId(province.id)] },

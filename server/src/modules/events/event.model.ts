@@ -3,12 +3,13 @@ import type { EventType } from '../../contracts/events.js';
 import { defineModel } from '../../db/model.js';
 
 export type EventDoc = {
-  _id: Types.ObjectId;
+  /** `<orgId>|<key>`: the primary key itself makes a repeated publish a no-op (one index less). */
+  _id: string;
   orgId: Types.ObjectId;
   /** From one hub-wide counter, so it increases within every organization (gaps are normal). */
   seq: number;
   type: EventType;
-  /** Makes a repeated publish (a retried request, a repair after a crash) a no-op. */
+  /** Names the fact the event tells (a retried request or a crash repair publishes it again). */
   key: string;
   data: unknown;
   at: Date;
@@ -16,6 +17,7 @@ export type EventDoc = {
 
 const schema = new Schema<EventDoc>(
   {
+    _id: { type: String, required: true },
     orgId: { type: Schema.Types.ObjectId, required: true },
     seq: { type: Number, required: true },
     type: { type: String, required: true },
@@ -26,7 +28,6 @@ const schema = new Schema<EventDoc>(
   { versionKey: false },
 );
 schema.index({ orgId: 1, seq: 1 }, { unique: true });
-schema.index({ orgId: 1, key: 1 }, { unique: true });
 
 export const Events = defineModel<EventDoc>('Event', schema);
 

@@ -38,7 +38,7 @@ async function storeAndEmit(ctx: HubContext, events: NewEvent[]): Promise<EventD
   const first = await reserve(ctx.db.conn, 'events', events.length);
   const at = new Date();
   const docs: EventDoc[] = events.map((e, i) => ({
-    _id: new Types.ObjectId(),
+    _id: `${e.orgId}|${e.key}`,
     orgId: new Types.ObjectId(e.orgId),
     seq: first + i,
     type: e.type,
@@ -48,7 +48,7 @@ async function storeAndEmit(ctx: HubContext, events: NewEvent[]): Promise<EventD
   }));
   let skipped = new Set<number>();
   try {
-    await Events(ctx.db.conn).collection.insertMany(docs, { ordered: false });
+    await Events(ctx.db.conn).collection.insertMany(docs as never[], { ordered: false });
   } catch (err) {
     skipped = duplicateIndexes(err);
   }

@@ -2,7 +2,7 @@ import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import type { TStatsPeriod } from '../../contracts/stats.js';
 import type { HubContext } from '../../context.js';
 import { Orgs } from '../orgs/org.model.js';
-import { periodLabel, periodStart } from './calendar.js';
+import { periodLabel, periodStart, vnDayNumber } from './calendar.js';
 
 /**
  * Counter documents: `_id` = `<orgId>|<grain>:<period>` (grain d, w, m, q, y of the Vietnam
@@ -26,9 +26,20 @@ export type Cells = Map<string, Inc>;
 /** Organization id → itself followed by its ancestors (the subtrees it counts in). */
 export type Ancestry = Map<string, string[]>;
 
-/** The counter key of the period of each grain containing an instant. */
-export function periodKeys(at: Date): string[] {
-  return GRAINS.map((g) => `${GRAIN_PREFIX[g]}:${periodLabel(periodStart(at, g), g)}`);
+const keysOfDay = new Map<number, readonly string[]>();
+
+/** The counter key of the period of each grain containing an instant (the same for a whole day). */
+export function periodKeys(at: Date): readonly string[] {
+  const day = vnDayNumber(at);
+  let keys = keysOfDay.get(day);
+  if (!keys) {
+    // every delivery of a flush asks, mostly for today: computing once per day saves the dates
+    if (keysOfDay.size > 10_000) keysOfDay.clear();
+    keys = GRAINS.map((g) => `${GRAIN_PREFIX[g]}:${periodLabel(periodStart(at, g), g)}`);
+    keysOfDay.set(day, keys);
+  }
+
+  return keys;
 }
 
 /** A free-text value (a document type) made safe as a field name: no '.', no leading '$'. */

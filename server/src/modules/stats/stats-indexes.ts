@@ -19,7 +19,7 @@ export const STATS_INDEXES = [
     name: 'stats_recipient_created',
   },
   { model: 'deliveries', key: { recipientOrgId: 1, dueDate: 1 }, name: 'stats_recipient_due' },
-  { model: 'deliveries', key: { senderOrgId: 1, createdAt: 1 }, name: 'stats_sender_created' },
+  // sent: the exchange's outbox index {senderOrgId: 1, createdAt: -1} serves it (delivery.model.ts)
   { model: 'deliveries', key: { recipientOrgId: 1, _id: 1 }, name: 'stats_recipient_id' },
   { model: 'deliveries', key: { senderOrgId: 1, _id: 1 }, name: 'stats_sender_id' },
   // the candidates of rare drill-down flags only (fact-items.ts)
