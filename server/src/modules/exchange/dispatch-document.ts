@@ -22,22 +22,30 @@ export function endOfDayVietnam(isoDate: string): Date {
   return new Date(`${isoDate}T23:59:59.999+07:00`);
 }
 
-async function recipientsOf(ctx: HubContext, sender: string, ids: string[]): Promise<OrgDoc[]> {
+/** The sending organization and the recipients, read together (one engine round trip). */
+async function partiesOf(
+  ctx: HubContext,
+  sender: string,
+  ids: string[],
+): Promise<{ sender: OrgDoc; recipients: OrgDoc[] }> {
   const unique = [...new Set(ids)];
   if (unique.includes(sender))
     throw new AppError('VALIDATION_FAILED', 'Không gửi văn bản cho chính cơ quan mình.');
   const orgs = await Orgs(ctx.db.conn)
-    .find({ _id: { $in: unique.map((i) => new Types.ObjectId(i)) }, active: true })
+    .find({ _id: { $in: [sender, ...unique].map((i) => new Types.ObjectId(i)) } })
     .lean();
-  if (orgs.length !== unique.length) {
-    const found = new Set(orgs.map((o) => String(o._id)));
+  const byId = new Map(orgs.map((o) => [String(o._id), o]));
+  const self = byId.get(sender);
+  if (!self) throw new AppError('FORBIDDEN', 'Cơ quan của bạn không còn tồn tại.');
+  const missing = unique.filter((i) => !byId.get(i)?.active);
+  if (missing.length > 0) {
     throw new AppError(
       'VALIDATION_FAILED',
-      `Nơi nhận không tồn tại hoặc ngừng hoạt động: ${unique.filter((i) => !found.has(i)).join(', ')}`,
+      `Nơi nhận không tồn tại hoặc ngừng hoạt động: ${missing.join(', ')}`,
     );
   }
 
-  return orgs;
+  return { sender: self, recipients: unique.map((i) => byId.get(i)!) };
 }
 
 function versionOf(doc: DocumentDoc, versionId: string | undefined) {
@@ -203,13 +211,6 @@ function arrivalEvents(d: DeliveryDoc): NewEvent[] {
   ];
 }
 
-async function senderOf(ctx: HubContext, p: Principal): Promise<OrgDoc> {
-  const org = await Orgs(ctx.db.conn).findById(p.orgId).lean();
-  if (!org) throw new AppError('FORBIDDEN', 'Cơ quan của bạn không còn tồn tại.');
-
-  return org;
-}
-
 export type DispatchResult = { dispatch: TDispatch; replayed: boolean };
 
 async function replay(
@@ -241,10 +242,9 @@ export async function dispatchDocument(
     const existing = await dispatches.findOne({ orgId, idempotencyKey }).lean();
     if (existing) return replay(ctx, existing, hash);
   }
-  const [doc, recipients, sender] = await Promise.all([
+  const [doc, { sender, recipients }] = await Promise.all([
     getOwnDocument(ctx, principal, input.documentId),
-    recipientsOf(ctx, principal.orgId, input.recipients),
-    senderOf(ctx, principal),
+    partiesOf(ctx, principal.orgId, input.recipients),
   ]);
   if (doc.status === 'recalled')
     throw new AppError('INVALID_STATE', 'Văn bản đã bị thu hồi, không gửi được.');

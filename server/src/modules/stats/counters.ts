@@ -17,7 +17,7 @@ import {
   type Inc,
   type Sums,
 } from './counter-cells.js';
-import { deliveryExceptions, recordExceptions } from './item-bounds.js';
+import { deliveryExceptions, duplicateIndexes, recordExceptions } from './item-bounds.js';
 import { markFacts } from './mark-facts.js';
 import { bucketOf } from './latency-histogram.js';
 
@@ -233,15 +233,6 @@ export type Transition = { delivery: DeliveryDoc; code: TStatusCode; at: Date };
 
 export function markOf(code: TStatusCode, d: Pick<DeliveryDoc, 'change'>): string {
   return code === '13' ? `13:${d.change?.kind ?? ''}` : code;
-}
-
-/** Write errors of an unordered bulk; throws unless every one is a duplicate key. */
-function duplicateIndexes(err: unknown): number[] {
-  const raw = (err as { writeErrors?: unknown }).writeErrors;
-  const errors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { code: number; index: number }[];
-  if (errors.length === 0 || errors.some((e) => e.code !== 11000)) throw err;
-
-  return errors.map((e) => e.index);
 }
 
 /** Pushes each transition onto its marker (created if absent); false where it was already there. */

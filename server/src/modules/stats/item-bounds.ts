@@ -86,16 +86,23 @@ export function outgoingException(
     : [];
 }
 
+/** Indexes of an unordered bulk's failed writes; throws unless every one is a duplicate key. */
+export function duplicateIndexes(err: unknown): number[] {
+  const raw = (err as { writeErrors?: unknown }).writeErrors;
+  const errors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { code: number; index: number }[];
+  if (errors.length === 0 && (err as { code?: number }).code === 11000) return [0];
+  if (errors.length === 0 || errors.some((e) => e.code !== 11000)) throw err;
+
+  return errors.map((e) => e.index);
+}
+
 /** Stores exceptions; one already stored (a replayed transition) is left as it is. */
 export async function recordExceptions(ctx: HubContext, docs: Document[]): Promise<void> {
   if (docs.length === 0) return;
   try {
     await ctx.db.conn.collection(ITEM_EXCEPTIONS).insertMany(docs, { ordered: false });
   } catch (err) {
-    const raw = (err as { writeErrors?: unknown }).writeErrors;
-    const errors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { code: number }[];
-    if ((err as { code?: number }).code === 11000 && errors.length === 0) return;
-    if (errors.length === 0 || errors.some((e) => e.code !== 11000)) throw err;
+    duplicateIndexes(err);
   }
 }
 

@@ -11,7 +11,7 @@ import {
   type Bump,
   type Cells,
 } from './counter-cells.js';
-import { outgoingException, recordExceptions } from './item-bounds.js';
+import { duplicateIndexes, outgoingException, recordExceptions } from './item-bounds.js';
 
 /**
  * One document per outgoing document already counted, for idempotence, holding what was counted:
@@ -79,31 +79,70 @@ export function outgoingBump(mark: Document): Bump {
  * Counts a document as outgoing, once, from its first dispatch: called by the exchange module
  * after a dispatch's deliveries are stored. Later dispatches of the same document count nothing.
  */
-export async function recordOutgoing(
+export function recordOutgoing(
   ctx: HubContext,
   dispatch: DispatchDoc,
   doc: OutgoingDocument,
 ): Promise<void> {
-  const first =
-    (await Dispatches(ctx.db.conn)
-      .find({ documentId: doc._id }, { orgId: 1, createdAt: 1, versionId: 1 })
-      .sort({ createdAt: 1, _id: 1 })
-      .limit(1)
-      .lean()
-      .then((r) => r[0])) ?? dispatch;
-  const mark = outgoingMark(first, doc);
+  return recordOutgoingMany(ctx, [{ dispatch, doc }]);
+}
+
+/** The earliest stored dispatch of each document (by createdAt, then id). */
+async function firstDispatches(
+  ctx: HubContext,
+  ids: Types.ObjectId[],
+): Promise<Map<string, First>> {
+  const all = await Dispatches(ctx.db.conn)
+    .find({ documentId: { $in: ids } }, { documentId: 1, orgId: 1, createdAt: 1, versionId: 1 })
+    .sort({ createdAt: 1, _id: 1 })
+    .lean();
+  const first = new Map<string, First>();
+  for (const d of all) if (!first.has(String(d.documentId))) first.set(String(d.documentId), d);
+
+  return first;
+}
+
+/** Many dispatches at once (a flush of the counter queue): one read, one insert, one counter bulk. */
+export async function recordOutgoingMany(
+  ctx: HubContext,
+  items: { dispatch: DispatchDoc; doc: OutgoingDocument }[],
+): Promise<void> {
+  const docs = [...new Map(items.map((i) => [String(i.doc._id), i])).values()];
+  if (docs.length === 0) return;
+  const first = await firstDispatches(
+    ctx,
+    docs.map((i) => i.doc._id),
+  );
+  const marks = docs.map((i) => outgoingMark(first.get(String(i.doc._id)) ?? i.dispatch, i.doc));
+  let counted = new Set<number>();
   try {
-    await ctx.db.conn.collection(OUTGOING_MARKS).insertOne(mark);
+    await ctx.db.conn.collection(OUTGOING_MARKS).insertMany(marks, { ordered: false });
   } catch (err) {
-    if ((err as { code?: number }).code === 11000) return;
-    throw err;
+    counted = new Set(duplicateIndexes(err));
   }
-  const bump = outgoingBump(mark);
+  const fresh = marks.filter((_, k) => !counted.has(k));
+  if (fresh.length === 0) return;
+  const bumps = fresh.map(outgoingBump);
   const cells: Cells = new Map();
-  spread(cells, await loadAncestry(ctx, [bump.orgId]), [bump]);
+  spread(
+    cells,
+    await loadAncestry(
+      ctx,
+      bumps.map((b) => b.orgId),
+    ),
+    bumps,
+  );
   await Promise.all([
     writeCells(ctx, cells),
-    recordExceptions(ctx, outgoingException(doc._id, first)),
+    recordExceptions(
+      ctx,
+      fresh.flatMap((m) =>
+        outgoingException(m._id as Types.ObjectId, {
+          orgId: m.org as Types.ObjectId,
+          createdAt: m.at as Date,
+        }),
+      ),
+    ),
   ]);
 }
 
