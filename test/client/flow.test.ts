@@ -172,13 +172,15 @@ describe('web client (Chromium): compose and send, pdf.js view, sign, verify, da
     // the options arrive with GET /certificates and may re-render under the click on a loaded
     // machine: pick once listed, check the pick took, and pick again if it did not
     const picked = dialog.locator('.ant-select-selection-item', { hasText: orgA.name });
-    for (let attempt = 0; attempt < 3 && !(await picked.isVisible()); attempt++) {
+    // (a dropdown closed by a re-render leaves its option hidden: give up on it quickly, reopen)
+    for (let attempt = 0; attempt < 6 && !(await picked.isVisible()); attempt++) {
       await dialog.getByLabel('Chứng thư số').click();
       await page
         .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: orgA.name })
         .first()
-        .click();
-      await picked.waitFor({ timeout: 10_000 }).catch(() => undefined);
+        .click({ timeout: 5_000 })
+        .catch(() => undefined);
+      await picked.waitFor({ timeout: 5_000 }).catch(() => undefined);
     }
     await picked.waitFor();
     await dialog.getByTestId('pdf-page').first().waitFor();
