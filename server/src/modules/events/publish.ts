@@ -23,6 +23,16 @@ export function toEnvelope(e: EventDoc): EventEnvelope<unknown> {
   return { seq: e.seq, orgId: String(e.orgId), type: e.type, at: e.at.toISOString(), data: e.data };
 }
 
+/**
+ * Sends an event to its organization's sockets. A single node without a Redis relay knows every
+ * socket: an organization with none connected (most senders, most of the time) costs no encoding.
+ */
+function emit(ctx: HubContext, d: EventDoc): void {
+  const room = orgRoom(String(d.orgId));
+  if (!ctx.io || (!ctx.config.REDIS_URL && !ctx.io.of('/').adapter.rooms.has(room))) return;
+  ctx.io.to(room).emit(d.type, toEnvelope(d) as never);
+}
+
 /** Indexes of the documents that a bulk insert skipped as duplicates (already published). */
 function duplicateIndexes(err: unknown): Set<number> {
   const raw = (err as { writeErrors?: unknown }).writeErrors;
@@ -53,7 +63,7 @@ async function storeAndEmit(ctx: HubContext, events: NewEvent[]): Promise<EventD
     skipped = duplicateIndexes(err);
   }
   const stored = docs.filter((_, i) => !skipped.has(i));
-  for (const d of stored) ctx.io?.to(orgRoom(String(d.orgId))).emit(d.type, toEnvelope(d) as never);
+  for (const d of stored) emit(ctx, d);
 
   return stored;
 }

@@ -75,7 +75,10 @@ export async function loadAncestry(ctx: HubContext, ids?: string[]): Promise<Anc
   return new Map(orgs.map((o) => [String(o._id), [String(o._id), ...o.ancestors.map(String)]]));
 }
 
-/** Applies the cells' increments: one unordered bulk of upserts. */
+/** Upserts per bulk: a flush's bulks then leave the engine and the event loop to requests between. */
+const CELLS_PER_BULK = 500;
+
+/** Applies the cells' increments: unordered bulks of upserts. */
 export async function writeCells(ctx: HubContext, cells: Cells): Promise<void> {
   const ops: AnyBulkWriteOperation<Document>[] = [];
   for (const [id, inc] of cells)
@@ -83,7 +86,10 @@ export async function writeCells(ctx: HubContext, cells: Cells): Promise<void> {
       ops.push({
         updateOne: { filter: { _id: id as never }, update: { $inc: inc }, upsert: true },
       });
-  if (ops.length) await ctx.db.conn.collection(COUNTERS).bulkWrite(ops, { ordered: false });
+  for (let i = 0; i < ops.length; i += CELLS_PER_BULK)
+    await ctx.db.conn
+      .collection(COUNTERS)
+      .bulkWrite(ops.slice(i, i + CELLS_PER_BULK), { ordered: false });
 }
 
 /** Dotted increments as a nested document (for inserting rebuilt counters). */

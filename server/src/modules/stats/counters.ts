@@ -340,34 +340,49 @@ export async function recordTransition(
   await recordTransitions(ctx, [{ delivery, code, at }]);
 }
 
+/**
+ * Claims the transitions' markers and adds what the fresh ones count to `cells`; returns the
+ * drill-down exceptions to store with them. Two transitions of one delivery would race for its
+ * marker, so a delivery's second one waits for a later round.
+ */
+export async function countTransitions(
+  ctx: HubContext,
+  transitions: Transition[],
+  cells: Cells,
+): Promise<Document[]> {
+  const exceptions: Document[] = [];
+  let rest = transitions;
+  while (rest.length > 0) {
+    const ids = new Set<string>();
+    const now: Transition[] = [];
+    const later: Transition[] = [];
+    for (const t of rest) {
+      const id = String(t.delivery._id);
+      (ids.has(id) ? later : now).push(t);
+      ids.add(id);
+    }
+    const fresh = await claim(ctx, now);
+    const todo = now.filter((_, i) => fresh[i]);
+    const bumps = todo.flatMap((t) => bumpsFor(t.delivery, t.code, t.at));
+    const ancestry = await loadAncestry(
+      ctx,
+      bumps.map((b) => b.orgId),
+    );
+    spread(cells, ancestry, bumps);
+    const arrivals = todo.filter((t) => t.code === '01').map((t) => t.delivery);
+    await distinctForArrivals(ctx, cells, arrivals, ancestry);
+    exceptions.push(...arrivals.flatMap(deliveryExceptions));
+    rest = later;
+  }
+
+  return exceptions;
+}
+
 /** Many transitions at once (a dispatch's 01s): one marker bulk, one org read, one counter bulk. */
 export async function recordTransitions(ctx: HubContext, transitions: Transition[]): Promise<void> {
-  if (transitions.length === 0) return;
-  // two transitions of one delivery in a batch would race for its marker: do them in turn
-  const ids = new Set<string>();
-  const now: Transition[] = [];
-  const later: Transition[] = [];
-  for (const t of transitions) {
-    const id = String(t.delivery._id);
-    (ids.has(id) ? later : now).push(t);
-    ids.add(id);
-  }
-  const fresh = await claim(ctx, now);
-  const todo = now.filter((_, i) => fresh[i]);
-  const bumps = todo.flatMap((t) => bumpsFor(t.delivery, t.code, t.at));
-  const ancestry = await loadAncestry(
-    ctx,
-    bumps.map((b) => b.orgId),
-  );
   const cells: Cells = new Map();
-  spread(cells, ancestry, bumps);
-  const arrivals = todo.filter((t) => t.code === '01').map((t) => t.delivery);
-  await distinctForArrivals(ctx, cells, arrivals, ancestry);
-  await Promise.all([
-    writeCells(ctx, cells),
-    recordExceptions(ctx, arrivals.flatMap(deliveryExceptions)),
-  ]);
-  if (later.length) await recordTransitions(ctx, later);
+  const exceptions = await countTransitions(ctx, transitions, cells);
+  await Promise.all([writeCells(ctx, cells), recordExceptions(ctx, exceptions)]);
 }
 
 /** Whole years, then whole months, then loose days covering [from, to] (inclusive days). */
