@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { Hub } from '../../../server/src/hub.js';
 import { appendAudit } from '../../../server/src/modules/audit/append.js';
@@ -82,5 +83,45 @@ describe('audit log: document events', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(actions).to.have.members(['document.created', 'document.read-confidential']);
+  });
+});
+
+describe('audit log: two hub nodes appending to one chain', () => {
+  let a: Hub;
+  let b: Hub;
+  before(async () => {
+    // nodes of one hub share its secrets
+    const env = {
+      LIENTHONG_MASTER_KEY: randomBytes(32).toString('hex'),
+      JWT_SECRET: 'cd'.repeat(32),
+    };
+    a = await startTestHub(env);
+    b = await startTestHub(env, a.ctx.db.conn.name);
+  });
+  after(async () => {
+    await b.close();
+    await a.close();
+  });
+
+  it('stays one unbroken chain when each node appends after the other (its head went stale)', async () => {
+    const actor = { id: 'u1', name: 'Văn thư', orgId: 'o1', kind: 'user' as const };
+    const append = (hub: Hub, i: number) =>
+      appendAudit(hub.ctx, {
+        actor,
+        action: 'document.read',
+        orgIds: ['o1'],
+        target: { type: 'document', id: `d${i}` },
+      });
+    for (let round = 0; round < 5; round++) {
+      await append(a, round * 3);
+      await append(b, round * 3 + 1);
+      await Promise.all([append(a, round * 3 + 2), append(b, round * 3 + 2)]);
+    }
+    const entries = await AuditLog(a.ctx.db.conn).find().sort({ seq: 1 }).lean();
+    expect(entries.map((e) => e.seq)).to.deep.equal(Array.from({ length: 20 }, (_, i) => i + 1));
+    const org = await makeOrg(a.ctx);
+    const auditor = await makeUser(a, org, ['auditor']);
+    const v = await api(a, auditor.token)('GET', '/api/v1/audit/verify');
+    expect(v.body).to.include({ ok: true });
   });
 });

@@ -50,12 +50,20 @@ class AuditWriter {
     this.running = false;
   }
 
-  private async writeBatch(inputs: AuditInput[], attempt = 0): Promise<void> {
+  /** The chain's last entry as this writer left it; re-read when another writer got there first. */
+  private head: { seq: number; hash: string } | null = null;
+
+  private async readHead(): Promise<{ seq: number; hash: string }> {
     const head = await AuditLog(this.ctx.db.conn)
       .findOne({}, { seq: 1, hash: 1 })
       .sort({ seq: -1 })
       .lean();
-    let prev = { seq: head?.seq ?? 0, hash: head?.hash ?? GENESIS_HASH };
+
+    return { seq: head?.seq ?? 0, hash: head?.hash ?? GENESIS_HASH };
+  }
+
+  private async writeBatch(inputs: AuditInput[], attempt = 0): Promise<void> {
+    let prev = this.head ?? (await this.readHead());
     const at = new Date();
     const docs: AuditDoc[] = inputs.map((i) => {
       const fields = { seq: prev.seq + 1, at, ...i, details: i.details ?? {}, prevHash: prev.hash };
@@ -65,7 +73,9 @@ class AuditWriter {
       return doc;
     });
     try {
+      this.head = null;
       await AuditLog(this.ctx.db.conn).collection.insertMany(docs, { ordered: true });
+      this.head = prev;
     } catch (err) {
       if ((err as { code?: number }).code !== 11000 || attempt > 20) throw err;
       // Entries before the conflicting one may have been written: drop them from the retry.
