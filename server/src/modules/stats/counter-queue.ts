@@ -21,9 +21,8 @@ const SLICE = 1_000;
 /**
  * Counters are derived data, so the exchange hands its transitions here and answers without
  * waiting for them. One flush runs at a time per hub, at most one per window, and takes
- * everything queued meanwhile as one batch: one marker bulk and one counter bulk in which the
- * increments of a cell hit by many deliveries are merged — the heavier the load, the fewer
- * writes per delivery (each counter upsert costs the engine about as much as storing a
+ * everything queued meanwhile as one batch, in which the increments of a cell hit by many
+ * deliveries are merged — the heavier the load, the fewer writes per delivery (each counter upsert costs the engine about as much as storing a
  * delivery). Stats reads flush at once, so a node reads its own writes. A crash loses what was
  * queued and not yet flushed, like a crash between a transition and its counters always could
  * (`POST /api/v1/stats/rebuild`).
