@@ -1,7 +1,7 @@
 import type { Document } from 'mongodb';
 import type { HubContext } from '../../context.js';
 import type { DispatchDoc } from '../exchange/delivery.model.js';
-import { writeCells, type Cells } from './counter-cells.js';
+import { addCell, writeCells, type Cells } from './counter-cells.js';
 import { countTransitions, type Transition } from './counters.js';
 import { recordExceptions } from './item-bounds.js';
 import { recordOutgoingMany, type OutgoingDocument } from './outgoing-counters.js';
@@ -15,6 +15,14 @@ const MAX_QUEUED = 20_000;
  * 1,000 deliveries/s a recipient organization's cells are written once for several deliveries.
  */
 const WINDOW_MS = 2_000;
+/**
+ * Week, month, quarter and year cells are written at most this often: a recipient has one cell
+ * per grain, so these merge many more deliveries than the day cells, which are written each flush.
+ */
+const COARSE_MS = 10_000;
+/** Counter upserts per bulk, and the pause between two steps of a flush. */
+const CELLS_PER_STEP = 100;
+const PAUSE_MS = 30;
 /** Transitions counted per step of a flush. */
 const SLICE = 1_000;
 
@@ -22,14 +30,21 @@ const SLICE = 1_000;
  * Counters are derived data, so the exchange hands its transitions here and answers without
  * waiting for them. One flush runs at a time per hub, at most one per window, and takes
  * everything queued meanwhile as one batch, in which the increments of a cell hit by many
- * deliveries are merged — the heavier the load, the fewer writes per delivery (each counter upsert costs the engine about as much as storing a
- * delivery). Stats reads flush at once, so a node reads its own writes. A crash loses what was
- * queued and not yet flushed, like a crash between a transition and its counters always could
+ * deliveries are merged — the heavier the load, the fewer writes per delivery (each counter
+ * upsert costs the engine about as much as storing a delivery). A flush works in small steps with
+ * pauses between them, so notifications are not held behind it, unless a reader is waiting.
+ * Stats reads flush at once, so a node reads its own writes. A crash loses what was queued and
+ * not yet written, like a crash between a transition and its counters always could
  * (`POST /api/v1/stats/rebuild`).
  */
 class CounterQueue {
   private transitions: Transition[] = [];
   private outgoing: Outgoing[] = [];
+  /** Week, month, quarter and year cells merged over several flushes, and when they are due. */
+  private coarse: Cells = new Map();
+  private coarseDue = 0;
+  /** A reader is waiting: write the coarse cells too. */
+  private forced = false;
   private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private lastStart = 0;
@@ -53,21 +68,31 @@ class CounterQueue {
   /** Resolves once everything queued before the call is written (later arrivals do not hold it). */
   async flush(): Promise<void> {
     const target = this.added;
-    while (this.written < target) {
+    while (this.written < target || this.coarse.size > 0) {
+      this.forced = true;
       this.start();
       if (!this.running) return; // nothing queued, nothing writing: all is written
       await this.running;
     }
   }
 
+  private coarseReady(): boolean {
+    return this.coarse.size > 0 && (this.forced || Date.now() >= this.coarseDue);
+  }
+
   private queued(): boolean {
-    return this.transitions.length > 0 || this.outgoing.length > 0;
+    return this.transitions.length > 0 || this.outgoing.length > 0 || this.coarseReady();
   }
 
   private schedule(): void {
-    if (this.running || this.timer || !this.queued()) return;
-    const wait = Math.max(0, this.lastStart + WINDOW_MS - Date.now());
-    this.timer = setTimeout(() => this.start(), wait);
+    if (this.running || this.timer) return;
+    const next = this.queued()
+      ? this.lastStart + WINDOW_MS
+      : this.coarse.size > 0
+        ? this.coarseDue
+        : null;
+    if (next === null) return;
+    this.timer = setTimeout(() => this.start(), Math.max(0, next - Date.now()));
     this.timer.unref();
   }
 
@@ -84,24 +109,59 @@ class CounterQueue {
     });
   }
 
+  /** A pause between two steps of a flush, skipped when a reader waits for it. */
+  private breathe(): Promise<void> {
+    if (this.forced) return Promise.resolve();
+
+    return new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+  }
+
+  /**
+   * Small bulks with a breath between them: a counter upsert costs the engine ~0.1 ms, and
+   * thousands at once would hold a core long enough to delay the notifications behind them.
+   */
+  private async writePaced(cells: Cells): Promise<void> {
+    const all = [...cells];
+    for (let i = 0; i < all.length; i += CELLS_PER_STEP) {
+      if (i > 0) await this.breathe();
+      await writeCells(this.ctx, new Map(all.slice(i, i + CELLS_PER_STEP)));
+    }
+  }
+
   private async write(): Promise<void> {
     const transitions = this.transitions.splice(0);
     const outgoing = this.outgoing.splice(0);
+    // a reader waiting from the start gets the coarse cells too; one arriving later, a next write
+    const forced = this.forced;
     try {
       // in slices, so one flush of a busy window never holds the event loop for long
       const cells: Cells = new Map();
       const exceptions: Document[] = [];
-      for (let i = 0; i < transitions.length; i += SLICE)
+      for (let i = 0; i < transitions.length; i += SLICE) {
+        if (i > 0) await this.breathe();
         exceptions.push(
           ...(await countTransitions(this.ctx, transitions.slice(i, i + SLICE), cells)),
         );
-      await Promise.all([writeCells(this.ctx, cells), recordExceptions(this.ctx, exceptions)]);
+      }
+      const days: Cells = new Map();
+      if (this.coarse.size === 0) this.coarseDue = Date.now() + COARSE_MS;
+      for (const [id, inc] of cells)
+        if (id.includes('|d:')) days.set(id, inc);
+        else addCell(this.coarse, id, inc);
+      await Promise.all([this.writePaced(days), recordExceptions(this.ctx, exceptions)]);
+      if (forced || Date.now() >= this.coarseDue) {
+        const coarse = this.coarse;
+        this.coarse = new Map();
+        await this.writePaced(coarse);
+      }
       await recordOutgoingMany(this.ctx, outgoing);
     } catch (err) {
       this.ctx.log.error(
         { err },
         'stats counters: a batch could not be written (rebuild realigns)',
       );
+    } finally {
+      if (forced) this.forced = false;
     }
   }
 }
