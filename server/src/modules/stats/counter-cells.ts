@@ -68,11 +68,31 @@ export function spread(cells: Cells, ancestry: Ancestry, bumps: Bump[]): void {
   }
 }
 
-export async function loadAncestry(ctx: HubContext, ids?: string[]): Promise<Ancestry> {
-  const filter = ids ? { _id: { $in: [...new Set(ids)] } } : {};
+/** An organization's place in the tree never changes once made (no API moves it): kept per hub. */
+const known = new WeakMap<HubContext, Ancestry>();
+
+async function readAncestry(ctx: HubContext, ids?: string[]): Promise<Ancestry> {
+  const filter = ids ? { _id: { $in: ids } } : {};
   const orgs = await Orgs(ctx.db.conn).find(filter, { ancestors: 1 }).lean();
 
   return new Map(orgs.map((o) => [String(o._id), [String(o._id), ...o.ancestors.map(String)]]));
+}
+
+/** Each organization followed by its ancestors; all of them without `ids` (a rebuild). */
+export async function loadAncestry(ctx: HubContext, ids?: string[]): Promise<Ancestry> {
+  if (!ids) return readAncestry(ctx);
+  let cache = known.get(ctx);
+  if (!cache || cache.size > 100_000) known.set(ctx, (cache = new Map()));
+  const wanted = [...new Set(ids)];
+  const missing = wanted.filter((id) => !cache.has(id));
+  if (missing.length > 0) for (const [k, v] of await readAncestry(ctx, missing)) cache.set(k, v);
+  const out: Ancestry = new Map();
+  for (const id of wanted) {
+    const a = cache.get(id);
+    if (a) out.set(id, a);
+  }
+
+  return out;
 }
 
 /** Upserts per bulk: a flush's bulks then leave the engine and the event loop to requests between. */

@@ -24,7 +24,7 @@ const COARSE_MS = 10_000;
 const CELLS_PER_STEP = 100;
 const PAUSE_MS = 30;
 /** Transitions counted per step of a flush. */
-const SLICE = 1_000;
+const SLICE = 250;
 
 /**
  * Counters are derived data, so the exchange hands its transitions here and answers without
