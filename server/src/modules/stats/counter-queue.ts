@@ -20,11 +20,11 @@ const WINDOW_MS = 2_000;
  * per grain, so these merge many more deliveries than the day cells, which are written each flush.
  */
 const COARSE_MS = 10_000;
-/** Counter upserts per bulk, and the pause between two steps of a flush. */
-const CELLS_PER_STEP = 100;
-const PAUSE_MS = 30;
+/** Counter upserts per bulk, and the shortest pause between two steps of a flush. */
+const CELLS_PER_STEP = 50;
+const PAUSE_MS = 10;
 /** Transitions counted per step of a flush. */
-const SLICE = 250;
+const SLICE = 100;
 
 /**
  * Counters are derived data, so the exchange hands its transitions here and answers without
@@ -48,6 +48,8 @@ class CounterQueue {
   private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private lastStart = 0;
+  /** When the current step of a flush began. */
+  private stepStart = 0;
   /** Batches handed in, and how many of the first of them are written (flushes wait on these). */
   private added = 0;
   private written = 0;
@@ -109,11 +111,15 @@ class CounterQueue {
     });
   }
 
-  /** A pause between two steps of a flush, skipped when a reader waits for it. */
-  private breathe(): Promise<void> {
-    if (this.forced) return Promise.resolve();
-
-    return new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+  /**
+   * A pause between two steps of a flush as long as the step took (at most half the hub's and
+   * the engine's time goes to counters while a flush runs), skipped when a reader waits.
+   */
+  private async breathe(): Promise<void> {
+    const took = performance.now() - this.stepStart;
+    if (!this.forced)
+      await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(took, PAUSE_MS), 200)));
+    this.stepStart = performance.now();
   }
 
   /**
@@ -129,6 +135,7 @@ class CounterQueue {
   }
 
   private async write(): Promise<void> {
+    this.stepStart = performance.now();
     const transitions = this.transitions.splice(0);
     const outgoing = this.outgoing.splice(0);
     // a reader waiting from the start gets the coarse cells too; one arriving later, a next write
