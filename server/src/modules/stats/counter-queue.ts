@@ -2,7 +2,7 @@ import type { Document } from 'mongodb';
 import type { HubContext } from '../../context.js';
 import type { DispatchDoc } from '../exchange/delivery.model.js';
 import { addCell, writeCells, type Cells } from './counter-cells.js';
-import { countTransitions, type Transition } from './counters.js';
+import { countTransitions, countedOf, type Transition } from './counters.js';
 import { recordExceptions } from './item-bounds.js';
 import { recordOutgoingMany, type OutgoingDocument } from './outgoing-counters.js';
 
@@ -58,7 +58,7 @@ class CounterQueue {
 
   add(transitions: Transition[], outgoing: Outgoing[]): Promise<void> {
     if (transitions.length === 0 && outgoing.length === 0) return Promise.resolve();
-    this.transitions.push(...transitions);
+    for (const t of transitions) this.transitions.push({ ...t, delivery: countedOf(t.delivery) });
     this.outgoing.push(...outgoing);
     this.added++;
     if (this.transitions.length > MAX_QUEUED) return this.flush();

@@ -1,7 +1,7 @@
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import type { TStatusCode } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
-import { Deliveries, type DeliveryDoc } from '../exchange/delivery.model.js';
+import { Deliveries, type DeliveryDoc, type HistoryDoc } from '../exchange/delivery.model.js';
 import { vnDayNumber, vnDayStart, vnIsoDate } from './calendar.js';
 import {
   COUNTERS,
@@ -46,7 +46,7 @@ export type CounterValues = Record<CounterField, number>;
 /** One document per delivery listing the transitions already counted (idempotence). */
 export const MARKS = 'stats_marks';
 
-function firstAt(d: Pick<DeliveryDoc, 'history'>, code: TStatusCode): Date | null {
+function firstAt(d: Pick<CountedDelivery, 'history'>, code: TStatusCode): Date | null {
   let m: Date | null = null;
   for (const h of d.history) if (h.code === code && (!m || h.at < m)) m = h.at;
 
@@ -74,9 +74,25 @@ export type CountedDelivery = Pick<
   | 'status'
   | 'change'
   | 'withdrawn'
-  | 'history'
   | 'createdAt'
->;
+> & { history: Pick<HistoryDoc, 'code' | 'at'>[] };
+
+/** Only what counting reads (a queued transition then holds a few fields, not its receipts). */
+export function countedOf(d: CountedDelivery): CountedDelivery {
+  return {
+    _id: d._id,
+    documentId: d.documentId,
+    senderOrgId: d.senderOrgId,
+    recipientOrgId: d.recipientOrgId,
+    urgency: d.urgency,
+    dueDate: d.dueDate,
+    status: d.status,
+    change: d.change,
+    withdrawn: d.withdrawn,
+    createdAt: d.createdAt,
+    history: d.history.map((h) => ({ code: h.code, at: h.at })),
+  };
+}
 
 /** Counted whatever happens later: received and sent (withdrawn deliveries were sent). */
 function volume(d: CountedDelivery): Bump[] {
@@ -134,7 +150,7 @@ export function contributionOf(d: CountedDelivery): Bump[] {
   return [...volume(d), ...(d.withdrawn ? [] : handling(d))];
 }
 
-function bumpsFor(d: DeliveryDoc, code: TStatusCode, at: Date): Bump[] {
+function bumpsFor(d: CountedDelivery, code: TStatusCode, at: Date): Bump[] {
   const r = String(d.recipientOrgId);
   const arrived = () => firstAt(d, '01') ?? d.createdAt;
   switch (code) {
@@ -230,7 +246,7 @@ export function distinctCells(
   }
 }
 
-export type Transition = { delivery: DeliveryDoc; code: TStatusCode; at: Date };
+export type Transition = { delivery: CountedDelivery; code: TStatusCode; at: Date };
 
 export function markOf(code: TStatusCode, d: Pick<DeliveryDoc, 'change'>): string {
   return code === '13' ? `13:${d.change?.kind ?? ''}` : code;
@@ -297,7 +313,7 @@ async function claim(ctx: HubContext, transitions: Transition[]): Promise<boolea
 async function distinctForArrivals(
   ctx: HubContext,
   cells: Cells,
-  arrivals: DeliveryDoc[],
+  arrivals: CountedDelivery[],
   ancestry: Ancestry,
 ): Promise<void> {
   if (arrivals.length === 0) return;
@@ -334,7 +350,7 @@ async function distinctForArrivals(
  */
 export async function recordTransition(
   ctx: HubContext,
-  delivery: DeliveryDoc,
+  delivery: CountedDelivery,
   code: TStatusCode,
   at: Date,
 ): Promise<void> {
