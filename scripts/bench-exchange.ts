@@ -262,10 +262,10 @@ async function run(seconds: number): Promise<void> {
       `1 document → 100 recipients: stored ${one.stored[0]!.toFixed(0)} ms, all 100 sockets notified ${one.latencies.at(-1)!.toFixed(0)} ms`,
     );
 
-    // 2. sustained, 500 sockets, 50 recipients per dispatch: the most the hub does (2 senders
-    // that wait for their dispatch to be notified), then a steady 1,000 deliveries/s offered
+    // 2. sustained, 500 sockets, 50 recipients per dispatch: the most the hub does (2 dispatches
+    // in flight, each waiting to be notified), then a steady 1,000 deliveries/s offered
     const phases: [string, Phase, number][] = [
-      ['most (2 senders in turn)', { mode: 'closed', workers: 2, seconds }, 40 * seconds],
+      ['most (2 dispatches in flight)', { mode: 'closed', workers: 2, seconds }, 40 * seconds],
       ['steady 1,000/s offered', { mode: 'open', perSecond: 20, seconds }, 20 * seconds],
     ];
     for (const [name, phase, docs] of phases) {
