@@ -70,12 +70,18 @@ class CounterQueue {
   /** Resolves once everything queued before the call is written (later arrivals do not hold it). */
   async flush(): Promise<void> {
     const target = this.added;
-    while (this.written < target || this.coarse.size > 0) {
-      this.forced = true;
-      this.start();
-      if (!this.running) return; // nothing queued, nothing writing: all is written
-      await this.running;
-    }
+    // a write that fails still counts as done (logged; a rebuild realigns), so these end
+    while (this.written < target) await this.forcedWrite();
+    // a write already running when we came may not have taken the coarse cells: at most one more
+    for (let i = 0; i < 2 && this.coarse.size > 0; i++) await this.forcedWrite();
+  }
+
+  private async forcedWrite(): Promise<void> {
+    this.forced = true;
+    this.start();
+    if (this.running) await this.running;
+    // nothing queued and nothing writing: all that was handed in is written
+    else this.written = this.added;
   }
 
   private coarseReady(): boolean {
