@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { EventEnvelope, EventPayloads, EventType } from '../../contracts/events.js';
 import type { HubContext } from '../../context.js';
+import { duplicateIndexes } from '../../db/duplicates.js';
 import { Events, reserve, type EventDoc } from './event.model.js';
 
 export type NewEvent<K extends EventType = EventType> = {
@@ -33,16 +34,6 @@ function emit(ctx: HubContext, d: EventDoc): void {
   ctx.io.to(room).emit(d.type, toEnvelope(d) as never);
 }
 
-/** Indexes of the documents that a bulk insert skipped as duplicates (already published). */
-function duplicateIndexes(err: unknown): Set<number> {
-  const raw = (err as { writeErrors?: unknown }).writeErrors;
-  if (!raw) throw err;
-  const errors = (Array.isArray(raw) ? raw : [raw]) as { code: number; index: number }[];
-  if (errors.some((w) => w.code !== 11000)) throw err;
-
-  return new Set(errors.map((w) => w.index));
-}
-
 /** Stores a batch with consecutive seqs, then emits what was new, in seq order. */
 async function storeAndEmit(ctx: HubContext, events: NewEvent[]): Promise<EventDoc[]> {
   const first = await reserve(ctx.db.conn, 'events', events.length);
@@ -60,7 +51,7 @@ async function storeAndEmit(ctx: HubContext, events: NewEvent[]): Promise<EventD
   try {
     await Events(ctx.db.conn).collection.insertMany(docs as never[], { ordered: false });
   } catch (err) {
-    skipped = duplicateIndexes(err);
+    skipped = new Set(duplicateIndexes(err));
   }
   const stored = docs.filter((_, i) => !skipped.has(i));
   for (const d of stored) emit(ctx, d);

@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
+import { duplicateIndexes } from '../../db/duplicates.js';
 import { collectionNames, collectionOf } from '../stats/aggregate.js';
 import { flushCounters } from '../stats/counter-queue.js';
 import { factStages } from '../stats/facts.js';
@@ -13,9 +14,7 @@ async function insertNew(ctx: HubContext, docs: Record<string, unknown>[]): Prom
   try {
     await RevalidationItems(ctx.db.conn).collection.insertMany(docs, { ordered: false });
   } catch (err) {
-    const raw = (err as { writeErrors?: unknown }).writeErrors;
-    const errors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { code: number }[];
-    if (errors.length === 0 || errors.some((e) => e.code !== 11000)) throw err;
+    duplicateIndexes(err);
   }
 }
 

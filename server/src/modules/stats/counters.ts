@@ -1,6 +1,7 @@
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import type { TStatusCode } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
+import { duplicateIndexes } from '../../db/duplicates.js';
 import { Deliveries, type DeliveryDoc, type HistoryDoc } from '../exchange/delivery.model.js';
 import { vnDayNumber, vnDayStart, vnIsoDate } from './calendar.js';
 import {
@@ -17,7 +18,7 @@ import {
   type Inc,
   type Sums,
 } from './counter-cells.js';
-import { deliveryExceptions, duplicateIndexes, recordExceptions } from './item-bounds.js';
+import { deliveryExceptions, recordExceptions } from './item-bounds.js';
 import { markFacts } from './mark-facts.js';
 import { bucketOf } from './latency-histogram.js';
 

@@ -1,6 +1,7 @@
 import type { Collection, Document } from 'mongodb';
 import { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
+import { duplicateIndexes } from '../../db/duplicates.js';
 import type { FactSet } from './facts.js';
 
 /**
@@ -84,16 +85,6 @@ export function outgoingException(
   return isException('outgoing', documentId, first.createdAt)
     ? [exception('outgoing', documentId, first.orgId, first.createdAt)]
     : [];
-}
-
-/** Indexes of an unordered bulk's failed writes; throws unless every one is a duplicate key. */
-export function duplicateIndexes(err: unknown): number[] {
-  const raw = (err as { writeErrors?: unknown }).writeErrors;
-  const errors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { code: number; index: number }[];
-  if (errors.length === 0 && (err as { code?: number }).code === 11000) return [0];
-  if (errors.length === 0 || errors.some((e) => e.code !== 11000)) throw err;
-
-  return errors.map((e) => e.index);
 }
 
 /** Stores exceptions; one already stored (a replayed transition) is left as it is. */

@@ -1,6 +1,7 @@
 import type { Collection, Document } from 'mongodb';
 import type { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
+import { duplicateIndexes } from '../../db/duplicates.js';
 import type { DocumentDoc } from '../documents/document.model.js';
 import { Dispatches, type DispatchDoc } from '../exchange/delivery.model.js';
 import {
@@ -11,7 +12,7 @@ import {
   type Bump,
   type Cells,
 } from './counter-cells.js';
-import { duplicateIndexes, outgoingException, recordExceptions } from './item-bounds.js';
+import { outgoingException, recordExceptions } from './item-bounds.js';
 
 /**
  * One document per outgoing document already counted, for idempotence, holding what was counted:
