@@ -42,6 +42,11 @@ export function periodKeys(at: Date): readonly string[] {
   return keys;
 }
 
+/** A cell of the day grain (the others are week, month, quarter and year). */
+export function isDayCell(id: string): boolean {
+  return id.includes(`|${GRAIN_PREFIX.day}:`);
+}
+
 /** A free-text value (a document type) made safe as a field name: no '.', no leading '$'. */
 export function fieldKey(s: string): string {
   return s.replace(/%/g, '%25').replace(/\./g, '%2E').replace(/^\$/, '%24');
@@ -95,10 +100,7 @@ export async function loadAncestry(ctx: HubContext, ids?: string[]): Promise<Anc
   return out;
 }
 
-/** Upserts per bulk: a flush's bulks then leave the engine and the event loop to requests between. */
-const CELLS_PER_BULK = 500;
-
-/** Applies the cells' increments: unordered bulks of upserts. */
+/** Applies the cells' increments: one unordered bulk of upserts. */
 export async function writeCells(ctx: HubContext, cells: Cells): Promise<void> {
   const ops: AnyBulkWriteOperation<Document>[] = [];
   for (const [id, inc] of cells)
@@ -106,10 +108,7 @@ export async function writeCells(ctx: HubContext, cells: Cells): Promise<void> {
       ops.push({
         updateOne: { filter: { _id: id as never }, update: { $inc: inc }, upsert: true },
       });
-  for (let i = 0; i < ops.length; i += CELLS_PER_BULK)
-    await ctx.db.conn
-      .collection(COUNTERS)
-      .bulkWrite(ops.slice(i, i + CELLS_PER_BULK), { ordered: false });
+  if (ops.length) await ctx.db.conn.collection(COUNTERS).bulkWrite(ops, { ordered: false });
 }
 
 /** Dotted increments as a nested document (for inserting rebuilt counters). */

@@ -1,10 +1,10 @@
 import type { Document } from 'mongodb';
 import type { HubContext } from '../../context.js';
 import type { DispatchDoc } from '../exchange/delivery.model.js';
-import { addCell, writeCells, type Cells } from './counter-cells.js';
+import { addCell, isDayCell, writeCells, type Cells } from './counter-cells.js';
 import { countTransitions, countedOf, type Transition } from './counters.js';
 import { recordExceptions } from './item-bounds.js';
-import { recordOutgoingMany, type OutgoingDocument } from './outgoing-counters.js';
+import { countOutgoing, type OutgoingDocument } from './outgoing-counters.js';
 
 type Outgoing = { dispatch: DispatchDoc; doc: OutgoingDocument };
 
@@ -156,10 +156,11 @@ class CounterQueue {
           ...(await countTransitions(this.ctx, transitions.slice(i, i + SLICE), cells)),
         );
       }
+      exceptions.push(...(await countOutgoing(this.ctx, outgoing, cells)));
       const days: Cells = new Map();
       if (this.coarse.size === 0) this.coarseDue = Date.now() + COARSE_MS;
       for (const [id, inc] of cells)
-        if (id.includes('|d:')) days.set(id, inc);
+        if (isDayCell(id)) days.set(id, inc);
         else addCell(this.coarse, id, inc);
       await Promise.all([this.writePaced(days), recordExceptions(this.ctx, exceptions)]);
       if (forced || Date.now() >= this.coarseDue) {
@@ -167,7 +168,6 @@ class CounterQueue {
         this.coarse = new Map();
         await this.writePaced(coarse);
       }
-      await recordOutgoingMany(this.ctx, outgoing);
     } catch (err) {
       this.ctx.log.error(
         { err },

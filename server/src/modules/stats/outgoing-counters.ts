@@ -80,12 +80,14 @@ export function outgoingBump(mark: Document): Bump {
  * Counts a document as outgoing, once, from its first dispatch: called by the exchange module
  * after a dispatch's deliveries are stored. Later dispatches of the same document count nothing.
  */
-export function recordOutgoing(
+export async function recordOutgoing(
   ctx: HubContext,
   dispatch: DispatchDoc,
   doc: OutgoingDocument,
 ): Promise<void> {
-  return recordOutgoingMany(ctx, [{ dispatch, doc }]);
+  const cells: Cells = new Map();
+  const exceptions = await countOutgoing(ctx, [{ dispatch, doc }], cells);
+  await Promise.all([writeCells(ctx, cells), recordExceptions(ctx, exceptions)]);
 }
 
 /** The earliest stored dispatch of each document (by createdAt, then id). */
@@ -103,13 +105,17 @@ async function firstDispatches(
   return first;
 }
 
-/** Many dispatches at once (a flush of the counter queue): one read, one insert, one counter bulk. */
-export async function recordOutgoingMany(
+/**
+ * Claims the outgoing markers of many dispatches' documents (one read, one insert) and adds what
+ * the fresh ones count to `cells`; returns the drill-down exceptions to store with them.
+ */
+export async function countOutgoing(
   ctx: HubContext,
   items: { dispatch: DispatchDoc; doc: OutgoingDocument }[],
-): Promise<void> {
+  cells: Cells,
+): Promise<Document[]> {
   const docs = [...new Map(items.map((i) => [String(i.doc._id), i])).values()];
-  if (docs.length === 0) return;
+  if (docs.length === 0) return [];
   const first = await firstDispatches(
     ctx,
     docs.map((i) => i.doc._id),
@@ -122,9 +128,8 @@ export async function recordOutgoingMany(
     counted = new Set(duplicateIndexes(err));
   }
   const fresh = marks.filter((_, k) => !counted.has(k));
-  if (fresh.length === 0) return;
+  if (fresh.length === 0) return [];
   const bumps = fresh.map(outgoingBump);
-  const cells: Cells = new Map();
   spread(
     cells,
     await loadAncestry(
@@ -133,18 +138,13 @@ export async function recordOutgoingMany(
     ),
     bumps,
   );
-  await Promise.all([
-    writeCells(ctx, cells),
-    recordExceptions(
-      ctx,
-      fresh.flatMap((m) =>
-        outgoingException(m._id as Types.ObjectId, {
-          orgId: m.org as Types.ObjectId,
-          createdAt: m.at as Date,
-        }),
-      ),
-    ),
-  ]);
+
+  return fresh.flatMap((m) =>
+    outgoingException(m._id as Types.ObjectId, {
+      orgId: m.org as Types.ObjectId,
+      createdAt: m.at as Date,
+    }),
+  );
 }
 
 /** A drill-down reads the marks of a subtree in id order (item-bounds.ts). */
