@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import type { TDocument } from '../../server/src/contracts/documents.js';
 import type { TDeliveryStatusEvent, TIncomingEvent } from '../../server/src/contracts/events.js';
-import type { TDispatch } from '../../server/src/contracts/exchange.js';
+import type { TDispatchSent } from '../../server/src/contracts/exchange.js';
 import type { TOrg } from '../../server/src/contracts/orgs.js';
 import type { TCertificate } from '../../server/src/contracts/pki.js';
 import type { Hub } from '../../server/src/hub.js';
@@ -134,7 +134,7 @@ describe('e2e: sign, seal, dispatch, receipts, reconnect, idempotency', function
       'idempotency-key': 'e2e-dispatch-0001',
     });
     expect(sent.status).to.equal(201);
-    const dispatch = sent.body as unknown as TDispatch;
+    const dispatch = sent.body as unknown as TDispatchSent;
     expect(dispatch.deliveries).to.have.length(4);
     for (const s of online) {
       const [e] = await s.waitFor('document:incoming', 1);

@@ -25,7 +25,7 @@ import {
   type TDocument,
   type TDocumentMeta,
 } from '../../../server/src/contracts/documents';
-import type { TDispatch } from '../../../server/src/contracts/exchange';
+import type { TDispatchSent } from '../../../server/src/contracts/exchange';
 import { RecipientPicker } from '../components/RecipientPicker';
 import { useI18n } from '../i18n/i18n';
 import { errorText, post, uploadWithProgress } from '../lib/api';
@@ -103,7 +103,7 @@ export function Compose() {
       setProgress(0);
       const doc = await uploadWithProgress<TDocument>('/documents', fd, setProgress);
       if (send) {
-        await post<TDispatch>(
+        await post<TDispatchSent>(
           '/dispatches',
           { documentId: doc.id, recipients },
           { headers: { 'idempotency-key': idempotencyKey } },

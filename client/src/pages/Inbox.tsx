@@ -3,7 +3,7 @@ import type { ColumnsType } from 'antd/es/table';
 import { useEffect, useState } from 'react';
 import type { Page } from '../../../server/src/contracts/common';
 import { URGENCIES } from '../../../server/src/contracts/documents';
-import { STATUS_CODES, type TDelivery } from '../../../server/src/contracts/exchange';
+import { STATUS_CODES, type TDeliveryBrief } from '../../../server/src/contracts/exchange';
 import { OverdueBadge, StatusTag, UrgencyTag } from '../components/tags';
 import { useI18n } from '../i18n/i18n';
 import { get, query } from '../lib/api';
@@ -22,7 +22,7 @@ export function Inbox() {
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   const [cursor, setCursor] = useState<string | null>(null);
   const { data, setData, loading, error, reload } = useAsync(async () => {
-    const page = await get<Page<TDelivery>>(
+    const page = await get<Page<TDeliveryBrief>>(
       `/inbox${query({
         q: filters.q.trim(),
         status: filters.status,
@@ -63,19 +63,19 @@ export function Inbox() {
 
   const loadMore = async () => {
     if (!cursor) return;
-    const page = await get<Page<TDelivery>>(
+    const page = await get<Page<TDeliveryBrief>>(
       `/inbox${query({ q: filters.q.trim(), status: filters.status, urgency: filters.urgency, overdue: filters.overdue ? 'true' : undefined, cursor })}`,
     );
     setCursor(page.nextCursor);
     setData((items) => [...(items ?? []), ...page.items]);
   };
 
-  const columns: ColumnsType<TDelivery> = [
+  const columns: ColumnsType<TDeliveryBrief> = [
     {
       title: t('field.urgency'),
       dataIndex: 'urgency',
       width: 120,
-      render: (u: TDelivery['urgency']) => <UrgencyTag urgency={u} />,
+      render: (u: TDeliveryBrief['urgency']) => <UrgencyTag urgency={u} />,
     },
     {
       title: t('field.codeLabel'),
@@ -124,7 +124,7 @@ export function Inbox() {
       title: t('field.status'),
       dataIndex: 'status',
       width: 150,
-      render: (c: TDelivery['status']) => <StatusTag code={c} />,
+      render: (c: TDeliveryBrief['status']) => <StatusTag code={c} />,
     },
   ];
 
@@ -171,7 +171,7 @@ export function Inbox() {
         </Checkbox>
       </Space>
       {error && <Typography.Paragraph type="danger">{error}</Typography.Paragraph>}
-      <Table<TDelivery>
+      <Table<TDeliveryBrief>
         rowKey="id"
         size="middle"
         loading={loading}

@@ -1,11 +1,12 @@
-import type { TDelivery, TStatusCode } from './exchange.js';
+import type { TDeliveryBrief, TStatusCode } from './exchange.js';
 import type { TRevalidationProgress } from './revalidation.js';
 
 /** Every notification, persisted before it is emitted; `seq` increases per organization. */
 export type EventEnvelope<T> = { seq: number; orgId: string; type: EventType; at: string; data: T };
 
+/** The new delivery, brief: its 01 receipt is the recipient's own and stays on the hub. */
 export type TIncomingEvent = {
-  delivery: TDelivery;
+  delivery: TDeliveryBrief;
 };
 export type TDeliveryStatusEvent = {
   deliveryId: string;

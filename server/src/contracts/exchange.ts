@@ -93,6 +93,13 @@ export type TDelivery = {
   updatedAt: string;
 };
 
+/**
+ * A delivery as a notification or a just-sent dispatch tells it: everything but the history,
+ * whose receipts `GET /deliveries/:id` and `/deliveries/:id/receipts` serve. A new delivery's
+ * history is always the one 01 arrival, so the brief form leaves out nothing a client lacks.
+ */
+export type TDeliveryBrief = Omit<TDelivery, 'history'>;
+
 export type TDispatch = {
   id: string;
   orgId: string;
@@ -105,6 +112,9 @@ export type TDispatch = {
   deliveries?: TDelivery[];
   summary: Partial<Record<TStatusCode, number>>;
 };
+
+/** The answer to `POST /dispatches` (and to its retries): the dispatch and its brief deliveries. */
+export type TDispatchSent = Omit<TDispatch, 'deliveries'> & { deliveries: TDeliveryBrief[] };
 
 export const ZInboxQuery = ZCursorQuery.extend({
   status: z.enum(STATUS_CODES).optional(),

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TDispatch } from '../../../server/src/contracts/exchange.js';
+import type { TDispatchSent } from '../../../server/src/contracts/exchange.js';
 import { parsePackage, writePackage } from '../../../server/src/edxml/index.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { Deliveries } from '../../../server/src/modules/exchange/delivery.model.js';
@@ -36,7 +36,7 @@ describe('lienthong edxml export / import', function () {
       documentId: doc.id,
       recipients: [recipient.id],
     });
-    const dispatch = sent.body as unknown as TDispatch;
+    const dispatch = sent.body as unknown as TDispatchSent;
     const env = { ...secrets, DATA_DIR: dir, MONGODB_URI: uriWithDb(testMongoUri(), db) };
     const file = join(dir, 'pkg.edxml');
     const out = runCli(['edxml', 'export', dispatch.id, '--out', file], env);

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { ROLES, type TRole } from '../../../server/src/contracts/common.js';
-import type { TDispatch } from '../../../server/src/contracts/exchange.js';
+import type { TDispatchSent } from '../../../server/src/contracts/exchange.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { api, makeDocument, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
@@ -31,7 +31,7 @@ async function fixture(hub: Hub, org: TOrg, peer: TOrg): Promise<Ids> {
     documentId: doc.id,
     recipients: [peer.id],
   });
-  const dispatch = sent.body as unknown as TDispatch;
+  const dispatch = sent.body as unknown as TDispatchSent;
   const admin = await makeUser(hub, org, ['org_admin']);
   const day = new Date().toISOString().slice(0, 10);
   const job = await api(hub, admin.token)('POST', '/api/v1/revalidations', { from: day, to: day });

@@ -1,6 +1,6 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { expect } from 'chai';
-import type { TDelivery, TDispatch } from '../../../server/src/contracts/exchange.js';
+import type { TDelivery, TDispatchSent } from '../../../server/src/contracts/exchange.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import {
   PACKAGE_LIMITS,
@@ -104,7 +104,7 @@ describe('edxml module: export, status messages, import', () => {
     await Promise.all([hub.close(), hub2.close()]);
   });
 
-  async function dispatch(): Promise<TDispatch> {
+  async function dispatch(): Promise<TDispatchSent> {
     const doc = await makeDocument(hub, clerk, { dueDate: '2026-12-05', urgency: 'thuong_khan' });
     const res = await api(hub, clerk.token)('POST', '/api/v1/dispatches', {
       documentId: doc.id,
@@ -112,7 +112,7 @@ describe('edxml module: export, status messages, import', () => {
     });
     expect(res.status).to.equal(201);
 
-    return res.body as unknown as TDispatch;
+    return res.body as unknown as TDispatchSent;
   }
 
   describe('GET /dispatches/:id/edxml', () => {
@@ -229,7 +229,7 @@ describe('edxml module: export, status messages, import', () => {
   });
 
   describe('POST /edxml/status', () => {
-    async function statusFor(d: TDispatch, code: EdxmlStatus['statusCode'], description = '') {
+    async function statusFor(d: TDispatchSent, code: EdxmlStatus['statusCode'], description = '') {
       const pkg = parsePackage(
         (await fetchText(hub, clerk.token, `/api/v1/dispatches/${d.id}/edxml`)).text,
       );
@@ -279,7 +279,7 @@ describe('edxml module: export, status messages, import', () => {
 
   describe('POST /edxml (import)', () => {
     let xml: string;
-    let d: TDispatch;
+    let d: TDispatchSent;
     let r2: TOrg[];
     let clerk2: TestUser;
 
@@ -419,18 +419,18 @@ describe('edxml module: export, status messages, import', () => {
     }
 
     /** A dispatch on hub 1, carried to hub 2 as a package: [dispatch, the deliveries on hub 2]. */
-    async function sentToHub2(): Promise<[TDispatch, Imported]> {
+    async function sentToHub2(): Promise<[TDispatchSent, Imported]> {
       const doc = await makeDocument(hub, sclerk);
       const res = await api(hub, sclerk.token)('POST', '/api/v1/dispatches', {
         documentId: doc.id,
         recipients: to.map((o) => o.id),
       });
-      const d = res.body as unknown as TDispatch;
+      const d = res.body as unknown as TDispatchSent;
 
       return [d, await imported(await exported(d.id))];
     }
 
-    async function newVersion(d: TDispatch, replace: boolean): Promise<Uint8Array> {
+    async function newVersion(d: TDispatchSent, replace: boolean): Promise<Uint8Array> {
       const bytes = await tinyPdf(`Ban ${replace ? 'thay the' : 'cap nhat'} ${d.id}`);
       const { version } = await addVersion(hub.ctx, d.documentId, bytes, {
         fileName: 'ban-moi.pdf',

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { TDelivery, TDispatch } from '../../../server/src/contracts/exchange.js';
-import type { TDeliveryStatusEvent } from '../../../server/src/contracts/events.js';
+import type { TDelivery, TDispatchSent } from '../../../server/src/contracts/exchange.js';
+import type { TDeliveryStatusEvent, TIncomingEvent } from '../../../server/src/contracts/events.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { api, makeDocument, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
@@ -42,16 +42,28 @@ describe('exchange: dispatch, deliveries, receipts', () => {
     const sockets = await Promise.all(rclerks.map((u) => connectSocket(hub, u.token)));
     const { res } = await send();
     expect(res.status).to.equal(201);
-    const dispatch = res.body as unknown as TDispatch;
+    const dispatch = res.body as unknown as TDispatchSent;
     expect(dispatch.deliveries).to.have.length(2);
     expect(dispatch.summary).to.deep.equal({ '01': 2 });
+    // brief: the sender and the recipients are told the delivery, its receipts are read on demand
+    expect(dispatch.deliveries.every((d) => d.status === '01' && !('history' in d))).to.equal(true);
     for (const s of sockets) {
       const [e] = await s.waitFor('document:incoming', 1);
-      expect((e!.data as { delivery: TDelivery }).delivery.subject).to.contain('Hoằng Hóa');
+      const told = (e!.data as TIncomingEvent).delivery;
+      expect(told.subject).to.contain('Hoằng Hóa');
+      expect(told).to.not.have.property('history');
+      expect(dispatch.deliveries.map((d) => d.id)).to.include(told.id);
       s.close();
     }
     const inbox = await api(hub, rclerks[0]!.token)('GET', '/api/v1/inbox?q=hoang hoa');
+    const [listed] = (inbox.body as unknown as { items: TDelivery[] }).items;
     expect((inbox.body as unknown as { items: unknown[] }).items).to.have.length(1);
+    const receipts = await api(hub, rclerks[0]!.token)(
+      'GET',
+      `/api/v1/deliveries/${listed!.id}/receipts`,
+    );
+    const items = receipts.body as unknown as { code: string; valid: boolean }[];
+    expect(items.map((r) => [r.code, r.valid])).to.deep.equal([['01', true]]);
   });
 
   it('repeating a dispatch with the same Idempotency-Key creates nothing', async () => {
@@ -80,7 +92,7 @@ describe('exchange: dispatch, deliveries, receipts', () => {
   it('follows the edXML lifecycle, refuses illegal transitions with 409, and signs every receipt', async () => {
     const senderSocket = await connectSocket(hub, clerk.token);
     const { res } = await send();
-    const delivery = (res.body as unknown as TDispatch).deliveries!.find(
+    const delivery = (res.body as unknown as TDispatchSent).deliveries!.find(
       (d) => d.recipientOrgId === recipients[0]!.id,
     )!;
     const rc = api(hub, rclerks[0]!.token);
@@ -124,7 +136,7 @@ describe('exchange: dispatch, deliveries, receipts', () => {
 
   it('requires a reason to reject and hides deliveries from other organizations', async () => {
     const { res } = await send();
-    const d = (res.body as unknown as TDispatch).deliveries![1]!;
+    const d = (res.body as unknown as TDispatchSent).deliveries![1]!;
     const rc = api(hub, rclerks[1]!.token);
     expect((await rc('POST', `/api/v1/deliveries/${d.id}/status`, { code: '02' })).status).to.equal(
       400,
@@ -149,7 +161,7 @@ describe('exchange: dispatch, deliveries, receipts', () => {
   it('recalls a dispatch; a recipient agreeing loses the copy, one refusing keeps it', async () => {
     const sockets = await Promise.all(rclerks.map((u) => connectSocket(hub, u.token)));
     const { res } = await send();
-    const dispatch = res.body as unknown as TDispatch;
+    const dispatch = res.body as unknown as TDispatchSent;
     const recall = await api(hub, clerk.token)('POST', `/api/v1/dispatches/${dispatch.id}/recall`, {
       reason: 'Ban hành nhầm',
     });

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { io, type Socket } from 'socket.io-client';
 import type { EventEnvelope } from '../../../server/src/contracts/events.js';
-import type { TDispatch } from '../../../server/src/contracts/exchange.js';
+import type { TDispatchSent } from '../../../server/src/contracts/exchange.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { TCertificate } from '../../../server/src/contracts/pki.js';
 import type { Hub } from '../../../server/src/hub.js';
@@ -284,7 +284,7 @@ describe('scale: crash safety under SIGKILL (lienthong serve as a real process)'
       tally.interrupted.dispatch++;
       res = await retryUntilOk(send);
     }
-    const told = (await res.json()) as TDispatch;
+    const told = (await res.json()) as TDispatchSent;
     const dispatches = await Dispatches(conn())
       .find({ orgId: new Types.ObjectId(sender.id), idempotencyKey: key })
       .lean();

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import type { TDelivery } from '../../contracts/exchange.js';
+import type { TDeliveryBrief } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import {
   EdxmlError,
@@ -152,7 +152,7 @@ export function senderPrincipal(caller: Principal, sender: OrgDoc): Principal {
 }
 
 export function presentImported(
-  d: DeliveryDoc | TDelivery,
+  d: DeliveryDoc | TDeliveryBrief,
   codeOf: Map<string, string>,
 ): ImportedDelivery {
   const change = d.change ? { kind: d.change.kind, state: d.change.state } : null;

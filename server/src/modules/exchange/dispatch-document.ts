@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
-import type { TDispatch, TDispatchCreate } from '../../contracts/exchange.js';
+import type { TDispatchCreate, TDispatchSent } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import { canonicalJson } from '../../db/canonical-json.js';
 import { foldVietnamese } from '../../db/model.js';
@@ -14,7 +14,7 @@ import { publishEvents, type NewEvent } from '../events/publish.js';
 import { countLater } from '../stats/counter-queue.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';
 import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from './delivery.model.js';
-import { presentDelivery, presentDispatch, statusEvent } from './present.js';
+import { presentBrief, presentSent, statusEvent } from './present.js';
 import { receiptFor } from './receipts.js';
 
 /** End of the due day in Vietnam time (UTC+7), when handling becomes overdue. */
@@ -205,13 +205,13 @@ function arrivalEvents(d: DeliveryDoc): NewEvent[] {
       orgId: String(d.recipientOrgId),
       type: 'document:incoming',
       key: `incoming:${String(d._id)}`,
-      data: { delivery: presentDelivery(d) },
+      data: { delivery: presentBrief(d) },
     },
     statusEvent(d, arrived, `status:${String(d._id)}:01`),
   ];
 }
 
-export type DispatchResult = { dispatch: TDispatch; replayed: boolean };
+export type DispatchResult = { dispatch: TDispatchSent; replayed: boolean };
 
 async function replay(
   ctx: HubContext,
@@ -225,7 +225,7 @@ async function replay(
     ? await Deliveries(ctx.db.conn).find({ dispatchId: existing._id }).lean()
     : await completeDispatch(ctx, existing);
 
-  return { dispatch: presentDispatch(existing, deliveries), replayed: true };
+  return { dispatch: presentSent(existing, deliveries), replayed: true };
 }
 
 /** Sends one document version to many recipients: one delivery each, live notifications, receipts. */
@@ -290,5 +290,5 @@ export async function dispatchDocument(
     },
   });
 
-  return { dispatch: presentDispatch(dispatch, deliveries), replayed: false };
+  return { dispatch: presentSent(dispatch, deliveries), replayed: false };
 }

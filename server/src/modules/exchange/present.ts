@@ -1,4 +1,10 @@
-import type { TDelivery, TDispatch, TStatusCode } from '../../contracts/exchange.js';
+import type {
+  TDelivery,
+  TDeliveryBrief,
+  TDispatch,
+  TDispatchSent,
+  TStatusCode,
+} from '../../contracts/exchange.js';
 import { CLOSED } from './transitions.js';
 import type { NewEvent } from '../events/publish.js';
 import type { DeliveryDoc, DispatchDoc, HistoryDoc } from './delivery.model.js';
@@ -7,7 +13,7 @@ export function isOverdue(d: Pick<DeliveryDoc, 'dueDate' | 'status'>, now = new 
   return d.dueDate !== null && d.dueDate < now && !CLOSED.includes(d.status);
 }
 
-export function presentDelivery(d: DeliveryDoc): TDelivery {
+export function presentBrief(d: DeliveryDoc): TDeliveryBrief {
   return {
     id: String(d._id),
     dispatchId: String(d.dispatchId),
@@ -30,10 +36,13 @@ export function presentDelivery(d: DeliveryDoc): TDelivery {
           ...(d.change.reason ? { reason: d.change.reason } : {}),
         }
       : null,
-    history: d.history.map((h) => ({ ...h, at: h.at.toISOString() })),
     createdAt: d.createdAt.toISOString(),
     updatedAt: d.updatedAt.toISOString(),
   };
+}
+
+export function presentDelivery(d: DeliveryDoc): TDelivery {
+  return { ...presentBrief(d), history: d.history.map((h) => ({ ...h, at: h.at.toISOString() })) };
 }
 
 export function presentDispatch(
@@ -52,6 +61,14 @@ export function presentDispatch(
     recalled: d.recalled,
     ...(deliveries ? { deliveries: deliveries.map(presentDelivery) } : {}),
     summary: summary ?? summarize(deliveries ?? []),
+  };
+}
+
+export function presentSent(d: DispatchDoc, deliveries: DeliveryDoc[]): TDispatchSent {
+  return {
+    ...presentDispatch(d),
+    deliveries: deliveries.map(presentBrief),
+    summary: summarize(deliveries),
   };
 }
 
