@@ -11,8 +11,13 @@ type Outgoing = { dispatch: DispatchDoc; doc: OutgoingDocument };
 /** Past this many queued transitions, callers wait for the flush (backpressure, bounded memory). */
 const MAX_QUEUED = 20_000;
 /**
- * A flush waits this long after the previous one began, gathering what arrives meanwhile: at
- * 1,000 deliveries/s a recipient organization's cells are written once for several deliveries.
+ * Transitions are counted (markers claimed, cells merged in memory) at most this long after they
+ * arrive, a small step at a time, so the work is spread evenly rather than coming in bursts.
+ */
+const COUNT_MS = 100;
+/**
+ * Day cells are written this long after the first increment merged into them, gathering what
+ * arrives meanwhile: at 1,000 deliveries/s a recipient's cell is written once for several.
  */
 const WINDOW_MS = 2_000;
 /**
@@ -23,24 +28,28 @@ const COARSE_MS = 10_000;
 /** Counter upserts per bulk, and the shortest pause between two steps of a flush. */
 const CELLS_PER_STEP = 50;
 const PAUSE_MS = 10;
-/** Transitions counted per step of a flush. */
+/** Transitions counted per step. */
 const SLICE = 100;
 
 /**
  * Counters are derived data, so the exchange hands its transitions here and answers without
- * waiting for them. One flush runs at a time per hub, at most one per window, and takes
- * everything queued meanwhile as one batch, in which the increments of a cell hit by many
- * deliveries are merged — the heavier the load, the fewer writes per delivery (each counter
- * upsert costs the engine about as much as storing a delivery). A flush works in small steps with
- * pauses between them, so notifications are not held behind it, unless a reader is waiting.
- * Stats reads flush at once, so a node reads its own writes. A crash loses what was queued and
- * not yet written, like a crash between a transition and its counters always could
- * (`POST /api/v1/stats/rebuild`).
+ * waiting for them. One pass runs at a time per hub: it counts what was queued (in slices, each
+ * claiming its markers) into cells held in memory, where the increments of a cell hit by many
+ * deliveries merge — the heavier the load, the fewer writes per delivery (each counter upsert
+ * costs the engine about as much as storing a delivery) — and writes the cells that are due. Its
+ * steps have pauses between them, so notifications are not held behind it, unless a reader is
+ * waiting. Stats reads flush at once, so a node reads its own writes. A crash loses what was
+ * queued or merged and not yet written, like a crash between a transition and its counters
+ * always could (`POST /api/v1/stats/rebuild`).
  */
 class CounterQueue {
   private transitions: Transition[] = [];
   private outgoing: Outgoing[] = [];
-  /** Week, month, quarter and year cells merged over several flushes, and when they are due. */
+  /** Day cells merged since the last day write, with the exceptions counted alongside. */
+  private days: Cells = new Map();
+  private exceptions: Document[] = [];
+  private daysDue = 0;
+  /** Week, month, quarter and year cells merged over several day writes, and when they are due. */
   private coarse: Cells = new Map();
   private coarseDue = 0;
   /** A reader is waiting: write the coarse cells too. */
@@ -72,8 +81,8 @@ class CounterQueue {
     const target = this.added;
     // a write that fails still counts as done (logged; a rebuild realigns), so these end
     while (this.written < target) await this.forcedWrite();
-    // a write already running when we came may not have taken the coarse cells: at most one more
-    for (let i = 0; i < 2 && this.coarse.size > 0; i++) await this.forcedWrite();
+    // a pass already running when we came may not have written the cells: at most two more
+    for (let i = 0; i < 2 && this.days.size + this.coarse.size > 0; i++) await this.forcedWrite();
   }
 
   private async forcedWrite(): Promise<void> {
@@ -84,22 +93,28 @@ class CounterQueue {
     else this.written = this.added;
   }
 
-  private coarseReady(): boolean {
-    return this.coarse.size > 0 && (this.forced || Date.now() >= this.coarseDue);
+  private ready(cells: Cells, due: number): boolean {
+    return cells.size > 0 && (this.forced || Date.now() >= due);
   }
 
   private queued(): boolean {
-    return this.transitions.length > 0 || this.outgoing.length > 0 || this.coarseReady();
+    return (
+      this.transitions.length > 0 ||
+      this.outgoing.length > 0 ||
+      this.ready(this.days, this.daysDue) ||
+      this.ready(this.coarse, this.coarseDue)
+    );
   }
 
   private schedule(): void {
     if (this.running || this.timer) return;
-    const next = this.queued()
-      ? this.lastStart + WINDOW_MS
-      : this.coarse.size > 0
-        ? this.coarseDue
-        : null;
-    if (next === null) return;
+    const dues = [
+      ...(this.transitions.length + this.outgoing.length > 0 ? [this.lastStart + COUNT_MS] : []),
+      ...(this.days.size > 0 ? [this.daysDue] : []),
+      ...(this.coarse.size > 0 ? [this.coarseDue] : []),
+    ];
+    if (dues.length === 0) return;
+    const next = Math.min(...dues);
     this.timer = setTimeout(() => this.start(), Math.max(0, next - Date.now()));
     this.timer.unref();
   }
@@ -118,8 +133,8 @@ class CounterQueue {
   }
 
   /**
-   * A pause between two steps of a flush as long as the step took (at most half the hub's and
-   * the engine's time goes to counters while a flush runs), skipped when a reader waits.
+   * A pause between two steps of a pass as long as the step took (at most half the hub's and
+   * the engine's time goes to counters while a pass runs), skipped when a reader waits.
    */
   private async breathe(): Promise<void> {
     const took = performance.now() - this.stepStart;
@@ -140,30 +155,37 @@ class CounterQueue {
     }
   }
 
-  private async write(): Promise<void> {
-    this.stepStart = performance.now();
+  /** Counts the queued transitions into the day and coarse cells, in slices. */
+  private async count(): Promise<void> {
     const transitions = this.transitions.splice(0);
     const outgoing = this.outgoing.splice(0);
-    // a reader waiting from the start gets the coarse cells too; one arriving later, a next write
+    const cells: Cells = new Map();
+    // in slices, so a burst of transitions never holds the event loop for long
+    for (let i = 0; i < transitions.length; i += SLICE) {
+      if (i > 0) await this.breathe();
+      this.exceptions.push(
+        ...(await countTransitions(this.ctx, transitions.slice(i, i + SLICE), cells)),
+      );
+    }
+    this.exceptions.push(...(await countOutgoing(this.ctx, outgoing, cells)));
+    if (cells.size > 0 && this.days.size === 0) this.daysDue = Date.now() + WINDOW_MS;
+    if (cells.size > 0 && this.coarse.size === 0) this.coarseDue = Date.now() + COARSE_MS;
+    for (const [id, inc] of cells) addCell(isDayCell(id) ? this.days : this.coarse, id, inc);
+  }
+
+  private async write(): Promise<void> {
+    this.stepStart = performance.now();
+    // a reader waiting from the start gets every cell written; one arriving later, a next pass
     const forced = this.forced;
     try {
-      // in slices, so one flush of a busy window never holds the event loop for long
-      const cells: Cells = new Map();
-      const exceptions: Document[] = [];
-      for (let i = 0; i < transitions.length; i += SLICE) {
-        if (i > 0) await this.breathe();
-        exceptions.push(
-          ...(await countTransitions(this.ctx, transitions.slice(i, i + SLICE), cells)),
-        );
+      await this.count();
+      if (this.ready(this.days, this.daysDue)) {
+        const [days, exceptions] = [this.days, this.exceptions.splice(0)];
+        this.days = new Map();
+        await this.breathe();
+        await Promise.all([this.writePaced(days), recordExceptions(this.ctx, exceptions)]);
       }
-      exceptions.push(...(await countOutgoing(this.ctx, outgoing, cells)));
-      const days: Cells = new Map();
-      if (this.coarse.size === 0) this.coarseDue = Date.now() + COARSE_MS;
-      for (const [id, inc] of cells)
-        if (isDayCell(id)) days.set(id, inc);
-        else addCell(this.coarse, id, inc);
-      await Promise.all([this.writePaced(days), recordExceptions(this.ctx, exceptions)]);
-      if (forced || Date.now() >= this.coarseDue) {
+      if (this.ready(this.coarse, this.coarseDue)) {
         const coarse = this.coarse;
         this.coarse = new Map();
         await this.writePaced(coarse);
