@@ -26,6 +26,7 @@ import { Users } from '../server/src/modules/auth/user.model.js';
 import { issueAccessToken } from '../server/src/modules/auth/tokens.js';
 import { createOrg } from '../server/src/modules/orgs/orgs.service.js';
 import { createDocument } from '../server/src/modules/documents/create-document.js';
+import { flushCounters } from '../server/src/modules/stats/counter-queue.js';
 import { ZDocumentMeta } from '../server/src/contracts/documents.js';
 import type { TOrg } from '../server/src/contracts/orgs.js';
 import { PDFDocument } from 'pdf-lib';
@@ -157,6 +158,15 @@ async function profiled<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Each phase starts from a quiet hub: the counters of what came before written, and a moment for
+ * the engine, so a phase's figures are its own load's and not the previous phase's backlog.
+ */
+async function settle(hub: Hub): Promise<void> {
+  await flushCounters(hub.ctx);
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+}
+
 type Cpu = { hub: NodeJS.CpuUsage; engine: number; clients: number };
 
 /** CPU each process spent per delivery since `from`, µs. */
@@ -270,6 +280,7 @@ async function run(seconds: number): Promise<void> {
     ];
     for (const [name, phase, docs] of phases) {
       const documentIds = await newDocs(docs);
+      await settle(hub);
       const cpu0: Cpu = {
         hub: process.cpuUsage(),
         engine: cpuMsOf(engine.pid),
