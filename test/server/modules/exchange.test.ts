@@ -1,6 +1,11 @@
 import { expect } from 'chai';
 import type { TDelivery, TDispatchSent } from '../../../server/src/contracts/exchange.js';
-import type { TDeliveryStatusEvent, TIncomingEvent } from '../../../server/src/contracts/events.js';
+import type {
+  EventEnvelope,
+  TDeliveryStatusEvent,
+  TIncomingEvent,
+} from '../../../server/src/contracts/events.js';
+import { Events } from '../../../server/src/modules/events/event.model.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { api, makeDocument, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
@@ -47,13 +52,34 @@ describe('exchange: dispatch, deliveries, receipts', () => {
     expect(dispatch.summary).to.deep.equal({ '01': 2 });
     // brief: the sender and the recipients are told the delivery, its receipts are read on demand
     expect(dispatch.deliveries.every((d) => d.status === '01' && !('history' in d))).to.equal(true);
-    for (const s of sockets) {
+    for (const [i, s] of sockets.entries()) {
       const [e] = await s.waitFor('document:incoming', 1);
       const told = (e!.data as TIncomingEvent).delivery;
       expect(told.subject).to.contain('Hoằng Hóa');
       expect(told).to.not.have.property('history');
       expect(dispatch.deliveries.map((d) => d.id)).to.include(told.id);
       s.close();
+      // the log keeps a reference to the delivery; polling rebuilds the payload that was sent live
+      const logged = await Events(hub.ctx.db.conn)
+        .findById(`${told.recipientOrgId}|incoming:${told.id}`)
+        .lean();
+      expect(logged).to.include({ seq: e!.seq });
+      expect(logged).to.not.have.property('data');
+      expect(String(logged!.ref)).to.equal(told.id);
+      const polled = await api(hub, rclerks[i]!.token)('GET', `/api/v1/events?after=${e!.seq - 1}`);
+      const [again] = (polled.body as unknown as { events: EventEnvelope<unknown>[] }).events;
+      expect(again).to.deep.equal(e);
+    }
+    const senderLog = await api(hub, clerk.token)('GET', '/api/v1/events?after=0');
+    const arrivals = (
+      senderLog.body as unknown as { events: EventEnvelope<TDeliveryStatusEvent>[] }
+    ).events.filter((x) => x.data.dispatchId === dispatch.id);
+    expect(arrivals.map((x) => x.data.code)).to.deep.equal(['01', '01']);
+    for (const x of arrivals) {
+      const [r] = (
+        await api(hub, clerk.token)('GET', `/api/v1/deliveries/${x.data.deliveryId}/receipts`)
+      ).body as unknown as { jws: string }[];
+      expect(x.data.receipt.jws).to.equal(r!.jws);
     }
     const inbox = await api(hub, rclerks[0]!.token)('GET', '/api/v1/inbox?q=hoang hoa');
     const [listed] = (inbox.body as unknown as { items: TDelivery[] }).items;

@@ -11,7 +11,11 @@ export type EventDoc = {
   type: EventType;
   /** Names the fact the event tells (a retried request or a crash repair publishes it again). */
   key: string;
-  data: unknown;
+  /** The payload, or, for the events a dispatch writes per delivery, `ref` to rebuild it from. */
+  data?: unknown;
+  /** The delivery whose stored state rebuilds the payload (`eventsAfter`): half of what each
+   * delivery of a dispatch would otherwise write. */
+  ref?: Types.ObjectId;
   at: Date;
 };
 
@@ -22,7 +26,8 @@ const schema = new Schema<EventDoc>(
     seq: { type: Number, required: true },
     type: { type: String, required: true },
     key: { type: String, required: true },
-    data: { type: Schema.Types.Mixed, required: true },
+    data: { type: Schema.Types.Mixed },
+    ref: { type: Schema.Types.ObjectId },
     at: { type: Date, required: true },
   },
   { versionKey: false },

@@ -2,6 +2,8 @@ import { Types } from 'mongoose';
 import type { EventEnvelope, EventPayloads, EventType } from '../../contracts/events.js';
 import type { HubContext } from '../../context.js';
 import { duplicateIndexes } from '../../db/duplicates.js';
+import { Deliveries } from '../exchange/delivery.model.js';
+import { arrivalPayload } from '../exchange/present.js';
 import { Events, reserve, type EventDoc } from './event.model.js';
 
 export type NewEvent<K extends EventType = EventType> = {
@@ -9,6 +11,8 @@ export type NewEvent<K extends EventType = EventType> = {
   type: K;
   key: string;
   data: EventPayloads[K];
+  /** Store only this delivery's id: `eventsAfter` rebuilds the payload from the delivery. */
+  ref?: Types.ObjectId;
 };
 
 export function orgRoom(orgId: string): string {
@@ -47,9 +51,14 @@ async function storeAndEmit(ctx: HubContext, events: NewEvent[]): Promise<EventD
     data: e.data,
     at,
   }));
+  const rows = docs.map(({ data, ...row }, i) => {
+    const ref = events[i]!.ref;
+
+    return ref ? { ...row, ref } : { ...row, data };
+  });
   let skipped = new Set<number>();
   try {
-    await Events(ctx.db.conn).collection.insertMany(docs as never[], { ordered: false });
+    await Events(ctx.db.conn).collection.insertMany(rows as never[], { ordered: false });
   } catch (err) {
     skipped = new Set(duplicateIndexes(err));
   }
@@ -115,15 +124,33 @@ export function publishEvents(ctx: HubContext, events: NewEvent[]): Promise<Even
   return s.publish(events);
 }
 
+/** Payloads of events stored by reference, rebuilt from their deliveries as stored now. */
+async function withPayloads(ctx: HubContext, events: EventDoc[]): Promise<EventDoc[]> {
+  const refs = events.flatMap((e) => (e.data === undefined && e.ref ? [e.ref] : []));
+  if (refs.length === 0) return events;
+  const deliveries = await Deliveries(ctx.db.conn)
+    .find({ _id: { $in: refs } })
+    .lean();
+  const byId = new Map(deliveries.map((d) => [String(d._id), d]));
+
+  return events.map((e) => {
+    const d = e.data === undefined && e.ref ? byId.get(String(e.ref)) : undefined;
+
+    return d ? { ...e, data: arrivalPayload(e.type, d, e.key) } : e;
+  });
+}
+
 export async function eventsAfter(
   ctx: HubContext,
   orgId: string,
   after: number,
   limit = 1000,
 ): Promise<EventDoc[]> {
-  return Events(ctx.db.conn)
+  const events = await Events(ctx.db.conn)
     .find({ orgId: new Types.ObjectId(orgId), seq: { $gt: after } })
     .sort({ seq: 1 })
     .limit(limit)
     .lean();
+
+  return withPayloads(ctx, events);
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
+import type { EventType } from '../../contracts/events.js';
 import type { TDispatchCreate, TDispatchSent } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import { canonicalJson } from '../../db/canonical-json.js';
@@ -14,7 +15,7 @@ import { publishEvents, type NewEvent } from '../events/publish.js';
 import { countLater } from '../stats/counter-queue.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';
 import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from './delivery.model.js';
-import { presentBrief, presentSent, statusEvent } from './present.js';
+import { arrivalPayload, presentSent } from './present.js';
 import { receiptFor } from './receipts.js';
 
 /** End of the due day in Vietnam time (UTC+7), when handling becomes overdue. */
@@ -197,17 +198,19 @@ async function completeDispatch(
   return all;
 }
 
+/** Stored by reference to the delivery (`ref`): the log rebuilds their payloads from it. */
 function arrivalEvents(d: DeliveryDoc): NewEvent[] {
-  const arrived = d.history.find((h) => h.code === '01')!;
+  const event = (orgId: unknown, type: EventType, key: string): NewEvent => ({
+    orgId: String(orgId),
+    type,
+    key,
+    data: arrivalPayload(type, d, key),
+    ref: d._id,
+  });
 
   return [
-    {
-      orgId: String(d.recipientOrgId),
-      type: 'document:incoming',
-      key: `incoming:${String(d._id)}`,
-      data: { delivery: presentBrief(d) },
-    },
-    statusEvent(d, arrived, `status:${String(d._id)}:01`),
+    event(d.recipientOrgId, 'document:incoming', `incoming:${String(d._id)}`),
+    event(d.senderOrgId, 'delivery:status', `status:${String(d._id)}:01`),
   ];
 }
 

@@ -6,6 +6,7 @@ import type {
   TStatusCode,
 } from '../../contracts/exchange.js';
 import { CLOSED } from './transitions.js';
+import type { EventType, TDeliveryStatusEvent, TIncomingEvent } from '../../contracts/events.js';
 import type { NewEvent } from '../events/publish.js';
 import type { DeliveryDoc, DispatchDoc, HistoryDoc } from './delivery.model.js';
 
@@ -79,6 +80,24 @@ export function summarize(
   for (const d of deliveries) s[d.status] = (s[d.status] ?? 0) + 1;
 
   return s;
+}
+
+/**
+ * The payload of a dispatch's arrival events, from the delivery: the same function builds the
+ * live event and, from the stored delivery, the replayed one (the log keeps only a reference).
+ */
+export function arrivalPayload(
+  type: EventType,
+  d: DeliveryDoc,
+  key: string,
+): TIncomingEvent | TDeliveryStatusEvent {
+  if (type === 'document:incoming') return { delivery: presentBrief(d) };
+
+  return statusEvent(
+    d,
+    d.history.find((h) => h.code === '01')!,
+    key,
+  ).data;
 }
 
 /** The receipt notification to the sender for one history entry of a delivery. */
