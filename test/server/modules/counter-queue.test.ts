@@ -67,4 +67,34 @@ describe('stats counters queue: the exchange does not wait for them, nothing is 
     await rebuildCounters(hub.ctx);
     expect(await counterDocs(hub)).to.deep.equal(incremental);
   });
+
+  it('writes day cells within seconds and coarser cells later, with no reader asking', async () => {
+    const province = await makeOrg(hub.ctx, { level: 'province' });
+    const communes = await Promise.all([1, 2].map(() => makeOrg(hub.ctx)));
+    const clerk = await makeUser(hub, province, ['clerk']);
+    const doc = await makeDocument(hub, clerk);
+    const sent = await api(hub, clerk.token)('POST', '/api/v1/dispatches', {
+      documentId: doc.id,
+      recipients: communes.map((c) => c.id),
+    });
+    expect(sent.status).to.equal(201);
+    const t0 = Date.now();
+    const cell = (grain: string) =>
+      hub.ctx.db.conn
+        .collection(COUNTERS)
+        .findOne({ _id: new RegExp(`^${province.id}\\|${grain}:`) as never });
+    const writtenAfter = async (grain: string) => {
+      while (!(await cell(grain))) {
+        if (Date.now() - t0 > 25_000) throw new Error(`no ${grain} cell after 25 s`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+
+      return Date.now() - t0;
+    };
+    const day = await writtenAfter('d');
+    const month = await writtenAfter('m');
+    expect(day).to.be.within(1_500, 8_000);
+    expect(month).to.be.within(9_000, 20_000);
+    expect(await cell('m')).to.include({ sent: 2 });
+  });
 });

@@ -16,17 +16,22 @@ const MAX_QUEUED = 20_000;
  */
 const COUNT_MS = 100;
 /**
- * Day cells are written this long after the first increment merged into them, gathering what
+ * A day cell is written this long after the first increment merged into it, gathering what
  * arrives meanwhile: at 1,000 deliveries/s a recipient's cell is written once for several.
  */
 const WINDOW_MS = 2_000;
 /**
- * Week, month, quarter and year cells are written at most this often: a recipient has one cell
- * per grain, so these merge many more deliveries than the day cells, which are written each flush.
+ * Week, month, quarter and year cells wait longer: a recipient has one cell per grain, so these
+ * merge many more deliveries than the day cells.
  */
 const COARSE_MS = 10_000;
-/** Counter upserts per bulk, and the shortest pause between two steps of a flush. */
+/**
+ * Counter upserts per bulk, at most two bulks a pass (unless a reader waits): the cells that fall
+ * due together are written over several passes instead of in one burst. Past due, a cell keeps
+ * merging, so the writes per delivery only fall if the engine lags.
+ */
 const CELLS_PER_STEP = 50;
+const CELLS_PER_PASS = 2 * CELLS_PER_STEP;
 const PAUSE_MS = 10;
 /** Transitions counted per step. */
 const SLICE = 100;
@@ -45,14 +50,11 @@ const SLICE = 100;
 class CounterQueue {
   private transitions: Transition[] = [];
   private outgoing: Outgoing[] = [];
-  /** Day cells merged since the last day write, with the exceptions counted alongside. */
-  private days: Cells = new Map();
+  /** Increments merged and not yet written, each cell's due time, and the exceptions counted. */
+  private cells: Cells = new Map();
+  private due = new Map<string, number>();
   private exceptions: Document[] = [];
-  private daysDue = 0;
-  /** Week, month, quarter and year cells merged over several day writes, and when they are due. */
-  private coarse: Cells = new Map();
-  private coarseDue = 0;
-  /** A reader is waiting: write the coarse cells too. */
+  /** A reader is waiting: write every cell now. */
   private forced = false;
   private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -82,7 +84,8 @@ class CounterQueue {
     // a write that fails still counts as done (logged; a rebuild realigns), so these end
     while (this.written < target) await this.forcedWrite();
     // a pass already running when we came may not have written the cells: at most two more
-    for (let i = 0; i < 2 && this.days.size + this.coarse.size > 0; i++) await this.forcedWrite();
+    for (let i = 0; i < 2 && this.cells.size + this.exceptions.length > 0; i++)
+      await this.forcedWrite();
   }
 
   private async forcedWrite(): Promise<void> {
@@ -93,28 +96,26 @@ class CounterQueue {
     else this.written = this.added;
   }
 
-  private ready(cells: Cells, due: number): boolean {
-    return cells.size > 0 && (this.forced || Date.now() >= due);
+  /** When the next pass has work: counting, or the first cell falling due. */
+  private next(): number | null {
+    let next =
+      this.transitions.length + this.outgoing.length > 0 ? this.lastStart + COUNT_MS : null;
+    if (this.exceptions.length > 0 || this.forced) next = Math.min(next ?? 0, 0);
+    for (const at of this.due.values()) if (next === null || at < next) next = at;
+
+    return next;
   }
 
   private queued(): boolean {
-    return (
-      this.transitions.length > 0 ||
-      this.outgoing.length > 0 ||
-      this.ready(this.days, this.daysDue) ||
-      this.ready(this.coarse, this.coarseDue)
-    );
+    const next = this.next();
+
+    return next !== null && (this.forced || next <= Date.now() || this.transitions.length > 0);
   }
 
   private schedule(): void {
     if (this.running || this.timer) return;
-    const dues = [
-      ...(this.transitions.length + this.outgoing.length > 0 ? [this.lastStart + COUNT_MS] : []),
-      ...(this.days.size > 0 ? [this.daysDue] : []),
-      ...(this.coarse.size > 0 ? [this.coarseDue] : []),
-    ];
-    if (dues.length === 0) return;
-    const next = Math.min(...dues);
+    const next = this.next();
+    if (next === null) return;
     this.timer = setTimeout(() => this.start(), Math.max(0, next - Date.now()));
     this.timer.unref();
   }
@@ -122,7 +123,8 @@ class CounterQueue {
   private start(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.running || !this.queued()) return;
+    if (this.running) return;
+    if (!this.queued()) return this.schedule();
     this.lastStart = Date.now();
     const upTo = this.added;
     this.running = this.write().finally(() => {
@@ -168,9 +170,29 @@ class CounterQueue {
       );
     }
     this.exceptions.push(...(await countOutgoing(this.ctx, outgoing, cells)));
-    if (cells.size > 0 && this.days.size === 0) this.daysDue = Date.now() + WINDOW_MS;
-    if (cells.size > 0 && this.coarse.size === 0) this.coarseDue = Date.now() + COARSE_MS;
-    for (const [id, inc] of cells) addCell(isDayCell(id) ? this.days : this.coarse, id, inc);
+    const now = Date.now();
+    for (const [id, inc] of cells) {
+      addCell(this.cells, id, inc);
+      if (!this.due.has(id)) this.due.set(id, now + (isDayCell(id) ? WINDOW_MS : COARSE_MS));
+    }
+  }
+
+  /** The cells due now, oldest first, at most a pass's worth (all of them for a reader). */
+  private takeDue(): Cells {
+    const now = Date.now();
+    const ids = [...this.due]
+      .filter(([, at]) => this.forced || at <= now)
+      .sort((a, b) => a[1] - b[1])
+      .slice(0, this.forced ? undefined : CELLS_PER_PASS)
+      .map(([id]) => id);
+    const taken: Cells = new Map();
+    for (const id of ids) {
+      taken.set(id, this.cells.get(id)!);
+      this.cells.delete(id);
+      this.due.delete(id);
+    }
+
+    return taken;
   }
 
   private async write(): Promise<void> {
@@ -179,17 +201,11 @@ class CounterQueue {
     const forced = this.forced;
     try {
       await this.count();
-      if (this.ready(this.days, this.daysDue)) {
-        const [days, exceptions] = [this.days, this.exceptions.splice(0)];
-        this.days = new Map();
-        await this.breathe();
-        await Promise.all([this.writePaced(days), recordExceptions(this.ctx, exceptions)]);
-      }
-      if (this.ready(this.coarse, this.coarseDue)) {
-        const coarse = this.coarse;
-        this.coarse = new Map();
-        await this.writePaced(coarse);
-      }
+      const due = this.takeDue();
+      const exceptions = this.exceptions.splice(0);
+      if (due.size + exceptions.length === 0) return;
+      await this.breathe();
+      await Promise.all([this.writePaced(due), recordExceptions(this.ctx, exceptions)]);
     } catch (err) {
       this.ctx.log.error(
         { err },
