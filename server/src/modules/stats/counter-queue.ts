@@ -96,11 +96,11 @@ class CounterQueue {
     else this.written = this.added;
   }
 
-  /** When the next pass has work: counting, or the first cell falling due. */
+  /** When the next pass has work: at once for a reader, else counting or the first cell due. */
   private next(): number | null {
+    if (this.forced) return 0;
     let next =
       this.transitions.length + this.outgoing.length > 0 ? this.lastStart + COUNT_MS : null;
-    if (this.exceptions.length > 0 || this.forced) next = Math.min(next ?? 0, 0);
     for (const at of this.due.values()) if (next === null || at < next) next = at;
 
     return next;
@@ -109,7 +109,7 @@ class CounterQueue {
   private queued(): boolean {
     const next = this.next();
 
-    return next !== null && (this.forced || next <= Date.now() || this.transitions.length > 0);
+    return next !== null && next <= Date.now();
   }
 
   private schedule(): void {
