@@ -4,7 +4,9 @@ import type { Hub } from '../../../server/src/hub.js';
 import { appendAudit } from '../../../server/src/modules/audit/append.js';
 import { AuditLog } from '../../../server/src/modules/audit/audit.model.js';
 import { api, makeDocument, makeOrg, makeUser } from '../../support/factories.js';
-import { startTestHub } from '../../support/hub.js';
+import { startTestHub, testDbName, testMongoUri } from '../../support/hub.js';
+import { MongoClient } from 'mongodb';
+import { emitDocumentEvent } from '../../../server/src/modules/documents/document.events.js';
 
 describe('audit log: append-only, hash-chained', () => {
   let hub: Hub;
@@ -83,6 +85,35 @@ describe('audit log: document events', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(actions).to.have.members(['document.created', 'document.read-confidential']);
+  });
+
+  it('writes the entries of events still pending when the hub stops', async () => {
+    const dbName = testDbName('audit_stop');
+    const stopping = await startTestHub({}, dbName);
+    const org = await makeOrg(stopping.ctx);
+    const clerk = await makeUser(stopping, org, ['clerk']);
+    const doc = await makeDocument(stopping, clerk, { confidentiality: 'mat' });
+    // reads announced an instant before the stop: their entries are being written as it begins
+    for (let i = 0; i < 20; i++)
+      emitDocumentEvent('document.read-confidential', {
+        documentId: doc.id,
+        orgId: org.id,
+        confidentiality: 'mat',
+        readerId: clerk.id,
+        readerOrgId: org.id,
+        what: 'file',
+      });
+    await stopping.close();
+    const client = await MongoClient.connect(testMongoUri());
+    try {
+      const reads = await client
+        .db(dbName)
+        .collection(AuditLog(hub.ctx.db.conn).collection.collectionName)
+        .countDocuments({ action: 'document.read-confidential', 'target.id': doc.id });
+      expect(reads).to.equal(20);
+    } finally {
+      await client.close();
+    }
   });
 });
 

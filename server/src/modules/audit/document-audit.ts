@@ -17,13 +17,15 @@ export function auditDocumentEvents(ctx: HubContext): () => Promise<void> {
   const pending = new Set<Promise<void>>();
   const on = <K extends Name>(name: K, entry: (e: DocumentEventMap[K][0]) => AuditInput) => {
     const listener = (e: DocumentEventMap[K][0]) => {
-      void (async () => {
+      const write = (async () => {
         if (!(await Documents(ctx.db.conn).exists({ _id: new Types.ObjectId(e.documentId) })))
           return;
         await appendAudit(ctx, entry(e));
       })().catch((err: unknown) =>
         ctx.log.error({ err, event: name }, 'audit of a document event failed'),
       );
+      pending.add(write);
+      void write.finally(() => pending.delete(write));
     };
     (documentEvents.on as (n: K, l: typeof listener) => void)(name, listener);
     offs.push(() => (documentEvents.off as (n: K, l: typeof listener) => void)(name, listener));
