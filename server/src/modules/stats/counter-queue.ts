@@ -157,7 +157,7 @@ class CounterQueue {
     }
   }
 
-  /** Counts the queued transitions into the day and coarse cells, in slices. */
+  /** Counts the queued transitions into the cells held in memory, in slices; each gets a due time. */
   private async count(): Promise<void> {
     const transitions = this.transitions.splice(0);
     const outgoing = this.outgoing.splice(0);
