@@ -50,9 +50,10 @@ const SLICE = 100;
 class CounterQueue {
   private transitions: Transition[] = [];
   private outgoing: Outgoing[] = [];
-  /** Increments merged and not yet written, each cell's due time, and the exceptions counted. */
+  /** Increments merged and not yet written, and each cell's due time. */
   private cells: Cells = new Map();
   private due = new Map<string, number>();
+  /** Exceptions counted by the running pass (it writes them before it ends). */
   private exceptions: Document[] = [];
   /** A reader is waiting: write every cell now. */
   private forced = false;
@@ -84,8 +85,7 @@ class CounterQueue {
     // a write that fails still counts as done (logged; a rebuild realigns), so these end
     while (this.written < target) await this.forcedWrite();
     // a pass already running when we came may not have written the cells: at most two more
-    for (let i = 0; i < 2 && this.cells.size + this.exceptions.length > 0; i++)
-      await this.forcedWrite();
+    for (let i = 0; i < 2 && this.cells.size > 0; i++) await this.forcedWrite();
   }
 
   private async forcedWrite(): Promise<void> {
