@@ -17,11 +17,9 @@ export function eventsRoutes(ctx: HubContext): Router {
   r.get(
     '/',
     route({ roles: [], query: ZQuery }, async ({ principal, query }) => {
-      const events = (await eventsAfter(ctx, principal.orgId, query.after, query.limit)).map(
-        toEnvelope,
-      );
+      const page = await eventsAfter(ctx, principal.orgId, query.after, query.limit);
 
-      return { events, lastSeq: events.at(-1)?.seq ?? query.after };
+      return { events: page.events.map(toEnvelope), lastSeq: page.lastSeq };
     }),
   );
 

@@ -129,32 +129,33 @@ async function buildDeliveries(
   );
 }
 
-type Parts = { doc: DocumentDoc; sender: OrgDoc; recipients: OrgDoc[]; fresh: boolean };
+type Parts = { doc: DocumentDoc; sender: OrgDoc; recipients: OrgDoc[] };
+/** The deliveries already stored and the ones built for the recipients still missing one. */
+type Pending = { existing: DeliveryDoc[]; built: DeliveryDoc[] };
 
-/** What completing a dispatch needs; a first attempt passes what it already has in hand. */
-async function partsOf(ctx: HubContext, dispatch: DispatchDoc): Promise<Parts> {
-  const [doc, sender, recipients] = await Promise.all([
+/** What a retry needs to complete a dispatch a first attempt left incomplete. */
+async function partsOf(ctx: HubContext, dispatch: DispatchDoc): Promise<Parts & Pending> {
+  const [doc, sender, recipients, existing] = await Promise.all([
     loadDocument(ctx, String(dispatch.documentId)),
     Orgs(ctx.db.conn).findById(dispatch.orgId).lean(),
     Orgs(ctx.db.conn)
       .find({ _id: { $in: dispatch.recipients } })
       .lean(),
+    Deliveries(ctx.db.conn).find({ dispatchId: dispatch._id }).lean(),
   ]);
+  const have = new Set(existing.map((d) => String(d.recipientOrgId)));
+  const missing = recipients.filter((r) => !have.has(String(r._id)));
+  const built = await buildDeliveries(ctx, dispatch, doc, sender!, missing);
 
-  return { doc, sender: sender!, recipients, fresh: false };
+  return { doc, sender: sender!, recipients, existing, built };
 }
 
+/** The dispatch's deliveries once the built ones are stored. */
 async function storeDeliveries(
   ctx: HubContext,
   dispatch: DispatchDoc,
-  parts: Parts,
+  { existing, built }: Pending,
 ): Promise<DeliveryDoc[]> {
-  const existing = parts.fresh
-    ? []
-    : await Deliveries(ctx.db.conn).find({ dispatchId: dispatch._id }).lean();
-  const have = new Set(existing.map((d) => String(d.recipientOrgId)));
-  const missing = parts.recipients.filter((r) => !have.has(String(r._id)));
-  const built = await buildDeliveries(ctx, dispatch, parts.doc, parts.sender, missing);
   if (built.length === 0) return existing;
   try {
     await Deliveries(ctx.db.conn).collection.insertMany(built, { ordered: false });
@@ -169,22 +170,25 @@ async function storeDeliveries(
 }
 
 /**
- * Creates deliveries and events for a stored dispatch. Idempotent: deliveries are unique per
- * (dispatch, recipient), events per key and counters per marker, so a retry after a crash
- * completes what is missing and duplicates nothing. Independent writes run concurrently.
+ * Stores the deliveries and their events for a stored dispatch. Idempotent: deliveries are unique
+ * per (dispatch, recipient), events per key and counters per marker, so a retry after a crash
+ * completes what is missing and duplicates nothing. The deliveries and the events are written at
+ * the same time — the events are emitted once the deliveries are stored (publishEvents' facts) —
+ * as notification latency is the sum of the writes on this path.
  */
 async function completeDispatch(
   ctx: HubContext,
   dispatch: DispatchDoc,
-  given?: Parts,
+  parts: Parts & Pending,
 ): Promise<DeliveryDoc[]> {
-  const parts = given ?? (await partsOf(ctx, dispatch));
-  const all = await storeDeliveries(ctx, dispatch, parts);
-  await Promise.all([
+  const stored = storeDeliveries(ctx, dispatch, parts);
+  const [all] = await Promise.all([
+    stored,
     markDispatched(ctx, String(parts.doc._id), dispatch.recipients.map(String)),
     publishEvents(
       ctx,
-      all.flatMap((d) => arrivalEvents(d)),
+      [...parts.existing, ...parts.built].flatMap((d) => arrivalEvents(d)),
+      stored.then((ds) => ds.map((d) => d._id)),
     ),
   ]);
   // stats: the arrivals, and the outgoing document with its signatures (counted once)
@@ -226,7 +230,7 @@ async function replay(
   }
   const deliveries = existing.complete
     ? await Deliveries(ctx.db.conn).find({ dispatchId: existing._id }).lean()
-    : await completeDispatch(ctx, existing);
+    : await completeDispatch(ctx, existing, await partsOf(ctx, existing));
 
   return { dispatch: presentSent(existing, deliveries), replayed: true };
 }
@@ -253,22 +257,29 @@ export async function dispatchDocument(
     throw new AppError('INVALID_STATE', 'Văn bản đã bị thu hồi, không gửi được.');
   const version = versionOf(doc, input.versionId);
   const dueIso = input.dueDate ?? doc.meta.dueDate;
-  let dispatch: DispatchDoc;
+  const dispatch: DispatchDoc = {
+    _id: new Types.ObjectId(),
+    orgId,
+    documentId: doc._id,
+    versionId: version._id,
+    recipients: recipients.map((r) => r._id),
+    dueDate: dueIso ? endOfDayVietnam(dueIso) : null,
+    ...(input.note ? { note: input.note } : {}),
+    idempotencyKey,
+    requestHash: hash,
+    complete: false,
+    recalled: false,
+    createdBy: principal.id,
+    createdByName: principal.name,
+    createdAt: new Date(),
+  };
+  let built: DeliveryDoc[];
   try {
-    dispatch = (
-      await dispatches.create({
-        orgId,
-        documentId: doc._id,
-        versionId: version._id,
-        recipients: recipients.map((r) => r._id),
-        dueDate: dueIso ? endOfDayVietnam(dueIso) : null,
-        ...(input.note ? { note: input.note } : {}),
-        idempotencyKey,
-        requestHash: hash,
-        createdBy: principal.id,
-        createdByName: principal.name,
-      })
-    ).toObject();
+    // the receipts are signed while the dispatch is being stored
+    [, built] = await Promise.all([
+      dispatches.collection.insertOne(dispatch),
+      buildDeliveries(ctx, dispatch, doc, sender, recipients),
+    ]);
   } catch (err) {
     // A concurrent request with the same key won the race: answer as a replay of it.
     if ((err as { code?: number }).code !== 11000 || !idempotencyKey) throw err;
@@ -279,7 +290,8 @@ export async function dispatchDocument(
     doc,
     sender,
     recipients,
-    fresh: true,
+    existing: [],
+    built,
   });
   await appendAudit(ctx, {
     actor: actorOf(principal),
