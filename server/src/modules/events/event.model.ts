@@ -11,11 +11,7 @@ export type EventDoc = {
   type: EventType;
   /** Names the fact the event tells (a retried request or a crash repair publishes it again). */
   key: string;
-  /** The payload, or, for the events a dispatch writes per delivery, `ref` to rebuild it from. */
-  data?: unknown;
-  /** The delivery whose stored state rebuilds the payload (`eventsAfter`): half of what each
-   * delivery of a dispatch would otherwise write. */
-  ref?: Types.ObjectId;
+  data: unknown;
   at: Date;
 };
 
@@ -27,7 +23,6 @@ const schema = new Schema<EventDoc>(
     type: { type: String, required: true },
     key: { type: String, required: true },
     data: { type: Schema.Types.Mixed },
-    ref: { type: Schema.Types.ObjectId },
     at: { type: Date, required: true },
   },
   { versionKey: false },

@@ -2,8 +2,7 @@ import { Types } from 'mongoose';
 import type { EventEnvelope, EventPayloads, EventType } from '../../contracts/events.js';
 import type { HubContext } from '../../context.js';
 import { duplicateIndexes } from '../../db/duplicates.js';
-import { Deliveries } from '../exchange/delivery.model.js';
-import { arrivalPayload } from '../exchange/present.js';
+import { arrivalsAfter } from '../exchange/arrival-log.js';
 import { Events, reserve, type EventDoc } from './event.model.js';
 
 export type NewEvent<K extends EventType = EventType> = {
@@ -11,8 +10,6 @@ export type NewEvent<K extends EventType = EventType> = {
   type: K;
   key: string;
   data: EventPayloads[K];
-  /** Store only this delivery's id: `eventsAfter` rebuilds the payload from the delivery. */
-  ref?: Types.ObjectId;
 };
 
 export function orgRoom(orgId: string): string {
@@ -38,24 +35,26 @@ function emit(ctx: HubContext, d: EventDoc): void {
   ctx.io.to(room).emit(d.type, toEnvelope(d) as never);
 }
 
-/** Stores a batch with consecutive seqs; returns the rows that were new (not a repeat). */
-async function store(ctx: HubContext, events: NewEvent[]): Promise<EventDoc[]> {
-  const first = await reserve(ctx.db.conn, 'events', events.length);
+/** The batch's rows, numbered from `first`. */
+function numbered(events: NewEvent[], first: number): EventDoc[] {
   const at = new Date();
-  const docs: EventDoc[] = events.map((e, i) => ({
+
+  return events.map((e, i) => ({
     _id: `${e.orgId}|${e.key}`,
     orgId: new Types.ObjectId(e.orgId),
     seq: first + i,
     type: e.type,
     key: e.key,
     data: e.data,
-    ...(e.ref ? { ref: e.ref } : {}),
     at,
   }));
-  const rows = docs.map(({ data, ...row }) => (row.ref ? row : { ...row, data }));
+}
+
+/** Stores numbered events; returns the ones that were new (not a repeat), to be emitted. */
+async function write(ctx: HubContext, docs: EventDoc[]): Promise<EventDoc[]> {
   let skipped = new Set<number>();
   try {
-    await Events(ctx.db.conn).collection.insertMany(rows as never[], { ordered: false });
+    await Events(ctx.db.conn).collection.insertMany(docs as never[], { ordered: false });
   } catch (err) {
     skipped = new Set(duplicateIndexes(err));
   }
@@ -63,19 +62,22 @@ async function store(ctx: HubContext, events: NewEvent[]): Promise<EventDoc[]> {
   return docs.filter((_, i) => !skipped.has(i));
 }
 
-type Pending = {
-  events: NewEvent[];
-  facts?: Promise<Types.ObjectId[]>;
-  done: (r: EventDoc[] | Error) => void;
-};
+/**
+ * What a publisher hands the sequencer: how many seqs it needs, and how to store its events once
+ * numbered from the first of them; `store` returns the events to emit.
+ */
+export type Publication = { count: number; store: (first: number) => Promise<EventDoc[]> };
+
+type Pending = Publication & { done: (r: EventDoc[] | Error) => void };
+
+const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
 
 /**
- * One sequencer per hub: publishes are written one batch at a time, each batch holding every
- * request queued meanwhile, and emitted in seq order. So this node never emits seq N while a
- * lower seq it reserved is still unwritten — a client that saw N and reconnects with
- * lastSeq = N cannot miss N − 1 from this node. (Across nodes the window remains;
- * docs/architecture.md.) A batch waits for the facts its events tell (`facts`) only to be
- * emitted: the next batch is written meanwhile.
+ * One sequencer per hub: each batch (every publication queued meanwhile) reserves its seqs after
+ * the previous batch's; its publications are stored while the next batch reserves, and emitted,
+ * in seq order, after the previous batch's. So this node never emits seq N while a lower seq it
+ * reserved is still unwritten — a client that saw N and reconnects with lastSeq = N cannot miss
+ * N − 1 from this node. (Across nodes the window remains; docs/architecture.md.)
  */
 class Sequencer {
   private queue: Pending[] = [];
@@ -84,16 +86,9 @@ class Sequencer {
 
   constructor(private readonly ctx: HubContext) {}
 
-  publish(events: NewEvent[], facts?: Promise<Types.ObjectId[]>): Promise<EventDoc[]> {
-    // handled here too: a batch whose write fails never awaits its facts
-    facts?.catch(() => undefined);
-
+  publish(p: Publication): Promise<EventDoc[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({
-        events,
-        ...(facts ? { facts } : {}),
-        done: (r) => (r instanceof Error ? reject(r) : resolve(r)),
-      });
+      this.queue.push({ ...p, done: (r) => (r instanceof Error ? reject(r) : resolve(r)) });
       if (!this.running) void this.drain();
     });
   }
@@ -102,35 +97,39 @@ class Sequencer {
     this.running = true;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.queue.length);
+      let stored: Promise<EventDoc[]>[];
       try {
-        const stored = await store(
-          this.ctx,
-          batch.flatMap((b) => b.events),
+        let next = await reserve(
+          this.ctx.db.conn,
+          'events',
+          batch.reduce((n, p) => n + p.count, 0),
         );
-        this.emitted = this.emitted.then(() => this.emitBatch(batch, stored));
+        stored = batch.map((p) => {
+          const first = next;
+          next += p.count;
+
+          return p.store(first);
+        });
       } catch (err) {
-        for (const b of batch) b.done(err instanceof Error ? err : new Error(String(err)));
+        stored = batch.map(() => Promise.reject(asError(err)));
       }
+      // awaited in turn by the emission chain, perhaps after they have failed
+      for (const s of stored) s.catch(() => undefined);
+      this.emitted = this.emitted.then(() => this.emitBatch(batch, stored));
     }
     this.running = false;
   }
 
-  /** Never rejects: the chain of emissions outlives any one publisher's failure. */
-  private async emitBatch(batch: Pending[], stored: EventDoc[]): Promise<void> {
-    const byKey = new Map(stored.map((d) => [d._id, d]));
-    for (const b of batch) {
-      let docs = b.events.flatMap((e) => byKey.get(`${e.orgId}|${e.key}`) ?? []);
+  /** Never rejects: the chain of emissions outlives any one publication's failure. */
+  private async emitBatch(batch: Pending[], stored: Promise<EventDoc[]>[]): Promise<void> {
+    for (const [i, p] of batch.entries()) {
       try {
-        if (b.facts) {
-          const facts = new Set((await b.facts).map(String));
-          docs = docs.filter((d) => !d.ref || facts.has(String(d.ref)));
-        }
+        const docs = await stored[i]!;
+        for (const d of docs) emit(this.ctx, d);
+        p.done(docs);
       } catch (err) {
-        b.done(err instanceof Error ? err : new Error(String(err)));
-        continue;
+        p.done(asError(err));
       }
-      for (const d of docs) emit(this.ctx, d);
-      b.done(docs);
     }
   }
 }
@@ -138,63 +137,51 @@ class Sequencer {
 const sequencers = new WeakMap<HubContext, Sequencer>();
 
 /**
- * Persists events, then emits them: a client can always get from the log what it may have
- * missed live. Publishing the same keys again stores and emits nothing new. With `facts`, the
- * events are written while the facts they tell are being stored, and emitted once those are:
- * only the events whose `ref` is among the stored facts; a row whose fact never was stored
- * stays in the log, unread (`eventsAfter`).
+ * Numbers events (`count` seqs from the organizations' shared counter), has the publisher store
+ * them, then emits what it stored, in seq order: a client can always get from the log what it
+ * may have missed live. A dispatch stores its arrival events in its deliveries (arrival-log.ts).
  */
-export function publishEvents(
-  ctx: HubContext,
-  events: NewEvent[],
-  facts?: Promise<Types.ObjectId[]>,
-): Promise<EventDoc[]> {
-  if (events.length === 0) return Promise.resolve([]);
+export function publish(ctx: HubContext, p: Publication): Promise<EventDoc[]> {
+  if (p.count === 0) return Promise.resolve([]);
   let s = sequencers.get(ctx);
   if (!s) sequencers.set(ctx, (s = new Sequencer(ctx)));
 
-  return s.publish(events, facts);
+  return s.publish(p);
 }
 
-/**
- * Payloads of events stored by reference, rebuilt from their deliveries as stored now. A row whose
- * delivery was never stored (a dispatch that failed between writing its events and its
- * deliveries) tells nothing and is left out.
- */
-async function withPayloads(ctx: HubContext, events: EventDoc[]): Promise<EventDoc[]> {
-  const refs = events.flatMap((e) => (e.data === undefined && e.ref ? [e.ref] : []));
-  if (refs.length === 0) return events;
-  const deliveries = await Deliveries(ctx.db.conn)
-    .find({ _id: { $in: refs } })
-    .lean();
-  const byId = new Map(deliveries.map((d) => [String(d._id), d]));
-
-  return events.flatMap((e) => {
-    if (e.data !== undefined || !e.ref) return [e];
-    const d = byId.get(String(e.ref));
-
-    return d ? [{ ...e, data: arrivalPayload(e.type, d, e.key) }] : [];
+/** Stores events in the log and emits them. Publishing the same keys again does nothing. */
+export function publishEvents(ctx: HubContext, events: NewEvent[]): Promise<EventDoc[]> {
+  return publish(ctx, {
+    count: events.length,
+    store: (first) => write(ctx, numbered(events, first)),
   });
 }
 
-/** A page of the log: `lastSeq` is the last row read, shown or not, where the next page starts. */
+/** A page of the log: `lastSeq` is where the next page starts. */
 export type EventPage = { events: EventDoc[]; lastSeq: number; more: boolean };
 
+/**
+ * The organization's events after `after`: the log's own rows merged with the arrival events its
+ * deliveries hold (the first `limit` of all are among the first `limit` of each).
+ */
 export async function eventsAfter(
   ctx: HubContext,
   orgId: string,
   after: number,
   limit = 1000,
 ): Promise<EventPage> {
-  const rows = await Events(ctx.db.conn)
-    .find({ orgId: new Types.ObjectId(orgId), seq: { $gt: after } })
-    .sort({ seq: 1 })
-    .limit(limit)
-    .lean();
+  const sources = await Promise.all([
+    Events(ctx.db.conn)
+      .find({ orgId: new Types.ObjectId(orgId), seq: { $gt: after } })
+      .sort({ seq: 1 })
+      .limit(limit)
+      .lean(),
+    ...arrivalsAfter(ctx, orgId, after, limit),
+  ]);
+  const events = sources
+    .flat()
+    .sort((x, y) => x.seq - y.seq)
+    .slice(0, limit);
 
-  return {
-    events: await withPayloads(ctx, rows),
-    lastSeq: rows.at(-1)?.seq ?? after,
-    more: rows.length === limit,
-  };
+  return { events, lastSeq: events.at(-1)?.seq ?? after, more: events.length === limit };
 }

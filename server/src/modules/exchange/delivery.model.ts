@@ -46,6 +46,9 @@ export type DeliveryDoc = {
   /** Agreed recall: the incoming copy is withdrawn from the recipient (Decree 30). */
   withdrawn: boolean;
   history: HistoryDoc[];
+  /** Seqs of its arrival events, to the recipient and to the sender (arrival-log.ts). */
+  incomingSeq?: number;
+  arrivedSeq?: number;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -70,6 +73,8 @@ const schema = new Schema<DeliveryDoc>(
     change: { type: Schema.Types.Mixed, default: null },
     withdrawn: { type: Boolean, default: false },
     history: { type: Schema.Types.Mixed, default: () => [] },
+    incomingSeq: Number,
+    arrivedSeq: Number,
   },
   { timestamps: true, versionKey: false },
 );
@@ -77,6 +82,9 @@ schema.index({ dispatchId: 1, recipientOrgId: 1 }, { unique: true });
 schema.index({ recipientOrgId: 1, withdrawn: 1, _id: -1 });
 schema.index({ recipientOrgId: 1, status: 1, dueDate: 1 });
 schema.index({ senderOrgId: 1, createdAt: -1 });
+// the event log's arrival events (arrival-log.ts)
+schema.index({ recipientOrgId: 1, incomingSeq: 1 });
+schema.index({ senderOrgId: 1, arrivedSeq: 1 });
 
 export const Deliveries = defineModel<DeliveryDoc>('Delivery', schema);
 

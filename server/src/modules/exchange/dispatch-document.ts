@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
-import type { EventType } from '../../contracts/events.js';
 import type { TDispatchCreate, TDispatchSent } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import { canonicalJson } from '../../db/canonical-json.js';
@@ -11,11 +10,12 @@ import type { Principal } from '../auth/principal.js';
 import { getOwnDocument, loadDocument } from '../documents/document-access.js';
 import { markDispatched } from '../documents/add-version.js';
 import type { DocumentDoc } from '../documents/document.model.js';
-import { publishEvents, type NewEvent } from '../events/publish.js';
+import { publish } from '../events/publish.js';
 import { countLater } from '../stats/counter-queue.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';
 import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from './delivery.model.js';
-import { arrivalPayload, presentSent } from './present.js';
+import { arrivalEvents, storeNumbered } from './arrival-log.js';
+import { presentSent } from './present.js';
 import { receiptFor } from './receipts.js';
 
 /** End of the due day in Vietnam time (UTC+7), when handling becomes overdue. */
@@ -150,47 +150,35 @@ async function partsOf(ctx: HubContext, dispatch: DispatchDoc): Promise<Parts & 
   return { doc, sender: sender!, recipients, existing, built };
 }
 
-/** The dispatch's deliveries once the built ones are stored. */
-async function storeDeliveries(
-  ctx: HubContext,
-  dispatch: DispatchDoc,
-  { existing, built }: Pending,
-): Promise<DeliveryDoc[]> {
-  if (built.length === 0) return existing;
-  try {
-    await Deliveries(ctx.db.conn).collection.insertMany(built, { ordered: false });
-
-    return [...existing, ...built];
-  } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
-
-    // a concurrent repair stored some of them first: the stored ones are the ones that count
-    return Deliveries(ctx.db.conn).find({ dispatchId: dispatch._id }).lean();
-  }
-}
-
 /**
- * Stores the deliveries and their events for a stored dispatch. Idempotent: deliveries are unique
- * per (dispatch, recipient), events per key and counters per marker, so a retry after a crash
- * completes what is missing and duplicates nothing. The deliveries and the events are written at
- * the same time — the events are emitted once the deliveries are stored (publishEvents' facts) —
- * as notification latency is the sum of the writes on this path.
+ * Stores the built deliveries, numbered with their arrival events (arrival-log.ts), and emits the
+ * events. Idempotent: deliveries are unique per (dispatch, recipient) and counters per marker, so
+ * a retry after a crash completes what is missing and duplicates nothing.
  */
 async function completeDispatch(
   ctx: HubContext,
   dispatch: DispatchDoc,
   parts: Parts & Pending,
 ): Promise<DeliveryDoc[]> {
-  const stored = storeDeliveries(ctx, dispatch, parts);
-  const [all] = await Promise.all([
-    stored,
+  const { existing, built } = parts;
+  let stored: DeliveryDoc[] = [];
+  await Promise.all([
+    publish(ctx, {
+      count: 2 * built.length,
+      store: async (first) => {
+        const numbered = await storeNumbered(ctx, built, first);
+        stored = numbered;
+
+        return numbered.flatMap((d) => arrivalEvents(d));
+      },
+    }),
     markDispatched(ctx, String(parts.doc._id), dispatch.recipients.map(String)),
-    publishEvents(
-      ctx,
-      [...parts.existing, ...parts.built].flatMap((d) => arrivalEvents(d)),
-      stored.then((ds) => ds.map((d) => d._id)),
-    ),
   ]);
+  const all =
+    stored.length === built.length
+      ? [...existing, ...built]
+      : // a concurrent repair stored some of them first: the stored ones are the ones that count
+        await Deliveries(ctx.db.conn).find({ dispatchId: dispatch._id }).lean();
   // stats: the arrivals, and the outgoing document with its signatures (counted once)
   await countLater(
     ctx,
@@ -200,22 +188,6 @@ async function completeDispatch(
   await Dispatches(ctx.db.conn).updateOne({ _id: dispatch._id }, { $set: { complete: true } });
 
   return all;
-}
-
-/** Stored by reference to the delivery (`ref`): the log rebuilds their payloads from it. */
-function arrivalEvents(d: DeliveryDoc): NewEvent[] {
-  const event = (orgId: unknown, type: EventType, key: string): NewEvent => ({
-    orgId: String(orgId),
-    type,
-    key,
-    data: arrivalPayload(type, d, key),
-    ref: d._id,
-  });
-
-  return [
-    event(d.recipientOrgId, 'document:incoming', `incoming:${String(d._id)}`),
-    event(d.senderOrgId, 'delivery:status', `status:${String(d._id)}:01`),
-  ];
 }
 
 export type DispatchResult = { dispatch: TDispatchSent; replayed: boolean };

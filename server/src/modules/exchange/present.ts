@@ -84,20 +84,30 @@ export function summarize(
 
 /**
  * The payload of a dispatch's arrival events, from the delivery: the same function builds the
- * live event and, from the stored delivery, the replayed one (the log keeps only a reference).
+ * live event and, from the stored delivery, the replayed one (arrival-log.ts).
  */
 export function arrivalPayload(
   type: EventType,
   d: DeliveryDoc,
-  key: string,
 ): TIncomingEvent | TDeliveryStatusEvent {
   if (type === 'document:incoming') return { delivery: presentBrief(d) };
 
-  return statusEvent(
-    d,
-    d.history.find((h) => h.code === '01')!,
-    key,
-  ).data;
+  return statusData(d, d.history.find((h) => h.code === '01')!);
+}
+
+function statusData(d: DeliveryDoc, h: HistoryDoc): TDeliveryStatusEvent {
+  return {
+    deliveryId: String(d._id),
+    dispatchId: String(d.dispatchId),
+    documentId: String(d.documentId),
+    recipientOrgId: String(d.recipientOrgId),
+    recipientName: d.recipientName,
+    code: h.code,
+    at: h.at.toISOString(),
+    actorName: h.actorName,
+    ...(h.reason ? { reason: h.reason } : {}),
+    receipt: h.receipt,
+  };
 }
 
 /** The receipt notification to the sender for one history entry of a delivery. */
@@ -106,21 +116,5 @@ export function statusEvent(
   h: HistoryDoc,
   key: string,
 ): NewEvent<'delivery:status'> {
-  return {
-    orgId: String(d.senderOrgId),
-    type: 'delivery:status',
-    key,
-    data: {
-      deliveryId: String(d._id),
-      dispatchId: String(d.dispatchId),
-      documentId: String(d.documentId),
-      recipientOrgId: String(d.recipientOrgId),
-      recipientName: d.recipientName,
-      code: h.code,
-      at: h.at.toISOString(),
-      actorName: h.actorName,
-      ...(h.reason ? { reason: h.reason } : {}),
-      receipt: h.receipt,
-    },
-  };
+  return { orgId: String(d.senderOrgId), type: 'delivery:status', key, data: statusData(d, h) };
 }
