@@ -83,6 +83,17 @@ describe('exchange: dispatch, deliveries, receipts', () => {
       ).body as unknown as { jws: string }[];
       expect(x.data.receipt.jws).to.equal(r!.jws);
     }
+    // the inbox reads its organization's index newest first, skipping withdrawn copies
+    const plan = await hub.ctx.db.conn
+      .collection('deliveries')
+      .find({
+        recipientOrgId: Types.ObjectId.createFromHexString(recipients[0]!.id),
+        withdrawn: false,
+      })
+      .sort({ _id: -1 })
+      .limit(20)
+      .explain();
+    expect(JSON.stringify(plan)).to.contain('"indexName":"recipient_id"');
     const inbox = await api(hub, rclerks[0]!.token)('GET', '/api/v1/inbox?q=hoang hoa');
     const [listed] = (inbox.body as unknown as { items: TDelivery[] }).items;
     expect((inbox.body as unknown as { items: unknown[] }).items).to.have.length(1);

@@ -53,6 +53,9 @@ export type DeliveryDoc = {
   updatedAt: Date;
 };
 
+/** The inbox's index, which the statistics' drill-downs read in id order too. */
+export const RECIPIENT_ID_INDEX = 'recipient_id';
+
 const schema = new Schema<DeliveryDoc>(
   {
     dispatchId: { type: Schema.Types.ObjectId, required: true },
@@ -79,7 +82,8 @@ const schema = new Schema<DeliveryDoc>(
   { timestamps: true, versionKey: false },
 );
 schema.index({ dispatchId: 1, recipientOrgId: 1 }, { unique: true });
-schema.index({ recipientOrgId: 1, withdrawn: 1, _id: -1 });
+// the inbox, newest first (withdrawn copies are rare, so filtered)
+schema.index({ recipientOrgId: 1, _id: -1 }, { name: RECIPIENT_ID_INDEX });
 schema.index({ recipientOrgId: 1, status: 1, dueDate: 1 });
 schema.index({ senderOrgId: 1, createdAt: -1 });
 // the event log's arrival events (arrival-log.ts)

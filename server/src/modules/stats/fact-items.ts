@@ -15,6 +15,7 @@ import { flushCounters } from './counter-queue.js';
 import { ITEM_EXCEPTIONS, idWindow } from './item-bounds.js';
 import { OUTGOING_MARKS } from './outgoing-counters.js';
 import type { Scope } from './scope.js';
+import { RECIPIENT_ID_INDEX } from '../exchange/delivery.model.js';
 
 /**
  * One page of a fact set's rows whose metric flag is true, in id order: the rows of the id window
@@ -52,7 +53,7 @@ function hintFor(set: FactSet, orgs: number): string {
   if (set === 'outgoing') return merge ? 'stats_org_document' : 'stats_document_created';
   if (!merge) return '_id_';
 
-  return set === 'sent' ? 'stats_sender_id' : 'stats_recipient_id';
+  return set === 'sent' ? 'stats_sender_id' : RECIPIENT_ID_INDEX;
 }
 
 async function exceptionRows(

@@ -20,7 +20,7 @@ export const STATS_INDEXES = [
   },
   { model: 'deliveries', key: { recipientOrgId: 1, dueDate: 1 }, name: 'stats_recipient_due' },
   // sent: the exchange's outbox index {senderOrgId: 1, createdAt: -1} serves it (delivery.model.ts)
-  { model: 'deliveries', key: { recipientOrgId: 1, _id: 1 }, name: 'stats_recipient_id' },
+  // received and due in id order: the exchange's inbox index (RECIPIENT_ID_INDEX) serves them
   { model: 'deliveries', key: { senderOrgId: 1, _id: 1 }, name: 'stats_sender_id' },
   // the candidates of rare drill-down flags only (fact-items.ts)
   {
