@@ -169,7 +169,7 @@ async function completeDispatch(
         const numbered = await storeNumbered(ctx, built, first);
         stored = numbered;
 
-        return numbered.flatMap((d) => arrivalEvents(d));
+        return numbered.flatMap(arrivalEvents);
       },
     }),
     markDispatched(ctx, String(parts.doc._id), dispatch.recipients.map(String)),
