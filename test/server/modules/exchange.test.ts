@@ -6,9 +6,17 @@ import type {
   TIncomingEvent,
 } from '../../../server/src/contracts/events.js';
 import { Events } from '../../../server/src/modules/events/event.model.js';
+import { addVersion } from '../../../server/src/modules/documents/add-version.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { Hub } from '../../../server/src/hub.js';
-import { api, makeDocument, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
+import {
+  api,
+  makeDocument,
+  makeOrg,
+  makeUser,
+  tinyPdf,
+  type TestUser,
+} from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
 import { connectSocket } from '../../support/sockets.js';
 import { Types } from 'mongoose';
@@ -68,6 +76,8 @@ describe('exchange: dispatch, deliveries, receipts', () => {
         .collection('deliveries')
         .findOne({ _id: Types.ObjectId.createFromHexString(told.id) });
       expect(held).to.include({ incomingSeq: e!.seq });
+      // its 01 receipt is stored detached (signature only); /receipts rebuilds the same JWS below
+      expect(held!.history[0].receipt).to.have.keys(['keyId', 'sig', 'versionSha256']);
       const polled = await api(hub, rclerks[i]!.token)('GET', `/api/v1/events?after=${e!.seq - 1}`);
       const [again] = (polled.body as unknown as { events: EventEnvelope<unknown>[] }).events;
       expect(again).to.deep.equal(e);
@@ -251,5 +261,45 @@ describe('exchange: dispatch, deliveries, receipts', () => {
     expect(walked).to.deep.equal(whole.events);
     const seqs = walked.map((e) => e.seq);
     expect(seqs).to.deep.equal([...new Set(seqs)].sort((x, y) => x - y));
+  });
+
+  it('an agreed update keeps the arrival receipt valid: it attests the version first sent', async () => {
+    const doc = await makeDocument(hub, clerk);
+    const sent = (
+      await api(hub, clerk.token)('POST', '/api/v1/dispatches', {
+        documentId: doc.id,
+        recipients: [recipients[0]!.id],
+      })
+    ).body as unknown as TDispatchSent;
+    const [delivery] = sent.deliveries;
+    const { version } = await addVersion(hub.ctx, doc.id, await tinyPdf('Ban cap nhat'), {
+      fileName: 'ban-moi.pdf',
+      reason: 'replacement',
+      createdBy: clerk.id,
+    });
+    const update = await api(hub, clerk.token)('POST', `/api/v1/dispatches/${sent.id}/update`, {
+      versionId: String(version._id),
+      reason: 'Sửa lỗi chính tả',
+      replace: false,
+    });
+    expect(update.status, JSON.stringify(update.body)).to.equal(200);
+    const agreed = await api(hub, rclerks[0]!.token)(
+      'POST',
+      `/api/v1/deliveries/${delivery!.id}/status`,
+      { code: '15' },
+    );
+    expect(agreed.status, JSON.stringify(agreed.body)).to.equal(200);
+    const receipts = (
+      await api(hub, clerk.token)('GET', `/api/v1/deliveries/${delivery!.id}/receipts`)
+    ).body as unknown as { code: string; valid: boolean; claims: { versionSha256: string } }[];
+    // arrival, the sender's request (13), the recipient's agreement
+    expect(receipts.map((r) => [r.code, r.valid])).to.deep.equal([
+      ['01', true],
+      ['13', true],
+      ['15', true],
+    ]);
+    const first = doc.versions[0]!.sha256;
+    expect(receipts[0]!.claims.versionSha256).to.equal(first);
+    expect(version.sha256).to.not.equal(first);
   });
 });

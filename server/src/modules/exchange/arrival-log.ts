@@ -4,6 +4,7 @@ import { duplicateIndexes } from '../../db/duplicates.js';
 import type { EventDoc } from '../events/event.model.js';
 import { Deliveries, type DeliveryDoc } from './delivery.model.js';
 import { arrivalPayload } from './present.js';
+import { detach } from './receipts.js';
 
 /**
  * A dispatch's arrival events — `document:incoming` to each recipient, the 01 `delivery:status`
@@ -45,7 +46,7 @@ export async function storeNumbered(
     Object.assign(d, { incomingSeq: first + 2 * i, arrivedSeq: first + 2 * i + 1 }),
   );
   try {
-    await Deliveries(ctx.db.conn).collection.insertMany(numbered, { ordered: false });
+    await Deliveries(ctx.db.conn).collection.insertMany(numbered.map(stored), { ordered: false });
 
     return numbered;
   } catch (err) {
@@ -53,6 +54,16 @@ export async function storeNumbered(
 
     return numbered.filter((_, i) => !refused.has(i));
   }
+}
+
+/** A new delivery as stored: its one (01) receipt detached (receipts.ts). */
+function stored(d: DeliveryDoc): DeliveryDoc {
+  return {
+    ...d,
+    history: d.history.map((h) =>
+      h.code === '01' && 'jws' in h.receipt ? { ...h, receipt: detach(d, h.receipt) } : h,
+    ),
+  };
 }
 
 /** The organization's arrival events after `after`, as received and as sent, `limit` each. */

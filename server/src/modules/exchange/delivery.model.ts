@@ -1,7 +1,8 @@
 import { Schema, Types } from 'mongoose';
-import type { TReceipt, TStatusCode } from '../../contracts/exchange.js';
+import type { TStatusCode } from '../../contracts/exchange.js';
 import type { TUrgency } from '../../contracts/documents.js';
 import { defineModel } from '../../db/model.js';
+import type { StoredReceipt } from './receipts.js';
 
 export type HistoryDoc = {
   code: TStatusCode;
@@ -12,7 +13,7 @@ export type HistoryDoc = {
   reason?: string;
   note?: string;
   assigneeId?: string;
-  receipt: TReceipt;
+  receipt: StoredReceipt;
 };
 
 export type ChangeDoc = {

@@ -9,6 +9,7 @@ import { CLOSED } from './transitions.js';
 import type { EventType, TDeliveryStatusEvent, TIncomingEvent } from '../../contracts/events.js';
 import type { NewEvent } from '../events/publish.js';
 import type { DeliveryDoc, DispatchDoc, HistoryDoc } from './delivery.model.js';
+import { receiptOf } from './receipts.js';
 
 export function isOverdue(d: Pick<DeliveryDoc, 'dueDate' | 'status'>, now = new Date()): boolean {
   return d.dueDate !== null && d.dueDate < now && !CLOSED.includes(d.status);
@@ -43,7 +44,10 @@ export function presentBrief(d: DeliveryDoc): TDeliveryBrief {
 }
 
 export function presentDelivery(d: DeliveryDoc): TDelivery {
-  return { ...presentBrief(d), history: d.history.map((h) => ({ ...h, at: h.at.toISOString() })) };
+  return {
+    ...presentBrief(d),
+    history: d.history.map((h) => ({ ...h, at: h.at.toISOString(), receipt: receiptOf(d, h) })),
+  };
 }
 
 export function presentDispatch(
@@ -106,7 +110,7 @@ function statusData(d: DeliveryDoc, h: HistoryDoc): TDeliveryStatusEvent {
     at: h.at.toISOString(),
     actorName: h.actorName,
     ...(h.reason ? { reason: h.reason } : {}),
-    receipt: h.receipt,
+    receipt: receiptOf(d, h),
   };
 }
 

@@ -7,7 +7,7 @@ import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../auth/principal.js';
 import { Deliveries, Dispatches, type DeliveryDoc } from './delivery.model.js';
 import { presentDelivery, presentDispatch } from './present.js';
-import { verifyReceipt } from './receipts.js';
+import { receiptOf, verifyReceipt } from './receipts.js';
 import { CLOSED } from './transitions.js';
 
 function cursorFilter(cursor: string | undefined): FilterQuery<DeliveryDoc> {
@@ -125,13 +125,14 @@ export async function receipts(ctx: HubContext, p: Principal, id: string) {
 
   return Promise.all(
     d.history.map(async (h) => {
-      const v = await verifyReceipt(ctx, h.receipt.jws);
+      const receipt = receiptOf(d, h);
+      const v = await verifyReceipt(ctx, receipt.jws);
 
       return {
         code: h.code,
         at: h.at.toISOString(),
-        jws: h.receipt.jws,
-        keyId: h.receipt.keyId,
+        jws: receipt.jws,
+        keyId: receipt.keyId,
         valid: v.valid,
         claims: v.claims,
       };
