@@ -25,11 +25,17 @@ export type ReceiptClaims = {
 
 const b64url = (s: string | Buffer) => Buffer.from(s).toString('base64url');
 
-/** The protected header of every receipt signed with the key `kid`. */
+const headers = new Map<string, string>();
+
+/** The protected header of every receipt signed with the key `kid` (one per organization). */
 function headerOf(kid: string): string {
-  return b64url(
-    JSON.stringify({ alg: 'ES256', kid, typ: 'lienthong-receipt+jwt', cty: 'json' }),
-  );
+  let h = headers.get(kid);
+  if (!h) {
+    h = b64url(JSON.stringify({ alg: 'ES256', kid, typ: 'lienthong-receipt+jwt', cty: 'json' }));
+    headers.set(kid, h);
+  }
+
+  return h;
 }
 
 /** What a receipt's signature covers (JWS signing input). */
