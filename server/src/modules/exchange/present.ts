@@ -96,7 +96,10 @@ export function arrivalPayload(
 ): TIncomingEvent | TDeliveryStatusEvent {
   if (type === 'document:incoming') return { delivery: presentBrief(d) };
 
-  return statusData(d, d.history.find((h) => h.code === '01')!);
+  return statusData(
+    d,
+    d.history.find((h) => h.code === '01')!,
+  );
 }
 
 function statusData(d: DeliveryDoc, h: HistoryDoc): TDeliveryStatusEvent {
