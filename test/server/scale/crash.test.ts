@@ -339,7 +339,7 @@ describe('scale: crash safety under SIGKILL (lienthong serve as a real process)'
   /** Every event a client received is in the log; every logged event reached its client. */
   async function checkEvents(): Promise<void> {
     for (const c of clients) {
-      const { events: logged } = await eventsAfter(observer.ctx, c.orgId, 0, 100_000);
+      const logged = await eventsAfter(observer.ctx, c.orgId, 0, 100_000);
       // the last live events may still be on the wire: wait for the log to be caught up
       await withRetry(
         async () => {

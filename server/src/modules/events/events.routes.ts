@@ -17,9 +17,11 @@ export function eventsRoutes(ctx: HubContext): Router {
   r.get(
     '/',
     route({ roles: [], query: ZQuery }, async ({ principal, query }) => {
-      const page = await eventsAfter(ctx, principal.orgId, query.after, query.limit);
+      const events = (await eventsAfter(ctx, principal.orgId, query.after, query.limit)).map(
+        toEnvelope,
+      );
 
-      return { events: page.events.map(toEnvelope), lastSeq: page.lastSeq };
+      return { events, lastSeq: events.at(-1)?.seq ?? query.after };
     }),
   );
 

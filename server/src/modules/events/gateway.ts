@@ -28,10 +28,10 @@ async function replay(
   let replayed = 0;
   for (;;) {
     const page = await eventsAfter(ctx, socket.data.orgId, last, REPLAY_PAGE);
-    for (const e of page.events) socket.emit(e.type, toEnvelope(e) as never);
-    replayed += page.events.length;
-    last = page.lastSeq;
-    if (!page.more) return { lastSeq: last, replayed };
+    for (const e of page) socket.emit(e.type, toEnvelope(e) as never);
+    replayed += page.length;
+    if (page.length > 0) last = page[page.length - 1]!.seq;
+    if (page.length < REPLAY_PAGE) return { lastSeq: last, replayed };
   }
 }
 

@@ -157,9 +157,6 @@ export function publishEvents(ctx: HubContext, events: NewEvent[]): Promise<Even
   });
 }
 
-/** A page of the log: `lastSeq` is where the next page starts. */
-export type EventPage = { events: EventDoc[]; lastSeq: number; more: boolean };
-
 /**
  * The organization's events after `after`: the log's own rows merged with the arrival events its
  * deliveries hold (the first `limit` of all are among the first `limit` of each).
@@ -169,7 +166,7 @@ export async function eventsAfter(
   orgId: string,
   after: number,
   limit = 1000,
-): Promise<EventPage> {
+): Promise<EventDoc[]> {
   const sources = await Promise.all([
     Events(ctx.db.conn)
       .find({ orgId: new Types.ObjectId(orgId), seq: { $gt: after } })
@@ -178,10 +175,8 @@ export async function eventsAfter(
       .lean(),
     ...arrivalsAfter(ctx, orgId, after, limit),
   ]);
-  const events = sources
+  return sources
     .flat()
     .sort((x, y) => x.seq - y.seq)
     .slice(0, limit);
-
-  return { events, lastSeq: events.at(-1)?.seq ?? after, more: events.length === limit };
 }
