@@ -23,7 +23,7 @@ import { startLocalEngine } from '../server/src/db/engine/local-engine.js';
 import { startHub, type Hub } from '../server/src/hub.js';
 import { hashPassword } from '../server/src/modules/auth/passwords.js';
 import { Users } from '../server/src/modules/auth/user.model.js';
-import { issueAccessToken } from '../server/src/modules/auth/tokens.js';
+import { mintAccessToken } from '../server/src/modules/auth/sessions.js';
 import { createOrg } from '../server/src/modules/orgs/orgs.service.js';
 import { createDocument } from '../server/src/modules/documents/create-document.js';
 import { flushCounters } from '../server/src/modules/stats/counter-queue.js';
@@ -57,7 +57,7 @@ async function token(
     passwordHash: await (passwordHash ??= hashPassword(PASSWORD)),
   });
   // Tokens are minted directly: the bench measures exchange, not logins (which are rate-limited).
-  const t = await issueAccessToken(hub.ctx.secrets.jwt, {
+  const t = await mintAccessToken(hub.ctx, {
     kind: 'user',
     id: String(u._id),
     orgId: org.id,

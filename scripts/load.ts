@@ -30,7 +30,7 @@ import { machineFacts } from '../server/src/db/engine/facts.js';
 import { startLocalEngine } from '../server/src/db/engine/local-engine.js';
 import { closeContext, createContext } from '../server/src/hub.js';
 import type { Principal } from '../server/src/modules/auth/principal.js';
-import { issueAccessToken } from '../server/src/modules/auth/tokens.js';
+import { mintAccessToken } from '../server/src/modules/auth/sessions.js';
 import { Users } from '../server/src/modules/auth/user.model.js';
 import { createDocument } from '../server/src/modules/documents/create-document.js';
 import { createOrg } from '../server/src/modules/orgs/orgs.service.js';
@@ -146,7 +146,7 @@ async function userToken(ctx: HubContext, orgId: string, roles: TRole[], n: stri
   });
   const p: Principal = { kind: 'user', id: String(u._id), orgId, roles, name: `Văn thư ${n}` };
 
-  return { principal: p, token: await issueAccessToken(ctx.secrets.jwt, p) };
+  return { principal: p, token: await mintAccessToken(ctx, p) };
 }
 
 async function setup(ctx: HubContext, o: Opts): Promise<Setup> {

@@ -60,7 +60,11 @@ export class EventStream {
       for (const l of this.progressListeners) l(e);
     });
     s.on('connect', () => this.setConnected(true));
-    s.on('disconnect', () => this.setConnected(false));
+    s.on('disconnect', (reason) => {
+      this.setConnected(false);
+      // the hub ends a socket when its token expires; the auth callback brings a fresh one
+      if (reason === 'io server disconnect' && this.socket === s) s.connect();
+    });
     this.socket = s;
   }
 

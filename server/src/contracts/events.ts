@@ -73,4 +73,11 @@ export interface ClientToServerEvents {
 /** Handshake `auth` payload. */
 export type SocketAuth = { token: string; lastSeq?: number };
 
-export type SocketData = { orgId: string; userId: string; roles: string[] };
+export type SocketData = {
+  orgId: string;
+  userId: string;
+  roles: string[];
+  sessionId: string;
+  /** When the handshake's access token expires (ms since the epoch): the socket ends then. */
+  expiresAt: number;
+};

@@ -2,8 +2,10 @@ import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
+import { Orgs } from '../orgs/org.model.js';
 import { ApiKeys } from './token.model.js';
-import { sha256Hex, verifyAccessToken } from './tokens.js';
+import { liveAccessToken } from './sessions.js';
+import { sha256Hex } from './tokens.js';
 import type { Principal } from './principal.js';
 
 const API_KEY = /^ltk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{20,})$/;
@@ -15,6 +17,8 @@ async function fromApiKey(ctx: HubContext, key: string): Promise<Principal | nul
   if (!doc) return null;
   const given = Buffer.from(sha256Hex(m[2]!), 'hex');
   if (!timingSafeEqual(given, Buffer.from(doc.hash, 'hex'))) return null;
+  // a deactivated organization's systems stop with it; reactivation brings its keys back
+  if (!(await Orgs(ctx.db.conn).exists({ _id: doc.orgId, active: true }))) return null;
 
   return {
     kind: 'api-key',
@@ -36,10 +40,10 @@ export function authenticate(ctx: HubContext): RequestHandler {
       const key = req.headers['x-api-key'];
       if (auth) {
         const token = /^Bearer (.+)$/i.exec(auth)?.[1];
-        const p = token ? await verifyAccessToken(ctx.secrets.jwt, token) : null;
-        if (!p)
+        const t = token ? await liveAccessToken(ctx, token) : null;
+        if (!t)
           throw new AppError('UNAUTHENTICATED', 'Phiên đăng nhập không hợp lệ hoặc đã hết hạn.');
-        req.principal = p;
+        req.principal = t.principal;
       } else if (typeof key === 'string') {
         const p = await fromApiKey(ctx, key);
         if (!p) throw new AppError('UNAUTHENTICATED', 'Khóa API không hợp lệ hoặc đã bị thu hồi.');

@@ -2,13 +2,15 @@ import type { HubModule } from '../module.js';
 import { apiKeysRoutes, authRoutes, usersRoutes } from './auth.routes.js';
 import { bootstrapHubAdmin } from './bootstrap.js';
 import { ensureIndexes } from '../../db/indexes.js';
+import { LoginFailures } from './login-throttle.js';
+import { Sessions } from './sessions.js';
 import { ApiKeys, RefreshTokens } from './token.model.js';
 import { Users } from './user.model.js';
 
 export const authModule: HubModule = {
   name: 'auth',
   init: async (ctx) => {
-    await ensureIndexes(ctx.db.conn, [Users, RefreshTokens, ApiKeys]);
+    await ensureIndexes(ctx.db.conn, [Users, RefreshTokens, ApiKeys, Sessions, LoginFailures]);
     await bootstrapHubAdmin(ctx);
   },
   mount: async (ctx) => [

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { TTokens } from '../../contracts/auth.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
+import { Orgs } from '../orgs/org.model.js';
+import { assertNotThrottled, clearFailedLogins, recordFailedLogin } from './login-throttle.js';
 import { burnPasswordCheck, verifyPassword } from './passwords.js';
+import { endSessions, openSession, sessionIsLive } from './sessions.js';
 import type { Principal } from './principal.js';
 import { RefreshTokens } from './token.model.js';
 import {
@@ -14,70 +17,63 @@ import {
 } from './tokens.js';
 import { Users, presentUser, type UserDoc } from './user.model.js';
 
-export const MAX_FAILED_LOGINS = 5;
-export const LOCKOUT_MS = 15 * 60 * 1000;
+export { LOCKOUT_MS, MAX_FAILED_LOGINS } from './login-throttle.js';
 
 const BAD_CREDENTIALS = 'Tên đăng nhập hoặc mật khẩu không đúng.';
 
-function principalOf(u: UserDoc): Principal {
+function principalOf(u: UserDoc, sessionId: string): Principal & { sessionId: string } {
   return {
     kind: 'user',
     id: String(u._id),
     orgId: String(u.orgId),
     roles: u.roles,
     name: u.fullName,
+    sessionId,
   };
 }
 
+/** A refresh token of the session `family` (opened here on login) and an access token bound to it. */
 async function tokensFor(ctx: HubContext, u: UserDoc, family: string): Promise<TTokens> {
   const refreshToken = newOpaqueToken('ltr');
+  const expiresAt = new Date(Date.now() + REFRESH_TTL_S * 1000);
+  await openSession(ctx, family, u, expiresAt);
   await RefreshTokens(ctx.db.conn).create({
     _id: sha256Hex(refreshToken),
     userId: u._id,
     family,
-    expiresAt: new Date(Date.now() + REFRESH_TTL_S * 1000),
+    expiresAt,
   });
 
   return {
-    accessToken: await issueAccessToken(ctx.secrets.jwt, principalOf(u)),
+    accessToken: await issueAccessToken(ctx.secrets.jwt, principalOf(u, family)),
     refreshToken,
     expiresIn: ACCESS_TTL_S,
     user: presentUser(u),
   };
 }
 
-async function recordFailure(ctx: HubContext, u: UserDoc): Promise<void> {
-  const failed = u.failedLogins + 1;
-  const lockedUntil = failed >= MAX_FAILED_LOGINS ? new Date(Date.now() + LOCKOUT_MS) : null;
-  await Users(ctx.db.conn).updateOne(
-    { _id: u._id },
-    { $set: { failedLogins: lockedUntil ? 0 : failed, lockedUntil } },
-  );
+/** A user may log in only while active and while its organization is. */
+async function activeUser(ctx: HubContext, u: UserDoc | null): Promise<UserDoc | null> {
+  if (!u?.active) return null;
+
+  return (await Orgs(ctx.db.conn).exists({ _id: u.orgId, active: true })) ? u : null;
 }
 
-export async function login(ctx: HubContext, username: string, password: string): Promise<TTokens> {
-  const u = await Users(ctx.db.conn).findOne({ username: username.toLowerCase() }).lean();
-  if (!u || !u.active) {
-    await burnPasswordCheck(password);
+export async function login(
+  ctx: HubContext,
+  username: string,
+  password: string,
+  address: string,
+): Promise<TTokens> {
+  const name = username.toLowerCase();
+  await assertNotThrottled(ctx, address, name);
+  const u = await activeUser(ctx, await Users(ctx.db.conn).findOne({ username: name }).lean());
+  if (!u) await burnPasswordCheck(password);
+  if (!u || !(await verifyPassword(u.passwordHash, password))) {
+    await recordFailedLogin(ctx, address, name);
     throw new AppError('UNAUTHENTICATED', BAD_CREDENTIALS);
   }
-  if (u.lockedUntil && u.lockedUntil > new Date()) {
-    throw new AppError(
-      'RATE_LIMITED',
-      'Tài khoản tạm khóa do đăng nhập sai nhiều lần; hãy thử lại sau 15 phút.',
-      {
-        retryAfter: Math.ceil((u.lockedUntil.getTime() - Date.now()) / 1000),
-      },
-    );
-  }
-  if (!(await verifyPassword(u.passwordHash, password))) {
-    await recordFailure(ctx, u);
-    throw new AppError('UNAUTHENTICATED', BAD_CREDENTIALS);
-  }
-  await Users(ctx.db.conn).updateOne(
-    { _id: u._id },
-    { $set: { failedLogins: 0, lockedUntil: null } },
-  );
+  await clearFailedLogins(ctx, address, name);
 
   return tokensFor(ctx, u, randomUUID());
 }
@@ -95,24 +91,21 @@ export async function refresh(ctx: HubContext, refreshToken: string): Promise<TT
   );
   if (!used) {
     const known = await tokens.findById(id).lean();
-    if (known)
-      await tokens.updateMany({ family: known.family }, { $set: { revokedAt: new Date() } });
+    if (known) await endSessions(ctx, { sessionId: known.family });
     throw new AppError(
       'UNAUTHENTICATED',
       'Phiên làm việc đã hết hạn hoặc bị thu hồi; hãy đăng nhập lại.',
     );
   }
-  const u = await Users(ctx.db.conn).findById(used.userId).lean();
-  if (!u || !u.active) throw new AppError('UNAUTHENTICATED', 'Tài khoản không còn hoạt động.');
+  const u = await activeUser(ctx, await Users(ctx.db.conn).findById(used.userId).lean());
+  if (!u || !(await sessionIsLive(ctx, used.family)))
+    throw new AppError('UNAUTHENTICATED', 'Tài khoản không còn hoạt động.');
 
   return tokensFor(ctx, u, used.family);
 }
 
+/** Ends the refresh token's session: its access tokens and sockets stop at once. */
 export async function logout(ctx: HubContext, refreshToken: string): Promise<void> {
   const known = await RefreshTokens(ctx.db.conn).findById(sha256Hex(refreshToken)).lean();
-  if (known)
-    await RefreshTokens(ctx.db.conn).updateMany(
-      { family: known.family },
-      { $set: { revokedAt: new Date() } },
-    );
+  if (known) await endSessions(ctx, { sessionId: known.family });
 }

@@ -7,6 +7,8 @@ export type Principal = {
   orgId: string;
   roles: TRole[];
   name: string;
+  /** A user's login session; API keys have none. */
+  sessionId?: string;
 };
 
 declare module 'express-serve-static-core' {

@@ -6,7 +6,8 @@ import type {
   SocketData,
 } from '../../contracts/events.js';
 import type { HubContext } from '../../context.js';
-import { verifyAccessToken } from '../auth/tokens.js';
+import { sessionRoom } from '../../realtime/rooms.js';
+import { liveAccessToken } from '../auth/sessions.js';
 import { eventsAfter, orgRoom, toEnvelope, userRoom } from './publish.js';
 
 type HubSocket = Socket<
@@ -49,14 +50,30 @@ export function attachGateway(ctx: HubContext, io: IoServer): void {
   >;
   server.use(async (socket, next) => {
     const auth = socket.handshake.auth as Partial<SocketAuth>;
-    const p =
-      typeof auth.token === 'string' ? await verifyAccessToken(ctx.secrets.jwt, auth.token) : null;
-    if (!p) return next(new Error('UNAUTHENTICATED'));
-    socket.data = { orgId: p.orgId, userId: p.id, roles: p.roles };
+    const t = typeof auth.token === 'string' ? await liveAccessToken(ctx, auth.token) : null;
+    if (!t) return next(new Error('UNAUTHENTICATED'));
+    const p = t.principal;
+    socket.data = {
+      orgId: p.orgId,
+      userId: p.id,
+      roles: p.roles,
+      sessionId: p.sessionId,
+      expiresAt: t.expiresAt,
+    };
     next();
   });
   server.on('connection', async (socket) => {
-    await socket.join([orgRoom(socket.data.orgId), userRoom(socket.data.userId)]);
+    // a socket lives no longer than its token: the client reconnects with a fresh one
+    const expiry = setTimeout(
+      () => socket.disconnect(true),
+      Math.max(0, socket.data.expiresAt - Date.now()),
+    );
+    socket.on('disconnect', () => clearTimeout(expiry));
+    await socket.join([
+      orgRoom(socket.data.orgId),
+      userRoom(socket.data.userId),
+      sessionRoom(socket.data.sessionId),
+    ]);
     const lastSeq = Number((socket.handshake.auth as Partial<SocketAuth>).lastSeq);
     if (Number.isSafeInteger(lastSeq) && lastSeq >= 0) {
       socket.emit('replay:done', await replay(ctx, socket, lastSeq));

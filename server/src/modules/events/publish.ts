@@ -4,6 +4,9 @@ import type { HubContext } from '../../context.js';
 import { duplicateIndexes } from '../../db/duplicates.js';
 import { arrivalsAfter } from '../exchange/arrival-log.js';
 import { Events, reserve, type EventDoc } from './event.model.js';
+import { orgRoom } from '../../realtime/rooms.js';
+
+export { orgRoom, userRoom } from '../../realtime/rooms.js';
 
 export type NewEvent<K extends EventType = EventType> = {
   orgId: string;
@@ -11,15 +14,6 @@ export type NewEvent<K extends EventType = EventType> = {
   key: string;
   data: EventPayloads[K];
 };
-
-export function orgRoom(orgId: string): string {
-  return `org:${orgId}`;
-}
-
-/** Every socket of one user (all tabs and devices). */
-export function userRoom(userId: string): string {
-  return `user:${userId}`;
-}
 
 export function toEnvelope(e: EventDoc): EventEnvelope<unknown> {
   return { seq: e.seq, orgId: String(e.orgId), type: e.type, at: e.at.toISOString(), data: e.data };
