@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { X509Certificate } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { signerFromPkcs12 } from '../cms/pkcs12.js';
 import type { SignatureAlgorithm } from '../cms/oids.js';
@@ -6,6 +7,7 @@ import { LibraryError } from '../errors/library-error.js';
 import { appearanceFactory, type AppearanceSpec } from '../pades/appearance.js';
 import type { PadesLevel } from '../pades/options.js';
 import { signPdfUpdate } from '../pades/sign-pdf.js';
+import { assertStrongKey } from '../pki/key-strength.js';
 
 type SignOptions = {
   in: string;
@@ -71,6 +73,8 @@ async function appearanceFrom(o: SignOptions): Promise<AppearanceSpec | undefine
 async function run(o: SignOptions): Promise<void> {
   const pdf = await readInput(o.in, 'input PDF');
   const signer = signerFromPkcs12(await readInput(o.p12, 'PKCS#12'), o.password, o.algorithm);
+  // a user-supplied key: RSA-1024 or an odd curve is refused here as everywhere else
+  assertStrongKey(new X509Certificate(signer.certificateChain[0]!).publicKey, 'PKCS#12 key');
   const appearance = await appearanceFrom(o);
   const update = await signPdfUpdate(pdf, {
     signer,

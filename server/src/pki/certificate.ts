@@ -11,6 +11,7 @@ import {
   signatureAlgorithmIdentifier,
   type KeySigner,
 } from './key-signer.js';
+import { assertStrongKey } from './key-strength.js';
 import { PROFILES, pkiUrls, type CertificateKind } from './profiles.js';
 import {
   authorityInfoAccessExtension,
@@ -163,6 +164,11 @@ export async function issueCertificate(request: IssueRequest): Promise<IssuedCer
     );
   }
   const spki = 'export' in request.publicKey ? publicKeyInfo(request.publicKey) : request.publicKey;
+  // the CA never vouches for a weak key, whichever path brought it (CSR, generated, imported)
+  assertStrongKey(
+    'export' in request.publicKey ? request.publicKey : nativePublicKey(spki),
+    'certificate subject',
+  );
   const subject = buildName(request.subject);
   const authorityKeyId = issuerCert ? certificateKeyId(issuerCert) : keyIdentifier(spki);
   const { from, to } = validity(request, issuerCert);

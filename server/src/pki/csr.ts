@@ -2,6 +2,7 @@ import * as pkijs from 'pkijs';
 import { PkiError } from './errors.js';
 import { decodeDer } from './der.js';
 import { nativePublicKey, signatureAlgorithmFrom, verifySignature } from './key-signer.js';
+import { assertStrongKey } from './key-strength.js';
 import { readName, type DistinguishedName } from './names.js';
 import { issueCertificate, type IssueRequest, type IssuedCertificate } from './certificate.js';
 
@@ -10,6 +11,14 @@ export type ParsedCsr = {
   publicKeyInfo: pkijs.PublicKeyInfo;
   request: pkijs.CertificationRequest;
 };
+
+function csrPublicKey(request: pkijs.CertificationRequest) {
+  try {
+    return nativePublicKey(request.subjectPublicKeyInfo);
+  } catch (error) {
+    throw new PkiError('PKI_BAD_CSR', 'The CSR public key cannot be read.', { cause: error });
+  }
+}
 
 /** Parse a PKCS#10 request and check its self-signature (proof the requester holds the key). */
 export function parseCsr(der: Uint8Array): ParsedCsr {
@@ -23,7 +32,10 @@ export function parseCsr(der: Uint8Array): ParsedCsr {
     });
   }
   const algorithm = signatureAlgorithmFrom(request.signatureAlgorithm);
-  const publicKey = nativePublicKey(request.subjectPublicKeyInfo);
+  const publicKey = csrPublicKey(request);
+  // before the signature check: a weak key is refused whatever it signed, and a huge one is
+  // refused before the hub spends a verification on it
+  assertStrongKey(publicKey, 'CSR');
   const signature = request.signatureValue.valueBlock.valueHexView;
   if (!verifySignature(publicKey, algorithm, request.tbsView, signature)) {
     throw new PkiError(

@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './oids.js';
 export * from './pem.js';
 export * from './key-signer.js';
+export * from './key-strength.js';
 export * from './names.js';
 export * from './profiles.js';
 export * from './certificate.js';

@@ -13,6 +13,7 @@ import { OID } from './oids.js';
 import { decodeDer, encodeDer, toArrayBuffer } from './der.js';
 import { pbes2Decrypt, pbes2Encrypt } from './pbes2.js';
 import { certificatePublicKey, parseCertificate } from './certificate.js';
+import { assertStrongKey } from './key-strength.js';
 
 /** OpenSSL 3's default iteration count for PKCS#12 key, certificate and MAC derivation. */
 const ITERATIONS = 2048;
@@ -277,6 +278,8 @@ export function importPkcs12(p12: Uint8Array, password: string): Pkcs12Contents 
       cause: error,
     });
   }
+  // imported identities (PKI_DIR, loadIdentity) obey the same rule as every other key
+  assertStrongKey(privateKey, 'PKCS#12 key');
   const certs = bags
     .filter((b) => b.type === OID.certBag && oidOf(at(b.value, 0)) === OID.x509Certificate)
     .map((b) => ({ der: octetValue(at(b.value, 1, 0)), localKeyId: b.localKeyId }));

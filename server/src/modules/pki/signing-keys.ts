@@ -10,7 +10,7 @@ import {
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import type { RevocationProvider } from '../../pades/options.js';
-import { certificateFacts } from '../../pki/index.js';
+import { assertStrongKey, certificateFacts } from '../../pki/index.js';
 import { hasRole, type Principal } from '../auth/principal.js';
 import { toBytes } from './bytes.js';
 import { hubPki, openKey } from './hub-hierarchy.js';
@@ -89,6 +89,8 @@ export async function resolveSigningKey(
   checkUsable(doc);
   const pki = await hubPki(ctx);
   const privateKey = openKey(ctx, doc.sealedKey!);
+  // a key stored before the key-strength rule (RSA-1024) signs nothing more
+  assertStrongKey(privateKey, 'khóa ký trên trục');
   const signer = keySigner(privateKey, [
     toBytes(doc.certificate),
     pki.issuing.certificate,
