@@ -13,6 +13,7 @@ import {
   type PDFImage,
   type PDFObject,
 } from 'pdf-lib';
+import { checkImageLimits } from './image-limits.js';
 import { ObjectImporter } from './object-import.js';
 import type { IncrementalUpdate } from './incremental-writer.js';
 import { firstPage, type PdfFile } from './pdf-file.js';
@@ -184,6 +185,8 @@ export async function imageAppearance(
   const tmp = await PDFDocument.create();
   const embed = async (png: Uint8Array | undefined): Promise<PDFImage | undefined> => {
     if (!png) return undefined;
+    // the declared size first: pdf-lib expands a PNG to RGBA before anything else
+    checkImageLimits(png);
     try {
       const img = await tmp.embedPng(png);
       await img.embed();

@@ -1,5 +1,11 @@
 export { PdfError } from './pdf-error.js';
 export {
+  checkImageLimits,
+  readImageHeader,
+  IMAGE_LIMITS,
+  type ImageHeader,
+} from './image-limits.js';
+export {
   checkPdfLimits,
   checkParsedObjects,
   PDF_LIMITS,

@@ -1,5 +1,7 @@
 import type { TAppearance } from '../../contracts/signing.js';
 import { AppError } from '../../errors/app-error.js';
+import { LibraryError } from '../../errors/library-error.js';
+import { checkImageLimits } from '../../pdf/image-limits.js';
 import {
   appearanceFactory,
   type AppearanceFactory,
@@ -10,7 +12,17 @@ function png(b64: string | undefined, what: string): Uint8Array {
   if (!b64)
     throw new AppError('VALIDATION_FAILED', `Chế độ hiển thị này cần ${what} (PNG, base64).`);
 
-  return new Uint8Array(Buffer.from(b64, 'base64'));
+  const bytes = new Uint8Array(Buffer.from(b64, 'base64'));
+  // a few KB can declare 30000×30000 pixels: refused from the header, before any decoding
+  try {
+    checkImageLimits(bytes, what[0]!.toUpperCase() + what.slice(1));
+  } catch (err) {
+    if (err instanceof LibraryError)
+      throw new AppError('UNPROCESSABLE', err.message, { reason: err.code });
+    throw err;
+  }
+
+  return bytes;
 }
 
 function placement(a: TAppearance) {
