@@ -19,7 +19,15 @@ export type OcspContext = {
   now?: () => Date;
   /** How long relying parties may cache a response (nextUpdate − thisUpdate). Default 1 h. */
   validitySeconds?: number;
+  /** Most CertIDs one request may ask about (default OCSP_MAX_CERT_IDS); more → malformedRequest. */
+  maxCertIds?: number;
 };
+
+/**
+ * A validator asks about one certificate, a chain about a few. 800 CertIDs in one request would
+ * make the responder do 800 lookups and sign an answer the size of the request list.
+ */
+export const OCSP_MAX_CERT_IDS = 10;
 
 /** RFC 6960 §4.2.1 OCSPResponseStatus. */
 export const OCSP_STATUS = {
@@ -159,11 +167,12 @@ async function signedResponse(request: pkijs.OCSPRequest, ctx: OcspContext): Pro
   );
 }
 
-function parseRequest(requestDer: Uint8Array): pkijs.OCSPRequest | undefined {
+function parseRequest(requestDer: Uint8Array, maxCertIds: number): pkijs.OCSPRequest | undefined {
   try {
     const request = new pkijs.OCSPRequest({ schema: decodeDer(requestDer, 'OCSP request') });
+    const count = request.tbsRequest.requestList.length;
 
-    return request.tbsRequest.requestList.length > 0 ? request : undefined;
+    return count > 0 && count <= maxCertIds ? request : undefined;
   } catch {
     return undefined;
   }
@@ -171,10 +180,11 @@ function parseRequest(requestDer: Uint8Array): pkijs.OCSPRequest | undefined {
 
 /**
  * RFC 6960 responder as a pure function: request bytes in, OCSPResponse bytes out. Never
- * throws: unparsable input gives malformedRequest, a failing lookup or signer internalError.
+ * throws: unparsable input or more than `maxCertIds` CertIDs gives malformedRequest (before any
+ * lookup), a failing lookup or signer internalError.
  */
 export async function answerOcsp(requestDer: Uint8Array, ctx: OcspContext): Promise<Uint8Array> {
-  const request = parseRequest(requestDer);
+  const request = parseRequest(requestDer, ctx.maxCertIds ?? OCSP_MAX_CERT_IDS);
   if (!request) return statusOnly(OCSP_STATUS.malformedRequest);
   try {
     return await signedResponse(request, ctx);

@@ -1,5 +1,7 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { HubContext } from '../../context.js';
+import { sendProblem } from '../../http/problem.js';
 import { ocspRequestFromGetPath, toPem } from '../../pki/index.js';
 import { hubPki } from './hub-hierarchy.js';
 import { CRL_CACHE_MS, hubCrl, hubOcspAnswer, hubTsaAnswer } from './responders.js';
@@ -24,6 +26,42 @@ function send(res: Response, type: string, body: Uint8Array, maxAge = 0): void {
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
+/** Requests per minute from one address to /pki/* unless PKI_RATE_LIMIT says otherwise. */
+export const PKI_RATE_LIMIT_DEFAULT = 600;
+
+function pkiRateLimitPerMinute(): number {
+  const n = Number(process.env.PKI_RATE_LIMIT);
+
+  return Number.isInteger(n) && n > 0 ? n : PKI_RATE_LIMIT_DEFAULT;
+}
+
+/**
+ * The public responders sign on every OCSP/TSA request (CPU) and need no login, so one address
+ * gets a bounded number of requests a minute (same style as http/limits.ts; IPv6 grouped by
+ * /56). The hub's own signing and validation call the responders in-process, not through this.
+ */
+function pkiRateLimit(): RequestHandler {
+  const limit = pkiRateLimitPerMinute();
+
+  return rateLimit({
+    windowMs: 60_000,
+    limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    keyGenerator: (req) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown'),
+    handler: (req, res) => {
+      const retry = Number(res.getHeader('retry-after') ?? 60);
+      sendProblem(
+        req,
+        res,
+        'RATE_LIMITED',
+        `Quá ${limit} yêu cầu dịch vụ PKI mỗi phút từ một địa chỉ; hãy thử lại sau ${retry} giây.`,
+        { retryAfter: retry },
+      );
+    },
+  });
+}
+
 // Responders never throw by design; anything else is still answered, not left hanging.
 const safe =
   (h: Handler) =>
@@ -34,6 +72,7 @@ const safe =
 /** Public PKI endpoints (no login): CA certificates, CRL, OCSP responder, TSA. */
 export function pkiPublicRoutes(ctx: HubContext): Router {
   const r = Router();
+  r.use(pkiRateLimit());
   const caFile = (which: 'root' | 'issuing', format: 'pem' | 'der') =>
     safe(async (_req, res) => {
       const der = (await hubPki(ctx))[which].certificate;
