@@ -36,10 +36,11 @@ export function certificatesRoutes(ctx: HubContext): Router {
       },
     ),
   );
+  // any logged-in user may reach it: the holder submits their own CSR; the service decides
   r.post(
     '/personal',
     route(
-      { roles: ['hub_admin', 'org_admin'], body: ZPersonalIssue },
+      { roles: [], body: ZPersonalIssue },
       async ({ principal, body, res }) => {
         res.status(201);
 

@@ -189,14 +189,54 @@ function csrDer(pem: string): Uint8Array {
 }
 
 /**
+ * Who may ask for a personal certificate in `userId`'s name (security issue #26, H2):
+ * - with a CSR (a key the caller supplies): only the holder, logged in as themselves with role
+ *   signer. The CSR's signature proves the caller holds the key, so a certificate in a person's
+ *   name only ever certifies a key that person submitted; an administrator's CSR for someone
+ *   else would let the administrator sign as them;
+ * - without a CSR (key made and sealed on the hub, usable only by the holder after their
+ *   password, see signing-keys.ts): the organization's administrator, or the holder.
+ */
+function checkPersonalRequester(principal: Principal, input: TPersonalIssue): void {
+  const isHolder = principal.kind === 'user' && principal.id === input.userId;
+  if (input.csr) {
+    if (!isHolder) {
+      throw new AppError(
+        'FORBIDDEN',
+        'Chỉ chính người được cấp mới gửi được yêu cầu cấp chứng thư (CSR) cho khóa của mình; quản trị viên không được xin chứng thư cá nhân cho khóa do mình cung cấp.',
+      );
+    }
+    if (!hasRole(principal, 'signer')) {
+      throw new AppError(
+        'FORBIDDEN',
+        'Chỉ người có vai trò người ký mới được cấp chứng thư số cá nhân.',
+      );
+    }
+
+    return;
+  }
+  if (
+    !hasRole(principal, 'hub_admin', 'org_admin') &&
+    !(isHolder && hasRole(principal, 'signer'))
+  ) {
+    throw new AppError(
+      'FORBIDDEN',
+      'Chỉ quản trị viên của cơ quan hoặc chính người ký mới yêu cầu được chứng thư số cá nhân.',
+    );
+  }
+}
+
+/**
  * A personal signing certificate for a user of the organization (CN = full name, title). The
- * key is made on the hub and sealed, or comes from a CSR and never reaches the hub.
+ * key is made on the hub and sealed, or comes from the holder's own CSR and never reaches the
+ * hub. See checkPersonalRequester for who may ask.
  */
 export async function issuePersonalCertificate(
   ctx: HubContext,
   principal: Principal,
   input: TPersonalIssue,
 ): Promise<TCertificate> {
+  checkPersonalRequester(principal, input);
   const user = await Users(ctx.db.conn).findById(input.userId).lean();
   if (!user || (!hasRole(principal, 'hub_admin') && String(user.orgId) !== principal.orgId)) {
     throw new AppError('NOT_FOUND', 'Không tìm thấy người dùng.');
