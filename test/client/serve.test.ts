@@ -1,24 +1,30 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { expect } from 'chai';
-import express from 'express';
-import { clientRouter } from '../../server/src/http/client.js';
+import type { ViteDevServer } from 'vite';
+import { REPO, freePort } from '../support/process.js';
 
-/** A fresh clone has no client/dist: Vite compiles the sources on request. */
-describe('clientRouter without a build (Vite middleware mode)', function () {
+/**
+ * `npm run dev`: Vite's dev server for the client alone, from client/vite.config.ts. It compiles
+ * the sources and the shared contracts, and reads nothing else of the checkout through /@fs/.
+ * (What the hub serves, built or not, is in test/security/serve.test.ts.)
+ */
+describe('npm run dev: the Vite dev server for the client', function () {
   this.timeout(60_000);
-  let server: Server;
+  let vite: ViteDevServer;
   let url: string;
 
   before(async () => {
-    const app = express();
-    app.use(clientRouter({ dist: '/nonexistent-client-dist' }));
-    app.use((_req, res) => res.status(404).type('text/plain').send('hub 404'));
-    server = createServer(app);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { createServer } = await import('vite');
+    const port = await freePort();
+    vite = await createServer({
+      configFile: join(REPO, 'client/vite.config.ts'),
+      logLevel: 'silent',
+      server: { host: '127.0.0.1', port, strictPort: true, hmr: false, ws: false, watch: null },
+    });
+    await vite.listen();
+    url = `http://127.0.0.1:${port}`;
   });
-  after(() => new Promise<void>((r) => server.close(() => r())));
+  after(async () => vite?.close());
 
   it('answers a page path with index.html pointing at the TypeScript entry', async () => {
     const res = await fetch(`${url}/documents/0123456789abcdef01234567`);
@@ -31,7 +37,6 @@ describe('clientRouter without a build (Vite middleware mode)', function () {
   it('compiles the TSX sources and the shared contracts they import', async () => {
     const main = await fetch(`${url}/src/main.tsx`);
     expect(main.status).to.equal(200);
-    expect(main.headers.get('content-type')).to.match(/javascript/);
     const js = await main.text();
     expect(js).to.contain('createRoot');
     expect(js).not.to.match(/<App \/>/); // JSX was transformed
@@ -43,11 +48,18 @@ describe('clientRouter without a build (Vite middleware mode)', function () {
     expect(await shared.text()).to.contain('document:incoming');
   });
 
-  it('leaves /api, /pki and /socket.io to the hub', async () => {
-    for (const p of ['/api/v1/inbox', '/pki/root-ca.pem', '/socket.io/?EIO=4']) {
-      const res = await fetch(`${url}${p}`);
-      expect(res.status, p).to.equal(404);
-      expect(await res.text()).to.equal('hub 404');
+  it('refuses every other file of the checkout through /@fs/', async () => {
+    for (const rel of [
+      'package.json',
+      'server/src/secrets.ts',
+      'server/src/config/config.ts',
+      'README.md',
+    ]) {
+      const res = await fetch(`${url}/@fs${join(REPO, rel)}`);
+      expect(res.status, rel).to.equal(403);
+      await res.arrayBuffer();
     }
+    const passwd = await fetch(`${url}/@fs/etc/passwd`);
+    expect(passwd.status).to.equal(403);
   });
 });
