@@ -129,6 +129,8 @@ export const en: Record<MessageKey, string> = {
   'doc.verdictPending': 'Checking…',
   'doc.verdictUnavailable': 'Not checked',
   'doc.signedBy': '{name}, at {at}',
+  'doc.recalledFromYou':
+    'The sender recalled this document: your organization can no longer read it, only the recall request below remains.',
   'doc.meta': 'Document details',
   'doc.sendNow': 'Send',
   'verdict.TOTAL_PASSED': 'Valid',

@@ -127,6 +127,8 @@ export const vi = {
   'doc.verdictPending': 'Đang kiểm tra…',
   'doc.verdictUnavailable': 'Chưa kiểm tra được',
   'doc.signedBy': '{name}, lúc {at}',
+  'doc.recalledFromYou':
+    'Bên gửi đã thu hồi văn bản này: cơ quan bạn không còn xem được nội dung, chỉ còn đề nghị thu hồi dưới đây.',
   'doc.meta': 'Thông tin văn bản',
   'doc.sendNow': 'Gửi văn bản',
   'verdict.TOTAL_PASSED': 'Hợp lệ',

@@ -61,6 +61,37 @@ async function loadReceipts(ds: TDelivery[]): Promise<Record<string, ReceiptChec
   return out;
 }
 
+/**
+ * A delivery whose document the hub no longer serves to this organization (the sender recalled
+ * it): the recall and the answer to it remain, the document does not.
+ */
+function RecalledDelivery({ deliveryId, error }: { deliveryId: string; error: string }) {
+  const { t } = useI18n();
+  const { data: delivery, reload } = useAsync(
+    () => get<TDelivery>(`/deliveries/${deliveryId}`).catch(() => null),
+    [deliveryId],
+  );
+  const [receipts, setReceipts] = useState<Record<string, ReceiptCheck[]>>({});
+  useEffect(() => {
+    if (delivery) void loadReceipts([delivery]).then(setReceipts);
+  }, [delivery]);
+
+  if (delivery === undefined) return <Spin />;
+  if (!delivery) return <Alert type="error" showIcon message={error} />;
+
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} size="middle">
+      <Alert type="warning" showIcon message={t('doc.recalledFromYou')} />
+      <Card size="small" title={`${delivery.codeLabel} — ${delivery.subject}`}>
+        <DeliveryActions delivery={delivery} onChanged={() => void reload()} />
+      </Card>
+      <Card size="small" title={t('doc.timeline')}>
+        <DeliveryTimeline deliveries={[delivery]} receipts={receipts} />
+      </Card>
+    </Space>
+  );
+}
+
 export function DocumentView({ id, deliveryId }: { id: string; deliveryId?: string }) {
   const { t } = useI18n();
   const { message } = App.useApp();
@@ -119,15 +150,21 @@ export function DocumentView({ id, deliveryId }: { id: string; deliveryId?: stri
       events.on('document:updated', (e) => {
         if (e.data.documentId === id) void reload();
       }),
+      // a recall takes the document away from this organization: the hub answers 404 from now on
       events.on('dispatch:recalled', (e) => {
-        if (e.data.documentId === id) void refreshDeliveries();
+        if (e.data.documentId === id) void reload();
       }),
     ];
 
     return () => offs.forEach((off) => off());
   }, [events, id, refreshDeliveries, reload]);
 
-  if (error) return <Alert type="error" showIcon message={error} />;
+  if (error)
+    return deliveryId ? (
+      <RecalledDelivery deliveryId={deliveryId} error={error} />
+    ) : (
+      <Alert type="error" showIcon message={error} />
+    );
   if (!doc) return <Spin />;
   const own = doc.orgId === orgId;
   const canSign =

@@ -117,7 +117,16 @@ export type TDocumentVersion = {
   signature?: TSignatureInfo;
 };
 
-export type TDocument = {
+/**
+ * Who a document is shown to. The owner organization and auditors see all of it; a recipient
+ * sees the document as it was delivered to its organization: only the versions delivered to it
+ * (`currentVersionId` the one its delivery is at), numbered 1… among themselves, status
+ * `dispatched`, and never the hub's list of the other recipients (the "Nơi nhận" block printed
+ * in the PDF is the sender's to show; organization ids on the hub are not).
+ */
+export type TDocumentView = 'owner' | 'recipient' | 'auditor';
+
+type TDocumentCommon = {
   id: string;
   orgId: string;
   meta: TDocumentMeta & { number: number };
@@ -129,10 +138,20 @@ export type TDocument = {
   createdBy: string;
   status: 'draft' | 'signed' | 'dispatched' | 'recalled';
   duplicateWarning?: string;
-  /** Organizations the document was sent to (filled by the exchange module). */
-  sharedWith?: string[];
   updatedAt?: string;
 };
+
+/** The owner organization's and an auditor's view. */
+export type TOwnerDocument = TDocumentCommon & {
+  view: 'owner' | 'auditor';
+  /** Organizations the document was sent to (filled by the exchange module). */
+  sharedWith: string[];
+};
+
+/** A recipient organization's view: what was delivered to it, no list of the other recipients. */
+export type TRecipientDocument = TDocumentCommon & { view: 'recipient'; sharedWith?: never };
+
+export type TDocument = TOwnerDocument | TRecipientDocument;
 
 export const DOCUMENT_STATUSES = ['draft', 'signed', 'dispatched', 'recalled'] as const;
 export type TDocumentStatus = (typeof DOCUMENT_STATUSES)[number];

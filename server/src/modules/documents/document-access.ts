@@ -2,8 +2,10 @@ import { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../auth/principal.js';
+import { Deliveries, type DeliveryDoc } from '../exchange/delivery.model.js';
+import type { StoredReceipt } from '../exchange/receipts.js';
 import { emitDocumentEvent } from './document.events.js';
-import { Documents, type DocumentDoc } from './document.model.js';
+import { Documents, type DocumentDoc, type VersionDoc } from './document.model.js';
 
 export const NOT_FOUND_VI = 'Không tìm thấy văn bản.';
 
@@ -17,6 +19,20 @@ function asObjectId(id: string): Types.ObjectId {
   return new Types.ObjectId(id);
 }
 
+/** Who reads a document: its organization, an organization it was delivered to, an auditor. */
+export type DocumentViewer = 'owner' | 'recipient' | 'auditor';
+
+/**
+ * A document as its reader may see it. The recipient's variant is cut down here, once, for every
+ * route that serves it (metadata, version bytes, validation, edXML attachments): `versions` holds
+ * only the versions delivered to the reader's organization, `currentVersionId` is the one its
+ * delivery is at now, and the list of the other recipients is not there at all (the type has no
+ * `sharedWith`, so it cannot be passed where a whole document is expected).
+ */
+export type ReadableDocument =
+  | (DocumentDoc & { viewer: 'owner' | 'auditor' })
+  | (Omit<DocumentDoc, 'sharedWith'> & { viewer: 'recipient' });
+
 /** Any document by id, no access check: for the hub's own background work only. */
 export async function loadDocument(ctx: HubContext, id: string): Promise<DocumentDoc> {
   const doc = await Documents(ctx.db.conn).findById(asObjectId(id)).lean();
@@ -26,23 +42,106 @@ export async function loadDocument(ctx: HubContext, id: string): Promise<Documen
 }
 
 /**
- * A document the caller may read: their organization owns it or received it, or they are an
- * auditor. Anything else is "not found", so ids of other organizations' documents reveal nothing.
+ * A delivery its recipient may no longer read from: the sender recalled it (13; Decree 30 art.
+ * 18.4(b): the recipient deletes the copy on the notice), whether the recipient has answered yet
+ * or not, or an agreed recall withdrew it. A refusal (16) is recorded for the sender but does not
+ * give the reading back: otherwise any recipient could undo a recall by refusing it.
+ */
+export function recalledFromRecipient(d: Pick<DeliveryDoc, 'withdrawn' | 'change'>): boolean {
+  return d.withdrawn || d.change?.kind === 'recall';
+}
+
+/** The version a receipt attests: kept beside a detached one, in the claims of a whole JWS. */
+function attestedSha(r: StoredReceipt | undefined): string | null {
+  if (!r) return null;
+  if ('versionSha256' in r) return r.versionSha256;
+  try {
+    const claims = JSON.parse(Buffer.from(r.jws.split('.')[1] ?? '', 'base64url').toString()) as {
+      versionSha256?: unknown;
+    };
+
+    return typeof claims.versionSha256 === 'string' ? claims.versionSha256 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The versions (by SHA-256) a delivery brought to its recipient: every version one of its
+ * receipts attests (the arrival's is the dispatched one; each later receipt names the version the
+ * delivery was at), the one it is at now, and an update the sender has asked it to take (the
+ * recipient has to read it to agree or refuse; a refused one is not delivered).
+ */
+function deliveredShas(d: DeliveryDoc): string[] {
+  const shas = [d.versionSha256, ...d.history.map((h) => attestedSha(h.receipt))];
+  if (d.change?.kind === 'update' && d.change.state === 'requested' && d.change.versionSha256)
+    shas.push(d.change.versionSha256);
+
+  return shas.filter((s): s is string => s !== null);
+}
+
+type RecipientGrant = { shas: Set<string>; current: Set<string> };
+
+/** What the organization's open (not recalled) deliveries of the document let it read, if any. */
+async function recipientGrant(
+  ctx: HubContext,
+  documentId: Types.ObjectId,
+  orgId: Types.ObjectId,
+): Promise<RecipientGrant | null> {
+  const deliveries = await Deliveries(ctx.db.conn)
+    .find(
+      { documentId, recipientOrgId: orgId },
+      { versionSha256: 1, history: 1, change: 1, withdrawn: 1 },
+    )
+    .lean();
+  const open = deliveries.filter((d) => !recalledFromRecipient(d));
+  if (open.length === 0) return null;
+
+  return {
+    shas: new Set(open.flatMap(deliveredShas)),
+    current: new Set(open.map((d) => d.versionSha256)),
+  };
+}
+
+/** The document cut down to what a grant lets its recipient read. */
+function recipientView(doc: DocumentDoc, grant: RecipientGrant): ReadableDocument | null {
+  const { sharedWith: _others, ...rest } = doc;
+  const versions = doc.versions.filter((v) => grant.shas.has(v.sha256));
+  // several deliveries of one document (two dispatches) may be at different versions: the latest
+  const current = versions.filter((v) => grant.current.has(v.sha256)).at(-1) ?? versions.at(-1);
+  if (!current) return null;
+
+  return { ...rest, versions, currentVersionId: current._id, viewer: 'recipient' };
+}
+
+/**
+ * A document the caller may read: their organization owns it, or an open delivery brought it to
+ * their organization (then only what was delivered, see `ReadableDocument`), or they are an
+ * auditor. Anything else — another organization's document, one recalled from the caller — is
+ * "not found", so ids reveal nothing.
  */
 export async function getReadableDocument(
   ctx: HubContext,
   principal: Principal,
   id: string,
-): Promise<DocumentDoc> {
-  const _id = asObjectId(id);
-  const org = new Types.ObjectId(principal.orgId);
-  const filter = hasRole(principal, 'auditor')
-    ? { _id }
-    : { _id, $or: [{ orgId: org }, { sharedWith: org }] };
-  const doc = await Documents(ctx.db.conn).findOne(filter).lean();
+): Promise<ReadableDocument> {
+  const doc = await Documents(ctx.db.conn).findById(asObjectId(id)).lean();
   if (!doc) throw notFound();
+  if (String(doc.orgId) === principal.orgId) return { ...doc, viewer: 'owner' };
+  if (hasRole(principal, 'auditor')) return { ...doc, viewer: 'auditor' };
+  const grant = await recipientGrant(ctx, doc._id, new Types.ObjectId(principal.orgId));
+  const view = grant && recipientView(doc, grant);
+  if (!view) throw notFound();
 
-  return doc;
+  return view;
+}
+
+/** One version of a readable document, or "not found" (a version not delivered to the reader). */
+export function readableVersion(doc: ReadableDocument, versionId: string): VersionDoc {
+  const v = doc.versions.find((x) => String(x._id) === versionId);
+  if (!v) throw new AppError('NOT_FOUND', 'Không tìm thấy phiên bản văn bản.');
+
+  return v;
 }
 
 /** A document of the caller's own organization (to change it: sign, dispatch, recall). */
@@ -61,7 +160,7 @@ export async function getOwnDocument(
 
 /** Reports a read of a confidential document (độ mật khác "thường") to the audit hook. */
 export function reportConfidentialRead(
-  doc: DocumentDoc,
+  doc: Pick<DocumentDoc, '_id' | 'orgId' | 'meta'>,
   principal: Principal,
   what: 'metadata' | 'file',
 ): void {

@@ -8,7 +8,7 @@ import { AppError } from '../../errors/app-error.js';
 import { route } from '../../http/route.js';
 import { createDocument } from './create-document.js';
 import { idempotencyKey, markCreated } from '../../http/idempotency.js';
-import { getReadableDocument, reportConfidentialRead } from './document-access.js';
+import { getReadableDocument, readableVersion, reportConfidentialRead } from './document-access.js';
 import { openFileStream } from './document.files.js';
 import type { VersionDoc } from './document.model.js';
 import { presentDocument } from './document.presenter.js';
@@ -92,8 +92,7 @@ export function documentsRoutes(ctx: HubContext): Router {
     '/:id/versions/:versionId/file',
     route({ roles: [], params: ZVersionParams }, async ({ principal, params, req, res }) => {
       const doc = await getReadableDocument(ctx, principal, params.id);
-      const v = doc.versions.find((x) => String(x._id) === params.versionId);
-      if (!v) throw new AppError('NOT_FOUND', 'Không tìm thấy phiên bản văn bản.');
+      const v = readableVersion(doc, params.versionId);
       reportConfidentialRead(doc, principal, 'file');
       if (etagMatches(req.headers['if-none-match'], `"${v.sha256}"`)) {
         res.setHeader('etag', `"${v.sha256}"`);

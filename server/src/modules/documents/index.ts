@@ -17,7 +17,11 @@ export {
   getReadableDocument,
   getOwnDocument,
   loadDocument,
+  readableVersion,
+  recalledFromRecipient,
   reportConfidentialRead,
+  type DocumentViewer,
+  type ReadableDocument,
 } from './document-access.js';
 export {
   addVersion,

@@ -6,7 +6,11 @@ import type { HubContext } from '../../context.js';
 import { MAX_XML_BYTES } from '../../edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import { route } from '../../http/route.js';
-import { getReadableDocument, reportConfidentialRead } from '../documents/index.js';
+import {
+  getReadableDocument,
+  reportConfidentialRead,
+  type ReadableDocument,
+} from '../documents/index.js';
 import { contentDisposition } from '../documents/documents.routes.js';
 import { applyStatusMessage } from './apply-status.js';
 import { documentAttachments, presentAttachment, readAttachmentBytes } from './attachments.js';
@@ -29,6 +33,13 @@ function xmlBody(req: Request): string {
   }
 
   return req.body;
+}
+
+/** The attachments of the versions the reader may see (a recipient: those delivered to it). */
+async function readableAttachments(ctx: HubContext, doc: ReadableDocument) {
+  const shown = new Set(doc.versions.map((v) => String(v._id)));
+
+  return (await documentAttachments(ctx, doc._id)).filter((a) => shown.has(String(a.versionId)));
 }
 
 export function edxmlRoutes(ctx: HubContext): Router {
@@ -71,14 +82,14 @@ export function edxmlRoutes(ctx: HubContext): Router {
     route({ roles: [], params: ZId }, async ({ principal, params }) => {
       const doc = await getReadableDocument(ctx, principal, params.id);
 
-      return { items: (await documentAttachments(ctx, doc._id)).map(presentAttachment) };
+      return { items: (await readableAttachments(ctx, doc)).map(presentAttachment) };
     }),
   );
   r.get(
     '/documents/:id/edxml-attachments/:attachmentId',
     route({ roles: [], params: ZAttachmentParams }, async ({ principal, params, res }) => {
       const doc = await getReadableDocument(ctx, principal, params.id);
-      const a = (await documentAttachments(ctx, doc._id)).find(
+      const a = (await readableAttachments(ctx, doc)).find(
         (x) => String(x._id) === params.attachmentId,
       );
       if (!a) throw new AppError('NOT_FOUND', 'Không tìm thấy tệp đính kèm.');

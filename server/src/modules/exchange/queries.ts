@@ -5,6 +5,7 @@ import type { HubContext } from '../../context.js';
 import { escapeRegex, foldVietnamese } from '../../db/model.js';
 import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../auth/principal.js';
+import { recalledFromRecipient } from '../documents/document-access.js';
 import { Deliveries, Dispatches, type DeliveryDoc } from './delivery.model.js';
 import { presentDelivery, presentDispatch } from './present.js';
 import { receiptOf, verifyReceipt } from './receipts.js';
@@ -47,6 +48,19 @@ function inboxFilter(p: Principal, q: TInboxQuery): FilterQuery<DeliveryDoc> {
   return f;
 }
 
+/**
+ * A delivery as the caller sees it. Once the sender recalled it, its recipient sees the recall
+ * (the last 13) and its answer, not the status messages before it: they name the document, which
+ * is no longer the recipient's to read (documents/document-access.ts).
+ */
+function asSeenBy(p: Principal, d: DeliveryDoc): DeliveryDoc {
+  const sender = String(d.senderOrgId) === p.orgId || hasRole(p, 'auditor');
+  if (sender || !recalledFromRecipient(d)) return d;
+  const recall = d.history.map((h) => h.code).lastIndexOf('13');
+
+  return { ...d, history: d.history.slice(Math.max(recall, 0)) };
+}
+
 export async function inbox(
   ctx: HubContext,
   p: Principal,
@@ -59,7 +73,7 @@ export async function inbox(
     .lean();
 
   return {
-    items: docs.map(presentDelivery),
+    items: docs.map((d) => presentDelivery(asSeenBy(p, d))),
     nextCursor: docs.length === q.limit ? String(docs.at(-1)!._id) : null,
   };
 }
@@ -117,7 +131,7 @@ export async function getDelivery(ctx: HubContext, p: Principal, id: string): Pr
       (String(d.recipientOrgId) === org && !d.withdrawn));
   if (!visible) throw new AppError('NOT_FOUND', 'Không tìm thấy văn bản đến.');
 
-  return d;
+  return asSeenBy(p, d);
 }
 
 export async function receipts(ctx: HubContext, p: Principal, id: string) {
