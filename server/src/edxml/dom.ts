@@ -1,6 +1,6 @@
 import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { EdxmlError, missingElement } from './errors.js';
-import { EDXML_NS, LEGACY_EDXML_NS } from './namespaces.js';
+import { DSIG_NS, EDXML_NS, LEGACY_EDXML_NS } from './namespaces.js';
 
 /** Packages carry base64 PDFs: generous, but a bound, so a hostile upload cannot exhaust memory. */
 export const MAX_XML_BYTES = 64 * 1024 * 1024;
@@ -11,8 +11,8 @@ const EDXML_NAMESPACES = new Set([EDXML_NS, LEGACY_EDXML_NS]);
  * Parses untrusted XML safely: DOCTYPE (the door to external entities and billion-laughs
  * expansion) is refused before parsing, any parser error or warning is fatal.
  */
-export function parseXml(xml: string): Document {
-  if (Buffer.byteLength(xml, 'utf8') > MAX_XML_BYTES) {
+export function parseXml(xml: string, maxBytes = MAX_XML_BYTES): Document {
+  if (Buffer.byteLength(xml, 'utf8') > maxBytes) {
     throw new EdxmlError(
       'EDXML_TOO_LARGE',
       `the package is larger than ${MAX_XML_BYTES / 1024 / 1024} MB; send attachments separately`,
@@ -71,15 +71,33 @@ export function child(parent: Element, localName: string): Element | undefined {
   return children(parent, localName)[0];
 }
 
-/** First element anywhere below `root` (depth first), e.g. MessageHeader inside a SOAP Header. */
+function isDsigSignature(e: Element): boolean {
+  return e.localName === 'Signature' && e.namespaceURI === DSIG_NS;
+}
+
+/**
+ * First element anywhere below `root` (depth first), e.g. MessageHeader inside a SOAP Header.
+ * Never inside an XML-DSig Signature: the enveloped signature does not cover its own element,
+ * so whatever sits there (an Object, say) is unsigned.
+ */
 export function findDeep(root: Element, localName: string): Element | undefined {
   if (isEdxml(root, localName)) return root;
+  if (isDsigSignature(root)) return undefined;
   for (const c of childElements(root)) {
     const hit = findDeep(c, localName);
     if (hit) return hit;
   }
 
   return undefined;
+}
+
+/** Every edXML element of that name below `root`, outside XML-DSig Signatures (see findDeep). */
+export function findAllEdxml(root: Element, localName: string, out: Element[] = []): Element[] {
+  if (isEdxml(root, localName)) out.push(root);
+  if (isDsigSignature(root)) return out;
+  for (const c of childElements(root)) findAllEdxml(c, localName, out);
+
+  return out;
 }
 
 /** Every element anywhere below `root` with that name (namespace-checked). */

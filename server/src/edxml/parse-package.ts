@@ -1,6 +1,6 @@
 import type { Document, Element } from '@xmldom/xmldom';
 import { fromEdxmlDate, fromEdxmlTimestamp } from './dates.js';
-import { findAllDeep, findDeep, isEdxml, parseXml, Reader, textOf, child } from './dom.js';
+import { findAllEdxml, findDeep, parseXml, Reader, textOf, child } from './dom.js';
 import { EdxmlError, badValue, missingElement } from './errors.js';
 import { SOAP_NS } from './namespaces.js';
 import {
@@ -233,6 +233,15 @@ function checkManifest(manifest: ManifestReference[], attachments: EdxmlAttachme
   });
 }
 
+/** Two headers (or attachment lists) are two readings of one package: which one is meant? */
+function refuseDuplicates(root: Element, names: string[]): void {
+  for (const name of names) {
+    if (findAllEdxml(root, name).length > 1) {
+      throw new EdxmlError('EDXML_BAD_VALUE', `more than one ${name} element`, `edXML:${name}`);
+    }
+  }
+}
+
 /**
  * Reads an edXML package: the QCVN 102 layout or the legacy one inside a SOAP Envelope. The
  * XML signature is not checked here (see verifyXmlSignature). Errors name the element at fault;
@@ -246,6 +255,7 @@ export function parsePackage(
 ): ParsedPackage {
   const doc = parsed ?? parseXml(xml);
   const root = doc.documentElement!;
+  refuseDuplicates(root, ['MessageHeader', 'TraceHeaderList', 'AttachmentEncoded']);
   const header = findDeep(root, 'MessageHeader');
   if (!header) {
     if (findDeep(root, 'Status')) {
@@ -273,7 +283,7 @@ export function parsePackage(
 export function messageKind(doc: Document): 'package' | 'status' | 'unknown' {
   const root = doc.documentElement!;
   if (findDeep(root, 'MessageHeader')) return 'package';
-  if (findAllDeep(root, (e) => isEdxml(e, 'Status')).length) return 'status';
+  if (findAllEdxml(root, 'Status').length) return 'status';
 
   return 'unknown';
 }

@@ -1,6 +1,6 @@
 import type { Document } from '@xmldom/xmldom';
 import { fromEdxmlTimestamp } from './dates.js';
-import { findDeep, parseXml, Reader } from './dom.js';
+import { findAllEdxml, findDeep, parseXml, Reader } from './dom.js';
 import { badValue, EdxmlError, missingElement } from './errors.js';
 import { readOrgan, readResponseFor, readStaffInfo } from './read-common.js';
 import { STATUS_CODES, type EdxmlStatus, type EdxmlStatusCode } from './types.js';
@@ -10,6 +10,9 @@ const ST = 'edXML:Status';
 /** Reads a Status message (also inside a SOAP Envelope); codes "1".."16" are zero-padded. */
 export function parseStatus(xml: string, parsed?: Document): EdxmlStatus {
   const doc = parsed ?? parseXml(xml);
+  if (findAllEdxml(doc.documentElement!, 'Status').length > 1) {
+    throw new EdxmlError('EDXML_BAD_VALUE', 'more than one Status element', ST);
+  }
   const e = findDeep(doc.documentElement!, 'Status');
   if (!e) {
     if (findDeep(doc.documentElement!, 'MessageHeader')) {

@@ -8,7 +8,7 @@ import {
 } from 'node:crypto';
 import type { Document, Element } from '@xmldom/xmldom';
 import { ExclusiveCanonicalization, SignedXml, type SignatureAlgorithm } from 'xml-crypto';
-import { childElements, findAllDeep, parseXml } from './dom.js';
+import { childElements, findAllDeep, isEdxml, parseXml } from './dom.js';
 import { ecdsaDerToRaw } from './ecdsa.js';
 import { EdxmlError } from './errors.js';
 import {
@@ -16,8 +16,10 @@ import {
   ECDSA_SHA256,
   ENVELOPED,
   EXC_C14N,
+  INCLUSIVE_C14N,
   RSA_SHA256,
   SHA256_DIGEST,
+  SOAP_NS,
 } from './namespaces.js';
 
 export type XmlSignatureAlgorithm = 'rsa-sha256' | 'ecdsa-sha256';
@@ -148,11 +150,19 @@ export type XmlSignatureCheck = {
   algorithm: XmlSignatureAlgorithm;
   /** The signing certificate from KeyInfo/X509Data (DER). */
   certificateDer: Uint8Array;
+  /** The certificates after it in X509Data (issuing CAs), as candidates for building its chain. */
+  chainDer: Uint8Array[];
   subject: string;
   /** The signed DigestValue (base64): the same content signed again has the same one. */
   digest: string;
   /** Why it is invalid, when it is. */
   reason?: string;
+  /**
+   * When valid: the content the signature covers, as the verifier canonicalized it (the whole
+   * document without its Signature). Read the message from this text, never from the original
+   * DOM, so nothing the signature does not cover can be read (XML signature wrapping).
+   */
+  signedXml?: string;
 };
 
 function dsigChild(parent: Element, name: string): Element | undefined {
@@ -165,6 +175,87 @@ function attr(e: Element | undefined, name: string): string | null {
 
 const SIG = 'edXML:edXMLHeader/Signature';
 
+/** Canonicalizations the hub accepts, for SignedInfo and as the Reference's last transform. */
+const C14N_METHODS = [EXC_C14N, INCLUSIVE_C14N];
+
+function invalid(reason: string, element = SIG): EdxmlError {
+  return new EdxmlError('EDXML_SIGNATURE_INVALID', reason, element);
+}
+
+function checkCanonicalization(signedInfo: Element): void {
+  const c14n = attr(dsigChild(signedInfo, 'CanonicalizationMethod'), 'Algorithm');
+  if (!c14n || !C14N_METHODS.includes(c14n)) {
+    throw invalid(
+      `CanonicalizationMethod ${c14n ?? '(none)'} is not accepted; use exclusive or inclusive C14N`,
+      `${SIG}/SignedInfo/CanonicalizationMethod`,
+    );
+  }
+}
+
+/**
+ * The enveloped-signature transform, then at most one C14N: any other transform (XPath, XSLT,
+ * base64, a second enveloped) could make the digest cover something else than what is read.
+ */
+function checkTransforms(ref: Element): void {
+  const list = dsigChild(ref, 'Transforms');
+  const algorithms = list
+    ? childElements(list).map((t) =>
+        t.localName === 'Transform' && t.namespaceURI === DSIG_NS ? attr(t, 'Algorithm') : null,
+      )
+    : [];
+  const [first, ...rest] = algorithms;
+  const ok =
+    first === ENVELOPED &&
+    rest.length <= 1 &&
+    rest.every((a) => a !== null && C14N_METHODS.includes(a));
+  if (!ok) {
+    throw invalid(
+      `the transforms (${algorithms.map((a) => a ?? '?').join(', ') || 'none'}) are not accepted: only enveloped-signature followed by exclusive or inclusive C14N`,
+      `${SIG}/SignedInfo/Reference/Transforms`,
+    );
+  }
+}
+
+/**
+ * The Signature sits where the profile puts it: in edXMLHeader, directly under edXMLEnvelope
+ * (itself the root or the root's child), or in a SOAP Header. A Signature moved elsewhere (first
+ * in the document, say) still verifies, since the enveloped transform removes it wherever it is,
+ * and could carry unsigned content a reader finds before the signed one.
+ */
+function checkPlacement(sig: Element): void {
+  const parent = sig.parentNode as Element | null;
+  const envelope = parent?.parentNode as Element | null;
+  const root = sig.ownerDocument?.documentElement;
+  const inHeader =
+    !!parent &&
+    isEdxml(parent, 'edXMLHeader') &&
+    !!envelope &&
+    isEdxml(envelope, 'edXMLEnvelope') &&
+    (envelope === root || envelope.parentNode === root);
+  const inSoapHeader = !!parent && parent.localName === 'Header' && parent.namespaceURI === SOAP_NS;
+  if (!inHeader && !inSoapHeader) {
+    throw invalid('the Signature is not at its place (edXMLEnvelope/edXMLHeader/Signature)');
+  }
+}
+
+/** An Id (Id, ID, id, wsu:Id) value used twice is the classic lever of signature wrapping. */
+function duplicateId(root: Element): string | undefined {
+  const seen = new Set<string>();
+  let dup: string | undefined;
+  findAllDeep(root, (e) => {
+    for (let i = 0; i < e.attributes.length && !dup; i++) {
+      const a = e.attributes.item(i)!;
+      if (a.localName?.toLowerCase() !== 'id') continue;
+      if (seen.has(a.value)) dup = a.value;
+      seen.add(a.value);
+    }
+
+    return false;
+  });
+
+  return dup;
+}
+
 /**
  * Refuses signatures that do not cover the whole document: no wrapping attacks, no SHA-1. The
  * signing certificate is the first X509Certificate (CA certificates may follow it).
@@ -172,6 +263,7 @@ const SIG = 'edXML:edXMLHeader/Signature';
 function checkShape(sig: Element): {
   algorithm: XmlSignatureAlgorithm;
   certificate: string;
+  chain: string[];
   digest: string;
 } {
   const signedInfo = dsigChild(sig, 'SignedInfo');
@@ -197,6 +289,8 @@ function checkShape(sig: Element): {
       `${SIG}/SignedInfo/Reference`,
     );
   }
+  checkCanonicalization(signedInfo);
+  checkTransforms(refs[0]!);
   const digest = attr(dsigChild(refs[0]!, 'DigestMethod'), 'Algorithm');
   if (digest !== SHA256_DIGEST) {
     throw new EdxmlError(
@@ -206,7 +300,12 @@ function checkShape(sig: Element): {
     );
   }
   const x509Data = dsigChild(dsigChild(sig, 'KeyInfo') ?? sig, 'X509Data');
-  const certificate = x509Data ? dsigChild(x509Data, 'X509Certificate')?.textContent : undefined;
+  const certs = x509Data
+    ? childElements(x509Data)
+        .filter((e) => e.localName === 'X509Certificate' && e.namespaceURI === DSIG_NS)
+        .map((e) => (e.textContent ?? '').replace(/\s+/g, ''))
+    : [];
+  const certificate = certs[0];
   if (!certificate?.trim()) {
     throw new EdxmlError(
       'EDXML_SIGNATURE_INVALID',
@@ -217,7 +316,7 @@ function checkShape(sig: Element): {
 
   const digestValue = dsigChild(refs[0]!, 'DigestValue')?.textContent?.replace(/\s+/g, '') ?? '';
 
-  return { algorithm, certificate: certificate.replace(/\s+/g, ''), digest: digestValue };
+  return { algorithm, certificate, chain: certs.slice(1), digest: digestValue };
 }
 
 function readCertificate(b64: string): X509Certificate {
@@ -252,29 +351,39 @@ export function verifyXmlSignature(xml: string, parsed?: Document): XmlSignature
       SIG,
     );
   }
-  if (sigs.length > 1) {
-    throw new EdxmlError('EDXML_SIGNATURE_INVALID', 'more than one Signature element', SIG);
-  }
+  if (sigs.length > 1) throw invalid('more than one Signature element');
   const sig = sigs[0]!;
-  const { algorithm, certificate, digest } = checkShape(sig);
+  checkPlacement(sig);
+  const dup = duplicateId(doc.documentElement!);
+  if (dup !== undefined) throw invalid(`the Id value "${dup}" appears more than once`);
+  const { algorithm, certificate, chain, digest } = checkShape(sig);
   const cert = readCertificate(certificate);
   const verifier = new SignedXml({ publicCert: cert.toString(), getCertFromKeyInfo: () => null });
   verifier.SignatureAlgorithms[ECDSA_SHA256] = EcdsaSha256;
   let valid = false;
   let reason: string | undefined;
+  let signed: string[] = [];
   try {
     verifier.loadSignature(sig as never);
     valid = verifier.checkSignature(xml);
+    signed = verifier.getSignedReferences();
   } catch (err) {
     reason = (err as Error).message;
+  }
+  if (valid && signed.length !== 1) {
+    valid = false;
+    reason = 'the verifier did not return exactly the one signed reference';
   }
   const out = {
     valid,
     algorithm,
     certificateDer: new Uint8Array(cert.raw),
+    chainDer: chain.map((c) => new Uint8Array(Buffer.from(c, 'base64'))),
     subject: cert.subject.replaceAll('\n', ', '),
     digest,
   };
 
-  return valid ? out : { ...out, reason: reason ?? 'the signature or the digest does not match' };
+  return valid
+    ? { ...out, signedXml: signed[0]! }
+    : { ...out, reason: reason ?? 'the signature or the digest does not match' };
 }

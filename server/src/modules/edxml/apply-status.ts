@@ -7,6 +7,7 @@ import {
   parseXml,
   verifyXmlSignature,
   type EdxmlStatus,
+  type XmlSignatureCheck,
 } from '../../edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../auth/principal.js';
@@ -17,7 +18,10 @@ import { presentDelivery } from '../exchange/present.js';
 import { recallDispatch } from '../exchange/sender-changes.js';
 import { SENDER_ROLES } from '../exchange/transitions.js';
 import { Orgs } from '../orgs/org.model.js';
+import { SIGNED_XML_MAX_BYTES, senderPrincipal } from './import-common.js';
 import { findByDocumentId } from './original-document.js';
+import { certificateTrusted } from './pdf-checks.js';
+import { bindSender } from './sender-binding.js';
 
 const ST = 'edXML:Status';
 
@@ -106,32 +110,54 @@ async function changeOf(ctx: HubContext, p: Principal, s: EdxmlStatus): Promise<
 }
 
 /**
+ * Who the status speaks for, bound like a package's sender (sender-binding.ts): the caller's own
+ * organization, or, for a hub_admin relaying it, the From organization whose trusted seal signed
+ * it (the change is then made as a clerk of that organization, so the usual roles apply).
+ */
+async function boundActor(
+  ctx: HubContext,
+  caller: Principal,
+  s: EdxmlStatus,
+  sig: XmlSignatureCheck,
+): Promise<Principal> {
+  const from = await Orgs(ctx.db.conn).findOne({ code: s.from.organId }).lean();
+  if (!from) {
+    throw new AppError(
+      'FORBIDDEN',
+      `EDXML_SENDER_MISMATCH: ${ST}/edXML:From/edXML:OrganId: ${s.from.organId} không phải cơ quan trên trục; thông điệp trạng thái phải do chính cơ quan của bạn gửi.`,
+      { reason: 'EDXML_SENDER_MISMATCH', element: `${ST}/edXML:From/edXML:OrganId` },
+    );
+  }
+  const trusted = await certificateTrusted(ctx, sig.certificateDer, sig.chainDer);
+  const how = await bindSender(ctx, caller, from, { ...sig, trusted });
+
+  return how === 'own' ? caller : senderPrincipal(caller, from);
+}
+
+/**
  * Applies an incoming Status message with the REST API's rules (changeStatus / recallDispatch:
- * roles, allowed transitions → 409, receipts, events). The signature must verify and `From`
- * must be the caller's own organization. 01 is the hub's own arrival mark: acknowledged only.
+ * roles, allowed transitions → 409, receipts, events). The signature must verify, the status is
+ * read from what it covers, and `From` must be bound (boundActor). 01 is the hub's own arrival
+ * mark: acknowledged only.
  */
 export async function applyStatusMessage(
   ctx: HubContext,
-  p: Principal,
+  caller: Principal,
   xml: string,
 ): Promise<AppliedStatus> {
   const dom = parseXml(xml);
-  const s = parseStatus(xml, dom);
+  parseStatus(xml, dom); // read as sent first, so errors name the element at fault
   const sig = verifyXmlSignature(xml, dom);
-  if (!sig.valid) {
+  if (!sig.valid || sig.signedXml === undefined) {
     throw new EdxmlError(
       'EDXML_SIGNATURE_INVALID',
-      'the XML signature does not verify',
+      `the XML signature does not verify (${sig.reason ?? 'digest or value mismatch'})`,
       'edXML:edXMLHeader/Signature',
     );
   }
-  const caller = await Orgs(ctx.db.conn).findById(p.orgId).lean();
-  if (!caller || caller.code !== s.from.organId) {
-    throw new AppError(
-      'FORBIDDEN',
-      'Thông điệp trạng thái phải do chính cơ quan của bạn gửi (From/OrganId).',
-    );
-  }
+  // only what the signature covers is read (XML signature wrapping)
+  const s = parseStatus(sig.signedXml, parseXml(sig.signedXml, SIGNED_XML_MAX_BYTES));
+  const p = await boundActor(ctx, caller, s, sig);
   if (s.statusCode === '13') {
     if (!hasRole(p, ...SENDER_ROLES)) {
       throw new AppError(

@@ -1,6 +1,6 @@
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
-import { ZObjectId } from '../../contracts/common.js';
+import { ZObjectId, ZText } from '../../contracts/common.js';
 import { STATUS_CODES } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import { MAX_XML_BYTES } from '../../edxml/index.js';
@@ -16,11 +16,17 @@ import { applyStatusMessage } from './apply-status.js';
 import { documentAttachments, presentAttachment, readAttachmentBytes } from './attachments.js';
 import { exportDispatch } from './export-dispatch.js';
 import { importPackage } from './import-package.js';
+import { listQuarantine, rejectQuarantine } from './quarantine.js';
+import { releaseQuarantine } from './quarantine-release.js';
 import { statusMessages } from './status-messages.js';
 
 const ZId = z.object({ id: ZObjectId }).strict();
 const ZAttachmentParams = z.object({ id: ZObjectId, attachmentId: ZObjectId }).strict();
 const ZStatusQuery = z.object({ code: z.enum(STATUS_CODES).optional() }).strict();
+const ZQuarantineQuery = z
+  .object({ state: z.enum(['pending', 'releasing', 'released', 'rejected']).optional() })
+  .strict();
+const ZRejectBody = z.object({ reason: ZText(1000) }).strict();
 const XML_TYPES = ['application/xml', 'text/xml', 'application/edxml+xml'];
 
 /** The raw XML text of a request; anything else is refused before parsing. */
@@ -108,10 +114,35 @@ export function edxmlRoutes(ctx: HubContext): Router {
     text,
     route({ roles: ['clerk', 'org_admin', 'hub_admin'] }, async ({ principal, req, res }) => {
       const out = await importPackage(ctx, principal, xmlBody(req));
-      res.status(out.replayed ? 200 : 201);
+      // 202: an unknown sender's package waits in quarantine for a hub_admin
+      res.status('quarantined' in out ? 202 : out.replayed ? 200 : 201);
 
       return out;
     }),
+  );
+  r.get(
+    '/edxml/quarantine',
+    route({ roles: ['hub_admin'], query: ZQuarantineQuery }, async ({ query }) => ({
+      items: await listQuarantine(ctx, query.state),
+    })),
+  );
+  r.post(
+    '/edxml/quarantine/:id/release',
+    route({ roles: ['hub_admin'], params: ZId }, async ({ principal, params, res }) => {
+      const out = await releaseQuarantine(ctx, principal, params.id);
+      res.status(out.import.replayed ? 200 : 201);
+
+      return out;
+    }),
+  );
+  r.post(
+    '/edxml/quarantine/:id/reject',
+    route(
+      { roles: ['hub_admin'], params: ZId, body: ZRejectBody },
+      async ({ principal, params, body }) => ({
+        quarantine: await rejectQuarantine(ctx, principal, params.id, body.reason),
+      }),
+    ),
   );
   r.post(
     '/edxml/status',

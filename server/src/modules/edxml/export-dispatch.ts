@@ -9,6 +9,7 @@ import {
   type EdxmlPackage,
 } from '../../edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
+import { actorOf, appendAudit } from '../audit/append.js';
 import { hasRole, type Principal } from '../auth/principal.js';
 import { loadDocument, readVersionBytes } from '../documents/index.js';
 import type { DocumentDoc } from '../documents/document.model.js';
@@ -171,6 +172,33 @@ async function keptAttachments(
   }));
 }
 
+/**
+ * A package carries the whole document out of the hub: for a confidential one (độ mật other
+ * than "thường") the export is an audit row naming who took it (user or API key, by id), written
+ * before the package is handed over; if it cannot be written, nothing is handed over.
+ */
+async function auditConfidentialExport(
+  ctx: HubContext,
+  p: Principal,
+  dispatch: DispatchDoc,
+  doc: DocumentDoc,
+): Promise<void> {
+  if (doc.meta.confidentiality === 'thuong') return;
+  await appendAudit(ctx, {
+    actor: actorOf(p),
+    action: 'edxml.exported-confidential',
+    orgIds: [...new Set([String(doc.orgId), p.orgId])],
+    target: { type: 'document', id: String(doc._id) },
+    details: {
+      dispatchId: String(dispatch._id),
+      confidentiality: doc.meta.confidentiality,
+      register: doc.meta.register,
+      principalKind: p.kind,
+      ...(p.kind === 'api-key' ? { apiKeyId: p.id } : { userId: p.id }),
+    },
+  });
+}
+
 export type ExportedPackage = {
   xml: string;
   signedBy: 'org-seal' | 'hub';
@@ -188,9 +216,11 @@ export async function exportDispatch(
   const doc = await loadDocument(ctx, String(dispatch.documentId));
   const pkg = await packageOf(ctx, dispatch, doc);
   const { signer, by, subject } = await signerForOrg(ctx, String(dispatch.orgId));
+  const xml = await writePackage(pkg, signer);
+  await auditConfidentialExport(ctx, p, dispatch, doc);
 
   return {
-    xml: await writePackage(pkg, signer),
+    xml,
     signedBy: by,
     signerSubject: subject,
     fileName: `${doc.codeLabel.replace(/[^\w.-]+/g, '_')}.edxml`,

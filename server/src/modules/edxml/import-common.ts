@@ -3,6 +3,7 @@ import type { TDeliveryBrief } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import {
   EdxmlError,
+  MAX_XML_BYTES,
   messageKind,
   PACKAGE_LIMITS,
   parsePackage,
@@ -55,12 +56,17 @@ export type ImportResult = {
   };
 };
 
-/** The XML as a package (not a Status message); attachment size over the limit is a 413. */
+/**
+ * The XML as a package (not a Status message); attachment size over the limit is a 413. With
+ * `maxBytes`, the size bound of the text (the signed content re-read after verification is
+ * canonical XML, a little longer than what was sent).
+ */
 export function readPackage(
   xml: string,
   limits: PackageLimits = PACKAGE_LIMITS,
+  maxBytes?: number,
 ): { pkg: ParsedPackage; dom: ReturnType<typeof parseXml> } {
-  const dom = parseXml(xml);
+  const dom = parseXml(xml, maxBytes);
   if (messageKind(dom) === 'status') {
     throw new EdxmlError(
       'EDXML_BAD_INPUT',
@@ -94,9 +100,12 @@ export function mainPdf(pkg: ParsedPackage): EdxmlAttachment {
   return main;
 }
 
-export function verified(xml: string, doc: ReturnType<typeof parseXml>): XmlSignatureCheck {
+/** A signature that verified, with the content it covers (see XmlSignatureCheck.signedXml). */
+export type VerifiedSignature = XmlSignatureCheck & { signedXml: string };
+
+export function verified(xml: string, doc: ReturnType<typeof parseXml>): VerifiedSignature {
   const sig = verifyXmlSignature(xml, doc);
-  if (!sig.valid) {
+  if (!sig.valid || sig.signedXml === undefined) {
     throw new EdxmlError(
       'EDXML_SIGNATURE_INVALID',
       `the XML signature does not verify (${sig.reason ?? 'digest or value mismatch'}): the package was changed after signing`,
@@ -104,8 +113,14 @@ export function verified(xml: string, doc: ReturnType<typeof parseXml>): XmlSign
     );
   }
 
-  return sig;
+  return { ...sig, signedXml: sig.signedXml };
 }
+
+/**
+ * Canonical XML writes `<a/>` as `<a></a>` and escapes a few characters: the signed content of a
+ * package within MAX_XML_BYTES stays well within twice that.
+ */
+export const SIGNED_XML_MAX_BYTES = 2 * MAX_XML_BYTES;
 
 export function checkCaller(
   p: Principal,

@@ -1,14 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { TDocumentMeta } from '../../contracts/documents.js';
-import { ZOrgCreate } from '../../contracts/orgs.js';
 import type { HubContext } from '../../context.js';
-import {
-  EdxmlError,
-  type EdxmlAttachment,
-  type EdxmlOrgan,
-  type ParsedPackage,
-} from '../../edxml/index.js';
+import { PACKAGE_LIMITS, type EdxmlAttachment, type ParsedPackage } from '../../edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../auth/principal.js';
 import { createDocument } from '../documents/index.js';
@@ -16,7 +10,6 @@ import { Documents, type DocumentDoc } from '../documents/document.model.js';
 import { sha256Hex } from '../documents/document.files.js';
 import { dispatchDocument } from '../exchange/dispatch-document.js';
 import { Deliveries } from '../exchange/delivery.model.js';
-import { createOrg } from '../orgs/orgs.service.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';
 import {
   attachmentsOf,
@@ -26,7 +19,7 @@ import {
 } from './attachments.js';
 import { importChange } from './import-change.js';
 import {
-  MH,
+  SIGNED_XML_MAX_BYTES,
   checkCaller,
   localRecipients,
   mainPdf,
@@ -38,44 +31,11 @@ import {
 } from './import-common.js';
 import { metaFromHeader } from './mapping.js';
 import { certificateTrusted, checkPdfSignatures } from './pdf-checks.js';
+import { quarantinePackage, type QuarantineAnswer } from './quarantine.js';
+import { bindSender } from './sender-binding.js';
 
 export type { ImportResult } from './import-common.js';
-
-/** Unknown senders are created as external organizations, flagged for an administrator's review. */
-async function senderOrg(
-  ctx: HubContext,
-  from: EdxmlOrgan,
-): Promise<{ org: OrgDoc; created: boolean }> {
-  const orgs = Orgs(ctx.db.conn);
-  const existing = await orgs.findOne({ code: from.organId }).lean();
-  if (existing) return { org: existing, created: false };
-  const input = ZOrgCreate.safeParse({
-    code: from.organId,
-    name: from.organName,
-    kind: 'agency',
-    level: 'unit',
-    contact: {
-      ...(from.organAdd ? { address: from.organAdd.slice(0, 300) } : {}),
-      ...(from.telephone ? { phone: from.telephone.slice(0, 30) } : {}),
-    },
-  });
-  if (!input.success) {
-    const field = input.error.issues[0]!.path[0] === 'name' ? 'OrganName' : 'OrganId';
-    throw new EdxmlError(
-      'EDXML_BAD_VALUE',
-      input.error.issues[0]!.message,
-      `${MH}/edXML:From/edXML:${field}`,
-    );
-  }
-  try {
-    await createOrg(ctx, input.data, true);
-  } catch (err) {
-    // Another import created it a moment ago: use that one.
-    if (!(err instanceof AppError && err.code === 'CONFLICT')) throw err;
-  }
-
-  return { org: (await orgs.findOne({ code: from.organId }).lean())!, created: true };
-}
+export type { QuarantineAnswer } from './quarantine.js';
 
 /** The same số/ký hiệu/date of the same sender is the same document: reuse it if the PDF matches. */
 async function existingDocument(
@@ -184,13 +144,13 @@ async function importNew(
   ctx: HubContext,
   p: Principal,
   pkg: ParsedPackage,
+  sender: OrgDoc,
   xmlSignature: ImportResult['xmlSignature'],
 ): Promise<ImportResult> {
   const main = mainPdf(pkg);
   const extras = pkg.attachments.filter((a) => a !== main);
   const meta = metaFromHeader(pkg.header);
   const pdfSignatures = await checkPdfSignatures(ctx, pkg.attachments);
-  const { org: sender, created } = await senderOrg(ctx, pkg.header.from);
   const { found, skipped } = await localRecipients(ctx, pkg, sender);
   const principal = senderPrincipal(p, sender);
   const { documentId, versionId } = await documentOf(ctx, principal, sender, meta, {
@@ -207,7 +167,12 @@ async function importNew(
     documentId,
     dispatchId: sent.dispatchId,
     replayed: sent.replayed,
-    sender: { id: String(sender._id), code: sender.code, external: sender.external, created },
+    sender: {
+      id: String(sender._id),
+      code: sender.code,
+      external: sender.external,
+      created: false,
+    },
     deliveries: sent.deliveries.map((d) => presentImported(d, codeOf)),
     skippedRecipients: skipped,
     xmlSignature,
@@ -217,28 +182,44 @@ async function importNew(
   };
 }
 
+export type ImportOptions = {
+  /** A hub_admin released this package from quarantine: that decision binds an external sender. */
+  released?: boolean;
+};
+
 /**
- * Imports a signed edXML package: XML signature and PDF signatures checked. A new document
- * (BussinessDocType 0) is registered under its sender (found, or created as external for
- * review) and delivered to the recipients named in To that exist here; a revocation, update or
- * replacement (1–3) asks those recipients to agree to the change (see import-change.ts).
- * Idempotent: the same package again changes nothing.
+ * Imports a signed edXML package. The XML signature must verify, and everything is read from
+ * the content it covers. The sender (From) must be bound to the request (sender-binding.ts):
+ * 403 otherwise, before anything is written. A sender that is no organization of this hub
+ * waits in quarantine for a hub_admin (202, quarantine.ts). A new document (BussinessDocType 0)
+ * is registered under its sender and delivered to the recipients named in To that exist here;
+ * a revocation, update or replacement (1–3) asks those recipients to agree to the change (see
+ * import-change.ts). Idempotent: the same package again changes nothing.
  */
 export async function importPackage(
   ctx: HubContext,
   p: Principal,
   xml: string,
-): Promise<ImportResult> {
-  const { pkg, dom } = readPackage(xml);
+  opts: ImportOptions = {},
+): Promise<ImportResult | QuarantineAnswer> {
+  // read once as sent, so a broken package is answered naming the element at fault
+  const { dom } = readPackage(xml);
   const sig = verified(xml, dom);
+  const { pkg } = readPackage(sig.signedXml, PACKAGE_LIMITS, SIGNED_XML_MAX_BYTES);
   const caller = await Orgs(ctx.db.conn).findById(p.orgId).lean();
   checkCaller(p, pkg, caller?.code);
-  const xmlSignature = {
-    algorithm: sig.algorithm,
-    subject: sig.subject,
-    trusted: await certificateTrusted(ctx, sig.certificateDer),
-  };
-  if (pkg.bussiness.docType === 0) return importNew(ctx, p, pkg, xmlSignature);
+  const trusted = await certificateTrusted(ctx, sig.certificateDer, sig.chainDer);
+  const xmlSignature = { algorithm: sig.algorithm, subject: sig.subject, trusted };
+  const sender = await Orgs(ctx.db.conn).findOne({ code: pkg.header.from.organId }).lean();
+  if (!sender && pkg.bussiness.docType === 0) {
+    return quarantinePackage(ctx, p, xml, pkg, xmlSignature);
+  }
+  if (sender && !(opts.released && sender.external)) {
+    const recipients = pkg.header.to.map((t) => t.organId);
+    await bindSender(ctx, p, sender, { ...sig, trusted }, recipients);
+  }
+  if (pkg.bussiness.docType === 0) return importNew(ctx, p, pkg, sender!, xmlSignature);
 
+  // an unknown sender has no originals here: importChange answers 404 without writing
   return importChange(ctx, p, pkg, { digest: sig.digest, xmlSignature });
 }

@@ -2,11 +2,12 @@ import { ensureIndexes } from '../../db/indexes.js';
 import type { HubModule } from '../module.js';
 import { EdxmlAttachments } from './attachments.js';
 import { edxmlRoutes } from './edxml.routes.js';
+import { EdxmlQuarantine } from './quarantine.js';
 
 /** edXML (QCVN 102:2016) import/export beside the REST exchange API. */
 export const edxmlModule: HubModule = {
   name: 'edxml',
-  init: (ctx) => ensureIndexes(ctx.db.conn, [EdxmlAttachments]),
+  init: (ctx) => ensureIndexes(ctx.db.conn, [EdxmlAttachments, EdxmlQuarantine]),
   mount: async (ctx) => [{ path: '/api/v1', router: edxmlRoutes(ctx) }],
 };
 

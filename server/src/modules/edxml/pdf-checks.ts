@@ -2,7 +2,9 @@ import { X509Certificate } from 'node:crypto';
 import type { HubContext } from '../../context.js';
 import { EdxmlError, type EdxmlAttachment } from '../../edxml/index.js';
 import { validatePdf } from '../../validation/index.js';
+import { certificateSerialHex, parseCertificate } from '../../pki/index.js';
 import { hubPki } from '../pki/hub-hierarchy.js';
+import { IssuedCertificates } from '../pki/models.js';
 import { trustAnchors } from '../pki/signing-keys.js';
 
 export type PdfCheck = {
@@ -51,12 +53,43 @@ export async function checkPdfSignatures(
   return out;
 }
 
-/** Whether the XML signer's certificate chains (up to 3 levels) to this hub's trust anchors. */
-export async function certificateTrusted(ctx: HubContext, der: Uint8Array): Promise<boolean> {
+/** A certificate this hub's issuing CA issued and later revoked (others: no status known here). */
+async function revokedHere(ctx: HubContext, cert: X509Certificate, issuing: X509Certificate) {
+  if (!cert.checkIssued(issuing)) return false;
+  const serialHex = certificateSerialHex(parseCertificate(new Uint8Array(cert.raw)));
+  const issued = await IssuedCertificates(ctx.db.conn)
+    .findOne({ serialHex })
+    .select('status')
+    .lean();
+
+  return issued?.status === 'revoked';
+}
+
+/**
+ * Whether the XML signer's certificate chains (up to 3 levels) to this hub's trust anchors,
+ * through this hub's issuing CA or the CA certificates the package carried in X509Data (those
+ * count only as CAs that an anchor vouches for). The signer must be an end entity (a CA key
+ * never signs a package) within its validity, and not revoked when this hub issued it.
+ */
+export async function certificateTrusted(
+  ctx: HubContext,
+  der: Uint8Array,
+  chainDer: Uint8Array[] = [],
+): Promise<boolean> {
   const pki = await hubPki(ctx);
   const anchors = (await trustAnchors(ctx)).map((a) => new X509Certificate(a));
-  const intermediates = [new X509Certificate(pki.issuing.certificate)];
-  let cert = new X509Certificate(der);
+  const issuing = new X509Certificate(pki.issuing.certificate);
+  const carried = chainDer.flatMap((c) => {
+    try {
+      return [new X509Certificate(c)];
+    } catch {
+      return [];
+    }
+  });
+  const intermediates = [issuing, ...carried.filter((c) => c.ca)];
+  const leaf = new X509Certificate(der);
+  if (leaf.ca || (await revokedHere(ctx, leaf, issuing))) return false;
+  let cert = leaf;
   const now = Date.now();
   for (let depth = 0; depth < 3; depth++) {
     if (now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo)) return false;

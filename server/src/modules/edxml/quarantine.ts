@@ -1,0 +1,252 @@
+import mongoose, { Schema, Types } from 'mongoose';
+import type { HubContext } from '../../context.js';
+import { defineModel } from '../../db/model.js';
+import type { EdxmlOrgan, ParsedPackage } from '../../edxml/index.js';
+import { AppError } from '../../errors/app-error.js';
+import type { Principal } from '../auth/principal.js';
+import { actorOf, appendAudit } from '../audit/append.js';
+import type { AuditActor } from '../audit/audit.model.js';
+import { sha256Hex } from '../documents/document.files.js';
+
+/**
+ * Packages from senders that are not organizations of this hub. Importing one used to create
+ * the sender on the spot, with whatever name the package claimed; now it waits here, bytes and
+ * all, until a hub_admin releases it (the organization is created, sanitized, and the package
+ * imported) or rejects it. The XML lives in a GridFS bucket: a package may be 64 MB.
+ */
+export type QuarantineState = 'pending' | 'releasing' | 'released' | 'rejected';
+
+export type QuarantineDoc = {
+  _id: Types.ObjectId;
+  state: QuarantineState;
+  sha256: string;
+  size: number;
+  fileId: Types.ObjectId;
+  /** What the package claims, as read from its signed content (raw: never shown unescaped). */
+  header: {
+    from: EdxmlOrgan;
+    to: string[];
+    documentId: string;
+    code: string;
+    subject: string;
+    bussinessDocType: number;
+  };
+  xmlSignature: { algorithm: string; subject: string; trusted: boolean };
+  submittedBy: AuditActor;
+  submittedAt: Date;
+  decidedBy?: AuditActor;
+  decidedAt?: Date;
+  reason?: string;
+  result?: { orgId: string; orgCreated: boolean; documentId: string; dispatchId: string | null };
+};
+
+const actor = { id: String, name: String, orgId: String, kind: String };
+
+const schema = new Schema<QuarantineDoc>(
+  {
+    state: {
+      type: String,
+      required: true,
+      enum: ['pending', 'releasing', 'released', 'rejected'],
+      index: true,
+    },
+    sha256: { type: String, required: true, index: true },
+    size: { type: Number, required: true },
+    fileId: { type: Schema.Types.ObjectId, required: true },
+    header: { type: Schema.Types.Mixed, required: true },
+    xmlSignature: { algorithm: String, subject: String, trusted: Boolean },
+    submittedBy: actor,
+    submittedAt: { type: Date, required: true },
+    decidedBy: actor,
+    decidedAt: Date,
+    reason: String,
+    result: { type: Schema.Types.Mixed },
+  },
+  { strict: 'throw', versionKey: false },
+);
+
+export const EdxmlQuarantine = defineModel<QuarantineDoc>('EdxmlQuarantine', schema);
+
+export const QUARANTINE_BUCKET = 'edxmlquarantine';
+
+function bucket(ctx: HubContext) {
+  const db = ctx.db.conn.db;
+  if (!db) throw new AppError('UNAVAILABLE', 'Cơ sở dữ liệu chưa sẵn sàng.');
+
+  return new mongoose.mongo.GridFSBucket(db, { bucketName: QUARANTINE_BUCKET });
+}
+
+async function storeXml(ctx: HubContext, xml: string, sha256: string): Promise<Types.ObjectId> {
+  const upload = bucket(ctx).openUploadStream(`${sha256}.edxml`, { metadata: { sha256 } });
+  await new Promise<void>((resolve, reject) => {
+    upload.once('error', reject);
+    upload.once('finish', () => resolve());
+    upload.end(Buffer.from(xml, 'utf8'));
+  });
+
+  return upload.id as Types.ObjectId;
+}
+
+export async function quarantinedXml(ctx: HubContext, q: QuarantineDoc): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of bucket(ctx).openDownloadStream(q.fileId)) chunks.push(c as Buffer);
+
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export type TQuarantine = {
+  id: string;
+  state: QuarantineState;
+  sha256: string;
+  size: number;
+  header: QuarantineDoc['header'];
+  xmlSignature: QuarantineDoc['xmlSignature'];
+  submittedBy: AuditActor;
+  submittedAt: string;
+  decidedBy?: AuditActor;
+  decidedAt?: string;
+  reason?: string;
+  result?: QuarantineDoc['result'];
+};
+
+export function presentQuarantine(q: QuarantineDoc): TQuarantine {
+  return {
+    id: String(q._id),
+    state: q.state,
+    sha256: q.sha256,
+    size: q.size,
+    header: q.header,
+    xmlSignature: q.xmlSignature,
+    submittedBy: q.submittedBy,
+    submittedAt: q.submittedAt.toISOString(),
+    ...(q.decidedBy ? { decidedBy: q.decidedBy } : {}),
+    ...(q.decidedAt ? { decidedAt: q.decidedAt.toISOString() } : {}),
+    ...(q.reason ? { reason: q.reason } : {}),
+    ...(q.result ? { result: q.result } : {}),
+  };
+}
+
+/** The answer to an import that went into quarantine (HTTP 202). */
+export type QuarantineAnswer = {
+  quarantined: true;
+  quarantineId: string;
+  /** The same package was already waiting: nothing new was stored. */
+  replayed: boolean;
+  sender: { code: string; name: string };
+  xmlSignature: QuarantineDoc['xmlSignature'];
+};
+
+/**
+ * Puts a package from an unknown sender aside for a hub_admin, with an audit row naming who
+ * submitted it. The same bytes already waiting are not stored twice.
+ */
+export async function quarantinePackage(
+  ctx: HubContext,
+  p: Principal,
+  xml: string,
+  pkg: ParsedPackage,
+  xmlSignature: QuarantineDoc['xmlSignature'],
+): Promise<QuarantineAnswer> {
+  const sha256 = sha256Hex(Buffer.from(xml, 'utf8'));
+  const from = pkg.header.from;
+  const answer = (id: Types.ObjectId, replayed: boolean): QuarantineAnswer => ({
+    quarantined: true,
+    quarantineId: String(id),
+    replayed,
+    sender: { code: from.organId, name: from.organName },
+    xmlSignature,
+  });
+  const waiting = await EdxmlQuarantine(ctx.db.conn)
+    .findOne({ sha256, state: { $in: ['pending', 'releasing'] } })
+    .select('_id')
+    .lean();
+  if (waiting) return answer(waiting._id, true);
+  const fileId = await storeXml(ctx, xml, sha256);
+  const q = await EdxmlQuarantine(ctx.db.conn).create({
+    state: 'pending',
+    sha256,
+    size: Buffer.byteLength(xml, 'utf8'),
+    fileId,
+    header: {
+      from,
+      to: pkg.header.to.map((t) => t.organId),
+      documentId: pkg.header.documentId,
+      code: `${pkg.header.code.number}/${pkg.header.code.notation}`,
+      subject: pkg.header.subject,
+      bussinessDocType: pkg.bussiness.docType,
+    },
+    xmlSignature,
+    submittedBy: actorOf(p),
+    submittedAt: new Date(),
+  });
+  await appendAudit(ctx, {
+    actor: actorOf(p),
+    action: 'edxml.quarantined',
+    orgIds: [p.orgId],
+    target: { type: 'edxml-quarantine', id: String(q._id) },
+    details: {
+      fromCode: from.organId,
+      fromName: from.organName,
+      documentId: pkg.header.documentId,
+      sha256,
+      trusted: xmlSignature.trusted,
+    },
+  });
+
+  return answer(q._id, false);
+}
+
+export async function listQuarantine(
+  ctx: HubContext,
+  state?: QuarantineState,
+): Promise<TQuarantine[]> {
+  const docs = await EdxmlQuarantine(ctx.db.conn)
+    .find(state ? { state } : {})
+    .sort({ submittedAt: -1 })
+    .limit(500)
+    .lean();
+
+  return docs.map(presentQuarantine);
+}
+
+/** Moves an entry from one state to another atomically: two admins cannot both decide it. */
+export async function claimQuarantine(
+  ctx: HubContext,
+  id: string,
+  from: QuarantineState,
+  to: QuarantineState,
+  set: Partial<QuarantineDoc> = {},
+): Promise<QuarantineDoc> {
+  const _id = new Types.ObjectId(id);
+  const q = await EdxmlQuarantine(ctx.db.conn)
+    .findOneAndUpdate({ _id, state: from }, { $set: { state: to, ...set } }, { new: true })
+    .lean();
+  if (q) return q;
+  if (!(await EdxmlQuarantine(ctx.db.conn).exists({ _id }))) {
+    throw new AppError('NOT_FOUND', 'Không tìm thấy gói edXML đang cách ly.');
+  }
+  throw new AppError('INVALID_STATE', 'Gói edXML này đã được xử lý (hoặc đang được xử lý).');
+}
+
+/** Rejects a waiting package with a reason; its bytes stay as evidence. */
+export async function rejectQuarantine(
+  ctx: HubContext,
+  p: Principal,
+  id: string,
+  reason: string,
+): Promise<TQuarantine> {
+  const q = await claimQuarantine(ctx, id, 'pending', 'rejected', {
+    decidedBy: actorOf(p),
+    decidedAt: new Date(),
+    reason,
+  });
+  await appendAudit(ctx, {
+    actor: actorOf(p),
+    action: 'edxml.quarantine.rejected',
+    orgIds: [...new Set([p.orgId, q.submittedBy.orgId])],
+    target: { type: 'edxml-quarantine', id },
+    details: { fromCode: q.header.from.organId, reason },
+  });
+
+  return presentQuarantine(q);
+}
