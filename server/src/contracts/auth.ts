@@ -36,6 +36,19 @@ export const ZUserCreate = z
   .strict();
 export type TUserCreate = z.infer<typeof ZUserCreate>;
 
+/** What an administrator may change on a user; who may grant which role is the policy's call. */
+export const ZUserUpdate = z
+  .object({
+    fullName: ZText(100),
+    title: z.string().trim().max(100),
+    email: z.union([z.string().email().max(200), z.literal('')]),
+    roles: z.array(ZRole).min(1).max(6),
+    active: z.boolean(),
+  })
+  .partial()
+  .strict();
+export type TUserUpdate = z.infer<typeof ZUserUpdate>;
+
 export type TUser = {
   id: string;
   orgId: string;
@@ -50,10 +63,8 @@ export type TUser = {
 export const ZApiKeyCreate = z
   .object({
     name: ZText(100),
-    roles: z
-      .array(z.enum(['clerk', 'enterprise_user', 'auditor']))
-      .min(1)
-      .max(3),
+    // every role is judged by the grant policy (a 403 that is audited), not refused here
+    roles: z.array(ZRole).min(1).max(6),
   })
   .strict();
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ZObjectId, ZText } from './common.js';
 
-export const ORG_KINDS = ['agency', 'enterprise'] as const;
+/** `inspection` (thanh tra): an agency whose staff may include auditors. */
+export const ORG_KINDS = ['agency', 'inspection', 'enterprise'] as const;
 export const ORG_LEVELS = [
   'central',
   'province',
@@ -37,7 +38,8 @@ export const ZOrgCreate = z
   .strict();
 export type TOrgCreate = z.infer<typeof ZOrgCreate>;
 
-export const ZOrgUpdate = ZOrgCreate.omit({ code: true, kind: true, parentId: true })
+/** The code and the parent stay as created; who may change which field is the policy's call. */
+export const ZOrgUpdate = ZOrgCreate.omit({ code: true, parentId: true })
   .partial()
   .extend({ active: z.boolean().optional() })
   .strict();

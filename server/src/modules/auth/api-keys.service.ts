@@ -4,6 +4,9 @@ import type { TApiKey } from '../../contracts/auth.js';
 import type { TRole } from '../../contracts/common.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
+import { actorOf, appendAudit } from '../audit/append.js';
+import { getOrg } from '../orgs/orgs.service.js';
+import { enforce } from './policy.js';
 import type { Principal } from './principal.js';
 import { ApiKeys, type ApiKeyDoc } from './token.model.js';
 import { sha256Hex } from './tokens.js';
@@ -26,12 +29,21 @@ function present(k: ApiKeyDoc): TApiKey {
   };
 }
 
-/** The secret is shown once, here; only its SHA-256 is stored. */
+/**
+ * The secret is shown once, here; only its SHA-256 is stored. A key belongs to the caller's own
+ * organization and carries only roles the caller may grant there (the grant policy decides).
+ */
 export async function createApiKey(
   ctx: HubContext,
   p: Principal,
   input: { name: string; roles: TRole[] },
 ): Promise<TApiKey & { key: string }> {
+  const org = await getOrg(ctx, p.orgId);
+  const roles = [...new Set(input.roles)];
+  await enforce(ctx, p, 'create-api-key', {
+    org: { id: p.orgId, kind: org.kind, code: org.code },
+    roles,
+  });
   const pre = prefix();
   const secret = randomBytes(32).toString('base64url');
   const doc = await ApiKeys(ctx.db.conn).create({
@@ -39,11 +51,25 @@ export async function createApiKey(
     name: input.name,
     prefix: pre,
     hash: sha256Hex(secret),
-    roles: input.roles,
+    roles,
     createdBy: new Types.ObjectId(p.id),
   });
+  const key = present(doc.toObject());
+  try {
+    await appendAudit(ctx, {
+      actor: actorOf(p),
+      action: 'api-key.created',
+      orgIds: [p.orgId],
+      target: { type: 'api-key', id: key.id },
+      details: { name: key.name, prefix: key.prefix, roles },
+    });
+  } catch (err) {
+    // a grant that is not in the audit log did not happen: the secret is never handed out
+    await ApiKeys(ctx.db.conn).deleteOne({ _id: doc._id });
+    throw err;
+  }
 
-  return { ...present(doc.toObject()), key: `ltk_${pre}_${secret}` };
+  return { ...key, key: `ltk_${pre}_${secret}` };
 }
 
 export async function listApiKeys(ctx: HubContext, p: Principal): Promise<TApiKey[]> {
@@ -63,6 +89,14 @@ export async function revokeApiKey(ctx: HubContext, p: Principal, id: string): P
     )
     .lean();
   if (!doc) throw new AppError('NOT_FOUND', 'Không tìm thấy khóa API.');
+  // revoking stays done even if the audit write fails: the error still reaches the caller
+  await appendAudit(ctx, {
+    actor: actorOf(p),
+    action: 'api-key.revoked',
+    orgIds: [p.orgId],
+    target: { type: 'api-key', id },
+    details: { name: doc.name, prefix: doc.prefix, roles: doc.roles },
+  });
 
   return present(doc);
 }
