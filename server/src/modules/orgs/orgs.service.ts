@@ -5,6 +5,25 @@ import { escapeRegex, foldVietnamese } from '../../db/model.js';
 import { AppError } from '../../errors/app-error.js';
 import { Orgs, presentOrg, type OrgDoc } from './org.model.js';
 
+/**
+ * Two active organizations never share a name (accents and case ignored): the name is what a
+ * seal and a letter carry, so a second "UBND tỉnh Thanh Hóa" would sign as the first (H3).
+ */
+export async function assertNameFree(
+  ctx: HubContext,
+  name: string,
+  except?: Types.ObjectId,
+): Promise<void> {
+  const taken = await Orgs(ctx.db.conn).exists({
+    nameFolded: foldVietnamese(name),
+    active: true,
+    ...(except ? { _id: { $ne: except } } : {}),
+  });
+  if (taken) {
+    throw new AppError('CONFLICT', `Tên "${name}" đã được một cơ quan, tổ chức khác sử dụng.`);
+  }
+}
+
 export async function getOrg(ctx: HubContext, id: string): Promise<OrgDoc> {
   const org = Types.ObjectId.isValid(id) ? await Orgs(ctx.db.conn).findById(id).lean() : null;
   if (!org) throw new AppError('NOT_FOUND', 'Không tìm thấy cơ quan, tổ chức.');
@@ -20,6 +39,9 @@ export async function createOrg(
   const parent = input.parentId ? await getOrg(ctx, input.parentId) : null;
   const existing = await Orgs(ctx.db.conn).exists({ code: input.code });
   if (existing) throw new AppError('CONFLICT', `Mã định danh ${input.code} đã được dùng.`);
+  // Senders created from incoming packages keep the name they declare until an admin reviews
+  // them (the EDXML import treats any CONFLICT here as "same code created meanwhile").
+  if (!external) await assertNameFree(ctx, input.name);
   const doc = await Orgs(ctx.db.conn).create({
     ...input,
     nameFolded: foldVietnamese(input.name),
