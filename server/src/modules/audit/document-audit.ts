@@ -2,9 +2,25 @@ import { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { documentEvents, type DocumentEventMap } from '../documents/document.events.js';
 import { Documents } from '../documents/document.model.js';
+import { ApiKeys } from '../auth/token.model.js';
 import { appendAudit, type AuditInput } from './append.js';
+import type { AuditActor } from './audit.model.js';
 
 type Name = keyof DocumentEventMap;
+
+/**
+ * Document events name their actor by id only; an agency system's API key acts too, and the
+ * entry must say so (kind `api-key`, the key's name) instead of passing it off as a user.
+ */
+async function namedActor(ctx: HubContext, input: AuditInput): Promise<AuditInput> {
+  const { id } = input.actor;
+  if (!Types.ObjectId.isValid(id)) return input;
+  const key = await ApiKeys(ctx.db.conn).findById(id, { name: 1 }).lean();
+  if (!key) return input;
+  const actor: AuditActor = { ...input.actor, kind: 'api-key', name: key.name };
+
+  return { ...input, actor };
+}
 
 /**
  * Writes the documents module's announcements to the audit log: registrations, new versions,
@@ -20,7 +36,7 @@ export function auditDocumentEvents(ctx: HubContext): () => Promise<void> {
       const write = (async () => {
         if (!(await Documents(ctx.db.conn).exists({ _id: new Types.ObjectId(e.documentId) })))
           return;
-        await appendAudit(ctx, entry(e));
+        await appendAudit(ctx, await namedActor(ctx, entry(e)));
       })().catch((err: unknown) =>
         ctx.log.error({ err, event: name }, 'audit of a document event failed'),
       );
