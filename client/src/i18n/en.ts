@@ -251,6 +251,7 @@ export const en: Record<MessageKey, string> = {
   'org.shortName': 'Short name',
   'org.kind': 'Kind',
   'org.kind.agency': 'Government agency',
+  'org.kind.inspection': 'Inspection agency',
   'org.kind.enterprise': 'Enterprise',
   'org.level': 'Level',
   'org.level.central': 'Central',

@@ -250,6 +250,7 @@ export const vi = {
   'org.shortName': 'Tên viết tắt',
   'org.kind': 'Loại',
   'org.kind.agency': 'Cơ quan nhà nước',
+  'org.kind.inspection': 'Cơ quan thanh tra',
   'org.kind.enterprise': 'Doanh nghiệp',
   'org.level': 'Cấp',
   'org.level.central': 'Trung ương',

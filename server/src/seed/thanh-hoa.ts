@@ -85,7 +85,8 @@ export const THANH_HOA: SeedOrg[] = [
     key: 'thanhtra',
     code: '000.00.07.H56',
     name: 'Thanh tra tỉnh Thanh Hóa',
-    kind: 'agency',
+    // the auditors' organization: the only kind that may hold the auditor role
+    kind: 'inspection',
     level: 'department',
     parent: 'tinh',
     users: [

@@ -227,9 +227,9 @@ export function Orgs() {
       title: (
         <span data-testid="org-node">
           {n.name}
-          {n.kind === 'enterprise' && (
-            <Tag style={{ marginLeft: 6 }} color="purple">
-              {t('org.kind.enterprise')}
+          {n.kind !== 'agency' && (
+            <Tag style={{ marginLeft: 6 }} color={n.kind === 'enterprise' ? 'purple' : 'gold'}>
+              {t(`org.kind.${n.kind}`)}
             </Tag>
           )}
         </span>
