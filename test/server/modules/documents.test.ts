@@ -254,7 +254,7 @@ describe('documents: upload, numbering, search, access, download', () => {
     expect(again.status).to.equal(304);
   });
 
-  it('hides documents from other organizations (404) until shared; auditors read any', async () => {
+  it('hides documents from other organizations (404) until delivered to them; auditors read any', async () => {
     const r = await upload(hub, clerk, pdf);
     const id = r.body.id;
     const fileUrl = `/api/v1/documents/${id}/versions/${r.body.currentVersionId}/file`;
@@ -264,11 +264,22 @@ describe('documents: upload, numbering, search, access, download', () => {
     expect((await s('GET', `/api/v1/documents/${id}`)).status).to.equal(404);
     expect((await s('GET', fileUrl)).status).to.equal(404);
     expect((await s('GET', `/api/v1/documents/${new Types.ObjectId()}`)).status).to.equal(404);
+    // being on the owner's list is not enough: reading comes with a delivery
     await shareDocument(hub.ctx, id, [otherOrg.id]);
+    expect((await s('GET', `/api/v1/documents/${id}`)).status).to.equal(404);
+    const sent = await api(hub, clerk.token)('POST', '/api/v1/dispatches', {
+      documentId: id,
+      recipients: [otherOrg.id],
+    });
+    expect(sent.status, JSON.stringify(sent.body)).to.equal(201);
     const shared = await s('GET', `/api/v1/documents/${id}`);
     expect(shared.status).to.equal(200);
-    expect(shared.body.sharedWith).to.deep.equal([otherOrg.id]);
+    expect(shared.body.view).to.equal('recipient');
+    // the other recipients are the sender's business
+    expect(shared.body).to.not.have.property('sharedWith');
     expect((await s('GET', fileUrl)).status).to.equal(200);
+    const own = await api(hub, clerk.token)('GET', `/api/v1/documents/${id}`);
+    expect(own.body.sharedWith).to.deep.equal([otherOrg.id]);
     const auditor = await makeUser(hub, await makeOrg(hub.ctx), ['auditor']);
     expect((await api(hub, auditor.token)('GET', `/api/v1/documents/${id}`)).status).to.equal(200);
   });
