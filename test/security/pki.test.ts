@@ -296,6 +296,16 @@ describe('security: keys and certificates only for their holders (issue #26)', f
 
   it('M5: RSA-1024, RSA-512, P-521 and secp256k1 CSRs are refused (422 PKI_WEAK_KEY), nothing issued', async () => {
     const before = await leaderCsrCerts();
+    // the issuing rule itself, in the service the route calls
+    const refused = await issuePersonalCertificate(hub.ctx, principalOf(leader), {
+      userId: leader.id,
+      csr: csrFor('rsa1024-direct', RSA(1024)),
+      algorithm: 'rsa2048',
+    }).then(
+      () => null,
+      (err: unknown) => err as { code?: string },
+    );
+    expect(refused?.code).to.equal('PKI_WEAK_KEY');
     for (const [name, options] of [
       ['rsa1024', RSA(1024)],
       ['rsa512', RSA(512)],
