@@ -163,7 +163,13 @@ describe('pki module: certificates API, signing keys, revocation', function () {
       '-out',
       f('req.csr'),
     ]);
-    const r = await as(hubAdmin)('POST', '/api/v1/certificates/personal', {
+    // only the holder submits a CSR for their own key (security issue #26 H2)
+    const byAdmin = await as(hubAdmin)('POST', '/api/v1/certificates/personal', {
+      userId: leaderA.id,
+      csr: readFileSync(f('req.csr'), 'utf8'),
+    });
+    expect(byAdmin.status, JSON.stringify(byAdmin.body)).to.equal(403);
+    const r = await as(leaderA)('POST', '/api/v1/certificates/personal', {
       userId: leaderA.id,
       csr: readFileSync(f('req.csr'), 'utf8'),
     });
@@ -180,7 +186,7 @@ describe('pki module: certificates API, signing keys, revocation', function () {
       .select('+sealedKey')
       .lean();
     expect(stored?.sealedKey).to.equal(undefined);
-    const bad = await as(adminA)('POST', '/api/v1/certificates/personal', {
+    const bad = await as(leaderA)('POST', '/api/v1/certificates/personal', {
       userId: leaderA.id,
       csr: 'not a CSR',
     });
