@@ -12,7 +12,7 @@ import { HUB_ORG_CODE } from '../../server/src/modules/auth/bootstrap.js';
 import { ApiKeys } from '../../server/src/modules/auth/token.model.js';
 import { Users } from '../../server/src/modules/auth/user.model.js';
 import { Orgs, presentOrg } from '../../server/src/modules/orgs/org.model.js';
-import { api, makeOrg, makeUser, type TestUser } from '../support/factories.js';
+import { api, makeOrg, makeUser, tinyPdf, type TestUser } from '../support/factories.js';
 import { startTestHub } from '../support/hub.js';
 
 type Target = 'own' | 'agency' | 'inspection' | 'enterprise' | 'hub';
@@ -346,6 +346,49 @@ describe('security: role grants and organization changes (C1, H3, M6)', function
         'actor.id': admins.agency.id,
       }),
     ).to.equal(1);
+  });
+
+  it('M6: a document an API key registers is audited with the key as actor, not as a user', async () => {
+    const created = await as({ headers: bearer(admins.agency) })('POST', '/api/v1/api-keys', {
+      name: 'QLVB gửi văn bản',
+      roles: ['clerk'],
+    });
+    expect(created.status).to.equal(201);
+    const form = new FormData();
+    form.append(
+      'meta',
+      JSON.stringify({
+        type: 'Công văn',
+        notation: 'UBND-VP',
+        issuePlace: 'Thanh Hóa',
+        issueDate: '2026-11-28',
+        subject: 'V/v kiểm thử nhật ký',
+        signer: { fullName: 'Nguyễn Văn An', position: 'Chủ tịch' },
+      }),
+    );
+    form.append('file', new Blob([await tinyPdf()], { type: 'application/pdf' }), 'cv.pdf');
+    const res = await fetch(`${hub.url}/api/v1/documents`, {
+      method: 'POST',
+      headers: { 'x-api-key': String(created.body.key) },
+      body: form,
+    });
+    expect(res.status).to.equal(201);
+    const doc = (await res.json()) as { id: string };
+    // the entry is written just after the request answers
+    let actor: Record<string, unknown> | undefined;
+    for (let i = 0; i < 100 && !actor; i++) {
+      const row = await AuditLog(hub.ctx.db.conn)
+        .findOne({ action: 'document.created', 'target.id': doc.id })
+        .lean();
+      actor = row?.actor;
+      if (!actor) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(actor).to.deep.equal({
+      id: String(created.body.id),
+      name: 'QLVB gửi văn bản',
+      orgId: orgs.agencyA.id,
+      kind: 'api-key',
+    });
   });
 
   describe('PATCH /users/:id', () => {
