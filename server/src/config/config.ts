@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -17,6 +18,40 @@ const ZUrl = (protocols: string[]) =>
       message: `phải bắt đầu bằng ${protocols.join(' hoặc ')}`,
     });
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** One `trust proxy` entry: a name express knows, an address, or an address/prefix. */
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [addr = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(addr);
+  if (!family || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which proxies may set X-Forwarded-For: unset trusts none (req.ip is the socket's address); a
+ * hop count ("1"), or a comma list of loopback/linklocal/uniquelocal, addresses and CIDRs. `true`
+ * (trust anything) is refused: behind it every caller picks its own address.
+ */
+const ZTrustProxy = z
+  .string()
+  .transform((v) => v.trim())
+  .superRefine((v, c) => {
+    if (/^\d+$/.test(v) || v.split(',').every((e) => isProxyEntry(e.trim()))) return;
+    c.addIssue({
+      code: z.ZodIssueCode.custom,
+      message:
+        'phải là số proxy phía trước (vd. 1) hoặc danh sách loopback, linklocal, uniquelocal, địa chỉ IP, CIDR cách nhau bởi dấu phẩy',
+    });
+  })
+  .transform((v): number | string[] =>
+    /^\d+$/.test(v) ? Number(v) : v.split(',').map((e) => e.trim()),
+  );
+
 /** The environment the hub reads, validated once at start. */
 export const ZEnv = z.object({
   PORT: ZPort.default(8080),
@@ -33,8 +68,14 @@ export const ZEnv = z.object({
   PKI_DIR: z.string().min(1).optional(),
   TRUST_DIR: z.string().min(1).optional(),
   JWT_SECRET: z.string().min(32, 'phải dài ít nhất 32 ký tự').optional(),
-  BODY_LIMIT: z.string().default('1mb'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'phải là cỡ dữ liệu như 1mb, 512kb')
+    .default('1mb'),
   UPLOAD_LIMIT_MB: z.coerce.number().int().min(1).max(1024).default(50),
+  TRUST_PROXY: ZTrustProxy.optional(),
+  /** Prometheus' bearer_token for GET /metrics; hub_admin credentials work without it. */
+  METRICS_TOKEN: z.string().min(32, 'phải dài ít nhất 32 ký tự').optional(),
 });
 export type TEnv = z.infer<typeof ZEnv>;
 

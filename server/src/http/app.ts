@@ -4,6 +4,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { HubContext } from '../context.js';
 import { authenticate } from '../modules/auth/authenticate.js';
+import { bodyGate, jsonBody } from './edge.js';
 import { healthRoutes } from './health.routes.js';
 import { httpMetrics } from './metrics.js';
 import { notFoundHandler, problemHandler } from './problem.js';
@@ -51,11 +52,17 @@ export function redactUrl(url: string): string {
   return `${url.slice(0, q)}?${params.join('&')}`;
 }
 
-/** The express app: logging, metrics, JSON, the modules' routers, then problems. */
+/**
+ * The express app: logging, headers, metrics; then the edge in the order that keeps bodies
+ * unread until the caller is known: authenticate (headers only) → bodyGate (an anonymous body
+ * outside the few public body routes is a 401 at once) → JSON parser with per-route limits →
+ * the modules' routers (their own parsers, after their role checks), then problems.
+ */
 export function createApp(ctx: HubContext, mounts: Mount[]): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For only from the proxies TRUST_PROXY names; unset, req.ip is the socket's address
+  app.set('trust proxy', ctx.config.TRUST_PROXY ?? false);
   app.use(
     pinoHttp({
       logger: ctx.log,
@@ -85,9 +92,10 @@ export function createApp(ctx: HubContext, mounts: Mount[]): express.Express {
     }),
   );
   app.use(httpMetrics(ctx.metrics));
-  app.use(express.json({ limit: ctx.config.BODY_LIMIT, strict: true }));
-  app.use(healthRoutes(ctx));
   app.use('/api', authenticate(ctx));
+  app.use(bodyGate(ctx.config));
+  app.use(healthRoutes(ctx));
+  app.use('/api', jsonBody(ctx.config));
   for (const m of mounts) app.use(m.path, m.router);
   app.use(notFoundHandler);
   app.use(problemHandler);

@@ -19,6 +19,34 @@ function lang(req: Request): 'vi' | 'en' {
   return /^en\b/i.test(req.headers['accept-language'] ?? '') ? 'en' : 'vi';
 }
 
+/** A request has a body when it says so: a non-zero Content-Length or any Transfer-Encoding. */
+export function hasBody(req: Request): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  const length = req.headers['content-length'];
+
+  return length !== undefined && length !== '0';
+}
+
+/** How long the rest of a refused body is still taken in (and dropped) after the answer. */
+const LINGER_MS = 2_000;
+
+/**
+ * The answer comes before the body was read: close the connection after it, or Node would read
+ * the whole rest of the body (at the sender's pace) only to keep the connection alive. Node
+ * closes at once after the answer, though, and body bytes still arriving then make the kernel
+ * reset the connection, which can wipe the answer before a busy sender has read it. So, like a
+ * web server's lingering close: half-close after the answer, drop what still comes for at most
+ * LINGER_MS (nothing is kept), then close.
+ */
+function closeAfterAnswer(req: Request, res: Response): void {
+  res.setHeader('connection', 'close');
+  const socket = req.socket;
+  socket.destroySoon = () => {
+    socket.end();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  };
+}
+
 export function sendProblem(
   req: Request,
   res: Response,
@@ -36,12 +64,14 @@ export function sendProblem(
     requestId: String(req.id ?? ''),
     ...extra,
   };
+  if (hasBody(req) && !req.complete) closeAfterAnswer(req, res);
   res.status(spec.status).type('application/problem+json').send(JSON.stringify(body));
 }
 
 /** Maps body-parser's own errors: they carry `type` and `status`. */
 function bodyParserCode(err: { type?: string; status?: number }): ErrorCode | null {
   if (err.type === 'entity.parse.failed') return 'MALFORMED_JSON';
+  if (err.type === 'entity.too.deep') return 'VALIDATION_FAILED'; // edge.ts: nesting too deep
   if (err.type === 'entity.too.large' || err.status === 413) return 'PAYLOAD_TOO_LARGE';
   if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported')
     return 'UNSUPPORTED_MEDIA_TYPE';

@@ -23,19 +23,36 @@ export type RouteInput<B, Q, P> = {
   res: Response;
 };
 
-/** `$`-operators and dotted keys are how NoSQL injection reaches a query; refuse them anywhere. */
+/** Deeper than this is no request of ours; the JSON parser (edge.ts) refuses it already. */
+export const MAX_VALUE_DEPTH = 64;
+
+type Pending = { value: unknown; path: string; depth: number };
+
+/**
+ * `$`-operators and dotted keys are how NoSQL injection reaches a query; refuse them anywhere.
+ * The walk uses its own stack, not recursion, and refuses values nested deeper than
+ * MAX_VALUE_DEPTH: a 100,000-deep array must be a 400, not a stack overflow (500).
+ */
 export function findOperatorKey(value: unknown, path = ''): string | null {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const hit = findOperatorKey(value[i], `${path}[${i}]`);
-      if (hit) return hit;
+  const stack: Pending[] = [{ value, path, depth: 0 }];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const { value: v, path: at, depth } = item;
+    if (!v || typeof v !== 'object') continue;
+    if (depth >= MAX_VALUE_DEPTH) {
+      throw new AppError('VALIDATION_FAILED', `Dữ liệu lồng nhau quá ${MAX_VALUE_DEPTH} cấp.`);
     }
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (k.startsWith('$') || k.includes('.')) return `${path}${path ? '.' : ''}${k}`;
-      const hit = findOperatorKey(v, `${path}${path ? '.' : ''}${k}`);
-      if (hit) return hit;
+    const children: Pending[] = [];
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => children.push({ value: x, path: `${at}[${i}]`, depth: depth + 1 }));
+    } else {
+      for (const [k, x] of Object.entries(v)) {
+        const keyPath = `${at}${at ? '.' : ''}${k}`;
+        if (k.startsWith('$') || k.includes('.')) return keyPath;
+        children.push({ value: x, path: keyPath, depth: depth + 1 });
+      }
     }
+    // reversed, so that the first child is looked at first, as a recursive walk would
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
 
   return null;
