@@ -5,11 +5,17 @@ import { Router } from 'express';
 import { AppError } from '../../../server/src/errors/app-error.js';
 import { createApp } from '../../../server/src/http/app.js';
 import type { Hub } from '../../../server/src/hub.js';
+import { makeOrg, makeUser, type TestUser } from '../../support/factories.js';
 import { startTestHub, type ProblemBody } from '../../support/hub.js';
 
 describe('HTTP foundation', () => {
   let hub: Hub;
-  before(async () => (hub = await startTestHub({ BODY_LIMIT: '2kb' })));
+  let hubAdmin: TestUser;
+  before(async () => {
+    hub = await startTestHub({ BODY_LIMIT: '2kb' });
+    // bodies are read only from authenticated callers (outside the public routes)
+    hubAdmin = await makeUser(hub, await makeOrg(hub.ctx), ['hub_admin']);
+  });
   after(() => hub.close());
 
   it('answers /healthz and /readyz with the engine mode and version', async () => {
@@ -38,24 +44,28 @@ describe('HTTP foundation', () => {
   });
 
   it('answers malformed JSON with 400 and an oversized body with 413', async () => {
-    const bad = await fetch(`${hub.url}/api/v1/x`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"a":',
-    });
+    const headers = {
+      'content-type': 'application/json',
+      authorization: `Bearer ${hubAdmin.token}`,
+    };
+    const bad = await fetch(`${hub.url}/api/v1/x`, { method: 'POST', headers, body: '{"a":' });
     expect(bad.status).to.equal(400);
     expect(((await bad.json()) as ProblemBody).code).to.equal('MALFORMED_JSON');
     const big = await fetch(`${hub.url}/api/v1/x`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers,
       body: JSON.stringify({ a: 'x'.repeat(5000) }),
     });
     expect(big.status).to.equal(413);
     expect(((await big.json()) as ProblemBody).code).to.equal('PAYLOAD_TOO_LARGE');
   });
 
-  it('serves Prometheus metrics', async () => {
-    const text = await (await fetch(`${hub.url}/metrics`)).text();
+  it('serves Prometheus metrics to a hub_admin', async () => {
+    const res = await fetch(`${hub.url}/metrics`, {
+      headers: { authorization: `Bearer ${hubAdmin.token}` },
+    });
+    expect(res.status).to.equal(200);
+    const text = await res.text();
     expect(text).to.contain('http_request_duration_seconds_bucket');
     expect(text).to.contain('socketio_connections');
     expect(text).to.contain('mongodb_pool_connections');
