@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import type { TDispatchSent } from '../../../server/src/contracts/exchange.js';
 import { parsePackage, writePackage } from '../../../server/src/edxml/index.js';
 import type { Hub } from '../../../server/src/hub.js';
+import { signerForOrg } from '../../../server/src/modules/edxml/edxml-signer.js';
 import { Deliveries } from '../../../server/src/modules/exchange/delivery.model.js';
 import { api, makeDocument, makeOrg, makeUser, tinyPdf } from '../../support/factories.js';
 import { startTestHub, testDbName, testMongoUri } from '../../support/hub.js';
 import { runCli } from '../../support/process.js';
 import { uriWithDb } from '../scale/hub-process.js';
-import { cleanup, opensslKey, samplePackage } from '../edxml/helpers.js';
+import { samplePackage } from '../edxml/helpers.js';
 
 describe('lienthong edxml export / import', function () {
   this.timeout(120_000);
@@ -73,28 +74,25 @@ describe('lienthong edxml export / import', function () {
     const stored = await Deliveries(hub.ctx.db.conn).find({ dispatchId: dispatch.id }).lean();
     expect(stored[0]!.history.filter((h) => h.code === '13')).to.have.length(1);
 
-    // a revocation of a document the hub never saw: one line naming the element, exit 2
-    const key = opensslKey('rsa');
-    try {
-      const p = samplePackage(await tinyPdf('Khong co'));
-      p.header.from = { organId: sender.code, organName: sender.name };
-      p.header.to = [{ organId: recipient.code, organName: recipient.name }];
-      p.bussiness = {
-        docType: 1,
-        reason: 'Thu hồi văn bản điện tử',
-        documentId: `${sender.code},2026/11/28,99999/UBND-VP`,
-      };
-      const unknownFile = join(dir, 'unknown.edxml');
-      writeFileSync(unknownFile, await writePackage(p, key.signer));
-      const refused = runCli(['edxml', 'import', unknownFile], env);
-      expect(await refused.exited).to.equal(2);
-      const lines = refused.output().trim().split('\n');
-      expect(lines).to.have.length(1);
-      expect(lines[0]).to.include(
-        'EDXML_UNKNOWN_ORIGINAL: edXML:TraceHeaderList/edXML:Bussiness/edXML:DocumentId',
-      );
-    } finally {
-      cleanup(key);
-    }
+    // a revocation of a document the hub never saw: one line naming the element, exit 2 (signed
+    // with the key the hub signs the sender's packages with, so the sender is bound)
+    const p = samplePackage(await tinyPdf('Khong co'));
+    p.header.from = { organId: sender.code, organName: sender.name };
+    p.header.to = [{ organId: recipient.code, organName: recipient.name }];
+    p.bussiness = {
+      docType: 1,
+      reason: 'Thu hồi văn bản điện tử',
+      documentId: `${sender.code},2026/11/28,99999/UBND-VP`,
+    };
+    const unknownFile = join(dir, 'unknown.edxml');
+    const { signer } = await signerForOrg(hub.ctx, sender.id);
+    writeFileSync(unknownFile, await writePackage(p, signer));
+    const refused = runCli(['edxml', 'import', unknownFile], env);
+    expect(await refused.exited).to.equal(2);
+    const lines = refused.output().trim().split('\n');
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.include(
+      'EDXML_UNKNOWN_ORIGINAL: edXML:TraceHeaderList/edXML:Bussiness/edXML:DocumentId',
+    );
   });
 });

@@ -1,4 +1,7 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import type { TDelivery, TDispatchSent } from '../../../server/src/contracts/exchange.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
@@ -12,6 +15,7 @@ import {
   type EdxmlAttachment,
   type EdxmlPackage,
   type EdxmlStatus,
+  type XmlSigner,
 } from '../../../server/src/edxml/index.js';
 import type { Hub } from '../../../server/src/hub.js';
 import {
@@ -21,6 +25,7 @@ import {
 } from '../../../server/src/modules/documents/index.js';
 import { EdxmlAttachments } from '../../../server/src/modules/edxml/attachments.js';
 import { EdxmlChanges } from '../../../server/src/modules/edxml/change-ledger.js';
+import { signerForOrg } from '../../../server/src/modules/edxml/edxml-signer.js';
 import { readPackage } from '../../../server/src/modules/edxml/import-common.js';
 import { AppError } from '../../../server/src/errors/app-error.js';
 import { Deliveries } from '../../../server/src/modules/exchange/delivery.model.js';
@@ -28,6 +33,7 @@ import { hubPki } from '../../../server/src/modules/pki/hub-hierarchy.js';
 import { HubSeals, hubEdxmlSeal } from '../../../server/src/modules/pki/hub-seal.js';
 import { IssuedCertificates } from '../../../server/src/modules/pki/models.js';
 import { Orgs } from '../../../server/src/modules/orgs/org.model.js';
+import { createOrg } from '../../../server/src/modules/orgs/orgs.service.js';
 import {
   api,
   makeDocument,
@@ -83,8 +89,15 @@ describe('edxml module: export, status messages, import', () => {
   let rclerk: TestUser;
   let key: TestKey;
 
+  let trustDir: string;
+
   before(async () => {
-    [hub, hub2] = await Promise.all([startTestHub(), startTestHub()]);
+    // hub 2 trusts hub 1's root (TRUST_DIR), as a province's hub trusts the national CA: the
+    // seals of hub 1's organizations then bind the packages they sign (sender binding)
+    hub = await startTestHub();
+    trustDir = mkdtempSync(join(tmpdir(), 'edxml-trust-'));
+    writeFileSync(join(trustDir, 'hub1-root.pem'), await rootPem(hub));
+    hub2 = await startTestHub({ TRUST_DIR: trustDir });
     sender = await makeOrg(hub.ctx, {
       name: 'UBND tỉnh Thanh Hóa',
       level: 'province',
@@ -102,7 +115,17 @@ describe('edxml module: export, status messages, import', () => {
   after(async () => {
     cleanup(key);
     await Promise.all([hub.close(), hub2.close()]);
+    rmSync(trustDir, { recursive: true, force: true });
   });
+
+  /** A seal certificate for the organization, issued by hub 1 (key held on hub 1). */
+  async function issueSeal(org: TOrg): Promise<void> {
+    const hubAdmin = await makeUser(hub, await makeOrg(hub.ctx), ['hub_admin']);
+    const res = await api(hub, hubAdmin.token)('POST', '/api/v1/certificates/seal', {
+      orgId: org.id,
+    });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+  }
 
   async function dispatch(): Promise<TDispatchSent> {
     const doc = await makeDocument(hub, clerk, { dueDate: '2026-12-05', urgency: 'thuong_khan' });
@@ -282,17 +305,26 @@ describe('edxml module: export, status messages, import', () => {
     let d: TDispatchSent;
     let r2: TOrg[];
     let clerk2: TestUser;
+    let hubAdmin2: TestUser;
 
     before(async () => {
       d = await dispatch();
       xml = (await fetchText(hub, clerk.token, `/api/v1/dispatches/${d.id}/edxml`)).text;
       r2 = [await makeOrg(hub2.ctx, { code: recipients[0]!.code, name: recipients[0]!.name })];
       clerk2 = await makeUser(hub2, r2[0]!, ['clerk']);
+      hubAdmin2 = await makeUser(hub2, await makeOrg(hub2.ctx), ['hub_admin']);
     });
 
-    it('creates the document and deliveries on a second hub, sender as external; a repeat changes nothing', async () => {
-      const res = await postXml(hub2, clerk2.token, '/api/v1/edxml', xml);
-      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    it('holds a package of an unknown sender in quarantine; released, it creates the document and deliveries, sender as external; a repeat changes nothing', async () => {
+      const held = await postXml(hub2, clerk2.token, '/api/v1/edxml', xml);
+      expect(held.status, JSON.stringify(held.body)).to.equal(202);
+      expect(await Orgs(hub2.ctx.db.conn).countDocuments({ code: sender.code })).to.equal(0);
+      const released = await api(hub2, hubAdmin2.token)(
+        'POST',
+        `/api/v1/edxml/quarantine/${held.body.quarantineId as string}/release`,
+      );
+      expect(released.status, JSON.stringify(released.body)).to.equal(201);
+      const res = { body: released.body.import as Record<string, unknown> };
       const out = res.body as unknown as {
         documentId: string;
         sender: { code: string; external: boolean; created: boolean };
@@ -303,7 +335,8 @@ describe('edxml module: export, status messages, import', () => {
       expect(out.sender).to.include({ code: sender.code, external: true, created: true });
       expect(out.deliveries.map((x) => x.recipientCode)).to.deep.equal([recipients[0]!.code]);
       expect(out.skippedRecipients).to.deep.equal([recipients[1]!.code]);
-      expect(out.xmlSignature.trusted).to.equal(false);
+      // signed by the sender's seal, issued by hub 1, whose root hub 2 trusts
+      expect(out.xmlSignature.trusted).to.equal(true);
       const senderOrg = await Orgs(hub2.ctx.db.conn).findOne({ code: sender.code }).lean();
       expect(senderOrg!.external).to.equal(true);
       const incoming = await api(hub2, clerk2.token)(
@@ -392,6 +425,13 @@ describe('edxml module: export, status messages, import', () => {
       from = await makeOrg(hub.ctx, { name: 'UBND tỉnh Thanh Hóa (thay đổi)' });
       to = [await makeOrg(hub.ctx), await makeOrg(hub.ctx)];
       sclerk = await makeUser(hub, from, ['clerk']);
+      await issueSeal(from);
+      // the sender is known on hub 2 as an external organization (released earlier, say)
+      await createOrg(
+        hub2.ctx,
+        { code: from.code, name: from.name, kind: 'agency', level: 'unit', contact: {} },
+        true,
+      );
       b = await Promise.all(to.map((o) => makeOrg(hub2.ctx, { code: o.code, name: o.name })));
       bclerks = await Promise.all(b.map((o) => makeUser(hub2, o, ['clerk'], 'Lê Văn Nhận')));
     });
@@ -551,7 +591,8 @@ describe('edxml module: export, status messages, import', () => {
       p.header.to = to.map((o) => ({ organId: o.code, organName: o.name }));
       edit(p);
 
-      return writePackage(p, key.signer);
+      // made up by the test, but signed with the sender's own seal: it binds the sender
+      return writePackage(p, (await signerForOrg(hub.ctx, from.id)).signer);
     }
 
     async function snapshot() {
@@ -691,14 +732,24 @@ describe('edxml module: export, status messages, import', () => {
       attachments: Kept[];
       ignoredAttachments: string[];
     };
+    let issuer: TOrg;
     let issuerCode: string;
+    let sealSigner: XmlSigner;
     let recipient2: TOrg;
     let clerk2: TestUser;
     let hubAdmin2: TestUser;
     let files: EdxmlAttachment[];
 
     before(async () => {
-      issuerCode = (await makeOrg(hub.ctx)).code; // known on hub 1 only: external on hub 2
+      issuer = await makeOrg(hub.ctx, { name: 'Sở Nội vụ' });
+      issuerCode = issuer.code; // of hub 1; known on hub 2 as external
+      await issueSeal(issuer);
+      sealSigner = (await signerForOrg(hub.ctx, issuer.id)).signer;
+      await createOrg(
+        hub2.ctx,
+        { code: issuerCode, name: issuer.name, kind: 'agency', level: 'unit', contact: {} },
+        true,
+      );
       recipient2 = await makeOrg(hub2.ctx);
       clerk2 = await makeUser(hub2, recipient2, ['clerk']);
       hubAdmin2 = await makeUser(hub2, await makeOrg(hub2.ctx), ['hub_admin']);
@@ -738,7 +789,7 @@ describe('edxml module: export, status messages, import', () => {
       p.header.documentId = `${issuerCode},2026/11/28,${number}/SNV-VP`;
       p.attachments = attachments;
 
-      return writePackage(p, key.signer);
+      return writePackage(p, sealSigner);
     }
 
     async function importAs(h: Hub, token: string, xml: string, status: number) {
@@ -792,10 +843,12 @@ describe('edxml module: export, status messages, import', () => {
         expect(same(a.bytes, files[i]!.bytes), a.name).to.equal(true),
       );
       expect(back.manifest).to.have.length(files.length);
-      // and once more through hub 1: hub → package → hub → package keeps every byte
-      const recipient1 = await makeOrg(hub.ctx, { code: recipient2.code, name: recipient2.name });
-      const clerk1 = await makeUser(hub, recipient1, ['clerk']);
-      const on1 = await importAs(hub, clerk1.token, xml, 201);
+      // and once more through hub 1: hub → package → hub → package keeps every byte. Hub 2
+      // signed that package with its own seal, which speaks for nobody on hub 1: the issuer
+      // carries it home itself
+      await makeOrg(hub.ctx, { code: recipient2.code, name: recipient2.name });
+      const issuerClerk = await makeUser(hub, issuer, ['clerk']);
+      const on1 = await importAs(hub, issuerClerk.token, xml, 201);
       const admin1 = await makeUser(hub, await makeOrg(hub.ctx), ['hub_admin']);
       const xml1 = (
         await fetchText(hub, admin1.token, `/api/v1/dispatches/${on1.dispatchId}/edxml`)
@@ -818,7 +871,7 @@ describe('edxml module: export, status messages, import', () => {
       const out = (await importAs(
         hub2,
         clerk2.token,
-        await writePackage(update, key.signer),
+        await writePackage(update, sealSigner),
         201,
       )) as Imported & { change: { originals: { versionId: string }[] } };
       expect(out.attachments.map((a) => a.name)).to.deep.equal([files[2]!.name]);

@@ -1,8 +1,9 @@
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
-import { OID, parseCertificate } from '../../pki/index.js';
+import { fingerprintSha256, OID, parseCertificate } from '../../pki/index.js';
 import { hasRole, type Principal } from '../auth/principal.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';
+import { IssuedCertificates } from '../pki/models.js';
 
 /** What the import knows about the package's XML signature once it verified. */
 export type SignatureTrust = { trusted: boolean; certificateDer: Uint8Array; subject: string };
@@ -42,6 +43,29 @@ export function certificateNamesOrg(der: Uint8Array, org: Pick<OrgDoc, 'code' | 
   return names.length === 1 && names[0] === org.name.normalize('NFC').trim();
 }
 
+/**
+ * Whether the signing certificate speaks for the sender. A certificate this hub issued says so
+ * in its record: an organization's seal or personal certificate speaks for that organization
+ * only; the hub's own edXML seal (a seal of no organization) for any organization of the hub,
+ * since the hub signs with it only packages and status messages it wrote itself from its own
+ * records (exports of dispatches, status messages of deliveries). Any other certificate must
+ * name the sender in its subject (certificateNamesOrg).
+ */
+async function speaksFor(
+  ctx: HubContext,
+  der: Uint8Array,
+  sender: Pick<OrgDoc, '_id' | 'code' | 'name'>,
+): Promise<boolean> {
+  const record = await IssuedCertificates(ctx.db.conn)
+    .findOne({ fingerprintSha256: fingerprintSha256(der) })
+    .select('kind orgId')
+    .lean();
+  if (!record) return certificateNamesOrg(der, sender);
+  if (record.orgId) return String(record.orgId) === String(sender._id);
+
+  return record.kind === 'seal';
+}
+
 function refuse(code: string, why: string): AppError {
   return new AppError(
     'FORBIDDEN',
@@ -54,8 +78,8 @@ function refuse(code: string, why: string): AppError {
  * Identity is bound, not claimed. A package (or status message) whose From is `sender` is
  * accepted when:
  * - the caller belongs to the sender organization (a user or an API key of it), or
- * - its XML signature is trusted (chains to this hub's anchors) and its certificate names the
- *   sender, and the caller may relay: a hub_admin (the operator of the axis link, CLI included)
+ * - its XML signature is trusted (chains to this hub's anchors) and its certificate speaks for
+ *   the sender (speaksFor), and the caller may relay: a hub_admin (the operator of the axis link, CLI included)
  *   or, for a package, an organization named in its To (an agency fetching its own mail from
  *   the national axis). The seal vouches for the content, the relay only carries it.
  * Nobody, hub_admin included, may file an unsigned or untrusted package in another
@@ -77,7 +101,7 @@ export async function bindSender(
       `bạn thuộc cơ quan ${callerCode} và chữ ký XML (${sig.subject}) không chuỗi về chứng thư gốc mà trục tin cậy`,
     );
   }
-  if (!certificateNamesOrg(sig.certificateDer, sender)) {
+  if (!(await speaksFor(ctx, sig.certificateDer, sender))) {
     throw refuse(
       sender.code,
       `chứng thư ký (${sig.subject}) không mang mã định danh ${sender.code} hay tên "${sender.name}"`,
