@@ -22,7 +22,6 @@ describe('web client (Chromium): recipient actions live in the outbox, device-ke
   let orgA: TOrg;
   let orgB: TOrg;
   let clerkA: TestUser;
-  let adminA: TestUser;
   let headB: TestUser;
   let officerB: TestUser;
 
@@ -36,7 +35,6 @@ describe('web client (Chromium): recipient actions live in the outbox, device-ke
     orgA = await makeOrg(hub.ctx, { name: 'Sở Tài chính Thanh Hóa', level: 'department' });
     orgB = await makeOrg(hub.ctx, { name: 'UBND huyện Nga Sơn', level: 'district' });
     clerkA = await makeUser(hub, orgA, ['clerk', 'signer'], 'Nguyễn Văn Giám Đốc');
-    adminA = await makeUser(hub, orgA, ['org_admin'], 'Quản Trị Sở');
     // an org admin may list users, so the assign dialog offers colleagues
     headB = await makeUser(hub, orgB, ['clerk', 'org_admin'], 'Trưởng Phòng Nga Sơn');
     officerB = await makeUser(hub, orgB, ['clerk'], 'Chuyên Viên Thụ Lý');
@@ -202,8 +200,9 @@ describe('web client (Chromium): recipient actions live in the outbox, device-ke
     expect(check.stdout + check.stderr).to.match(/verify OK/i);
     expect(check.stdout).to.match(/prime256v1|P-256/);
 
-    // the organization admin issues the certificate for that CSR (here through the API)
-    const issued = await api(hub, adminA.token)('POST', '/api/v1/certificates/personal', {
+    // the holder asks for the certificate of their own key (here through the API; an
+    // administrator may not submit a CSR for someone else: security issue #26 H2)
+    const issued = await api(hub, clerkA.token)('POST', '/api/v1/certificates/personal', {
       userId: clerkA.id,
       csr,
     });
