@@ -39,14 +39,11 @@ export function certificatesRoutes(ctx: HubContext): Router {
   // any logged-in user may reach it: the holder submits their own CSR; the service decides
   r.post(
     '/personal',
-    route(
-      { roles: [], body: ZPersonalIssue },
-      async ({ principal, body, res }) => {
-        res.status(201);
+    route({ roles: [], body: ZPersonalIssue }, async ({ principal, body, res }) => {
+      res.status(201);
 
-        return issuePersonalCertificate(ctx, principal, body);
-      },
-    ),
+      return issuePersonalCertificate(ctx, principal, body);
+    }),
   );
   r.get(
     '/:id',
