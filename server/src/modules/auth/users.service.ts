@@ -82,6 +82,10 @@ export async function listUsers(
 
 type Changes = Record<string, { before: unknown; after: unknown }>;
 
+/** Through JSON: an undefined member would be stored as null but hashed as absent. */
+const plain = (v: object): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(v)) as Record<string, unknown>;
+
 /** The fields whose value really changes; an unchanged field asks nothing of the policy. */
 function diffUser(u: UserDoc, input: TUserUpdate): Changes {
   const changes: Changes = {};
@@ -127,33 +131,47 @@ export async function updateUser(
     ...(changes.active ? { active: input.active } : {}),
   });
   if (Object.keys(changes).length === 0) return presentUser(user);
-  const set: Record<string, unknown> = {};
-  const unset: Record<string, 1> = {};
-  for (const [key, c] of Object.entries(changes)) {
-    if (c.after === '') unset[key] = 1;
-    else set[key] = c.after;
-  }
-  const updated = await users
-    .findByIdAndUpdate(id, { $set: set, $unset: unset }, { new: true })
-    .lean();
+  const updated = await applyChanges(ctx, principal, user, changes);
+  if (changes.roles || input.active === false) await endSessions(ctx, { userId: id });
+
+  return updated;
+}
+
+/** Writes the changes, then their audit entry; without the entry the change is undone. */
+async function applyChanges(
+  ctx: HubContext,
+  principal: Principal,
+  user: UserDoc,
+  changes: Changes,
+): Promise<TUser> {
+  const users = Users(ctx.db.conn);
+  const updated = await users.findByIdAndUpdate(user._id, toUpdate(changes), { new: true }).lean();
   try {
     await appendAudit(ctx, {
       actor: actorOf(principal),
       action: 'user.updated',
       orgIds: orgIdsOf(principal, String(user.orgId)),
-      target: { type: 'user', id },
-      details: JSON.parse(JSON.stringify({ username: user.username, changes })) as Record<
-        string,
-        unknown
-      >,
+      target: { type: 'user', id: String(user._id) },
+      details: plain({ username: user.username, changes }),
     });
   } catch (err) {
     await users.updateOne({ _id: user._id }, restore(user, changes));
     throw err;
   }
-  if (changes.roles || input.active === false) await endSessions(ctx, { userId: id });
 
   return presentUser(updated!);
+}
+
+/** An empty title or email removes the field. */
+function toUpdate(changes: Changes) {
+  const $set: Record<string, unknown> = {};
+  const $unset: Record<string, 1> = {};
+  for (const [key, c] of Object.entries(changes)) {
+    if (c.after === '') $unset[key] = 1;
+    else $set[key] = c.after;
+  }
+
+  return { $set, $unset };
 }
 
 /** The update that puts the changed fields back as they were. */
