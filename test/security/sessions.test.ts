@@ -118,6 +118,55 @@ describe('security: sessions end at once (M7) and logins do not tell accounts ap
     expect((await api(hub, fresh)('GET', '/api/v1/auth/me')).status).to.equal(401);
   });
 
+  it('disabling a user or changing its roles ends its access and its sockets at once', async () => {
+    const admin = await makeUser(hub, org, ['org_admin']);
+    for (const change of [{ active: false }, { roles: ['signer'] }]) {
+      const u = await makeUser(hub, org, ['clerk']);
+      const t = await loginAs(hub, u.username);
+      const socket = await connectSocket(hub, t.accessToken);
+      const ended = disconnected(socket, 5_000);
+      const r = await api(hub, admin.token)('PATCH', `/api/v1/users/${u.id}`, change);
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
+      expect((await api(hub, t.accessToken)('GET', '/api/v1/auth/me')).status).to.equal(401);
+      expect(await ended).to.equal('io server disconnect');
+      const again = await api(hub)('POST', '/api/v1/auth/refresh', {
+        refreshToken: t.refreshToken,
+      });
+      expect(again.status).to.equal(401);
+    }
+  });
+
+  it("deactivating an organization ends its users' sessions, sockets and API keys", async () => {
+    const hubAdmin = await makeUser(hub, org, ['hub_admin']);
+    const other = await makeOrg(hub.ctx);
+    const admin = await makeUser(hub, other, ['org_admin']);
+    const clerk = await makeUser(hub, other, ['clerk']);
+    const key = await api(hub, admin.token)('POST', '/api/v1/api-keys', {
+      name: 'Hệ thống quản lý văn bản',
+      roles: ['clerk'],
+    });
+    expect(key.status, JSON.stringify(key.body)).to.equal(201);
+    const withKey = () =>
+      api(hub)('GET', '/api/v1/auth/me', undefined, { 'x-api-key': String(key.body.key) });
+    expect((await withKey()).status).to.equal(200);
+    const socket = await connectSocket(hub, clerk.token);
+    const ended = disconnected(socket, 5_000);
+
+    const off = await api(hub, hubAdmin.token)('PATCH', `/api/v1/orgs/${other.id}`, {
+      active: false,
+    });
+    expect(off.status, JSON.stringify(off.body)).to.equal(200);
+    expect((await api(hub, clerk.token)('GET', '/api/v1/auth/me')).status).to.equal(401);
+    expect((await api(hub, admin.token)('GET', '/api/v1/auth/me')).status).to.equal(401);
+    expect((await withKey()).status).to.equal(401);
+    expect(await ended).to.equal('io server disconnect');
+    const relogin = await api(hub)('POST', '/api/v1/auth/login', {
+      username: clerk.username,
+      password: TEST_PASSWORD,
+    });
+    expect(relogin.status).to.equal(401);
+  });
+
   it('a socket is disconnected when its access token expires', async () => {
     const u = await makeUser(hub, org, ['clerk']);
     const t = await loginAs(hub, u.username);
