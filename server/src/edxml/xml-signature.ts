@@ -238,6 +238,24 @@ function checkPlacement(sig: Element): void {
   }
 }
 
+/**
+ * The profile's Signature holds SignedInfo, SignatureValue and KeyInfo only. An Object (or any
+ * other child) is not covered by an enveloped signature over the document and is where wrapped
+ * content hides.
+ */
+function checkChildren(sig: Element): void {
+  const extra = childElements(sig).find(
+    (e) =>
+      e.namespaceURI !== DSIG_NS ||
+      !['SignedInfo', 'SignatureValue', 'KeyInfo'].includes(e.localName ?? ''),
+  );
+  if (extra) {
+    throw invalid(
+      `the Signature carries ${extra.localName ?? '?'}: only SignedInfo, SignatureValue and KeyInfo are accepted (what else it holds is not signed)`,
+    );
+  }
+}
+
 /** An Id (Id, ID, id, wsu:Id) value used twice is the classic lever of signature wrapping. */
 function duplicateId(root: Element): string | undefined {
   const seen = new Set<string>();
@@ -354,6 +372,7 @@ export function verifyXmlSignature(xml: string, parsed?: Document): XmlSignature
   if (sigs.length > 1) throw invalid('more than one Signature element');
   const sig = sigs[0]!;
   checkPlacement(sig);
+  checkChildren(sig);
   const dup = duplicateId(doc.documentElement!);
   if (dup !== undefined) throw invalid(`the Id value "${dup}" appears more than once`);
   const { algorithm, certificate, chain, digest } = checkShape(sig);

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { TDocumentMeta } from '../../contracts/documents.js';
 import type { HubContext } from '../../context.js';
-import { PACKAGE_LIMITS, type EdxmlAttachment, type ParsedPackage } from '../../edxml/index.js';
+import {
+  EdxmlError,
+  PACKAGE_LIMITS,
+  type EdxmlAttachment,
+  type ParsedPackage,
+} from '../../edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../auth/principal.js';
 import { createDocument } from '../documents/index.js';
@@ -28,6 +33,7 @@ import {
   senderPrincipal,
   verified,
   type ImportResult,
+  type VerifiedSignature,
 } from './import-common.js';
 import { metaFromHeader } from './mapping.js';
 import { certificateTrusted, checkPdfSignatures } from './pdf-checks.js';
@@ -182,6 +188,31 @@ async function importNew(
   };
 }
 
+/**
+ * The verified signature. A package without one is refused as unsigned (422) when it claims to
+ * come from the caller's own organization, and as a forgery (403) when it names another one: the
+ * sender cannot be bound without a signature.
+ */
+async function verifiedFor(
+  ctx: HubContext,
+  p: Principal,
+  xml: string,
+  dom: ReturnType<typeof readPackage>['dom'],
+  claimed: ParsedPackage,
+): Promise<VerifiedSignature> {
+  try {
+    return verified(xml, dom);
+  } catch (err) {
+    if (!(err instanceof EdxmlError && err.code === 'EDXML_UNSIGNED')) throw err;
+    const from = await Orgs(ctx.db.conn).findOne({ code: claimed.header.from.organId }).lean();
+    if (from && p.orgId !== String(from._id)) {
+      const none = { trusted: false, certificateDer: new Uint8Array(), subject: 'không có' };
+      await bindSender(ctx, p, from, none);
+    }
+    throw err;
+  }
+}
+
 export type ImportOptions = {
   /** A hub_admin released this package from quarantine: that decision binds an external sender. */
   released?: boolean;
@@ -203,8 +234,8 @@ export async function importPackage(
   opts: ImportOptions = {},
 ): Promise<ImportResult | QuarantineAnswer> {
   // read once as sent, so a broken package is answered naming the element at fault
-  const { dom } = readPackage(xml);
-  const sig = verified(xml, dom);
+  const { pkg: claimed, dom } = readPackage(xml);
+  const sig = await verifiedFor(ctx, p, xml, dom, claimed);
   const { pkg } = readPackage(sig.signedXml, PACKAGE_LIMITS, SIGNED_XML_MAX_BYTES);
   const caller = await Orgs(ctx.db.conn).findById(p.orgId).lean();
   checkCaller(p, pkg, caller?.code);
