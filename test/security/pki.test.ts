@@ -294,6 +294,32 @@ describe('security: keys and certificates only for their holders (issue #26)', f
     expect(clerkTry.status).to.equal(403);
   });
 
+  it("H2: a second signer account carrying the leader's name gets no personal certificate (409)", async () => {
+    // e.g. an account an administrator made for themselves with the leader's name
+    const agency = await makeOrg(hub.ctx, { name: `Sở Y tế tỉnh Thanh Hóa ${uniq()}` });
+    const admin = await makeUser(hub, agency, ['org_admin']);
+    await makeUser(hub, agency, ['signer'], LEADER);
+    const namesake = await makeUser(hub, agency, ['signer'], `  trần văn   LÃNH ĐẠO `);
+    const count = () => IssuedCertificates(hub.ctx.db.conn).countDocuments({ userId: namesake.id });
+    const refused = await issuePersonalCertificate(hub.ctx, principalOf(namesake), {
+      userId: namesake.id,
+      csr: csrFor('namesake', EC('P-256')),
+      algorithm: 'p256',
+    }).then(
+      () => null,
+      (err: unknown) => err as { code?: string },
+    );
+    expect(refused?.code).to.equal('CONFLICT');
+    const own = await as(namesake)('POST', '/api/v1/certificates/personal', {
+      userId: namesake.id,
+      csr: readFileSync(f('namesake.csr'), 'utf8'),
+    });
+    expect(own.status, JSON.stringify(own.body)).to.equal(409);
+    const held = await as(admin)('POST', '/api/v1/certificates/personal', { userId: namesake.id });
+    expect(held.status, JSON.stringify(held.body)).to.equal(409);
+    expect(await count()).to.equal(0);
+  });
+
   it('M5: RSA-1024, RSA-512, P-521 and secp256k1 CSRs are refused (422 PKI_WEAK_KEY), nothing issued', async () => {
     const before = await leaderCsrCerts();
     // the issuing rule itself, in the service the route calls

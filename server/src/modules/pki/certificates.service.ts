@@ -226,6 +226,34 @@ function checkPersonalRequester(principal: Principal, input: TPersonalIssue): vo
   }
 }
 
+const personName = (s: string) =>
+  s.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('vi');
+
+/**
+ * A personal certificate names its holder by full name only (CN, O, title), so a second signer
+ * account with the same name in the same organization — which an administrator could create
+ * for themselves — would get a certificate indistinguishable from the real leader's. Refused
+ * until the names differ.
+ */
+async function checkDistinctName(
+  ctx: HubContext,
+  user: { _id: Types.ObjectId; orgId: Types.ObjectId; fullName: string },
+): Promise<void> {
+  const others = await Users(ctx.db.conn)
+    .find(
+      { orgId: user.orgId, _id: { $ne: user._id }, active: true, roles: 'signer' },
+      { fullName: 1 },
+    )
+    .lean();
+  const name = personName(user.fullName);
+  if (others.some((o) => personName(o.fullName) === name)) {
+    throw new AppError(
+      'CONFLICT',
+      `Cơ quan đã có người ký khác cùng họ tên "${user.fullName}": chứng thư số cá nhân chỉ cấp khi họ tên phân biệt được, để không ai ký dưới danh nghĩa người khác.`,
+    );
+  }
+}
+
 /**
  * A personal signing certificate for a user of the organization (CN = full name, title). The
  * key is made on the hub and sealed, or comes from the holder's own CSR and never reaches the
@@ -242,6 +270,7 @@ export async function issuePersonalCertificate(
     throw new AppError('NOT_FOUND', 'Không tìm thấy người dùng.');
   }
   if (!user.active) throw new AppError('INVALID_STATE', 'Tài khoản người dùng đã bị khóa.');
+  await checkDistinctName(ctx, user);
   const org = await getOrg(ctx, String(user.orgId));
   const subject: DistinguishedName = {
     country: 'VN',
