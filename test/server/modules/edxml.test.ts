@@ -378,10 +378,14 @@ describe('edxml module: export, status messages, import', () => {
 
     it('refuses an unsigned, a tampered and a malformed package with 422 naming the element', async () => {
       const unsigned = xml.replace(/<Signature [\s\S]*<\/Signature>/, '');
-      const a = await postXml(hub2, clerk2.token, '/api/v1/edxml', unsigned);
+      // from the sender itself: unsigned; from a recipient: an unbound sender (no signature)
+      const a = await postXml(hub, clerk.token, '/api/v1/edxml', unsigned);
       expect(a.status).to.equal(422);
       expect(a.body.reason).to.equal('EDXML_UNSIGNED');
       expect(a.body.detail).to.include('edXML:edXMLHeader/Signature');
+      const relayed = await postXml(hub2, clerk2.token, '/api/v1/edxml', unsigned);
+      expect(relayed.status).to.equal(403);
+      expect(relayed.body.reason).to.equal('EDXML_SENDER_MISMATCH');
       const tampered = xml.replace('Hoằng Hóa</edXML:Subject>', 'Hoằng Hoá</edXML:Subject>');
       const b = await postXml(hub2, clerk2.token, '/api/v1/edxml', tampered);
       expect(b.status).to.equal(422);
