@@ -273,10 +273,12 @@ function reasonOf(pkg: ParsedPackage): string {
 type Outcome = { applied: AppliedChange; replayed: boolean };
 
 /**
- * An organization of this hub changes its dispatches itself (REST, or importing its own
- * package); a recipient carrying a package that claims to come from it could have made the
- * package up (an untrusted signature is only reported). Senders from outside the hub (external
- * organizations) reach it through packages only, like their new documents.
+ * Beyond the sender binding (importPackage, sender-binding.ts, already passed here): an
+ * organization of this hub changes its dispatches itself (REST, or importing its own package)
+ * or through a hub_admin, never through a recipient relaying a package its seal signed: a
+ * recall or replacement is the sender's act on this hub, and a relayed copy could be an old
+ * package replayed. Senders from outside the hub (external organizations) reach it through
+ * packages only, like their new documents.
  */
 function checkChangeCaller(p: Principal, sender: OrgDoc): void {
   if (sender.external || hasRole(p, 'hub_admin') || p.orgId === String(sender._id)) return;
