@@ -189,13 +189,9 @@ async function trustedPath(ctx: HubContext, leaf: Cert, presented: Cert[]): Prom
 }
 
 function readPresented(input: { certificatePem: string; chainPem?: string }): Cert[] {
-  const blocks = [
-    ...pemBlocks(input.certificatePem).slice(0, 1),
-    ...pemBlocks(input.chainPem ?? ''),
-  ];
-  if (blocks.length === 0) {
-    throw new AppError('VALIDATION_FAILED', 'certificatePem: không có khối CERTIFICATE.');
-  }
+  const leaf = pemBlocks(input.certificatePem)[0];
+  if (!leaf) throw new AppError('VALIDATION_FAILED', 'certificatePem: không có khối CERTIFICATE.');
+  const blocks = [leaf, ...pemBlocks(input.chainPem ?? '')];
   if (blocks.length > MAX_PRESENTED) {
     throw new AppError('VALIDATION_FAILED', `Chuỗi chứng thư tối đa ${MAX_PRESENTED} chứng thư.`);
   }
