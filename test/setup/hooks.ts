@@ -2,10 +2,16 @@
  * One real MongoDB engine for the whole test run (the same local engine `npm start` uses);
  * every test file then works in a database of its own. Tests that need a hub start one on a
  * random port through test/support/hub.ts.
+ *
+ * First the compiled server is brought up to date (scripts/build.mjs --server: only modules
+ * whose output changed are rewritten, well under a second): tests that run `bin/lienthong.mjs`
+ * as a real process then run exactly what users run, never a stale build of older sources.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { decideEngine } from '../../server/src/db/engine/decide.js';
 import { machineFacts } from '../../server/src/db/engine/facts.js';
 import { startLocalEngine, type LocalEngine } from '../../server/src/db/engine/local-engine.js';
@@ -13,7 +19,18 @@ import { startLocalEngine, type LocalEngine } from '../../server/src/db/engine/l
 let engine: LocalEngine | undefined;
 let dir: string | undefined;
 
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+function buildServer(): void {
+  const r = spawnSync(process.execPath, ['scripts/build.mjs', '--server'], {
+    cwd: REPO,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`the server build failed:\n${r.stdout}${r.stderr}`);
+}
+
 export async function mochaGlobalSetup(): Promise<void> {
+  buildServer();
   if (process.env.TEST_MONGODB_URI) return;
   const decision = decideEngine(machineFacts(undefined));
   if (decision.mode !== 'local-engine')

@@ -13,7 +13,10 @@ const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 4_000;
 
 async function command(loader: 'system' | 'newer-glibc'): Promise<string[]> {
-  const node = [process.execPath, '--import', 'tsx', SIDECAR];
+  // the compiled hub (build/) runs the compiled sidecar with plain node; tsx only for sources
+  const node = SIDECAR.endsWith('.ts')
+    ? [process.execPath, '--import', 'tsx', SIDECAR]
+    : [process.execPath, SIDECAR];
   if (loader === 'system') return node;
   // Only the sidecar runs on the newer glibc; node is given by absolute path because the loader
   // does not search PATH.
