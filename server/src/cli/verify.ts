@@ -1,13 +1,27 @@
 /**
- * `verify FILE.pdf [--trust root.pem …] [--json] [--offline] [--lang vi|en]`
- * Exit 0 only when every signature is TOTAL_PASSED, 1 otherwise, 2 for unusable input.
+ * `verify FILE|DIR... [--trust root.pem …] [--json] [--offline] [--lang vi|en]`
+ * One file named alone: its full report, validated in this process. Anything more (several
+ * paths, folders walked for *.pdf): a pool of worker threads, one summary line per file in the
+ * order given, then a tally; a progress bar on stderr when it is a terminal. `--json` prints JSON
+ * Lines, one report per file (the tally then goes to stderr). Exit 0 only when every file passes,
+ * 1 when some failed or are indeterminate, 2 when some could not be read.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LibraryError } from '../errors/library-error.js';
-import { formatReport, type Lang } from '../validation/format.js';
-import { validatePdf } from '../validation/validate-pdf.js';
+import type { Lang } from '../validation/format.js';
+import { expandInputs, isSingleFile } from './paths.js';
+import { progress } from './progress.js';
+import type { Outcome, VerifySettings } from './verify-file.js';
+import { verifyInPool } from './verify-pool.js';
+import {
+  emptyTally,
+  exitCode,
+  jsonLine,
+  summaryLine,
+  tallyLine,
+  verdictOf,
+} from './verify-report.js';
 
 interface VerifyOptions {
   trust: string[];
@@ -44,49 +58,83 @@ function parseLang(value: string): Lang {
   return value;
 }
 
-async function runVerify(file: string, options: VerifyOptions): Promise<number> {
-  let bytes: Uint8Array;
-  let trustAnchors: Uint8Array[];
+/** One file: the full text report (or the JSON line), in this process — no worker to start. */
+async function verifyOne(file: string, settings: VerifySettings, o: VerifyOptions) {
+  // loaded here, not at the top: a batch leaves the validator to its workers
+  const { verifyFile } = await import('./verify-file.js');
+  const { formatReport } = await import('../validation/format.js');
+  const outcome = await verifyFile(file, settings);
+  if ('error' in outcome) {
+    process.stderr.write(`verify: ${file}: ${outcome.error.code}: ${outcome.error.message}\n`);
+    if (o.json) process.stdout.write(jsonLine(file, outcome));
+    return 2;
+  }
+  process.stdout.write(
+    o.json ? jsonLine(file, outcome) : formatReport(outcome.report, o.lang, file),
+  );
+  return outcome.report.document.allValid ? 0 : 1;
+}
+
+/** Many files: summary lines (or JSON Lines) in input order as results arrive, then the tally. */
+async function verifyMany(files: string[], settings: VerifySettings, o: VerifyOptions) {
+  const tally = emptyTally();
+  const bar = progress(files.length, 'verify');
+  const done: (Outcome | undefined)[] = [];
+  let printed = 0;
+  await verifyInPool(files, settings, (index, outcome) => {
+    done[index] = outcome;
+    tally[verdictOf(outcome)]++;
+    bar.step();
+    for (; printed < files.length && done[printed]; printed++) {
+      const file = files[printed]!;
+      const ready = done[printed]!;
+      bar.line(process.stdout, o.json ? jsonLine(file, ready) : summaryLine(file, ready, o.lang));
+      done[printed] = undefined; // a report is printed once and then let go
+    }
+  });
+  bar.done();
+  (o.json ? process.stderr : process.stdout).write(tallyLine(tally, o.lang));
+  return exitCode(tally);
+}
+
+async function runVerify(paths: string[], o: VerifyOptions): Promise<number> {
+  let settings: VerifySettings;
   try {
-    bytes = new Uint8Array(readFileSync(file));
-    trustAnchors = readTrust(options.trust);
+    settings = { trustAnchors: readTrust(o.trust), online: !o.offline };
   } catch (e) {
     process.stderr.write(`verify: ${(e as Error).message}\n`);
     return 2;
   }
-  try {
-    const report = await validatePdf(bytes, { trustAnchors, online: !options.offline });
-    process.stdout.write(
-      options.json
-        ? `${JSON.stringify(report, null, 2)}\n`
-        : formatReport(report, options.lang, file),
-    );
-    return report.document.allValid ? 0 : 1;
-  } catch (e) {
-    if (!(e instanceof LibraryError)) throw e;
-    process.stderr.write(`verify: ${e.code}: ${e.message}\n`);
+  if (isSingleFile(paths)) return verifyOne(paths[0]!, settings, o);
+  const files = expandInputs(paths).map((i) => i.path);
+  if (files.length === 0) {
+    process.stderr.write(`verify: không tìm thấy tệp PDF nào trong ${paths.join(', ')}\n`);
     return 2;
   }
+
+  return verifyMany(files, settings, o);
 }
 
 export function verifyCommand(): Command {
   return new Command('verify')
-    .description('Validate the PAdES signatures of a PDF (ETSI EN 319 102-1 style report)')
-    .argument('<file>', 'signed PDF file')
+    .description(
+      'Validate the PAdES signatures of PDF files (ETSI EN 319 102-1 style report); folders are searched for *.pdf recursively',
+    )
+    .argument('<paths...>', 'signed PDF files and/or folders of them')
     .option(
       '--trust <path>',
       'trusted root certificate (PEM/DER) or folder of them; repeatable',
       collect,
       [],
     )
-    .option('--json', 'print the full report as JSON')
+    .option('--json', 'JSON Lines: the full report of each file, one per line')
     .option('--offline', 'do not fetch OCSP/CRL from the network')
     .addOption(
       new Option('--lang <lang>', 'language of the text report: vi | en')
         .default('vi')
         .argParser(parseLang),
     )
-    .action(async (file: string, options: VerifyOptions) => {
-      process.exitCode = await runVerify(file, options);
+    .action(async (paths: string[], options: VerifyOptions) => {
+      process.exitCode = await runVerify(paths, options);
     });
 }
