@@ -3,6 +3,7 @@
  * its named peer (@signpdf and @libpdf/core for signing, pdfsig for validation). Pass names to
  * run a subset: `npm run bench -- signing validation`.
  */
+import { benchCli } from './bench-cli.js';
 import { benchExchange } from './bench-exchange.js';
 import { benchPki } from './bench-pki.js';
 import { benchSigning } from './bench-signing.js';
@@ -15,6 +16,7 @@ const ALL: Record<string, () => Promise<void>> = {
   pki: benchPki,
   exchange: () => benchExchange(10),
   stats: benchStats,
+  cli: benchCli,
 };
 
 const chosen = process.argv.slice(2).filter((a) => a in ALL);
