@@ -126,6 +126,32 @@ describe('web client (Chromium): administration — organizations, users, certif
     await a.ctx.close();
   });
 
+  it("offers only the roles the hub's grant table lets this admin grant", async () => {
+    const firm = await makeOrg(hub.ctx, { name: 'Công ty Thử Quyền', kind: 'enterprise' });
+    const firmAdmin = await makeUser(hub, firm, ['org_admin'], 'Quản Trị Doanh Nghiệp');
+    const offered = async (admin: TestUser, path: string, create: string) => {
+      const { ctx, page } = await newPage(browser);
+      await loginUi(page, hub.url, admin.username, path);
+      await page.getByTestId(create).click();
+      const boxes = page.getByRole('dialog').locator('.ant-checkbox-wrapper');
+      await boxes.first().waitFor();
+      const labels = (await boxes.allInnerTexts()).map((l) => l.trim());
+      const checked = (
+        await page.getByRole('dialog').locator('.ant-checkbox-wrapper-checked').allInnerTexts()
+      ).map((l) => l.trim());
+      await ctx.close();
+      return { labels, checked };
+    };
+    const agencyUsers = await offered(orgAdmin, '/admin/users', 'user-create');
+    expect(agencyUsers.labels).to.have.members(['Quản trị cơ quan', 'Văn thư', 'Lãnh đạo ký']);
+    expect(agencyUsers.checked).to.deep.equal(['Văn thư']);
+    const firmUsers = await offered(firmAdmin, '/admin/users', 'user-create');
+    expect(firmUsers.labels).to.have.members(['Quản trị cơ quan', 'Người dùng doanh nghiệp']);
+    const firmKeys = await offered(firmAdmin, '/admin/api-keys', 'api-key-create');
+    expect(firmKeys.labels).to.deep.equal(['Người dùng doanh nghiệp']);
+    expect(firmKeys.checked).to.deep.equal(['Người dùng doanh nghiệp']);
+  });
+
   it('org admin adds a user with roles; the new user can log in', async () => {
     const { ctx, page } = await newPage(browser);
     await loginUi(page, hub.url, orgAdmin.username, '/admin/users');

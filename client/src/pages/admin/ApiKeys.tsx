@@ -15,13 +15,16 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import type { TApiKey } from '../../../../server/src/contracts/auth';
+import type { TRole } from '../../../../server/src/contracts/common';
 import { useI18n } from '../../i18n/i18n';
 import { api, errorText, get, post } from '../../lib/api';
 import { fmtDate, fmtDateTime } from '../../lib/format';
+import { defaultRoles, useDefaultRoles, useGrantableRoles } from '../../lib/grants';
 import { useAsync } from '../../lib/useAsync';
 import { RoleTags } from './Users';
 
-const KEY_ROLES = ['clerk', 'enterprise_user', 'auditor'] as const;
+/** An agency system works as a clerk, an enterprise's as its user, an inspection's as an auditor. */
+const KEY_ROLES: TRole[] = ['clerk', 'enterprise_user', 'auditor'];
 type Created = TApiKey & { key: string };
 
 /** The secret exists in this dialog only: the hub keeps a hash. */
@@ -75,6 +78,8 @@ export function ApiKeys() {
   const { message } = App.useApp();
   const { data, loading, error, reload } = useAsync(() => get<TApiKey[]>('/api-keys'), []);
   const [form] = Form.useForm<{ name: string; roles: string[] }>();
+  const roles = useGrantableRoles().filter((r) => KEY_ROLES.includes(r));
+  useDefaultRoles(form, roles);
   const [adding, setAdding] = useState(false);
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<Created | null>(null);
@@ -181,7 +186,7 @@ export function ApiKeys() {
         onCancel={() => setAdding(false)}
         onOk={() => void create().catch(() => undefined)}
       >
-        <Form form={form} layout="vertical" initialValues={{ roles: ['clerk'] }}>
+        <Form form={form} layout="vertical" initialValues={{ roles: defaultRoles(roles) }}>
           <Form.Item
             name="name"
             label={t('apiKey.name')}
@@ -196,7 +201,7 @@ export function ApiKeys() {
               { required: true, message: t('common.required', { field: t('apiKey.roles') }) },
             ]}
           >
-            <Checkbox.Group options={KEY_ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
+            <Checkbox.Group options={roles.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
           </Form.Item>
         </Form>
       </Modal>

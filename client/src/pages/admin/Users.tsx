@@ -19,10 +19,10 @@ import type { TOrg } from '../../../../server/src/contracts/orgs';
 import { useI18n } from '../../i18n/i18n';
 import { errorText, get, post, query } from '../../lib/api';
 import { useAuth } from '../../lib/auth';
+import { defaultRoles, useDefaultRoles, useGrantableRoles } from '../../lib/grants';
 import { useAsync } from '../../lib/useAsync';
 
 type Node = TOrg & { children: Node[] };
-const ORG_ROLES: TRole[] = ['org_admin', 'clerk', 'signer', 'auditor', 'enterprise_user'];
 const ROLE_COLOR: Record<TRole, string> = {
   hub_admin: 'magenta',
   org_admin: 'volcano',
@@ -57,10 +57,10 @@ function CreateUser({
 }) {
   const { t } = useI18n();
   const { message } = App.useApp();
-  const { hasRole } = useAuth();
   const [form] = Form.useForm<TUserCreate>();
   const [busy, setBusy] = useState(false);
-  const roles: TRole[] = hasRole('hub_admin') ? ['hub_admin', ...ORG_ROLES] : ORG_ROLES;
+  const roles = useGrantableRoles(orgId);
+  useDefaultRoles(form, roles);
   const need = (field: string) => [{ required: true, message: t('common.required', { field }) }];
   const submit = async () => {
     const v = await form.validateFields();
@@ -94,7 +94,7 @@ function CreateUser({
       onOk={() => void submit().catch(() => undefined)}
       width={560}
     >
-      <Form form={form} layout="vertical" initialValues={{ roles: ['clerk'] }}>
+      <Form form={form} layout="vertical" initialValues={{ roles: defaultRoles(roles) }}>
         <Form.Item name="fullName" label={t('user.fullName')} rules={need(t('user.fullName'))}>
           <Input maxLength={100} />
         </Form.Item>

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import type { HubContext } from '../../context.js';
 import { foldVietnamese } from '../../db/model.js';
 import { Orgs } from '../orgs/org.model.js';
+import { HUB_ORG_CODE } from '../../contracts/grants.js';
 import { hashPassword } from './passwords.js';
 import { Users } from './user.model.js';
 
-export const HUB_ORG_CODE = 'lienthong.hub';
+export { HUB_ORG_CODE } from '../../contracts/grants.js';
 
 /**
  * On the very first start there is nobody to log in as. Create the hub's own organization and a

@@ -1,9 +1,14 @@
-import { ROLES, type TRole } from '../../contracts/common.js';
-import type { TOrg } from '../../contracts/orgs.js';
+import type { TRole } from '../../contracts/common.js';
+import {
+  grantableRoles,
+  isHubOrg,
+  rolesOfOrg,
+  type OrgKind,
+  type OrgRef,
+} from '../../contracts/grants.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { actorOf, appendAudit } from '../audit/append.js';
-import { HUB_ORG_CODE } from './bootstrap.js';
 import type { Principal } from './principal.js';
 
 /**
@@ -12,24 +17,8 @@ import type { Principal } from './principal.js';
  * keeping rules of its own: users and API keys are judged by the same table.
  */
 
-export type OrgKind = TOrg['kind'];
-export type OrgRef = { id: string; kind: OrgKind; code: string };
-
-/** Roles each kind of organization may hold (hub_admin: only the hub's own organization). */
-export const KIND_ROLES: Readonly<Record<OrgKind, readonly TRole[]>> = {
-  agency: ['org_admin', 'clerk', 'signer'],
-  // thanh tra: an agency whose staff includes the auditors who may read every organization
-  inspection: ['org_admin', 'clerk', 'signer', 'auditor'],
-  enterprise: ['org_admin', 'enterprise_user'],
-};
-
-/** What an org_admin may hand out inside its own organization: never auditor, never hub_admin. */
-export const ORG_ADMIN_GRANTS: readonly TRole[] = [
-  'org_admin',
-  'clerk',
-  'signer',
-  'enterprise_user',
-];
+export { rolesOfOrg };
+export type { OrgRef };
 
 const KIND_LABEL: Record<OrgKind, string> = {
   agency: 'cơ quan nhà nước',
@@ -37,37 +26,11 @@ const KIND_LABEL: Record<OrgKind, string> = {
   enterprise: 'doanh nghiệp',
 };
 
-export function isHubOrg(org: Pick<OrgRef, 'code'>): boolean {
-  return org.code === HUB_ORG_CODE;
-}
-
-/** Roles an organization of this kind (and code) may hold at all, whoever grants them. */
-export function rolesOfOrg(org: OrgRef): TRole[] {
-  const kind = KIND_ROLES[org.kind];
-
-  return ROLES.filter((r) => kind.includes(r) || (r === 'hub_admin' && isHubOrg(org)));
-}
-
 const holds = (actor: Principal, role: TRole) => actor.roles.includes(role);
 
 /** hub_admin manages every organization, an org_admin (user or API key) only its own. */
 function manages(actor: Principal, org: OrgRef): boolean {
   return holds(actor, 'hub_admin') || (holds(actor, 'org_admin') && actor.orgId === org.id);
-}
-
-/**
- * Roles this actor may put on a credential of this organization. Nobody grants beyond what it
- * holds: hub_admin grants what the organization's kind allows, an org_admin the org-level roles
- * of its own organization, anyone else nothing.
- */
-export function grantableRoles(actor: Principal, org: OrgRef): TRole[] {
-  const allowed = rolesOfOrg(org);
-  if (holds(actor, 'hub_admin')) return allowed;
-  if (holds(actor, 'org_admin') && actor.orgId === org.id) {
-    return allowed.filter((r) => ORG_ADMIN_GRANTS.includes(r));
-  }
-
-  return [];
 }
 
 type Resources = {
