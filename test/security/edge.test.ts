@@ -192,6 +192,19 @@ describe('security: the HTTP edge', function () {
     });
     after(async () => hub.close());
 
+    it('reads no edXML body before the role check: a signer streaming 30 MB gets 403 at once', async () => {
+      const signer = await makeUser(hub, org, ['signer']);
+      const r = await streamBody(
+        hub.url,
+        '/api/v1/edxml',
+        { 'content-type': 'application/xml', authorization: `Bearer ${signer.token}` },
+        BODY_BYTES,
+        false,
+      );
+      expect(r.status).to.equal(403);
+      expect(r.sentBeforeAnswer, 'bytes sent before the 403').to.be.below(r.total);
+    });
+
     describe('nested JSON', () => {
       const deep = {
         arrays: '['.repeat(100_000) + ']'.repeat(100_000),

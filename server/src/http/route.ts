@@ -12,6 +12,8 @@ export type RouteSpec<B, Q, P> = {
   params?: Schema<P>;
   /** Omit for public routes; an empty list means any authenticated caller. */
   roles?: TRole[];
+  /** A body parser of its own (raw XML, text), run only once the caller is authorized. */
+  reads?: RequestHandler;
 };
 
 export type RouteInput<B, Q, P> = {
@@ -69,6 +71,12 @@ function authorize(req: Request, roles: TRole[] | undefined): Principal {
   return p;
 }
 
+function readBody(parser: RequestHandler, req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) =>
+    parser(req, res, (err?: unknown) => (err ? reject(err) : resolve())),
+  );
+}
+
 /**
  * One express handler from a spec: authentication and role check, operator-key refusal, zod
  * parsing of body/query/params (unknown fields refused by the schemas' `.strict()`), then the
@@ -81,6 +89,7 @@ export function route<B = undefined, Q = undefined, P = undefined>(
   const handle = async (req: Request, res: Response, next: NextFunction) => {
     try {
       const principal = authorize(req, spec.roles);
+      if (spec.reads) await readBody(spec.reads, req, res);
       for (const [where, value] of [
         ['body', req.body],
         ['query', req.query],

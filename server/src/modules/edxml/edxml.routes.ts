@@ -111,14 +111,16 @@ export function edxmlRoutes(ctx: HubContext): Router {
   );
   r.post(
     '/edxml',
-    text,
-    route({ roles: ['clerk', 'org_admin', 'hub_admin'] }, async ({ principal, req, res }) => {
-      const out = await importPackage(ctx, principal, xmlBody(req));
-      // 202: an unknown sender's package waits in quarantine for a hub_admin
-      res.status('quarantined' in out ? 202 : out.replayed ? 200 : 201);
+    route(
+      { roles: ['clerk', 'org_admin', 'hub_admin'], reads: text },
+      async ({ principal, req, res }) => {
+        const out = await importPackage(ctx, principal, xmlBody(req));
+        // 202: an unknown sender's package waits in quarantine for a hub_admin
+        res.status('quarantined' in out ? 202 : out.replayed ? 200 : 201);
 
-      return out;
-    }),
+        return out;
+      },
+    ),
   );
   r.get(
     '/edxml/quarantine',
@@ -146,8 +148,9 @@ export function edxmlRoutes(ctx: HubContext): Router {
   );
   r.post(
     '/edxml/status',
-    text,
-    route({ roles: [] }, ({ principal, req }) => applyStatusMessage(ctx, principal, xmlBody(req))),
+    route({ roles: [], reads: text }, ({ principal, req }) =>
+      applyStatusMessage(ctx, principal, xmlBody(req)),
+    ),
   );
 
   return r;
