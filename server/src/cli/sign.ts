@@ -1,19 +1,32 @@
+/**
+ * `lienthong sign`: PAdES-sign PDFs with a PKCS#12 key, one (`--in a.pdf --out b.pdf`) or many
+ * (`lienthong sign a.pdf folder/ … --out-dir signed/`: folders walked for *.pdf, each output at
+ * the same relative place under --out-dir). The key is opened once, with one password prompt
+ * (no echo) when --password is omitted. Exit 0 when every file is signed, 2 otherwise.
+ */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { X509Certificate } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { signerFromPkcs12 } from '../cms/pkcs12.js';
 import type { SignatureAlgorithm } from '../cms/oids.js';
+import type { CmsSigner } from '../cms/signer.js';
 import { LibraryError } from '../errors/library-error.js';
 import { appearanceFactory, type AppearanceSpec } from '../pades/appearance.js';
 import type { PadesLevel } from '../pades/options.js';
 import { signPdfUpdate } from '../pades/sign-pdf.js';
 import { assertStrongKey } from '../pki/key-strength.js';
+import { askPassword } from './password.js';
+import { expandInputs, type Input } from './paths.js';
+import { progress } from './progress.js';
 
 type SignOptions = {
-  in: string;
-  out: string;
+  in?: string;
+  out?: string;
+  outDir?: string;
   p12: string;
-  password: string;
+  password?: string;
   level: PadesLevel;
   tsa?: string;
   visible?: string;
@@ -70,32 +83,133 @@ async function appearanceFrom(o: SignOptions): Promise<AppearanceSpec | undefine
   return { kind: 'signer', signatureImage: image, pageIndex: page - 1, box: [x, y, w, h] };
 }
 
-async function run(o: SignOptions): Promise<void> {
-  const pdf = await readInput(o.in, 'input PDF');
-  const signer = signerFromPkcs12(await readInput(o.p12, 'PKCS#12'), o.password, o.algorithm);
+type Job = { input: string; output: string };
+
+/** Everything a file needs that is the same for all files: read and checked once. */
+type Prepared = { signer: CmsSigner; appearance: AppearanceSpec | undefined };
+
+async function prepare(o: SignOptions): Promise<Prepared> {
+  const password = o.password ?? (await askPassword('Mật khẩu PKCS#12: '));
+  const signer = signerFromPkcs12(await readInput(o.p12, 'PKCS#12'), password, o.algorithm);
   // a user-supplied key: RSA-1024 or an odd curve is refused here as everywhere else
   assertStrongKey(new X509Certificate(signer.certificateChain[0]!).publicKey, 'PKCS#12 key');
-  const appearance = await appearanceFrom(o);
+
+  return { signer, appearance: await appearanceFrom(o) };
+}
+
+async function signOne(job: Job, p: Prepared, o: SignOptions): Promise<void> {
+  const pdf = await readInput(job.input, 'input PDF');
   const update = await signPdfUpdate(pdf, {
-    signer,
+    signer: p.signer,
     level: o.level,
     ...(o.tsa ? { tsaUrl: o.tsa } : {}),
     ...(o.reason ? { reason: o.reason } : {}),
     ...(o.location ? { location: o.location } : {}),
     ...(o.certify ? { certify: true } : {}),
-    ...(appearance ? { appearance: appearanceFactory(appearance) } : {}),
+    ...(p.appearance ? { appearance: appearanceFactory(p.appearance) } : {}),
   });
-  await writeFile(o.out, [pdf, update]); // the input untouched, then the appended update
+  await mkdir(dirname(job.output), { recursive: true });
+  await writeFile(job.output, [pdf, update]); // the input untouched, then the appended update
 }
 
-/** `lienthong sign`: PAdES-sign a PDF with a PKCS#12 key. Exit 0 on success, 2 on unusable input. */
+/** Where each input goes under --out-dir; refused up front if two collide or one overwrites its input. */
+function plan(inputs: Input[], outDir: string): Job[] {
+  const jobs = inputs.map(({ path, root }) => ({
+    input: path,
+    output: join(outDir, root ? relative(root, path) : basename(path)),
+  }));
+  const seen = new Map<string, string>();
+  for (const job of jobs) {
+    const out = resolve(job.output);
+    if (out === resolve(job.input))
+      throw new LibraryError(
+        'CLI_BAD_OPTIONS',
+        `--out-dir would overwrite the input ${job.input}; choose another folder.`,
+      );
+    const other = seen.get(out);
+    if (other)
+      throw new LibraryError(
+        'CLI_BAD_OPTIONS',
+        `${other} and ${job.input} would both be written to ${job.output}.`,
+      );
+    seen.set(out, job.input);
+  }
+
+  return jobs;
+}
+
+/** `--in/--out` for one file, or inputs with `--out-dir`; anything else is a usage error. */
+function jobsOf(inputs: string[], o: SignOptions): { jobs: Job[]; batch: boolean } {
+  if (o.outDir) {
+    if (o.out) throw new LibraryError('CLI_BAD_OPTIONS', 'Use --out or --out-dir, not both.');
+    const all = expandInputs([...(o.in ? [o.in] : []), ...inputs]);
+    if (all.length === 0)
+      throw new LibraryError('CLI_BAD_OPTIONS', 'No PDF to sign: give files or folders of *.pdf.');
+    return { jobs: plan(all, o.outDir), batch: true };
+  }
+  if (!o.in || !o.out || inputs.length > 0)
+    throw new LibraryError(
+      'CLI_BAD_OPTIONS',
+      'Give --in FILE --out FILE for one PDF, or FILES/FOLDERS… --out-dir DIR for many.',
+    );
+
+  return { jobs: [{ input: o.in, output: o.out }], batch: false };
+}
+
+/** Many files, a few at a time (signing waits on the disk and, from B-T on, on the TSA). */
+async function signMany(jobs: Job[], p: Prepared, o: SignOptions): Promise<number> {
+  const bar = progress(jobs.length, 'sign');
+  let next = 0;
+  let failed = 0;
+  const worker = async () => {
+    for (let job = jobs[next++]; job; job = jobs[next++]) {
+      try {
+        await signOne(job, p, o);
+        bar.line(process.stdout, `đã ký  ${job.input} → ${job.output}\n`);
+      } catch (error) {
+        if (!(error instanceof LibraryError)) throw error;
+        failed++;
+        bar.line(process.stderr, `sign: ${job.input}: ${error.code}: ${error.message}\n`);
+      }
+      bar.step();
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(availableParallelism() * 2, jobs.length) }, worker),
+  );
+  bar.done();
+  process.stdout.write(
+    `Đã ký ${jobs.length - failed}/${jobs.length} tệp vào ${o.outDir}${failed ? `; ${failed} tệp không ký được` : ''}.\n`,
+  );
+
+  return failed ? 2 : 0;
+}
+
+async function run(inputs: string[], o: SignOptions): Promise<number> {
+  const { jobs, batch } = jobsOf(inputs, o);
+  const prepared = await prepare(o);
+  if (!batch) {
+    await signOne(jobs[0]!, prepared, o);
+    return 0;
+  }
+
+  return signMany(jobs, prepared, o);
+}
+
 export function signCommand(): Command {
   return new Command('sign')
-    .description('Sign a PDF (PAdES, incremental update) with a PKCS#12 key')
-    .requiredOption('--in <file>', 'PDF to sign')
-    .requiredOption('--out <file>', 'where to write the signed PDF')
+    .description(
+      'Sign PDFs (PAdES, incremental update) with a PKCS#12 key: --in/--out for one file, or files and folders with --out-dir',
+    )
+    .argument(
+      '[inputs...]',
+      'with --out-dir: PDF files and/or folders of them (searched for *.pdf)',
+    )
+    .option('--in <file>', 'PDF to sign')
+    .option('--out <file>', 'where to write the signed PDF')
+    .option('--out-dir <dir>', 'folder for the signed copies of many inputs (same file names)')
     .requiredOption('--p12 <file>', 'PKCS#12 (.p12/.pfx) holding the key and certificate chain')
-    .requiredOption('--password <password>', 'PKCS#12 password')
+    .option('--password <password>', 'PKCS#12 password (asked without echo when omitted)')
     .addOption(
       new Option('--level <level>', 'PAdES baseline level')
         .choices(['B-B', 'B-T', 'B-LT', 'B-LTA'])
@@ -119,9 +233,9 @@ export function signCommand(): Command {
         'ECDSA',
       ]),
     )
-    .action(async function (this: Command, o: SignOptions) {
+    .action(async function (this: Command, inputs: string[], o: SignOptions) {
       try {
-        await run(o);
+        process.exitCode = await run(inputs, o);
       } catch (error) {
         if (error instanceof LibraryError)
           this.error(`error: ${error.message} (${error.code})`, { exitCode: 2, code: error.code });
