@@ -76,3 +76,56 @@ export function runAsync(cmd: string, args: string[]): Promise<{ status: number;
     child.on('close', (code) => resolve({ status: code ?? -1, out }));
   });
 }
+
+export type CliRun = { status: number | null; stdout: string; stderr: string };
+
+/** `lienthong ARGS` to completion, stdout and stderr apart; stdin is not a terminal (a pipe). */
+export function runCliSync(args: string[], input = ''): CliRun {
+  const r = spawnSync(process.execPath, ['bin/lienthong.mjs', ...args], {
+    cwd: REPO,
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+    input,
+    encoding: 'utf8',
+  });
+
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const shellQuote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+
+/**
+ * `lienthong ARGS` on a pseudo-terminal (util-linux `script`), the way a person at a terminal
+ * runs it: stdin, stdout and stderr are all the terminal. `answer(output)` is called as output
+ * arrives and may return text to type (once per distinct return). Resolves with the exit status
+ * and everything the terminal showed.
+ */
+export function runCliInPty(
+  args: string[],
+  answer: (output: string) => string | undefined = () => undefined,
+): Promise<{ status: number | null; output: string }> {
+  const command = [process.execPath, 'bin/lienthong.mjs', ...args].map(shellQuote).join(' ');
+  const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], {
+    cwd: REPO,
+    env: { ...process.env, LOG_LEVEL: 'warn', TERM: 'dumb' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const typed = new Set<string>();
+  const onData = (d: Buffer) => {
+    output += d.toString('utf8');
+    const text = answer(output);
+    if (text !== undefined && !typed.has(text)) {
+      typed.add(text);
+      child.stdin.write(text);
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+
+  return new Promise((resolve) =>
+    child.once('close', (status) => {
+      child.stdin.destroy();
+      resolve({ status, output });
+    }),
+  );
+}
