@@ -83,6 +83,11 @@ export function loginLimits(opts: LimitOptions = DEFAULT_LIMITS): RequestHandler
   ];
 }
 
+/** Public endpoints that cost CPU and need no login (validation, OCSP/TSA): per address. */
+export function perAddressLimit(limit: number, what: string): RequestHandler {
+  return limiter(limit, ipKey, `${what} từ một địa chỉ`);
+}
+
 /** Every /api request after authentication: per user, per API key, or per address. */
 export function apiLimit(opts: LimitOptions = DEFAULT_LIMITS): RequestHandler {
   return limiter(opts.apiPerPrincipal, principalKey, 'yêu cầu');

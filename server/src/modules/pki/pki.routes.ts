@@ -1,7 +1,6 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { HubContext } from '../../context.js';
-import { sendProblem } from '../../http/problem.js';
+import { perAddressLimit } from '../../http/limits.js';
 import { ocspRequestFromGetPath, toPem } from '../../pki/index.js';
 import { hubPki } from './hub-hierarchy.js';
 import { CRL_CACHE_MS, hubCrl, hubOcspAnswer, hubTsaAnswer } from './responders.js';
@@ -41,25 +40,7 @@ function pkiRateLimitPerMinute(): number {
  * /56). The hub's own signing and validation call the responders in-process, not through this.
  */
 function pkiRateLimit(): RequestHandler {
-  const limit = pkiRateLimitPerMinute();
-
-  return rateLimit({
-    windowMs: 60_000,
-    limit,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    keyGenerator: (req) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown'),
-    handler: (req, res) => {
-      const retry = Number(res.getHeader('retry-after') ?? 60);
-      sendProblem(
-        req,
-        res,
-        'RATE_LIMITED',
-        `Quá ${limit} yêu cầu dịch vụ PKI mỗi phút từ một địa chỉ; hãy thử lại sau ${retry} giây.`,
-        { retryAfter: retry },
-      );
-    },
-  });
+  return perAddressLimit(pkiRateLimitPerMinute(), 'yêu cầu dịch vụ PKI');
 }
 
 // Responders never throw by design; anything else is still answered, not left hanging.

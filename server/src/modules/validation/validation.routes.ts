@@ -5,11 +5,10 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import multer from 'multer';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
-import { sendProblem } from '../../http/problem.js';
+import { perAddressLimit } from '../../http/limits.js';
 import { route } from '../../http/route.js';
 import { ZDocumentIdParams, ZDocumentValidationQuery } from './validation.contracts.js';
 import { requestLang, validateStoredVersion, validateUpload } from './validation.service.js';
@@ -68,23 +67,10 @@ function pdfBody(ctx: HubContext): RequestHandler {
 }
 
 function publicLimit(): RequestHandler {
-  return rateLimit({
-    windowMs: 60_000,
-    limit: PUBLIC_VALIDATIONS_PER_MINUTE,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    keyGenerator: (req) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown'),
-    handler: (req, res) => {
-      const retry = Number(res.getHeader('retry-after') ?? 60);
-      sendProblem(
-        req,
-        res,
-        'RATE_LIMITED',
-        `Quá ${PUBLIC_VALIDATIONS_PER_MINUTE} lần kiểm tra mỗi phút từ một địa chỉ; hãy thử lại sau ${retry} giây hoặc đăng nhập.`,
-        { retryAfter: retry },
-      );
-    },
-  });
+  return perAddressLimit(
+    PUBLIC_VALIDATIONS_PER_MINUTE,
+    'lần kiểm tra (đăng nhập để kiểm tra nhiều hơn)',
+  );
 }
 
 const handleUpload = (ctx: HubContext) =>
