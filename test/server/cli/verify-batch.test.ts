@@ -98,6 +98,7 @@ describe('lienthong verify FILE|DIR… (many files per call)', function () {
   it('no progress bar when stderr is not a terminal', () => {
     const r = runCliSync(['verify', at('a-good.pdf'), at('sub'), ...trust()]);
     expect(r.status).to.equal(0);
+    expect(r.stdout).to.include('Tổng cộng 2 tệp: 2 hợp lệ');
     expect(r.stderr).to.equal('');
     expect(r.stdout).not.to.include('\r');
   });
