@@ -151,10 +151,9 @@ describe('limits: rate limits, timeouts, bounded queue', () => {
       app.get('/fast', (_req, res) => void res.json({ ok: true }));
     });
     try {
-      const t0 = Date.now();
+      // the handler answers 200 after 400 ms: a 503 can only be the timeout's
       const r = await fetch(`${mini.url}/slow`);
       expect(r.status).to.equal(503);
-      expect(Date.now() - t0).to.be.below(380);
       const body = (await r.json()) as { code: string };
       expect(body.code).to.equal('UNAVAILABLE');
       expect(r.headers.get('retry-after')).to.equal('5');
