@@ -1,26 +1,29 @@
 // The one build: `npm ci` / `npm install` run it as the `prepare` script, `npm run build` runs it
 // by hand, and the mocha global setup runs `--server` before every test run.
 //
-// 1. The server and CLI → build/ with esbuild: one ESM bundle split per subcommand (the CLI
-//    imports only the chunk of the command it runs), entries at build/src/cli/index.js (the
-//    CLI), build/src/cli/verify-worker.js (verify's worker threads) and
-//    build/src/db/engine/sidecar.js (the MongoDB engine process). Why a bundle and not one .js
-//    per .ts: loading pdf-lib's 140 modules alone took half a second of every `lienthong verify`;
-//    bundled, the pure-JS libraries of the byte-level commands (BUNDLED below) load as a few
-//    files. Every other package stays an ordinary import from node_modules: native addons, the
-//    database drivers and anything that finds its own files on disk behave exactly as with tsx.
+// 1. The server and CLI → build/ with esbuild, one ESM bundle per entry: build/src/cli/index.js
+//    (the CLI: commander and the command table), one per subcommand next to it
+//    (build/src/cli/verify.js, sign.js, serve.js …, imported by index.js only when that command
+//    runs), build/src/cli/verify-worker.js (verify's worker threads) and
+//    build/src/db/engine/sidecar.js (the MongoDB engine process). Why bundles and not one .js per
+//    .ts: loading pdf-lib's 140 modules alone took half a second of every `lienthong verify`, and
+//    every further module file costs a resolution, a read and a link; one self-contained file per
+//    command loads fastest. The pure-JS libraries in BUNDLED are bundled (a process loads one
+//    command's bundle, so each sees one copy); every other package stays an ordinary import from
+//    node_modules: native addons, the database drivers and anything that finds its own files on
+//    disk behave exactly as with tsx.
 //    Types are not checked here (esbuild strips them; isolatedModules makes that exact): that is
-//    `npm run typecheck`'s job, so a type error never breaks an installation. esbuild comes with
-//    tsx, a runtime dependency, so `npm ci --omit=dev` builds the server too.
+//    `npm run typecheck`'s job, so a type error never breaks an installation. esbuild is a
+//    runtime dependency, so `npm ci --omit=dev` builds the server too.
 // 2. client/dist with Vite, so that `npm start` serves the web client (the hub never runs
 //    Vite). Without dev dependencies there is no Vite: say how to build elsewhere and succeed.
 //
 // `import.meta.url` in a source file is rewritten to the URL its own compiled file would have in
 // a one-file-per-module layout (build/src/http/client.js for server/src/http/client.ts): paths
 // the sources resolve relative to themselves (../../../client/dist, ./sidecar.js,
-// ./verify-worker.js) then resolve the same from whichever chunk the code landed in.
+// ./verify-worker.js) then resolve the same from whichever bundle the code landed in.
 // A file is rewritten only when its content changed, through a temporary file and a rename, and
-// chunks of older builds are left an hour before removal: a CLI or hub of another test run
+// files of older builds are left an hour before removal: a CLI or hub of another test run
 // starting meanwhile never reads a half-written or vanished module.
 import { build } from 'esbuild';
 import {
@@ -37,7 +40,14 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const ENTRIES = ['cli/index.ts', 'cli/verify-worker.ts', 'db/engine/sidecar.ts'];
+const CLI = 'cli/index.ts';
+const ENTRIES = [CLI, 'cli/verify-worker.ts', 'db/engine/sidecar.ts'];
+
+/** The subcommand modules cli/index.ts imports lazily: each is an entry of its own. */
+function commandEntries(sourceRoot) {
+  const index = readFileSync(join(sourceRoot, CLI), 'utf8');
+  return [...index.matchAll(/import\('\.\/([\w-]+)\.js'\)/g)].map((m) => `cli/${m[1]}.ts`);
+}
 /** Pure-JS packages bundled with the CLI (with whatever they import); no state shared with others. */
 const BUNDLED = new Set([
   'pdf-lib',
@@ -48,6 +58,9 @@ const BUNDLED = new Set([
   'bytestreamjs',
   '@noble/hashes',
   'commander',
+  // zod with the one package that shares its classes, so both see the same ZodType
+  'zod',
+  '@asteasolutions/zod-to-openapi',
 ]);
 const ROOT_MARK = '__LIENTHONG_BUILD_ROOT__/';
 const STALE_AFTER_MS = 3_600_000;
@@ -57,11 +70,19 @@ function packageOf(specifier) {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-/** Our bare imports: bundled when in BUNDLED, else left to node_modules at run time. */
-function dependencies() {
+/**
+ * Our bare imports: bundled when in BUNDLED, else left to node_modules at run time. The CLI's
+ * `import('./verify.js')` stays an import of the verify bundle beside it.
+ */
+function dependencies(cliEntry) {
   return {
     name: 'lienthong-dependencies',
     setup(b) {
+      b.onResolve({ filter: /^\.\/[\w-]+\.js$/ }, (args) =>
+        args.importer === cliEntry && args.kind === 'dynamic-import'
+          ? { path: args.path, external: true }
+          : undefined,
+      );
       b.onResolve({ filter: /^[^./]/ }, (args) => {
         if (args.importer.includes(`${sep}node_modules${sep}`)) return undefined;
         if (args.path.startsWith('node:') || BUNDLED.has(packageOf(args.path))) return undefined;
@@ -114,13 +135,11 @@ export async function buildServer() {
   const sourceRoot = resolve(ROOT, config.compilerOptions.rootDir, 'src');
   const outDir = resolve(ROOT, config.compilerOptions.outDir);
   const result = await build({
-    entryPoints: ENTRIES.map((e) => join(sourceRoot, e)),
+    entryPoints: [...ENTRIES, ...commandEntries(sourceRoot)].map((e) => join(sourceRoot, e)),
     outdir: outDir,
     outbase: dirname(sourceRoot),
     entryNames: '[dir]/[name]',
-    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
-    splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
@@ -135,7 +154,7 @@ export async function buildServer() {
     write: false,
     metafile: Boolean(process.env.LIENTHONG_BUILD_META),
     logLevel: 'warning',
-    plugins: [dependencies(), moduleUrls(sourceRoot, outDir)],
+    plugins: [dependencies(join(sourceRoot, CLI)), moduleUrls(sourceRoot, outDir)],
   });
   const wanted = new Set();
   let written = 0;

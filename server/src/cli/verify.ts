@@ -9,10 +9,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Lang } from '../validation/format.js';
+import { formatReport, type Lang } from '../validation/format.js';
 import { expandInputs, isSingleFile } from './paths.js';
 import { progress } from './progress.js';
-import type { Outcome, VerifySettings } from './verify-file.js';
+import { verifyFile, type Outcome, type VerifySettings } from './verify-file.js';
 import { verifyInPool } from './verify-pool.js';
 import {
   emptyTally,
@@ -60,9 +60,6 @@ function parseLang(value: string): Lang {
 
 /** One file: the full text report (or the JSON line), in this process — no worker to start. */
 async function verifyOne(file: string, settings: VerifySettings, o: VerifyOptions) {
-  // loaded here, not at the top: a batch leaves the validator to its workers
-  const { verifyFile } = await import('./verify-file.js');
-  const { formatReport } = await import('../validation/format.js');
   const outcome = await verifyFile(file, settings);
   if ('error' in outcome) {
     process.stderr.write(`verify: ${file}: ${outcome.error.code}: ${outcome.error.message}\n`);
