@@ -17,6 +17,8 @@ export async function assertNameFree(
   const taken = await Orgs(ctx.db.conn).exists({
     nameFolded: foldVietnamese(name),
     active: true,
+    // a synthetic history (seed --synthetic) mirrors the real province's names on purpose
+    synthetic: { $ne: true },
     ...(except ? { _id: { $ne: except } } : {}),
   });
   if (taken) {
