@@ -124,13 +124,13 @@ function plan(inputs: Input[], outDir: string): Job[] {
     if (out === resolve(job.input))
       throw new LibraryError(
         'CLI_BAD_OPTIONS',
-        `--out-dir would overwrite the input ${job.input}; choose another folder.`,
+        `--out-dir sẽ ghi đè lên tệp gốc ${job.input}; hãy chọn thư mục khác.`,
       );
     const other = seen.get(out);
     if (other)
       throw new LibraryError(
         'CLI_BAD_OPTIONS',
-        `${other} and ${job.input} would both be written to ${job.output}.`,
+        `${other} và ${job.input} sẽ cùng được ghi vào ${job.output}.`,
       );
     seen.set(out, job.input);
   }
@@ -141,16 +141,20 @@ function plan(inputs: Input[], outDir: string): Job[] {
 /** `--in/--out` for one file, or inputs with `--out-dir`; anything else is a usage error. */
 function jobsOf(inputs: string[], o: SignOptions): { jobs: Job[]; batch: boolean } {
   if (o.outDir) {
-    if (o.out) throw new LibraryError('CLI_BAD_OPTIONS', 'Use --out or --out-dir, not both.');
+    if (o.out)
+      throw new LibraryError('CLI_BAD_OPTIONS', 'Dùng --out hoặc --out-dir, không dùng cả hai.');
     const all = expandInputs([...(o.in ? [o.in] : []), ...inputs]);
     if (all.length === 0)
-      throw new LibraryError('CLI_BAD_OPTIONS', 'No PDF to sign: give files or folders of *.pdf.');
+      throw new LibraryError(
+        'CLI_BAD_OPTIONS',
+        'Không có PDF nào để ký: hãy chỉ ra tệp hoặc thư mục chứa *.pdf.',
+      );
     return { jobs: plan(all, o.outDir), batch: true };
   }
   if (!o.in || !o.out || inputs.length > 0)
     throw new LibraryError(
       'CLI_BAD_OPTIONS',
-      'Give --in FILE --out FILE for one PDF, or FILES/FOLDERS… --out-dir DIR for many.',
+      'Ký một tệp: --in TỆP --out TỆP; ký nhiều tệp: TỆP/THƯ-MỤC… --out-dir THƯ-MỤC.',
     );
 
   return { jobs: [{ input: o.in, output: o.out }], batch: false };
