@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { addSignature, basePdf } from '../test/server/validation/fixtures.js';
+import { nssTrusting } from '../test/support/openssl-pki.js';
 import { createValidationPki, type ValidationPki } from '../test/support/validation-pki.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
@@ -43,21 +44,6 @@ function median(values: number[]): number {
   const mid = Math.floor(s.length / 2);
 
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-function nssTrusting(dir: string, rootPath: string): void {
-  execFileSync('certutil', ['-N', '--empty-password', '-d', `sql:${dir}`]);
-  execFileSync('certutil', [
-    '-A',
-    '-d',
-    `sql:${dir}`,
-    '-n',
-    'root',
-    '-t',
-    'CT,C,C',
-    '-i',
-    rootPath,
-  ]);
 }
 
 async function signedLetter(pki: ValidationPki, base: Uint8Array): Promise<Uint8Array> {

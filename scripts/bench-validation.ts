@@ -6,13 +6,14 @@
  * The three measurements are interleaved round by round so that machine load affects them alike.
  * Run: `node --import tsx scripts/bench-validation.ts` (ROUNDS / PER_ROUND to tune).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { clearValidationCaches, validatePdf } from '../server/src/validation/index.js';
+import { nssTrusting } from '../test/support/openssl-pki.js';
 import { createValidationPki, type ValidationPki } from '../test/support/validation-pki.js';
 import { addSignature, basePdf } from '../test/server/validation/fixtures.js';
 
@@ -24,21 +25,6 @@ async function benchDocument(pki: ValidationPki): Promise<Uint8Array> {
     revocation,
   });
   return addSignature(one, { signer: pki.signerEc, chain: [pki.ca], revocation });
-}
-
-function nssTrusting(dir: string, rootPath: string): void {
-  execFileSync('certutil', ['-N', '--empty-password', '-d', `sql:${dir}`]);
-  execFileSync('certutil', [
-    '-A',
-    '-d',
-    `sql:${dir}`,
-    '-n',
-    'root',
-    '-t',
-    'CT,C,C',
-    '-i',
-    rootPath,
-  ]);
 }
 
 /** One pdfsig run; it must find both signatures valid and the chain trusted. */

@@ -248,6 +248,22 @@ export function testPki(): TestPki {
   return cached;
 }
 
+/** Makes `dir` an NSS database (pdfsig's trust store) trusting one root certificate. */
+export function nssTrusting(dir: string, rootPath: string): void {
+  execFileSync('certutil', ['-N', '--empty-password', '-d', `sql:${dir}`]);
+  execFileSync('certutil', [
+    '-A',
+    '-d',
+    `sql:${dir}`,
+    '-n',
+    'root',
+    '-t',
+    'CT,C,C',
+    '-i',
+    rootPath,
+  ]);
+}
+
 /** An NSS database trusting the test root, for pdfsig. */
 export function nssDatabase(pki: TestPki): string {
   const dir = join(pki.dir, 'nss');
@@ -256,18 +272,7 @@ export function nssDatabase(pki: TestPki): string {
     return dir;
   } catch {
     execFileSync('mkdir', ['-p', dir]);
-    execFileSync('certutil', ['-N', '--empty-password', '-d', `sql:${dir}`]);
-    execFileSync('certutil', [
-      '-A',
-      '-d',
-      `sql:${dir}`,
-      '-n',
-      'root',
-      '-t',
-      'CT,C,C',
-      '-i',
-      pki.rootPath,
-    ]);
+    nssTrusting(dir, pki.rootPath);
     return dir;
   }
 }
