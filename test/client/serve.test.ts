@@ -20,6 +20,9 @@ describe('npm run dev: the Vite dev server for the client', function () {
       configFile: join(REPO, 'client/vite.config.ts'),
       logLevel: 'silent',
       server: { host: '127.0.0.1', port, strictPort: true, hmr: false, ws: false, watch: null },
+      // these tests read transformed sources only; on a fresh clone the dependency pre-bundling
+      // would run in the background and close() would cancel it ("The build was canceled")
+      optimizeDeps: { noDiscovery: true, include: [] },
     });
     await vite.listen();
     url = `http://127.0.0.1:${port}`;
