@@ -6,7 +6,6 @@
  */
 import { expect } from 'chai';
 import * as asn1js from 'asn1js';
-import { spawnSync } from 'node:child_process';
 import { randomBytes, sign as nativeSign } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +33,7 @@ import {
   type TestUser,
 } from '../support/factories.js';
 import { startTestHub } from '../support/hub.js';
-import { run } from '../support/process.js';
+import { run, runCliSync } from '../support/process.js';
 
 const uniq = () => randomBytes(3).toString('hex');
 
@@ -79,17 +78,8 @@ function ocspStatus(der: Uint8Array): number {
   return (seq.valueBlock.value[0] as asn1js.Enumerated).valueBlock.valueDec;
 }
 
-/** Runs `lienthong sign` in a child process, as an operator would. */
-function cliSign(args: string[]): { status: number; stderr: string } {
-  const script =
-    "import('./server/src/cli/sign.ts').then((m) => m.signCommand().parseAsync(process.argv.slice(1), { from: 'user' }))";
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script, '--', ...args], {
-    encoding: 'utf8',
-    cwd: process.cwd(),
-  });
-
-  return { status: r.status ?? -1, stderr: r.stderr };
-}
+/** `lienthong sign ARGS` in a child process, as an operator runs it. */
+const cliSign = (args: string[]) => runCliSync(['sign', ...args]);
 
 describe('security: keys and certificates only for their holders (issue #26)', function () {
   this.timeout(180_000);

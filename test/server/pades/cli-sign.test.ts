@@ -1,22 +1,14 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CORPUS_DIR, corpus } from '../../support/corpus.js';
 import { nssDatabase, P12_PASSWORD, testPki } from '../../support/openssl-pki.js';
+import { runCliSync } from '../../support/process.js';
 import { pdfsig, pdfsigBlocks } from './validators.js';
 
-/** Runs `sign` in a child process, as an operator would, and returns its exit code and stderr. */
-function cli(args: string[]): { status: number; stderr: string } {
-  const script =
-    "import('./server/src/cli/sign.ts').then((m) => m.signCommand().parseAsync(process.argv.slice(1), { from: 'user' }))";
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script, '--', ...args], {
-    encoding: 'utf8',
-    cwd: process.cwd(),
-  });
-  return { status: r.status ?? -1, stderr: r.stderr };
-}
+/** `lienthong sign ARGS` in a child process, as an operator runs it. */
+const cli = (args: string[]) => runCliSync(['sign', ...args]);
 
 describe('lienthong sign (CLI)', function () {
   this.timeout(120_000);
