@@ -3,7 +3,7 @@ import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../auth/principal.js';
 import { Deliveries, type DeliveryDoc } from '../exchange/delivery.model.js';
-import type { StoredReceipt } from '../exchange/receipts.js';
+import { attestedVersion } from '../exchange/receipts.js';
 import { emitDocumentEvent } from './document.events.js';
 import { Documents, type DocumentDoc, type VersionDoc } from './document.model.js';
 
@@ -51,21 +51,6 @@ export function recalledFromRecipient(d: Pick<DeliveryDoc, 'withdrawn' | 'change
   return d.withdrawn || d.change?.kind === 'recall';
 }
 
-/** The version a receipt attests: kept beside a detached one, in the claims of a whole JWS. */
-function attestedSha(r: StoredReceipt | undefined): string | null {
-  if (!r) return null;
-  if ('versionSha256' in r) return r.versionSha256;
-  try {
-    const claims = JSON.parse(Buffer.from(r.jws.split('.')[1] ?? '', 'base64url').toString()) as {
-      versionSha256?: unknown;
-    };
-
-    return typeof claims.versionSha256 === 'string' ? claims.versionSha256 : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * The versions (by SHA-256) a delivery brought to its recipient: every version one of its
  * receipts attests (the arrival's is the dispatched one; each later receipt names the version the
@@ -73,7 +58,7 @@ function attestedSha(r: StoredReceipt | undefined): string | null {
  * recipient has to read it to agree or refuse; a refused one is not delivered).
  */
 function deliveredShas(d: DeliveryDoc): string[] {
-  const shas = [d.versionSha256, ...d.history.map((h) => attestedSha(h.receipt))];
+  const shas = [d.versionSha256, ...d.history.map((h) => attestedVersion(h.receipt))];
   if (d.change?.kind === 'update' && d.change.state === 'requested' && d.change.versionSha256)
     shas.push(d.change.versionSha256);
 

@@ -127,6 +127,21 @@ export function receiptOf(d: DeliveryRef, h: Entry & { receipt: StoredReceipt })
   return { jws: `${signingInput(r.keyId, claims)}.${r.sig}`, keyId: r.keyId };
 }
 
+/** The version a receipt attests: kept beside a detached one, in the claims of a whole JWS. */
+export function attestedVersion(r: StoredReceipt | undefined): string | null {
+  if (!r) return null;
+  if ('versionSha256' in r) return r.versionSha256;
+  try {
+    const claims = JSON.parse(Buffer.from(r.jws.split('.')[1] ?? '', 'base64url').toString()) as {
+      versionSha256?: unknown;
+    };
+
+    return typeof claims.versionSha256 === 'string' ? claims.versionSha256 : null;
+  } catch {
+    return null;
+  }
+}
+
 export type VerifiedReceipt = { valid: boolean; claims: ReceiptClaims | null; reason?: string };
 
 /** Verifies a receipt against the published key named in its header. */
