@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZText } from './common.js';
+import type { TWorkflowInfo } from './workflow.js';
 
 /** Decree 30/2020, Phụ lục III: document types and their abbreviations. */
 export const DOCUMENT_TYPES = {
@@ -129,8 +130,9 @@ export type TDocumentView = 'owner' | 'recipient' | 'auditor';
 type TDocumentCommon = {
   id: string;
   orgId: string;
-  meta: TDocumentMeta & { number: number };
-  /** "123/UBND-VP" */
+  /** `number` is absent while a draft of the internal workflow awaits its number (release). */
+  meta: TDocumentMeta;
+  /** "123/UBND-VP"; "…/UBND-VP" before the number is issued */
   codeLabel: string;
   versions: TDocumentVersion[];
   currentVersionId: string;
@@ -146,6 +148,8 @@ export type TOwnerDocument = TDocumentCommon & {
   view: 'owner' | 'auditor';
   /** Organizations the document was sent to (filled by the exchange module). */
   sharedWith: string[];
+  /** Trình ký: present on documents drafted in the internal workflow. */
+  workflow?: TWorkflowInfo;
 };
 
 /** A recipient organization's view: what was delivered to it, no list of the other recipients. */

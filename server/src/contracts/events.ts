@@ -1,5 +1,6 @@
 import type { TDeliveryBrief, TStatusCode } from './exchange.js';
 import type { TRevalidationProgress } from './revalidation.js';
+import type { TWorkflowEvent } from './workflow.js';
 
 /** Every notification, persisted before it is emitted; `seq` increases per organization. */
 export type EventEnvelope<T> = { seq: number; orgId: string; type: EventType; at: string; data: T };
@@ -38,6 +39,7 @@ export type EventPayloads = {
   'delivery:status': TDeliveryStatusEvent;
   'dispatch:recalled': TRecalledEvent;
   'document:updated': TDocumentUpdatedEvent;
+  'workflow:changed': TWorkflowEvent;
 };
 export type EventType = keyof EventPayloads;
 export const EVENT_TYPES: EventType[] = [
@@ -45,6 +47,7 @@ export const EVENT_TYPES: EventType[] = [
   'delivery:status',
   'dispatch:recalled',
   'document:updated',
+  'workflow:changed',
 ];
 
 /** The Socket.IO contract, shared by server, client and tests. */
@@ -53,6 +56,8 @@ export interface ServerToClientEvents {
   'delivery:status': (e: EventEnvelope<TDeliveryStatusEvent>) => void;
   'dispatch:recalled': (e: EventEnvelope<TRecalledEvent>) => void;
   'document:updated': (e: EventEnvelope<TDocumentUpdatedEvent>) => void;
+  /** Trình ký: a draft submitted, returned, signed, numbered, sealed, released. */
+  'workflow:changed': (e: EventEnvelope<TWorkflowEvent>) => void;
   /**
    * Progress of a bulk re-validation, to the rooms of the users following the job. Ephemeral:
    * not in the event log and not replayed (GET /api/v1/revalidations/:id has the same counts).

@@ -107,7 +107,7 @@ describe('documents: upload, numbering, search, access, download', () => {
     for (let i = 0; i < 3; i++) {
       const r = await upload(hub, c, pdf);
       expect(r.status).to.equal(201);
-      numbers.push(r.body.meta.number);
+      numbers.push(r.body.meta.number!);
       expect(r.body.duplicateWarning).to.equal(undefined);
     }
     expect(numbers).to.deep.equal([1, 2, 3]);
@@ -139,7 +139,7 @@ describe('documents: upload, numbering, search, access, download', () => {
     const o = await makeOrg(hub.ctx);
     const c = await makeUser(hub, o, ['clerk']);
     const all = await Promise.all(Array.from({ length: 6 }, () => upload(hub, c, pdf)));
-    const numbers = all.map((r) => r.body.meta.number).sort((a, b) => a - b);
+    const numbers = all.map((r) => r.body.meta.number!).sort((a, b) => a - b);
     expect(numbers).to.deep.equal([1, 2, 3, 4, 5, 6]);
   });
 

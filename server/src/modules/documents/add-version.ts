@@ -1,4 +1,4 @@
-import { Types } from 'mongoose';
+import { Types, type UpdateQuery } from 'mongoose';
 import type {
   TDocumentStatus,
   TDocumentVersion,
@@ -32,6 +32,8 @@ export type AddVersionOptions = {
   basedOnVersionId?: string;
   /** The Idempotency-Key of the request that made this version (a retried signing finds it). */
   idempotencyKey?: string;
+  /** A workflow move written in the same update (workflow.ts movePieces): both or neither. */
+  move?: { filter: Record<string, unknown>; update: UpdateQuery<DocumentDoc> };
 };
 
 /**
@@ -65,15 +67,23 @@ export async function addVersion(
     ...(opts.signature ? { signature: opts.signature } : {}),
     ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
   };
-  const filter = opts.basedOnVersionId
-    ? { _id: doc._id, currentVersionId: new Types.ObjectId(opts.basedOnVersionId) }
-    : { _id: doc._id };
+  const filter = {
+    ...(opts.basedOnVersionId
+      ? { _id: doc._id, currentVersionId: new Types.ObjectId(opts.basedOnVersionId) }
+      : { _id: doc._id }),
+    ...(opts.move?.filter ?? {}),
+  };
+  const moveSet = (opts.move?.update.$set ?? {}) as Record<string, unknown>;
   const updated = await Documents(ctx.db.conn)
     .findOneAndUpdate(
       filter,
       {
-        $push: { versions: version },
-        $set: { currentVersionId: version._id, ...(opts.status ? { status: opts.status } : {}) },
+        $push: { versions: version, ...((opts.move?.update.$push ?? {}) as object) },
+        $set: {
+          currentVersionId: version._id,
+          ...(opts.status ? { status: opts.status } : {}),
+          ...moveSet,
+        },
       },
       { new: true },
     )
@@ -86,7 +96,9 @@ export async function addVersion(
     await deleteFile(ctx, stored.fileId);
     throw new AppError(
       'CONFLICT',
-      'Văn bản vừa có phiên bản mới trong lúc xử lý; hãy tải lại văn bản và thực hiện lại.',
+      opts.move
+        ? 'Văn bản vừa có phiên bản mới hoặc vừa đổi trạng thái trong lúc xử lý; hãy tải lại văn bản.'
+        : 'Văn bản vừa có phiên bản mới trong lúc xử lý; hãy tải lại văn bản và thực hiện lại.',
     );
   }
   emitDocumentEvent('document.version-added', {

@@ -7,12 +7,13 @@ import type { Principal } from '../auth/principal.js';
 import { deleteFile, writeFile } from './document.files.js';
 import { emitDocumentEvent } from './document.events.js';
 import {
-  DocumentCounters,
   Documents,
   type DocumentDoc,
   type StoredMeta,
+  type WorkflowDoc,
 } from './document.model.js';
 import { presentDocument } from './document.presenter.js';
+import { nextNumber, numberedLabel } from './numbering.js';
 import { assertUsablePdf, sanitizeFileName } from './pdf-check.js';
 
 /** Explicit numbers may fill earlier numbers; an auto number skips at most this many taken ones. */
@@ -30,18 +31,6 @@ function yearOf(meta: TDocumentMeta): number {
 
 export function codeLabel(number: number, notation: string): string {
   return `${number}/${notation}`;
-}
-
-async function nextNumber(ctx: HubContext, orgId: string, register: string, year: number) {
-  const counter = await DocumentCounters(ctx.db.conn)
-    .findOneAndUpdate(
-      { _id: `${orgId}:${year}:${register}` },
-      { $inc: { seq: 1 } },
-      { upsert: true, new: true },
-    )
-    .lean();
-
-  return counter!.seq;
 }
 
 function numberTaken(meta: TDocumentMeta, number: number, year: number): AppError {
@@ -70,12 +59,18 @@ function buildDoc(
   id: Types.ObjectId,
   principal: Principal,
   meta: TDocumentMeta,
-  number: number,
+  number: number | undefined,
   version: DocumentDoc['versions'][number],
   idempotencyKey: string | null,
+  workflow?: WorkflowDoc,
 ): Omit<DocumentDoc, 'createdAt' | 'updatedAt'> {
-  const label = codeLabel(number, meta.notation);
-  const stored: StoredMeta = { ...meta, number };
+  // a workflow draft is numbered at release (numbering.ts)
+  const label =
+    number === undefined
+      ? numberedLabel(undefined, meta.notation)
+      : codeLabel(number, meta.notation);
+  const { number: _none, ...unnumbered } = meta;
+  const stored: StoredMeta = number === undefined ? unnumbered : { ...meta, number };
 
   return {
     _id: id,
@@ -89,6 +84,7 @@ function buildDoc(
     status: 'draft',
     sharedWith: [],
     createdBy: new Types.ObjectId(principal.id),
+    ...(workflow ? { workflow } : {}),
     idempotencyKey,
   };
 }
@@ -144,13 +140,15 @@ export async function createDocument(
   meta: TDocumentMeta,
   file: UploadedFile,
   idempotencyKey: string | null = null,
+  /** A draft of the internal workflow (workflow-drafts.ts): stored without a number. */
+  workflow?: WorkflowDoc,
 ): Promise<TDocument & { replayed?: boolean }> {
   const earlier = idempotencyKey ? await byKey(ctx, principal, idempotencyKey) : null;
   if (earlier) return earlier;
   await assertUsablePdf(file.bytes);
   const year = yearOf(meta);
   const docs = Documents(ctx.db.conn);
-  if (meta.number !== undefined) {
+  if (meta.number !== undefined && !workflow) {
     const taken = await docs.exists({
       orgId: new Types.ObjectId(principal.orgId),
       'meta.register': meta.register,
@@ -177,12 +175,18 @@ export async function createDocument(
   };
   let doc: DocumentDoc;
   try {
-    doc = await insertNumbered(
-      ctx,
-      (n) => buildDoc(id, principal, meta, n, version, idempotencyKey),
-      meta,
-      principal.orgId,
-    );
+    doc = workflow
+      ? (
+          await Documents(ctx.db.conn).create(
+            buildDoc(id, principal, meta, undefined, version, idempotencyKey, workflow),
+          )
+        ).toObject()
+      : await insertNumbered(
+          ctx,
+          (n) => buildDoc(id, principal, meta, n, version, idempotencyKey),
+          meta,
+          principal.orgId,
+        );
   } catch (err) {
     await deleteFile(ctx, stored.fileId);
     // the same upload retried concurrently: the other request's document is the answer
@@ -196,7 +200,7 @@ export async function createDocument(
     orgId: principal.orgId,
     by: principal.id,
   });
-  const warning = await duplicateWarning(ctx, doc);
+  const warning = workflow ? undefined : await duplicateWarning(ctx, doc);
 
   return { ...presentDocument(doc), ...(warning ? { duplicateWarning: warning } : {}) };
 }

@@ -8,6 +8,12 @@ import {
   type TDocumentVersion,
   type TSignatureInfo,
 } from '../../contracts/documents.js';
+import {
+  WORKFLOW_ACTIONS,
+  WORKFLOW_STATES,
+  type TWorkflowAction,
+  type TWorkflowState,
+} from '../../contracts/workflow.js';
 import { defineModel } from '../../db/model.js';
 
 export type VersionDoc = {
@@ -23,7 +29,26 @@ export type VersionDoc = {
   idempotencyKey?: string;
 };
 
-export type StoredMeta = TDocumentMeta & { number: number };
+/** `number` is absent only on a workflow draft not yet numbered (numbering.ts). */
+export type StoredMeta = TDocumentMeta;
+
+export type WorkflowStepDoc = {
+  action: TWorkflowAction;
+  state: TWorkflowState;
+  at: Date;
+  by: Types.ObjectId;
+  byName: string;
+  comment?: string;
+};
+
+/** Trình ký (workflow.ts): where the document is on its way inside its organization. */
+export type WorkflowDoc = {
+  state: TWorkflowState;
+  signerId?: Types.ObjectId;
+  signerName?: string;
+  returnComment?: string;
+  history: WorkflowStepDoc[];
+};
 
 export type DocumentDoc = {
   _id: Types.ObjectId;
@@ -39,6 +64,7 @@ export type DocumentDoc = {
   status: TDocumentStatus;
   sharedWith: Types.ObjectId[];
   createdBy: Types.ObjectId;
+  workflow?: WorkflowDoc;
   idempotencyKey?: string | null;
   createdAt: Date;
   updatedAt: Date;
@@ -74,7 +100,7 @@ const versionSchema = new Schema<VersionDoc>(
 const metaSchema = new Schema<StoredMeta>(
   {
     type: { type: String, required: true },
-    number: { type: Number, required: true },
+    number: { type: Number, required: false },
     notation: { type: String, required: true },
     register: { type: String, required: true },
     issuePlace: { type: String, required: true },
@@ -94,6 +120,29 @@ const metaSchema = new Schema<StoredMeta>(
   { _id: false, strict: 'throw' },
 );
 
+const stepSchema = new Schema<WorkflowStepDoc>(
+  {
+    action: { type: String, enum: WORKFLOW_ACTIONS, required: true },
+    state: { type: String, enum: WORKFLOW_STATES, required: true },
+    at: { type: Date, required: true },
+    by: { type: Schema.Types.ObjectId, required: true },
+    byName: { type: String, required: true },
+    comment: String,
+  },
+  { _id: false, strict: 'throw' },
+);
+
+const workflowSchema = new Schema<WorkflowDoc>(
+  {
+    state: { type: String, enum: WORKFLOW_STATES, required: true },
+    signerId: { type: Schema.Types.ObjectId, required: false },
+    signerName: String,
+    returnComment: String,
+    history: { type: [stepSchema], default: [] },
+  },
+  { _id: false, strict: 'throw' },
+);
+
 const schema = new Schema<DocumentDoc>(
   {
     orgId: { type: Schema.Types.ObjectId, required: true },
@@ -106,6 +155,7 @@ const schema = new Schema<DocumentDoc>(
     status: { type: String, enum: DOCUMENT_STATUSES, required: true, default: 'draft' },
     sharedWith: { type: [Schema.Types.ObjectId], default: [], index: true },
     createdBy: { type: Schema.Types.ObjectId, required: true },
+    workflow: { type: workflowSchema, required: false },
     idempotencyKey: { type: String, default: null },
   },
   { timestamps: true, strict: 'throw' },
@@ -119,11 +169,19 @@ schema.index(
     partialFilterExpression: { idempotencyKey: { $type: 'string' } },
   },
 );
-// Decree 30: one number per register and year within an organization
+// Decree 30: one number per register and year within an organization; a workflow draft has
+// none until release (the index of the first build, without the filter, is replaced at init)
+export const NUMBER_INDEX = 'number_per_register_year_issued';
 schema.index(
   { orgId: 1, 'meta.register': 1, year: 1, 'meta.number': 1 },
-  { unique: true, name: 'number_per_register_year' },
+  {
+    unique: true,
+    name: NUMBER_INDEX,
+    partialFilterExpression: { 'meta.number': { $type: 'number' } },
+  },
 );
+// the lists of trình ký: a signer's "awaiting my signature", the clerks' "to release"
+schema.index({ orgId: 1, 'workflow.state': 1, _id: -1 }, { sparse: true });
 schema.index({ orgId: 1, _id: -1 });
 schema.index({ orgId: 1, 'meta.number': 1, 'meta.notation': 1 });
 schema.index({ 'versions._id': 1 });

@@ -6,6 +6,7 @@ import type {
 } from '../../contracts/documents.js';
 import type { ReadableDocument } from './document-access.js';
 import type { DocumentDoc, VersionDoc } from './document.model.js';
+import { presentWorkflow } from './workflow.js';
 
 export function presentVersion(v: VersionDoc, index: number): TDocumentVersion {
   return {
@@ -53,6 +54,7 @@ function presentWhole(doc: DocumentDoc, view: 'owner' | 'auditor'): TOwnerDocume
     updatedAt: doc.updatedAt.toISOString(),
     status: doc.status,
     sharedWith: (doc.sharedWith ?? []).map(String),
+    ...(doc.workflow ? { workflow: presentWorkflow(doc)! } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { appendAudit, actorOf } from '../audit/append.js';
 import type { Principal } from '../auth/principal.js';
 import { getOwnDocument, loadDocument } from '../documents/document-access.js';
 import { markDispatched } from '../documents/add-version.js';
+import { assertReleasable, markReleased } from '../documents/index.js';
 import type { DocumentDoc } from '../documents/document.model.js';
 import { publish } from '../events/publish.js';
 import { countLater } from '../stats/counter-queue.js';
@@ -227,6 +228,8 @@ export async function dispatchDocument(
   ]);
   if (doc.status === 'recalled')
     throw new AppError('INVALID_STATE', 'Văn bản đã bị thu hồi, không gửi được.');
+  // trình ký: numbered before release; unsigned only where the organization allows it
+  await assertReleasable(ctx, doc);
   const version = versionOf(doc, input.versionId);
   const dueIso = input.dueDate ?? doc.meta.dueDate;
   const dispatch: DispatchDoc = {
@@ -276,6 +279,8 @@ export async function dispatchDocument(
       recipients: recipients.length,
     },
   });
+
+  await markReleased(ctx, principal, doc, recipients.map((r) => String(r._id)));
 
   return { dispatch: presentSent(dispatch, deliveries), replayed: false };
 }

@@ -9,10 +9,12 @@ import { completeExternal, prepareExternal } from '../../pades/index.js';
 import type { Principal } from '../auth/principal.js';
 import {
   addVersion,
+  announceWorkflowStep,
   emitDocumentEvent,
   getOwnDocument,
   presentDocument,
   readFileBytes,
+  signingMove,
 } from '../documents/index.js';
 import { hubTsaTimestamp } from '../pki/signing-keys.js';
 import { toAppearance } from './appearance.js';
@@ -56,6 +58,8 @@ export async function openSigningSession(
   const doc = await getOwnDocument(ctx, principal, documentId);
   const current = signableVersion(doc);
   const cert = await externalCertificate(ctx, principal, input);
+  // trình ký: refused now rather than after the signer's token has signed
+  signingMove(doc, principal, cert.kind);
   const algorithm = input.algorithm ?? defaultAlgorithm(new X509Certificate(cert.chain[0]!));
   const appearance = toAppearance(input.appearance, doc.codeLabel, cert.subjectName);
   const prepared = await prepareExternal(await readFileBytes(ctx, current.fileId), {
@@ -169,6 +173,7 @@ export async function completeSigningSession(
     );
     const current = await getOwnDocument(ctx, principal, String(s.documentId));
     const base = current.versions.find((v) => v._id.equals(s.basedOnVersionId));
+    const move = signingMove(current, principal, s.kind);
     const { document, version } = await addVersion(ctx, String(s.documentId), signed, {
       fileName: signedFileName(base?.fileName ?? 'van-ban.pdf'),
       reason: 'signature',
@@ -176,6 +181,7 @@ export async function completeSigningSession(
       signature: signatureInfo(s),
       status: 'signed',
       basedOnVersionId: String(s.basedOnVersionId),
+      ...(move ? { move } : {}),
     });
     await sessions.updateOne({ _id: s._id }, { $set: { status: 'completed' } });
     await deleteSessionFile(ctx, s.preparedFileId);
@@ -187,6 +193,7 @@ export async function completeSigningSession(
       level: s.session.level,
       by: principal.id,
     });
+    if (move) await announceWorkflowStep(ctx, principal, document, move.step);
 
     return presentDocument(document);
   } catch (err) {

@@ -7,10 +7,12 @@ import { signPdfUpdate } from '../../pades/index.js';
 import type { Principal } from '../auth/principal.js';
 import {
   addVersion,
+  announceWorkflowStep,
   emitDocumentEvent,
   getOwnDocument,
   presentDocument,
   readFileBytes,
+  signingMove,
   type DocumentDoc,
   type VersionDoc,
 } from '../documents/index.js';
@@ -81,6 +83,8 @@ export async function signDocument(
         : 'Chứng thư số này là chứng thư cá nhân, không phải chứng thư của cơ quan.',
     );
   }
+  // trình ký: the named signer signs what was submitted to him; the clerk seals once numbered
+  const move = signingMove(doc, principal, key.kind);
   const appearance = toAppearance(input.appearance, doc.codeLabel, key.subjectName);
   const signingTime = new Date();
   const original = await readFileBytes(ctx, current.fileId);
@@ -118,6 +122,7 @@ export async function signDocument(
       status: 'signed',
       basedOnVersionId: String(current._id),
       ...(idempotencyKey ? { idempotencyKey } : {}),
+      ...(move ? { move } : {}),
     });
   } catch (err) {
     // the same request retried concurrently won the race: its version is the answer
@@ -134,6 +139,7 @@ export async function signDocument(
     level: input.level,
     by: principal.id,
   });
+  if (move) await announceWorkflowStep(ctx, principal, document, move.step);
 
   return presentDocument(document);
 }

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { ZObjectId } from './common.js';
+import { ZDocumentMeta, ZDocumentType, ZUrgency } from './documents.js';
+
+/**
+ * Trình ký: a document's journey inside its organization (DESIGN.md "Internal workflow").
+ * draft → submitted (to a named signer) → signed | returned → numbered → sealed → released.
+ */
+export const WORKFLOW_STATES = [
+  'draft',
+  'submitted',
+  'returned',
+  'signed',
+  'numbered',
+  'sealed',
+  'released',
+] as const;
+export type TWorkflowState = (typeof WORKFLOW_STATES)[number];
+
+export const WORKFLOW_ACTIONS = [
+  'drafted',
+  'edited',
+  'replaced',
+  'submitted',
+  'returned',
+  'signed',
+  'numbered',
+  'sealed',
+  'released',
+  'deleted',
+] as const;
+export type TWorkflowAction = (typeof WORKFLOW_ACTIONS)[number];
+
+export type TWorkflowStep = {
+  action: TWorkflowAction;
+  state: TWorkflowState;
+  at: string;
+  by: string;
+  byName: string;
+  comment?: string;
+};
+
+/** What the owner organization sees of a document's journey. */
+export type TWorkflowInfo = {
+  state: TWorkflowState;
+  signerId?: string;
+  signerName?: string;
+  /** The last hand-back's comment, while the draft is being reworked. */
+  returnComment?: string;
+  history: TWorkflowStep[];
+};
+
+/** The metadata of a draft: no number yet, it is issued at release. */
+export const ZDraftMeta = ZDocumentMeta.omit({ number: true }).strict();
+export type TDraftMeta = z.infer<typeof ZDraftMeta>;
+
+/** PATCH of a draft's metadata: any field, the signer block included. */
+export const ZDraftPatch = ZDocumentMeta.omit({ number: true })
+  .partial()
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, 'không có trường nào để sửa');
+export type TDraftPatch = z.infer<typeof ZDraftPatch>;
+
+export const ZSubmit = z.object({ signerId: ZObjectId }).strict();
+export const ZReturn = z
+  .object({
+    comment: z
+      .string()
+      .trim()
+      .min(1, 'cần ghi lý do trả lại')
+      .max(2000)
+      .transform((s) => s.normalize('NFC')),
+  })
+  .strict();
+
+const ZIsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'ngày theo dạng YYYY-MM-DD');
+
+/** Cấp số: the next number of the register and year, or one given (numbered elsewhere). */
+export const ZIssueNumber = z
+  .object({
+    number: z.number().int().min(1).max(99_999_999).optional(),
+    /** The issue date written on the document; today (Vietnam time) when omitted. */
+    issueDate: ZIsoDate.optional(),
+  })
+  .strict();
+export type TIssueNumber = z.infer<typeof ZIssueNumber>;
+
+export const WORKFLOW_LISTS = ['drafts', 'to-sign', 'to-release'] as const;
+export type TWorkflowList = (typeof WORKFLOW_LISTS)[number];
+
+export const ZWorkflowListParams = z.object({ list: z.enum(WORKFLOW_LISTS) }).strict();
+export const ZWorkflowListQuery = z
+  .object({
+    type: ZDocumentType.optional(),
+    urgency: ZUrgency.optional(),
+    from: ZIsoDate.optional(),
+    to: ZIsoDate.optional(),
+    q: z.string().trim().max(200).optional(),
+    cursor: z
+      .string()
+      .regex(/^[0-9a-f]{24}$/, 'con trỏ trang không hợp lệ')
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export type TWorkflowListQuery = z.infer<typeof ZWorkflowListQuery>;
+
+/** The menu's counts for the caller. */
+export type TWorkflowCounts = Record<TWorkflowList, number>;
+
+/** A signer account of the organization, to pick whom a draft is submitted to. */
+export type TSignerOption = { id: string; fullName: string; title?: string };
+
+/** Unsigned dispatch: refused unless the organization allows it. */
+export const ZWorkflowPolicy = z.object({ unsignedDispatch: z.enum(['refuse', 'allow']) }).strict();
+export type TWorkflowPolicy = z.infer<typeof ZWorkflowPolicy>;
+
+/** Images of record: a signer's signature, an organization's seal (PNG, base64). */
+export const ZRecordImage = z
+  .object({
+    png: z
+      .string()
+      .max(700_000, 'ảnh tối đa 512 KB')
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'ảnh phải là PNG mã hóa base64'),
+  })
+  .strict();
+export type TRecordImage = { png: string; sha256: string; updatedAt: string };
+
+/** Socket.IO `workflow:changed`: to the organization; `to` names the people it concerns. */
+export type TWorkflowEvent = {
+  documentId: string;
+  action: TWorkflowAction;
+  state: TWorkflowState;
+  subject: string;
+  codeLabel: string;
+  by: string;
+  byName: string;
+  to: string[];
+  comment?: string;
+};
