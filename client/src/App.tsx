@@ -24,6 +24,9 @@ const Orgs = page(() => import('./pages/admin/Orgs'), 'Orgs');
 const Users = page(() => import('./pages/admin/Users'), 'Users');
 const ApiKeys = page(() => import('./pages/admin/ApiKeys'), 'ApiKeys');
 const NotFound = page(() => import('./pages/NotFound'), 'NotFound');
+const Drafts = page(() => import('./pages/WorkflowList'), 'Drafts');
+const ToSign = page(() => import('./pages/WorkflowList'), 'ToSign');
+const ToRelease = page(() => import('./pages/WorkflowList'), 'ToRelease');
 const DocumentView = lazy(async () => {
   const m = await import('./pages/DocumentView');
 
@@ -52,6 +55,12 @@ function Screen({ route }: { route: Route }) {
       return <Users />;
     case 'apiKeys':
       return <ApiKeys />;
+    case 'drafts':
+      return <Drafts />;
+    case 'toSign':
+      return <ToSign />;
+    case 'toRelease':
+      return <ToRelease />;
     default:
       return <NotFound />;
   }

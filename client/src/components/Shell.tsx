@@ -17,6 +17,7 @@ import { useI18n } from '../i18n/i18n';
 import { logout } from '../lib/api';
 import { useAuth, useLive } from '../lib/auth';
 import { navigate, PATHS, type MenuRoute, type Route } from '../lib/router';
+import { useWorkflowMenu } from './WorkflowMenu';
 
 const { Header, Sider, Content } = Layout;
 
@@ -52,6 +53,7 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
   const { t } = useI18n();
   const { session, hasRole } = useAuth();
   const live = useLive();
+  const workflow = useWorkflowMenu();
   // the hub refuses these calls to other roles anyway; the menu only hides what cannot work
   const admin = [
     ...(hasRole('hub_admin', 'org_admin')
@@ -76,6 +78,7 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
         ...(hasRole('clerk', 'org_admin', 'signer')
           ? [{ key: 'compose', icon: <EditOutlined />, label: t('nav.compose') }]
           : []),
+        ...workflow,
         { key: 'verify', icon: <SafetyCertificateOutlined />, label: t('nav.verify') },
         { key: 'certificates', icon: <AuditOutlined />, label: t('nav.certificates') },
         { key: 'dashboard', icon: <BarChartOutlined />, label: t('nav.dashboard') },

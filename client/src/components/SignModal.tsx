@@ -33,6 +33,7 @@ import {
 } from '../lib/device-key';
 import { fmtDate } from '../lib/format';
 import { sealImage, signatureImage } from '../lib/stamp';
+import { useRecordImages } from '../lib/workflow';
 import { PdfViewer, type PagePoint } from './PdfViewer';
 
 const BOX = { w: 180, h: 70 };
@@ -50,6 +51,8 @@ function HubKeyForm({ doc, bytes, onSigned }: Omit<Props, 'open' | 'onClose'>) {
   const { message } = App.useApp();
   const { hasRole, session } = useAuth();
   const [certs, setCerts] = useState<TCertificate[] | null>(null);
+  // images of record: the registered signature and seal, drawn ones only when none exists
+  const records = useRecordImages();
   const [place, setPlace] = useState<PagePoint | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -94,11 +97,12 @@ function HubKeyForm({ doc, bytes, onSigned }: Omit<Props, 'open' | 'onClose'>) {
               mode: v.kind === 'seal' ? 'seal' : 'signer',
               image:
                 v.kind === 'seal'
-                  ? sealImage(
+                  ? (records.seal ??
+                    sealImage(
                       certs?.find((c) => c.id === v.certificateId)?.subject.organization ??
                         'LiênThông',
-                    )
-                  : signatureImage(session?.user.fullName ?? ''),
+                    ))
+                  : (records.signature ?? signatureImage(session?.user.fullName ?? '')),
               page: place.page,
               x: place.x,
               y: place.y,

@@ -13,6 +13,9 @@ export type Route =
   | { name: 'orgs' }
   | { name: 'users' }
   | { name: 'apiKeys' }
+  | { name: 'drafts' }
+  | { name: 'toSign' }
+  | { name: 'toRelease' }
   | { name: 'notFound' };
 
 /** Paths of the screens reachable from the menu (the document view is reached by a link). */
@@ -26,6 +29,9 @@ export const PATHS = {
   orgs: '/admin/orgs',
   users: '/admin/users',
   apiKeys: '/admin/api-keys',
+  drafts: '/workflow/drafts',
+  toSign: '/workflow/to-sign',
+  toRelease: '/workflow/to-release',
 } as const;
 export type MenuRoute = keyof typeof PATHS;
 
@@ -42,6 +48,9 @@ export function parseRoute(pathname: string, search: string): Route {
   if (p === '/admin/orgs') return { name: 'orgs' };
   if (p === '/admin/users') return { name: 'users' };
   if (p === '/admin/api-keys') return { name: 'apiKeys' };
+  if (p === '/workflow/drafts') return { name: 'drafts' };
+  if (p === '/workflow/to-sign') return { name: 'toSign' };
+  if (p === '/workflow/to-release') return { name: 'toRelease' };
   const doc = /^\/documents\/([0-9a-f]{24})$/.exec(p);
   if (doc) return { name: 'document', id: doc[1]!, delivery: params.get('delivery') ?? undefined };
 

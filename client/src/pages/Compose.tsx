@@ -26,11 +26,13 @@ import {
   type TDocumentMeta,
 } from '../../../server/src/contracts/documents';
 import type { TDispatchSent } from '../../../server/src/contracts/exchange';
+import { SubmitToSigner, useUnsignedSend } from '../components/ComposeDraft';
 import { RecipientPicker } from '../components/RecipientPicker';
 import { useI18n } from '../i18n/i18n';
 import { errorText, post, uploadWithProgress } from '../lib/api';
 import { DATE_FORMAT, dayjs, fmtSize } from '../lib/format';
 import { navigate } from '../lib/router';
+import { saveDraft } from '../lib/workflow';
 
 type FormValues = {
   type: TDocumentMeta['type'];
@@ -79,7 +81,8 @@ export function Compose() {
   const [busy, setBusy] = useState(false);
   const idempotencyKey = useMemo(newKey, []);
 
-  const submit = async (send: boolean) => {
+  const unsigned = useUnsignedSend();
+  const submit = async (send: boolean, signerId?: string) => {
     setError(null);
     let values: FormValues;
     try {
@@ -97,10 +100,18 @@ export function Compose() {
       );
     setBusy(true);
     try {
+      setProgress(0);
+      // saved, not sent: a draft of trình ký (numbered at release), submitted if a signer is chosen
+      if (!send) {
+        const draft = await saveDraft(parsed.data, file, setProgress, signerId);
+        message.success(t('compose.saved', { code: draft.codeLabel }));
+        navigate(`/documents/${draft.id}`);
+
+        return;
+      }
       const fd = new FormData();
       fd.append('meta', JSON.stringify(parsed.data));
       fd.append('file', file, file.name);
-      setProgress(0);
       const doc = await uploadWithProgress<TDocument>('/documents', fd, setProgress);
       if (send) {
         await post<TDispatchSent>(
@@ -335,11 +346,13 @@ export function Compose() {
               data-testid="compose-error"
             />
           )}
+          {unsigned.notice}
           <Space wrap>
             <Button
               type="primary"
               size="large"
               loading={busy}
+              disabled={unsigned.blocked}
               onClick={() => void submit(true)}
               data-testid="compose-send"
             >
@@ -348,6 +361,7 @@ export function Compose() {
             <Button size="large" disabled={busy} onClick={() => void submit(false)}>
               {t('compose.saveDraft')}
             </Button>
+            <SubmitToSigner busy={busy} onSubmit={(id) => void submit(false, id)} />
           </Space>
         </Col>
       </Row>

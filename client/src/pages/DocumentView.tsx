@@ -23,6 +23,7 @@ import { PdfViewer } from '../components/PdfViewer';
 import { RecipientPicker } from '../components/RecipientPicker';
 import { SignaturesPanel } from '../components/SignaturesPanel';
 import { SignModal } from '../components/SignModal';
+import { WorkflowPanel } from '../components/WorkflowPanel';
 import { DeliveryTimeline, type ReceiptCheck } from '../components/Timeline';
 import { UrgencyTag } from '../components/tags';
 import { useI18n } from '../i18n/i18n';
@@ -150,6 +151,9 @@ export function DocumentView({ id, deliveryId }: { id: string; deliveryId?: stri
       events.on('document:updated', (e) => {
         if (e.data.documentId === id) void reload();
       }),
+      events.on('workflow:changed', (e) => {
+        if (e.data.documentId === id) void reload();
+      }),
       // a recall takes the document away from this organization: the hub answers 404 from now on
       events.on('dispatch:recalled', (e) => {
         if (e.data.documentId === id) void reload();
@@ -167,9 +171,11 @@ export function DocumentView({ id, deliveryId }: { id: string; deliveryId?: stri
     );
   if (!doc) return <Spin />;
   const own = doc.orgId === orgId;
+  // trình ký: its panel offers signing and sending at the right step, not these buttons
+  const wf = own && doc.view !== 'recipient' ? doc.workflow : undefined;
   const canSign =
-    own && hasRole('signer', 'clerk') && (doc.status === 'draft' || doc.status === 'signed');
-  const canSend = own && hasRole('clerk', 'org_admin') && doc.status !== 'recalled';
+    own && !wf && hasRole('signer', 'clerk') && (doc.status === 'draft' || doc.status === 'signed');
+  const canSend = own && !wf && hasRole('clerk', 'org_admin') && doc.status !== 'recalled';
   const myDelivery = deliveries.find((d) => d.id === deliveryId);
   const send = async () => {
     try {
@@ -251,6 +257,19 @@ export function DocumentView({ id, deliveryId }: { id: string; deliveryId?: stri
         </Col>
         <Col xs={24} lg={10}>
           <Space direction="vertical" style={{ width: '100%' }} size="middle">
+            {wf && doc.view !== 'recipient' && (
+              <Card size="small" title={t('wf.panel')}>
+                <WorkflowPanel
+                  doc={doc}
+                  onSign={() => setSignOpen(true)}
+                  onChanged={() => {
+                    setVersionId(null);
+                    void reload();
+                    void refreshDeliveries();
+                  }}
+                />
+              </Card>
+            )}
             {myDelivery && (
               <Card size="small" title={t('actions.title')}>
                 <DeliveryActions delivery={myDelivery} onChanged={() => void refreshDeliveries()} />
@@ -314,7 +333,7 @@ export function DocumentView({ id, deliveryId }: { id: string; deliveryId?: stri
           </Space>
         </Col>
       </Row>
-      {canSign && (
+      {(canSign || wf) && (
         <SignModal
           doc={doc}
           bytes={bytes}

@@ -114,6 +114,11 @@ export type TSignerOption = { id: string; fullName: string; title?: string };
 /** Unsigned dispatch: refused unless the organization allows it. */
 export const ZWorkflowPolicy = z.object({ unsignedDispatch: z.enum(['refuse', 'allow']) }).strict();
 export type TWorkflowPolicy = z.infer<typeof ZWorkflowPolicy>;
+/**
+ * GET: `stored` false = the organization never chose; then workflow documents are held to
+ * "refuse" and directly registered ones are not checked (they predate the rule).
+ */
+export type TWorkflowPolicyRead = TWorkflowPolicy & { stored: boolean };
 
 /** Images of record: a signer's signature, an organization's seal (PNG, base64). */
 export const ZRecordImage = z

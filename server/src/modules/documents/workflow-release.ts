@@ -1,5 +1,9 @@
 import { Types } from 'mongoose';
-import type { TIssueNumber, TWorkflowPolicy } from '../../contracts/workflow.js';
+import type {
+  TIssueNumber,
+  TWorkflowPolicy,
+  TWorkflowPolicyRead,
+} from '../../contracts/workflow.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { actorOf, appendAudit } from '../audit/append.js';
@@ -16,7 +20,7 @@ const DEFAULT_POLICY: TWorkflowPolicy = { unsignedDispatch: 'refuse' };
 export async function getWorkflowPolicy(
   ctx: HubContext,
   orgId: string,
-): Promise<TWorkflowPolicy & { stored: boolean }> {
+): Promise<TWorkflowPolicyRead> {
   const p = await WorkflowPolicies(ctx.db.conn).findById(new Types.ObjectId(orgId)).lean();
 
   return p

@@ -131,11 +131,7 @@ function readRoutes(ctx: HubContext, r: Router): void {
   );
   r.get(
     '/policy',
-    route({ roles: [] }, async ({ principal }) => {
-      const { unsignedDispatch } = await getWorkflowPolicy(ctx, principal.orgId);
-
-      return { unsignedDispatch };
-    }),
+    route({ roles: [] }, ({ principal }) => getWorkflowPolicy(ctx, principal.orgId)),
   );
   r.put(
     '/policy',

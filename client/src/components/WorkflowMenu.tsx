@@ -1,0 +1,60 @@
+import { CheckSquareOutlined, FileTextOutlined, FormOutlined } from '@ant-design/icons';
+import { Badge } from 'antd';
+import { useI18n } from '../i18n/i18n';
+import { useAuth } from '../lib/auth';
+import { useWorkflowCounts } from '../lib/workflow';
+
+function Counted({ label, n, id }: { label: string; n: number; id: string }) {
+  return (
+    <span>
+      {label}{' '}
+      <Badge
+        count={n}
+        size="small"
+        offset={[4, -2]}
+        data-testid={`count-${id}`}
+        title={String(n)}
+      />
+    </span>
+  );
+}
+
+/**
+ * The menu entries of trình ký, each with its live count: my drafts (anyone who drafts),
+ * awaiting my signature (signers), signed and to release (clerks).
+ */
+export function useWorkflowMenu() {
+  const { t } = useI18n();
+  const { hasRole } = useAuth();
+  const counts = useWorkflowCounts();
+
+  return [
+    ...(hasRole('clerk', 'org_admin', 'signer')
+      ? [
+          {
+            key: 'drafts',
+            icon: <FileTextOutlined />,
+            label: <Counted label={t('nav.drafts')} n={counts.drafts} id="drafts" />,
+          },
+        ]
+      : []),
+    ...(hasRole('signer')
+      ? [
+          {
+            key: 'toSign',
+            icon: <FormOutlined />,
+            label: <Counted label={t('nav.toSign')} n={counts['to-sign']} id="to-sign" />,
+          },
+        ]
+      : []),
+    ...(hasRole('clerk')
+      ? [
+          {
+            key: 'toRelease',
+            icon: <CheckSquareOutlined />,
+            label: <Counted label={t('nav.toRelease')} n={counts['to-release']} id="to-release" />,
+          },
+        ]
+      : []),
+  ];
+}

@@ -1,0 +1,147 @@
+import { Button, Card, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
+import { useEffect, useState } from 'react';
+import type { Page } from '../../../server/src/contracts/common';
+import { DOCUMENT_TYPES, URGENCIES, type TDocument } from '../../../server/src/contracts/documents';
+import type { TWorkflowList } from '../../../server/src/contracts/workflow';
+import { UrgencyTag } from '../components/tags';
+import { useI18n } from '../i18n/i18n';
+import { get, query } from '../lib/api';
+import { useAuth } from '../lib/auth';
+import { fmtDate, fmtDateTime } from '../lib/format';
+import { linkProps } from '../lib/router';
+import { useAsync } from '../lib/useAsync';
+
+type Filters = { q: string; type?: string; urgency?: string };
+
+/** One of the three lists of trình ký: my drafts, awaiting my signature, signed to release. */
+export function WorkflowList({ list }: { list: TWorkflowList }) {
+  const { t } = useI18n();
+  const { events } = useAuth();
+  const [filters, setFilters] = useState<Filters>({ q: '' });
+  const [cursor, setCursor] = useState<string | null>(null);
+  const path = (c?: string) =>
+    `/workflow/lists/${list}${query({ q: filters.q.trim(), type: filters.type, urgency: filters.urgency, cursor: c })}`;
+  const { data, setData, loading, error, reload } = useAsync(async () => {
+    const page = await get<Page<TDocument>>(path());
+    setCursor(page.nextCursor);
+
+    return page.items;
+  }, [list, filters]);
+  // live: any move of a document of the organization may add to or take from this list
+  useEffect(() => events?.on('workflow:changed', () => void reload()), [events, reload]);
+  const loadMore = async () => {
+    if (!cursor) return;
+    const page = await get<Page<TDocument>>(path(cursor));
+    setCursor(page.nextCursor);
+    setData((items) => [...(items ?? []), ...page.items]);
+  };
+
+  const columns: ColumnsType<TDocument> = [
+    {
+      title: t('field.urgency'),
+      width: 120,
+      render: (_v, d) => <UrgencyTag urgency={d.meta.urgency} />,
+    },
+    {
+      title: t('field.codeLabel'),
+      dataIndex: 'codeLabel',
+      width: 140,
+      render: (c: string) => <Typography.Text strong>{c}</Typography.Text>,
+    },
+    {
+      title: t('field.subject'),
+      render: (_v, d) => (
+        <Space direction="vertical" size={0}>
+          <a {...linkProps(`/documents/${d.id}`)} data-testid="wf-subject">
+            {d.meta.subject}
+          </a>
+          {d.view !== 'recipient' &&
+            d.workflow?.returnComment &&
+            d.workflow.state === 'returned' && (
+              <Typography.Text type="warning" style={{ fontSize: 12 }}>
+                {t('wf.returnedWith', { comment: d.workflow.returnComment })}
+              </Typography.Text>
+            )}
+        </Space>
+      ),
+    },
+    { title: t('field.type'), width: 140, render: (_v, d) => d.meta.type },
+    {
+      title: t('wf.signer'),
+      width: 180,
+      render: (_v, d) => (d.view !== 'recipient' && d.workflow?.signerName) || '—',
+    },
+    { title: t('field.issueDate'), width: 120, render: (_v, d) => fmtDate(d.meta.issueDate) },
+    {
+      title: t('field.status'),
+      width: 170,
+      render: (_v, d) =>
+        d.view !== 'recipient' && d.workflow ? (
+          <Tag data-testid="wf-state">{t(`wf.state.${d.workflow.state}`)}</Tag>
+        ) : null,
+    },
+    {
+      title: t('field.receivedAt'),
+      width: 140,
+      render: (_v, d) => fmtDateTime(d.updatedAt ?? d.createdAt),
+    },
+  ];
+
+  return (
+    <Card
+      title={<span data-testid="page-title">{t(`wf.title.${list}`)}</span>}
+      extra={<Button onClick={() => void reload()}>{t('common.reload')}</Button>}
+    >
+      <Space wrap style={{ marginBottom: 16 }}>
+        <Input.Search
+          allowClear
+          placeholder={t('inbox.searchPlaceholder')}
+          aria-label={t('common.search')}
+          style={{ width: 380 }}
+          data-testid="wf-search"
+          onSearch={(q) => setFilters((f) => ({ ...f, q }))}
+        />
+        <Select
+          allowClear
+          placeholder={t('field.type')}
+          style={{ width: 180 }}
+          value={filters.type}
+          onChange={(type?: string) => setFilters((f) => ({ ...f, type }))}
+          options={Object.keys(DOCUMENT_TYPES).map((k) => ({ value: k, label: k }))}
+          aria-label={t('field.type')}
+        />
+        <Select
+          allowClear
+          placeholder={t('field.urgency')}
+          style={{ width: 160 }}
+          value={filters.urgency}
+          onChange={(urgency?: string) => setFilters((f) => ({ ...f, urgency }))}
+          options={URGENCIES.map((u) => ({ value: u, label: t(`urgency.${u}`) }))}
+          aria-label={t('field.urgency')}
+        />
+      </Space>
+      {error && <Typography.Paragraph type="danger">{error}</Typography.Paragraph>}
+      <Table<TDocument>
+        rowKey="id"
+        size="middle"
+        loading={loading}
+        columns={columns}
+        dataSource={data ?? []}
+        pagination={false}
+        data-testid="wf-table"
+        locale={{ emptyText: t('common.empty') }}
+        scroll={{ x: 1000 }}
+      />
+      {cursor && (
+        <div style={{ textAlign: 'center', marginTop: 12 }}>
+          <Button onClick={() => void loadMore()}>{t('inbox.loadMore')}</Button>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+export const Drafts = () => <WorkflowList list="drafts" />;
+export const ToSign = () => <WorkflowList list="to-sign" />;
+export const ToRelease = () => <WorkflowList list="to-release" />;
