@@ -144,6 +144,8 @@ describe('web client (Chromium): trình ký from draft to release, two people, l
     const row = l.page.locator('tr', { hasText: 'Mời họp tổng kết năm 2026' });
     await row.waitFor({ timeout: 15_000 });
     await l.page.locator('[data-testid="count-to-sign"]', { hasText: '1' }).waitFor();
+    // and he is told so, by name of the document
+    await l.page.getByText('Văn bản chờ anh/chị ký: Mời họp tổng kết năm 2026').waitFor();
     await screenshot(l.page, '30-to-sign-live');
 
     // 3. the leader returns it once with a comment
@@ -159,6 +161,7 @@ describe('web client (Chromium): trình ký from draft to release, two people, l
       .getByTestId('wf-return-note')
       .filter({ hasText: 'Ghi rõ giờ họp và địa điểm.' })
       .waitFor({ timeout: 15_000 });
+    await c.page.getByText('Mai Văn Chủ Tịch đã trả lại: Mời họp tổng kết năm 2026').waitFor();
     await c.page.getByTestId('wf-edit').click();
     await c.page.getByTestId('wf-edit-subject').fill('Mời họp tổng kết năm 2026, 8 giờ ngày 28/12');
     await c.page.getByTestId('wf-edit-save').click();

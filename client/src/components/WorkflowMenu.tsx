@@ -1,5 +1,6 @@
 import { CheckSquareOutlined, FileTextOutlined, FormOutlined } from '@ant-design/icons';
-import { Badge } from 'antd';
+import { App, Badge } from 'antd';
+import { useEffect } from 'react';
 import { useI18n } from '../i18n/i18n';
 import { useAuth } from '../lib/auth';
 import { useWorkflowCounts } from '../lib/workflow';
@@ -19,6 +20,33 @@ function Counted({ label, n, id }: { label: string; n: number; id: string }) {
   );
 }
 
+const NOTICES = {
+  submitted: 'wf.live.submitted',
+  returned: 'wf.live.returned',
+  signed: 'wf.live.signed',
+} as const;
+
+/** "A document awaits your signature", "returned", "signed": to the people a move concerns. */
+function useWorkflowNotices(): void {
+  const { t } = useI18n();
+  const { events, session } = useAuth();
+  const { notification } = App.useApp();
+  const me = session?.user.id;
+  useEffect(
+    () =>
+      events?.on('workflow:changed', (e) => {
+        const key = NOTICES[e.data.action as keyof typeof NOTICES];
+        if (!key || !me || !e.data.to.includes(me) || e.data.by === me) return;
+        notification.info({
+          message: t(key, { subject: e.data.subject, by: e.data.byName }),
+          ...(e.data.comment ? { description: e.data.comment } : {}),
+          placement: 'bottomRight',
+        });
+      }),
+    [events, me, notification, t],
+  );
+}
+
 /**
  * The menu entries of trình ký, each with its live count: my drafts (anyone who drafts),
  * awaiting my signature (signers), signed and to release (clerks).
@@ -27,6 +55,7 @@ export function useWorkflowMenu() {
   const { t } = useI18n();
   const { hasRole } = useAuth();
   const counts = useWorkflowCounts();
+  useWorkflowNotices();
 
   return [
     ...(hasRole('clerk', 'org_admin', 'signer')

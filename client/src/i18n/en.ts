@@ -402,5 +402,7 @@ export const en: Record<MessageKey, string> = {
     'The document is not digitally signed. Your organization does not allow sending unsigned documents: submit it for signature first.',
   'wf.unsignedAllowed':
     'The document is not digitally signed; your organization allows sending unsigned documents.',
+  'wf.updatedAt': 'Updated',
+  'wf.searchPlaceholder': 'Search subject, number/notation (diacritics optional)',
   'wf.draftNoNumber': 'A draft has no number yet: it is issued at release.',
 };

@@ -401,6 +401,8 @@ export const vi = {
   'wf.unsignedWarning':
     'Văn bản chưa được ký số. Quy định của cơ quan không cho phát hành văn bản chưa ký: hãy trình lãnh đạo ký trước.',
   'wf.unsignedAllowed': 'Văn bản chưa được ký số; cơ quan cho phép gửi văn bản chưa ký.',
+  'wf.updatedAt': 'Cập nhật',
+  'wf.searchPlaceholder': 'Tìm theo trích yếu, số ký hiệu (gõ không dấu cũng được)',
   'wf.draftNoNumber': 'Dự thảo chưa có số: số được cấp khi phát hành.',
 } as const;
 

@@ -51,6 +51,7 @@ export function WorkflowList({ list }: { list: TWorkflowList }) {
     },
     {
       title: t('field.subject'),
+      width: 340,
       render: (_v, d) => (
         <Space direction="vertical" size={0}>
           <a {...linkProps(`/documents/${d.id}`)} data-testid="wf-subject">
@@ -66,24 +67,24 @@ export function WorkflowList({ list }: { list: TWorkflowList }) {
         </Space>
       ),
     },
-    { title: t('field.type'), width: 140, render: (_v, d) => d.meta.type },
+    { title: t('field.type'), width: 120, render: (_v, d) => d.meta.type },
     {
       title: t('wf.signer'),
-      width: 180,
+      width: 160,
       render: (_v, d) => (d.view !== 'recipient' && d.workflow?.signerName) || '—',
     },
-    { title: t('field.issueDate'), width: 120, render: (_v, d) => fmtDate(d.meta.issueDate) },
+    { title: t('field.issueDate'), width: 110, render: (_v, d) => fmtDate(d.meta.issueDate) },
     {
       title: t('field.status'),
-      width: 170,
+      width: 150,
       render: (_v, d) =>
         d.view !== 'recipient' && d.workflow ? (
           <Tag data-testid="wf-state">{t(`wf.state.${d.workflow.state}`)}</Tag>
         ) : null,
     },
     {
-      title: t('field.receivedAt'),
-      width: 140,
+      title: t('wf.updatedAt'),
+      width: 130,
       render: (_v, d) => fmtDateTime(d.updatedAt ?? d.createdAt),
     },
   ];
@@ -96,7 +97,7 @@ export function WorkflowList({ list }: { list: TWorkflowList }) {
       <Space wrap style={{ marginBottom: 16 }}>
         <Input.Search
           allowClear
-          placeholder={t('inbox.searchPlaceholder')}
+          placeholder={t('wf.searchPlaceholder')}
           aria-label={t('common.search')}
           style={{ width: 380 }}
           data-testid="wf-search"
@@ -131,7 +132,7 @@ export function WorkflowList({ list }: { list: TWorkflowList }) {
         pagination={false}
         data-testid="wf-table"
         locale={{ emptyText: t('common.empty') }}
-        scroll={{ x: 1000 }}
+        scroll={{ x: 1300 }}
       />
       {cursor && (
         <div style={{ textAlign: 'center', marginTop: 12 }}>
