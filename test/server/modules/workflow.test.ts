@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { TDocument, TOwnerDocument } from '../../../server/src/contracts/documents.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
@@ -12,8 +13,9 @@ import {
   tinyPdf,
   type TestUser,
 } from '../../support/factories.js';
-import { startTestHub } from '../../support/hub.js';
+import { startTestHub, testDbName } from '../../support/hub.js';
 import { connectSocket } from '../../support/sockets.js';
+import { Documents } from '../../../server/src/modules/documents/document.model.js';
 
 const DRAFT_META = {
   type: 'Công văn',
@@ -453,6 +455,35 @@ describe('workflow (trình ký): draft → submitted → signed | returned → n
     expect(
       (await as(a.admin)('PUT', '/api/v1/workflow/images/seal', { png: notPng })).status,
     ).to.equal(422);
+  });
+});
+
+describe('workflow: the number index of the first build', () => {
+  it('is replaced at start by the partial one, so unnumbered drafts of one register coexist', async () => {
+    const dbName = testDbName();
+    // the same database and master key: the second hub is the first one restarted
+    const env = { LIENTHONG_MASTER_KEY: randomBytes(32).toString('hex') };
+    const first = await startTestHub(env, dbName);
+    const coll = () => Documents(first.ctx.db.conn).collection;
+    // a database made by the first build: the unique index without a filter
+    await coll().dropIndex('number_per_register_year_issued');
+    await coll().createIndex(
+      { orgId: 1, 'meta.register': 1, year: 1, 'meta.number': 1 },
+      { unique: true, name: 'number_per_register_year' },
+    );
+    await first.close();
+    const hub = await startTestHub(env, dbName);
+    try {
+      const names = (await Documents(hub.ctx.db.conn).collection.indexes()).map((i) => i.name);
+      expect(names).to.include('number_per_register_year_issued');
+      expect(names).to.not.include('number_per_register_year');
+      const org = await makeOrg(hub.ctx);
+      const clerk = await makeUser(hub, org, ['clerk']);
+      expect((await draft(hub, clerk)).status).to.equal(201);
+      expect((await draft(hub, clerk)).status).to.equal(201);
+    } finally {
+      await hub.close();
+    }
   });
 });
 

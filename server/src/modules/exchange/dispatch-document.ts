@@ -280,7 +280,12 @@ export async function dispatchDocument(
     },
   });
 
-  await markReleased(ctx, principal, doc, recipients.map((r) => String(r._id)));
+  await markReleased(
+    ctx,
+    principal,
+    doc,
+    recipients.map((r) => String(r._id)),
+  );
 
   return { dispatch: presentSent(dispatch, deliveries), replayed: false };
 }
