@@ -373,15 +373,22 @@ describe('workflow (trình ký): draft → submitted → signed | returned → n
     const sealed = await sign(a.clerk, id, a.seal.id, 'seal');
     expect(sealed.status, JSON.stringify(sealed.body)).to.equal(201);
     expect((sealed.body as unknown as TOwnerDocument).workflow?.state).to.equal('sealed');
-    const sent = await as(a.clerk)('POST', '/api/v1/dispatches', {
-      documentId: id,
-      recipients: recipients.map((r) => r.id),
-    });
+    const release = () =>
+      as(a.clerk)(
+        'POST',
+        '/api/v1/dispatches',
+        { documentId: id, recipients: recipients.map((r) => r.id) },
+        { 'idempotency-key': `release-${id}` },
+      );
+    const sent = await release();
     expect(sent.status, JSON.stringify(sent.body)).to.equal(201);
+    // the same release retried: answered from before, released once
+    expect((await release()).status).to.equal(200);
     const doc = (await as(a.clerk)('GET', `/api/v1/documents/${id}`))
       .body as unknown as TOwnerDocument;
     expect(doc.workflow?.state).to.equal('released');
     expect(doc.status).to.equal('dispatched');
+    expect(doc.workflow?.history.filter((h) => h.action === 'released')).to.have.length(1);
 
     // an unsigned draft cannot even be numbered for release, unless the policy allows it
     const unsigned = await draft(hub, a.clerk);

@@ -197,6 +197,7 @@ async function replay(
   ctx: HubContext,
   existing: DispatchDoc,
   hash: string,
+  principal: Principal,
 ): Promise<DispatchResult> {
   if (existing.requestHash !== hash) {
     throw new AppError('CONFLICT', 'Idempotency-Key này đã được dùng cho một yêu cầu gửi khác.');
@@ -204,6 +205,10 @@ async function replay(
   const deliveries = existing.complete
     ? await Deliveries(ctx.db.conn).find({ dispatchId: existing._id }).lean()
     : await completeDispatch(ctx, existing, await partsOf(ctx, existing));
+  // a first attempt that stopped before the trình ký move: released now, once
+  const doc = await loadDocument(ctx, String(existing.documentId));
+  if (doc.workflow && doc.workflow.state !== 'released')
+    await markReleased(ctx, principal, doc, existing.recipients.map(String));
 
   return { dispatch: presentSent(existing, deliveries), replayed: true };
 }
@@ -220,7 +225,7 @@ export async function dispatchDocument(
   const orgId = new Types.ObjectId(principal.orgId);
   if (idempotencyKey) {
     const existing = await dispatches.findOne({ orgId, idempotencyKey }).lean();
-    if (existing) return replay(ctx, existing, hash);
+    if (existing) return replay(ctx, existing, hash, principal);
   }
   const [doc, { sender, recipients }] = await Promise.all([
     getOwnDocument(ctx, principal, input.documentId),
@@ -259,7 +264,12 @@ export async function dispatchDocument(
     // A concurrent request with the same key won the race: answer as a replay of it.
     if ((err as { code?: number }).code !== 11000 || !idempotencyKey) throw err;
 
-    return replay(ctx, (await dispatches.findOne({ orgId, idempotencyKey }).lean())!, hash);
+    return replay(
+      ctx,
+      (await dispatches.findOne({ orgId, idempotencyKey }).lean())!,
+      hash,
+      principal,
+    );
   }
   const deliveries = await completeDispatch(ctx, dispatch, {
     doc,
