@@ -128,6 +128,8 @@ describe('web client (Chromium): trình ký from draft to release, two people, l
     await c.page.getByLabel('Trích yếu').fill('Mời họp tổng kết năm 2026');
     await c.page.getByLabel('Người ký', { exact: true }).fill('Mai Văn Chủ Tịch');
     await c.page.getByLabel('Chức vụ').fill('Chủ tịch');
+    // said before Send: what is sent straight from here carries no signature
+    expect(await c.page.getByTestId('compose-unsigned').innerText()).to.include('chưa được ký số');
     await c.page.getByRole('combobox', { name: 'Chọn lãnh đạo ký' }).click();
     await c.page
       .locator('.ant-select-dropdown:visible .ant-select-item-option', {
@@ -143,9 +145,9 @@ describe('web client (Chromium): trình ký from draft to release, two people, l
     // 2. the leader's list and count update live
     const row = l.page.locator('tr', { hasText: 'Mời họp tổng kết năm 2026' });
     await row.waitFor({ timeout: 15_000 });
-    await l.page.locator('[data-testid="count-to-sign"]', { hasText: '1' }).waitFor();
-    // and he is told so, by name of the document
+    // he is told so, by name of the document, and the menu counts it
     await l.page.getByText('Văn bản chờ anh/chị ký: Mời họp tổng kết năm 2026').waitFor();
+    await l.page.locator('[data-testid="count-to-sign"]', { hasText: '1' }).waitFor();
     await screenshot(l.page, '30-to-sign-live');
 
     // 3. the leader returns it once with a comment

@@ -41,6 +41,8 @@ function useWorkflowNotices(): void {
           message: t(key, { subject: e.data.subject, by: e.data.byName }),
           ...(e.data.comment ? { description: e.data.comment } : {}),
           placement: 'bottomRight',
+          // a request to act: left up long enough to be read
+          duration: 10,
         });
       }),
     [events, me, notification, t],
