@@ -30,5 +30,10 @@ export type SignPdfOptions = {
   appearance?: AppearanceFactory;
   /** DocMDP P=2 certification; only allowed on the first signature. */
   certify?: boolean;
+  /**
+   * B-LT/B-LTA: OCSP/CRL for every non-anchor certificate of the signer's and TSA's chains
+   * (onlineRevocation() fetches them from each certificate's AIA/CDP). Given, a certificate it
+   * finds nothing for fails the signing; absent, the /DSS holds certificates only.
+   */
   revocation?: RevocationProvider;
 };
