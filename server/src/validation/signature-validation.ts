@@ -45,6 +45,8 @@ export interface SignatureOutcome {
   signer: Cert | null;
   chain: Cert[];
   trusted: boolean;
+  /** Name of the trust list whose anchor ends `chain` (national-vgca, hub, extra, …). */
+  trustList: string | null;
   revocations: (RevocationStatus | null)[];
   timestamp: TimestampCheck | null;
   provenTime: Date | null;
@@ -62,6 +64,7 @@ function emptyOutcome(sig: PdfSignature): SignatureOutcome {
     signer: null,
     chain: [],
     trusted: false,
+    trustList: null,
     revocations: [],
     timestamp: null,
     provenTime: null,
@@ -250,6 +253,7 @@ function checkDocumentTimestamp(
   out.signer = tst.tsa;
   out.chain = tst.chain;
   out.trusted = tst.valid || (!tst.untrusted && tst.chain.length > 0);
+  out.trustList = tst.trustList;
   out.provenTime = tst.genTime;
   if (tst.valid) return;
   if (tst.imprintMismatch) v.fail('TOTAL_FAILED', 'HASH_FAILURE', error('DIGEST_MISMATCH'));
@@ -302,13 +306,14 @@ export async function validateSignature(
   }
   if (!checkIntegrity(out, parsed, ranges, ctx) || !out.signer) return out;
   checkSignatureTimestamp(out, parsed, ctx);
-  const { chain, trusted } = buildChain(
+  const { chain, trusted, trustList } = buildChain(
     out.signer,
     [...parsed.certificates, ...ctx.dssCerts],
     ctx.store,
   );
   out.chain = chain;
   out.trusted = trusted;
+  out.trustList = trustList;
   if (!trusted) {
     v.fail('INDETERMINATE', 'NO_CERTIFICATE_CHAIN_FOUND', error('NO_CHAIN'));
     return out;

@@ -30,9 +30,21 @@ import {
   type ValidationContext,
 } from './signature-validation.js';
 
+/** A named trust list: anchors end chains; intermediates only help build them. */
+export interface TrustListInput {
+  name: string;
+  anchors: Uint8Array[];
+  intermediates?: Uint8Array[];
+}
+
+/** The list name reports give to `trustAnchors` (what the user passed with --trust). */
+export const EXTRA_TRUST_LIST = 'extra';
+
 export interface ValidatePdfOptions {
-  /** Trusted root (or intermediate) certificates, DER or PEM; a PEM may hold several. */
+  /** Trusted root (or intermediate) certificates, DER or PEM; a PEM may hold several (list "extra"). */
   trustAnchors: Uint8Array[];
+  /** Named trust lists next to trustAnchors (national-vgca, national-neac, hub, …). */
+  trustLists?: TrustListInput[];
   /** Fetch missing OCSP/CRL from AIA / CRL distribution points (10 s timeout each). */
   online?: boolean;
   /** Validation time when nothing better is proven; defaults to the current time. */
@@ -60,8 +72,17 @@ function checkInput(bytes: Uint8Array): void {
     throw unreadable('The file is not a PDF (no %PDF- header in its first 1024 bytes).');
 }
 
-function trustStore(inputs: Uint8Array[]): TrustStore {
-  const anchors: Cert[] = [];
+function trustStore(inputs: Uint8Array[], lists: TrustListInput[] = []): TrustStore {
+  const store = { anchors: [] as Cert[], intermediates: [] as Cert[], lists: new Map() };
+  const anchor = (cert: Cert, list: string) => {
+    // the first list that names a certificate keeps it (the hub's own root before TRUST_DIR's copy)
+    if (!store.lists.has(cert.sha256)) store.lists.set(cert.sha256, list);
+    store.anchors.push(cert);
+  };
+  for (const list of lists) {
+    for (const der of list.anchors) parseCertificates(der).forEach((c) => anchor(c, list.name));
+    for (const der of list.intermediates ?? []) store.intermediates.push(...parseCertificates(der));
+  }
   inputs.forEach((input, i) => {
     const certs = parseCertificates(input);
     if (certs.length === 0)
@@ -69,9 +90,9 @@ function trustStore(inputs: Uint8Array[]): TrustStore {
         'TRUST_ANCHOR_INVALID',
         `Trust anchor #${i + 1} holds no readable X.509 certificate (DER or PEM expected).`,
       );
-    anchors.push(...certs);
+    certs.forEach((c) => anchor(c, EXTRA_TRUST_LIST));
   });
-  return { anchors };
+  return store;
 }
 
 /** Lazily parsed document as of each revision (the bytes up to its %%EOF). */
@@ -165,12 +186,14 @@ function toReport(
     coveredRevision: o.revision?.index ?? null,
     totalRevisions: total,
     coversWholeDocument: whole,
+    trustList: o.trusted ? o.trustList : null,
     chain: o.chain.map((c, i) => {
       const r = o.revocations[i];
       return {
         subject: c.subject,
         serial: c.serialHex,
         trustAnchor: i === o.chain.length - 1 && o.trusted,
+        trustList: i === o.chain.length - 1 && o.trusted ? o.trustList : null,
         revocation: r
           ? {
               status: r.status,
@@ -223,7 +246,7 @@ export async function validatePdf(
   const layout = findRevisions(bytes, text);
   if (layout.revisions.length === 0)
     throw unreadable('The PDF is truncated: no "startxref … %%EOF" end marker was found.');
-  const store = trustStore(options.trustAnchors);
+  const store = trustStore(options.trustAnchors, options.trustLists);
   // pdf-lib reads the masked copy; every byte-level check reads the original bytes.
   const mask = options.maskContents === false ? undefined : maskSignatureContents(bytes, text);
   const parsed = mask?.bytes ?? bytes;
