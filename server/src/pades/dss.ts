@@ -5,7 +5,13 @@ import { withPdf } from '../pdf/lazy-pdf-file.js';
 import type { PdfFile } from '../pdf/pdf-file.js';
 import { CatalogEditor } from '../pdf/signature-field.js';
 import { listSignatures } from '../pdf/signatures.js';
-import { ltCoverage, timestampCertificates, subjectLine, type CoveredPair } from './lt-chains.js';
+import {
+  ltCoverage,
+  subjectLine,
+  timestampCertificates,
+  type CoveredPair,
+  type IssuerFinder,
+} from './lt-chains.js';
 import type { RevocationData, RevocationProvider } from './options.js';
 import { PadesError } from './pades-error.js';
 
@@ -20,6 +26,8 @@ export type DssInput = {
    * and the TSA's chains must get some, or addDss fails closed; absent, /DSS holds certificates only.
    */
   revocation?: RevocationProvider;
+  /** Where to look for an issuer certificate neither chain holds (AIA caIssuers). */
+  findIssuer?: IssuerFinder;
 };
 
 /**
@@ -98,7 +106,10 @@ async function addDssTo(file: PdfFile, input: DssInput): Promise<Uint8Array> {
       'The PDF has no signature to add validation data for.',
     );
   const chains = [input.signerChain, ...(input.timestampTokens ?? []).map(timestampCertificates)];
-  const coverage = ltCoverage(chains, { strict: input.revocation !== undefined });
+  const coverage = await ltCoverage(chains, {
+    strict: input.revocation !== undefined,
+    ...(input.findIssuer ? { findIssuer: input.findIssuer } : {}),
+  });
   const revocation = await collectRevocation(coverage.pairs, input.revocation);
   const update = new IncrementalUpdate(file);
   const catalog = new CatalogEditor(file);

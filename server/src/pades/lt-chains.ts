@@ -53,12 +53,19 @@ export function timestampCertificates(token: Uint8Array): Uint8Array[] {
   return ders;
 }
 
+/** Finds issuer certificates the chains lack (e.g. from the AIA caIssuers URL); [] when none. */
+export type IssuerFinder = (cert: Uint8Array) => Promise<Uint8Array[]>;
+
 /**
- * Walks each chain from its first certificate up through `pool` to a self-signed root. A chain
- * that stops at a certificate whose issuer is not at hand cannot be made long-term: refused
- * when `strict` (revocation data is wanted), else the walk just ends there.
+ * Walks each chain from its first certificate up through `pool` to a self-signed root, asking
+ * `findIssuer` for an issuer that is not at hand (a third-party TSA's root is rarely in the
+ * signer's PKCS#12). A chain that still stops short cannot be made long-term: refused when
+ * `strict` (revocation data is wanted), else the walk just ends there.
  */
-export function ltCoverage(chains: Uint8Array[][], o: { strict: boolean }): LtCoverage {
+export async function ltCoverage(
+  chains: Uint8Array[][],
+  o: { strict: boolean; findIssuer?: IssuerFinder },
+): Promise<LtCoverage> {
   const pool: Node[] = [];
   const add = (der: Uint8Array): Node => {
     const known = pool.find((n) => Buffer.from(n.der).equals(Buffer.from(der)));
@@ -72,7 +79,12 @@ export function ltCoverage(chains: Uint8Array[][], o: { strict: boolean }): LtCo
   const covered = new Set<Node>();
   for (const start of starts) {
     for (let current = start; !selfSigned(current) && !covered.has(current);) {
-      const issuer = pool.find((n) => n !== current && issued(current, n));
+      let issuer = pool.find((n) => n !== current && issued(current, n));
+      if (!issuer && o.findIssuer) {
+        const found = (await o.findIssuer(current.der)).map(node);
+        issuer = found.find((n) => issued(current, n));
+        if (issuer) pool.push(issuer);
+      }
       if (!issuer && !o.strict) break;
       if (!issuer)
         throw new PadesError(

@@ -36,4 +36,6 @@ export type SignPdfOptions = {
    * finds nothing for fails the signing; absent, the /DSS holds certificates only.
    */
   revocation?: RevocationProvider;
+  /** B-LT/B-LTA: finds an issuer certificate the chains lack (caIssuersFromAia() asks AIA). */
+  findIssuer?: (cert: Uint8Array) => Promise<Uint8Array[]>;
 };

@@ -4,7 +4,7 @@
  * verifies against the issuer and says "good"; anything else fails closed with one line naming
  * the certificate and the URL, so a "long-term" signature is never written without the data.
  */
-import { certFromDer, type Cert } from '../validation/certificates.js';
+import { certFromDer, parseCertificates, type Cert } from '../validation/certificates.js';
 import { FETCH_TIMEOUT_MS, ocspRequest } from '../validation/online.js';
 import { checkCrl, checkOcsp, type RevocationStatus } from '../validation/revocation.js';
 import type { RevocationData, RevocationProvider } from './options.js';
@@ -17,10 +17,20 @@ async function download(url: string, init: RequestInit, timeoutMs: number): Prom
   return new Uint8Array(await res.arrayBuffer());
 }
 
-function problem(cert: Cert, url: string, detail: string): PadesError {
+/** fetch() says only "fetch failed"; the cause says ECONNREFUSED, a timeout, … */
+function why(e: unknown): string {
+  const error = e as Error & { cause?: { code?: string; message?: string } };
+  const cause = error.cause?.code ?? error.cause?.message;
+
+  return cause ? `${error.message} (${cause})` : error.message;
+}
+
+function unavailable(cert: Cert, tried: string[]): PadesError {
   return new PadesError(
     'PADES_REVOCATION_UNAVAILABLE',
-    `Không lấy được dữ liệu thu hồi cho chứng thư "${cert.subject}" từ ${url}: ${detail}`,
+    tried.length > 0
+      ? `Không lấy được dữ liệu thu hồi cho chứng thư "${cert.subject}" từ ${tried.join('; ')}`
+      : `Chứng thư "${cert.subject}" không ghi địa chỉ OCSP (AIA) hay CRL (CRL distribution point): không thể tạo chữ ký B-LT/B-LTA.`,
   );
 }
 
@@ -51,37 +61,62 @@ export function onlineRevocation(timeoutMs = FETCH_TIMEOUT_MS): RevocationProvid
     const issuer = certFromDer(issuerDer);
     const ocspUrls = cert.ocspUrls.filter((u) => /^https?:\/\//i.test(u));
     const crlUrls = cert.crlUrls.filter((u) => /^https?:\/\//i.test(u));
-    let last: PadesError | undefined;
-    for (const url of ocspUrls) {
+    const tried: string[] = [];
+    const attempt = async (url: string, get: () => Promise<RevocationData | string>) => {
       try {
+        const got = await get();
+        if (typeof got !== 'string') return got;
+        tried.push(`${url}: ${got}`);
+      } catch (e) {
+        if (e instanceof PadesError) throw e;
+        tried.push(`${url}: ${why(e)}`);
+      }
+      return undefined;
+    };
+    for (const url of ocspUrls) {
+      const got = await attempt(url, async () => {
         const body = ocspRequest(cert, issuer);
         const headers = { 'content-type': 'application/ocsp-request' };
         const der = await download(url, { method: 'POST', headers, body }, timeoutMs);
         const verdict = judge(checkOcsp(der, cert, issuer, 'ONLINE'), cert, url);
-        if (verdict.ok) return { ocsp: [der] };
-        last = problem(cert, url, verdict.why);
-      } catch (e) {
-        if (e instanceof PadesError && e.code === 'PADES_CERT_REVOKED') throw e;
-        last = problem(cert, url, (e as Error).message);
-      }
+        return verdict.ok ? { ocsp: [der] } : verdict.why;
+      });
+      if (got) return got;
     }
     for (const url of crlUrls) {
-      try {
+      const got = await attempt(url, async () => {
         const der = await download(url, { method: 'GET' }, timeoutMs);
         const verdict = judge(checkCrl(der, cert, issuer, 'ONLINE'), cert, url);
-        if (verdict.ok) return { crls: [der] };
-        last = problem(cert, url, verdict.why);
-      } catch (e) {
-        if (e instanceof PadesError && e.code === 'PADES_CERT_REVOKED') throw e;
-        last = problem(cert, url, (e as Error).message);
+        return verdict.ok ? { crls: [der] } : verdict.why;
+      });
+      if (got) return got;
+    }
+    throw unavailable(cert, tried);
+  };
+}
+
+const CA_ISSUERS = '1.3.6.1.5.5.7.48.2';
+
+/**
+ * Issuer certificates named by a certificate's AIA caIssuers URLs (DER or PEM; RFC 5280
+ * §4.2.2.1). Unreachable URLs give nothing: the caller then reports the incomplete chain.
+ */
+export function caIssuersFromAia(
+  timeoutMs = FETCH_TIMEOUT_MS,
+): (cert: Uint8Array) => Promise<Uint8Array[]> {
+  return async (certDer) => {
+    const urls = certFromDer(certDer)
+      .accessUrls(CA_ISSUERS)
+      .filter((u) => /^https?:\/\//i.test(u));
+    const found: Uint8Array[] = [];
+    for (const url of urls) {
+      try {
+        const bytes = await download(url, { method: 'GET' }, timeoutMs);
+        found.push(...parseCertificates(bytes).map((c) => c.der));
+      } catch {
+        // the next URL, or the caller's one-line error about the missing issuer
       }
     }
-    throw (
-      last ??
-      new PadesError(
-        'PADES_REVOCATION_UNAVAILABLE',
-        `Chứng thư "${cert.subject}" không ghi địa chỉ OCSP (AIA) hay CRL (CRL distribution point): không thể tạo chữ ký B-LT/B-LTA.`,
-      )
-    );
+    return found;
   };
 }

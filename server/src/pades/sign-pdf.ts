@@ -103,6 +103,7 @@ export async function signPdfUpdate(pdf: Uint8Array, o: SignPdfOptions): Promise
     signerChain: o.signer.certificateChain,
     ...(token ? { timestampTokens: [token] } : {}),
     ...(o.revocation ? { revocation: o.revocation } : {}),
+    ...(o.findIssuer ? { findIssuer: o.findIssuer } : {}),
   });
   const full = level === 'B-LT' ? withDss : await addDocumentTimestamp(withDss, timestamp!);
   return full.subarray(pdf.length);
