@@ -4,7 +4,18 @@
  * with Node's native X.509 verify. A chain is trusted only when it ends at an anchor, never at
  * an intermediate, and it is reported with the name of the trust list that holds its anchor.
  */
-import { Cert } from './certificates.js';
+import { LibraryError } from '../errors/library-error.js';
+import { Cert, parseCertificates } from './certificates.js';
+
+/** A named trust list: anchors end chains; intermediates only help build them. */
+export interface TrustListInput {
+  name: string;
+  anchors: Uint8Array[];
+  intermediates?: Uint8Array[];
+}
+
+/** The list name reports give to plain trust anchors (what the user passed with --trust). */
+export const EXTRA_TRUST_LIST = 'extra';
 
 export interface TrustStore {
   anchors: Cert[];
@@ -53,7 +64,29 @@ export function buildChain(leaf: Cert, pool: Cert[], store: TrustStore): ChainRe
   return { chain, trusted: false, trustList: null };
 }
 
-/** Trust anchors from DER or PEM inputs; inputs that hold no certificate are reported by the caller. */
-export function trustStoreFrom(inputs: Uint8Array[], parse: (b: Uint8Array) => Cert[]): TrustStore {
-  return { anchors: inputs.flatMap(parse) };
+/**
+ * The store for plain anchors (DER or PEM, list "extra") and named lists. A certificate named by
+ * two lists keeps the first one's name (the hub's own root before a copy in TRUST_DIR). An input
+ * that holds no certificate is refused: a typo in --trust must not silently trust nothing.
+ */
+export function trustStoreOf(inputs: Uint8Array[], lists: TrustListInput[] = []): TrustStore {
+  const store = { anchors: [] as Cert[], intermediates: [] as Cert[], lists: new Map() };
+  const anchor = (cert: Cert, list: string) => {
+    if (!store.lists.has(cert.sha256)) store.lists.set(cert.sha256, list);
+    store.anchors.push(cert);
+  };
+  for (const list of lists) {
+    for (const der of list.anchors) parseCertificates(der).forEach((c) => anchor(c, list.name));
+    for (const der of list.intermediates ?? []) store.intermediates.push(...parseCertificates(der));
+  }
+  inputs.forEach((input, i) => {
+    const certs = parseCertificates(input);
+    if (certs.length === 0)
+      throw new LibraryError(
+        'TRUST_ANCHOR_INVALID',
+        `Trust anchor #${i + 1} holds no readable X.509 certificate (DER or PEM expected).`,
+      );
+    certs.forEach((c) => anchor(c, EXTRA_TRUST_LIST));
+  });
+  return store;
 }

@@ -5,9 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { PDFDocument, PDFName } from 'pdf-lib';
-import { LibraryError } from '../errors/library-error.js';
 import { Cert, clearCertificateCache, parseCertificates } from './certificates.js';
-import type { TrustStore } from './chain.js';
+import { trustStoreOf, type TrustListInput } from './chain.js';
+
+export { EXTRA_TRUST_LIST, type TrustListInput } from './chain.js';
 import { checkPdfLimits } from '../pdf/limits.js';
 import { unreadable } from './errors.js';
 import { detectLevel } from './level.js';
@@ -29,16 +30,6 @@ import {
   type SignatureOutcome,
   type ValidationContext,
 } from './signature-validation.js';
-
-/** A named trust list: anchors end chains; intermediates only help build them. */
-export interface TrustListInput {
-  name: string;
-  anchors: Uint8Array[];
-  intermediates?: Uint8Array[];
-}
-
-/** The list name reports give to `trustAnchors` (what the user passed with --trust). */
-export const EXTRA_TRUST_LIST = 'extra';
 
 export interface ValidatePdfOptions {
   /** Trusted root (or intermediate) certificates, DER or PEM; a PEM may hold several (list "extra"). */
@@ -70,29 +61,6 @@ function checkInput(bytes: Uint8Array): void {
   const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
   if (!head.includes('%PDF-'))
     throw unreadable('The file is not a PDF (no %PDF- header in its first 1024 bytes).');
-}
-
-function trustStore(inputs: Uint8Array[], lists: TrustListInput[] = []): TrustStore {
-  const store = { anchors: [] as Cert[], intermediates: [] as Cert[], lists: new Map() };
-  const anchor = (cert: Cert, list: string) => {
-    // the first list that names a certificate keeps it (the hub's own root before TRUST_DIR's copy)
-    if (!store.lists.has(cert.sha256)) store.lists.set(cert.sha256, list);
-    store.anchors.push(cert);
-  };
-  for (const list of lists) {
-    for (const der of list.anchors) parseCertificates(der).forEach((c) => anchor(c, list.name));
-    for (const der of list.intermediates ?? []) store.intermediates.push(...parseCertificates(der));
-  }
-  inputs.forEach((input, i) => {
-    const certs = parseCertificates(input);
-    if (certs.length === 0)
-      throw new LibraryError(
-        'TRUST_ANCHOR_INVALID',
-        `Trust anchor #${i + 1} holds no readable X.509 certificate (DER or PEM expected).`,
-      );
-    certs.forEach((c) => anchor(c, EXTRA_TRUST_LIST));
-  });
-  return store;
 }
 
 /** Lazily parsed document as of each revision (the bytes up to its %%EOF). */
@@ -246,7 +214,7 @@ export async function validatePdf(
   const layout = findRevisions(bytes, text);
   if (layout.revisions.length === 0)
     throw unreadable('The PDF is truncated: no "startxref … %%EOF" end marker was found.');
-  const store = trustStore(options.trustAnchors, options.trustLists);
+  const store = trustStoreOf(options.trustAnchors, options.trustLists);
   // pdf-lib reads the masked copy; every byte-level check reads the original bytes.
   const mask = options.maskContents === false ? undefined : maskSignatureContents(bytes, text);
   const parsed = mask?.bytes ?? bytes;
