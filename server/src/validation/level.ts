@@ -8,7 +8,7 @@ import type { TLevel } from './report.schemas.js';
 import type { SignatureOutcome } from './signature-validation.js';
 
 export interface LevelContext {
-  /** Index of the first revision whose catalog has a /DSS, null when none. */
+  /** Index of the first revision after the signature's whose catalog has a /DSS, null when none. */
   dssRevision: number | null;
   docTimestamps: SignatureOutcome[];
 }

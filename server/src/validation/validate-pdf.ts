@@ -81,13 +81,20 @@ class RevisionDocs {
   }
 }
 
-async function firstDssRevision(
+/**
+ * The first revision after `after` whose catalog has a /DSS, null when none: the validation data
+ * of a signature must come in a later revision than the signature itself, and a second B-LT
+ * signature's data is added after it, however early the first /DSS appeared.
+ */
+async function firstDssRevisionAfter(
   docs: RevisionDocs,
   layout: RevisionLayout,
   finalDoc: PDFDocument,
+  after: number,
 ): Promise<number | null> {
   if (!finalDoc.catalog.has(PDFName.of('DSS'))) return null;
   for (const rev of layout.revisions) {
+    if (rev.index <= after) continue;
     if ((await docs.get(rev.index)).catalog.has(PDFName.of('DSS'))) return rev.index;
   }
   return null;
@@ -237,12 +244,15 @@ export async function validatePdf(
   const outcomes: SignatureOutcome[] = [];
   for (const sig of sigs) outcomes.push(await validateSignature(sig, ctx));
   const docMdpP = sigs.find((s) => s.docMdpP !== null)?.docMdpP ?? 2;
-  const dssRevision = await firstDssRevision(docs, layout, finalDoc);
   const docTimestamps = outcomes.filter((o) => o.sig.type === 'DOC_TIMESTAMP');
   const reports: TSignatureReport[] = [];
   for (const o of outcomes) {
     const mods = await modificationsFor(o, docs, finalDoc, layout, bytes, docMdpP, text);
     applyModifications(o, mods);
+    const dssRevision =
+      o.sig.type === 'SIGNATURE' && o.timestamp?.valid
+        ? await firstDssRevisionAfter(docs, layout, finalDoc, o.revision?.index ?? Infinity)
+        : null;
     reports.push(toReport(o, mods, layout, detectLevel(o, { dssRevision, docTimestamps })));
   }
   return ZValidationReport.parse(summarize(bytes, layout, reports));

@@ -216,6 +216,33 @@ describe('long-term signatures with a fresh certs init PKI served by a hub (issu
       expect(dssCerts, name).to.include(cert(name).sha256);
   });
 
+  it('a second B-LT signature is long-term too: its DSS comes after it, however early the first /DSS was', async () => {
+    const first = join(tmp, 'letter-objstm-B-LT.pdf');
+    const twice = join(tmp, 'twice.pdf');
+    const signed = await cli([
+      'sign',
+      '--in',
+      first,
+      '--out',
+      twice,
+      '--p12',
+      join(pkiDir, 'demo-seal.p12'),
+      '--password',
+      password,
+      '--level',
+      'B-LT',
+      '--tsa',
+      `${url}/pki/tsa`,
+    ]);
+    expect(signed.status, signed.stderr).to.equal(0);
+    const report = await verifyJson(twice, '--offline', '--trust', pem('root-ca'));
+    expect(report.document.allValid).to.equal(true);
+    expect(report.signatures.map((s) => s.level)).to.deep.equal([
+      'PAdES-BASELINE-LT',
+      'PAdES-BASELINE-LT',
+    ]);
+  });
+
   it('a hub-signed document (B-LT and B-LTA through the API, downloaded) passes offline with only the root', async () => {
     const admin = await makeUser(hub, org, ['org_admin']);
     const s = await api(hub, admin.token)('POST', '/api/v1/certificates/seal', {});
