@@ -243,6 +243,34 @@ describe('long-term signatures with a fresh certs init PKI served by a hub (issu
     ]);
   });
 
+  it('online, a B-T signature passes with only the root: OCSP for the signer, the root CRL (CRL DP) for the issuing CA', async () => {
+    const input = join(tmp, 'gs-t-in.pdf');
+    writeFileSync(input, await corpusBytes('letter-gs'));
+    const out = join(tmp, 'gs-t.pdf');
+    const signed = await cli([
+      'sign',
+      '--in',
+      input,
+      '--out',
+      out,
+      '--p12',
+      join(pkiDir, 'demo-signer.p12'),
+      '--password',
+      password,
+      '--level',
+      'B-T',
+      '--tsa',
+      `${url}/pki/tsa`,
+    ]);
+    expect(signed.status, signed.stderr).to.equal(0);
+    const report = await verifyJson(out, '--trust', pem('root-ca'));
+    const sig = report.signatures[0]!;
+    expect(sig.indication, JSON.stringify(sig.messages)).to.equal('TOTAL_PASSED');
+    expect(
+      sig.chain.map((c) => c.revocation && `${c.revocation.source}:${c.revocation.type}`),
+    ).to.deep.equal(['ONLINE:OCSP', 'ONLINE:CRL', null]);
+  });
+
   it('a hub-signed document (B-LT and B-LTA through the API, downloaded) passes offline with only the root', async () => {
     const admin = await makeUser(hub, org, ['org_admin']);
     const s = await api(hub, admin.token)('POST', '/api/v1/certificates/seal', {});
