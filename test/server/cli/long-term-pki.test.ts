@@ -391,6 +391,26 @@ describe('long-term signatures with a fresh certs init PKI served by a hub (issu
     expect(missing.out).to.contain('unable to get certificate CRL');
   });
 
+  it("certs init without --public-url names the hub's default address (HOST:PORT defaults), not localhost:3000", async () => {
+    const dir = join(tmp, 'default-url');
+    const init = await cli(['certs', 'init', '--dir', dir, '--password', password]);
+    expect(init.status, init.stderr).to.equal(0);
+    const ext = (name: string) =>
+      run('openssl', [
+        'x509',
+        '-in',
+        join(dir, `${name}.pem`),
+        '-noout',
+        '-ext',
+        'crlDistributionPoints,authorityInfoAccess',
+      ]).out;
+    expect(ext('issuing-ca')).to.contain('URI:http://127.0.0.1:8080/pki/root-ca.crl');
+    expect(ext('demo-signer'))
+      .to.contain('OCSP - URI:http://127.0.0.1:8080/pki/ocsp')
+      .and.contain('URI:http://127.0.0.1:8080/pki/crl')
+      .and.not.contain('localhost:3000');
+  });
+
   it('fails closed: B-LT with revocation URLs nobody answers → exit 2, one line naming the certificate and the URLs, no file', async () => {
     const deadPort = await freePort();
     const dead = join(tmp, 'dead-pki');
