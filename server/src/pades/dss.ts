@@ -105,7 +105,9 @@ async function addDssTo(file: PdfFile, input: DssInput): Promise<Uint8Array> {
       'PADES_NO_SIGNATURE',
       'The PDF has no signature to add validation data for.',
     );
-  const chains = [input.signerChain, ...(input.timestampTokens ?? []).map(timestampCertificates)];
+  // every certificate of a token starts a walk of its own: the TSA's is among them
+  const tsaCerts = (input.timestampTokens ?? []).flatMap(timestampCertificates);
+  const chains = [input.signerChain, ...tsaCerts.map((c) => [c])];
   const coverage = await ltCoverage(chains, {
     strict: input.revocation !== undefined,
     ...(input.findIssuer ? { findIssuer: input.findIssuer } : {}),

@@ -32,25 +32,17 @@ function issued(child: Node, parent: Node): boolean {
 
 const selfSigned = (n: Node): boolean => issued(n, n);
 
-/** Certificates embedded in a time-stamp token (ContentInfo of SignedData), its TSA first. */
+/**
+ * Certificates embedded in a time-stamp token (ContentInfo of SignedData). Which one is the
+ * TSA's does not matter here: each is walked up to its root and covered.
+ */
 export function timestampCertificates(token: Uint8Array): Uint8Array[] {
   const info = new pkijs.ContentInfo({ schema: parseDer(token, 'time-stamp token') });
   const signed = new pkijs.SignedData({ schema: info.content });
-  const certs = (signed.certificates ?? []).filter(
-    (c): c is pkijs.Certificate => c instanceof pkijs.Certificate,
-  );
-  const ders = certs.map((c) => new Uint8Array(c.toSchema().toBER(false)));
-  const sid = signed.signerInfos[0]?.sid;
-  const serial =
-    sid instanceof pkijs.IssuerAndSerialNumber
-      ? Buffer.from(sid.serialNumber.valueBlock.valueHexView).toString('hex')
-      : undefined;
-  const tsaIndex = certs.findIndex(
-    (c) => Buffer.from(c.serialNumber.valueBlock.valueHexView).toString('hex') === serial,
-  );
-  if (tsaIndex > 0) ders.unshift(...ders.splice(tsaIndex, 1));
 
-  return ders;
+  return (signed.certificates ?? [])
+    .filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate)
+    .map((c) => new Uint8Array(c.toSchema().toBER(false)));
 }
 
 /** Finds issuer certificates the chains lack (e.g. from the AIA caIssuers URL); [] when none. */
