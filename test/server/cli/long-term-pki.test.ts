@@ -22,6 +22,9 @@ import type { TDocument, TDocumentMeta } from '../../../server/src/contracts/doc
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { TCertificate } from '../../../server/src/contracts/pki.js';
 import type { Hub } from '../../../server/src/hub.js';
+import { IssuedCertificates } from '../../../server/src/modules/pki/models.js';
+import { forgetCrl } from '../../../server/src/modules/pki/responders.js';
+import { fingerprintSha256 } from '../../../server/src/pki/certificate.js';
 import { fromPem } from '../../../server/src/pki/pem.js';
 import { certFromDer, type Cert } from '../../../server/src/validation/certificates.js';
 import { loadPdf } from '../../../server/src/validation/pdf-objects.js';
@@ -501,5 +504,38 @@ describe('long-term signatures with a fresh certs init PKI served by a hub (issu
     } finally {
       await off.close();
     }
+  });
+
+  // last: it revokes the demo signer's certificate on this hub
+  it('refuses to sign B-LT with a revoked certificate: exit 2, one line, no file', async () => {
+    const signerDer = fromPem(readFileSync(pem('demo-signer'), 'latin1'));
+    const updated = await IssuedCertificates(hub.ctx.db.conn).updateOne(
+      { fingerprintSha256: fingerprintSha256(signerDer) },
+      { $set: { status: 'revoked', revokedAt: new Date(Date.now() - 60_000), reason: 1 } },
+    );
+    expect(updated.modifiedCount).to.equal(1);
+    forgetCrl(hub.ctx);
+    const input = join(tmp, 'revoked-in.pdf');
+    writeFileSync(input, await corpusBytes('letter-gs'));
+    const out = join(tmp, 'revoked-out.pdf');
+    const r = await cli([
+      'sign',
+      '--in',
+      input,
+      '--out',
+      out,
+      '--p12',
+      join(pkiDir, 'demo-signer.p12'),
+      '--password',
+      password,
+      '--level',
+      'B-LT',
+      '--tsa',
+      `${url}/pki/tsa`,
+    ]);
+    expect(r.status).to.equal(2);
+    expect(r.stderr.trim().split('\n'), r.stderr).to.have.length(1);
+    expect(r.stderr).to.contain('PADES_CERT_REVOKED').and.contain('Nguyễn Văn An');
+    expect(existsSync(out)).to.equal(false);
   });
 });
