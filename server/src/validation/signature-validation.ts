@@ -48,6 +48,8 @@ export interface SignatureOutcome {
   /** Name of the trust list whose anchor ends `chain` (national-vgca, hub, extra, …). */
   trustList: string | null;
   revocations: (RevocationStatus | null)[];
+  /** Status of each non-anchor certificate of the signature time-stamp's TSA chain (for B-LT). */
+  timestampRevocations: (RevocationStatus | null)[];
   timestamp: TimestampCheck | null;
   provenTime: Date | null;
   digestAlgorithm: string | null;
@@ -66,6 +68,7 @@ function emptyOutcome(sig: PdfSignature): SignatureOutcome {
     trusted: false,
     trustList: null,
     revocations: [],
+    timestampRevocations: [],
     timestamp: null,
     provenTime: null,
     digestAlgorithm: null,
@@ -241,6 +244,18 @@ function checkCertificates(
   }
 }
 
+/**
+ * What the data says of the TSA chain (informative: a time-stamp's own validity does not wait
+ * for it, but B-LT means the /DSS also lets the time-stamp be re-validated later).
+ */
+function tsaRevocations(
+  out: SignatureOutcome,
+  data: RevocationData[],
+): (RevocationStatus | null)[] {
+  const chain = out.timestamp?.valid ? out.timestamp.chain : [];
+  return chain.slice(0, -1).map((cert, i) => revocationStatus(cert, chain[i + 1] as Cert, data));
+}
+
 function checkDocumentTimestamp(
   out: SignatureOutcome,
   contents: Uint8Array,
@@ -319,7 +334,9 @@ export async function validateSignature(
     return out;
   }
   if (!checkChainConstraints(out)) return out;
-  checkCertificates(out, await revocationData(out, parsed, ctx), ctx);
+  const data = await revocationData(out, parsed, ctx);
+  checkCertificates(out, data, ctx);
+  out.timestampRevocations = tsaRevocations(out, data);
   if (out.hasSigningTime && sig.subFilter === 'ETSI.CAdES.detached')
     v.warn(warning('SIGNING_TIME_ATTR'));
   return out;

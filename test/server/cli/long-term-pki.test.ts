@@ -25,7 +25,10 @@ import type { Hub } from '../../../server/src/hub.js';
 import { IssuedCertificates } from '../../../server/src/modules/pki/models.js';
 import { forgetCrl } from '../../../server/src/modules/pki/responders.js';
 import { fingerprintSha256 } from '../../../server/src/pki/certificate.js';
+import { addDss } from '../../../server/src/pades/index.js';
+import { onlineRevocation } from '../../../server/src/pades/revocation-fetch.js';
 import { fromPem } from '../../../server/src/pki/pem.js';
+import { parseCms, signatureTimestampToken } from '../../../server/src/validation/cms.js';
 import { certFromDer, type Cert } from '../../../server/src/validation/certificates.js';
 import { loadPdf } from '../../../server/src/validation/pdf-objects.js';
 import { readDss } from '../../../server/src/validation/pdf-signatures.js';
@@ -272,6 +275,52 @@ describe('long-term signatures with a fresh certs init PKI served by a hub (issu
     expect(
       sig.chain.map((c) => c.revocation && `${c.revocation.source}:${c.revocation.type}`),
     ).to.deep.equal(['ONLINE:OCSP', 'ONLINE:CRL', null]);
+  });
+
+  it("B-LT needs the TSA chain's revocation data in the /DSS too: without it the level is T", async () => {
+    const input = join(tmp, 'gs-bt-in.pdf');
+    writeFileSync(input, await corpusBytes('letter-gs'));
+    const bt = join(tmp, 'gs-bt.pdf');
+    const signed = await cli([
+      'sign',
+      '--in',
+      input,
+      '--out',
+      bt,
+      '--p12',
+      join(pkiDir, 'demo-signer.p12'),
+      '--password',
+      password,
+      '--level',
+      'B-T',
+      '--tsa',
+      `${url}/pki/tsa`,
+    ]);
+    expect(signed.status, signed.stderr).to.equal(0);
+    const bytes = new Uint8Array(readFileSync(bt));
+    const chain = ['demo-signer', 'issuing-ca', 'root-ca'].map((n) =>
+      fromPem(readFileSync(pem(n), 'latin1')),
+    );
+    const text = Buffer.from(bytes).toString('latin1');
+    const range = /\/ByteRange\s*\[\s*\d+\s+(\d+)\s+(\d+)/.exec(text)!;
+    const cms = parseCms(
+      Buffer.from(text.slice(Number(range[1]) + 1, Number(range[2]) - 1), 'hex'),
+    );
+    const token = signatureTimestampToken(cms)!;
+    const levelOf = async (withToken: boolean) => {
+      const lt = await addDss(bytes, {
+        signerChain: chain,
+        ...(withToken ? { timestampTokens: [token] } : {}),
+        revocation: onlineRevocation(),
+      });
+      const file = join(tmp, `gs-dss-${withToken}.pdf`);
+      writeFileSync(file, lt);
+      const report = await verifyJson(file, '--offline', '--trust', pem('root-ca'));
+      expect(report.signatures[0]!.indication).to.equal('TOTAL_PASSED');
+      return report.signatures[0]!.level;
+    };
+    expect(await levelOf(false)).to.equal('PAdES-BASELINE-T');
+    expect(await levelOf(true)).to.equal('PAdES-BASELINE-LT');
   });
 
   it('a hub-signed document (B-LT and B-LTA through the API, downloaded) passes offline with only the root', async () => {
