@@ -12,7 +12,7 @@ import { fromPem } from '../../../server/src/pki/pem.js';
 import { certFromDer } from '../../../server/src/validation/certificates.js';
 import { buildChain, trustStoreOf } from '../../../server/src/validation/chain.js';
 import { REPO } from '../../support/process.js';
-import { tempDir } from './helpers.js';
+import { openssl, tempDir } from './helpers.js';
 
 const CERTS = join(REPO, 'certs');
 /** As published in the project's trust-vn set (checked there against the CAs' own values). */
@@ -60,6 +60,17 @@ describe('national trust list (certs/)', function () {
     // and trust-vn's table agrees, file by file
     for (const file of files)
       expect(TRUST_VN[file.split('/')[1]!], file).to.equal(documented.get(file));
+  });
+
+  it('each intermediate verifies against its root (openssl verify)', () => {
+    for (const [root, intermediate] of [
+      ['national-vgca/vgca-root-g2.pem', 'national-vgca/vgca-cp-ca-g2.pem'],
+      ['national-neac/vn-national-root-ca.pem', 'national-neac/vnpt-ca-sha2.pem'],
+    ]) {
+      const r = openssl(['verify', '-CAfile', join(CERTS, root!), join(CERTS, intermediate!)]);
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.contain(': OK');
+    }
   });
 
   it('loads as two named lists: the roots are anchors, the issuing CAs intermediates', () => {
