@@ -81,7 +81,7 @@ export async function ltCoverage(
       if (!issuer)
         throw new PadesError(
           'PADES_CHAIN_INCOMPLETE',
-          `Thiếu chứng thư của tổ chức cấp cho "${current.x509.subject.replace(/\n/g, ', ')}" (cấp bởi "${current.x509.issuer.replace(/\n/g, ', ')}"): không thể lấy dữ liệu thu hồi cho B-LT.`,
+          `Thiếu chứng thư của tổ chức cấp cho "${oneLine(current.x509.subject)}" (cấp bởi "${oneLine(current.x509.issuer)}"): không thể lấy dữ liệu thu hồi cho B-LT.`,
         );
       covered.add(current);
       pairs.push({ cert: current.der, issuer: issuer.der });
@@ -92,7 +92,9 @@ export async function ltCoverage(
   return { certs: pool.map((n) => n.der), pairs };
 }
 
+const oneLine = (name: string): string => name.replace(/\n/g, ', ');
+
 /** The subject of a DER certificate on one line, for error messages. */
 export function subjectLine(der: Uint8Array): string {
-  return new X509Certificate(der).subject.replace(/\n/g, ', ');
+  return oneLine(new X509Certificate(der).subject);
 }
