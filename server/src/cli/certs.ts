@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
+import { ZEnv } from '../config/config.js';
 import { LibraryError } from '../errors/library-error.js';
 import { initHierarchy } from '../pki/hierarchy.js';
 import { KEY_ALGORITHMS, type KeyAlgorithm } from '../pki/key-signer.js';
@@ -47,6 +48,13 @@ async function runInit(options: InitOptions): Promise<void> {
   }
 }
 
+/** Where `lienthong serve` listens with no HOST/PORT set: the URL its certificates must name. */
+function defaultPublicUrl(): string {
+  const defaults = ZEnv.parse({});
+
+  return `http://${defaults.HOST}:${defaults.PORT}`;
+}
+
 /** `certs init …`: creates the dev/test PKI hierarchy (see docs/pki.md). */
 export function certsCommand(): Command {
   const certs = new Command('certs').description('Manage the hub PKI (dev/test hierarchy)');
@@ -64,8 +72,8 @@ export function certsCommand(): Command {
     .option('--force', 'overwrite existing files')
     .option(
       '--public-url <url>',
-      'hub URL put in AIA / CRL distribution points',
-      'http://localhost:3000',
+      "hub URL put in AIA / CRL distribution points (default: the hub's own default address)",
+      defaultPublicUrl(),
     )
     .action(runInit);
   // Usage errors (unknown option, bad --algorithm) exit 2 with commander's one-line message.

@@ -15,6 +15,7 @@ import type { CmsSigner } from '../cms/signer.js';
 import { LibraryError } from '../errors/library-error.js';
 import { appearanceFactory, type AppearanceSpec } from '../pades/appearance.js';
 import type { PadesLevel } from '../pades/options.js';
+import { caIssuersFromAia, onlineRevocation } from '../pades/revocation-fetch.js';
 import { signPdfUpdate } from '../pades/sign-pdf.js';
 import { assertStrongKey } from '../pki/key-strength.js';
 import { askPassword } from './password.js';
@@ -103,6 +104,10 @@ async function signOne(job: Job, p: Prepared, o: SignOptions): Promise<void> {
     signer: p.signer,
     level: o.level,
     ...(o.tsa ? { tsaUrl: o.tsa } : {}),
+    // long-term levels carry OCSP/CRL for both chains, fetched from the certificates' AIA/CDP
+    ...(o.level === 'B-LT' || o.level === 'B-LTA'
+      ? { revocation: onlineRevocation(), findIssuer: caIssuersFromAia() }
+      : {}),
     ...(o.reason ? { reason: o.reason } : {}),
     ...(o.location ? { location: o.location } : {}),
     ...(o.certify ? { certify: true } : {}),

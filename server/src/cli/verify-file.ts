@@ -2,9 +2,14 @@
 import { readFile } from 'node:fs/promises';
 import { LibraryError } from '../errors/library-error.js';
 import type { TValidationReport } from '../validation/report.schemas.js';
-import { validatePdf } from '../validation/validate-pdf.js';
+import { validatePdf, type TrustListInput } from '../validation/validate-pdf.js';
 
-export type VerifySettings = { trustAnchors: Uint8Array[]; online: boolean };
+/** Plain data (it crosses into worker threads): --trust files, the named lists, online or not. */
+export type VerifySettings = {
+  trustAnchors: Uint8Array[];
+  trustLists: TrustListInput[];
+  online: boolean;
+};
 
 export type Outcome = { report: TValidationReport } | { error: { code: string; message: string } };
 

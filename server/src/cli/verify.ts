@@ -9,6 +9,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { nationalTrustLists } from '../pki/trust-lists.js';
 import { formatReport, type Lang } from '../validation/format.js';
 import { expandInputs, isSingleFile } from './paths.js';
 import { progress } from './progress.js';
@@ -25,6 +26,8 @@ import {
 
 interface VerifyOptions {
   trust: string[];
+  /** commander's --no-national-trust: false when given. */
+  nationalTrust: boolean;
   json?: boolean;
   offline?: boolean;
   lang: Lang;
@@ -97,7 +100,12 @@ async function verifyMany(files: string[], settings: VerifySettings, o: VerifyOp
 async function runVerify(paths: string[], o: VerifyOptions): Promise<number> {
   let settings: VerifySettings;
   try {
-    settings = { trustAnchors: readTrust(o.trust), online: !o.offline };
+    settings = {
+      trustAnchors: readTrust(o.trust),
+      // Vietnam's VGCA and NEAC roots (certs/) are trusted unless switched off
+      trustLists: o.nationalTrust ? nationalTrustLists() : [],
+      online: !o.offline,
+    };
   } catch (e) {
     process.stderr.write(`verify: ${(e as Error).message}\n`);
     return 2;
@@ -120,9 +128,13 @@ export function verifyCommand(): Command {
     .argument('<paths...>', 'signed PDF files and/or folders of them')
     .option(
       '--trust <path>',
-      'trusted root certificate (PEM/DER) or folder of them; repeatable',
+      'trusted root certificate (PEM/DER) or folder of them, trust list "extra"; repeatable',
       collect,
       [],
+    )
+    .option(
+      '--no-national-trust',
+      'do not trust the national lists shipped in certs/ (VGCA, Vietnam National Root CA)',
     )
     .option('--json', 'JSON Lines: the full report of each file, one per line')
     .option('--offline', 'do not fetch OCSP/CRL from the network')

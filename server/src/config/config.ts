@@ -67,6 +67,8 @@ export const ZEnv = z.object({
     .optional(),
   PKI_DIR: z.string().min(1).optional(),
   TRUST_DIR: z.string().min(1).optional(),
+  /** The national trust lists shipped in certs/ (VGCA, NEAC): on unless set to off. */
+  NATIONAL_TRUST: z.enum(['on', 'off'], { message: 'phải là on hoặc off' }).default('on'),
   JWT_SECRET: z.string().min(32, 'phải dài ít nhất 32 ký tự').optional(),
   BODY_LIMIT: z
     .string()

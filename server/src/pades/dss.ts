@@ -5,12 +5,30 @@ import { withPdf } from '../pdf/lazy-pdf-file.js';
 import type { PdfFile } from '../pdf/pdf-file.js';
 import { CatalogEditor } from '../pdf/signature-field.js';
 import { listSignatures } from '../pdf/signatures.js';
+import {
+  ltCoverage,
+  subjectLine,
+  timestampCertificates,
+  type CoveredPair,
+  type IssuerFinder,
+} from './lt-chains.js';
 import type { RevocationData, RevocationProvider } from './options.js';
 import { PadesError } from './pades-error.js';
 
 const N = (n: string): PDFName => PDFName.of(n);
 
-export type DssInput = { signerChain: Uint8Array[]; revocation?: RevocationProvider };
+export type DssInput = {
+  signerChain: Uint8Array[];
+  /** The signature's time-stamp token(s): their TSA chains need revocation data too. */
+  timestampTokens?: Uint8Array[];
+  /**
+   * Where OCSP responses / CRLs come from. Given, every non-anchor certificate of the signer's
+   * and the TSA's chains must get some, or addDss fails closed; absent, /DSS holds certificates only.
+   */
+  revocation?: RevocationProvider;
+  /** Where to look for an issuer certificate neither chain holds (AIA caIssuers). */
+  findIssuer?: IssuerFinder;
+};
 
 /**
  * VRI key: uppercase hex SHA-1 of the signature's /Contents bytes exactly as stored (the DER CMS
@@ -21,15 +39,28 @@ export function vriKey(contents: Uint8Array): string {
 }
 
 async function collectRevocation(
-  chain: Uint8Array[],
+  pairs: CoveredPair[],
   provider?: RevocationProvider,
 ): Promise<Required<RevocationData>> {
   const out = { ocsp: [] as Uint8Array[], crls: [] as Uint8Array[] };
   if (!provider) return out;
-  for (let i = 0; i + 1 < chain.length; i++) {
-    const data = await provider(chain[i]!, chain[i + 1]!);
-    out.ocsp.push(...(data.ocsp ?? []));
-    out.crls.push(...(data.crls ?? []));
+  const seen = new Set<string>();
+  const once = (list: Uint8Array[], items: Uint8Array[] = []) => {
+    for (const item of items) {
+      const key = createHash('sha256').update(item).digest('hex');
+      if (!seen.has(key)) list.push(item);
+      seen.add(key);
+    }
+  };
+  for (const { cert, issuer } of pairs) {
+    const data = await provider(cert, issuer);
+    if (!data.ocsp?.length && !data.crls?.length)
+      throw new PadesError(
+        'PADES_REVOCATION_UNAVAILABLE',
+        `Không có dữ liệu thu hồi (OCSP/CRL) cho chứng thư "${subjectLine(cert)}": không thể tạo chữ ký B-LT/B-LTA.`,
+      );
+    once(out.ocsp, data.ocsp);
+    once(out.crls, data.crls);
   }
   return out;
 }
@@ -74,11 +105,18 @@ async function addDssTo(file: PdfFile, input: DssInput): Promise<Uint8Array> {
       'PADES_NO_SIGNATURE',
       'The PDF has no signature to add validation data for.',
     );
-  const revocation = await collectRevocation(input.signerChain, input.revocation);
+  // every certificate of a token starts a walk of its own: the TSA's is among them
+  const tsaCerts = (input.timestampTokens ?? []).flatMap(timestampCertificates);
+  const chains = [input.signerChain, ...tsaCerts.map((c) => [c])];
+  const coverage = await ltCoverage(chains, {
+    strict: input.revocation !== undefined,
+    ...(input.findIssuer ? { findIssuer: input.findIssuer } : {}),
+  });
+  const revocation = await collectRevocation(coverage.pairs, input.revocation);
   const update = new IncrementalUpdate(file);
   const catalog = new CatalogEditor(file);
   const dss = dssDict(file, update, catalog);
-  const certs = streams(file, update, input.signerChain);
+  const certs = streams(file, update, coverage.certs);
   const ocsps = streams(file, update, revocation.ocsp);
   const crls = streams(file, update, revocation.crls);
   appendArray(file, dss, 'Certs', certs);

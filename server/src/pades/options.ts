@@ -30,5 +30,12 @@ export type SignPdfOptions = {
   appearance?: AppearanceFactory;
   /** DocMDP P=2 certification; only allowed on the first signature. */
   certify?: boolean;
+  /**
+   * B-LT/B-LTA: OCSP/CRL for every non-anchor certificate of the signer's and TSA's chains
+   * (onlineRevocation() fetches them from each certificate's AIA/CDP). Given, a certificate it
+   * finds nothing for fails the signing; absent, the /DSS holds certificates only.
+   */
   revocation?: RevocationProvider;
+  /** B-LT/B-LTA: finds an issuer certificate the chains lack (caIssuersFromAia() asks AIA). */
+  findIssuer?: (cert: Uint8Array) => Promise<Uint8Array[]>;
 };

@@ -91,12 +91,19 @@ export async function signPdf(pdf: Uint8Array, o: SignPdfOptions): Promise<Uint8
 export async function signPdfUpdate(pdf: Uint8Array, o: SignPdfOptions): Promise<Uint8Array> {
   const level = o.level ?? 'B-B';
   const timestamp = requireTimestamp(o);
-  const update = await signRevision(pdf, o, timestamp);
+  // The signature time-stamp's token: its TSA chain is covered by the /DSS as well.
+  let token: Uint8Array | undefined;
+  const keepToken: TimestampFunction | undefined = timestamp
+    ? async (digest, alg) => (token = await timestamp(digest, alg))
+    : undefined;
+  const update = await signRevision(pdf, o, keepToken);
   if (level === 'B-B' || level === 'B-T') return update;
   const signed = concat([pdf, update]);
   const withDss = await addDss(signed, {
     signerChain: o.signer.certificateChain,
+    ...(token ? { timestampTokens: [token] } : {}),
     ...(o.revocation ? { revocation: o.revocation } : {}),
+    ...(o.findIssuer ? { findIssuer: o.findIssuer } : {}),
   });
   const full = level === 'B-LT' ? withDss : await addDocumentTimestamp(withDss, timestamp!);
   return full.subarray(pdf.length);

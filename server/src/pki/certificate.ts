@@ -125,7 +125,9 @@ function buildExtensions(
     extensions.push(authorityInfoAccessExtension({ ocsp: urls.ocsp, caIssuers: urls.issuingCa }));
     extensions.push(crlDistributionPointsExtension(urls.crl));
   } else if (request.kind === 'issuing-ca') {
+    // No OCSP for the CA level: the root's CRL is where a relying party learns its status.
     extensions.push(authorityInfoAccessExtension({ caIssuers: urls.rootCa }));
+    extensions.push(crlDistributionPointsExtension(urls.rootCrl));
   }
   if (profile.ocspNoCheck) extensions.push(ocspNoCheckExtension());
   if (request.dnsNames?.length || request.emails?.length) {

@@ -15,3 +15,4 @@ export * from './pkcs12.js';
 export * from './key-sealing.js';
 export * from './hierarchy.js';
 export * from './trust-store.js';
+export * from './trust-lists.js';

@@ -131,6 +131,9 @@ export function pkiUrls(publicUrl: string) {
     // RFC 5280 §4.2.2.1: caIssuers over HTTP should serve DER; the .pem twin is for people.
     issuingCa: `${base}/pki/issuing-ca.cer`,
     rootCa: `${base}/pki/root-ca.cer`,
+    /** The issuing CA's CRL (end entities' CRL distribution point). */
     crl: `${base}/pki/crl`,
+    /** The root's CRL (an ARL: the certificates the root signed, i.e. the issuing CA). */
+    rootCrl: `${base}/pki/root-ca.crl`,
   };
 }

@@ -16,6 +16,7 @@ const NAME_KEYS: Record<string, string> = {
   '2.5.4.8': 'ST',
   '2.5.4.5': 'serialNumber',
   '2.5.4.97': 'organizationIdentifier',
+  '2.5.4.12': 'title',
   '0.9.2342.19200300.100.1.1': 'UID',
   '1.2.840.113549.1.9.1': 'E',
 };
@@ -163,10 +164,12 @@ export class Cert {
     });
   }
   get ocspUrls(): string[] {
+    return this.accessUrls('1.3.6.1.5.5.7.48.1');
+  }
+  /** URIs of the AIA entries with this access method (OCSP, caIssuers). */
+  accessUrls(method: string): string[] {
     const aia = this.extensions.get('1.3.6.1.5.5.7.1.1')?.value.children() ?? [];
-    return aia
-      .filter((d) => d.at(0).oid() === '1.3.6.1.5.5.7.48.1')
-      .flatMap((d) => uris([d.at(1)]));
+    return aia.filter((d) => d.at(0).oid() === method).flatMap((d) => uris([d.at(1)]));
   }
   attribute(key: string): string | null {
     return nameAttributes(this.subjectName).find(([k]) => k === key)?.[1] ?? null;

@@ -17,6 +17,7 @@ const LABELS = {
     claimed: 'Thời điểm ký (khai báo)',
     proven: 'Thời điểm ký (chứng minh)',
     level: 'Mức',
+    trustList: 'Danh sách tin cậy',
     covers: 'Phạm vi',
     whole: 'toàn bộ tài liệu',
     revision: 'phiên bản {a}/{b}',
@@ -42,6 +43,7 @@ const LABELS = {
     claimed: 'Signing time (claimed)',
     proven: 'Signing time (proven)',
     level: 'Level',
+    trustList: 'Trust list',
     covers: 'Coverage',
     whole: 'whole document',
     revision: 'revision {a}/{b}',
@@ -75,6 +77,7 @@ function signatureBlock(s: TSignatureReport, i: number, lang: Lang): string[] {
   kv(L.claimed, s.claimedTime);
   kv(L.proven, s.provenTime);
   kv(L.level, s.level);
+  kv(L.trustList, s.trustList);
   kv(
     L.covers,
     s.coversWholeDocument

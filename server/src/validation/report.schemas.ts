@@ -88,6 +88,8 @@ export const ZChainElement = z.object({
   subject: z.string(),
   serial: z.string(),
   trustAnchor: z.boolean(),
+  /** On the anchor: the trust list that holds it (national-vgca, national-neac, hub, extra). */
+  trustList: z.string().nullable(),
   revocation: z
     .object({
       status: z.enum(['good', 'revoked', 'unknown']),
@@ -126,6 +128,8 @@ export const ZSignatureReport = z.object({
   totalRevisions: z.number().int(),
   coversWholeDocument: z.boolean(),
   chain: z.array(ZChainElement),
+  /** The trust list that anchored the chain, null when the chain is not trusted. */
+  trustList: z.string().nullable(),
   timestamp: ZTimestampInfo.nullable(),
   modifications: z.array(ZModification),
   warnings: z.array(ZMessage),

@@ -45,7 +45,11 @@ export interface SignatureOutcome {
   signer: Cert | null;
   chain: Cert[];
   trusted: boolean;
+  /** Name of the trust list whose anchor ends `chain` (national-vgca, hub, extra, …). */
+  trustList: string | null;
   revocations: (RevocationStatus | null)[];
+  /** Status of each non-anchor certificate of the signature time-stamp's TSA chain (for B-LT). */
+  timestampRevocations: (RevocationStatus | null)[];
   timestamp: TimestampCheck | null;
   provenTime: Date | null;
   digestAlgorithm: string | null;
@@ -62,7 +66,9 @@ function emptyOutcome(sig: PdfSignature): SignatureOutcome {
     signer: null,
     chain: [],
     trusted: false,
+    trustList: null,
     revocations: [],
+    timestampRevocations: [],
     timestamp: null,
     provenTime: null,
     digestAlgorithm: null,
@@ -238,6 +244,18 @@ function checkCertificates(
   }
 }
 
+/**
+ * What the data says of the TSA chain (informative: a time-stamp's own validity does not wait
+ * for it, but B-LT means the /DSS also lets the time-stamp be re-validated later).
+ */
+function tsaRevocations(
+  out: SignatureOutcome,
+  data: RevocationData[],
+): (RevocationStatus | null)[] {
+  const chain = out.timestamp?.valid ? out.timestamp.chain : [];
+  return chain.slice(0, -1).map((cert, i) => revocationStatus(cert, chain[i + 1] as Cert, data));
+}
+
 function checkDocumentTimestamp(
   out: SignatureOutcome,
   contents: Uint8Array,
@@ -250,6 +268,7 @@ function checkDocumentTimestamp(
   out.signer = tst.tsa;
   out.chain = tst.chain;
   out.trusted = tst.valid || (!tst.untrusted && tst.chain.length > 0);
+  out.trustList = tst.trustList;
   out.provenTime = tst.genTime;
   if (tst.valid) return;
   if (tst.imprintMismatch) v.fail('TOTAL_FAILED', 'HASH_FAILURE', error('DIGEST_MISMATCH'));
@@ -302,19 +321,22 @@ export async function validateSignature(
   }
   if (!checkIntegrity(out, parsed, ranges, ctx) || !out.signer) return out;
   checkSignatureTimestamp(out, parsed, ctx);
-  const { chain, trusted } = buildChain(
+  const { chain, trusted, trustList } = buildChain(
     out.signer,
     [...parsed.certificates, ...ctx.dssCerts],
     ctx.store,
   );
   out.chain = chain;
   out.trusted = trusted;
+  out.trustList = trustList;
   if (!trusted) {
     v.fail('INDETERMINATE', 'NO_CERTIFICATE_CHAIN_FOUND', error('NO_CHAIN'));
     return out;
   }
   if (!checkChainConstraints(out)) return out;
-  checkCertificates(out, await revocationData(out, parsed, ctx), ctx);
+  const data = await revocationData(out, parsed, ctx);
+  checkCertificates(out, data, ctx);
+  out.timestampRevocations = tsaRevocations(out, data);
   if (out.hasSigningTime && sig.subFilter === 'ETSI.CAdES.detached')
     v.warn(warning('SIGNING_TIME_ATTR'));
   return out;

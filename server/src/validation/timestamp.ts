@@ -20,6 +20,8 @@ export interface TimestampCheck {
   genTime: Date | null;
   tsa: Cert | null;
   chain: Cert[];
+  /** Trust list of the TSA chain's anchor (chain.ts), null when untrusted. */
+  trustList: string | null;
   parsed: ParsedCms | null;
 }
 
@@ -32,6 +34,7 @@ function invalid(problem: string, extra: Partial<TimestampCheck> = {}): Timestam
     genTime: null,
     tsa: null,
     chain: [],
+    trustList: null,
     parsed: null,
     ...extra,
   };
@@ -87,7 +90,7 @@ export function verifyTimestamp(
   }
   if (!tsa.extendedKeyUsage.includes(TIME_STAMPING))
     return invalid('the TSA certificate lacks the timeStamping EKU', { genTime, tsa, parsed });
-  const { chain, trusted } = buildChain(tsa, [...parsed.certificates, ...pool], store);
+  const { chain, trusted, trustList } = buildChain(tsa, [...parsed.certificates, ...pool], store);
   if (!trusted)
     return invalid('the TSA certificate does not chain to a trusted root', {
       genTime,
@@ -111,6 +114,7 @@ export function verifyTimestamp(
     genTime,
     tsa,
     chain,
+    trustList,
     parsed,
   };
 }

@@ -5,9 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { PDFDocument, PDFName } from 'pdf-lib';
-import { LibraryError } from '../errors/library-error.js';
 import { Cert, clearCertificateCache, parseCertificates } from './certificates.js';
-import type { TrustStore } from './chain.js';
+import { trustStoreOf, type TrustListInput } from './chain.js';
+
+export { EXTRA_TRUST_LIST, type TrustListInput } from './chain.js';
 import { checkPdfLimits } from '../pdf/limits.js';
 import { unreadable } from './errors.js';
 import { detectLevel } from './level.js';
@@ -31,8 +32,10 @@ import {
 } from './signature-validation.js';
 
 export interface ValidatePdfOptions {
-  /** Trusted root (or intermediate) certificates, DER or PEM; a PEM may hold several. */
+  /** Trusted root (or intermediate) certificates, DER or PEM; a PEM may hold several (list "extra"). */
   trustAnchors: Uint8Array[];
+  /** Named trust lists next to trustAnchors (national-vgca, national-neac, hub, …). */
+  trustLists?: TrustListInput[];
   /** Fetch missing OCSP/CRL from AIA / CRL distribution points (10 s timeout each). */
   online?: boolean;
   /** Validation time when nothing better is proven; defaults to the current time. */
@@ -60,20 +63,6 @@ function checkInput(bytes: Uint8Array): void {
     throw unreadable('The file is not a PDF (no %PDF- header in its first 1024 bytes).');
 }
 
-function trustStore(inputs: Uint8Array[]): TrustStore {
-  const anchors: Cert[] = [];
-  inputs.forEach((input, i) => {
-    const certs = parseCertificates(input);
-    if (certs.length === 0)
-      throw new LibraryError(
-        'TRUST_ANCHOR_INVALID',
-        `Trust anchor #${i + 1} holds no readable X.509 certificate (DER or PEM expected).`,
-      );
-    anchors.push(...certs);
-  });
-  return { anchors };
-}
-
 /** Lazily parsed document as of each revision (the bytes up to its %%EOF). */
 class RevisionDocs {
   private readonly cache = new Map<number, Promise<PDFDocument>>();
@@ -92,13 +81,20 @@ class RevisionDocs {
   }
 }
 
-async function firstDssRevision(
+/**
+ * The first revision after `after` whose catalog has a /DSS, null when none: the validation data
+ * of a signature must come in a later revision than the signature itself, and a second B-LT
+ * signature's data is added after it, however early the first /DSS appeared.
+ */
+async function firstDssRevisionAfter(
   docs: RevisionDocs,
   layout: RevisionLayout,
   finalDoc: PDFDocument,
+  after: number,
 ): Promise<number | null> {
   if (!finalDoc.catalog.has(PDFName.of('DSS'))) return null;
   for (const rev of layout.revisions) {
+    if (rev.index <= after) continue;
     if ((await docs.get(rev.index)).catalog.has(PDFName.of('DSS'))) return rev.index;
   }
   return null;
@@ -165,12 +161,14 @@ function toReport(
     coveredRevision: o.revision?.index ?? null,
     totalRevisions: total,
     coversWholeDocument: whole,
+    trustList: o.trusted ? o.trustList : null,
     chain: o.chain.map((c, i) => {
       const r = o.revocations[i];
       return {
         subject: c.subject,
         serial: c.serialHex,
         trustAnchor: i === o.chain.length - 1 && o.trusted,
+        trustList: i === o.chain.length - 1 && o.trusted ? o.trustList : null,
         revocation: r
           ? {
               status: r.status,
@@ -223,7 +221,7 @@ export async function validatePdf(
   const layout = findRevisions(bytes, text);
   if (layout.revisions.length === 0)
     throw unreadable('The PDF is truncated: no "startxref … %%EOF" end marker was found.');
-  const store = trustStore(options.trustAnchors);
+  const store = trustStoreOf(options.trustAnchors, options.trustLists);
   // pdf-lib reads the masked copy; every byte-level check reads the original bytes.
   const mask = options.maskContents === false ? undefined : maskSignatureContents(bytes, text);
   const parsed = mask?.bytes ?? bytes;
@@ -246,12 +244,15 @@ export async function validatePdf(
   const outcomes: SignatureOutcome[] = [];
   for (const sig of sigs) outcomes.push(await validateSignature(sig, ctx));
   const docMdpP = sigs.find((s) => s.docMdpP !== null)?.docMdpP ?? 2;
-  const dssRevision = await firstDssRevision(docs, layout, finalDoc);
   const docTimestamps = outcomes.filter((o) => o.sig.type === 'DOC_TIMESTAMP');
   const reports: TSignatureReport[] = [];
   for (const o of outcomes) {
     const mods = await modificationsFor(o, docs, finalDoc, layout, bytes, docMdpP, text);
     applyModifications(o, mods);
+    const dssRevision =
+      o.sig.type === 'SIGNATURE' && o.timestamp?.valid
+        ? await firstDssRevisionAfter(docs, layout, finalDoc, o.revision?.index ?? Infinity)
+        : null;
     reports.push(toReport(o, mods, layout, detectLevel(o, { dssRevision, docTimestamps })));
   }
   return ZValidationReport.parse(summarize(bytes, layout, reports));

@@ -153,7 +153,11 @@ describe('PAdES levels and successive signatures', function () {
         return Promise.resolve({ crls: [Buffer.from('not-a-real-crl')] });
       },
     });
-    expect(revocationCalls).to.have.length(2);
+    // signer → issuing CA, issuing CA → root, and the signature time-stamp's TSA → issuing CA
+    const sha = (der: Uint8Array) => createHash('sha256').update(der).digest('hex');
+    expect(revocationCalls).to.have.length(3);
+    expect(revocationCalls).to.include(sha(testPki().tsa.chain[0]!));
+    expect(revocationCalls).to.include(sha(testPki().issuingDer));
     const text = Buffer.from(lta).toString('latin1');
     expect(text)
       .to.include('/DSS')

@@ -11,6 +11,7 @@ import {
   issueCertificate,
   KEY_ALGORITHMS,
   loadIdentity,
+  OID,
   openPrivateKey,
   parseCertificate,
   readName,
@@ -267,6 +268,21 @@ async function createOrLoad(ctx: HubContext): Promise<HierarchyDoc> {
 }
 
 /**
+ * A hierarchy made before the root published its CRL (issuing CA without a CRL distribution
+ * point) keeps working: the hub still embeds the root's CRL in its B-LT signatures and serves
+ * it at /pki/root-ca.crl. Only relying parties that fetch revocation data themselves miss it;
+ * docs/pki.md says how to re-create the hierarchy.
+ */
+function warnIfNoRootCrlPointer(ctx: HubContext, pki: HubPki): void {
+  const issuing = parseCertificate(pki.issuing.certificate);
+  if (issuing.extensions?.some((e) => e.extnID === OID.crlDistributionPoints)) return;
+  ctx.log.warn(
+    { issuing: pki.issuing.serialHex },
+    'PKI: the issuing CA certificate has no CRL distribution point (made before the root published its CRL); see docs/pki.md "Revocation of CA certificates"',
+  );
+}
+
+/**
  * HubModule.init: make sure the hub has exactly one CA hierarchy (create it, import PKI_DIR, or
  * load the stored one) and open its keys with the master key.
  */
@@ -280,6 +296,7 @@ export async function initHierarchy(ctx: HubContext): Promise<HubPki> {
   ]);
   const doc = await createOrLoad(ctx);
   const pki = openHierarchy(ctx, doc);
+  warnIfNoRootCrlPointer(ctx, pki);
   await recordIssued(ctx, [
     { kind: 'tsa', der: pki.tsa.certificate },
     { kind: 'ocsp', der: pki.ocsp.certificate },

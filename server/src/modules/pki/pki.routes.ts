@@ -1,8 +1,9 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { HubContext } from '../../context.js';
 import { perAddressLimit } from '../../http/limits.js';
-import { ocspRequestFromGetPath, toPem } from '../../pki/index.js';
+import { ocspRequestFromGetPath, summarizeTrustList, toPem } from '../../pki/index.js';
 import { hubPki } from './hub-hierarchy.js';
+import { trustLists } from './trust.js';
 import { CRL_CACHE_MS, hubCrl, hubOcspAnswer, hubTsaAnswer } from './responders.js';
 
 const RAW = express.raw({
@@ -65,11 +66,20 @@ export function pkiPublicRoutes(ctx: HubContext): Router {
   r.get('/root-ca.cer', caFile('root', 'der'));
   r.get('/issuing-ca.pem', caFile('issuing', 'pem'));
   r.get('/issuing-ca.cer', caFile('issuing', 'der'));
-  r.get(
-    '/crl',
+  const crl = (which: 'root' | 'issuing') =>
     safe(async (_req, res) =>
-      send(res, 'application/pkix-crl', await hubCrl(ctx), CRL_CACHE_MS / 1000),
-    ),
+      send(res, 'application/pkix-crl', await hubCrl(ctx, which), CRL_CACHE_MS / 1000),
+    );
+  r.get('/crl', crl('issuing'));
+  // The root's CRL, named by the CRL distribution point of every certificate the root issues.
+  r.get('/root-ca.crl', crl('root'));
+  // Which certificates validation trusts, by named list (public data: no certificate is secret).
+  r.get(
+    '/trust-lists',
+    safe(async (_req, res) => {
+      res.setHeader('cache-control', 'no-store');
+      res.json({ lists: (await trustLists(ctx)).map(summarizeTrustList) });
+    }),
   );
   r.post(
     '/ocsp',

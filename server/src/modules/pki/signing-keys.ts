@@ -17,7 +17,7 @@ import { hubPki, openKey } from './hub-hierarchy.js';
 import { IssuedCertificates, type IssuedDoc } from './models.js';
 import { hubCrl, hubOcspAnswer, hubTsaAnswer } from './responders.js';
 
-export { trustAnchors } from './trust.js';
+export { trustAnchors, trustLists } from './trust.js';
 
 /** A hub-held key, ready to sign CMS, with who it belongs to. */
 export type HubSigningKey = CmsSigner & {

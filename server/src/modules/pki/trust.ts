@@ -1,7 +1,14 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HubContext } from '../../context.js';
-import { TrustStore } from '../../pki/index.js';
+import {
+  EXTRA_TRUST_LIST,
+  HUB_TRUST_LIST,
+  nationalTrustEnabled,
+  nationalTrustLists,
+  TrustStore,
+  type NamedTrustList,
+} from '../../pki/index.js';
 import { hubPki } from './hub-hierarchy.js';
 
 type Cached = { stamp: string; anchors: Uint8Array[] };
@@ -43,4 +50,28 @@ export async function trustAnchors(ctx: HubContext): Promise<Uint8Array[]> {
   cache.set(ctx, { stamp, anchors });
 
   return [...anchors];
+}
+
+// The shipped national lists never change while the process runs: read once.
+let national: NamedTrustList[] | undefined;
+
+/**
+ * What validation trusts, as named lists (reports say which one anchored each chain): `hub`
+ * (the hub's own root), `national-vgca` and `national-neac` (certs/, unless NATIONAL_TRUST=off;
+ * their issuing CAs are intermediates, never anchors) and `extra` (every certificate of
+ * TRUST_DIR, re-read when the folder changes, as trustAnchors does).
+ */
+export async function trustLists(ctx: HubContext): Promise<NamedTrustList[]> {
+  const pki = await hubPki(ctx);
+  const lists: NamedTrustList[] = [
+    { name: HUB_TRUST_LIST, anchors: [pki.root.certificate], intermediates: [] },
+  ];
+  if (nationalTrustEnabled(ctx.config.NATIONAL_TRUST))
+    lists.push(...(national ??= nationalTrustLists()));
+  if (ctx.config.TRUST_DIR) {
+    const extra = (await trustAnchors(ctx)).slice(1);
+    lists.push({ name: EXTRA_TRUST_LIST, anchors: extra, intermediates: [] });
+  }
+
+  return lists;
 }

@@ -4,7 +4,11 @@ import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { createQueue, type Queue } from '../../http/limits.js';
 import { formatReport, type Lang } from '../../validation/format.js';
-import { validatePdf, type TValidationReport } from '../../validation/index.js';
+import {
+  validatePdf,
+  type TrustListInput,
+  type TValidationReport,
+} from '../../validation/index.js';
 import type { Principal } from '../auth/principal.js';
 import {
   getReadableDocument,
@@ -14,7 +18,7 @@ import {
   type VersionDoc,
 } from '../documents/index.js';
 import { hubCrl } from '../pki/responders.js';
-import { trustAnchors } from '../pki/signing-keys.js';
+import { trustLists } from '../pki/signing-keys.js';
 import type { TValidationResponse } from './validation.contracts.js';
 import { ValidationReports } from './validation.model.js';
 
@@ -38,13 +42,21 @@ function queueOf(ctx: HubContext): Queue {
   return q;
 }
 
-/** What the hub trusts now and a short name for it (changes when TRUST_DIR or the root changes). */
-async function trust(ctx: HubContext): Promise<{ anchors: Uint8Array[]; revision: string }> {
-  const anchors = await trustAnchors(ctx);
+type Trust = { anchors: Uint8Array[]; trustLists: TrustListInput[] };
+
+/** What the hub trusts now (named lists) and a short name for it (changes with any list). */
+async function trust(ctx: HubContext): Promise<{ options: Trust; revision: string }> {
+  const lists = await trustLists(ctx);
   const h = createHash('sha256');
-  for (const a of anchors) h.update(createHash('sha256').update(a).digest());
-  return { anchors, revision: h.digest('hex').slice(0, 32) };
+  for (const list of lists) {
+    h.update(`${list.name}\n`);
+    for (const a of [...list.anchors, ...list.intermediates])
+      h.update(createHash('sha256').update(a).digest());
+  }
+  return { options: { anchors: [], trustLists: lists }, revision: h.digest('hex').slice(0, 32) };
 }
+
+const trustOptions = (t: Trust) => ({ trustAnchors: t.anchors, trustLists: t.trustLists });
 
 function present(
   report: TValidationReport,
@@ -64,8 +76,8 @@ export async function validateUpload(
   bytes: Uint8Array,
   lang: Lang,
 ): Promise<TValidationResponse> {
-  const { anchors } = await trust(ctx);
-  const report = await queueOf(ctx).run(() => validatePdf(bytes, { trustAnchors: anchors }));
+  const { options } = await trust(ctx);
+  const report = await queueOf(ctx).run(() => validatePdf(bytes, trustOptions(options)));
   return present(report, lang, { cached: false });
 }
 
@@ -81,7 +93,7 @@ export async function validateStoredVersion(
   const version = doc.versions.find((v) => String(v._id) === wanted);
   if (!version) throw new AppError('NOT_FOUND', 'Không tìm thấy phiên bản văn bản.');
   reportConfidentialRead(doc, principal, 'file');
-  const { anchors, revision } = await trust(ctx);
+  const { options, revision } = await trust(ctx);
   const key = { versionId: version._id, sha256: version.sha256, trustRevision: revision };
   const cache = ValidationReports(ctx.db.conn);
   const hit = await cache.findOne(key).lean();
@@ -90,7 +102,7 @@ export async function validateStoredVersion(
     return present(report, lang, { cached: true, versionId: wanted });
   }
   const bytes = await readVersionBytes(ctx, wanted);
-  const report = await queueOf(ctx).run(() => validatePdf(bytes, { trustAnchors: anchors }));
+  const report = await queueOf(ctx).run(() => validatePdf(bytes, trustOptions(options)));
   if (report.document.sha256 !== version.sha256)
     throw new AppError('INVALID_STATE', 'Tệp lưu trữ không khớp mã băm của phiên bản văn bản.');
   await cache.updateOne(
@@ -111,14 +123,14 @@ export async function validateVersionToday(
   ctx: HubContext,
   version: Pick<VersionDoc, 'fileId' | 'sha256'>,
 ): Promise<TValidationReport> {
-  const [{ anchors }, issuing, root] = await Promise.all([
+  const [{ options }, issuing, root] = await Promise.all([
     trust(ctx),
     hubCrl(ctx, 'issuing'),
     hubCrl(ctx, 'root'),
   ]);
   const bytes = await readFileBytes(ctx, version.fileId);
   const report = await queueOf(ctx).run(() =>
-    validatePdf(bytes, { trustAnchors: anchors, currentRevocation: { crls: [issuing, root] } }),
+    validatePdf(bytes, { ...trustOptions(options), currentRevocation: { crls: [issuing, root] } }),
   );
   if (report.document.sha256 !== version.sha256)
     throw new AppError('INVALID_STATE', 'Tệp lưu trữ không khớp mã băm của phiên bản văn bản.');
