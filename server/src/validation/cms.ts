@@ -40,7 +40,10 @@ export interface SignerInfo {
 }
 
 export interface ParsedCms {
+  /** The first SignerInfo: the signature the report describes (chain, time-stamp, level). */
   signerInfo: SignerInfo;
+  /** Every SignerInfo, the first included; each one must verify. */
+  signerInfos: SignerInfo[];
   certificates: Cert[];
   crls: Uint8Array[];
   eContentType: string;
@@ -111,12 +114,12 @@ export function parseCms(der: Uint8Array): ParsedCms {
       else if (el.isContext(1)) crlSet = el;
       else if (el.tag === 0x31) signerInfos = el;
     }
-    const infos = signerInfos?.children() ?? [];
+    const infos = (signerInfos?.children() ?? []).map(parseSignerInfo);
     const first = infos[0];
     if (!first) throw new CmsFormatError('no SignerInfo');
-    if (infos.length > 1) throw new CmsFormatError('more than one SignerInfo');
     return {
-      signerInfo: parseSignerInfo(first),
+      signerInfo: first,
+      signerInfos: infos,
       certificates: parseCertificateSet(certSet),
       crls: (crlSet?.children() ?? []).filter((c) => c.tag === 0x30).map((c) => c.raw),
       eContentType: encap.at(0).oid(),
@@ -142,8 +145,12 @@ export function signedAttributesDer(attrs: Der): Uint8Array {
   return out;
 }
 
-export function findSignerCert(parsed: ParsedCms, extra: Cert[] = []): Cert | null {
-  const sid = parsed.signerInfo.sid;
+export function findSignerCert(
+  parsed: ParsedCms,
+  extra: Cert[] = [],
+  si: SignerInfo = parsed.signerInfo,
+): Cert | null {
+  const sid = si.sid;
   const candidates = [...parsed.certificates, ...extra];
   if ('issuer' in sid)
     return (
@@ -188,8 +195,12 @@ function essBinding(si: SignerInfo, cert: Cert): { ok: boolean | null; version: 
 }
 
 /** Checks one SignerInfo against the content (as chunks) and the signer certificate. */
-export function checkSigner(parsed: ParsedCms, content: Uint8Array[], cert: Cert): SignerCheck {
-  const si = parsed.signerInfo;
+export function checkSigner(
+  parsed: ParsedCms,
+  content: Uint8Array[],
+  cert: Cert,
+  si: SignerInfo = parsed.signerInfo,
+): SignerCheck {
   const digestAlgorithm = digestName(si.digestAlgorithm);
   const scheme = signatureScheme(si.signatureAlgorithm, si.digestAlgorithm);
   const digest = hashChunks(digestAlgorithm, content);

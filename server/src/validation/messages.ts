@@ -137,6 +137,18 @@ const CATALOG = {
     'Chữ ký có thuộc tính signing-time, PAdES baseline không cho phép.',
     'The signature has a signing-time attribute, which PAdES baseline forbids.',
   ],
+  DETACHED_WITH_CONTENT: [
+    'Chữ ký tách rời (detached) nhưng CMS lại chứa nội dung đóng gói; không thể biết chữ ký bao dữ liệu nào.',
+    'A detached signature whose CMS also encapsulates content; what it signs is ambiguous.',
+  ],
+  ANNOTATIONS_AFTER_SIGNING: [
+    'Có {count} chú thích được thêm hoặc sửa sau khi ký (không có DocMDP): nội dung ký không đổi nhưng hiển thị có thể bị che.',
+    '{count} annotation(s) added or changed after signing (no DocMDP): the signed content is unchanged but may be covered.',
+  ],
+  CERTIFIED_NO_CHANGES: [
+    'Tài liệu được chứng nhận với DocMDP P=1 (không cho phép thay đổi) nhưng có phiên bản sau đó.',
+    'The document is certified with DocMDP P=1 (no changes allowed) yet has a later revision.',
+  ],
   NO_SIGNATURES: ['Tài liệu không có chữ ký số.', 'The document has no digital signature.'],
   SUMMARY: ['{passed}/{total} chữ ký hợp lệ.', '{passed}/{total} signature(s) valid.'],
 } as const satisfies Record<string, readonly [string, string]>;

@@ -15,6 +15,8 @@ import {
   parseCms,
   signatureTimestampToken,
   type ParsedCms,
+  type SignerCheck,
+  type SignerInfo,
 } from './cms.js';
 import type { ContentsMask } from './contents-mask.js';
 import { error, warning } from './messages.js';
@@ -80,6 +82,38 @@ function emptyOutcome(sig: PdfSignature): SignatureOutcome {
 
 const iso = (d: Date): string => d.toISOString();
 
+/** Verdict on one SignerInfo's cryptographic check; false when it failed. */
+function judgeSignerCheck(v: Verdict, c: SignerCheck, si: SignerInfo): boolean {
+  if (c.digestOk === false) return !v.fail('TOTAL_FAILED', 'HASH_FAILURE', error('DIGEST_MISMATCH'));
+  if (c.digestOk === null && si.signedAttrs)
+    return !v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', error('MESSAGE_DIGEST_MISSING'));
+  if (!c.signatureOk)
+    return !v.fail('TOTAL_FAILED', 'SIG_CRYPTO_FAILURE', error('SIGNATURE_VALUE_INVALID'));
+  if (c.essOk === false)
+    return !v.fail('INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND', error('ESS_MISMATCH'));
+  return true;
+}
+
+/** Every SignerInfo after the first must verify too (DSS validates each; one bad one fails). */
+function checkOtherSigners(
+  v: Verdict,
+  parsed: ParsedCms,
+  ranges: Uint8Array[],
+  ctx: ValidationContext,
+): boolean {
+  for (const si of parsed.signerInfos.slice(1)) {
+    const cert = findSignerCert(parsed, ctx.dssCerts, si);
+    if (!cert)
+      return !v.fail(
+        'INDETERMINATE',
+        'NO_SIGNING_CERTIFICATE_FOUND',
+        error('NO_SIGNING_CERTIFICATE'),
+      );
+    if (!judgeSignerCheck(v, checkSigner(parsed, ranges, cert, si), si)) return false;
+  }
+  return true;
+}
+
 function checkIntegrity(
   out: SignatureOutcome,
   parsed: ParsedCms,
@@ -101,14 +135,8 @@ function checkIntegrity(
     out.signatureAlgorithm = c.scheme.name;
     out.essVersion = c.essVersion;
     out.hasSigningTime = c.hasSigningTime;
-    if (c.digestOk === false)
-      return !v.fail('TOTAL_FAILED', 'HASH_FAILURE', error('DIGEST_MISMATCH'));
-    if (c.digestOk === null && parsed.signerInfo.signedAttrs)
-      return !v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', error('MESSAGE_DIGEST_MISSING'));
-    if (!c.signatureOk)
-      return !v.fail('TOTAL_FAILED', 'SIG_CRYPTO_FAILURE', error('SIGNATURE_VALUE_INVALID'));
-    if (c.essOk === false)
-      return !v.fail('INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND', error('ESS_MISMATCH'));
+    if (!judgeSignerCheck(v, c, parsed.signerInfo)) return false;
+    if (!checkOtherSigners(v, parsed, ranges, ctx)) return false;
     if (isWeakDigest(c.scheme.hash)) v.warn(warning('WEAK_ALGORITHM', { detail: c.scheme.name }));
     return true;
   } catch (e) {
@@ -121,6 +149,9 @@ function checkIntegrity(
     throw e;
   }
 }
+
+/** PDF subfilters whose CMS signs the byte ranges from outside: encapsulated content is foreign. */
+const DETACHED = new Set(['adbe.pkcs7.detached', 'ETSI.CAdES.detached']);
 
 function checkSignatureTimestamp(
   out: SignatureOutcome,
@@ -317,6 +348,12 @@ export async function validateSignature(
   } catch (e) {
     if (!(e instanceof CmsFormatError)) throw e;
     v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', error('CMS_UNREADABLE', { detail: e.message }));
+    return out;
+  }
+  if (sig.subFilter && DETACHED.has(sig.subFilter) && parsed.eContent !== null) {
+    // The signed attributes' message-digest may be over the encapsulated content instead of the
+    // PDF; a detached signature has none (pyHanko and DSS reject it).
+    v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', error('DETACHED_WITH_CONTENT'));
     return out;
   }
   if (!checkIntegrity(out, parsed, ranges, ctx) || !out.signer) return out;
