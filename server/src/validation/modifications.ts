@@ -16,13 +16,17 @@ import {
 } from 'pdf-lib';
 import type { TModification } from './report.schemas.js';
 import { objectRoles, refKey, type ObjectRole, type RoleMap } from './object-roles.js';
+import { changedDictKeys, valuesEqual } from './pdf-equality.js';
 import type { RevisionLayout } from './revisions.js';
 
 export interface ModificationContext {
   bytes: Uint8Array;
   layout: RevisionLayout;
-  /** DocMDP P of the certification signature, 2 (form fill-in and signing) when there is none. */
-  docMdpP: number;
+  /**
+   * DocMDP P of the certification signature; null without one (an approval signature: form
+   * fill-in and signing allowed, annotations a warning as in DSS's default policy).
+   */
+  docMdpP: number | null;
   /** `bytes` as latin1, when the caller already has it. */
   text?: string;
 }
@@ -68,6 +72,12 @@ const RENDERING: ReadonlySet<ObjectRole> = new Set([
   'resource',
 ]);
 const CATALOG_ALLOWED = new Set(['/DSS', '/AcroForm', '/Metadata', '/Extensions', '/Perms']);
+/** Annotation roles whose changes are a warning, not a failure, without DocMDP. */
+export const ANNOTATION_ROLES: ReadonlySet<string> = new Set([
+  'annotation',
+  'annotation-appearance',
+  'names-tree',
+]);
 const ACROFORM_ALLOWED = new Set(['/Fields', '/SigFlags', '/DR', '/DA']);
 
 function fingerprint(obj: PDFObject): string {
@@ -106,16 +116,8 @@ function revisionOf(ctx: ModificationContext, text: string, ref: PDFRef): number
   return rev ? rev.index : ctx.layout.revisions.length + 1;
 }
 
-function changedKeys(a: PDFObject | undefined, b: PDFObject | undefined): string[] {
-  const da = a instanceof PDFDict ? a : a instanceof PDFStream ? a.dict : undefined;
-  const db = b instanceof PDFDict ? b : b instanceof PDFStream ? b.dict : undefined;
-  if (!da || !db) return ['(type)'];
-  const keys = new Set([...da.keys(), ...db.keys()].map((k) => k.asString()));
-  return [...keys].filter(
-    (k) =>
-      (da.get(PDFName.of(k.slice(1)))?.toString() ?? '') !==
-      (db.get(PDFName.of(k.slice(1)))?.toString() ?? ''),
-  );
+function changedKeys(d: Diff, a: PDFObject | undefined, b: PDFObject | undefined): string[] {
+  return changedDictKeys(d.before, a, d.after, b) ?? ['(type)'];
 }
 
 function refsOf(doc: PDFDocument, obj: PDFObject | undefined): string[] {
@@ -129,7 +131,41 @@ interface Diff {
   after: PDFDocument;
   oldRoles: RoleMap;
   newRoles: RoleMap;
-  docMdpP: number;
+  docMdpP: number | null;
+}
+
+/** Annotations may be added or changed: P=3, or (with a warning) no certification at all. */
+const annotationsAllowed = (d: Diff): boolean => d.docMdpP === null || d.docMdpP >= 3;
+/** Form fill-in: P ≥ 2 or no certification. */
+const fillInAllowed = (d: Diff): boolean => d.docMdpP === null || d.docMdpP >= 2;
+
+/** The catalog's /Names dictionary changed only in /AP (named annotation appearances, Acrobat comments). */
+function namesOnlyAppearances(d: Diff): boolean {
+  const key = PDFName.of('Names');
+  const before = d.before.catalog.lookup(key);
+  const after = d.after.catalog.lookup(key);
+  if (!(after instanceof PDFDict)) return false;
+  const keys =
+    before instanceof PDFDict
+      ? (changedDictKeys(d.before, before, d.after, after) ?? ['(type)'])
+      : after.keys().map((k) => k.asString());
+  return keys.every((k) => k === '/AP');
+}
+
+/** A form field's value (its own /V or its parent's) is the same in both revisions. */
+function sameFieldValue(d: Diff, oldObj: PDFObject, newObj: PDFObject): boolean {
+  const value = (doc: PDFDocument, o: PDFObject): PDFObject | undefined => {
+    if (!(o instanceof PDFDict)) return undefined;
+    const own = o.get(PDFName.of('V'));
+    if (own) return own;
+    const parent = doc.context.lookup(o.get(PDFName.of('Parent')));
+    return parent instanceof PDFDict ? parent.get(PDFName.of('V')) : undefined;
+  };
+  return valuesEqual(
+    { doc: d.before, obj: value(d.before, oldObj) },
+    { doc: d.after, obj: value(d.after, newObj) },
+    1,
+  );
 }
 
 /** New entries of an array of references (Annots, Fields): allowed when each new entry is allowed. */
@@ -152,7 +188,7 @@ function arrayGrowthAllowed(
 
 function annotationOk(d: Diff): (r: ObjectRole) => boolean {
   return (r) =>
-    r === 'signature-widget' || r === 'signature-field' || (d.docMdpP >= 3 && r === 'annotation');
+    r === 'signature-widget' || r === 'signature-field' || (annotationsAllowed(d) && r === 'annotation');
 }
 
 type Judgement = { allowed: boolean; attack: TModification['attack']; detail: string };
@@ -164,11 +200,15 @@ function judgeChanged(
   oldObj: PDFObject,
   newObj: PDFObject,
 ): Judgement {
-  const keys = changedKeys(oldObj, newObj);
+  const keys = changedKeys(d, oldObj, newObj);
   const detail = `changed keys: ${keys.join(' ') || '(stream data)'}`;
   switch (role) {
     case 'catalog': {
-      const bad = keys.filter((k) => !CATALOG_ALLOWED.has(k));
+      const bad = keys.filter(
+        (k) =>
+          !CATALOG_ALLOWED.has(k) &&
+          !(k === '/Names' && annotationsAllowed(d) && namesOnlyAppearances(d)),
+      );
       const attack = bad.includes('/Pages')
         ? 'SHADOW_HIDE_AND_REPLACE'
         : bad.includes('/OCProperties')
@@ -234,23 +274,48 @@ function judgeChanged(
         attack: 'SHADOW_REPLACE',
         detail: `object ${key} overwritten in a later revision (${detail})`,
       };
+    case 'names-tree':
+      return { allowed: annotationsAllowed(d) && namesOnlyAppearances(d), attack: null, detail };
+    case 'form-widget':
+      // DSS-2236 "replace": a new appearance for a field whose value did not change shows other
+      // text than what was signed; a real fill-in changes the value and its appearance together.
+      if (keys.includes('/AP') && sameFieldValue(d, oldObj, newObj))
+        return {
+          allowed: false,
+          attack: 'SHADOW_REPLACE',
+          detail: `field appearance replaced without a change of its value (${detail})`,
+        };
+      return { allowed: fillInAllowed(d), attack: null, detail: `form fill-in (${detail})` };
     default:
       if (ALLOWED_CHANGED.has(role)) return { allowed: true, attack: null, detail };
       if (FORM_FILL.has(role))
-        return { allowed: d.docMdpP >= 2, attack: null, detail: `form fill-in (${detail})` };
-      if (ANNOTATION.has(role)) return { allowed: d.docMdpP >= 3, attack: 'SHADOW_HIDE', detail };
+        return { allowed: fillInAllowed(d), attack: null, detail: `form fill-in (${detail})` };
+      if (ANNOTATION.has(role)) {
+        const allowed = annotationsAllowed(d);
+        return { allowed, attack: allowed ? null : 'SHADOW_HIDE', detail };
+      }
       return { allowed: false, attack: null, detail };
   }
 }
 
 function judgeAdded(d: Diff, role: ObjectRole): Judgement {
   if (ALLOWED_NEW.has(role)) return { allowed: true, attack: null, detail: 'new object' };
-  if (ANNOTATION.has(role))
+  if (role === 'annots-array')
+    // A page's /Annots moved into a new array object (Adobe Reader does this when signing):
+    // its entries are judged with the page's /Annots change.
+    return { allowed: true, attack: null, detail: 'new annotation list of a page' };
+  if (role === 'names-tree') {
+    const allowed = annotationsAllowed(d) && namesOnlyAppearances(d);
+    return { allowed, attack: null, detail: 'names dictionary added' };
+  }
+  if (ANNOTATION.has(role)) {
+    const allowed = annotationsAllowed(d);
     return {
-      allowed: d.docMdpP >= 3,
-      attack: 'SHADOW_HIDE',
+      allowed,
+      attack: allowed ? null : 'SHADOW_HIDE',
       detail: 'annotation added after signing (may cover signed content)',
     };
+  }
   if (role === 'page-content')
     return {
       allowed: false,
@@ -266,7 +331,7 @@ function judgeAdded(d: Diff, role: ObjectRole): Judgement {
   if (RENDERING.has(role))
     return { allowed: false, attack: null, detail: 'rendering object added after signing' };
   if (role === 'form-appearance')
-    return { allowed: d.docMdpP >= 2, attack: null, detail: 'form field appearance (fill-in)' };
+    return { allowed: fillInAllowed(d), attack: null, detail: 'form field appearance (fill-in)' };
   return { allowed: false, attack: null, detail: 'new object' };
 }
 
@@ -319,11 +384,16 @@ export function analyzeModifications(
   for (const [key, now] of newObjs) {
     const was = oldObjs.get(key);
     if (was && was.fp === now.fp) continue;
+    // Rewritten but equal: other key order, hex vs literal string, a value moved in or out of
+    // an indirect object.
+    if (was && valuesEqual({ doc: before, obj: was.obj }, { doc: after, obj: now.obj })) continue;
     changed.add(key);
     const info = d.newRoles.get(key) ?? { role: 'unreferenced' as ObjectRole, page: null };
     const role =
       info.role === 'unreferenced' && was ? (d.oldRoles.get(key)?.role ?? info.role) : info.role;
-    const j = was ? judgeChanged(d, role, key, was.obj, now.obj) : judgeAdded(d, role);
+    const judged = was ? judgeChanged(d, role, key, was.obj, now.obj) : judgeAdded(d, role);
+    // DocMDP P=1: no change of any kind is permitted after the certification signature.
+    const j = d.docMdpP === 1 ? { ...judged, allowed: false } : judged;
     out.push({
       objectNumber: now.ref.objectNumber,
       generation: now.ref.generationNumber,

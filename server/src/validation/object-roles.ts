@@ -33,6 +33,7 @@ export type ObjectRole =
   | 'info'
   | 'metadata'
   | 'optional-content'
+  | 'names-tree'
   | 'catalog-other'
   | 'structure'
   | 'unreferenced';
@@ -164,6 +165,16 @@ class RoleWalker {
     }
   }
 
+  /** The names dictionary; its /AP tree holds annotation appearances (Acrobat's comment icons). */
+  names(obj: PDFObject | undefined): void {
+    const names = dictOf(this.doc, this.mark(obj, 'names-tree', null) ?? undefined);
+    if (!names) return;
+    this.deep(names.get(PDFName.of('AP')), 'annotation-appearance', null);
+    // JavaScript, embedded files …: any change to them stays a catalog change.
+    for (const [k, v] of names.entries())
+      if (k.asString() !== '/AP') this.deep(v, 'catalog-other', null);
+  }
+
   catalog(): void {
     const { doc } = this;
     const root = doc.context.trailerInfo.Root;
@@ -179,6 +190,7 @@ class RoleWalker {
     this.deep(cat.get(PDFName.of('DSS')), 'dss', null);
     this.deep(cat.get(PDFName.of('Metadata')), 'metadata', null);
     this.deep(cat.get(PDFName.of('OCProperties')), 'optional-content', null);
+    this.names(cat.get(PDFName.of('Names')));
     this.deep(doc.context.trailerInfo.Info, 'info', null);
     for (const [, v] of cat.entries()) this.deep(v, 'catalog-other', null);
     for (const [ref, obj] of doc.context.enumerateIndirectObjects()) {

@@ -14,7 +14,11 @@ import { unreadable } from './errors.js';
 import { detectLevel } from './level.js';
 import { maskSignatureContents } from './contents-mask.js';
 import { error, info, message, warning } from './messages.js';
-import { analyzeModifications, appendedBytesModification } from './modifications.js';
+import {
+  ANNOTATION_ROLES,
+  analyzeModifications,
+  appendedBytesModification,
+} from './modifications.js';
 import { loadPdf } from './pdf-objects.js';
 import { findSignatures, readDss } from './pdf-signatures.js';
 import {
@@ -95,7 +99,10 @@ async function firstDssRevisionAfter(
   if (!finalDoc.catalog.has(PDFName.of('DSS'))) return null;
   for (const rev of layout.revisions) {
     if (rev.index <= after) continue;
-    if ((await docs.get(rev.index)).catalog.has(PDFName.of('DSS'))) return rev.index;
+    // The first "revision" of a linearized file is its first-page section, which ends before
+    // the catalog: unreadable on its own and certainly without a DSS.
+    const doc = await docs.get(rev.index).catch(() => null);
+    if (doc?.catalog.has(PDFName.of('DSS'))) return rev.index;
   }
   return null;
 }
@@ -118,6 +125,8 @@ function applyModifications(o: SignatureOutcome, mods: TModification[]): void {
   const bad = mods.filter((m) => !m.allowed);
   const good = mods.length - bad.length;
   if (good > 0) o.verdict.messages.push(info('ALLOWED_CHANGES', { count: good }));
+  const annotations = mods.filter((m) => m.allowed && ANNOTATION_ROLES.has(m.kind)).length;
+  if (annotations > 0) o.verdict.warn(warning('ANNOTATIONS_AFTER_SIGNING', { count: annotations }));
   if (bad.length === 0) return;
   // An earlier INDETERMINATE is overridden: a forged document is a definite failure.
   o.verdict.fail(
@@ -193,13 +202,21 @@ function toReport(
   };
 }
 
+/** The file goes on after the revision this signature covers. */
+function laterRevision(o: SignatureOutcome, layout: RevisionLayout): boolean {
+  return (
+    o.revision !== null &&
+    (o.revision.index < layout.revisions.length || layout.trailingBytes > 0)
+  );
+}
+
 async function modificationsFor(
   o: SignatureOutcome,
   docs: RevisionDocs,
   finalDoc: PDFDocument,
   layout: RevisionLayout,
   bytes: Uint8Array,
-  docMdpP: number,
+  docMdpP: number | null,
   text: string,
 ): Promise<TModification[]> {
   const appended = appendedBytesModification(layout);
@@ -243,7 +260,7 @@ export async function validatePdf(
   const sigs = findSignatures(finalDoc);
   const outcomes: SignatureOutcome[] = [];
   for (const sig of sigs) outcomes.push(await validateSignature(sig, ctx));
-  const docMdpP = sigs.find((s) => s.docMdpP !== null)?.docMdpP ?? 2;
+  const docMdpP = sigs.find((s) => s.docMdpP !== null)?.docMdpP ?? null;
   const docTimestamps = outcomes.filter((o) => o.sig.type === 'DOC_TIMESTAMP');
   const reports: TSignatureReport[] = [];
   for (const o of outcomes) {
@@ -253,6 +270,8 @@ export async function validatePdf(
       o.sig.type === 'SIGNATURE' && o.timestamp?.valid
         ? await firstDssRevisionAfter(docs, layout, finalDoc, o.revision?.index ?? Infinity)
         : null;
+    if (docMdpP === 1 && laterRevision(o, layout))
+      o.verdict.fail('TOTAL_FAILED', 'FORMAT_FAILURE', error('CERTIFIED_NO_CHANGES'));
     reports.push(toReport(o, mods, layout, detectLevel(o, { dssRevision, docTimestamps })));
   }
   return ZValidationReport.parse(summarize(bytes, layout, reports));
