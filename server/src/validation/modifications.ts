@@ -188,7 +188,9 @@ function arrayGrowthAllowed(
 
 function annotationOk(d: Diff): (r: ObjectRole) => boolean {
   return (r) =>
-    r === 'signature-widget' || r === 'signature-field' || (annotationsAllowed(d) && r === 'annotation');
+    r === 'signature-widget' ||
+    r === 'signature-field' ||
+    (annotationsAllowed(d) && r === 'annotation');
 }
 
 type Judgement = { allowed: boolean; attack: TModification['attack']; detail: string };

@@ -84,7 +84,8 @@ const iso = (d: Date): string => d.toISOString();
 
 /** Verdict on one SignerInfo's cryptographic check; false when it failed. */
 function judgeSignerCheck(v: Verdict, c: SignerCheck, si: SignerInfo): boolean {
-  if (c.digestOk === false) return !v.fail('TOTAL_FAILED', 'HASH_FAILURE', error('DIGEST_MISMATCH'));
+  if (c.digestOk === false)
+    return !v.fail('TOTAL_FAILED', 'HASH_FAILURE', error('DIGEST_MISMATCH'));
   if (c.digestOk === null && si.signedAttrs)
     return !v.fail('TOTAL_FAILED', 'FORMAT_FAILURE', error('MESSAGE_DIGEST_MISSING'));
   if (!c.signatureOk)

@@ -205,8 +205,7 @@ function toReport(
 /** The file goes on after the revision this signature covers. */
 function laterRevision(o: SignatureOutcome, layout: RevisionLayout): boolean {
   return (
-    o.revision !== null &&
-    (o.revision.index < layout.revisions.length || layout.trailingBytes > 0)
+    o.revision !== null && (o.revision.index < layout.revisions.length || layout.trailingBytes > 0)
   );
 }
 

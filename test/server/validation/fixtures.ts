@@ -135,6 +135,12 @@ export interface CmsOptions {
   tsa?: ValidationPki;
   revocation?: { crls: Uint8Array[]; ocsps: Uint8Array[] };
   wrongDigest?: boolean;
+  /** EC signer: BSI TR-03111 plain ECDSA (OID 0.4.0.127.0.7.1.1.4.1.3, value r || s). */
+  plainEcdsa?: boolean;
+  /** More SignerInfos over the same content; `corrupt` flips a byte of that signature value. */
+  extraSigners?: { signer: PkiCert; corrupt?: boolean }[];
+  /** Content encapsulated in the CMS (a detached PDF signature must have none). */
+  encapsulate?: Uint8Array;
 }
 
 const toCert = (der: Uint8Array): pkijs.Certificate =>
@@ -144,8 +150,10 @@ const attr = (type: string, value: asn1js.AsnType): pkijs.Attribute =>
 const SHA256 = (): pkijs.AlgorithmIdentifier =>
   new pkijs.AlgorithmIdentifier({ algorithmId: '2.16.840.1.101.3.4.2.1' });
 
-function signatureAlgorithm(cert: PkiCert, pss: boolean): pkijs.AlgorithmIdentifier {
+function signatureAlgorithm(cert: PkiCert, pss: boolean, plain = false): pkijs.AlgorithmIdentifier {
   const key = createPrivateKey(readFileSync(cert.keyPath));
+  if (key.asymmetricKeyType === 'ec' && plain)
+    return new pkijs.AlgorithmIdentifier({ algorithmId: '0.4.0.127.0.7.1.1.4.1.3' });
   if (key.asymmetricKeyType === 'ec')
     return new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.840.10045.4.3.2' });
   if (!pss) return new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.840.113549.1.1.11' });
@@ -163,10 +171,12 @@ function signatureAlgorithm(cert: PkiCert, pss: boolean): pkijs.AlgorithmIdentif
   });
 }
 
-function rawSign(cert: PkiCert, data: Uint8Array, pss: boolean): Uint8Array {
+function rawSign(cert: PkiCert, data: Uint8Array, pss: boolean, plain = false): Uint8Array {
   const key = createPrivateKey(readFileSync(cert.keyPath));
   if (key.asymmetricKeyType === 'rsa' && pss)
     return nodeSign('sha256', data, { key, padding: 6, saltLength: 32 });
+  if (key.asymmetricKeyType === 'ec' && plain)
+    return nodeSign('sha256', data, { key, dsaEncoding: 'ieee-p1363' });
   return nodeSign('sha256', data, key);
 }
 
@@ -175,6 +185,35 @@ export function buildCms(ranges: Uint8Array[], o: CmsOptions): Uint8Array {
   for (const r of ranges) h.update(r);
   const digest = h.digest();
   if (o.wrongDigest) digest[0] = (digest[0] ?? 0) ^ 0xff;
+  const extra = (o.extraSigners ?? []).map((e) => {
+    const si = buildSignerInfo(digest, { signer: e.signer, chain: [] });
+    const value = new Uint8Array(si.signature.valueBlock.valueHexView);
+    if (e.corrupt) value[0] = (value[0] ?? 0) ^ 0xff;
+    si.signature = new asn1js.OctetString({ valueHex: value });
+    return si;
+  });
+  const signedData = new pkijs.SignedData({
+    version: 1,
+    digestAlgorithms: [SHA256()],
+    encapContentInfo: new pkijs.EncapsulatedContentInfo({
+      eContentType: '1.2.840.113549.1.7.1',
+      ...(o.encapsulate ? { eContent: new asn1js.OctetString({ valueHex: o.encapsulate }) } : {}),
+    }),
+    certificates: [
+      toCert(o.signer.certDer),
+      ...o.chain.map((c) => toCert(c.certDer)),
+      ...(o.extraSigners ?? []).map((e) => toCert(e.signer.certDer)),
+    ],
+    signerInfos: [buildSignerInfo(digest, o), ...extra],
+  });
+  const ci = new pkijs.ContentInfo({
+    contentType: '1.2.840.113549.1.7.2',
+    content: signedData.toSchema(true),
+  });
+  return new Uint8Array(ci.toSchema().toBER(false));
+}
+
+function buildSignerInfo(digest: Uint8Array, o: CmsOptions): pkijs.SignerInfo {
   const signerCert = toCert(o.signer.certDer);
   const attrs = [
     attr('1.2.840.113549.1.9.3', new asn1js.ObjectIdentifier({ value: '1.2.840.113549.1.7.1' })),
@@ -215,7 +254,7 @@ export function buildCms(ranges: Uint8Array[], o: CmsOptions): Uint8Array {
   const signedAttrs = new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes: attrs });
   const toSign = new Uint8Array(signedAttrs.toSchema().toBER(false));
   toSign[0] = 0x31;
-  const signature = rawSign(o.signer, toSign, o.pss ?? false);
+  const signature = rawSign(o.signer, toSign, o.pss ?? false, o.plainEcdsa);
   const signerInfo = new pkijs.SignerInfo({
     version: 1,
     sid: new pkijs.IssuerAndSerialNumber({
@@ -224,7 +263,7 @@ export function buildCms(ranges: Uint8Array[], o: CmsOptions): Uint8Array {
     }),
     digestAlgorithm: SHA256(),
     signedAttrs,
-    signatureAlgorithm: signatureAlgorithm(o.signer, o.pss ?? false),
+    signatureAlgorithm: signatureAlgorithm(o.signer, o.pss ?? false, o.plainEcdsa),
     signature: new asn1js.OctetString({ valueHex: signature }),
   });
   if (o.tsa) {
@@ -234,18 +273,7 @@ export function buildCms(ranges: Uint8Array[], o: CmsOptions): Uint8Array {
       attributes: [attr('1.2.840.113549.1.9.16.2.14', asn1js.fromBER(token).result)],
     });
   }
-  const signedData = new pkijs.SignedData({
-    version: 1,
-    digestAlgorithms: [SHA256()],
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: '1.2.840.113549.1.7.1' }),
-    certificates: [signerCert, ...o.chain.map((c) => toCert(c.certDer))],
-    signerInfos: [signerInfo],
-  });
-  const ci = new pkijs.ContentInfo({
-    contentType: '1.2.840.113549.1.7.2',
-    content: signedData.toSchema(true),
-  });
-  return new Uint8Array(ci.toSchema().toBER(false));
+  return signerInfo;
 }
 
 // ---------------------------------------------------------------- incremental updates (tests only)
@@ -292,10 +320,20 @@ function pdfDate(d: Date): string {
   return `D:${d.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
 }
 
+export interface PlaceholderOptions {
+  type?: 'Sig' | 'DocTimeStamp';
+  subFilter?: string;
+  name?: string;
+  /** A certification signature with this DocMDP P (catalog /Perms too). */
+  docMdpP?: number;
+  /** The page's /Annots becomes a new indirect array (Adobe Reader does this). */
+  indirectAnnots?: boolean;
+}
+
 /** Incremental update adding an empty signature (or document time-stamp) field with placeholders. */
 export async function addSignaturePlaceholder(
   bytes: Uint8Array,
-  o: { type?: 'Sig' | 'DocTimeStamp'; subFilter?: string; name?: string } = {},
+  o: PlaceholderOptions = {},
 ): Promise<Uint8Array> {
   const doc = await PDFDocument.load(bytes, { updateMetadata: false });
   const type = o.type ?? 'Sig';
@@ -303,7 +341,10 @@ export async function addSignaturePlaceholder(
   const sigNum = doc.context.largestObjectNumber + 1;
   const widgetNum = sigNum + 1;
   const page = doc.getPage(0);
-  const sig = `<< /Type /${type} /Filter /Adobe.PPKLite /SubFilter /${subFilter} ${BR_PLACEHOLDER} /Contents <${'0'.repeat(CONTENTS_HEX_LEN)}> /M (${pdfDate(new Date())}) >>`;
+  const docMdp = o.docMdpP
+    ? ` /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P ${o.docMdpP} /V /1.2 >> >>]`
+    : '';
+  const sig = `<< /Type /${type} /Filter /Adobe.PPKLite /SubFilter /${subFilter} ${BR_PLACEHOLDER} /Contents <${'0'.repeat(CONTENTS_HEX_LEN)}> /M (${pdfDate(new Date())})${docMdp} >>`;
   const fieldName = o.name ?? `Sig${sigNum}`;
   const widget = `<< /Type /Annot /Subtype /Widget /FT /Sig /T (${fieldName}) /V ${sigNum} 0 R /Rect [0 0 0 0] /F 132 /P ${page.ref.toString()} >>`;
   const pageDict = page.node.clone(doc.context);
@@ -311,12 +352,15 @@ export async function addSignaturePlaceholder(
     (page.node.lookup(PDFName.of('Annots')) as PDFArray | undefined)?.clone(doc.context) ??
     doc.context.obj([]);
   annots.push(PDFRef.of(widgetNum));
-  pageDict.set(PDFName.of('Annots'), annots);
   const objects: NewObject[] = [
     { num: sigNum, body: sig },
     { num: widgetNum, body: widget },
-    { num: page.ref.objectNumber, body: serialize(pageDict) },
   ];
+  if (o.indirectAnnots) {
+    objects.push({ num: widgetNum + 1, body: serialize(annots) });
+    pageDict.set(PDFName.of('Annots'), PDFRef.of(widgetNum + 1));
+  } else pageDict.set(PDFName.of('Annots'), annots);
+  objects.push({ num: page.ref.objectNumber, body: serialize(pageDict) });
   const acroRef = doc.catalog.get(PDFName.of('AcroForm'));
   const acro = (acroRef instanceof PDFRef ? doc.context.lookup(acroRef) : acroRef) as
     PDFDict | undefined;
@@ -327,11 +371,14 @@ export async function addSignaturePlaceholder(
   fields.push(PDFRef.of(widgetNum));
   newAcro.set(PDFName.of('Fields'), fields);
   newAcro.set(PDFName.of('SigFlags'), doc.context.obj(3));
-  if (acroRef instanceof PDFRef)
+  if (acroRef instanceof PDFRef && !o.docMdpP)
     objects.push({ num: acroRef.objectNumber, body: serialize(newAcro) });
   else {
     const cat = doc.catalog.clone(doc.context);
-    cat.set(PDFName.of('AcroForm'), newAcro);
+    cat.set(PDFName.of('AcroForm'), acroRef instanceof PDFRef ? acroRef : newAcro);
+    if (acroRef instanceof PDFRef)
+      objects.push({ num: acroRef.objectNumber, body: serialize(newAcro) });
+    if (o.docMdpP) cat.set(PDFName.of('Perms'), doc.context.obj({ DocMDP: PDFRef.of(sigNum) }));
     objects.push({
       num: (doc.context.trailerInfo.Root as PDFRef).objectNumber,
       body: serialize(cat),
@@ -342,12 +389,9 @@ export async function addSignaturePlaceholder(
 
 export async function addSignature(
   bytes: Uint8Array,
-  o: CmsOptions & { subFilter?: string },
+  o: CmsOptions & Omit<PlaceholderOptions, 'type'>,
 ): Promise<Uint8Array> {
-  return embedSignature(
-    await addSignaturePlaceholder(bytes, { subFilter: o.subFilter }),
-    (ranges) => buildCms(ranges, o),
-  );
+  return embedSignature(await addSignaturePlaceholder(bytes, o), (ranges) => buildCms(ranges, o));
 }
 
 export async function addDocTimestamp(bytes: Uint8Array, pki: ValidationPki): Promise<Uint8Array> {

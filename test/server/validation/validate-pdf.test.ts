@@ -69,7 +69,7 @@ describe('validation: validatePdf', function () {
   /** Signed with revocation info in the CMS (adbe archival), so the verdict is final offline. */
   const signed = async (
     signer = (): ValidationPki['signerRsa'] => pki.signerRsa,
-    extra: Partial<f.CmsOptions> = {},
+    extra: Partial<f.CmsOptions & f.PlaceholderOptions> = {},
   ): Promise<Uint8Array> =>
     f.addSignature((await f.basePdf()).bytes, {
       signer: signer(),
@@ -278,8 +278,11 @@ describe('validation: validatePdf', function () {
       expect(pdfsig(nss, pdf).valid, 'pdfsig only checks the signed bytes').to.equal(true);
     });
 
-    it('shadow hide: overlay annotation added after signing → SHADOW_HIDE', async () => {
-      const s = first(await validate(await tamper.shadowHide(await signed())));
+    it('shadow hide: overlay annotation added after a certification (DocMDP P=2) → SHADOW_HIDE', async () => {
+      // After an approval signature it is only a warning (DSS's default policy): revision-changes.test.ts.
+      const s = first(
+        await validate(await tamper.shadowHide(await signed(undefined, { docMdpP: 2 }))),
+      );
       expectVerdict(s, 'TOTAL_FAILED', 'FORMAT_FAILURE');
       expect(
         s.modifications.filter((m) => !m.allowed).map((m) => [m.kind, m.attack]),
