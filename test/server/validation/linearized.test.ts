@@ -1,0 +1,75 @@
+/**
+ * Issue #18, item 3: B-LT/B-LTA signatures of linearized PDFs. The first `startxref … %%EOF` of
+ * a linearized file closes its first-page section, which ends before the catalog; the validator
+ * took it for a revision and refused the file (PDF_UNREADABLE: no usable document catalog).
+ */
+import { execFileSync } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { keySigner } from '../../../server/src/cms/index.js';
+import { signPdf, type PadesLevel } from '../../../server/src/pades/index.js';
+import { validatePdf } from '../../../server/src/validation/index.js';
+import { createValidationPki, type ValidationPki } from '../../support/validation-pki.js';
+import { basePdf } from './fixtures.js';
+
+describe('validation: B-LT/B-LTA signatures of linearized PDFs', function () {
+  this.timeout(120_000);
+  let pki: ValidationPki;
+  let dir: string;
+  before(() => {
+    pki = createValidationPki();
+    dir = mkdtempSync(join(tmpdir(), 'lt-linearized-'));
+  });
+  after(() => {
+    pki.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const linearize = (bytes: Uint8Array): Uint8Array => {
+    writeFileSync(join(dir, 'in.pdf'), bytes);
+    execFileSync('qpdf', ['--linearize', join(dir, 'in.pdf'), join(dir, 'lin.pdf')]);
+    return readFileSync(join(dir, 'lin.pdf'));
+  };
+  const sign = (pdf: Uint8Array, level: PadesLevel): Promise<Uint8Array> =>
+    signPdf(pdf, {
+      signer: keySigner(createPrivateKey(readFileSync(pki.signerRsa.keyPath)), [
+        pki.signerRsa.certDer,
+        pki.ca.certDer,
+        pki.root.certDer,
+      ]),
+      level,
+      timestamp: async (digest) => pki.timestampToken(digest),
+      revocation: async () => ({
+        ocsp: [pki.ocspResponse(pki.signerRsa)],
+        crls: [pki.caCrl, pki.rootCrl],
+      }),
+    });
+
+  const inputs: [string, () => Promise<Uint8Array>][] = [
+    ['a pdf-lib letter linearized by qpdf', async () => linearize((await basePdf()).bytes)],
+    [
+      "qpdf's own linearized test file (conformance corpus)",
+      async () => readFileSync('../shared/conformance/unsigned/qpdf_lin5.pdf'),
+    ],
+  ];
+  for (const [name, input] of inputs) {
+    for (const [level, expected] of [
+      ['B-LT', 'PAdES-BASELINE-LT'],
+      ['B-LTA', 'PAdES-BASELINE-LTA'],
+    ] as const) {
+      it(`${name}, ${level} → TOTAL_PASSED at ${expected}`, async () => {
+        const pdf = await input();
+        expect(Buffer.from(pdf.subarray(0, 1024)).toString('latin1')).to.include('/Linearized');
+        const r = await validatePdf(await sign(pdf, level), { trustAnchors: [pki.root.certDer] });
+        const s = r.signatures.find((x) => x.type === 'SIGNATURE');
+        expect([s?.indication, s?.level], JSON.stringify(s?.messages)).to.deep.equal([
+          'TOTAL_PASSED',
+          expected,
+        ]);
+      });
+    }
+  }
+});
