@@ -1,5 +1,6 @@
 import { PDFArray, PDFContext, PDFDict, PDFDocument, PDFName, PDFRef } from 'pdf-lib';
 import { checkParsedObjects, checkPdfLimits } from './limits.js';
+import { withQuietParser } from './parser-warnings.js';
 import { PdfError } from './pdf-error.js';
 import { findLastStartxref, readTrailer, type TrailerInfo } from './trailer.js';
 
@@ -31,11 +32,13 @@ export async function loadPdf(bytes: Uint8Array): Promise<PdfFile> {
   checkPdfLimits(bytes); // before pdf-lib inflates object streams and recurses into arrays
   let doc: PDFDocument;
   try {
-    doc = await PDFDocument.load(bytes, {
-      updateMetadata: false,
-      ignoreEncryption: true,
-      throwOnInvalidObject: false,
-    });
+    doc = await withQuietParser(() =>
+      PDFDocument.load(bytes, {
+        updateMetadata: false,
+        ignoreEncryption: true,
+        throwOnInvalidObject: false,
+      }),
+    );
   } catch (cause) {
     throw new PdfError('PDF_MALFORMED', `The PDF cannot be parsed: ${(cause as Error).message}`, {
       cause,

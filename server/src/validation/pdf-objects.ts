@@ -15,6 +15,7 @@ import {
   decodePDFRawStream,
 } from 'pdf-lib';
 import { checkParsedObjects } from '../pdf/limits.js';
+import { withQuietParser } from '../pdf/parser-warnings.js';
 import { unreadable } from './errors.js';
 
 export async function loadPdf(bytes: Uint8Array): Promise<PDFDocument> {
@@ -37,14 +38,16 @@ export async function loadPdf(bytes: Uint8Array): Promise<PDFDocument> {
 
 async function parse(bytes: Uint8Array): Promise<PDFDocument> {
   try {
-    return await PDFDocument.load(bytes, {
-      updateMetadata: false,
-      ignoreEncryption: true,
-      throwOnInvalidObject: false,
-      // No yielding every 100 objects: validation runs in a bounded queue anyway, and the
-      // per-tick awaits were a measurable share of the load time.
-      parseSpeed: ParseSpeeds.Fastest,
-    });
+    return await withQuietParser(() =>
+      PDFDocument.load(bytes, {
+        updateMetadata: false,
+        ignoreEncryption: true,
+        throwOnInvalidObject: false,
+        // No yielding every 100 objects: validation runs in a bounded queue anyway, and the
+        // per-tick awaits were a measurable share of the load time.
+        parseSpeed: ParseSpeeds.Fastest,
+      }),
+    );
   } catch (e) {
     throw unreadable(
       `The file cannot be parsed as a PDF (${(e as Error).message}); check that it is a complete PDF file.`,
