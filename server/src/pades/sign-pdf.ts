@@ -1,3 +1,4 @@
+import { PDFArray, PDFDict, PDFName, PDFNumber, type PDFObject } from 'pdf-lib';
 import { createCms } from '../cms/create-cms.js';
 import { httpTimestamp, type TimestampFunction } from '../cms/timestamp.js';
 import { hashPrepared } from '../pdf/byte-range.js';
@@ -40,11 +41,36 @@ async function signRevision(
   return withPdf(pdf, (file) => signFile(file, o, timestamp));
 }
 
+/** DocMDP P of the certification signature named by the catalog's /Perms, if any. */
+function certificationP(file: PdfFile): number | null {
+  const dict = (obj: PDFObject | undefined): PDFDict | undefined => {
+    const v = file.context.lookup(obj);
+    return v instanceof PDFDict ? v : undefined;
+  };
+  const sig = dict(dict(file.catalog.get(PDFName.of('Perms')))?.get(PDFName.of('DocMDP')));
+  const refs = file.context.lookup(sig?.get(PDFName.of('Reference')));
+  for (const r of refs instanceof PDFArray ? refs.asArray() : []) {
+    const ref = dict(r);
+    if (ref?.get(PDFName.of('TransformMethod')) !== PDFName.of('DocMDP')) continue;
+    const p = file.context.lookup(
+      dict(ref.get(PDFName.of('TransformParams')))?.get(PDFName.of('P')),
+    );
+    return p instanceof PDFNumber ? p.asNumber() : 2;
+  }
+  return null;
+}
+
 async function signFile(
   file: PdfFile,
   o: SignPdfOptions,
   timestamp: TimestampFunction | undefined,
 ): Promise<Uint8Array> {
+  if (certificationP(file) === 1)
+    // Any revision after a P=1 certification invalidates it (ISO 32000-2 §12.8.2.2).
+    throw new PadesError(
+      'PDF_CERTIFIED_NO_CHANGES',
+      'Tài liệu đã được chứng nhận với DocMDP P=1 (không cho phép thay đổi): ký thêm sẽ làm mất hiệu lực chữ ký chứng nhận.',
+    );
   const signingTime = o.signingTime ?? new Date();
   const appearance = o.appearance ? await o.appearance(file, signingTime) : undefined;
   let contentsSize = estimateCmsSize(o.signer.certificateChain, timestamp !== undefined);
