@@ -4,6 +4,7 @@
  * run a subset: `npm run bench -- signing validation`.
  */
 import { benchCli } from './bench-cli.js';
+import { benchConformance } from './bench-conformance.js';
 import { benchExchange } from './bench-exchange.js';
 import { benchPki } from './bench-pki.js';
 import { benchSigning } from './bench-signing.js';
@@ -17,6 +18,7 @@ const ALL: Record<string, () => Promise<void>> = {
   exchange: () => benchExchange(10),
   stats: benchStats,
   cli: benchCli,
+  conformance: benchConformance,
 };
 
 const chosen = process.argv.slice(2).filter((a) => a in ALL);
