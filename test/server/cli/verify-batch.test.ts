@@ -30,7 +30,7 @@ describe('lienthong verify FILE|DIR… (many files per call)', function () {
       });
     const signed = await sign();
     writeFileSync(at('a-good.pdf'), signed);
-    writeFileSync(at('b-tampered.pdf'), await tamper.shadowHide(signed));
+    writeFileSync(at('b-tampered.pdf'), await tamper.shadowReplace(signed));
     writeFileSync(at('c-junk.pdf'), 'not a pdf at all');
     writeFileSync(at('notes.txt'), 'not a PDF name: never looked at');
     writeFileSync(at('sub', 'd-good.PDF'), await sign());
@@ -47,7 +47,7 @@ describe('lienthong verify FILE|DIR… (many files per call)', function () {
     const lines = r.stdout.trim().split('\n');
     expect(lines).to.have.length(5);
     expect(lines[0]).to.match(/^HỢP LỆ\s+\S*a-good\.pdf — 1 chữ ký: Nguyen Van A$/);
-    expect(lines[1]).to.match(/^KHÔNG HỢP LỆ\s+\S*b-tampered\.pdf — .*SHADOW_HIDE/);
+    expect(lines[1]).to.match(/^KHÔNG HỢP LỆ\s+\S*b-tampered\.pdf — .*SHADOW_REPLACE/);
     expect(lines[2]).to.match(/^KHÔNG ĐỌC ĐƯỢC\s+\S*c-junk\.pdf — PDF_UNREADABLE: /);
     expect(lines[3]).to.match(/^HỢP LỆ\s+\S*sub\/d-good\.PDF — /);
     expect(lines[4]).to.equal(

@@ -33,7 +33,7 @@ describe('cli: verify', function () {
     good = join(dir, 'good.pdf');
     bad = join(dir, 'bad.pdf');
     writeFileSync(good, signed);
-    writeFileSync(bad, await tamper.shadowHide(signed));
+    writeFileSync(bad, await tamper.shadowReplace(signed));
     writeFileSync(join(dir, 'junk.pdf'), 'not a pdf');
   });
   after(() => {
@@ -67,7 +67,7 @@ describe('cli: verify', function () {
   it('tampered file: exit 1 and the modification is printed', () => {
     const r = verify(bad, '--trust', pki.root.certPath, '--offline');
     expect(r.status).to.equal(1);
-    expect(r.stdout).to.include('KHÔNG HỢP LỆ').and.include('SHADOW_HIDE');
+    expect(r.stdout).to.include('KHÔNG HỢP LỆ').and.include('SHADOW_REPLACE');
   });
 
   it('untrusted root: exit 1', () => {
