@@ -12,6 +12,10 @@ import { expect } from 'chai';
 import { keySigner } from '../../../server/src/cms/index.js';
 import { signPdf, type PadesLevel } from '../../../server/src/pades/index.js';
 import { validatePdf } from '../../../server/src/validation/index.js';
+import type { Hub } from '../../../server/src/hub.js';
+import type { TValidationReport } from '../../../server/src/validation/index.js';
+import { startTestHub } from '../../support/hub.js';
+import { runCliSync } from '../../support/process.js';
 import { createValidationPki, type ValidationPki } from '../../support/validation-pki.js';
 import { basePdf } from './fixtures.js';
 
@@ -72,4 +76,35 @@ describe('validation: B-LT/B-LTA signatures of linearized PDFs', function () {
       });
     }
   }
+
+  describe('the same file through lienthong verify and POST /api/v1/public/validations', () => {
+    let hub: Hub;
+    let file: string;
+    before(async () => {
+      const trust = join(dir, 'trust');
+      execFileSync('mkdir', ['-p', trust]);
+      writeFileSync(join(trust, 'root.pem'), pki.root.certPem);
+      hub = await startTestHub({ TRUST_DIR: trust });
+      file = join(dir, 'lin-lt.pdf');
+      writeFileSync(file, await sign(linearize((await basePdf()).bytes), 'B-LT'));
+    });
+    after(() => hub.close());
+
+    it('lienthong verify --offline --trust root.pem: exit 0', () => {
+      const r = runCliSync(['verify', '--offline', '--trust', pki.root.certPath, file]);
+      expect(r.status, r.stdout + r.stderr).to.equal(0);
+    });
+
+    it('POST /api/v1/public/validations: 200, TOTAL_PASSED at PAdES-BASELINE-LT', async () => {
+      const res = await fetch(`${hub.url}/api/v1/public/validations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/pdf' },
+        body: readFileSync(file),
+      });
+      const body = (await res.json()) as TValidationReport;
+      expect(res.status, JSON.stringify(body)).to.equal(200);
+      const s = body.signatures.find((x) => x.type === 'SIGNATURE');
+      expect([s?.indication, s?.level]).to.deep.equal(['TOTAL_PASSED', 'PAdES-BASELINE-LT']);
+    });
+  });
 });
