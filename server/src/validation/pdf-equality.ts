@@ -23,10 +23,19 @@ import { sameBytes } from './der.js';
 
 /** Deeper structures are compared as "different" rather than walked without bound. */
 const MAX_DEPTH = 32;
+/**
+ * Values visited per comparison: references that differ on both sides are followed, so a crafted
+ * file could make the walk exponential; past this budget the values count as different.
+ */
+const MAX_STEPS = 20_000;
 
 interface Side {
   doc: PDFDocument;
   obj: PDFObject | undefined;
+}
+
+interface Budget {
+  steps: number;
 }
 
 function resolved(doc: PDFDocument, obj: PDFObject | undefined): PDFObject | undefined {
@@ -45,6 +54,7 @@ function dictEqual(
   a: Side & { obj: PDFDict },
   b: Side & { obj: PDFDict },
   depth: number,
+  budget: Budget,
   stream = false,
 ): boolean {
   const ka = a.obj.keys();
@@ -57,6 +67,7 @@ function dictEqual(
         { doc: b.doc, obj: b.obj.get(k) },
         depth + 1,
         stream && k.asString() === '/Length',
+        budget,
       ),
   );
 }
@@ -65,9 +76,15 @@ function dictEqual(
  * True when both sides denote the same PDF value. `lengthKey` ignores /Length of streams (it
  * follows from the data, which is compared itself).
  */
-export function valuesEqual(a: Side, b: Side, depth = 0, lengthKey = false): boolean {
+export function valuesEqual(
+  a: Side,
+  b: Side,
+  depth = 0,
+  lengthKey = false,
+  budget: Budget = { steps: 0 },
+): boolean {
   if (lengthKey) return true;
-  if (depth > MAX_DEPTH) return false;
+  if (depth > MAX_DEPTH || ++budget.steps > MAX_STEPS) return false;
   if (
     a.obj instanceof PDFRef &&
     b.obj instanceof PDFRef &&
@@ -89,7 +106,15 @@ export function valuesEqual(a: Side, b: Side, depth = 0, lengthKey = false): boo
   if (x instanceof PDFArray) {
     if (!(y instanceof PDFArray) || x.size() !== y.size()) return false;
     for (let i = 0; i < x.size(); i++)
-      if (!valuesEqual({ doc: a.doc, obj: x.get(i) }, { doc: b.doc, obj: y.get(i) }, depth + 1))
+      if (
+        !valuesEqual(
+          { doc: a.doc, obj: x.get(i) },
+          { doc: b.doc, obj: y.get(i) },
+          depth + 1,
+          false,
+          budget,
+        )
+      )
         return false;
     return true;
   }
@@ -97,11 +122,14 @@ export function valuesEqual(a: Side, b: Side, depth = 0, lengthKey = false): boo
     return (
       y instanceof PDFStream &&
       sameBytes(streamData(x), streamData(y)) &&
-      dictEqual({ doc: a.doc, obj: x.dict }, { doc: b.doc, obj: y.dict }, depth, true)
+      dictEqual({ doc: a.doc, obj: x.dict }, { doc: b.doc, obj: y.dict }, depth, budget, true)
     );
   }
   if (x instanceof PDFDict)
-    return y instanceof PDFDict && dictEqual({ doc: a.doc, obj: x }, { doc: b.doc, obj: y }, depth);
+    return (
+      y instanceof PDFDict &&
+      dictEqual({ doc: a.doc, obj: x }, { doc: b.doc, obj: y }, depth, budget)
+    );
   return x.toString() === y.toString();
 }
 
