@@ -21,11 +21,13 @@ export type CorpusName =
   | 'report-60-pages'
   | 'images-10mb'
   | 'encrypted-empty-user'
-  | 'encrypted-user-password';
+  | 'encrypted-user-password'
+  | 'decree30-soffice'
+  | 'decree30-word';
 
 export type CorpusEntry = { name: CorpusName; path: string; howMade: string };
 
-const VERSION = 'v3';
+const VERSION = 'v4';
 export const CORPUS_DIR = join(tmpdir(), `lienthong-pdf-corpus-${VERSION}`);
 const require = createRequire(import.meta.url);
 
@@ -122,6 +124,70 @@ function appendInfoUpdate(classic: Buffer): Buffer {
   return Buffer.concat([classic, Buffer.from(body + xref, 'latin1')]);
 }
 
+/**
+ * A Decree 30 official letter as offices write it (Phụ lục I): "Nơi nhận" on the left and the
+ * signer block on the right of a borderless two-column table, four blank lines for the signature
+ * between the title lines and the name.
+ */
+const DECREE30_BODY = [
+  'Thực hiện Nghị định số 30/2020/NĐ-CP về công tác văn thư, Cục Chuyển đổi số đề nghị các đơn vị',
+  'triển khai ký số văn bản điện tử và gửi nhận qua trục liên thông trước ngày 15 tháng 02 năm 2026.',
+  'Trong quá trình thực hiện, nếu có vướng mắc, đề nghị phản ánh về Văn phòng Cục để tổng hợp.',
+];
+const DECREE30_RECEIVERS = ['Nơi nhận:', '- Như trên;', '- Cục trưởng (để b/c);', '- Lưu: VT, VP.'];
+const DECREE30_SIGNER = ['KT. CỤC TRƯỞNG', 'PHÓ CỤC TRƯỞNG', '', '', '', '', 'Trần Thị Bình'];
+
+function decree30Fodt(): string {
+  const p = (t: string, style = 'P') => `<text:p text:style-name="${style}">${t}</text:p>`;
+  const cell = (lines: string[], style: string) =>
+    `<table:table-cell>${lines.map((l) => p(l, style)).join('')}</table:table-cell>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+ xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
+ office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.text">
+<office:automatic-styles>
+ <style:style style:name="P" style:family="paragraph"><style:text-properties fo:font-size="13pt"/></style:style>
+ <style:style style:name="C" style:family="paragraph"><style:paragraph-properties fo:text-align="center"/><style:text-properties fo:font-size="13pt" fo:font-weight="bold"/></style:style>
+ <style:style style:name="L" style:family="paragraph"><style:text-properties fo:font-size="11pt"/></style:style>
+</office:automatic-styles>
+<office:body><office:text>
+${p('CỤC CHUYỂN ĐỔI SỐ — Số: 45/CĐS-VP', 'P')}
+${p('Hà Nội, ngày 05 tháng 01 năm 2026', 'C')}
+${p('Kính gửi: Các đơn vị trực thuộc.', 'P')}
+${DECREE30_BODY.map((l) => p(l)).join('\n')}
+<table:table table:name="Ky"><table:table-column table:number-columns-repeated="2"/>
+<table:table-row>${cell(DECREE30_RECEIVERS, 'L')}${cell(DECREE30_SIGNER, 'C')}</table:table-row>
+</table:table>
+</office:text></office:body></office:document>`;
+}
+
+/** The same letter laid out as Word exports it: Tinos (metric twin of Times New Roman), two columns. */
+async function writeDecree30Word(): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  doc.registerFontkit(fontkit);
+  const font = await doc.embedFont(readFileSync(tinosPath()), { subset: false });
+  const bold = await doc.embedFont(readFileSync(tinosPath('700Bold')), { subset: false });
+  const page = doc.addPage([595.28, 841.89]);
+  const centred = (t: string, cx: number, y: number, f = bold, size = 13) =>
+    page.drawText(t, { x: cx - f.widthOfTextAtSize(t, size) / 2, y, size, font: f });
+  centred('BỘ KHOA HỌC VÀ CÔNG NGHỆ', 160, 780, font);
+  centred('CỤC CHUYỂN ĐỔI SỐ', 160, 764);
+  centred('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 400, 780, bold, 12);
+  centred('Độc lập - Tự do - Hạnh phúc', 400, 764);
+  centred('Số: 45/CĐS-VP', 160, 736, font);
+  centred('Hà Nội, ngày 05 tháng 01 năm 2026', 400, 736, font);
+  page.drawText('Kính gửi: Các đơn vị trực thuộc.', { x: 85, y: 690, size: 13, font });
+  DECREE30_BODY.forEach((l, i) => page.drawText(l, { x: 85, y: 660 - i * 19, size: 11.5, font }));
+  DECREE30_RECEIVERS.forEach((l, i) =>
+    page.drawText(l, { x: 85, y: 560 - i * 15, size: i ? 11 : 12, font: i ? font : bold }),
+  );
+  DECREE30_SIGNER.forEach((l, i) => l && centred(l, 420, 560 - i * 18));
+  return doc.save({ useObjectStreams: false });
+}
+
 function fodt(): string {
   const paras = LETTER_LINES.map((l) => `<text:p>${l.trim()}</text:p>`).join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -161,6 +227,9 @@ async function build(dir: string): Promise<void> {
     p('letter-incremental.pdf'),
     appendInfoUpdate(readFileSync(p('letter-classic-1.4.pdf'))),
   );
+  // not through Ghostscript: its pdfwrite drops this font's ToUnicode, and a letter whose text
+  // cannot be extracted is not what Word produces
+  writeFileSync(p('decree30-word.pdf'), await writeDecree30Word());
   writeFileSync(p('report-src.pdf'), await writeLetter(60));
   tool('gs', [
     '-q',
@@ -204,6 +273,17 @@ async function build(dir: string): Promise<void> {
       p('letter.fodt'),
     ]);
     renameSync(p('letter.pdf'), p('letter-soffice.pdf'));
+    writeFileSync(p('decree30.fodt'), decree30Fodt());
+    tool('soffice', [
+      profile,
+      '--headless',
+      '--convert-to',
+      'pdf',
+      '--outdir',
+      dir,
+      p('decree30.fodt'),
+    ]);
+    renameSync(p('decree30.pdf'), p('decree30-soffice.pdf'));
     rmSync(p('lo-profile'), { recursive: true, force: true });
   }
 }
@@ -223,6 +303,8 @@ const HOW: Record<CorpusName, string> = {
   'images-10mb': '≥10 MB of random-noise images, qpdf object streams',
   'encrypted-empty-user': 'qpdf AES-256, empty user password',
   'encrypted-user-password': 'qpdf AES-256 with user password "user-secret"',
+  'decree30-soffice': 'Decree 30 letter (two-column Nơi nhận / signer block table) by LibreOffice',
+  'decree30-word': 'Decree 30 letter laid out as Word exports it (Tinos, two columns, ToUnicode)',
 };
 
 let ready: Promise<void> | undefined;

@@ -58,6 +58,11 @@ async function readInput(path: string, what: string): Promise<Uint8Array> {
   }
 }
 
+/**
+ * --visible: signer | seal placed as Decree 30 places them (pades/placement.ts), copy at the top
+ * right of page 1, or `page,x,y,w,h` (page 1-based; points from the bottom left of the page as
+ * displayed), checked by the same rules. Without --image the appearance is the "Ký bởi" text.
+ */
 async function appearanceFrom(o: SignOptions): Promise<AppearanceSpec | undefined> {
   if (!o.visible) return undefined;
   if (o.visible === 'copy') {
@@ -65,15 +70,18 @@ async function appearanceFrom(o: SignOptions): Promise<AppearanceSpec | undefine
       throw new LibraryError('CLI_BAD_OPTIONS', '--visible copy needs --notation "123/UBND-VP".');
     return { kind: 'copy', numberNotation: o.notation };
   }
-  if (!o.image)
-    throw new LibraryError('CLI_BAD_OPTIONS', `--visible ${o.visible} needs --image file.png.`);
-  const image = await readInput(o.image, 'image');
+  const image = o.image ? await readInput(o.image, 'image') : undefined;
   const signatureImage = o.signatureImage
     ? await readInput(o.signatureImage, 'signature image')
     : undefined;
   if (o.visible === 'seal')
-    return { kind: 'seal', sealImage: image, ...(signatureImage ? { signatureImage } : {}) };
-  if (o.visible === 'signer') return { kind: 'signer', signatureImage: image };
+    return {
+      kind: 'seal',
+      ...(image ? { sealImage: image } : {}),
+      ...(signatureImage ? { signatureImage } : {}),
+    };
+  if (o.visible === 'signer')
+    return { kind: 'signer', ...(image ? { signatureImage: image } : {}) };
   const [page, x, y, w, h] = o.visible.split(',').map(Number) as [
     number,
     number,
@@ -81,7 +89,14 @@ async function appearanceFrom(o: SignOptions): Promise<AppearanceSpec | undefine
     number,
     number,
   ];
-  return { kind: 'signer', signatureImage: image, pageIndex: page - 1, box: [x, y, w, h] };
+  if (page < 1 || w <= 0 || h <= 0)
+    throw new LibraryError('CLI_BAD_OPTIONS', '--visible page,x,y,w,h: page ≥ 1, w and h > 0.');
+  return {
+    kind: 'signer',
+    ...(image ? { signatureImage: image } : {}),
+    pageIndex: page - 1,
+    box: [x, y, w, h],
+  };
 }
 
 type Job = { input: string; output: string };

@@ -1,34 +1,124 @@
-import { copyAppearance, imageAppearance, type Rect } from '../pdf/appearance.js';
+import * as pkijs from 'pkijs';
+import {
+  copyLines,
+  copyAppearance,
+  imageAppearance,
+  measureText,
+  pngAspect,
+  textAppearance,
+  type Rect,
+} from '../pdf/appearance.js';
+import { readName } from '../pki/names.js';
 import type { AppearanceFactory } from './options.js';
+import { placeAppearance, type PlacementKind, type Shape } from './placement.js';
+
+/** The caller's own position: 0-based page and a box in the reader's frame (points from the bottom left of the page as displayed). */
+type Where = { pageIndex?: number; box?: Rect };
 
 /**
- * Decree 30 (DOMAIN.md §2.3) visible signatures:
- * - 'signer': the leader's signature image in the signer block;
- * - 'seal': the organisation's seal image, overlapping the left third of `signatureImage` when given;
- * - 'copy': no image, number/notation + signing time (ISO 8601, +07:00), 10 pt, top right of page 1.
+ * Decree 30 (DOMAIN.md §2.3) visible signatures, placed by pades/placement.ts unless `box` is given:
+ * - 'signer': the leader's signature image between the signer block's title and name; without an
+ *   image, "Ký bởi: <name> / <organization> / Thời gian ký: …" in Tinos;
+ * - 'seal': the organisation's seal image over the left third of the leader's signature (already on
+ *   the page, or `signatureImage` drawn in the same appearance); without an image, the text;
+ * - 'copy': no image, number/notation + signing time (ISO 8601, +07:00), top right of page 1.
  */
 export type AppearanceSpec =
-  | { kind: 'signer'; signatureImage: Uint8Array; pageIndex?: number; box?: Rect }
-  | {
-      kind: 'seal';
-      sealImage: Uint8Array;
-      signatureImage?: Uint8Array;
-      pageIndex?: number;
-      box?: Rect;
-    }
-  | { kind: 'copy'; numberNotation: string; extraLine?: string };
+  | ({ kind: 'signer'; signatureImage?: Uint8Array } & Where)
+  | ({ kind: 'seal'; sealImage?: Uint8Array; signatureImage?: Uint8Array } & Where)
+  | ({ kind: 'copy'; numberNotation: string; extraLine?: string } & Where);
+
+/** dd/MM/yyyy HH:mm:ss in Vietnam time, as Vietnamese signing software prints it. */
+export function vietnamTime(date: Date): string {
+  const t = new Date(date.getTime() + 7 * 3600_000).toISOString();
+  return `${t.slice(8, 10)}/${t.slice(5, 7)}/${t.slice(0, 4)} ${t.slice(11, 19)}`;
+}
+
+/** Name and organization of the signer certificate (CN, O); empty when unreadable. */
+export function signerNames(certificate: Uint8Array | undefined): {
+  name: string;
+  organization: string;
+} {
+  if (!certificate) return { name: '', organization: '' };
+  try {
+    const cert = pkijs.Certificate.fromBER(certificate);
+    const dn = readName(cert.subject);
+    return { name: dn.commonName ?? '', organization: dn.organization ?? '' };
+  } catch {
+    return { name: '', organization: '' };
+  }
+}
+
+/** "Ký bởi: …" lines of an appearance without an image. */
+export function signedByLines(
+  names: { name: string; organization: string },
+  signingTime: Date,
+): string[] {
+  return [
+    `Ký bởi: ${names.name || '(không rõ)'}`,
+    ...(names.organization ? [names.organization] : []),
+    `Thời gian ký: ${vietnamTime(signingTime)}`,
+  ];
+}
+
+const IMAGE_MIN_HEIGHT = 16;
+
+function imageShape(spec: AppearanceSpec): Shape | undefined {
+  if (spec.kind === 'signer' && spec.signatureImage)
+    return {
+      aspect: pngAspect(spec.signatureImage),
+      height: 70,
+      minHeight: IMAGE_MIN_HEIGHT,
+      maxWidth: 220,
+    };
+  if (spec.kind === 'seal' && spec.sealImage && spec.signatureImage) {
+    // imageAppearance: the seal a square of the box's height, the signature's left third under it
+    const aspect = pngAspect(spec.sealImage) + (2 / 3) * pngAspect(spec.signatureImage);
+    return { aspect, height: 80, minHeight: IMAGE_MIN_HEIGHT, maxWidth: 300 };
+  }
+  if (spec.kind === 'seal' && spec.sealImage)
+    // a round seal is 35–40 mm; scaled to the room there is
+    return { aspect: pngAspect(spec.sealImage), height: 100, minHeight: IMAGE_MIN_HEIGHT };
+  return undefined;
+}
+
+/** Text shape: 9 pt preferred (copy: 10 pt, as Decree 30 asks), down to 5 pt. */
+function textShape(ref: { w: number; h: number }, kind: PlacementKind): Shape {
+  return {
+    aspect: ref.w / ref.h,
+    height: ref.h * (kind === 'copy' ? 1 : 0.9),
+    minHeight: ref.h * 0.5,
+  };
+}
 
 export function appearanceFactory(spec: AppearanceSpec): AppearanceFactory {
-  return (file, signingTime) => {
-    if (spec.kind === 'copy') {
+  return async (file, signingTime, context) => {
+    const explicit = spec.box ? { pageIndex: spec.pageIndex ?? 0, box: spec.box } : undefined;
+    const lines =
+      spec.kind === 'copy'
+        ? copyLines(signingTime, spec)
+        : imageShape(spec)
+          ? undefined
+          : signedByLines(signerNames(context?.signerCertificate), signingTime);
+    const shape = lines ? textShape(await measureText(lines), spec.kind) : imageShape(spec)!;
+    const placement = await placeAppearance(file, {
+      kind: spec.kind,
+      shape,
+      ...(explicit
+        ? { explicit: { pageIndex: explicit.pageIndex, box: toBox(explicit.box) } }
+        : {}),
+    });
+    const { x, y, w, h } = placement.box;
+    const where = { pageIndex: placement.layout.index, box: [x, y, w, h] as Rect };
+    if (spec.kind === 'copy')
       return copyAppearance(file, signingTime, {
         numberNotation: spec.numberNotation,
         ...(spec.extraLine ? { extraLine: spec.extraLine } : {}),
+        ...where,
       });
-    }
+    if (lines) return textAppearance(file, { lines, align: 'left', ...where });
     return imageAppearance(file, {
-      ...(spec.pageIndex !== undefined ? { pageIndex: spec.pageIndex } : {}),
-      ...(spec.box ? { box: spec.box } : {}),
+      ...where,
       ...(spec.kind === 'seal'
         ? {
             sealImage: spec.sealImage,
@@ -38,3 +128,5 @@ export function appearanceFactory(spec: AppearanceSpec): AppearanceFactory {
     });
   };
 }
+
+const toBox = ([x, y, w, h]: Rect) => ({ x, y, w, h });

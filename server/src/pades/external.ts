@@ -75,7 +75,9 @@ export async function prepareExternal(
   const signingTime = o.signingTime ?? new Date();
   const contentsSize = estimateCmsSize(o.certificateChain, level === 'B-T') + EXTERNAL_SLACK;
   const prepare = async (file: PdfFile) => {
-    const appearance = o.appearance ? await o.appearance(file, signingTime) : undefined;
+    const appearance = o.appearance
+      ? await o.appearance(file, signingTime, { signerCertificate: o.certificateChain[0] })
+      : undefined;
     return preparePlaceholder(file, {
       kind: 'signature',
       contentsSize,

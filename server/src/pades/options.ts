@@ -9,10 +9,14 @@ export type RevocationData = { ocsp?: Uint8Array[]; crls?: Uint8Array[] };
 /** Fetches OCSP responses / CRLs for one certificate (DER) given its issuer (DER). */
 export type RevocationProvider = (cert: Uint8Array, issuer: Uint8Array) => Promise<RevocationData>;
 
+/** What an appearance may show about who signs: the signer certificate (DER). */
+export type AppearanceContext = { signerCertificate?: Uint8Array };
+
 /** Builds a visible appearance for a given parsed file (page + rectangle + XObject). */
 export type AppearanceFactory = (
   file: PdfFile,
   signingTime: Date,
+  context?: AppearanceContext,
 ) => Promise<WidgetAppearance> | WidgetAppearance;
 
 export type SignPdfOptions = {

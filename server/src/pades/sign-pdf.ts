@@ -72,7 +72,9 @@ async function signFile(
       'Tài liệu đã được chứng nhận với DocMDP P=1 (không cho phép thay đổi): ký thêm sẽ làm mất hiệu lực chữ ký chứng nhận.',
     );
   const signingTime = o.signingTime ?? new Date();
-  const appearance = o.appearance ? await o.appearance(file, signingTime) : undefined;
+  const appearance = o.appearance
+    ? await o.appearance(file, signingTime, { signerCertificate: o.signer.certificateChain[0] })
+    : undefined;
   let contentsSize = estimateCmsSize(o.signer.certificateChain, timestamp !== undefined);
   for (let attempt = 0; attempt < 3; attempt++) {
     const prepared: PreparedPdf = preparePlaceholder(file, {

@@ -34,7 +34,8 @@ export { pdfDate, isoVietnam } from './pdf-date.js';
 export {
   imageAppearance,
   copyAppearance,
-  pageBox,
+  textAppearance,
+  pageFrame,
   type Rect,
   type ImageAppearanceOptions,
   type CopyAppearanceOptions,

@@ -2,6 +2,7 @@ import { PDFArray, PDFDict, PDFName, PDFNumber, PDFRef, PDFString, PDFHexString 
 import { concat, IncrementalUpdate } from './incremental-writer.js';
 import { firstPage, type PdfFile } from './pdf-file.js';
 import { PdfError } from './pdf-error.js';
+import { companionStamp, needsCompanion } from './need-appearances.js';
 import { embedContents, fillByteRange, type ByteRange } from './byte-range.js';
 import {
   signatureDictBody,
@@ -139,19 +140,19 @@ function addToAnnots(
   file: PdfFile,
   update: IncrementalUpdate,
   page: { ref: PDFRef; dict: PDFDict },
-  widget: PDFRef,
+  ...widgets: PDFRef[]
 ): void {
   const ctx = file.context;
   const annots = page.dict.get(N('Annots'));
   if (annots instanceof PDFRef) {
     const arr = lookupAs(file, annots, 'array', 'The page /Annots').clone(ctx);
-    arr.push(widget);
+    for (const widget of widgets) arr.push(widget);
     update.set(annots, arr);
     return;
   }
   const pageCopy = page.dict.clone(ctx);
   const arr = annots instanceof PDFArray ? annots.clone(ctx) : ctx.obj([]);
-  arr.push(widget);
+  for (const widget of widgets) arr.push(widget);
   pageCopy.set(N('Annots'), arr);
   update.set(page.ref, pageCopy);
 }
@@ -201,12 +202,17 @@ export function preparePlaceholder(file: PdfFile, o: PlaceholderOptions): Prepar
     P: page.ref,
     Rect: o.appearance?.rect ?? [0, 0, 0, 0],
   });
-  if (o.appearance) widget.set(N('AP'), ctx.obj({ N: o.appearance.build(update) }));
+  const look = o.appearance ? o.appearance.build(update) : undefined;
+  if (look) widget.set(N('AP'), ctx.obj({ N: look }));
   update.set(widgetRef, widget);
+  const companion =
+    look && o.appearance && needsCompanion(file, catalog.current)
+      ? companionStamp(file, update, page.ref, o.appearance.rect, look)
+      : undefined;
   const body = signatureDictBody(o);
   update.set(sigRef, body.bytes);
   addToAcroForm(file, update, catalog, widgetRef);
-  addToAnnots(file, update, page, widgetRef);
+  addToAnnots(file, update, page, widgetRef, ...(companion ? [companion] : []));
   if (o.certify) catalog.edit().set(N('Perms'), ctx.obj({ DocMDP: sigRef }));
   catalog.flush(update);
   const written = update.writeUpdate();

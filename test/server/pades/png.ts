@@ -47,3 +47,46 @@ export function ringPng(width: number, height: number, rgb: [number, number, num
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
+
+/**
+ * A stand-in for a handwritten signature: a blue ring with a bar, and a solid green square in its
+ * top-left corner, so a rendering shows whether it is upright (the square must stay top left).
+ */
+export function signaturePng(width = 240, height = 100): Buffer {
+  return markedPng(width, height, [0, 0, 200], [0, 160, 0]);
+}
+
+function markedPng(
+  width: number,
+  height: number,
+  rgb: [number, number, number],
+  mark: [number, number, number],
+): Buffer {
+  const row = width * 4 + 1;
+  const raw = Buffer.alloc(row * height);
+  const side = Math.round(Math.min(width, height) / 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const o = y * row + 1 + x * 4;
+      const d = Math.hypot((x - width / 2) / (width / 2), (y - height / 2) / (height / 2));
+      const inMark = x < side && y < side;
+      const on = inMark || (d < 0.98 && d > 0.8) || Math.abs(y - height / 2) < 3;
+      const c = inMark ? mark : rgb;
+      raw[o] = c[0];
+      raw[o + 1] = c[1];
+      raw[o + 2] = c[2];
+      raw[o + 3] = on ? 255 : 0;
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 6;
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
