@@ -13,9 +13,13 @@ const ZPngBase64 = z
 /**
  * Where and how the signature shows (Decree 30, DOMAIN.md §2.3):
  * - invisible: no widget on the page;
- * - signer: the leader's signature image in the signer block;
- * - seal: the organization's seal image (over the left third of the signature when both are given);
+ * - signer: the leader's signature image between the signer block's title and name (without an
+ *   image: "Ký bởi: <name> / <organization> / Thời gian ký: …");
+ * - seal: the organization's seal image over the left third of the leader's signature;
  * - copy: no image, number/notation and signing time at the top right of page 1.
+ * Without x, y, width, height the hub places it (GET …/signature-placement shows where); with
+ * them (page defaults to 1) it must lie inside the page and cover no text, else 422. Coordinates
+ * are points from the bottom-left corner of the page as displayed (its rotation applied).
  */
 export const ZAppearance = z
   .object({
@@ -47,6 +51,42 @@ const ZOptionalText = (max: number) =>
     .max(max)
     .transform((s) => s.normalize('NFC'))
     .optional();
+
+/** GET /api/v1/documents/:id/signature-placement: where the hub would put an appearance. */
+export const ZPlacementQuery = z
+  .object({
+    mode: z.enum(['signer', 'seal', 'copy']),
+    /** Width / height of the image to be shown; absent: the "Ký bởi" text. */
+    aspect: z.coerce.number().min(0.05).max(20).optional(),
+    /** A position to check instead of proposing one (all four, page defaults to 1). */
+    page: z.coerce.number().int().min(1).max(100_000).optional(),
+    x: z.coerce.number().min(0).max(20_000).optional(),
+    y: z.coerce.number().min(0).max(20_000).optional(),
+    width: z.coerce.number().min(10).max(2_000).optional(),
+    height: z.coerce.number().min(10).max(2_000).optional(),
+  })
+  .strict()
+  .refine(
+    (a) =>
+      [a.x, a.y, a.width, a.height].every((v) => v === undefined) ||
+      [a.x, a.y, a.width, a.height].every((v) => v !== undefined),
+    'x, y, width, height phải cho đủ cả bốn hoặc bỏ trống cả bốn',
+  );
+export type TPlacementQuery = z.infer<typeof ZPlacementQuery>;
+
+/** A position on a page (1-based), in points from the bottom left of the page as displayed. */
+export type TProposedPlacement = {
+  page: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  pageWidth: number;
+  pageHeight: number;
+  pageCount: number;
+  /** signer-block: in the Decree 30 gap; over-signature: seal over the leader's signature. */
+  how: 'signer-block' | 'free-area' | 'explicit' | 'over-signature';
+};
 
 /** POST /api/v1/documents/:id/signatures: the hub signs with a key it holds (sealed). */
 export const ZSignRequest = z

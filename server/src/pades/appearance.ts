@@ -9,8 +9,11 @@ import {
   type Rect,
 } from '../pdf/appearance.js';
 import { readName } from '../pki/names.js';
-import type { AppearanceFactory } from './options.js';
-import { placeAppearance, type PlacementKind, type Shape } from './placement.js';
+import { withPdf } from '../pdf/lazy-pdf-file.js';
+import { pageCount } from '../pdf/pages.js';
+import type { PdfFile } from '../pdf/pdf-file.js';
+import type { AppearanceContext, AppearanceFactory } from './options.js';
+import { placeAppearance, type Placement, type PlacementKind, type Shape } from './placement.js';
 
 /** The caller's own position: 0-based page and a box in the reader's frame (points from the bottom left of the page as displayed). */
 type Where = { pageIndex?: number; box?: Rect };
@@ -63,27 +66,30 @@ export function signedByLines(
 
 const IMAGE_MIN_HEIGHT = 16;
 
+/** The shape of an image appearance of width/height `aspect` (for 'seal' with a signature: the pair). */
+export function imageShapeFor(kind: PlacementKind, aspect: number): Shape {
+  if (kind === 'seal')
+    // a round seal is 35–40 mm; scaled to the room there is
+    return { aspect, height: 100, minHeight: IMAGE_MIN_HEIGHT, maxWidth: 300 };
+  return { aspect, height: 70, minHeight: IMAGE_MIN_HEIGHT, maxWidth: 220 };
+}
+
 function imageShape(spec: AppearanceSpec): Shape | undefined {
   if (spec.kind === 'signer' && spec.signatureImage)
-    return {
-      aspect: pngAspect(spec.signatureImage),
-      height: 70,
-      minHeight: IMAGE_MIN_HEIGHT,
-      maxWidth: 220,
-    };
+    return imageShapeFor('signer', pngAspect(spec.signatureImage));
   if (spec.kind === 'seal' && spec.sealImage && spec.signatureImage) {
     // imageAppearance: the seal a square of the box's height, the signature's left third under it
     const aspect = pngAspect(spec.sealImage) + (2 / 3) * pngAspect(spec.signatureImage);
     return { aspect, height: 80, minHeight: IMAGE_MIN_HEIGHT, maxWidth: 300 };
   }
   if (spec.kind === 'seal' && spec.sealImage)
-    // a round seal is 35–40 mm; scaled to the room there is
-    return { aspect: pngAspect(spec.sealImage), height: 100, minHeight: IMAGE_MIN_HEIGHT };
+    return imageShapeFor('seal', pngAspect(spec.sealImage));
   return undefined;
 }
 
 /** Text shape: 9 pt preferred (copy: 10 pt, as Decree 30 asks), down to 5 pt. */
-function textShape(ref: { w: number; h: number }, kind: PlacementKind): Shape {
+export async function textShapeFor(kind: PlacementKind, lines: string[]): Promise<Shape> {
+  const ref = await measureText(lines);
   return {
     aspect: ref.w / ref.h,
     height: ref.h * (kind === 'copy' ? 1 : 0.9),
@@ -91,23 +97,32 @@ function textShape(ref: { w: number; h: number }, kind: PlacementKind): Shape {
   };
 }
 
+/** Where `spec` would go on `file` and, for text appearances, the lines it shows. */
+export async function planAppearance(
+  file: PdfFile,
+  spec: AppearanceSpec,
+  signingTime: Date,
+  context?: AppearanceContext,
+): Promise<{ placement: Placement; lines?: string[] }> {
+  const explicit = spec.box ? { pageIndex: spec.pageIndex ?? 0, box: toBox(spec.box) } : undefined;
+  const lines =
+    spec.kind === 'copy'
+      ? copyLines(signingTime, spec)
+      : imageShape(spec)
+        ? undefined
+        : signedByLines(signerNames(context?.signerCertificate), signingTime);
+  const shape = lines ? await textShapeFor(spec.kind, lines) : imageShape(spec)!;
+  const placement = await placeAppearance(file, {
+    kind: spec.kind,
+    shape,
+    ...(explicit ? { explicit } : {}),
+  });
+  return { placement, ...(lines ? { lines } : {}) };
+}
+
 export function appearanceFactory(spec: AppearanceSpec): AppearanceFactory {
   return async (file, signingTime, context) => {
-    const explicit = spec.box ? { pageIndex: spec.pageIndex ?? 0, box: spec.box } : undefined;
-    const lines =
-      spec.kind === 'copy'
-        ? copyLines(signingTime, spec)
-        : imageShape(spec)
-          ? undefined
-          : signedByLines(signerNames(context?.signerCertificate), signingTime);
-    const shape = lines ? textShape(await measureText(lines), spec.kind) : imageShape(spec)!;
-    const placement = await placeAppearance(file, {
-      kind: spec.kind,
-      shape,
-      ...(explicit
-        ? { explicit: { pageIndex: explicit.pageIndex, box: toBox(explicit.box) } }
-        : {}),
-    });
+    const { placement, lines } = await planAppearance(file, spec, signingTime, context);
     const { x, y, w, h } = placement.box;
     const where = { pageIndex: placement.layout.index, box: [x, y, w, h] as Rect };
     if (spec.kind === 'copy')
@@ -129,4 +144,49 @@ export function appearanceFactory(spec: AppearanceSpec): AppearanceFactory {
   };
 }
 
-const toBox = ([x, y, w, h]: Rect) => ({ x, y, w, h });
+/** A proposed position for the signing dialog: page (1-based), box and page size in points. */
+export type ProposedPlacement = {
+  page: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  pageWidth: number;
+  pageHeight: number;
+  pageCount: number;
+  how: Placement['how'];
+};
+
+/** Where an appearance of `shape` would go on `pdf` (or whether the caller's box passes). */
+export async function proposePlacement(
+  pdf: Uint8Array,
+  kind: PlacementKind,
+  shape: Shape,
+  explicit?: { pageIndex: number; box: Rect },
+): Promise<ProposedPlacement> {
+  return withPdf(pdf, async (file) => {
+    const { layout, box, how } = await placeAppearance(file, {
+      kind,
+      shape,
+      ...(explicit
+        ? { explicit: { pageIndex: explicit.pageIndex, box: toBox(explicit.box) } }
+        : {}),
+    });
+    const r = (v: number) => Math.round(v * 100) / 100;
+    return {
+      page: layout.index + 1,
+      x: r(box.x),
+      y: r(box.y),
+      width: r(box.w),
+      height: r(box.h),
+      pageWidth: r(layout.width),
+      pageHeight: r(layout.height),
+      pageCount: pageCount(file),
+      how,
+    };
+  });
+}
+
+function toBox([x, y, w, h]: Rect) {
+  return { x, y, w, h };
+}

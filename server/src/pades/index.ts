@@ -17,4 +17,12 @@ export {
   type PrepareExternalOptions,
   type PreparedExternal,
 } from './external.js';
-export { appearanceFactory, type AppearanceSpec } from './appearance.js';
+export {
+  appearanceFactory,
+  imageShapeFor,
+  proposePlacement,
+  textShapeFor,
+  signedByLines,
+  type AppearanceSpec,
+  type ProposedPlacement,
+} from './appearance.js';

@@ -214,12 +214,22 @@ describe('signing: hub-held keys (personal, then the organization seal)', () => 
 
   it('signs at B-LTA with a visible signature image (DSS + document time-stamp), valid in pdfsig', async () => {
     const doc = await upload(hub, clerk, pdf);
-    const noImage = await sign(leader, doc, {
+    // a position over the letterhead is refused (422 naming the page), nothing signed
+    const overText = await sign(leader, doc, {
       certificateId: personal.id,
       kind: 'personal',
-      appearance: { mode: 'signer' },
+      appearance: {
+        mode: 'signer',
+        image: signaturePng(),
+        page: 1,
+        x: 60,
+        y: 760,
+        width: 180,
+        height: 40,
+      },
     });
-    expect(noImage.status).to.equal(400);
+    expect(overText.status, JSON.stringify(overText.body)).to.equal(422);
+    expect(String(overText.body.detail)).to.include('trang 1');
     const r = await sign(leader, doc, {
       certificateId: personal.id,
       kind: 'personal',

@@ -8,10 +8,8 @@ import {
   type AppearanceSpec,
 } from '../../pades/index.js';
 
-function png(b64: string | undefined, what: string): Uint8Array {
-  if (!b64)
-    throw new AppError('VALIDATION_FAILED', `Chế độ hiển thị này cần ${what} (PNG, base64).`);
-
+function png(b64: string | undefined, what: string): Uint8Array | undefined {
+  if (!b64) return undefined;
   const bytes = new Uint8Array(Buffer.from(b64, 'base64'));
   // a few KB can declare 30000×30000 pixels: refused from the header, before any decoding
   try {
@@ -31,10 +29,14 @@ function placement(a: TAppearance) {
       ? ([a.x, a.y, a.width, a.height] as [number, number, number, number])
       : undefined;
 
-  return { ...(a.page ? { pageIndex: a.page - 1 } : {}), ...(box ? { box } : {}) };
+  // a page without a box means nothing: the hub places the appearance itself
+  return box ? { pageIndex: (a.page ?? 1) - 1, box } : {};
 }
 
-/** The request's appearance as a PAdES appearance factory; undefined = invisible signature. */
+/**
+ * The request's appearance as a PAdES appearance factory; undefined = invisible signature. With
+ * no box the engine places it (pades/placement.ts); a box is checked by the same rules (422).
+ */
 export function toAppearance(
   a: TAppearance | undefined,
   codeLabel: string,
@@ -43,14 +45,22 @@ export function toAppearance(
   if (!a || a.mode === 'invisible') return undefined;
   let spec: AppearanceSpec;
   if (a.mode === 'copy') {
-    spec = { kind: 'copy', numberNotation: `Số: ${codeLabel}`, extraLine: signerName };
+    spec = {
+      kind: 'copy',
+      numberNotation: `Số: ${codeLabel}`,
+      extraLine: signerName,
+      ...placement(a),
+    };
   } else if (a.mode === 'signer') {
-    spec = { kind: 'signer', signatureImage: png(a.image, 'ảnh chữ ký'), ...placement(a) };
+    const signatureImage = png(a.image, 'ảnh chữ ký');
+    spec = { kind: 'signer', ...(signatureImage ? { signatureImage } : {}), ...placement(a) };
   } else {
+    const sealImage = png(a.image, 'ảnh con dấu');
+    const signatureImage = png(a.signatureImage, 'ảnh chữ ký');
     spec = {
       kind: 'seal',
-      sealImage: png(a.image, 'ảnh con dấu'),
-      ...(a.signatureImage ? { signatureImage: png(a.signatureImage, 'ảnh chữ ký') } : {}),
+      ...(sealImage ? { sealImage } : {}),
+      ...(signatureImage ? { signatureImage } : {}),
       ...placement(a),
     };
   }

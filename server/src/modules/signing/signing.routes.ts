@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ZObjectId } from '../../contracts/common.js';
 import {
+  ZPlacementQuery,
   ZSignRequest,
   ZSigningSessionComplete,
   ZSigningSessionCreate,
@@ -10,6 +11,7 @@ import type { HubContext } from '../../context.js';
 import { idempotencyKey, markCreated } from '../../http/idempotency.js';
 import { route } from '../../http/route.js';
 import { completeSigningSession, openSigningSession } from './external-signing.js';
+import { proposeSignaturePlacement } from './placement.js';
 import { signDocument } from './sign-document.js';
 
 const SIGNERS = ['signer', 'clerk'] as const;
@@ -34,6 +36,13 @@ export function documentSigningRoutes(ctx: HubContext): Router {
 
         return doc;
       },
+    ),
+  );
+  r.get(
+    '/:id/signature-placement',
+    route(
+      { roles: [...SIGNERS], params: ZId, query: ZPlacementQuery },
+      ({ principal, params, query }) => proposeSignaturePlacement(ctx, principal, params.id, query),
     ),
   );
   r.post(
