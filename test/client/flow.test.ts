@@ -183,14 +183,14 @@ describe('web client (Chromium): compose and send, pdf.js view, sign, verify, da
       await picked.waitFor({ timeout: 5_000 }).catch(() => undefined);
     }
     await picked.waitFor();
-    await dialog.getByTestId('pdf-page').first().waitFor();
+    await dialog.getByTestId('placer-page').first().waitFor();
     await new Promise((r) => setTimeout(r, 500));
     await dialog
-      .getByTestId('pdf-page')
+      .getByTestId('placer-page')
       .first()
       .click({ position: { x: 300, y: 420 } });
     await dialog.getByTestId('sign-marker').waitFor();
-    expect(await dialog.innerText()).to.match(/Vị trí: trang 1, x=\d+, y=\d+/);
+    await dialog.getByText('vị trí bạn chọn trên trang 1/1').waitFor();
     await dialog.getByLabel('Nhập lại mật khẩu để ký').fill(TEST_PASSWORD);
     await screenshot(page, '13-sign-dialog');
     await dialog.getByTestId('sign-submit').click();

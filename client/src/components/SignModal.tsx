@@ -12,16 +12,18 @@ import {
   Tabs,
   Typography,
 } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { TDocument } from '../../../server/src/contracts/documents';
 import type { TCertificate } from '../../../server/src/contracts/pki';
 import {
   PADES_LEVELS,
+  type TProposedPlacement,
   type TSignRequest,
   type TSigningSession,
 } from '../../../server/src/contracts/signing';
 import { useI18n } from '../i18n/i18n';
-import { ApiError, api, errorText, get, post } from '../lib/api';
+import type { MessageKey } from '../i18n/vi';
+import { ApiError, api, errorText, get, post, query } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { fromBase64, toBase64 } from '../lib/der';
 import {
@@ -34,9 +36,7 @@ import {
 import { fmtDate } from '../lib/format';
 import { sealImage, signatureImage } from '../lib/stamp';
 import { useRecordImages } from '../lib/workflow';
-import { PdfViewer, type PagePoint } from './PdfViewer';
-
-const BOX = { w: 180, h: 70 };
+import { SignaturePlacer, pngAspect, type PlacedBox } from './SignaturePlacer';
 
 type Props = {
   doc: TDocument;
@@ -46,6 +46,13 @@ type Props = {
   onSigned: () => void;
 };
 
+/** The preview's width: the page beside the form on a desktop, the screen's width on a phone. */
+function previewWidth(): number {
+  return Math.max(200, Math.min(340, window.innerWidth - 110));
+}
+
+type Placement = TProposedPlacement;
+
 function HubKeyForm({ doc, bytes, onSigned }: Omit<Props, 'open' | 'onClose'>) {
   const { t } = useI18n();
   const { message } = App.useApp();
@@ -53,12 +60,14 @@ function HubKeyForm({ doc, bytes, onSigned }: Omit<Props, 'open' | 'onClose'>) {
   const [certs, setCerts] = useState<TCertificate[] | null>(null);
   // images of record: the registered signature and seal, drawn ones only when none exists
   const records = useRecordImages();
-  const [place, setPlace] = useState<PagePoint | null>(null);
+  const [place, setPlace] = useState<Placement | null>(null);
+  const [placeError, setPlaceError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [form] = Form.useForm<{
     certificateId: string;
     kind: 'personal' | 'seal';
+    visible: boolean;
     level: TSignRequest['level'];
     reason?: string;
     password: string;
@@ -80,7 +89,48 @@ function HubKeyForm({ doc, bytes, onSigned }: Omit<Props, 'open' | 'onClose'>) {
       });
   }, [session]);
   const kind = Form.useWatch('kind', form);
-  const usable = (certs ?? []).filter((c) => c.kind === kind);
+  const visible = Form.useWatch('visible', form) !== false;
+  const certificateId = Form.useWatch('certificateId', form);
+  const usable = useMemo(() => (certs ?? []).filter((c) => c.kind === kind), [certs, kind]);
+  // the only certificate of the chosen kind is the one to sign with
+  useEffect(() => {
+    const chosen = form.getFieldValue('certificateId') as string | undefined;
+    if (usable.length === 1) form.setFieldValue('certificateId', usable[0]!.id);
+    else if (chosen && !usable.some((c) => c.id === chosen))
+      form.setFieldValue('certificateId', undefined);
+  }, [usable, form]);
+  const image = useMemo(
+    () =>
+      kind === 'seal'
+        ? (records.seal ??
+          sealImage(
+            certs?.find((c) => c.id === certificateId)?.subject.organization ?? 'LiênThông',
+          ))
+        : (records.signature ?? signatureImage(session?.user.fullName ?? '')),
+    [kind, certs, certificateId, session, records.seal, records.signature],
+  );
+  const mode = kind === 'seal' ? 'seal' : 'signer';
+  const ask = async (box?: PlacedBox) => {
+    const q = query({
+      mode,
+      aspect: pngAspect(image).toFixed(3),
+      ...(box ? { page: box.page, x: box.x, y: box.y, width: box.width, height: box.height } : {}),
+    });
+    try {
+      setPlace(await get<Placement>(`/documents/${doc.id}/signature-placement${q}`));
+      setPlaceError(null);
+    } catch (e) {
+      // the signer's position is kept on screen, with the reason it cannot be used
+      if (box && place) setPlace({ ...place, ...box, how: 'explicit' });
+      setPlaceError(errorText(e));
+    }
+  };
+  // the engine's proposal whenever what is signed changes (Decree 30 position)
+  useEffect(() => {
+    if (!visible || !kind) return;
+    setPlace(null);
+    void ask();
+  }, [visible, kind, image, doc.id, doc.currentVersionId]);
   const submit = async () => {
     const v = await form.validateFields();
     setBusy(true);
@@ -92,24 +142,18 @@ function HubKeyForm({ doc, bytes, onSigned }: Omit<Props, 'open' | 'onClose'>) {
         level: v.level,
         confirmPassword: v.password,
         ...(v.reason ? { reason: v.reason } : {}),
-        appearance: place
-          ? {
-              mode: v.kind === 'seal' ? 'seal' : 'signer',
-              image:
-                v.kind === 'seal'
-                  ? (records.seal ??
-                    sealImage(
-                      certs?.find((c) => c.id === v.certificateId)?.subject.organization ??
-                        'LiênThông',
-                    ))
-                  : (records.signature ?? signatureImage(session?.user.fullName ?? '')),
-              page: place.page,
-              x: place.x,
-              y: place.y,
-              width: v.kind === 'seal' ? BOX.h * 1.4 : BOX.w,
-              height: v.kind === 'seal' ? BOX.h * 1.4 : BOX.h,
-            }
-          : { mode: 'invisible' },
+        appearance:
+          visible && place
+            ? {
+                mode,
+                image,
+                page: place.page,
+                x: place.x,
+                y: place.y,
+                width: place.width,
+                height: place.height,
+              }
+            : { mode: 'invisible' },
       };
       await post(`/documents/${doc.id}/signatures`, body);
       message.success(t('sign.done'));
@@ -120,34 +164,34 @@ function HubKeyForm({ doc, bytes, onSigned }: Omit<Props, 'open' | 'onClose'>) {
       setBusy(false);
     }
   };
+  const where = place
+    ? t(`sign.where.${place.how}` as MessageKey, { page: place.page, pages: place.pageCount })
+    : '';
+  const width = previewWidth();
 
   return (
-    <div style={{ display: 'flex', gap: 16 }}>
-      <div
-        style={{ width: 440, maxHeight: 520, overflow: 'auto', background: '#f0f2f5', padding: 8 }}
-      >
-        <Typography.Text type="secondary">{t('sign.place')}</Typography.Text>
-        <PdfViewer
-          bytes={bytes}
-          width={400}
-          onPageClick={(p) =>
-            setPlace({
-              page: p.page,
-              x: Math.max(0, p.x - BOX.w / 2),
-              y: Math.max(0, p.y - BOX.h / 2),
-            })
-          }
-          marker={place ? { ...place, ...BOX } : undefined}
-        />
-      </div>
+    <div style={{ display: 'flex', gap: 16, flexWrap: 'wrap', alignItems: 'flex-start' }}>
+      {visible && (
+        <div style={{ background: '#f0f2f5', padding: 8 }} data-testid="sign-preview">
+          <Typography.Text type="secondary" style={{ display: 'block', marginBottom: 6 }}>
+            {t('sign.place')}
+          </Typography.Text>
+          <SignaturePlacer bytes={bytes} place={place} width={width} onMove={(b) => void ask(b)} />
+        </div>
+      )}
       <Form
         form={form}
         layout="vertical"
-        style={{ flex: 1 }}
-        initialValues={{ kind: hasRole('signer') ? 'personal' : 'seal', level: 'B-LT' }}
+        style={{ flex: '1 1 280px', minWidth: 0 }}
+        initialValues={{
+          kind: hasRole('signer') ? 'personal' : 'seal',
+          level: 'B-LT',
+          visible: true,
+        }}
       >
         <Form.Item name="kind" label={t('sign.kind')}>
           <Radio.Group
+            aria-label={t('sign.kind')}
             options={[
               { value: 'personal', label: t('sign.kind.personal') },
               { value: 'seal', label: t('sign.kind.seal'), disabled: !hasRole('clerk') },
@@ -160,6 +204,7 @@ function HubKeyForm({ doc, bytes, onSigned }: Omit<Props, 'open' | 'onClose'>) {
           rules={[{ required: true, message: t('sign.certificate') }]}
         >
           <Select
+            aria-label={t('sign.certificate')}
             loading={certs === null}
             options={usable.map((c) => ({
               value: c.id,
@@ -169,16 +214,31 @@ function HubKeyForm({ doc, bytes, onSigned }: Omit<Props, 'open' | 'onClose'>) {
           />
         </Form.Item>
         <Form.Item name="level" label={t('sign.level')}>
-          <Select options={PADES_LEVELS.map((l) => ({ value: l, label: `PAdES ${l}` }))} />
+          <Select
+            aria-label={t('sign.level')}
+            options={PADES_LEVELS.map((l) => ({ value: l, label: `PAdES ${l}` }))}
+          />
         </Form.Item>
+        <Form.Item name="visible" label={t('sign.visibility')}>
+          <Radio.Group
+            aria-label={t('sign.visibility')}
+            options={[
+              { value: true, label: t('sign.visible') },
+              { value: false, label: t('sign.invisible') },
+            ]}
+          />
+        </Form.Item>
+        {visible && (
+          <Typography.Paragraph type="secondary" data-testid="sign-where">
+            {place ? where : placeError ? '' : t('common.loading')}
+          </Typography.Paragraph>
+        )}
+        {visible && placeError && (
+          <Alert type="warning" showIcon message={placeError} style={{ marginBottom: 12 }} />
+        )}
         <Form.Item name="reason" label={t('sign.reason')}>
           <Input maxLength={200} />
         </Form.Item>
-        <Typography.Paragraph type="secondary">
-          {place
-            ? t('sign.placed', { page: place.page, x: place.x, y: place.y })
-            : t('sign.invisible')}
-        </Typography.Paragraph>
         <Form.Item
           name="password"
           label={t('sign.password')}
@@ -187,14 +247,17 @@ function HubKeyForm({ doc, bytes, onSigned }: Omit<Props, 'open' | 'onClose'>) {
           <Input.Password autoComplete="current-password" />
         </Form.Item>
         {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
-        <Button
-          type="primary"
-          loading={busy}
-          onClick={() => void submit().catch(() => undefined)}
-          data-testid="sign-submit"
-        >
-          {t('sign.submit')}
-        </Button>
+        <div style={{ position: 'sticky', bottom: 0, background: '#fff', paddingTop: 4 }}>
+          <Button
+            type="primary"
+            loading={busy}
+            disabled={visible && (!place || placeError !== null)}
+            onClick={() => void submit().catch(() => undefined)}
+            data-testid="sign-submit"
+          >
+            {t('sign.submit')}
+          </Button>
+        </div>
       </Form>
     </div>
   );
@@ -242,6 +305,8 @@ function DeviceKeyFlow({ doc, onSigned }: Pick<Props, 'doc' | 'onSigned'>) {
         certificatePem: certPem,
         algorithm: 'ECDSA',
         level: 'B-T',
+        // visible as Decree 30 asks: the hub's engine places it between title and name
+        appearance: { mode: 'signer', image: signatureImage(session?.user.fullName ?? '') },
       });
       // WebCrypto hashes the DER signed attributes itself (SHA-256) before signing
       const sig = await signWithDeviceKey(key, fromBase64(s.dataToSign));
@@ -331,6 +396,8 @@ export function SignModal(props: Props) {
       onCancel={props.onClose}
       footer={null}
       width={980}
+      style={{ top: 12 }}
+      styles={{ body: { maxHeight: 'calc(100vh - 110px)', overflowY: 'auto' } }}
       title={`${t('sign.title')} — ${props.doc.codeLabel}`}
       destroyOnHidden
     >

@@ -157,7 +157,7 @@ export const en: Record<MessageKey, string> = {
   'sign.kind.personal': 'Personal signature',
   'sign.kind.seal': 'Organization seal',
   'sign.level': 'PAdES level',
-  'sign.place': 'Click on the page to place the signature (optional)',
+  'sign.place': 'Where the signature goes: drag the box or click on the page to move it',
   'sign.placed': 'Position: page {page}, x={x}, y={y}',
   'sign.invisible': 'Invisible signature',
   'sign.reason': 'Reason',
@@ -405,4 +405,22 @@ export const en: Record<MessageKey, string> = {
   'wf.updatedAt': 'Updated',
   'wf.searchPlaceholder': 'Search subject, number/notation (diacritics optional)',
   'wf.draftNoNumber': 'A draft has no number yet: it is issued at release.',
+  'sign.visibility': 'Show the signature on the document',
+  'sign.visible': 'Visible (Decree 30)',
+  'sign.preview': 'Page {page} of {pages}, with the signature position',
+  'sign.markerLabel': 'Signature position — drag to move',
+  'sign.prevPage': 'Previous page',
+  'sign.nextPage': 'Next page',
+  'sign.pageOf': 'Page {page}/{pages}',
+  'sign.moveLeft': 'Move the signature left',
+  'sign.moveRight': 'Move the signature right',
+  'sign.moveUp': 'Move the signature up',
+  'sign.moveDown': 'Move the signature down',
+  'sign.where.signer-block':
+    'Placed on page {page}/{pages}, between the title and the signer’s name (Decree 30). Drag to move it.',
+  'sign.where.over-signature':
+    'Seal on page {page}/{pages}, over the left third of the leader’s signature (Decree 30).',
+  'sign.where.free-area':
+    'No signer block with room: placed in the free area nearest the bottom right of page {page}/{pages}. Drag to move it.',
+  'sign.where.explicit': 'Placed where you chose on page {page}/{pages}.',
 };

@@ -155,7 +155,7 @@ export const vi = {
   'sign.kind.personal': 'Chữ ký cá nhân',
   'sign.kind.seal': 'Con dấu cơ quan',
   'sign.level': 'Mức PAdES',
-  'sign.place': 'Bấm lên trang văn bản để đặt chữ ký (không bắt buộc)',
+  'sign.place': 'Vị trí chữ ký trên văn bản: kéo khung hoặc bấm lên trang để dời',
   'sign.placed': 'Vị trí: trang {page}, x={x}, y={y}',
   'sign.invisible': 'Chữ ký ẩn',
   'sign.reason': 'Lý do ký',
@@ -404,6 +404,24 @@ export const vi = {
   'wf.updatedAt': 'Cập nhật',
   'wf.searchPlaceholder': 'Tìm theo trích yếu, số ký hiệu (gõ không dấu cũng được)',
   'wf.draftNoNumber': 'Dự thảo chưa có số: số được cấp khi phát hành.',
+  'sign.visibility': 'Hiển thị chữ ký trên văn bản',
+  'sign.visible': 'Hiển thị (theo Nghị định 30)',
+  'sign.preview': 'Trang {page}/{pages} của văn bản, kèm vị trí chữ ký',
+  'sign.markerLabel': 'Vị trí chữ ký — kéo để di chuyển',
+  'sign.prevPage': 'Trang trước',
+  'sign.nextPage': 'Trang sau',
+  'sign.pageOf': 'Trang {page}/{pages}',
+  'sign.moveLeft': 'Dời chữ ký sang trái',
+  'sign.moveRight': 'Dời chữ ký sang phải',
+  'sign.moveUp': 'Dời chữ ký lên',
+  'sign.moveDown': 'Dời chữ ký xuống',
+  'sign.where.signer-block':
+    'Chữ ký đặt ở trang {page}/{pages}, giữa chức vụ và họ tên người ký (đúng Nghị định 30). Có thể kéo để dời.',
+  'sign.where.over-signature':
+    'Con dấu đặt ở trang {page}/{pages}, trùm khoảng 1/3 chữ ký của lãnh đạo về bên trái (đúng Nghị định 30).',
+  'sign.where.free-area':
+    'Văn bản không có chỗ ký theo mẫu: chữ ký đặt ở vùng trống gần góc dưới bên phải trang {page}/{pages}. Có thể kéo để dời.',
+  'sign.where.explicit': 'Chữ ký đặt tại vị trí bạn chọn trên trang {page}/{pages}.',
 } as const;
 
 export type MessageKey = keyof typeof vi;
