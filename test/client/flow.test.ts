@@ -183,14 +183,19 @@ describe('web client (Chromium): compose and send, pdf.js view, sign, verify, da
       await picked.waitFor({ timeout: 5_000 }).catch(() => undefined);
     }
     await picked.waitFor();
-    await dialog.getByTestId('placer-page').first().waitFor();
+    // the hub's proposed position first (Decree 30 engine), then the clerk moves it by a click
+    await dialog.getByTestId('sign-marker').waitFor({ timeout: 30_000 });
     await new Promise((r) => setTimeout(r, 500));
     await dialog
       .getByTestId('placer-page')
       .first()
       .click({ position: { x: 300, y: 420 } });
-    await dialog.getByTestId('sign-marker').waitFor();
-    await dialog.getByText('vị trí bạn chọn trên trang 1/1').waitFor();
+    await dialog
+      .getByText('vị trí bạn chọn trên trang 1/1')
+      .waitFor()
+      .catch(async (e: unknown) => {
+        throw new Error(`${String(e)}\n${await dialog.innerText()}`);
+      });
     await dialog.getByLabel('Nhập lại mật khẩu để ký').fill(TEST_PASSWORD);
     await screenshot(page, '13-sign-dialog');
     await dialog.getByTestId('sign-submit').click();
