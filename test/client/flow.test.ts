@@ -189,7 +189,7 @@ describe('web client (Chromium): compose and send, pdf.js view, sign, verify, da
     await dialog
       .getByTestId('placer-page')
       .first()
-      .click({ position: { x: 300, y: 420 } });
+      .click({ position: { x: 110, y: 400 } });
     await dialog
       .getByText('vị trí bạn chọn trên trang 1/1')
       .waitFor()
