@@ -188,12 +188,8 @@ describe('web client (Chromium): trình ký from draft to release, two people, l
     await l.page.getByTestId('wf-sign').click();
     const dialog = l.page.getByRole('dialog');
     await pickCertificate(l.page, dialog, 'Mai Văn Chủ Tịch');
-    await dialog.getByTestId('pdf-page').first().waitFor();
-    await new Promise((r) => setTimeout(r, 500));
-    await dialog
-      .getByTestId('pdf-page')
-      .first()
-      .click({ position: { x: 260, y: 380 } });
+    // visible by default: the hub's proposed position shows on the preview before signing
+    await dialog.getByTestId('sign-marker').waitFor({ timeout: 30_000 });
     await dialog.getByLabel('Nhập lại mật khẩu để ký').fill(TEST_PASSWORD);
     await dialog.getByTestId('sign-submit').click();
     await l.page.getByText('Đã ký văn bản').waitFor({ timeout: 30_000 });
