@@ -191,7 +191,6 @@ function HubKeyForm({ doc, bytes, onSigned }: Omit<Props, 'open' | 'onClose'>) {
       >
         <Form.Item name="kind" label={t('sign.kind')}>
           <Radio.Group
-            aria-label={t('sign.kind')}
             options={[
               { value: 'personal', label: t('sign.kind.personal') },
               { value: 'seal', label: t('sign.kind.seal'), disabled: !hasRole('clerk') },
@@ -204,7 +203,6 @@ function HubKeyForm({ doc, bytes, onSigned }: Omit<Props, 'open' | 'onClose'>) {
           rules={[{ required: true, message: t('sign.certificate') }]}
         >
           <Select
-            aria-label={t('sign.certificate')}
             loading={certs === null}
             options={usable.map((c) => ({
               value: c.id,
@@ -215,13 +213,11 @@ function HubKeyForm({ doc, bytes, onSigned }: Omit<Props, 'open' | 'onClose'>) {
         </Form.Item>
         <Form.Item name="level" label={t('sign.level')}>
           <Select
-            aria-label={t('sign.level')}
             options={PADES_LEVELS.map((l) => ({ value: l, label: `PAdES ${l}` }))}
           />
         </Form.Item>
         <Form.Item name="visible" label={t('sign.visibility')}>
           <Radio.Group
-            aria-label={t('sign.visibility')}
             options={[
               { value: true, label: t('sign.visible') },
               { value: false, label: t('sign.invisible') },
