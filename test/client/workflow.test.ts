@@ -25,7 +25,11 @@ const RECORD_PNG =
 async function pickCertificate(page: Page, dialog: Locator, name: string): Promise<void> {
   const picked = dialog.locator('.ant-select-selection-item', { hasText: name });
   for (let attempt = 0; attempt < 6 && !(await picked.isVisible()); attempt++) {
-    await dialog.getByLabel('Chứng thư số').click();
+    // the only certificate may get preselected meanwhile: its label then covers the input
+    await dialog
+      .getByLabel('Chứng thư số')
+      .click({ timeout: 5_000 })
+      .catch(() => undefined);
     await page
       .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: name })
       .first()
