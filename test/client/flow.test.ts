@@ -174,7 +174,11 @@ describe('web client (Chromium): compose and send, pdf.js view, sign, verify, da
     const picked = dialog.locator('.ant-select-selection-item', { hasText: orgA.name });
     // (a dropdown closed by a re-render leaves its option hidden: give up on it quickly, reopen)
     for (let attempt = 0; attempt < 6 && !(await picked.isVisible()); attempt++) {
-      await dialog.getByLabel('Chứng thư số').click();
+      // the only certificate may get preselected meanwhile: its label then covers the input
+      await dialog
+        .getByLabel('Chứng thư số')
+        .click({ timeout: 5_000 })
+        .catch(() => undefined);
       await page
         .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: orgA.name })
         .first()
