@@ -212,9 +212,7 @@ function HubKeyForm({ doc, bytes, onSigned }: Omit<Props, 'open' | 'onClose'>) {
           />
         </Form.Item>
         <Form.Item name="level" label={t('sign.level')}>
-          <Select
-            options={PADES_LEVELS.map((l) => ({ value: l, label: `PAdES ${l}` }))}
-          />
+          <Select options={PADES_LEVELS.map((l) => ({ value: l, label: `PAdES ${l}` }))} />
         </Form.Item>
         <Form.Item name="visible" label={t('sign.visibility')}>
           <Radio.Group
