@@ -11,6 +11,7 @@ import {
   timestampCertificates,
   type CoveredPair,
   type IssuerFinder,
+  type LtCoverage,
 } from './lt-chains.js';
 import type { RevocationData, RevocationProvider } from './options.js';
 import { PadesError } from './pades-error.js';
@@ -65,6 +66,55 @@ async function collectRevocation(
   return out;
 }
 
+const digest = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+function unique(items: Uint8Array[]): Uint8Array[] {
+  const seen = new Set<string>();
+  return items.filter((b) => !seen.has(digest(b)) && seen.add(digest(b)));
+}
+
+/** Every certificate a signature or time-stamp already in the file carries in its CMS. */
+function earlierCertificates(file: PdfFile): Uint8Array[] {
+  return listSignatures(file)
+    .slice(0, -1)
+    .flatMap((s) => {
+      try {
+        return timestampCertificates(s.contents);
+      } catch {
+        return []; // a foreign signature we cannot parse gets no validation data from us
+      }
+    });
+}
+
+/**
+ * Validation data for the document's earlier signatures (a leader's B-B signature under the
+ * clerk's B-LTA seal), so that they too stay verifiable offline, as EU DSS's augmentation to LT
+ * does. Best effort: an earlier signer's unreachable responder must not block this signature.
+ */
+async function earlierValidationData(
+  file: PdfFile,
+  own: LtCoverage,
+  input: DssInput,
+): Promise<{ certs: Uint8Array[]; ocsp: Uint8Array[]; crls: Uint8Array[] }> {
+  const out = { certs: [] as Uint8Array[], ocsp: [] as Uint8Array[], crls: [] as Uint8Array[] };
+  const certs = earlierCertificates(file);
+  if (certs.length === 0) return out;
+  const coverage = await ltCoverage(
+    certs.map((c) => [c]),
+    { strict: false, ...(input.findIssuer ? { findIssuer: input.findIssuer } : {}) },
+  ).catch(() => undefined);
+  if (!coverage) return out;
+  out.certs = coverage.certs;
+  if (!input.revocation) return out;
+  const done = new Set(own.pairs.map((p) => digest(p.cert)));
+  for (const pair of coverage.pairs.filter((p) => !done.has(digest(p.cert)))) {
+    const data = await input.revocation(pair.cert, pair.issuer).catch(() => undefined);
+    out.ocsp.push(...(data?.ocsp ?? []));
+    out.crls.push(...(data?.crls ?? []));
+  }
+  return out;
+}
+
 /** Existing DSS copied (so we only ever append) or a fresh one. */
 function dssDict(file: PdfFile, update: IncrementalUpdate, catalog: CatalogEditor): PDFDict {
   const ctx = file.context;
@@ -113,12 +163,13 @@ async function addDssTo(file: PdfFile, input: DssInput): Promise<Uint8Array> {
     ...(input.findIssuer ? { findIssuer: input.findIssuer } : {}),
   });
   const revocation = await collectRevocation(coverage.pairs, input.revocation);
+  const earlier = await earlierValidationData(file, coverage, input);
   const update = new IncrementalUpdate(file);
   const catalog = new CatalogEditor(file);
   const dss = dssDict(file, update, catalog);
-  const certs = streams(file, update, coverage.certs);
-  const ocsps = streams(file, update, revocation.ocsp);
-  const crls = streams(file, update, revocation.crls);
+  const certs = streams(file, update, unique([...coverage.certs, ...earlier.certs]));
+  const ocsps = streams(file, update, unique([...revocation.ocsp, ...earlier.ocsp]));
+  const crls = streams(file, update, unique([...revocation.crls, ...earlier.crls]));
   appendArray(file, dss, 'Certs', certs);
   appendArray(file, dss, 'OCSPs', ocsps);
   appendArray(file, dss, 'CRLs', crls);

@@ -249,6 +249,45 @@ describe('long-term signatures with a fresh certs init PKI served by a hub (issu
     ]);
   });
 
+  it("the leader's B-B signature under the clerk's B-LTA seal is verifiable offline too: the seal's /DSS covers it", async () => {
+    const leader = join(tmp, 'leader-B-B.pdf');
+    const sealed = join(tmp, 'leader-sealed.pdf');
+    const sign = (input: string, out: string, p12: string, level: string) =>
+      cli([
+        'sign',
+        '--in',
+        input,
+        '--out',
+        out,
+        '--p12',
+        join(pkiDir, p12),
+        '--password',
+        password,
+        '--level',
+        level,
+        '--tsa',
+        `${url}/pki/tsa`,
+      ]);
+    const input = join(tmp, 'leader-input.pdf');
+    writeFileSync(input, await corpusBytes('letter-soffice'));
+    const b = await sign(input, leader, 'demo-signer.p12', 'B-B');
+    expect(b.status, b.stderr).to.equal(0);
+    const s = await sign(leader, sealed, 'demo-seal.p12', 'B-LTA');
+    expect(s.status, s.stderr).to.equal(0);
+    const report = await verifyJson(sealed, '--offline', '--trust', pem('root-ca'));
+    expect(
+      report.signatures.map((x) => [x.type, x.indication, x.level]),
+      JSON.stringify(report.signatures.map((x) => x.messages)),
+    ).to.deep.equal([
+      ['SIGNATURE', 'TOTAL_PASSED', 'PAdES-BASELINE-B'],
+      ['SIGNATURE', 'TOTAL_PASSED', 'PAdES-BASELINE-LTA'],
+      ['DOC_TIMESTAMP', 'TOTAL_PASSED', null],
+    ]);
+    const leaderSig = report.signatures[0]!;
+    for (const element of leaderSig.chain.slice(0, -1))
+      expect(element.revocation, element.subject).to.include({ status: 'good', source: 'DSS' });
+  });
+
   it('online, a B-T signature passes with only the root: OCSP for the signer, the root CRL (CRL DP) for the issuing CA', async () => {
     const input = join(tmp, 'gs-t-in.pdf');
     writeFileSync(input, await corpusBytes('letter-gs'));

@@ -153,9 +153,11 @@ describe('PAdES levels and successive signatures', function () {
         return Promise.resolve({ crls: [Buffer.from('not-a-real-crl')] });
       },
     });
-    // signer → issuing CA, issuing CA → root, and the signature time-stamp's TSA → issuing CA
+    // signer → issuing CA, issuing CA → root, the signature time-stamp's TSA → issuing CA, and
+    // the leader's earlier signature (best effort, so that it stays verifiable offline as well)
     const sha = (der: Uint8Array) => createHash('sha256').update(der).digest('hex');
-    expect(revocationCalls).to.have.length(3);
+    expect(revocationCalls).to.have.length(4);
+    expect(revocationCalls).to.include(sha(signer('ec').certificateChain[0]!));
     expect(revocationCalls).to.include(sha(testPki().tsa.chain[0]!));
     expect(revocationCalls).to.include(sha(testPki().issuingDer));
     const text = Buffer.from(lta).toString('latin1');
