@@ -72,7 +72,7 @@ export function certsCommand(): Command {
     .option('--force', 'overwrite existing files')
     .option(
       '--public-url <url>',
-      "hub URL put in AIA / CRL distribution points (default: the hub's own default address)",
+      "hub URL put in AIA / CRL distribution points (the hub's own default address)",
       defaultPublicUrl(),
     )
     .action(runInit);
