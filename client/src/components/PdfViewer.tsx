@@ -1,22 +1,35 @@
-import { Alert, Spin } from 'antd';
+import {
+  ColumnWidthOutlined,
+  LeftOutlined,
+  RightOutlined,
+  ZoomInOutlined,
+  ZoomOutOutlined,
+} from '@ant-design/icons';
+import { Alert, Button, Space, Spin, Tooltip, Typography } from 'antd';
 import { GlobalWorkerOptions, getDocument, type PDFDocumentProxy } from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useI18n } from '../i18n/i18n';
 
 // the worker is a separate file bundled (and hashed) by Vite
 GlobalWorkerOptions.workerSrc = workerUrl;
 
 const MAX_PAGES = 30;
+const ZOOMS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
+/** Room around each page inside the scroll box (its padding), so the shadow is not cut. */
+const GUTTER = 16;
 
 export type PagePoint = { page: number; x: number; y: number };
 
 type Props = {
   bytes: Uint8Array | null;
+  /** A fixed page width in CSS pixels; without it the page fits the viewer's width (zoomable). */
   width?: number;
   /** Where the user clicked, in PDF points from the page's bottom-left corner. */
   onPageClick?: (p: PagePoint) => void;
   marker?: PagePoint & { w: number; h: number };
+  /** Height of the scroll box in fit mode (CSS length). */
+  height?: string;
 };
 
 function PageCanvas({
@@ -25,7 +38,8 @@ function PageCanvas({
   width,
   onPageClick,
   marker,
-}: { pdf: PDFDocumentProxy; n: number } & Omit<Props, 'bytes'>) {
+}: { pdf: PDFDocumentProxy; n: number; width: number } & Pick<Props, 'onPageClick' | 'marker'>) {
+  const { t } = useI18n();
   const ref = useRef<HTMLCanvasElement>(null);
   const [scale, setScale] = useState(1);
   const [height, setHeight] = useState(0);
@@ -35,18 +49,21 @@ function PageCanvas({
     void pdf.getPage(n).then((page) => {
       if (cancelled || !ref.current) return;
       const base = page.getViewport({ scale: 1 });
-      const s = (width ?? 760) / base.width;
+      const s = width / base.width;
       const vp = page.getViewport({ scale: s * devicePixelRatio });
       const canvas = ref.current;
-      canvas.width = vp.width;
-      canvas.height = vp.height;
-      canvas.style.width = `${vp.width / devicePixelRatio}px`;
-      canvas.style.height = `${vp.height / devicePixelRatio}px`;
+      canvas.width = Math.floor(vp.width);
+      canvas.height = Math.floor(vp.height);
+      canvas.style.width = `${Math.floor(vp.width / devicePixelRatio)}px`;
+      canvas.style.height = `${Math.floor(vp.height / devicePixelRatio)}px`;
       setScale(s);
       setHeight(base.height);
       const r = page.render({ canvas, viewport: vp });
       task = r;
-      r.promise.catch(() => undefined);
+      r.promise.then(
+        () => canvas.setAttribute('data-rendered', 'true'),
+        () => undefined,
+      );
     });
 
     return () => {
@@ -66,9 +83,10 @@ function PageCanvas({
 
   return (
     <div
+      data-page={n}
       style={{
         position: 'relative',
-        marginBottom: 12,
+        margin: '0 auto 12px',
         boxShadow: '0 2px 10px rgba(0,0,0,.15)',
         background: '#fff',
         width: 'fit-content',
@@ -79,7 +97,8 @@ function PageCanvas({
         onClick={click}
         style={{ display: 'block', cursor: onPageClick ? 'crosshair' : 'default' }}
         data-testid="pdf-page"
-        aria-label={`PDF ${n}`}
+        role="img"
+        aria-label={t('viewer.pageLabel', { n })}
       />
       {marker && marker.page === n && (
         <div
@@ -100,42 +119,187 @@ function PageCanvas({
   );
 }
 
-/** The PDF rendered by pdf.js, one canvas per page. */
-export function PdfViewer({ bytes, width, onPageClick, marker }: Props) {
+/** The width the pages get in fit mode: the scroll box's inner width, kept up to date. */
+function useInnerWidth(box: React.RefObject<HTMLDivElement | null>): number {
+  const [w, setW] = useState(0);
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const measure = () => setW(Math.max(0, el.clientWidth - 2 * GUTTER));
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+
+    return () => ro.disconnect();
+  }, [box]);
+
+  return w;
+}
+
+/**
+ * The PDF rendered by pdf.js, one canvas per page. By default every page fits the viewer's
+ * width (the whole width of the page is visible on a phone as on a laptop); zoom makes it larger
+ * and the box scrolls both ways from the page's left edge. Page numbers and previous/next.
+ */
+export function PdfViewer({ bytes, width, onPageClick, marker, height }: Props) {
   const { t } = useI18n();
   const [pdf, setPdf] = useState<PDFDocumentProxy | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [zoom, setZoom] = useState(1);
+  const [current, setCurrent] = useState(1);
+  const box = useRef<HTMLDivElement>(null);
+  const inner = useInnerWidth(box);
   useEffect(() => {
     if (!bytes) return;
     setPdf(null);
     setError(null);
+    setCurrent(1);
     // pdf.js takes ownership of the buffer it is given: hand it a copy
     const task = getDocument({ data: bytes.slice() });
     task.promise.then(setPdf, (e: Error) => setError(e.message));
 
     return () => void task.destroy();
   }, [bytes]);
+  const pages = pdf ? Math.min(pdf.numPages, MAX_PAGES) : 0;
+  const goTo = useCallback(
+    (n: number) => {
+      const target = Math.min(Math.max(1, n), pages);
+      const el = box.current?.querySelector<HTMLElement>(`[data-page="${target}"]`);
+      if (el && box.current) box.current.scrollTop = el.offsetTop - GUTTER;
+      setCurrent(target);
+    },
+    [pages],
+  );
+  // the page shown is the last one whose top has scrolled past the box's middle
+  const onScroll = () => {
+    const el = box.current;
+    if (!el) return;
+    const mid = el.scrollTop + el.clientHeight / 3;
+    let n = 1;
+    el.querySelectorAll<HTMLElement>('[data-page]').forEach((p) => {
+      if (p.offsetTop <= mid) n = Number(p.dataset.page);
+    });
+    setCurrent(n);
+  };
+
   if (error) return <Alert type="error" message={error} />;
-  if (!pdf)
-    return (
-      <Spin tip={t('common.loading')}>
-        <div style={{ height: 200 }} />
-      </Spin>
-    );
-  const pages = Math.min(pdf.numPages, MAX_PAGES);
+  const fixed = width !== undefined;
+  const pageWidth = fixed ? width : Math.floor(inner * zoom);
+  const zi = ZOOMS.indexOf(zoom);
 
   return (
-    <div data-testid="pdf-viewer" data-pages={pdf.numPages}>
-      {Array.from({ length: pages }, (_, i) => (
-        <PageCanvas
-          key={i}
-          pdf={pdf}
-          n={i + 1}
-          width={width}
-          onPageClick={onPageClick}
-          marker={marker}
-        />
-      ))}
+    <div data-testid="pdf-viewer" data-pages={pdf?.numPages ?? 0} data-zoom={zoom}>
+      {!fixed && pdf && (
+        <div
+          role="toolbar"
+          aria-label="PDF"
+          style={{
+            display: 'flex',
+            flexWrap: 'wrap',
+            gap: 8,
+            justifyContent: 'space-between',
+            alignItems: 'center',
+            marginBottom: 8,
+          }}
+        >
+          <Space size={4}>
+            <Tooltip title={t('viewer.prev')}>
+              <Button
+                icon={<LeftOutlined />}
+                aria-label={t('viewer.prev')}
+                disabled={current <= 1}
+                onClick={() => goTo(current - 1)}
+                data-testid="pdf-prev"
+              />
+            </Tooltip>
+            <Typography.Text
+              data-testid="pdf-page-number"
+              style={{ minWidth: 88, textAlign: 'center', display: 'inline-block' }}
+            >
+              {t('viewer.page', { n: current, total: pdf.numPages })}
+            </Typography.Text>
+            <Tooltip title={t('viewer.next')}>
+              <Button
+                icon={<RightOutlined />}
+                aria-label={t('viewer.next')}
+                disabled={current >= pages}
+                onClick={() => goTo(current + 1)}
+                data-testid="pdf-next"
+              />
+            </Tooltip>
+          </Space>
+          <Space size={4}>
+            <Tooltip title={t('viewer.zoomOut')}>
+              <Button
+                icon={<ZoomOutOutlined />}
+                aria-label={t('viewer.zoomOut')}
+                disabled={zi <= 0}
+                onClick={() => setZoom(ZOOMS[zi - 1] ?? zoom)}
+                data-testid="pdf-zoom-out"
+              />
+            </Tooltip>
+            <Typography.Text style={{ minWidth: 48, textAlign: 'center', display: 'inline-block' }}>
+              {Math.round(zoom * 100)}%
+            </Typography.Text>
+            <Tooltip title={t('viewer.zoomIn')}>
+              <Button
+                icon={<ZoomInOutlined />}
+                aria-label={t('viewer.zoomIn')}
+                disabled={zi >= ZOOMS.length - 1}
+                onClick={() => setZoom(ZOOMS[zi + 1] ?? zoom)}
+                data-testid="pdf-zoom-in"
+              />
+            </Tooltip>
+            <Tooltip title={t('viewer.fit')}>
+              <Button
+                icon={<ColumnWidthOutlined />}
+                aria-label={t('viewer.fit')}
+                disabled={zoom === 1}
+                onClick={() => setZoom(1)}
+                data-testid="pdf-fit"
+              />
+            </Tooltip>
+          </Space>
+        </div>
+      )}
+      <div
+        ref={box}
+        onScroll={onScroll}
+        data-testid="pdf-scroll"
+        style={
+          fixed
+            ? undefined
+            : {
+                background: '#e9ecf2',
+                padding: GUTTER,
+                overflow: 'auto',
+                maxHeight: height ?? 'calc(100vh - 220px)',
+                minHeight: 240,
+                borderRadius: 6,
+              }
+        }
+      >
+        {!pdf ? (
+          <Spin tip={t('common.loading')}>
+            <div style={{ height: 200 }} />
+          </Spin>
+        ) : (
+          pageWidth > 0 &&
+          Array.from({ length: pages }, (_, i) => (
+            <PageCanvas
+              key={i}
+              pdf={pdf}
+              n={i + 1}
+              width={pageWidth}
+              onPageClick={onPageClick}
+              marker={marker}
+            />
+          ))
+        )}
+      </div>
+      {pdf && pdf.numPages > MAX_PAGES && (
+        <Alert type="info" showIcon message={t('viewer.tooMany', { max: MAX_PAGES })} />
+      )}
     </div>
   );
 }

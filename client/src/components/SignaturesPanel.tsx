@@ -4,6 +4,7 @@ import type { TIndication } from '../../../server/src/validation/report.schemas'
 import { useI18n } from '../i18n/i18n';
 import { fmtDateTime } from '../lib/format';
 import type { ValidationOutcome } from '../lib/validation';
+import { PlainSignature } from './PlainVerdict';
 
 const VERDICT_COLOURS: Record<TIndication, string> = {
   TOTAL_PASSED: 'green',
@@ -32,7 +33,7 @@ export function SignaturesPanel({
   versions: TDocumentVersion[];
   outcome: ValidationOutcome | null;
 }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   if (outcome?.state === 'ok') {
     const sigs = outcome.report.signatures;
     if (sigs.length === 0)
@@ -58,16 +59,10 @@ export function SignaturesPanel({
                 <Typography.Text type="secondary">{s.signer.organization}</Typography.Text>
               )}
               <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                {fmtDateTime(s.provenTime ?? s.claimedTime)} {s.level ? `· ${s.level}` : ''}
+                {fmtDateTime(s.provenTime ?? s.claimedTime)}
+                {s.level ? ` · ${t(`level.${s.level}`)}` : ''}
               </Typography.Text>
-              {s.messages
-                .filter((m) => m.severity === 'error')
-                .slice(0, 2)
-                .map((m) => (
-                  <Typography.Text key={m.code} type="danger" style={{ fontSize: 12 }}>
-                    {lang === 'vi' ? m.vi : m.en}
-                  </Typography.Text>
-                ))}
+              <PlainSignature s={s} />
             </Space>
           </List.Item>
         )}

@@ -35,3 +35,17 @@ export function todayVn(): string {
 }
 
 export { dayjs };
+
+/** 30,8 % in Vietnamese (decimal comma, a space before %), 30.8 % in English. */
+export function fmtPercent(ratio: number | null | undefined, lang: 'vi' | 'en' = 'vi'): string {
+  if (ratio === null || ratio === undefined) return '—';
+
+  return `${fmtNumber(ratio * 100, lang, 1)}\u00a0%`;
+}
+
+/** 1.234,5 in Vietnamese, 1,234.5 in English. */
+export function fmtNumber(n: number, lang: 'vi' | 'en' = 'vi', digits = 0): string {
+  return new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-US', {
+    maximumFractionDigits: digits,
+  }).format(n);
+}

@@ -1,17 +1,34 @@
 import type { TValidationReport } from '../../../server/src/validation/report.schemas';
 import { ApiError, api } from './api';
+import { loadSession } from './session';
 
 export type ValidationOutcome =
   | { state: 'ok'; report: TValidationReport }
   | { state: 'unavailable'; detail: string }
-  | { state: 'error'; detail: string };
+  | { state: 'error'; detail: string; code?: string };
 
-/** POST /api/v1/validations with the raw PDF; a 404/405 means the hub has no validation service. */
+/** A PDF starts with "%PDF-" within its first kilobyte (ISO 32000-1 §7.5.2 lets junk precede it). */
+async function looksLikePdf(bytes: Uint8Array | Blob): Promise<boolean> {
+  const text =
+    bytes instanceof Blob
+      ? await bytes.slice(0, 1024).text()
+      : new TextDecoder('latin1').decode(bytes.slice(0, 1024));
+
+  return text.includes('%PDF-');
+}
+
+/**
+ * POST the raw PDF to the hub's validation service: `/validations` for a signed-in user, the
+ * public (rate-limited) `/public/validations` for anyone else — the verify page needs no login.
+ * A 404/405 means the hub has no validation service.
+ */
 export async function validatePdf(bytes: Uint8Array | Blob): Promise<ValidationOutcome> {
+  if (!(await looksLikePdf(bytes))) return { state: 'error', detail: '', code: 'NOT_PDF' };
   try {
     const body =
       bytes instanceof Blob ? bytes : new Blob([bytes as BlobPart], { type: 'application/pdf' });
-    const report = await api<TValidationReport>('POST', '/validations', undefined, {
+    const path = loadSession() ? '/validations' : '/public/validations';
+    const report = await api<TValidationReport>('POST', path, undefined, {
       raw: body,
       headers: { 'content-type': 'application/pdf' },
     });
@@ -22,6 +39,10 @@ export async function validatePdf(bytes: Uint8Array | Blob): Promise<ValidationO
       return { state: 'unavailable', detail: e.detail };
     }
 
-    return { state: 'error', detail: e instanceof Error ? e.message : String(e) };
+    return {
+      state: 'error',
+      detail: e instanceof Error ? e.message : String(e),
+      code: e instanceof ApiError ? e.code : undefined,
+    };
   }
 }

@@ -15,9 +15,8 @@ import {
   Typography,
 } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { Page } from '../../../server/src/contracts/common';
 import type { TDocument } from '../../../server/src/contracts/documents';
-import type { TDelivery, TDispatch } from '../../../server/src/contracts/exchange';
+import type { TDelivery } from '../../../server/src/contracts/exchange';
 import { DeliveryActions } from '../components/DeliveryActions';
 import { PdfViewer } from '../components/PdfViewer';
 import { RecipientPicker } from '../components/RecipientPicker';
@@ -33,22 +32,19 @@ import { fmtDate, fmtDateTime, fmtSize } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { validatePdf, type ValidationOutcome } from '../lib/validation';
 
-/** The deliveries this caller may see for the document: its own (recipient) or all it sent. */
+/** The deliveries this caller may see: its own (recipient), or every one (sender, auditor). */
 async function loadDeliveries(
   doc: TDocument,
   orgId: string,
   deliveryId?: string,
 ): Promise<TDelivery[]> {
-  if (doc.orgId !== orgId)
+  if (doc.view === 'recipient' || (doc.orgId !== orgId && doc.view !== 'auditor'))
     return deliveryId ? [await get<TDelivery>(`/deliveries/${deliveryId}`)] : [];
-  const page = await get<Page<TDispatch>>('/outbox?limit=200').catch(() => ({
-    items: [] as TDispatch[],
-    nextCursor: null,
-  }));
-  const mine = page.items.filter((d) => d.documentId === doc.id);
-  const full = await Promise.all(mine.map((d) => get<TDispatch>(`/dispatches/${d.id}`)));
+  // the sender's organization and auditors: every recipient, read-only for auditors
+  const all = await get<TDelivery[]>(`/documents/${doc.id}/deliveries`);
+  if (!deliveryId || all.some((d) => d.id === deliveryId)) return all;
 
-  return full.flatMap((d) => d.deliveries ?? []);
+  return [...all, await get<TDelivery>(`/deliveries/${deliveryId}`)];
 }
 
 async function loadReceipts(ds: TDelivery[]): Promise<Record<string, ReceiptCheck[]>> {
@@ -243,16 +239,9 @@ export function DocumentView({ id, deliveryId }: { id: string; deliveryId?: stri
       </Card>
       <Row gutter={16}>
         <Col xs={24} lg={14}>
-          <Card
-            bodyStyle={{
-              background: '#e9ecf2',
-              display: 'flex',
-              justifyContent: 'center',
-              maxHeight: 'calc(100vh - 220px)',
-              overflow: 'auto',
-            }}
-          >
-            <PdfViewer bytes={bytes} width={720} />
+          <Card styles={{ body: { padding: 12 } }}>
+            {/* fits the card's width: the whole page is visible on a phone as on a laptop */}
+            <PdfViewer bytes={bytes} />
           </Card>
         </Col>
         <Col xs={24} lg={10}>

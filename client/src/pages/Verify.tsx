@@ -4,137 +4,26 @@ import {
   ExclamationCircleFilled,
   FilePdfOutlined,
 } from '@ant-design/icons';
-import {
-  Alert,
-  Card,
-  Collapse,
-  Descriptions,
-  List,
-  Result,
-  Space,
-  Spin,
-  Tag,
-  Typography,
-  Upload,
-} from 'antd';
+import { Alert, Card, List, Result, Space, Spin, Typography, Upload } from 'antd';
 import { useState } from 'react';
-import type {
-  TSignatureReport,
-  TValidationReport,
-} from '../../../server/src/validation/report.schemas';
+import type { TValidationReport } from '../../../server/src/validation/report.schemas';
+import { PlainSignature } from '../components/PlainVerdict';
 import { VerdictTag } from '../components/SignaturesPanel';
 import { useI18n } from '../i18n/i18n';
-import { fmtDateTime, fmtSize } from '../lib/format';
+import { fmtSize } from '../lib/format';
 import { validatePdf, type ValidationOutcome } from '../lib/validation';
-
-function SignatureDetails({ s }: { s: TSignatureReport }) {
-  const { t, lang } = useI18n();
-  const msg = (m: { vi: string; en: string }) => (lang === 'vi' ? m.vi : m.en);
-
-  return (
-    <Space direction="vertical" style={{ width: '100%' }}>
-      <Descriptions size="small" column={1} bordered>
-        <Descriptions.Item label={t('verify.signer')}>
-          {s.signer?.commonName ?? s.name ?? '—'}
-        </Descriptions.Item>
-        <Descriptions.Item label={t('verify.organization')}>
-          {s.signer?.organization ?? '—'}
-        </Descriptions.Item>
-        <Descriptions.Item label={t('verify.claimedTime')}>
-          {fmtDateTime(s.claimedTime)}
-        </Descriptions.Item>
-        <Descriptions.Item label={t('verify.provenTime')}>
-          {fmtDateTime(s.provenTime)}
-        </Descriptions.Item>
-        <Descriptions.Item label={t('verify.level')}>{s.level ?? '—'}</Descriptions.Item>
-        <Descriptions.Item label={t('verify.coversWhole')}>
-          {s.coversWholeDocument ? t('common.yes') : t('common.no')}
-        </Descriptions.Item>
-        <Descriptions.Item label={t('verify.timestamp')}>
-          {s.timestamp ? `${fmtDateTime(s.timestamp.genTime)} · ${s.timestamp.tsa ?? ''}` : '—'}
-        </Descriptions.Item>
-      </Descriptions>
-      {s.chain.length > 0 && (
-        <>
-          <Typography.Text strong>{t('verify.chain')}</Typography.Text>
-          <List
-            size="small"
-            bordered
-            dataSource={s.chain}
-            renderItem={(c) => (
-              <List.Item>
-                <Space wrap>
-                  <Typography.Text>{c.subject}</Typography.Text>
-                  {c.trustAnchor && <Tag color="blue">trust anchor</Tag>}
-                  {c.revocation && (
-                    <Tag
-                      color={
-                        c.revocation.status === 'good'
-                          ? 'green'
-                          : c.revocation.status === 'revoked'
-                            ? 'red'
-                            : 'default'
-                      }
-                    >
-                      {c.revocation.type} {c.revocation.status}
-                    </Tag>
-                  )}
-                </Space>
-              </List.Item>
-            )}
-          />
-        </>
-      )}
-      {s.modifications.length > 0 && (
-        <>
-          <Typography.Text strong>{t('verify.modifications')}</Typography.Text>
-          <List
-            size="small"
-            bordered
-            dataSource={s.modifications}
-            renderItem={(m) => (
-              <List.Item>
-                <Space wrap>
-                  <Tag color={m.allowed ? 'green' : 'red'}>{m.change}</Tag>
-                  <Typography.Text>{m.kind}</Typography.Text>
-                  {m.page && <Typography.Text type="secondary">p.{m.page}</Typography.Text>}
-                  {m.attack && <Tag color="red">{m.attack}</Tag>}
-                </Space>
-              </List.Item>
-            )}
-          />
-        </>
-      )}
-      {[...s.messages, ...s.warnings].length > 0 && (
-        <>
-          <Typography.Text strong>{t('verify.messages')}</Typography.Text>
-          {[...s.messages, ...s.warnings].map((m, i) => (
-            <Alert
-              key={`${m.code}-${i}`}
-              type={
-                m.severity === 'error' ? 'error' : m.severity === 'warning' ? 'warning' : 'info'
-              }
-              message={msg(m)}
-              showIcon
-              data-testid="verify-message"
-            />
-          ))}
-        </>
-      )}
-    </Space>
-  );
-}
 
 export function ReportView({ report, fileName }: { report: TValidationReport; fileName: string }) {
   const { t, lang } = useI18n();
   const d = report.document;
+  // green only when every signature passed: a tampered file shows no success styling anywhere
   const none = d.signatureCount + d.timestampCount === 0;
   const icon = none ? (
-    <ExclamationCircleFilled style={{ color: '#faad14' }} />
+    <ExclamationCircleFilled style={{ color: '#ad6800' }} />
   ) : d.allValid ? (
-    <CheckCircleFilled style={{ color: '#52c41a' }} />
+    <CheckCircleFilled style={{ color: '#237804' }} />
   ) : (
-    <CloseCircleFilled style={{ color: '#f5222d' }} />
+    <CloseCircleFilled style={{ color: '#cf1322' }} />
   );
 
   return (
@@ -156,7 +45,7 @@ export function ReportView({ report, fileName }: { report: TValidationReport; fi
               <FilePdfOutlined /> {fileName} · {fmtSize(d.sizeBytes)}
             </span>
             <span>
-              {t('verify.summary', {
+              {t('verify.counts', {
                 n: d.signatureCount + d.timestampCount,
                 passed: d.passed,
                 failed: d.failed,
@@ -173,29 +62,35 @@ export function ReportView({ report, fileName }: { report: TValidationReport; fi
       {d.messages.map((m, i) => (
         <Alert
           key={i}
-          type={m.severity === 'error' ? 'error' : m.severity === 'warning' ? 'warning' : 'success'}
+          type={
+            m.severity === 'error'
+              ? 'error'
+              : m.severity === 'warning'
+                ? 'warning'
+                : d.allValid
+                  ? 'success'
+                  : 'info'
+          }
           showIcon
           message={lang === 'vi' ? m.vi : m.en}
           style={{ marginBottom: 8 }}
         />
       ))}
-      <Collapse
-        defaultActiveKey={report.signatures.map((_, i) => String(i))}
-        items={report.signatures.map((s, i) => ({
-          key: String(i),
-          label: (
-            <Space wrap data-testid="verify-signature">
+      <List
+        dataSource={report.signatures}
+        renderItem={(s) => (
+          <List.Item data-testid="verify-signature-item" style={{ display: 'block' }}>
+            <Space wrap data-testid="verify-signature" style={{ marginBottom: 4 }}>
               <VerdictTag indication={s.indication} />
               <Typography.Text strong>
                 {s.type === 'DOC_TIMESTAMP'
                   ? t('verify.docTimestamp')
-                  : (s.signer?.commonName ?? s.fieldName)}
+                  : (s.signer?.commonName ?? s.name ?? s.fieldName)}
               </Typography.Text>
-              {s.subIndication && <Tag>{s.subIndication}</Tag>}
             </Space>
-          ),
-          children: <SignatureDetails s={s} />,
-        }))}
+            <PlainSignature s={s} />
+          </List.Item>
+        )}
       />
     </Card>
   );
@@ -203,6 +98,13 @@ export function ReportView({ report, fileName }: { report: TValidationReport; fi
 
 export function Verify() {
   const { t } = useI18n();
+  // the hub's own reasons for refusing a file are technical (and in English): say it plainly
+  const errorMessage = (o: Extract<ValidationOutcome, { state: 'error' }>) =>
+    o.code === 'NOT_PDF'
+      ? t('verify.notPdf')
+      : o.code === 'PDF_UNREADABLE'
+        ? t('verify.unreadable')
+        : o.detail;
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ outcome: ValidationOutcome; name: string } | null>(null);
   const check = async (file: File) => {
@@ -246,7 +148,12 @@ export function Verify() {
         <Alert type="warning" showIcon message={t('verify.unavailable')} />
       )}
       {result?.outcome.state === 'error' && (
-        <Alert type="error" showIcon message={result.outcome.detail} data-testid="verify-error" />
+        <Alert
+          type="error"
+          showIcon
+          message={errorMessage(result.outcome)}
+          data-testid="verify-error"
+        />
       )}
     </Space>
   );

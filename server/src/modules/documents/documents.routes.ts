@@ -8,7 +8,14 @@ import { AppError } from '../../errors/app-error.js';
 import { route } from '../../http/route.js';
 import { createDocument } from './create-document.js';
 import { idempotencyKey, markCreated } from '../../http/idempotency.js';
-import { getReadableDocument, readableVersion, reportConfidentialRead } from './document-access.js';
+import { Deliveries } from '../exchange/delivery.model.js';
+import { presentDelivery } from '../exchange/present.js';
+import {
+  getReadableDocument,
+  NOT_FOUND_VI,
+  readableVersion,
+  reportConfidentialRead,
+} from './document-access.js';
 import { openFileStream } from './document.files.js';
 import type { VersionDoc } from './document.model.js';
 import { presentDocument } from './document.presenter.js';
@@ -86,6 +93,21 @@ export function documentsRoutes(ctx: HubContext): Router {
       reportConfidentialRead(doc, principal, 'metadata');
 
       return presentDocument(doc);
+    }),
+  );
+  // read-only: the sender's organization and auditors see every recipient of the document (an
+  // auditor has no outbox to find its dispatches through); a recipient reads its own delivery
+  r.get(
+    '/:id/deliveries',
+    route({ roles: [], params: ZId }, async ({ principal, params }) => {
+      const doc = await getReadableDocument(ctx, principal, params.id);
+      if (doc.viewer === 'recipient') throw new AppError('NOT_FOUND', NOT_FOUND_VI);
+      const ds = await Deliveries(ctx.db.conn)
+        .find({ documentId: doc._id })
+        .sort({ _id: 1 })
+        .lean();
+
+      return ds.map(presentDelivery);
     }),
   );
   r.get(

@@ -27,7 +27,7 @@ export function drillDownFor(base: {
 const STILL_VALID_LABEL = 'Tỷ lệ văn bản đi có chữ ký còn hợp lệ đến hôm nay';
 const NOT_REVALIDATED_NOTE =
   'Chưa tính: chưa có văn bản đi nào của cơ quan trong kỳ này được kiểm tra lại chữ ký. ' +
-  'Hãy bấm “Kiểm tra lại chữ ký” trên trang thống kê (POST /api/v1/revalidations) để bắt đầu.';
+  'Hãy bấm “Kiểm tra lại chữ ký” trên trang thống kê để bắt đầu.';
 
 /** 2026-11-28 14:05 in Vietnam time. */
 function vnDateTime(at: Date): string {

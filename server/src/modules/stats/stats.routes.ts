@@ -7,6 +7,7 @@ import { listStatsItems } from './list-items.js';
 import { flushCounters } from './counter-queue.js';
 import { rebuildCounters } from './rebuild-counters.js';
 import { csvFileName, seriesCsv, summaryCsv } from './stats-csv.js';
+import { statsWorkbook, XLSX_TYPE, xlsxFileName } from './stats-xlsx.js';
 
 /** Auditors see every organization, hub admins too, org admins their own subtree (scope.ts). */
 const ROLES = ['auditor', 'org_admin', 'hub_admin'] as const;
@@ -41,6 +42,23 @@ export function statsRoutes(ctx: HubContext): Router {
       const s = await statsSeries(ctx, principal, query, new Date(), { source: query.source });
       if (!wantsCsv(req)) return s;
       sendCsv(res, csvFileName('series', s), seriesCsv(s));
+
+      return undefined;
+    }),
+  );
+  // for people: an Excel workbook (summary and the series by `period`); the CSV is for machines
+  r.get(
+    '/export.xlsx',
+    route({ roles: [...ROLES], query: ZStatsQuery }, async ({ query, principal, res }) => {
+      const now = new Date();
+      const opts = { source: query.source };
+      const summary = await statsSummary(ctx, principal, query, now, opts);
+      const series = await statsSeries(ctx, principal, query, now, opts);
+      res
+        .status(200)
+        .type(XLSX_TYPE)
+        .set('content-disposition', `attachment; filename="${xlsxFileName(summary)}"`)
+        .send(await statsWorkbook(summary, series));
 
       return undefined;
     }),
