@@ -1,10 +1,11 @@
 import { App as AntApp, ConfigProvider } from 'antd';
 import enUS from 'antd/locale/en_US';
 import viVN from 'antd/locale/vi_VN';
-import { Spin } from 'antd';
+import { Result, Spin } from 'antd';
 import { lazy, Suspense, useEffect, type ComponentType } from 'react';
 import { Shell } from './components/Shell';
 import { I18nProvider, useI18n } from './i18n/i18n';
+import { canUse, homePath, SCREEN_TITLES } from './lib/access';
 import { AuthProvider, useAuth } from './lib/auth';
 import { dayjs } from './lib/format';
 import { navigate, useRoute, type Route } from './lib/router';
@@ -66,15 +67,33 @@ function Screen({ route }: { route: Route }) {
   }
 }
 
+/** Each screen names the browser tab ("Văn bản đến — LiênThông"); a document names it later. */
+function usePageTitle(route: Route) {
+  const { t, lang } = useI18n();
+  useEffect(() => {
+    const key = SCREEN_TITLES[route.name];
+    document.title = key ? `${t(key)} — ${t('title.suffix')}` : t('title.suffix');
+  }, [route, lang, t]);
+}
+
+/** A screen the signed-in user's roles cannot use: said plainly, no API names. */
+function Forbidden() {
+  const { t } = useI18n();
+
+  return <Result status="403" title={t('nav.forbidden')} data-testid="forbidden" />;
+}
+
 function Routed() {
   const route = useRoute();
   const { session } = useAuth();
+  usePageTitle(route);
   // the verify page is public: anyone may check a PDF they received
   const isPublic = route.name === 'login' || route.name === 'verify';
   useEffect(() => {
     if (!session && !isPublic)
       navigate(`/login?next=${encodeURIComponent(location.pathname)}`, true);
-    if (session && route.name === 'login') navigate('/inbox', true);
+    if (session && (route.name === 'login' || location.pathname === '/'))
+      navigate(homePath(session.user.roles), true);
   }, [session, isPublic, route.name]);
   if (route.name === 'login') return session ? null : <Login />;
   if (!session && !isPublic) return null;
@@ -88,7 +107,11 @@ function Routed() {
           </div>
         }
       >
-        <Screen route={route} />
+        {session && !canUse(route.name, session.user.roles) ? (
+          <Forbidden />
+        ) : (
+          <Screen route={route} />
+        )}
       </Suspense>
     </Shell>
   );
@@ -104,7 +127,22 @@ function Localized() {
   return (
     <ConfigProvider
       locale={lang === 'vi' ? viVN : enUS}
-      theme={{ token: { colorPrimary: '#0b4f9c', borderRadius: 6, fontSize: 14 } }}
+      theme={{
+        token: {
+          colorPrimary: '#0b4f9c',
+          borderRadius: 6,
+          fontSize: 14,
+          // WCAG AA (4.5:1) for secondary text, placeholders and coloured text on white
+          colorTextSecondary: 'rgba(0, 0, 0, 0.65)',
+          colorTextTertiary: 'rgba(0, 0, 0, 0.6)',
+          colorTextDescription: 'rgba(0, 0, 0, 0.65)',
+          colorTextPlaceholder: 'rgba(0, 0, 0, 0.58)',
+          colorError: '#cf1322',
+          colorErrorText: '#a8071a',
+          colorWarningText: '#874d00',
+          colorSuccessText: '#237804',
+        },
+      }}
     >
       <AntApp>
         <AuthProvider>

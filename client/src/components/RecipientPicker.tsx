@@ -1,6 +1,7 @@
 import { Input, Tree, Typography } from 'antd';
 import type { DataNode } from 'antd/es/tree';
 import { useMemo, useState } from 'react';
+import { isHubOrg } from '../../../server/src/contracts/grants';
 import type { TOrg } from '../../../server/src/contracts/orgs';
 import { useI18n } from '../i18n/i18n';
 import { get } from '../lib/api';
@@ -14,6 +15,11 @@ type OrgNode = TOrg & { children: OrgNode[] };
 function filterTree(nodes: OrgNode[], folded: string, own: string | undefined): DataNode[] {
   const out: DataNode[] = [];
   for (const n of nodes) {
+    // the hub carries documents, it does not receive them (its own organization is for its admins)
+    if (isHubOrg(n)) {
+      out.push(...filterTree(n.children, folded, own));
+      continue;
+    }
     const children = filterTree(n.children, folded, own);
     const hit =
       !folded || foldVietnamese(n.name).includes(folded) || n.code.toLowerCase().includes(folded);

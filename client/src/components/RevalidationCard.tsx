@@ -11,6 +11,7 @@ import type { TFigure } from '../../../server/src/contracts/stats';
 import { useI18n } from '../i18n/i18n';
 import { errorText, get, post, query } from '../lib/api';
 import { useAuth } from '../lib/auth';
+import { fmtPercent } from '../lib/format';
 
 type Shown = TRevalidationCounts & { id: string; status: TRevalidationStatus };
 
@@ -48,7 +49,7 @@ export function RevalidationCard({
   onDone: () => void;
   onDrill: (f: TFigure) => void;
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { message } = App.useApp();
   const { events } = useAuth();
   const [job, setJob] = useState<Shown | null>(null);
@@ -116,7 +117,6 @@ export function RevalidationCard({
     }
   };
   const percent = job && job.total > 0 ? Math.floor((job.processed / job.total) * 100) : 0;
-  const value = figure?.value === null || figure?.value === undefined ? null : figure.value * 100;
 
   return (
     <Card
@@ -138,19 +138,16 @@ export function RevalidationCard({
     >
       <Space direction="vertical" style={{ width: '100%' }}>
         <Space align="baseline" size="large">
-          <Statistic
-            value={value === null ? '—' : Math.round(value * 10) / 10}
-            suffix={value === null ? undefined : '%'}
-            data-testid="kpi-stillValidRate"
-          />
+          <Statistic value={fmtPercent(figure?.value, lang)} data-testid="kpi-stillValidRate" />
           {figure?.drillDown && (
-            <a onClick={() => onDrill(figure)}>
+            <Button type="link" onClick={() => onDrill(figure)}>
               {figure.numerator ?? 0}/{figure.denominator ?? 0}
-            </a>
+            </Button>
           )}
         </Space>
         <Typography.Text type="secondary">
-          {figure?.note ?? t('dash.revalidateHint')}
+          {/* the hub's note may name its API; users are told what to click instead */}
+          {figure?.note && !/\/api\//.test(figure.note) ? figure.note : t('dash.revalidateHint')}
         </Typography.Text>
         {job && (
           <div data-testid="revalidation-progress" data-status={job.status}>

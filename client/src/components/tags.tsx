@@ -34,13 +34,25 @@ const STATUS_COLOURS: Partial<Record<TStatusCode, string>> = {
   '16': 'magenta',
 };
 
-export function StatusTag({ code, reason }: { code: TStatusCode; reason?: string }) {
+/**
+ * A delivery status. `short`: the reason only as a tooltip — in lists a reason runs long and is
+ * shown beside the tag instead (Outbox).
+ */
+export function StatusTag({
+  code,
+  reason,
+  short,
+}: {
+  code: TStatusCode;
+  reason?: string;
+  short?: boolean;
+}) {
   const { t } = useI18n();
 
   return (
     <Tag color={STATUS_COLOURS[code]} data-status={code} title={reason}>
       {code} · {t(`status.${code}`)}
-      {reason ? ` — ${reason}` : ''}
+      {reason && !short ? ` — ${reason}` : ''}
     </Tag>
   );
 }
@@ -56,11 +68,11 @@ export function OverdueBadge({ overdue }: { overdue: boolean }) {
  * A recall/update request and its answer (13, then 15 or 16) live beside the processing status:
  * the hub keeps the status and records the answer in `change` and the history.
  */
-export function ChangeTag({ d }: { d: TDelivery }) {
+export function ChangeTag({ d, short }: { d: TDelivery; short?: boolean }) {
   if (!d.change) return null;
   const code = ({ requested: '13', agreed: '15', refused: '16' } as const)[d.change.state];
   if (!code) return null;
   const reason = [...d.history].reverse().find((h) => h.code === code)?.reason;
 
-  return <StatusTag code={code} reason={reason} />;
+  return <StatusTag code={code} reason={reason} short={short} />;
 }

@@ -78,19 +78,27 @@ export function Compose() {
   const [recipients, setRecipients] = useState<string[]>([]);
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // said under the drop zone, where the user looks for it
+  const [fileError, setFileError] = useState<string | null>(null);
+  const [upload, setUpload] = useState<'sending' | 'done' | 'failed' | null>(null);
   const [busy, setBusy] = useState(false);
   const idempotencyKey = useMemo(newKey, []);
 
   const unsigned = useUnsignedSend();
   const submit = async (send: boolean, signerId?: string) => {
     setError(null);
+    if (!file) setFileError(t('compose.noFile'));
     let values: FormValues;
     try {
       values = await form.validateFields();
     } catch {
       return;
     }
-    if (!file) return setError(t('compose.notPdf'));
+    if (!file) {
+      document.querySelector('[data-testid="compose-file"]')?.scrollIntoView({ block: 'center' });
+
+      return;
+    }
     if (send && recipients.length === 0) return setError(t('compose.noRecipients'));
     // the shared schema is the last word: what passes here passes on the hub
     const parsed = ZDocumentMeta.safeParse(toMeta(values));
@@ -99,11 +107,29 @@ export function Compose() {
         parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
       );
     setBusy(true);
+    let uploadFailed = false;
+    // the hub refusing the file (not a real PDF, too large…) is said at the drop zone, in red
+    const watchUpload = async <T,>(run: () => Promise<T>): Promise<T> => {
+      setUpload('sending');
+      try {
+        const done = await run();
+        setUpload('done');
+
+        return done;
+      } catch (e) {
+        uploadFailed = true;
+        setUpload('failed');
+        setFileError(errorText(e));
+        throw e;
+      }
+    };
     try {
       setProgress(0);
       // saved, not sent: a draft of trình ký (numbered at release), submitted if a signer is chosen
       if (!send) {
-        const draft = await saveDraft(parsed.data, file, setProgress, signerId);
+        const draft = await watchUpload(() =>
+          saveDraft(parsed.data, file, setProgress, signerId),
+        );
         message.success(t('compose.saved', { code: draft.codeLabel }));
         navigate(`/documents/${draft.id}`);
 
@@ -112,7 +138,9 @@ export function Compose() {
       const fd = new FormData();
       fd.append('meta', JSON.stringify(parsed.data));
       fd.append('file', file, file.name);
-      const doc = await uploadWithProgress<TDocument>('/documents', fd, setProgress);
+      const doc = await watchUpload(() =>
+        uploadWithProgress<TDocument>('/documents', fd, setProgress),
+      );
       if (send) {
         await post<TDispatchSent>(
           '/dispatches',
@@ -125,7 +153,7 @@ export function Compose() {
       }
       navigate(`/documents/${doc.id}`);
     } catch (e) {
-      setError(errorText(e));
+      if (!uploadFailed) setError(errorText(e));
     } finally {
       setBusy(false);
     }
@@ -154,15 +182,27 @@ export function Compose() {
             title={<span data-testid="page-title">{t('compose.title')}</span>}
             style={{ marginBottom: 16 }}
           >
-            <Form.Item label={t('field.file')} required>
+            <Form.Item
+              label={t('field.file')}
+              required
+              validateStatus={fileError ? 'error' : undefined}
+              help={
+                fileError ? <span data-testid="compose-file-error">{fileError}</span> : undefined
+              }
+            >
               <Upload.Dragger
                 accept="application/pdf,.pdf"
                 multiple={false}
                 showUploadList={false}
                 beforeUpload={(f) => {
                   const isPdf = f.type === 'application/pdf' || /\.pdf$/i.test(f.name);
-                  if (!isPdf) message.error(t('compose.notPdf'));
-                  else setFile(f);
+                  if (!isPdf) setFileError(t('compose.notPdf'));
+                  else {
+                    setFile(f);
+                    setFileError(null);
+                    setProgress(null);
+                    setUpload(null);
+                  }
 
                   return false;
                 }}
@@ -180,28 +220,35 @@ export function Compose() {
                 <div aria-label={t('compose.uploading')}>
                   <Progress
                     percent={progress}
-                    status={progress < 100 ? 'active' : 'success'}
+                    status={
+                      upload === 'failed' ? 'exception' : upload === 'done' ? 'success' : 'active'
+                    }
                     data-testid="upload-progress"
+                    data-state={upload ?? ''}
                   />
                 </div>
               )}
             </Form.Item>
             <Row gutter={12}>
-              <Col span={10}>
+              <Col xs={24} sm={10}>
                 <Form.Item name="type" label={t('field.type')} rules={[{ required: true }]}>
                   <Select showSearch options={typeOptions} optionFilterProp="label" />
                 </Form.Item>
               </Col>
-              <Col span={6}>
+              <Col xs={24} sm={6}>
                 <Form.Item
                   name="number"
                   label={t('field.number')}
                   tooltip={t('compose.numberAuto')}
                 >
-                  <InputNumber min={1} style={{ width: '100%' }} placeholder="auto" />
+                  <InputNumber
+                    min={1}
+                    style={{ width: '100%' }}
+                    placeholder={t('compose.numberPlaceholder')}
+                  />
                 </Form.Item>
               </Col>
-              <Col span={8}>
+              <Col xs={24} sm={8}>
                 <Form.Item
                   name="notation"
                   label={t('field.notation')}
@@ -211,7 +258,7 @@ export function Compose() {
                       required: true,
                       message: t('login.required', { field: t('field.notation').toLowerCase() }),
                     },
-                    { pattern: /^[\p{L}\p{N}.-]+$/u, message: 'A-Z, 0-9, . -' },
+                    { pattern: /^[\p{L}\p{N}.-]+$/u, message: t('compose.notationPattern') },
                     { max: 30 },
                   ]}
                 >
@@ -220,7 +267,7 @@ export function Compose() {
               </Col>
             </Row>
             <Row gutter={12}>
-              <Col span={12}>
+              <Col xs={24} sm={12}>
                 <Form.Item
                   name="issuePlace"
                   label={t('field.issuePlace')}
@@ -235,7 +282,7 @@ export function Compose() {
                   <Input placeholder="Thanh Hóa" />
                 </Form.Item>
               </Col>
-              <Col span={12}>
+              <Col xs={24} sm={12}>
                 <Form.Item
                   name="issueDate"
                   label={t('field.issueDate')}
@@ -259,21 +306,21 @@ export function Compose() {
               <Input.TextArea rows={2} showCount maxLength={500} placeholder="V/v …" />
             </Form.Item>
             <Row gutter={12}>
-              <Col span={8}>
+              <Col xs={24} sm={8}>
                 <Form.Item name="urgency" label={t('field.urgency')}>
                   <Select
                     options={URGENCIES.map((u) => ({ value: u, label: t(`urgency.${u}`) }))}
                   />
                 </Form.Item>
               </Col>
-              <Col span={8}>
+              <Col xs={24} sm={8}>
                 <Form.Item name="confidentiality" label={t('field.confidentiality')}>
                   <Select
                     options={CONFIDENTIALITIES.map((c) => ({ value: c, label: t(`conf.${c}`) }))}
                   />
                 </Form.Item>
               </Col>
-              <Col span={8}>
+              <Col xs={24} sm={8}>
                 <Form.Item
                   name="dueDate"
                   label={t('field.dueDate')}
@@ -295,7 +342,7 @@ export function Compose() {
               </Col>
             </Row>
             <Row gutter={12}>
-              <Col span={12}>
+              <Col xs={24} sm={12}>
                 <Form.Item
                   name="signerName"
                   label={t('field.signerName')}
@@ -310,7 +357,7 @@ export function Compose() {
                   <Input placeholder="Nguyễn Văn A" />
                 </Form.Item>
               </Col>
-              <Col span={12}>
+              <Col xs={24} sm={12}>
                 <Form.Item
                   name="signerPosition"
                   label={t('field.signerPosition')}

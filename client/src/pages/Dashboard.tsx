@@ -12,6 +12,7 @@ import {
   Select,
   Space,
   Statistic,
+  Tabs,
   Typography,
 } from 'antd';
 import type { Dayjs } from 'dayjs';
@@ -28,7 +29,9 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import type { TDocument } from '../../../server/src/contracts/documents';
 import type { TDelivery } from '../../../server/src/contracts/exchange';
+import { isHubOrg } from '../../../server/src/contracts/grants';
 import type { TOrg } from '../../../server/src/contracts/orgs';
 import type {
   TFigure,
@@ -40,7 +43,8 @@ import { RevalidationCard } from '../components/RevalidationCard';
 import { useI18n } from '../i18n/i18n';
 import { apiFetch, errorText, get, query } from '../lib/api';
 import { useAuth } from '../lib/auth';
-import { DATE_FORMAT, dayjs } from '../lib/format';
+import { foldVietnamese } from '../lib/fold';
+import { DATE_FORMAT, dayjs, fmtNumber, fmtPercent } from '../lib/format';
 import { linkProps } from '../lib/router';
 import { useAsync } from '../lib/useAsync';
 
@@ -50,42 +54,109 @@ const pct = (f?: TFigure) =>
   f?.value === null || f?.value === undefined ? null : Math.round(f.value * 1000) / 10;
 const num = (f?: TFigure) => f?.value ?? 0;
 
-type Drill = { title: string; path: string } | null;
+type Drill = { title: string; path: string; denominator?: string } | null;
+type Item = { id: string; documentId: string; label: string };
 
-/** The ids behind a figure, shown as links to the documents. */
+const MAX_LISTED = 50;
+
+/** The ids behind a drill-down query (up to 1000) and their kind. */
+async function idsOf(path: string): Promise<TStatsItems> {
+  const p = path.replace(/^\/api\/v1/, '');
+
+  return get<TStatsItems>(`${p}${p.includes('?') ? '&' : '?'}limit=1000`);
+}
+
+/** Names, not ids: a document as "123/UBND-VP — subject", a delivery with its recipient. */
+async function labelled(kind: TStatsItems['kind'], ids: string[]): Promise<Item[]> {
+  const some = ids.slice(0, MAX_LISTED);
+  if (kind === 'document') {
+    const docs = await Promise.all(
+      some.map((id) => get<TDocument>(`/documents/${id}`).catch(() => null)),
+    );
+
+    return docs
+      .filter((d): d is TDocument => d !== null)
+      .map((d) => ({ id: d.id, documentId: d.id, label: `${d.codeLabel} — ${d.meta.subject}` }));
+  }
+  const ds = await Promise.all(
+    some.map((id) => get<TDelivery>(`/deliveries/${id}`).catch(() => null)),
+  );
+
+  return ds
+    .filter((d): d is TDelivery => d !== null)
+    .map((d) => ({
+      id: d.id,
+      documentId: d.documentId,
+      label: `${d.codeLabel} — ${d.subject} (${d.recipientName})`,
+    }));
+}
+
+function ItemList({ items, loading }: { items: Item[]; loading: boolean }) {
+  const { t } = useI18n();
+
+  return (
+    <List
+      loading={loading}
+      dataSource={items}
+      locale={{ emptyText: t('common.empty') }}
+      renderItem={(i) => (
+        <List.Item data-testid="drill-item">
+          <a {...linkProps(`/documents/${i.documentId}`)}>{i.label}</a>
+        </List.Item>
+      )}
+    />
+  );
+}
+
+/**
+ * The documents behind a figure, by name. For a ratio both sides are listed: the items that
+ * did not meet it (late, unsigned…) first — at 0 % they are the whole point of looking.
+ */
 function DrillDown({ drill, onClose }: { drill: Drill; onClose: () => void }) {
   const { t } = useI18n();
   const { data, loading, error } = useAsync(async () => {
-    if (!drill) return [];
-    const items = await get<TStatsItems>(drill.path.replace(/^\/api\/v1/, ''));
-    if (items.kind === 'document')
-      return items.ids.slice(0, 50).map((id) => ({ id, documentId: id, label: id }));
-    const ds = await Promise.all(
-      items.ids.slice(0, 50).map((id) => get<TDelivery>(`/deliveries/${id}`).catch(() => null)),
-    );
+    if (!drill) return null;
+    const met = await idsOf(drill.path);
+    if (!drill.denominator) return { met: await labelled(met.kind, met.ids) };
+    const all = await idsOf(drill.denominator);
+    const metIds = new Set(met.ids);
+    const notMet = all.ids.filter((id) => !metIds.has(id));
 
-    return ds
-      .filter((d): d is TDelivery => d !== null)
-      .map((d) => ({
-        id: d.id,
-        documentId: d.documentId,
-        label: `${d.codeLabel} — ${d.subject} (${d.recipientName})`,
-      }));
+    return {
+      met: await labelled(met.kind, met.ids),
+      notMet: await labelled(all.kind, notMet),
+      counts: { met: met.ids.length, notMet: notMet.length },
+    };
   }, [drill]);
 
   return (
-    <Modal open={drill !== null} title={drill?.title} onCancel={onClose} footer={null} width={720}>
+    <Modal
+      open={drill !== null}
+      title={drill?.title}
+      onCancel={onClose}
+      footer={null}
+      width={720}
+      data-testid="drill-down"
+    >
       {error && <Alert type="error" message={error} />}
-      <List
-        loading={loading}
-        dataSource={data ?? []}
-        locale={{ emptyText: t('common.empty') }}
-        renderItem={(i) => (
-          <List.Item>
-            <a {...linkProps(`/documents/${i.documentId}`)}>{i.label}</a>
-          </List.Item>
-        )}
-      />
+      {data?.notMet ? (
+        <Tabs
+          items={[
+            {
+              key: 'notMet',
+              label: t('dash.drillNotMet', { n: data.counts?.notMet ?? 0 }),
+              children: <ItemList items={data.notMet} loading={loading} />,
+            },
+            {
+              key: 'met',
+              label: t('dash.drillMet', { n: data.counts?.met ?? 0 }),
+              children: <ItemList items={data.met} loading={loading} />,
+            },
+          ]}
+        />
+      ) : (
+        <ItemList items={data?.met ?? []} loading={loading} />
+      )}
     </Modal>
   );
 }
@@ -99,39 +170,65 @@ function Kpi({
   title: string;
   onDrill: (f: TFigure) => void;
 }) {
+  const { lang } = useI18n();
   const isRatio = figure?.unit === 'ratio';
-  const value = isRatio ? pct(figure) : num(figure);
+  const shown =
+    figure?.value === null || figure?.value === undefined
+      ? '—'
+      : isRatio
+        ? fmtPercent(figure.value, lang)
+        : fmtNumber(figure.value, lang, 1);
 
   return (
     <Card
       hoverable={!!figure?.drillDown}
       onClick={() => figure?.drillDown && onDrill(figure)}
       data-testid={`kpi-${figure?.key ?? 'none'}`}
+      role={figure?.drillDown ? 'button' : undefined}
+      tabIndex={figure?.drillDown ? 0 : undefined}
+      aria-label={figure?.drillDown ? `${title}: ${shown}` : undefined}
+      onKeyDown={(e) => {
+        if ((e.key === 'Enter' || e.key === ' ') && figure?.drillDown) onDrill(figure);
+      }}
     >
-      <Statistic
-        title={title}
-        value={value ?? '—'}
-        suffix={isRatio && value !== null ? '%' : undefined}
-      />
+      <Statistic title={title} value={shown} />
       {isRatio && figure && (
         <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-          {figure.numerator ?? 0}/{figure.denominator ?? 0}
+          {fmtNumber(figure.numerator ?? 0, lang)}/{fmtNumber(figure.denominator ?? 0, lang)}
         </Typography.Text>
       )}
     </Card>
   );
 }
 
+/**
+ * The organization a dashboard opens on: an org admin's own; an auditor or hub admin sees the
+ * province (the top of the tree), not the inspectorate's own — empty — figures.
+ */
+function defaultOrg(orgs: TOrg[], own: string | undefined, global: boolean): string | undefined {
+  if (!global) return own;
+  const visible = orgs.filter((o) => !isHubOrg(o));
+  const province = visible.find((o) => o.level === 'province' && !o.parentId);
+  const root = visible.find((o) => !o.parentId && o.kind === 'agency');
+
+  return (province ?? root)?.id ?? own;
+}
+
 export function Dashboard() {
   const { t } = useI18n();
   const { message } = App.useApp();
-  const { session } = useAuth();
-  const [orgId, setOrgId] = useState<string | undefined>(session?.user.orgId);
+  const { session, hasRole } = useAuth();
+  const { lang } = useI18n();
+  const global = hasRole('auditor', 'hub_admin');
+  const [chosen, setOrgId] = useState<string | undefined>(global ? undefined : session?.user.orgId);
   const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().startOf('year'), dayjs()]);
   const [drill, setDrill] = useState<Drill>(null);
-  const params = { orgId, from: range[0].format('YYYY-MM-DD'), to: range[1].format('YYYY-MM-DD') };
   const orgs = useAsync(() => get<TOrg[]>('/orgs').catch(() => [] as TOrg[]), []);
+  const orgId =
+    chosen ?? (orgs.data ? defaultOrg(orgs.data, session?.user.orgId, global) : undefined);
+  const params = { orgId, from: range[0].format('YYYY-MM-DD'), to: range[1].format('YYYY-MM-DD') };
   const stats = useAsync(async () => {
+    if (!orgId) return undefined;
     const [summary, series] = await Promise.all([
       get<TStatsSummary>(`/stats/summary${query(params)}`),
       get<TStatsSeries>(`/stats/series${query({ ...params, period: 'month' })}`),
@@ -154,18 +251,23 @@ export function Dashboard() {
 
     return { summary, series, perOrg };
   }, [orgId, range[0].valueOf(), range[1].valueOf(), orgs.data]);
-  const exportCsv = async () => {
+  const exportFile = async (kind: 'xlsx' | 'csv') => {
     try {
-      const res = await apiFetch(
-        'GET',
-        `/stats/series${query({ ...params, period: 'month' })}`,
-        undefined,
-        { headers: { accept: 'text/csv' } },
-      );
+      const res =
+        kind === 'xlsx'
+          ? await apiFetch('GET', `/stats/export.xlsx${query({ ...params, period: 'month' })}`)
+          : await apiFetch(
+              'GET',
+              `/stats/series${query({ ...params, period: 'month' })}`,
+              undefined,
+              { headers: { accept: 'text/csv' } },
+            );
       const a = document.createElement('a');
       a.href = URL.createObjectURL(await res.blob());
-      a.download = `thong-ke-${params.from}-${params.to}.csv`;
+      a.download = `thong-ke-${params.from}-${params.to}.${kind}`;
+      document.body.appendChild(a);
       a.click();
+      a.remove();
     } catch (e) {
       message.error(errorText(e));
     }
@@ -179,7 +281,8 @@ export function Dashboard() {
     seal: pct(b.figures.sealSignatureRate),
   }));
   const onDrill = (fig: TFigure) =>
-    fig.drillDown && setDrill({ title: fig.label, path: fig.drillDown });
+    fig.drillDown &&
+    setDrill({ title: fig.label, path: fig.drillDown, denominator: fig.drillDownDenominator });
 
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="middle">
@@ -189,12 +292,18 @@ export function Dashboard() {
           <Space wrap>
             <Select
               showSearch
-              optionFilterProp="label"
-              style={{ width: 280 }}
+              // "UBND tinh" finds "UBND tỉnh": typed without accents, as in the other pickers
+              filterOption={(input, o) =>
+                foldVietnamese(String(o?.label ?? '')).includes(foldVietnamese(input))
+              }
+              style={{ width: 280, maxWidth: '100%' }}
               value={orgId}
               onChange={setOrgId}
-              options={(orgs.data ?? []).map((o) => ({ value: o.id, label: o.name }))}
+              options={(orgs.data ?? [])
+                .filter((o) => !isHubOrg(o))
+                .map((o) => ({ value: o.id, label: o.name }))}
               aria-label={t('dash.org')}
+              data-testid="dash-org"
             />
             <DatePicker.RangePicker
               format={DATE_FORMAT}
@@ -202,20 +311,21 @@ export function Dashboard() {
               onChange={(v) => v?.[0] && v[1] && setRange([v[0], v[1]])}
               allowClear={false}
             />
-            <Button icon={<DownloadOutlined />} onClick={() => void exportCsv()}>
-              {t('dash.exportCsv')}
+            <Button
+              type="primary"
+              icon={<DownloadOutlined />}
+              onClick={() => void exportFile('xlsx')}
+              data-testid="export-xlsx"
+            >
+              {t('dash.exportXlsx')}
+            </Button>
+            <Button onClick={() => void exportFile('csv')} data-testid="export-csv">
+              {t('dash.exportCsvMachine')}
             </Button>
           </Space>
         }
       >
-        {stats.error && (
-          <Alert
-            type="warning"
-            showIcon
-            message={stats.error}
-            description={t('dash.unavailable', { endpoint: STATS_ENDPOINT })}
-          />
-        )}
+        {stats.error && <Alert type="warning" showIcon message={stats.error} />}
         <Row gutter={[16, 16]}>
           <Col xs={12} lg={6}>
             <Kpi figure={f?.sealSignatureRate} title={t('dash.signatureRate')} onDrill={onDrill} />
@@ -230,6 +340,9 @@ export function Dashboard() {
             <Kpi figure={f?.deliveriesReceived} title={t('dash.received')} onDrill={onDrill} />
           </Col>
         </Row>
+        <Typography.Paragraph type="secondary" style={{ margin: '8px 0 0', fontSize: 12 }}>
+          {t('dash.deliveriesNote')}
+        </Typography.Paragraph>
       </Card>
       <RevalidationCard
         orgId={orgId}
@@ -303,7 +416,7 @@ export function Dashboard() {
         </Card>
       )}
       {f && (
-        <Card size="small" title={t('verify.messages')}>
+        <Card size="small" title={t('dash.figures')}>
           <List
             size="small"
             dataSource={Object.values(f).filter((x) => x.computed && x.unit !== 'ms')}
@@ -312,16 +425,20 @@ export function Dashboard() {
                 actions={
                   x.drillDown
                     ? [
-                        <a key="d" onClick={() => onDrill(x)}>
+                        <Button key="d" type="link" size="small" onClick={() => onDrill(x)}>
                           {t('common.open')}
-                        </a>,
+                        </Button>,
                       ]
                     : []
                 }
               >
                 <Typography.Text>{x.label}</Typography.Text>
                 <Typography.Text strong>
-                  {x.unit === 'ratio' ? (pct(x) === null ? '—' : `${pct(x)}%`) : (x.value ?? '—')}
+                  {x.unit === 'ratio'
+                    ? fmtPercent(x.value, lang)
+                    : x.value === null
+                      ? '—'
+                      : fmtNumber(x.value, lang, 2)}
                 </Typography.Text>
               </List.Item>
             )}

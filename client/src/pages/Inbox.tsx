@@ -1,4 +1,17 @@
-import { Button, Card, Checkbox, Input, Select, Space, Table, Typography, App } from 'antd';
+import { SearchOutlined } from '@ant-design/icons';
+import {
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Grid,
+  Input,
+  List,
+  Select,
+  Space,
+  Table,
+  Typography,
+} from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useEffect, useState } from 'react';
 import type { Page } from '../../../server/src/contracts/common';
@@ -18,6 +31,7 @@ export function Inbox() {
   const { t } = useI18n();
   const { events, session } = useAuth();
   const { notification } = App.useApp();
+  const phone = Grid.useBreakpoint().md === false;
   const [filters, setFilters] = useState<Filters>({ q: '', overdue: false });
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   const [cursor, setCursor] = useState<string | null>(null);
@@ -70,49 +84,49 @@ export function Inbox() {
     setData((items) => [...(items ?? []), ...page.items]);
   };
 
+  const subjectLink = (d: TDeliveryBrief) => (
+    <a {...linkProps(`/documents/${d.documentId}?delivery=${d.id}`)} data-testid="inbox-subject">
+      {d.subject}
+    </a>
+  );
+  const recallNote = (d: TDeliveryBrief) =>
+    d.change?.state === 'requested' && (
+      <Typography.Text type="warning" style={{ fontSize: 12 }}>
+        {t('inbox.recallRequested')}
+      </Typography.Text>
+    );
+  // the subject gets the room: the urgency sits in front of it, the other columns are narrow
   const columns: ColumnsType<TDeliveryBrief> = [
-    {
-      title: t('field.urgency'),
-      dataIndex: 'urgency',
-      width: 120,
-      render: (u: TDeliveryBrief['urgency']) => <UrgencyTag urgency={u} />,
-    },
     {
       title: t('field.codeLabel'),
       dataIndex: 'codeLabel',
-      width: 140,
+      width: 120,
       render: (c: string) => <Typography.Text strong>{c}</Typography.Text>,
     },
     {
       title: t('field.subject'),
       dataIndex: 'subject',
-      render: (s: string, d) => (
+      render: (_s: string, d) => (
         <Space direction="vertical" size={0}>
-          <a
-            {...linkProps(`/documents/${d.documentId}?delivery=${d.id}`)}
-            data-testid="inbox-subject"
-          >
-            {s}
-          </a>
-          {d.change?.state === 'requested' && (
-            <Typography.Text type="warning" style={{ fontSize: 12 }}>
-              {t('inbox.recallRequested')}
-            </Typography.Text>
-          )}
+          <span>
+            {d.urgency !== 'thuong' && <UrgencyTag urgency={d.urgency} />}
+            {subjectLink(d)}
+          </span>
+          {recallNote(d)}
         </Space>
       ),
     },
-    { title: t('field.sender'), dataIndex: 'senderName', width: 220 },
+    { title: t('field.sender'), dataIndex: 'senderName', width: 170 },
     {
       title: t('field.receivedAt'),
       dataIndex: 'createdAt',
-      width: 140,
+      width: 104,
       render: (v: string) => fmtDateTime(v),
     },
     {
       title: t('field.dueDate'),
       dataIndex: 'dueDate',
-      width: 130,
+      width: 104,
       render: (v: string | null, d) => (
         <Space direction="vertical" size={0}>
           <span>{fmtDate(v)}</span>
@@ -127,6 +141,40 @@ export function Inbox() {
       render: (c: TDeliveryBrief['status']) => <StatusTag code={c} />,
     },
   ];
+  // on a phone each delivery is a card: subject, number, sender, status
+  const cards = (
+    <List<TDeliveryBrief>
+      loading={loading}
+      dataSource={data ?? []}
+      locale={{ emptyText: t('common.empty') }}
+      data-testid="inbox-cards"
+      renderItem={(d) => (
+        <List.Item
+          key={d.id}
+          data-testid="inbox-card"
+          className={(fresh.has(d.id) ? 'lt-fresh' : '') + (d.overdue ? ' lt-row-overdue' : '')}
+          style={{ display: 'block', paddingInline: 4 }}
+        >
+          <Space direction="vertical" size={2} style={{ width: '100%' }}>
+            <Space wrap size={4}>
+              <StatusTag code={d.status} />
+              <UrgencyTag urgency={d.urgency} />
+              <OverdueBadge overdue={d.overdue} />
+            </Space>
+            <span style={{ fontSize: 15, fontWeight: 500 }}>{subjectLink(d)}</span>
+            {recallNote(d)}
+            <Typography.Text>
+              <Typography.Text strong>{d.codeLabel}</Typography.Text> · {d.senderName}
+            </Typography.Text>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {t('field.receivedAt')}: {fmtDateTime(d.createdAt)}
+              {d.dueDate ? ` · ${t('field.dueDate')}: ${fmtDate(d.dueDate)}` : ''}
+            </Typography.Text>
+          </Space>
+        </List.Item>
+      )}
+    />
+  );
 
   return (
     <Card
@@ -138,7 +186,8 @@ export function Inbox() {
           allowClear
           placeholder={t('inbox.searchPlaceholder')}
           aria-label={t('common.search')}
-          style={{ width: 420 }}
+          enterButton={<Button icon={<SearchOutlined />} aria-label={t('common.searchGo')} />}
+          style={{ width: phone ? '100%' : 420, maxWidth: '100%' }}
           data-testid="inbox-search"
           onSearch={(q) => setFilters((f) => ({ ...f, q }))}
         />
@@ -171,20 +220,24 @@ export function Inbox() {
         </Checkbox>
       </Space>
       {error && <Typography.Paragraph type="danger">{error}</Typography.Paragraph>}
-      <Table<TDeliveryBrief>
-        rowKey="id"
-        size="middle"
-        loading={loading}
-        columns={columns}
-        dataSource={data ?? []}
-        pagination={false}
-        data-testid="inbox-table"
-        rowClassName={(d) =>
-          (fresh.has(d.id) ? 'lt-fresh' : '') + (d.overdue ? ' lt-row-overdue' : '')
-        }
-        locale={{ emptyText: t('common.empty') }}
-        scroll={{ x: 1000 }}
-      />
+      {phone ? (
+        cards
+      ) : (
+        <Table<TDeliveryBrief>
+          rowKey="id"
+          size="middle"
+          loading={loading}
+          columns={columns}
+          dataSource={data ?? []}
+          pagination={false}
+          data-testid="inbox-table"
+          rowClassName={(d) =>
+            (fresh.has(d.id) ? 'lt-fresh' : '') + (d.overdue ? ' lt-row-overdue' : '')
+          }
+          locale={{ emptyText: t('common.empty') }}
+          scroll={{ x: 900 }}
+        />
+      )}
       {cursor && (
         <div style={{ textAlign: 'center', marginTop: 12 }}>
           <Button onClick={() => void loadMore()}>{t('inbox.loadMore')}</Button>

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Brand, LangSwitch } from '../components/Shell';
 import { useI18n } from '../i18n/i18n';
 import { errorText, login } from '../lib/api';
+import { homePath } from '../lib/access';
 import { navigate } from '../lib/router';
 
 export function Login() {
@@ -14,9 +15,14 @@ export function Login() {
     setBusy(true);
     setError(null);
     try {
-      await login(v.username, v.password);
+      const session = await login(v.username, v.password);
       const next = new URLSearchParams(location.search).get('next');
-      navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/inbox', true);
+      navigate(
+        next && next.startsWith('/') && !next.startsWith('//')
+          ? next
+          : homePath(session.user.roles),
+        true,
+      );
     } catch (e) {
       setError(errorText(e));
     } finally {

@@ -17,19 +17,49 @@ export function statusReason(d: TDelivery): string | undefined {
   return last?.reason;
 }
 
+/** A recipient's line: its status tags stay short; a rejection or recall reason wraps below. */
 function RecipientRow({ d }: { d: TDelivery }) {
+  const { t } = useI18n();
+  const reason = statusReason(d);
+  const changeReason = d.change
+    ? [...d.history]
+        .reverse()
+        .find(
+          (h) =>
+            h.code === ({ requested: '13', agreed: '15', refused: '16' } as const)[d.change!.state],
+        )?.reason
+    : undefined;
+
   return (
-    <div
-      style={{ display: 'flex', justifyContent: 'space-between', gap: 12, padding: '4px 0' }}
-      data-testid="outbox-recipient"
-      data-delivery={d.id}
-    >
-      <span>{d.recipientName}</span>
-      <Space size={4}>
-        <OverdueBadge overdue={d.overdue} />
-        <StatusTag code={d.status} reason={statusReason(d)} />
-        <ChangeTag d={d} />
-      </Space>
+    <div style={{ padding: '4px 0' }} data-testid="outbox-recipient" data-delivery={d.id}>
+      <div
+        style={{
+          display: 'flex',
+          justifyContent: 'space-between',
+          gap: 8,
+          flexWrap: 'wrap',
+          alignItems: 'center',
+        }}
+      >
+        <span style={{ minWidth: 0, overflowWrap: 'anywhere' }}>{d.recipientName}</span>
+        <Space size={4} wrap>
+          <OverdueBadge overdue={d.overdue} />
+          <StatusTag code={d.status} reason={reason} short />
+          <ChangeTag d={d} short />
+        </Space>
+      </div>
+      {[reason, changeReason]
+        .filter((r): r is string => !!r)
+        .map((r, i) => (
+          <Typography.Paragraph
+            key={i}
+            type="secondary"
+            style={{ margin: 0, fontSize: 13, overflowWrap: 'anywhere' }}
+            data-testid="outbox-reason"
+          >
+            {t('outbox.reason', { reason: r })}
+          </Typography.Paragraph>
+        ))}
     </div>
   );
 }
@@ -125,7 +155,7 @@ export function Outbox() {
                   flexWrap: 'wrap',
                 }}
               >
-                <Space direction="vertical" size={2} style={{ minWidth: 320, flex: 1 }}>
+                <Space direction="vertical" size={2} style={{ flex: '1 1 300px', minWidth: 0 }}>
                   <Space>
                     {first && <UrgencyTag urgency={first.urgency} />}
                     <Typography.Text strong>{first?.codeLabel}</Typography.Text>
@@ -149,7 +179,7 @@ export function Outbox() {
                     </Button>
                   )}
                 </Space>
-                <div style={{ minWidth: 380, flex: 1 }}>
+                <div style={{ flex: '1 1 300px', minWidth: 0 }}>
                   {(disp.deliveries ?? []).map((d) => (
                     <RecipientRow key={d.id} d={d} />
                   ))}
