@@ -80,7 +80,11 @@ function usePageTitle(route: Route) {
 function Forbidden() {
   const { t } = useI18n();
 
-  return <Result status="403" title={t('nav.forbidden')} data-testid="forbidden" />;
+  return (
+    <div data-testid="forbidden">
+      <Result status="403" title={t('nav.forbidden')} />
+    </div>
+  );
 }
 
 function Routed() {

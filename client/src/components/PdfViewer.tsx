@@ -270,6 +270,8 @@ export function PdfViewer({ bytes, width, onPageClick, marker, height }: Props) 
           fixed
             ? undefined
             : {
+                // positioned: the pages' offsetTop is measured from the box (navigation)
+                position: 'relative',
                 background: '#e9ecf2',
                 padding: GUTTER,
                 overflow: 'auto',

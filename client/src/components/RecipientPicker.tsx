@@ -83,7 +83,8 @@ export function RecipientPicker({
           checkable
           checkStrictly
           defaultExpandAll
-          key={folded /* re-expand after each search */}
+          // re-expand once the tree has arrived and after each search
+          key={`${data ? 'loaded' : 'loading'}:${folded}`}
           treeData={treeData}
           checkedKeys={value}
           onCheck={(keys) => onChange((Array.isArray(keys) ? keys : keys.checked).map(String))}

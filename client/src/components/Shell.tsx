@@ -160,6 +160,7 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
             gap: 8,
             borderBottom: '1px solid #e5e8ef',
             height: 56,
+            lineHeight: 'normal',
           }}
         >
           <div style={{ display: 'flex', alignItems: 'center', gap: 8, minWidth: 0 }}>
@@ -223,7 +224,7 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
             minWidth: 0,
           }}
         >
-          <main>{children}</main>
+          {children}
         </Content>
       </Layout>
     </Layout>

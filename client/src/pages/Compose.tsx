@@ -95,7 +95,7 @@ export function Compose() {
       return;
     }
     if (!file) {
-      document.querySelector('[data-testid="compose-file"]')?.scrollIntoView({ block: 'center' });
+      document.querySelector('.ant-upload-drag')?.scrollIntoView({ block: 'center' });
 
       return;
     }

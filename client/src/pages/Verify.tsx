@@ -87,6 +87,9 @@ export function ReportView({ report, fileName }: { report: TValidationReport; fi
                   ? t('verify.docTimestamp')
                   : (s.signer?.commonName ?? s.name ?? s.fieldName)}
               </Typography.Text>
+              {s.signer?.organization && s.signer.organization !== s.signer.commonName && (
+                <Typography.Text type="secondary">{s.signer.organization}</Typography.Text>
+              )}
             </Space>
             <PlainSignature s={s} />
           </List.Item>
