@@ -352,6 +352,7 @@ describe('web client for real offices (Chromium, 1366×768 and 390×844) — iss
     await page.getByTestId('menu-toggle').click();
     const drawer = page.locator('.ant-drawer-content');
     await drawer.getByRole('menuitem', { name: 'Văn bản đi' }).waitFor();
+    await new Promise((r) => setTimeout(r, 500)); // the slide-in, for the screenshot
     await screenshot(page, '44-phone-drawer');
     await drawer.getByRole('menuitem', { name: 'Soạn và gửi' }).click();
     await page.getByTestId('page-title').filter({ hasText: 'Soạn và gửi văn bản' }).waitFor();

@@ -141,6 +141,8 @@ function DrillDown({ drill, onClose }: { drill: Drill; onClose: () => void }) {
       {error && <Alert type="error" message={error} />}
       {data?.notMet ? (
         <Tabs
+          // the side with items first: the late ones at 0 %, the valid ones at 100 %
+          defaultActiveKey={data.notMet.length > 0 ? 'notMet' : 'met'}
           items={[
             {
               key: 'notMet',
@@ -203,15 +205,20 @@ function Kpi({
 
 /**
  * The organization a dashboard opens on: an org admin's own; an auditor or hub admin sees the
- * province (the top of the tree), not the inspectorate's own — empty — figures.
+ * top of its own tree — the province an inspectorate belongs to —, not the inspectorate's own
+ * (empty) figures; an auditor outside any tree sees the first province.
  */
 function defaultOrg(orgs: TOrg[], own: string | undefined, global: boolean): string | undefined {
   if (!global) return own;
-  const visible = orgs.filter((o) => !isHubOrg(o));
-  const province = visible.find((o) => o.level === 'province' && !o.parentId);
-  const root = visible.find((o) => !o.parentId && o.kind === 'agency');
+  const byId = new Map(orgs.map((o) => [o.id, o]));
+  let top = own ? byId.get(own) : undefined;
+  for (let hops = 0; top?.parentId && byId.has(top.parentId) && hops < 20; hops++)
+    top = byId.get(top.parentId);
+  if (top && !isHubOrg(top) && !(top.id === own && top.kind === 'inspection')) return top.id;
+  const visible = orgs.filter((o) => !isHubOrg(o) && !o.parentId);
+  const province = visible.find((o) => o.level === 'province');
 
-  return (province ?? root)?.id ?? own;
+  return (province ?? visible.find((o) => o.kind === 'agency'))?.id ?? own;
 }
 
 export function Dashboard() {
@@ -286,9 +293,9 @@ export function Dashboard() {
 
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="middle">
-      <Card
-        title={<span data-testid="page-title">{t('dash.title')}</span>}
-        extra={
+      <Card title={<span data-testid="page-title">{t('dash.title')}</span>}>
+        {/* below the title, not beside it: the title stays whole on a laptop and a phone */}
+        <div style={{ marginBottom: 16 }}>
           <Space wrap>
             <Select
               showSearch
@@ -323,8 +330,7 @@ export function Dashboard() {
               {t('dash.exportCsvMachine')}
             </Button>
           </Space>
-        }
-      >
+        </div>
         {stats.error && <Alert type="warning" showIcon message={stats.error} />}
         <Row gutter={[16, 16]}>
           <Col xs={12} lg={6}>
