@@ -141,6 +141,8 @@ function Localized() {
           colorTextTertiary: 'rgba(0, 0, 0, 0.6)',
           colorTextDescription: 'rgba(0, 0, 0, 0.65)',
           colorTextPlaceholder: 'rgba(0, 0, 0, 0.58)',
+          colorLink: '#0b4f9c',
+          colorLinkHover: '#1d64c8',
           colorError: '#cf1322',
           colorErrorText: '#a8071a',
           colorWarningText: '#874d00',

@@ -266,6 +266,10 @@ export function PdfViewer({ bytes, width, onPageClick, marker, height }: Props) 
         ref={box}
         onScroll={onScroll}
         data-testid="pdf-scroll"
+        // scrollable with the keyboard too
+        tabIndex={fixed ? undefined : 0}
+        role={fixed ? undefined : 'region'}
+        aria-label={fixed ? undefined : t('title.document')}
         style={
           fixed
             ? undefined

@@ -31,7 +31,8 @@ function LangSwitch({ compact }: { compact?: boolean }) {
       type="text"
       icon={<TranslationOutlined />}
       onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')}
-      aria-label={t('lang.label')}
+      // the accessible name starts with the visible text (WCAG 2.5.3)
+      aria-label={`${compact ? (lang === 'vi' ? 'EN' : 'VI') : t('lang.switch')} (${t('lang.label')})`}
       data-testid="lang-switch"
       style={{ color: 'inherit' }}
     >
@@ -186,6 +187,7 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
                 <Badge
                   status={live ? 'success' : 'default'}
                   text={phone ? undefined : live ? t('live.on') : t('live.off')}
+                  role="status"
                   aria-label={live ? t('live.on') : t('live.off')}
                   data-testid="live"
                   data-live={live}

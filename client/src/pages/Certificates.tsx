@@ -236,6 +236,8 @@ export function Certificates() {
     >
       {error && <Tag color="red">{error}</Tag>}
       <Table<TCertificate>
+        // on a phone the table scrolls inside its card, not the whole page
+        scroll={{ x: 'max-content' }}
         rowKey="id"
         loading={loading}
         dataSource={data ?? []}

@@ -231,7 +231,9 @@ export function Compose() {
             </Form.Item>
             <Row gutter={12}>
               <Col xs={24} sm={10}>
-                <Form.Item name="type" label={t('field.type')} rules={[{ required: true }]}>
+                {/* always filled (initial value); no `required` rule, whose aria-required the
+                    select's container may not carry */}
+                <Form.Item name="type" label={t('field.type')}>
                   <Select showSearch options={typeOptions} optionFilterProp="label" />
                 </Form.Item>
               </Col>

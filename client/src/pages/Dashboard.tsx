@@ -188,7 +188,6 @@ function Kpi({
       data-testid={`kpi-${figure?.key ?? 'none'}`}
       role={figure?.drillDown ? 'button' : undefined}
       tabIndex={figure?.drillDown ? 0 : undefined}
-      aria-label={figure?.drillDown ? `${title}: ${shown}` : undefined}
       onKeyDown={(e) => {
         if ((e.key === 'Enter' || e.key === ' ') && figure?.drillDown) onDrill(figure);
       }}

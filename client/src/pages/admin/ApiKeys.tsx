@@ -123,6 +123,8 @@ export function ApiKeys() {
       <Typography.Paragraph type="secondary">{t('apiKey.intro')}</Typography.Paragraph>
       {error && <Tag color="red">{error}</Tag>}
       <Table<TApiKey>
+        // on a phone the table scrolls inside its card, not the whole page
+        scroll={{ x: 'max-content' }}
         rowKey="id"
         loading={loading}
         dataSource={data ?? []}

@@ -180,6 +180,8 @@ export function Users() {
     >
       {error && <Tag color="red">{error}</Tag>}
       <Table<TUser>
+        // on a phone the table scrolls inside its card, not the whole page
+        scroll={{ x: 'max-content' }}
         rowKey="id"
         loading={loading}
         dataSource={data ?? []}
