@@ -125,7 +125,7 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
           <div style={{ padding: '18px 16px 14px' }}>
             <Brand light />
           </div>
-          <nav aria-label={t('nav.menu')}>{menu}</nav>
+          <nav aria-label={t('nav.main')}>{menu}</nav>
         </Sider>
       )}
       {phone && (
@@ -147,7 +147,7 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
               {session.user.fullName}
             </div>
           )}
-          <nav aria-label={t('nav.menu')}>{menu}</nav>
+          <nav aria-label={t('nav.main')}>{menu}</nav>
         </Drawer>
       )}
       <Layout style={{ minWidth: 0 }}>

@@ -549,4 +549,5 @@ export const en: Record<MessageKey, string> = {
   'viewer.page': 'Page {n} of {total}',
   'viewer.pageLabel': 'Page {n}',
   'viewer.tooMany': 'Only the first {max} pages are shown; download the file to see all.',
+  'nav.main': 'Main menu',
 };

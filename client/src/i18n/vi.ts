@@ -546,6 +546,7 @@ export const vi = {
   'viewer.page': 'Trang {n}/{total}',
   'viewer.pageLabel': 'Trang {n}',
   'viewer.tooMany': 'Chỉ hiển thị {max} trang đầu; hãy tải tệp xuống để xem hết.',
+  'nav.main': 'Menu chính',
 } as const;
 
 export type MessageKey = keyof typeof vi;
