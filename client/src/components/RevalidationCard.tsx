@@ -122,6 +122,8 @@ export function RevalidationCard({
     <Card
       size="small"
       title={t('dash.stillValid')}
+      // the title wraps instead of being cut beside the button on a phone
+      styles={{ title: { whiteSpace: 'normal' }, header: { flexWrap: 'wrap', gap: 8 } }}
       data-testid="revalidation"
       extra={
         <Button
