@@ -161,7 +161,9 @@ describe('web client accessibility: axe-core over every page, titles, phones, fo
         await page.getByText(p.ready).first().waitFor({ timeout: 30_000 });
         await page.waitForLoadState('networkidle');
         if (p.path.startsWith('/documents/'))
-          await page.waitForSelector('[data-testid="pdf-page"][data-rendered="true"]');
+          await page.waitForFunction(
+            `(document.querySelector('[data-testid="pdf-page"]') || {}).width > 0`,
+          );
         // antd's entry animations: audit the settled page
         await new Promise((r) => setTimeout(r, 600));
         for (const v of await audit(page))
