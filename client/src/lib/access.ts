@@ -44,4 +44,7 @@ export const SCREEN_TITLES: Partial<Record<Route['name'], MessageKey>> = {
   users: 'nav.users',
   apiKeys: 'nav.apiKeys',
   notFound: 'title.notFound',
+  drafts: 'nav.drafts',
+  toSign: 'nav.toSign',
+  toRelease: 'nav.toRelease',
 };
