@@ -439,7 +439,7 @@ describe('web client for real offices (Chromium, 1366×768 and 390×844) — iss
       await page.getByLabel('Ký hiệu').fill('UBND-VP');
       await page.getByLabel('Địa danh').fill('Thanh Hóa');
       await page.getByLabel('Trích yếu').fill('V/v thử tệp giả mạo');
-      await page.getByLabel('Người ký').fill('Nguyễn Văn Tỉnh');
+      await page.getByLabel('Người ký', { exact: true }).fill('Nguyễn Văn Tỉnh');
       await page.getByLabel('Chức vụ').fill('Chủ tịch');
       await page.getByRole('button', { name: 'Chỉ lưu (chưa gửi)' }).click();
       await page.locator('[data-testid="upload-progress"][data-state="failed"]').waitFor();
