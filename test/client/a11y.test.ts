@@ -134,6 +134,9 @@ describe('web client accessibility: axe-core over every page, titles, phones, fo
       { path: `/documents/${docId}`, user: clerk, ready: 'Công văn khẩn về phòng chống bão' },
       { path: '/verify', user: clerk, ready: 'Kiểm tra chữ ký số' },
       { path: '/certificates', user: clerk, ready: 'Chứng thư số' },
+      { path: '/workflow/drafts', user: clerk, ready: 'Dự thảo của tôi' },
+      { path: '/workflow/to-sign', user: clerk, ready: 'Văn bản chờ tôi ký' },
+      { path: '/workflow/to-release', user: clerk, ready: 'Đã ký, chờ cấp số' },
       { path: '/dashboard', user: auditor, ready: 'Thống kê, giám sát' },
       { path: '/admin/orgs', user: admin, ready: 'Cơ quan, đơn vị' },
       { path: '/admin/users', user: admin, ready: 'Người dùng' },
@@ -179,7 +182,14 @@ describe('web client accessibility: axe-core over every page, titles, phones, fo
           );
           if (over > 0) problems.push(`${p.path}: scrolls sideways by ${over} px at 390 px`);
         }
-        await screenshot(page, `50-a11y-${size.name}-${p.path.split('/')[1] || 'root'}`);
+        await screenshot(
+          page,
+          `50-a11y-${size.name}-${p.path
+            .replace(/[0-9a-f]{24}/, 'id')
+            .split('/')
+            .filter(Boolean)
+            .join('-')}`,
+        );
         await ctx.close();
       }
       expect(problems, problems.join('\n')).to.deep.equal([]);

@@ -99,7 +99,8 @@ export function WorkflowList({ list }: { list: TWorkflowList }) {
           allowClear
           placeholder={t('wf.searchPlaceholder')}
           aria-label={t('common.search')}
-          style={{ width: 380 }}
+          // never wider than a phone's screen (less the page's and the card's padding)
+          style={{ width: 380, maxWidth: 'calc(100vw - 64px)' }}
           data-testid="wf-search"
           onSearch={(q) => setFilters((f) => ({ ...f, q }))}
         />
