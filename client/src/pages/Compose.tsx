@@ -127,9 +127,7 @@ export function Compose() {
       setProgress(0);
       // saved, not sent: a draft of trình ký (numbered at release), submitted if a signer is chosen
       if (!send) {
-        const draft = await watchUpload(() =>
-          saveDraft(parsed.data, file, setProgress, signerId),
-        );
+        const draft = await watchUpload(() => saveDraft(parsed.data, file, setProgress, signerId));
         message.success(t('compose.saved', { code: draft.codeLabel }));
         navigate(`/documents/${draft.id}`);
 
