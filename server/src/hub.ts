@@ -1,3 +1,4 @@
+import type { Router } from 'express';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -13,11 +14,19 @@ import { createLogger } from './logger.js';
 import { modules } from './modules/index.js';
 import { loadOrCreateSecret } from './secrets.js';
 import { installRedisAdapter } from './realtime/redis-adapter.js';
+import {
+  allowWhileAvailable,
+  reconnectLocalSockets,
+  watchDatabaseForSockets,
+} from './realtime/outage.js';
 import { limitsRouter, retryAfterMount } from './http/limits.js';
+import { databaseErrors } from './http/fail-fast.js';
 
 export type Hub = { url: string; ctx: HubContext; http: HttpServer; close(): Promise<void> };
 
-const DRAIN_MS = 3_000;
+const DRAIN_MS = 2_000;
+/** A module's close hook (a last flush) may not hold a shutdown while the database is away. */
+const CLOSE_HOOK_MS = 1_000;
 
 function watchPool(db: Database, metrics: Metrics): void {
   const client = db.conn.getClient();
@@ -28,7 +37,11 @@ function watchPool(db: Database, metrics: Metrics): void {
 }
 
 function attachSockets(http: HttpServer, ctx: HubContext): IoServer {
-  const io = new IoServer(http, { serveClient: false });
+  const io = new IoServer(http, {
+    serveClient: false,
+    allowRequest: allowWhileAvailable(ctx.db.availability),
+  });
+  watchDatabaseForSockets(io, ctx.db.availability, ctx.log);
   io.on('connection', (socket) => {
     ctx.metrics.socketConnections.inc();
     socket.on('disconnect', () => ctx.metrics.socketConnections.dec());
@@ -78,7 +91,15 @@ export async function createContext(
 
 /** Lets every module finish (close hooks), then closes the database and a local engine. */
 export async function closeContext(ctx: HubContext): Promise<void> {
-  for (const m of modules) await m.close?.(ctx);
+  for (const m of modules) {
+    if (!m.close) continue;
+    const hook = Promise.resolve(m.close(ctx)).catch((err: unknown) =>
+      // the database went away: what the hook would have written is lost, the stop goes on
+      ctx.log.warn({ err, module: m.name }, 'close hook failed'),
+    );
+    if (ctx.db.availability.available) await hook;
+    else await Promise.race([hook, new Promise((r) => setTimeout(r, CLOSE_HOOK_MS).unref())]);
+  }
   await ctx.db.close();
 }
 
@@ -95,6 +116,7 @@ export async function startHub(
   const app = createApp(ctx, [
     { path: '/api', router: limitsRouter() }, // rate limits, timeouts (docs/operations.md)
     ...mounts,
+    { path: '/', router: databaseErrors(ctx) as unknown as Router }, // driver errors → 503
     retryAfterMount(),
     { path: '/', router: clientRouter() },
   ]);
@@ -102,7 +124,12 @@ export async function startHub(
   ctx.io = attachSockets(http, ctx);
   // several nodes: broadcasts travel through Redis (docs/operations.md)
   const redis = config.REDIS_URL
-    ? await installRedisAdapter(ctx.io, config.REDIS_URL, log)
+    ? await installRedisAdapter(ctx.io, config.REDIS_URL, log, () =>
+        reconnectLocalSockets(ctx.io!, 'hub:resync', {
+          reason: 'relay',
+          detail: 'Redis đã hoạt động lại',
+        }),
+      )
     : undefined;
   for (const m of modules) await m.realtime?.(ctx, ctx.io);
   const addr = await listen(http, config.PORT, config.HOST).catch(async (err) => {

@@ -45,6 +45,14 @@ export async function serve(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // recovery gave up (docs/operations.md): exit non-zero so systemd or Kubernetes restart us
+  hub.ctx.db.availability.once('fatal', (message) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`lienthong: ${message}\n`);
+    setTimeout(() => process.exit(1), HARD_EXIT_MS).unref();
+    void hub.close().finally(() => process.exit(1));
+  });
 }
 
 export function serveCommand(): Command {

@@ -65,7 +65,17 @@ export interface ServerToClientEvents {
   'revalidation:progress': (e: TRevalidationProgress) => void;
   /** Sent once after the replay of missed events; live events follow. */
   'replay:done': (info: { lastSeq: number; replayed: number }) => void;
+  /**
+   * The hub's database is away: this connection is closed right after, and new ones are refused
+   * until it is back. The client's reconnection (with its lastSeq) replays what it missed.
+   */
+  'hub:unavailable': (info: HubNotice) => void;
+  /** The relay between nodes (Redis) is back: reconnect with lastSeq to replay missed events. */
+  'hub:resync': (info: HubNotice) => void;
 }
+
+/** Why the hub closes a socket it asks to reconnect; `retryAfter` in seconds. */
+export type HubNotice = { reason: string; detail: string; retryAfter: number };
 
 export interface ClientToServerEvents {
   /** Optional: a client may ask for a replay again without reconnecting. */
