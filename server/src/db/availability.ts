@@ -48,7 +48,7 @@ export class Availability extends EventEmitter<AvailabilityEvents> {
 export const RETRY_AFTER_S = 2;
 
 /** Fail-fast: this many failed recoveries within WINDOW and the hub exits (systemd restarts it). */
-export const MAX_FAILED_RECOVERIES = 6;
+export const MAX_FAILED_RECOVERIES = 5;
 export const FAILURE_WINDOW_MS = 120_000;
 
 /** 0.25 s, 0.5 s, 1 s, … at most 8 s between attempts. */

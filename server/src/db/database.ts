@@ -121,6 +121,9 @@ export async function openDatabase(opts: {
     heartbeatFrequencyMS: 1_000,
     // no queueing in mongoose while disconnected (it would wait 10 s): the driver decides
     bufferCommands: false,
+    // an engine SIGKILLed (OOM killer, crash) keeps what it acknowledged: writes wait for its
+    // journal (with MONGODB_URI the URI says, e.g. w=majority&journal=true)
+    ...(engine.mode === 'local-engine' ? { writeConcern: { w: 1, journal: true } } : {}),
     ...(opts.dbName ? { dbName: opts.dbName } : {}),
   });
   try {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { backoffMs, FAILURE_WINDOW_MS, FailureBudget, type Availability } from './availability.js';
 
 const PROBE_MS = 500;
+const PING_MS = 3_000;
 
 /**
  * Watches the driver's view of the server: when it knows no data-bearing server any more the database is
@@ -25,10 +26,19 @@ export function watchAvailability(opts: {
 
   async function ping(): Promise<boolean> {
     try {
-      await conn.db!.admin().ping();
+      // bounded: an operation sent in the instant its connection dies can wait for ever in the
+      // driver (seen with the engine SIGKILLed under the hub); the next probe then tries afresh
+      await Promise.race([
+        conn.db!.admin().ping(),
+        sleep(PING_MS, undefined, { signal: stopping.signal }).then(() => {
+          throw new Error(`no answer within ${PING_MS} ms`);
+        }),
+      ]);
 
       return true;
-    } catch {
+    } catch (err) {
+      log.debug({ err }, 'MongoDB ping failed');
+
       return false;
     }
   }
@@ -38,7 +48,10 @@ export function watchAvailability(opts: {
     probing = true;
     let attempt = 0;
     try {
+      // not in the very tick the death was seen: the driver has yet to see its sockets close
+      await sleep(PROBE_MS, undefined, { signal: stopping.signal });
       while (!stopping.signal.aborted && !availability.available) {
+        log.debug('pinging MongoDB');
         if (await ping()) {
           log.info('MongoDB answers again');
           availability.up();
