@@ -20,10 +20,22 @@ const UNREACHABLE = new Set([
   'MongoPoolClearedError',
 ]);
 
-export function isUnreachable(err: unknown): boolean {
-  const name = (err as { name?: unknown } | null)?.name;
+/** Socket errors the driver lets through unwrapped when its server dies mid-write. */
+const SOCKET_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED']);
 
-  return typeof name === 'string' && UNREACHABLE.has(name);
+/** A bulk write's error carries the socket's message only (`write EPIPE`, `connect ENOENT …`). */
+const SOCKET_MESSAGE = /^(write EPIPE|read ECONNRESET|connect (ENOENT|ECONNREFUSED)) /;
+
+export function isUnreachable(err: unknown, depth = 0): boolean {
+  const e = err as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown } | null;
+  if (!e || depth > 3) return false;
+
+  return (
+    (typeof e.name === 'string' && UNREACHABLE.has(e.name)) ||
+    (typeof e.code === 'string' && SOCKET_CODES.has(e.code)) ||
+    (e.name === 'MongoBulkWriteError' && SOCKET_MESSAGE.test(`${String(e.message)} `)) ||
+    isUnreachable(e.cause, depth + 1)
+  );
 }
 
 function diskFull(ctx: HubContext): number | null {

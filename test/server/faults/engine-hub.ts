@@ -137,6 +137,7 @@ export class EventClient {
   notices: Record<string, number> = {};
   connects = 0;
   readonly socket: Socket;
+  private readonly firstReplay: Promise<void>;
 
   constructor(
     readonly orgId: string,
@@ -151,6 +152,7 @@ export class EventClient {
       forceNew: true,
     });
     this.socket.on('connect', () => this.connects++);
+    this.firstReplay = new Promise((resolve) => this.socket.once('replay:done', () => resolve()));
     this.socket.onAny((type: string, e: EventEnvelope<unknown>) => {
       if (type === 'replay:done') return;
       if (type.startsWith('hub:')) {
@@ -166,8 +168,9 @@ export class EventClient {
     return Math.max(0, ...this.bySeq.keys());
   }
 
+  /** The first connection's replay is done: live events follow. */
   ready(): Promise<void> {
-    return new Promise((resolve) => this.socket.once('replay:done', () => resolve()));
+    return this.firstReplay;
   }
 
   close(): void {
