@@ -14,6 +14,7 @@ import { createLogger } from './logger.js';
 import { modules } from './modules/index.js';
 import { loadOrCreateSecret } from './secrets.js';
 import { installRedisAdapter } from './realtime/redis-adapter.js';
+import { Counters } from './modules/events/event.model.js';
 import {
   allowWhileAvailable,
   reconnectLocalSockets,
@@ -103,6 +104,27 @@ export async function closeContext(ctx: HubContext): Promise<void> {
   await ctx.db.close();
 }
 
+/** The last seq handed out so far (every event after it is yet to be published). */
+async function eventsCounter(ctx: HubContext): Promise<number> {
+  const c = await Counters(ctx.db.conn).findById('events').lean();
+
+  return c?.seq ?? 0;
+}
+
+/**
+ * Redis is back: events other nodes published while it was away never reached this node's
+ * sockets, so they reconnect and replay from the seq handed out when the relay was lost.
+ */
+async function resync(ctx: HubContext, lostAt: Promise<number> | undefined): Promise<void> {
+  const replayFrom = await (lostAt ?? Promise.resolve(0));
+  const n = reconnectLocalSockets(ctx.io!, 'hub:resync', {
+    reason: 'relay',
+    detail: 'Redis đã hoạt động lại',
+    replayFrom,
+  });
+  ctx.log.info({ sockets: n, replayFrom }, 'sockets asked to replay after the Redis outage');
+}
+
 /** Starts a hub: database, HTTP + Socket.IO on one server, modules mounted. */
 export async function startHub(
   config: Config,
@@ -123,12 +145,14 @@ export async function startHub(
   const http = createServer(app);
   ctx.io = attachSockets(http, ctx);
   // several nodes: broadcasts travel through Redis (docs/operations.md)
+  let relayLostAt: Promise<number> | undefined;
   const redis = config.REDIS_URL
-    ? await installRedisAdapter(ctx.io, config.REDIS_URL, log, () =>
-        reconnectLocalSockets(ctx.io!, 'hub:resync', {
-          reason: 'relay',
-          detail: 'Redis đã hoạt động lại',
-        }),
+    ? await installRedisAdapter(
+        ctx.io,
+        config.REDIS_URL,
+        log,
+        () => void resync(ctx, relayLostAt),
+        () => (relayLostAt = eventsCounter(ctx).catch(() => 0)),
       )
     : undefined;
   for (const m of modules) await m.realtime?.(ctx, ctx.io);

@@ -70,8 +70,13 @@ export interface ServerToClientEvents {
    * until it is back. The client's reconnection (with its lastSeq) replays what it missed.
    */
   'hub:unavailable': (info: HubNotice) => void;
-  /** The relay between nodes (Redis) is back: reconnect with lastSeq to replay missed events. */
-  'hub:resync': (info: HubNotice) => void;
+  /**
+   * The relay between nodes (Redis) is back; this connection is closed right after. Events of
+   * other nodes since `replayFrom` may never have reached this socket, and their seqs can be
+   * below ones it saw: reconnect with lastSeq = min(lastSeq, replayFrom) and drop by seq what
+   * was already seen.
+   */
+  'hub:resync': (info: HubNotice & { replayFrom: number }) => void;
 }
 
 /** Why the hub closes a socket it asks to reconnect; `retryAfter` in seconds. */

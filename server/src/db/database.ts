@@ -7,6 +7,7 @@ import { readRuntimeEngine } from './engine/runtime-file.js';
 import { superviseLocalEngine } from './engine/supervisor.js';
 import { Availability } from './availability.js';
 import { watchAvailability } from './watch.js';
+import { guardDriverWrites } from './driver-guard.js';
 
 export type EngineMode = 'uri' | 'local-engine' | 'memory-server';
 
@@ -92,6 +93,7 @@ async function startEngine(
 // A stack trace per query (for "Query was already executed") costs a source-map lookup under
 // tsx on every query of the hot path; we never execute a query twice.
 mongoose.set('skipOriginalStackTraces', true);
+guardDriverWrites();
 
 /**
  * While no server answers, an operation fails after this long instead of waiting: requests then

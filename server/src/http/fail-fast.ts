@@ -24,7 +24,8 @@ const UNREACHABLE = new Set([
 const SOCKET_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED']);
 
 /** A bulk write's error carries the socket's message only (`write EPIPE`, `connect ENOENT …`). */
-const SOCKET_MESSAGE = /^(write EPIPE|read ECONNRESET|connect (ENOENT|ECONNREFUSED)) /;
+const SOCKET_MESSAGE =
+  /^(write EPIPE|read ECONNRESET|connect (ENOENT|ECONNREFUSED)|connection \S+ to \S+ (closed|timed out)) /;
 
 export function isUnreachable(err: unknown, depth = 0): boolean {
   const e = err as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown } | null;

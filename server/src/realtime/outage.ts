@@ -11,7 +11,7 @@ import { RETRY_AFTER_S } from '../db/availability.js';
 export function reconnectLocalSockets(
   io: IoServer,
   event: 'hub:unavailable' | 'hub:resync',
-  info: { reason: string; detail: string },
+  info: { reason: string; detail: string; replayFrom?: number },
 ): number {
   const sockets = [...io.of('/').sockets.values()];
   for (const s of sockets) {
@@ -42,4 +42,18 @@ export function watchDatabaseForSockets(io: IoServer, availability: Availability
 export function allowWhileAvailable(availability: Availability) {
   return (_req: unknown, callback: (err: string | null | undefined, ok: boolean) => void) =>
     availability.available ? callback(null, true) : callback('UNAVAILABLE', false);
+}
+
+/**
+ * A publication failed after its seqs were handed out (the database went away mid-write): some
+ * of its events may be stored yet never emitted, below seqs this node emits next. This node's
+ * sockets are asked to replay from before them (`hub:resync`), ahead of any later emission.
+ */
+export function resyncFrom(io: IoServer, replayFrom: number, log: Logger): void {
+  const n = reconnectLocalSockets(io, 'hub:resync', {
+    reason: 'publication-failed',
+    detail: 'Một thông báo có thể chưa được gửi; hãy kết nối lại để nhận bù.',
+    replayFrom,
+  });
+  log.warn({ sockets: n, replayFrom }, 'a publication failed: sockets asked to replay');
 }

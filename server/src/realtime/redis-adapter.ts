@@ -18,6 +18,8 @@ export async function installRedisAdapter(
   log: Logger,
   /** Redis is back after an outage: what other nodes published meanwhile never came here. */
   onRecovered: () => void = () => undefined,
+  /** Redis was lost (called once per outage, before onRecovered). */
+  onLost: () => void = () => undefined,
 ): Promise<RealtimeBridge> {
   const pub = createClient({ url, socket: { connectTimeout: CONNECT_TIMEOUT_MS } });
   const sub = pub.duplicate();
@@ -25,7 +27,10 @@ export async function installRedisAdapter(
   // without a listener node-redis would crash the process on a dropped connection; it reconnects
   for (const c of [pub, sub]) {
     c.on('error', (err: unknown) => {
-      if (lost.size === 0) log.warn({ err }, 'redis unreachable; events between nodes wait for it');
+      if (lost.size === 0) {
+        log.warn({ err }, 'redis unreachable; events between nodes wait for it');
+        onLost();
+      }
       lost.add(c);
     });
     c.on('ready', () => {

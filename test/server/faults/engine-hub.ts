@@ -138,6 +138,8 @@ export class EventClient {
   connects = 0;
   readonly socket: Socket;
   private readonly firstReplay: Promise<void>;
+  /** Set by `hub:resync`: the next connection replays from there (lower than lastSeq). */
+  private resumeFrom: number | undefined;
 
   constructor(
     readonly orgId: string,
@@ -146,7 +148,7 @@ export class EventClient {
   ) {
     this.socket = io(url, {
       transports: ['websocket'],
-      auth: (cb) => cb({ token, lastSeq: this.lastSeq }),
+      auth: (cb) => cb({ token, lastSeq: this.resumeFrom ?? this.lastSeq }),
       reconnectionDelay: 100,
       reconnectionDelayMax: 1_000,
       forceNew: true,
@@ -154,9 +156,11 @@ export class EventClient {
     this.socket.on('connect', () => this.connects++);
     this.firstReplay = new Promise((resolve) => this.socket.once('replay:done', () => resolve()));
     this.socket.onAny((type: string, e: EventEnvelope<unknown>) => {
-      if (type === 'replay:done') return;
+      if (type === 'replay:done') return void (this.resumeFrom = undefined);
       if (type.startsWith('hub:')) {
         this.notices[type] = (this.notices[type] ?? 0) + 1;
+        const from = (e as unknown as { replayFrom?: number }).replayFrom;
+        if (typeof from === 'number') this.resumeFrom = Math.min(this.lastSeq, from);
         return;
       }
       if (this.bySeq.has(e.seq)) this.duplicates++;
@@ -177,4 +181,3 @@ export class EventClient {
     this.socket.close();
   }
 }
-

@@ -59,6 +59,9 @@ describe('faults: the engine SIGKILLed during upload, signing and dispatch (real
     /** Answers a client got while the engine was away (503 with Retry-After expected). */
     unavailable: 0,
     retryAfterMissing: 0,
+    /** Attempts that got no answer within ATTEMPT_TIMEOUT_MS (a hang; expected 0). */
+    attemptTimeouts: 0,
+    connectionErrors: 0,
     otherErrors: [] as string[],
     duplicates: zero(),
     lost: zero(),
@@ -147,25 +150,29 @@ describe('faults: the engine SIGKILLed during upload, signing and dispatch (real
       });
   }
 
-  /** One attempt: the response if it succeeded, null otherwise (counted). */
-  async function attempt(send: () => Promise<Response>): Promise<Response | null> {
+  type Answer = { status: number; text: string };
+
+  /** One attempt: the answer if it succeeded, null otherwise (counted). */
+  async function attempt(send: () => Promise<Response>): Promise<Answer | null> {
     try {
       const r = await send();
-      if (r.ok) return r;
       const text = await r.text();
+      if (r.ok) return { status: r.status, text };
       if (r.status === 503) {
         tally.unavailable++;
         if (!/^\d+$/.test(r.headers.get('retry-after') ?? '')) tally.retryAfterMissing++;
       } else tally.otherErrors.push(`${r.status} ${text.slice(0, 200)}`);
-    } catch {
-      // connection cut or no answer in time: retry
+    } catch (err) {
+      // connection cut, or no answer in time: retry
+      if ((err as Error).name === 'TimeoutError') tally.attemptTimeouts++;
+      else tally.connectionErrors++;
     }
 
     return null;
   }
 
   /** A client's loop: the same request, the same key, until it succeeds. */
-  async function untilOk(op: Op, send: () => Promise<Response>, first: Promise<Response | null>) {
+  async function untilOk(op: Op, send: () => Promise<Response>, first: Promise<Answer | null>) {
     let res = await first;
     if (!res) {
       tally.interrupted[op]++;
@@ -247,7 +254,7 @@ describe('faults: the engine SIGKILLed during upload, signing and dispatch (real
     return {
       op: 'dispatch',
       check: async () => {
-        const told = (await (await done).json()) as TDispatchSent;
+        const told = JSON.parse((await done).text) as TDispatchSent;
         const dispatches = await Dispatches(conn())
           .find({ orgId: new Types.ObjectId(sender.id), idempotencyKey: key })
           .lean();
@@ -306,9 +313,10 @@ describe('faults: the engine SIGKILLed during upload, signing and dispatch (real
       const seen = new Set(c.bySeq.keys());
       tally.eventsLost += logged.filter((e) => !seen.has(e.seq)).length;
       const inLog = new Set(logged.map((e) => e.seq));
-      expect([...seen].filter((s) => !inLog.has(s)), 'events told but not logged').to.deep.equal(
-        [],
-      );
+      expect(
+        [...seen].filter((s) => !inLog.has(s)),
+        'events told but not logged',
+      ).to.deep.equal([]);
       tally.eventsSeen += c.bySeq.size;
       tally.eventsSeenTwice += c.duplicates;
       tally.notices += c.notices['hub:unavailable'] ?? 0;
@@ -333,6 +341,7 @@ describe('faults: the engine SIGKILLed during upload, signing and dispatch (real
     expect(tally.incompleteFiles).to.equal(0);
     expect(tally.eventsLost).to.equal(0);
     expect(tally.retryAfterMissing).to.equal(0);
+    expect(tally.attemptTimeouts, 'requests that hung').to.equal(0);
     expect(tally.otherErrors).to.deep.equal([]);
     // each kill told the connected sockets (three clients) before cutting them
     expect(tally.notices).to.be.greaterThan(0);

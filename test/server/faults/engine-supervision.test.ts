@@ -92,8 +92,13 @@ describe('faults: the local engine dies under a running hub (lienthong serve, re
       await new Promise((r) => setTimeout(r, 1_000));
     }
     console.log(`      /readyz after the kill (status ms): ${JSON.stringify(probes)}`);
-    const log = hub.out.split('\n').filter((l) => !l.includes('request completed') && !l.includes('"res":'));
-    expect(probes.at(-1)!.status, `ready again within 30 s\n${log.join('\n')}\n${hub.err}`).to.equal(200);
+    const log = hub.out
+      .split('\n')
+      .filter((l) => !l.includes('request completed') && !l.includes('"res":'));
+    expect(
+      probes.at(-1)!.status,
+      `ready again within 30 s\n${log.join('\n')}\n${hub.err}`,
+    ).to.equal(200);
     expect(alive(enginePid)).to.equal(false);
     const restarted = hub.runtime().enginePid;
     expect(restarted).to.not.equal(enginePid);
@@ -155,7 +160,9 @@ describe('faults: the local engine dies under a running hub (lienthong serve, re
       await new Promise((res) => setTimeout(res, 500));
     }
     const code = await hub.exited;
-    console.log(`      API answers while the engine could not restart (ms): ${JSON.stringify(seen)}`);
+    console.log(
+      `      API answers while the engine could not restart (ms): ${JSON.stringify(seen)}`,
+    );
     expect(refused, 'a request while the engine is away').to.not.equal(undefined);
     expect(refused!.res.headers.get('retry-after')).to.match(/^\d+$/);
     expect(JSON.parse(refused!.body)).to.include({ status: 503, code: 'UNAVAILABLE' });
