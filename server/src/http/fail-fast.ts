@@ -8,6 +8,8 @@ import { sendProblem } from './problem.js';
 /** The routes that need the database: the API and the PKI responders. */
 const DB_PATHS = /^\/(api|pki)(\/|$)/;
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** MongoDB's error code when it refuses an operation for lack of disk space. */
+const OUT_OF_DISK_SPACE = 14031;
 
 /** Driver and mongoose errors that mean "no server to talk to", not "this request is wrong". */
 const UNREACHABLE = new Set([
@@ -89,8 +91,12 @@ export function failFast(ctx: HubContext): RequestHandler {
  */
 export function databaseErrors(ctx: HubContext): ErrorRequestHandler {
   return (err, _req, _res, next) => {
-    if (!isUnreachable(err) && (err as { code?: unknown })?.code !== 'ENOSPC') return next(err);
+    const code = (err as { code?: unknown } | null)?.code;
+    // the engine refuses some writes itself below its own margin (OutOfDiskSpace, e.g. indexes)
+    const outOfDisk = code === 'ENOSPC' || code === OUT_OF_DISK_SPACE;
+    if (!outOfDisk && !isUnreachable(err)) return next(err);
     const free = diskFull(ctx);
-    next(free !== null ? storageError(free) : unavailableError(ctx));
+    if (outOfDisk || free !== null) return next(storageError(free ?? ctx.db.freeBytes() ?? 0));
+    next(unavailableError(ctx));
   };
 }

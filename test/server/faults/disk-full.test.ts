@@ -15,12 +15,13 @@ import { freePort, waitFor } from '../../support/process.js';
 import { EngineHub, observerOf, secretsEnv } from './engine-hub.js';
 
 /**
- * DATA_DIR on a filesystem of its own, small enough to fill: a 64 MB tmpfs mounted in a user
+ * DATA_DIR on a filesystem of its own, small enough to fill: a 600 MB tmpfs (the engine itself
+ * wants 500 MB free to build indexes at start) mounted in a user
  * and mount namespace (`unshare --user --map-root-user --mount`), which needs no root — only
  * unprivileged user namespaces, as Debian and most CI runners allow. The hub and its engine run
  * inside; this process reaches the mount through /proc/<hub pid>/root.
  */
-const TMPFS_MB = 64;
+const TMPFS_MB = 600;
 
 function fill(path: string): number {
   const fd = openSync(path, 'w');
@@ -37,7 +38,7 @@ function fill(path: string): number {
   return written;
 }
 
-describe('faults: the disk of DATA_DIR full (tmpfs in a user namespace)', function () {
+describe('faults: the disk of DATA_DIR full (a tmpfs in a user namespace)', function () {
   this.timeout(120_000);
   const secrets = secretsEnv();
   let dataDir: string;
