@@ -59,7 +59,7 @@ describe('faults: the local engine dies under a running hub (lienthong serve, re
 
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'lienthong-faults-'));
-    hub = new EngineHub(await freePort(), dataDir, { ...secrets, LOG_LEVEL: 'debug' });
+    hub = new EngineHub(await freePort(), dataDir, secrets);
     await hub.start();
     observer = await observerOf(hub, secrets);
     org = await makeOrg(observer.ctx, { name: 'UBND tỉnh Hà Tĩnh', level: 'province' });
