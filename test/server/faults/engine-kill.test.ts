@@ -36,8 +36,7 @@ const MAX_KILL_DELAY_MS = 300;
  * Not an assertion: what is asserted is the state once every key has succeeded.
  */
 const ATTEMPT_TIMEOUT_MS = 10_000;
-const OPS = ['upload', 'sign', 'dispatch'] as const;
-type Op = (typeof OPS)[number];
+type Op = 'upload' | 'sign' | 'dispatch';
 const zero = (): Record<Op, number> => ({ upload: 0, sign: 0, dispatch: 0 });
 
 describe('faults: the engine SIGKILLed during upload, signing and dispatch (real processes)', function () {
