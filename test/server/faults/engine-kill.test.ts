@@ -288,7 +288,9 @@ describe('faults: the engine SIGKILLed during upload, signing and dispatch (real
   async function checkFiles(): Promise<void> {
     for await (const doc of Documents(conn()).find().lean().cursor()) {
       for (const v of doc.versions) {
-        const bytes = await readFileBytes(observer.ctx, v.fileId).catch(() => Buffer.alloc(0));
+        const bytes = await prepare(() => readFileBytes(observer.ctx, v.fileId)).catch(() =>
+          Buffer.alloc(0),
+        );
         const sha = createHash('sha256').update(bytes).digest('hex');
         if (bytes.length !== v.size || sha !== v.sha256) tally.incompleteFiles++;
       }
@@ -310,7 +312,13 @@ describe('faults: the engine SIGKILLed during upload, signing and dispatch (real
         () => undefined,
       );
       const seen = new Set(c.bySeq.keys());
-      tally.eventsLost += logged.filter((e) => !seen.has(e.seq)).length;
+      const lost = logged.filter((e) => !seen.has(e.seq));
+      tally.eventsLost += lost.length;
+      if (lost.length > 0) {
+        console.log(
+          `      lost by ${c.orgId} (connected ${c.socket.connected}, lastSeq ${c.lastSeq}): ${lost.map((e) => `${e.seq} ${e.type} ${e.at.toISOString()}`).join(', ')}`,
+        );
+      }
       const inLog = new Set(logged.map((e) => e.seq));
       expect(
         [...seen].filter((s) => !inLog.has(s)),
