@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { DatabaseUnavailableError } from '../db/database.js';
 import { startHub } from '../hub.js';
-import { isUnreachable } from '../http/fail-fast.js';
+import { isUnreachable } from '../db/unreachable.js';
 
 const HARD_EXIT_MS = 5_000;
 

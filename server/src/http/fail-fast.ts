@@ -3,6 +3,7 @@ import type { HubContext } from '../context.js';
 import { RETRY_AFTER_S } from '../db/availability.js';
 import { MIN_FREE_BYTES } from '../db/engine/supervisor.js';
 import { AppError } from '../errors/app-error.js';
+import { isUnreachable } from '../db/unreachable.js';
 import { sendProblem } from './problem.js';
 
 /** The routes that need the database: the API and the PKI responders. */
@@ -10,36 +11,6 @@ const DB_PATHS = /^\/(api|pki)(\/|$)/;
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** MongoDB's error code when it refuses an operation for lack of disk space. */
 const OUT_OF_DISK_SPACE = 14031;
-
-/** Driver and mongoose errors that mean "no server to talk to", not "this request is wrong". */
-const UNREACHABLE = new Set([
-  'MongoServerSelectionError',
-  'MongooseServerSelectionError',
-  'MongoNetworkError',
-  'MongoNetworkTimeoutError',
-  'MongoTopologyClosedError',
-  'MongoNotConnectedError',
-  'MongoPoolClearedError',
-]);
-
-/** Socket errors the driver lets through unwrapped when its server dies mid-write. */
-const SOCKET_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED']);
-
-/** A bulk write's error carries the socket's message only (`write EPIPE`, `connect ENOENT …`). */
-const SOCKET_MESSAGE =
-  /^(write EPIPE|read ECONNRESET|connect (ENOENT|ECONNREFUSED)|connection \S+ to \S+ (closed|timed out)) /;
-
-export function isUnreachable(err: unknown, depth = 0): boolean {
-  const e = err as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown } | null;
-  if (!e || depth > 3) return false;
-
-  return (
-    (typeof e.name === 'string' && UNREACHABLE.has(e.name)) ||
-    (typeof e.code === 'string' && SOCKET_CODES.has(e.code)) ||
-    (e.name === 'MongoBulkWriteError' && SOCKET_MESSAGE.test(`${String(e.message)} `)) ||
-    isUnreachable(e.cause, depth + 1)
-  );
-}
 
 function diskFull(ctx: HubContext): number | null {
   const free = ctx.db.freeBytes();

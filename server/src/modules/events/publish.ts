@@ -6,6 +6,7 @@ import { arrivalsAfter } from '../exchange/arrival-log.js';
 import { Events, reserve, type EventDoc } from './event.model.js';
 import { orgRoom } from '../../realtime/rooms.js';
 import { resyncFrom } from '../../realtime/outage.js';
+import { isUnreachable } from '../../db/unreachable.js';
 
 export { orgRoom, userRoom } from '../../realtime/rooms.js';
 
@@ -129,9 +130,12 @@ class Sequencer {
         for (const d of docs) emit(this.ctx, d);
         p.done(docs);
       } catch (err) {
-        // some of its events may be stored though never emitted, below seqs emitted next
+        // the database went away mid-write: some of its events may be stored though never
+        // emitted, below seqs emitted next
         const first = firsts[i];
-        if (first !== undefined && this.ctx.io) resyncFrom(this.ctx.io, first - 1, this.ctx.log);
+        if (first !== undefined && this.ctx.io && isUnreachable(err)) {
+          resyncFrom(this.ctx.io, first - 1, this.ctx.log);
+        }
         p.done(asError(err));
       }
     }
