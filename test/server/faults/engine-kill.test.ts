@@ -288,11 +288,17 @@ describe('faults: the engine SIGKILLed during upload, signing and dispatch (real
   async function checkFiles(): Promise<void> {
     for await (const doc of Documents(conn()).find().lean().cursor()) {
       for (const v of doc.versions) {
-        const bytes = await prepare(() => readFileBytes(observer.ctx, v.fileId)).catch(() =>
-          Buffer.alloc(0),
+        let readError = '';
+        const bytes = await prepare(() => readFileBytes(observer.ctx, v.fileId)).catch(
+          (err: Error) => ((readError = err.message), Buffer.alloc(0)),
         );
         const sha = createHash('sha256').update(bytes).digest('hex');
-        if (bytes.length !== v.size || sha !== v.sha256) tally.incompleteFiles++;
+        if (bytes.length !== v.size || sha !== v.sha256) {
+          tally.incompleteFiles++;
+          console.log(
+            `      incomplete: document ${String(doc._id)} version ${String(v._id)} (${v.reason}) file ${String(v.fileId)}: ${bytes.length}/${v.size} bytes ${readError}`,
+          );
+        }
       }
     }
     // a kill between a file's last chunk and its version's commit leaves it unreferenced
