@@ -123,7 +123,10 @@ export class EngineHub {
  * path: factories and checks run here (its own connection rides through the restarts too).
  */
 export async function observerOf(hub: EngineHub, secrets: Record<string, string>): Promise<Hub> {
-  return startTestHub({ ...secrets, MONGODB_URI: uriWithDb(hub.runtime().uri, 'test') }, 'test');
+  // journaled like the hub's own writes: what the tests prepare must survive the kills too
+  const uri = `${uriWithDb(hub.runtime().uri, 'test')}&w=1&journal=true`;
+
+  return startTestHub({ ...secrets, MONGODB_URI: uri }, 'test');
 }
 
 /**
