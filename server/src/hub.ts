@@ -1,3 +1,4 @@
+import type { Router } from 'express';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -13,11 +14,20 @@ import { createLogger } from './logger.js';
 import { modules } from './modules/index.js';
 import { loadOrCreateSecret } from './secrets.js';
 import { installRedisAdapter } from './realtime/redis-adapter.js';
+import { Counters } from './modules/events/event.model.js';
+import {
+  allowWhileAvailable,
+  reconnectLocalSockets,
+  watchDatabaseForSockets,
+} from './realtime/outage.js';
 import { limitsRouter, retryAfterMount } from './http/limits.js';
+import { databaseErrors } from './http/fail-fast.js';
 
 export type Hub = { url: string; ctx: HubContext; http: HttpServer; close(): Promise<void> };
 
-const DRAIN_MS = 3_000;
+const DRAIN_MS = 2_000;
+/** A module's close hook (a last flush) may not hold a shutdown while the database is away. */
+const CLOSE_HOOK_MS = 1_000;
 
 function watchPool(db: Database, metrics: Metrics): void {
   const client = db.conn.getClient();
@@ -28,7 +38,11 @@ function watchPool(db: Database, metrics: Metrics): void {
 }
 
 function attachSockets(http: HttpServer, ctx: HubContext): IoServer {
-  const io = new IoServer(http, { serveClient: false });
+  const io = new IoServer(http, {
+    serveClient: false,
+    allowRequest: allowWhileAvailable(ctx.db.availability),
+  });
+  watchDatabaseForSockets(io, ctx.db.availability, ctx.log);
   io.on('connection', (socket) => {
     ctx.metrics.socketConnections.inc();
     socket.on('disconnect', () => ctx.metrics.socketConnections.dec());
@@ -78,8 +92,37 @@ export async function createContext(
 
 /** Lets every module finish (close hooks), then closes the database and a local engine. */
 export async function closeContext(ctx: HubContext): Promise<void> {
-  for (const m of modules) await m.close?.(ctx);
+  for (const m of modules) {
+    if (!m.close) continue;
+    const hook = Promise.resolve(m.close(ctx)).catch((err: unknown) =>
+      // the database went away: what the hook would have written is lost, the stop goes on
+      ctx.log.warn({ err, module: m.name }, 'close hook failed'),
+    );
+    if (ctx.db.availability.available) await hook;
+    else await Promise.race([hook, new Promise((r) => setTimeout(r, CLOSE_HOOK_MS).unref())]);
+  }
   await ctx.db.close();
+}
+
+/** The last seq handed out so far (every event after it is yet to be published). */
+async function eventsCounter(ctx: HubContext): Promise<number> {
+  const c = await Counters(ctx.db.conn).findById('events').lean();
+
+  return c?.seq ?? 0;
+}
+
+/**
+ * Redis is back: events other nodes published while it was away never reached this node's
+ * sockets, so they reconnect and replay from the seq handed out when the relay was lost.
+ */
+async function resync(ctx: HubContext, lostAt: Promise<number> | undefined): Promise<void> {
+  const replayFrom = await (lostAt ?? Promise.resolve(0));
+  const n = reconnectLocalSockets(ctx.io!, 'hub:resync', {
+    reason: 'relay',
+    detail: 'Redis đã hoạt động lại',
+    replayFrom,
+  });
+  ctx.log.info({ sockets: n, replayFrom }, 'sockets asked to replay after the Redis outage');
 }
 
 /** Starts a hub: database, HTTP + Socket.IO on one server, modules mounted. */
@@ -95,14 +138,22 @@ export async function startHub(
   const app = createApp(ctx, [
     { path: '/api', router: limitsRouter() }, // rate limits, timeouts (docs/operations.md)
     ...mounts,
+    { path: '/', router: databaseErrors(ctx) as unknown as Router }, // driver errors → 503
     retryAfterMount(),
     { path: '/', router: clientRouter() },
   ]);
   const http = createServer(app);
   ctx.io = attachSockets(http, ctx);
   // several nodes: broadcasts travel through Redis (docs/operations.md)
+  let relayLostAt: Promise<number> | undefined;
   const redis = config.REDIS_URL
-    ? await installRedisAdapter(ctx.io, config.REDIS_URL, log)
+    ? await installRedisAdapter(
+        ctx.io,
+        config.REDIS_URL,
+        log,
+        () => void resync(ctx, relayLostAt),
+        () => (relayLostAt = eventsCounter(ctx).catch(() => 0)),
+      )
     : undefined;
   for (const m of modules) await m.realtime?.(ctx, ctx.io);
   const addr = await listen(http, config.PORT, config.HOST).catch(async (err) => {

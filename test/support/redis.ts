@@ -24,9 +24,9 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Debian's redis-server on loopback, nothing persisted; killed by stop(). */
-export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
+/** Debian's redis-server on loopback, nothing persisted; killed by stop(). `port`: to restart one. */
+export async function startRedis(port?: number): Promise<TestRedis> {
+  port ??= await freePort();
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],

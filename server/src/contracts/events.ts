@@ -65,7 +65,22 @@ export interface ServerToClientEvents {
   'revalidation:progress': (e: TRevalidationProgress) => void;
   /** Sent once after the replay of missed events; live events follow. */
   'replay:done': (info: { lastSeq: number; replayed: number }) => void;
+  /**
+   * The hub's database is away: this connection is closed right after, and new ones are refused
+   * until it is back. The client's reconnection (with its lastSeq) replays what it missed.
+   */
+  'hub:unavailable': (info: HubNotice) => void;
+  /**
+   * The relay between nodes (Redis) is back; this connection is closed right after. Events of
+   * other nodes since `replayFrom` may never have reached this socket, and their seqs can be
+   * below ones it saw: reconnect with lastSeq = min(lastSeq, replayFrom) and drop by seq what
+   * was already seen.
+   */
+  'hub:resync': (info: HubNotice & { replayFrom: number }) => void;
 }
+
+/** Why the hub closes a socket it asks to reconnect; `retryAfter` in seconds. */
+export type HubNotice = { reason: string; detail: string; retryAfter: number };
 
 export interface ClientToServerEvents {
   /** Optional: a client may ask for a replay again without reconnecting. */

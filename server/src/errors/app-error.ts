@@ -22,6 +22,7 @@ export const ERRORS = {
   RATE_LIMITED: { status: 429, vi: 'Quá nhiều yêu cầu', en: 'Too many requests' },
   INTERNAL: { status: 500, vi: 'Lỗi hệ thống', en: 'Internal error' },
   UNAVAILABLE: { status: 503, vi: 'Dịch vụ tạm thời không sẵn sàng', en: 'Service unavailable' },
+  INSUFFICIENT_STORAGE: { status: 507, vi: 'Hết dung lượng lưu trữ', en: 'Insufficient storage' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

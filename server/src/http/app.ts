@@ -5,6 +5,7 @@ import { pinoHttp } from 'pino-http';
 import type { HubContext } from '../context.js';
 import { authenticate } from '../modules/auth/authenticate.js';
 import { bodyGate, jsonBody } from './edge.js';
+import { failFast } from './fail-fast.js';
 import { healthRoutes } from './health.routes.js';
 import { httpMetrics } from './metrics.js';
 import { notFoundHandler, problemHandler } from './problem.js';
@@ -92,6 +93,7 @@ export function createApp(ctx: HubContext, mounts: Mount[]): express.Express {
     }),
   );
   app.use(httpMetrics(ctx.metrics));
+  app.use(failFast(ctx)); // database away or disk full: 503/507 at once (docs/operations.md)
   app.use('/api', authenticate(ctx));
   app.use(bodyGate(ctx.config));
   app.use(healthRoutes(ctx));

@@ -1,9 +1,23 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import type { HubContext } from '../context.js';
+import { RETRY_AFTER_S } from '../db/availability.js';
 import { AppError } from '../errors/app-error.js';
 import { authenticate } from '../modules/auth/authenticate.js';
 import { hasRole } from '../modules/auth/principal.js';
+import { sendProblem } from './problem.js';
+
+/** /readyz answers within this long whatever the database does (a load balancer's probe). */
+const READY_PING_MS = 800;
+
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref(),
+    ),
+  ]);
+}
 
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -41,19 +55,29 @@ export function healthRoutes(ctx: HubContext): Router {
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  router.get('/readyz', async (_req, res) => {
-    try {
-      await ctx.db.conn.db!.admin().ping();
-      res.json({
-        status: 'ready',
-        mongodb: { mode: ctx.db.mode, version: await ctx.db.version() },
-      });
-    } catch (err) {
-      res.status(503).json({
-        status: 'unavailable',
-        mongodb: { mode: ctx.db.mode, error: (err as Error).message },
-      });
+  let version: string | undefined;
+  router.get('/readyz', async (req, res) => {
+    const outage = ctx.db.availability.outage;
+    let reason = outage?.reason;
+    let detail = outage?.detail;
+    if (!outage) {
+      try {
+        await within(ctx.db.conn.db!.admin().ping(), READY_PING_MS);
+        version ??= await within(ctx.db.version(), READY_PING_MS);
+        res.json({ status: 'ready', mongodb: { mode: ctx.db.mode, version } });
+
+        return;
+      } catch (err) {
+        reason = 'unreachable';
+        detail = `MongoDB không trả lời (${(err as Error).message})`;
+      }
     }
+    res.setHeader('retry-after', String(RETRY_AFTER_S));
+    sendProblem(req, res, 'UNAVAILABLE', detail!, {
+      reason,
+      since: outage?.since.toISOString(),
+      mongodb: { mode: ctx.db.mode },
+    });
   });
   router.get('/metrics', metricsAccess(ctx), async (_req, res) => {
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());

@@ -16,11 +16,29 @@ export async function installRedisAdapter(
   io: IoServer,
   url: string,
   log: Logger,
+  /** Redis is back after an outage: what other nodes published meanwhile never came here. */
+  onRecovered: () => void = () => undefined,
+  /** Redis was lost (called once per outage, before onRecovered). */
+  onLost: () => void = () => undefined,
 ): Promise<RealtimeBridge> {
   const pub = createClient({ url, socket: { connectTimeout: CONNECT_TIMEOUT_MS } });
   const sub = pub.duplicate();
+  const lost = new Set<unknown>();
   // without a listener node-redis would crash the process on a dropped connection; it reconnects
-  for (const c of [pub, sub]) c.on('error', (err: unknown) => log.warn({ err }, 'redis error'));
+  for (const c of [pub, sub]) {
+    c.on('error', (err: unknown) => {
+      if (lost.size === 0) {
+        log.warn({ err }, 'redis unreachable; events between nodes wait for it');
+        onLost();
+      }
+      lost.add(c);
+    });
+    c.on('ready', () => {
+      if (!lost.delete(c) || lost.size > 0) return;
+      log.info('redis is back; sockets of this node reconnect to replay what they missed');
+      onRecovered();
+    });
+  }
   await Promise.all([pub.connect(), sub.connect()]);
   io.adapter(createAdapter(pub, sub));
   log.info('Socket.IO events relayed between nodes through Redis');

@@ -4,7 +4,13 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ensureNewerGlibc } from './glibc.js';
 
-export type LocalEngine = { uri: string; pid: number; stop(): Promise<void> };
+export type LocalEngine = {
+  uri: string;
+  pid: number;
+  stop(): Promise<void>;
+  /** Settles when the sidecar has exited, for whatever reason (stop(), a crash, a kill). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+};
 
 const SIDECAR = fileURLToPath(
   new URL(`./sidecar${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
@@ -38,9 +44,12 @@ export async function startLocalEngine(
     stdio: ['pipe', 'pipe', 'inherit'],
     detached: true,
   });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const uri = await readUri(child);
 
-  return { uri, pid: child.pid!, stop: () => stopChild(child) };
+  return { uri, pid: child.pid!, stop: () => stopChild(child), exited };
 }
 
 function readUri(child: ChildProcess): Promise<string> {

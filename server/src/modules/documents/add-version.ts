@@ -13,6 +13,7 @@ import {
   writeFile,
   type FileBytes,
 } from './document.files.js';
+import { isUnreachable } from '../../db/unreachable.js';
 import { emitDocumentEvent } from './document.events.js';
 import { Documents, type DocumentDoc, type VersionDoc } from './document.model.js';
 import { loadDocument } from './document-access.js';
@@ -89,7 +90,9 @@ export async function addVersion(
     )
     .lean()
     .catch(async (err: unknown) => {
-      await deleteFile(ctx, stored.fileId);
+      // the database went away mid-write: the version may be committed all the same (only the
+      // answer was lost), so its file stays; removeOrphanFiles() takes it if it was not
+      if (!isUnreachable(err)) await deleteFile(ctx, stored.fileId);
       throw err;
     });
   if (!updated) {

@@ -5,6 +5,7 @@ import { foldVietnamese } from '../../db/model.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../auth/principal.js';
 import { deleteFile, writeFile } from './document.files.js';
+import { isUnreachable } from '../../db/unreachable.js';
 import { emitDocumentEvent } from './document.events.js';
 import {
   Documents,
@@ -188,7 +189,9 @@ export async function createDocument(
           principal.orgId,
         );
   } catch (err) {
-    await deleteFile(ctx, stored.fileId);
+    // the database went away mid-insert: the document may be stored all the same, so its file
+    // stays (removeOrphanFiles() takes it if it was not)
+    if (!isUnreachable(err)) await deleteFile(ctx, stored.fileId);
     // the same upload retried concurrently: the other request's document is the answer
     const raced =
       idempotencyKey && isDuplicateKey(err) ? await byKey(ctx, principal, idempotencyKey) : null;

@@ -7,6 +7,7 @@ import type {
 } from '../../contracts/events.js';
 import type { HubContext } from '../../context.js';
 import { sessionRoom } from '../../realtime/rooms.js';
+import { isUnreachable } from '../../db/unreachable.js';
 import { liveAccessToken } from '../auth/sessions.js';
 import { eventsAfter, orgRoom, toEnvelope, userRoom } from './publish.js';
 
@@ -50,7 +51,16 @@ export function attachGateway(ctx: HubContext, io: IoServer): void {
   >;
   server.use(async (socket, next) => {
     const auth = socket.handshake.auth as Partial<SocketAuth>;
-    const t = typeof auth.token === 'string' ? await liveAccessToken(ctx, auth.token) : null;
+    let t;
+    try {
+      t = typeof auth.token === 'string' ? await liveAccessToken(ctx, auth.token) : null;
+    } catch (err) {
+      if (!isUnreachable(err)) return next(err as Error);
+      // an error here would end the client's reconnection for good: cut the transport instead,
+      // and the client tries again with its backoff (docs/operations.md, "Faults")
+      socket.conn.close();
+      return;
+    }
     if (!t) return next(new Error('UNAUTHENTICATED'));
     const p = t.principal;
     socket.data = {

@@ -5,6 +5,8 @@ import { duplicateIndexes } from '../../db/duplicates.js';
 import { arrivalsAfter } from '../exchange/arrival-log.js';
 import { Events, reserve, type EventDoc } from './event.model.js';
 import { orgRoom } from '../../realtime/rooms.js';
+import { resyncFrom } from '../../realtime/outage.js';
+import { isUnreachable } from '../../db/unreachable.js';
 
 export { orgRoom, userRoom } from '../../realtime/rooms.js';
 
@@ -92,6 +94,7 @@ class Sequencer {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.queue.length);
       let stored: Promise<EventDoc[]>[];
+      const firsts: (number | undefined)[] = [];
       try {
         let next = await reserve(
           this.ctx.db.conn,
@@ -101,6 +104,7 @@ class Sequencer {
         stored = batch.map((p) => {
           const first = next;
           next += p.count;
+          firsts.push(first);
 
           return p.store(first);
         });
@@ -109,19 +113,29 @@ class Sequencer {
       }
       // awaited in turn by the emission chain, perhaps after they have failed
       for (const s of stored) s.catch(() => undefined);
-      this.emitted = this.emitted.then(() => this.emitBatch(batch, stored));
+      this.emitted = this.emitted.then(() => this.emitBatch(batch, stored, firsts));
     }
     this.running = false;
   }
 
   /** Never rejects: the chain of emissions outlives any one publication's failure. */
-  private async emitBatch(batch: Pending[], stored: Promise<EventDoc[]>[]): Promise<void> {
+  private async emitBatch(
+    batch: Pending[],
+    stored: Promise<EventDoc[]>[],
+    firsts: (number | undefined)[],
+  ): Promise<void> {
     for (const [i, p] of batch.entries()) {
       try {
         const docs = await stored[i]!;
         for (const d of docs) emit(this.ctx, d);
         p.done(docs);
       } catch (err) {
+        // the database went away mid-write: some of its events may be stored though never
+        // emitted, below seqs emitted next
+        const first = firsts[i];
+        if (first !== undefined && this.ctx.io && isUnreachable(err)) {
+          resyncFrom(this.ctx.io, first - 1, this.ctx.log);
+        }
         p.done(asError(err));
       }
     }

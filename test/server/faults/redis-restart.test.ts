@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import type { TOrg } from '../../../server/src/contracts/orgs.js';
+import type { Hub } from '../../../server/src/hub.js';
+import { eventsAfter } from '../../../server/src/modules/events/publish.js';
+import { api, makeDocument, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
+import { startTestHub, testDbName } from '../../support/hub.js';
+import { waitFor } from '../../support/process.js';
+import { startRedis, type TestRedis } from '../../support/redis.js';
+import { EventClient, secretsEnv } from './engine-hub.js';
+
+/** Dispatches through each node while Redis is down. */
+const WHILE_DOWN = 5;
+
+/**
+ * Two hub nodes on one database and one Redis; Redis is killed (SIGKILL) and started again on
+ * the same port. Events published meanwhile on one node never crossed to the other's sockets;
+ * once Redis is back every node has its sockets reconnect, and their replay brings them in.
+ */
+describe('faults: Redis killed and restarted under two hub nodes', function () {
+  this.timeout(120_000);
+  let redis: TestRedis;
+  let nodeA: Hub;
+  let nodeB: Hub;
+  let sender: TOrg;
+  let recipient: TOrg;
+  let clerk: TestUser;
+  const clients: { node: string; client: EventClient }[] = [];
+
+  before(async () => {
+    redis = await startRedis();
+    const env = { REDIS_URL: redis.url, ...secretsEnv() };
+    const dbName = testDbName('redisfault');
+    nodeA = await startTestHub(env, dbName);
+    nodeB = await startTestHub(env, dbName);
+    sender = await makeOrg(nodeA.ctx, { name: 'UBND tỉnh Quảng Ngãi', level: 'province' });
+    recipient = await makeOrg(nodeA.ctx, { name: 'UBND huyện Sơn Tịnh', level: 'district' });
+    clerk = await makeUser(nodeA, sender, ['clerk']);
+    const reader = await makeUser(nodeA, recipient, ['clerk']);
+    for (const [name, node] of [
+      ['A', nodeA],
+      ['B', nodeB],
+    ] as const) {
+      clients.push({ node: name, client: new EventClient(recipient.id, node.url, reader.token) });
+    }
+    await Promise.all(clients.map((c) => c.client.ready()));
+  });
+  after(async () => {
+    for (const c of clients) c.client.close();
+    await Promise.allSettled([nodeA?.close(), nodeB?.close()]);
+    await redis?.stop();
+  });
+
+  async function dispatchThrough(node: Hub): Promise<void> {
+    const doc = await makeDocument(node, clerk);
+    const res = await api(node, clerk.token)(
+      'POST',
+      '/api/v1/dispatches',
+      { documentId: doc.id, recipients: [recipient.id] },
+      { 'idempotency-key': `redis-fault-${randomBytes(6).toString('hex')}` },
+    );
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+  }
+
+  /** Every event of the recipient's log reached the client (by seq), and nothing else did. */
+  async function caughtUp(c: EventClient): Promise<void> {
+    const logged = (await eventsAfter(nodeA.ctx, recipient.id, 0, 100_000)).map((e) => e.seq);
+    await waitFor(async () => (logged.every((s) => c.bySeq.has(s)) ? true : undefined), 20_000);
+    expect([...c.bySeq.keys()].sort((a, b) => a - b)).to.deep.equal(logged);
+  }
+
+  it('sockets on both nodes get every event published while Redis was down', async () => {
+    await dispatchThrough(nodeA);
+    for (const c of clients) await caughtUp(c.client);
+
+    await redis.stop();
+    for (let i = 0; i < WHILE_DOWN; i++) {
+      await dispatchThrough(nodeA);
+      await dispatchThrough(nodeB);
+    }
+    redis = await startRedis(redis.port);
+    for (const c of clients) await caughtUp(c.client);
+
+    await dispatchThrough(nodeB); // and live again across nodes
+    for (const c of clients) await caughtUp(c.client);
+    const counts = clients.map((c) => ({
+      node: c.node,
+      events: c.client.bySeq.size,
+      seenTwice: c.client.duplicates,
+      resync: c.client.notices['hub:resync'] ?? 0,
+      connects: c.client.connects,
+    }));
+    console.log(`      after the Redis restart: ${JSON.stringify(counts)}`);
+    for (const c of counts) expect(c.events).to.be.at.least(1 + 2 * WHILE_DOWN + 1);
+  });
+});
