@@ -25,6 +25,25 @@ export async function listDocuments(
 ): Promise<Page<TDocument>> {
   const filter: Record<string, unknown> = { orgId: scopeOrg(principal, q.orgId) };
   if (q.status) filter.status = q.status;
+
+  return findDocumentsPage(ctx, filter, q);
+}
+
+/** What both the inbox and the trình ký lists filter and page by. */
+export type DocumentPageQuery = Pick<
+  TDocumentListQuery,
+  'type' | 'urgency' | 'from' | 'to' | 'q' | 'cursor' | 'limit'
+>;
+
+/**
+ * One page of `filter` narrowed by type, urgency, issue dates and words, newest first;
+ * cursor = id of the last item of the previous page.
+ */
+export async function findDocumentsPage(
+  ctx: HubContext,
+  filter: Record<string, unknown>,
+  q: DocumentPageQuery,
+): Promise<Page<TDocument>> {
   if (q.type) filter['meta.type'] = q.type;
   if (q.urgency) filter['meta.urgency'] = q.urgency;
   if (q.from || q.to) {

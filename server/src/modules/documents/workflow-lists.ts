@@ -8,10 +8,9 @@ import type {
   TWorkflowState,
 } from '../../contracts/workflow.js';
 import type { HubContext } from '../../context.js';
-import { escapeRegex, foldVietnamese } from '../../db/model.js';
 import { hasRole, type Principal } from '../auth/principal.js';
 import { Documents } from './document.model.js';
-import { presentDocument } from './document.presenter.js';
+import { findDocumentsPage } from './list-documents.js';
 
 const TO_RELEASE: TWorkflowState[] = ['signed', 'numbered', 'sealed'];
 
@@ -45,31 +44,8 @@ export async function listWorkflow(
 ): Promise<Page<TDocument>> {
   const filter = listFilter(principal, list);
   if (!filter) return { items: [], nextCursor: null };
-  if (q.type) filter['meta.type'] = q.type;
-  if (q.urgency) filter['meta.urgency'] = q.urgency;
-  if (q.from || q.to) {
-    filter['meta.issueDate'] = {
-      ...(q.from ? { $gte: q.from } : {}),
-      ...(q.to ? { $lte: q.to } : {}),
-    };
-  }
-  if (q.q) {
-    const words = foldVietnamese(q.q.normalize('NFC')).split(/\s+/).filter(Boolean);
-    if (words.length) filter.$and = words.map((w) => ({ folded: { $regex: escapeRegex(w) } }));
-  }
-  if (q.cursor) filter._id = { $lt: new Types.ObjectId(q.cursor) };
-  const docs = await Documents(ctx.db.conn)
-    .find(filter)
-    .sort({ _id: -1 })
-    .limit(q.limit + 1)
-    .lean();
-  const items = docs.slice(0, q.limit);
-  const last = items.at(-1);
 
-  return {
-    items: items.map(presentDocument),
-    nextCursor: docs.length > q.limit && last ? String(last._id) : null,
-  };
+  return findDocumentsPage(ctx, filter, q);
 }
 
 /** The menu's counts. */
