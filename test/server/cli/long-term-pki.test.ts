@@ -106,6 +106,23 @@ describe('long-term signatures with a fresh certs init PKI served by a hub (issu
   let clerk: TestUser;
   let savedPassword: string | undefined;
   const pem = (name: string) => join(pkiDir, `${name}.pem`);
+  /** `lienthong sign` of `input` into `out` with the PKCS#12 `p12`, stamped by this hub's TSA. */
+  const signCli = (input: string, out: string, p12: string, level: string) =>
+    cli([
+      'sign',
+      '--in',
+      input,
+      '--out',
+      out,
+      '--p12',
+      p12,
+      '--password',
+      password,
+      '--level',
+      level,
+      '--tsa',
+      `${url}/pki/tsa`,
+    ]);
   const cert = (name: string): Cert => certFromDer(fromPem(readFileSync(pem(name), 'latin1')));
 
   before(async () => {
@@ -160,21 +177,7 @@ describe('long-term signatures with a fresh certs init PKI served by a hub (issu
         const input = join(tmp, `${name}.pdf`);
         writeFileSync(input, await corpusBytes(name));
         const out = join(tmp, `${name}-${level}.pdf`);
-        const signed = await cli([
-          'sign',
-          '--in',
-          input,
-          '--out',
-          out,
-          '--p12',
-          join(pkiDir, 'demo-signer.p12'),
-          '--password',
-          password,
-          '--level',
-          level,
-          '--tsa',
-          `${url}/pki/tsa`,
-        ]);
+        const signed = await signCli(input, out, join(pkiDir, 'demo-signer.p12'), level);
         expect(signed.status, `${name}: ${signed.stderr}`).to.equal(0);
         const offline = await verifyJson(out, '--offline', '--trust', pem('root-ca'));
         expectLongTerm(offline, level, 'extra');
@@ -188,21 +191,7 @@ describe('long-term signatures with a fresh certs init PKI served by a hub (issu
     const input = join(tmp, 'gs.pdf');
     writeFileSync(input, await corpusBytes('letter-gs'));
     const out = join(tmp, 'gs-lt.pdf');
-    const signed = await cli([
-      'sign',
-      '--in',
-      input,
-      '--out',
-      out,
-      '--p12',
-      join(pkiDir, 'demo-seal.p12'),
-      '--password',
-      password,
-      '--level',
-      'B-LT',
-      '--tsa',
-      `${url}/pki/tsa`,
-    ]);
+    const signed = await signCli(input, out, join(pkiDir, 'demo-seal.p12'), 'B-LT');
     expect(signed.status, signed.stderr).to.equal(0);
     const dss = readDss(await loadPdf(new Uint8Array(readFileSync(out))));
     expect(dss).to.not.equal(null);
@@ -225,21 +214,7 @@ describe('long-term signatures with a fresh certs init PKI served by a hub (issu
   it('a second B-LT signature is long-term too: its DSS comes after it, however early the first /DSS was', async () => {
     const first = join(tmp, 'letter-objstm-B-LT.pdf');
     const twice = join(tmp, 'twice.pdf');
-    const signed = await cli([
-      'sign',
-      '--in',
-      first,
-      '--out',
-      twice,
-      '--p12',
-      join(pkiDir, 'demo-seal.p12'),
-      '--password',
-      password,
-      '--level',
-      'B-LT',
-      '--tsa',
-      `${url}/pki/tsa`,
-    ]);
+    const signed = await signCli(first, twice, join(pkiDir, 'demo-seal.p12'), 'B-LT');
     expect(signed.status, signed.stderr).to.equal(0);
     const report = await verifyJson(twice, '--offline', '--trust', pem('root-ca'));
     expect(report.document.allValid).to.equal(true);
@@ -253,21 +228,7 @@ describe('long-term signatures with a fresh certs init PKI served by a hub (issu
     const leader = join(tmp, 'leader-B-B.pdf');
     const sealed = join(tmp, 'leader-sealed.pdf');
     const sign = (input: string, out: string, p12: string, level: string) =>
-      cli([
-        'sign',
-        '--in',
-        input,
-        '--out',
-        out,
-        '--p12',
-        join(pkiDir, p12),
-        '--password',
-        password,
-        '--level',
-        level,
-        '--tsa',
-        `${url}/pki/tsa`,
-      ]);
+      signCli(input, out, join(pkiDir, p12), level);
     const input = join(tmp, 'leader-input.pdf');
     writeFileSync(input, await corpusBytes('letter-soffice'));
     const b = await sign(input, leader, 'demo-signer.p12', 'B-B');
@@ -292,21 +253,7 @@ describe('long-term signatures with a fresh certs init PKI served by a hub (issu
     const input = join(tmp, 'gs-t-in.pdf');
     writeFileSync(input, await corpusBytes('letter-gs'));
     const out = join(tmp, 'gs-t.pdf');
-    const signed = await cli([
-      'sign',
-      '--in',
-      input,
-      '--out',
-      out,
-      '--p12',
-      join(pkiDir, 'demo-signer.p12'),
-      '--password',
-      password,
-      '--level',
-      'B-T',
-      '--tsa',
-      `${url}/pki/tsa`,
-    ]);
+    const signed = await signCli(input, out, join(pkiDir, 'demo-signer.p12'), 'B-T');
     expect(signed.status, signed.stderr).to.equal(0);
     const report = await verifyJson(out, '--trust', pem('root-ca'));
     const sig = report.signatures[0]!;
@@ -320,21 +267,7 @@ describe('long-term signatures with a fresh certs init PKI served by a hub (issu
     const input = join(tmp, 'gs-bt-in.pdf');
     writeFileSync(input, await corpusBytes('letter-gs'));
     const bt = join(tmp, 'gs-bt.pdf');
-    const signed = await cli([
-      'sign',
-      '--in',
-      input,
-      '--out',
-      bt,
-      '--p12',
-      join(pkiDir, 'demo-signer.p12'),
-      '--password',
-      password,
-      '--level',
-      'B-T',
-      '--tsa',
-      `${url}/pki/tsa`,
-    ]);
+    const signed = await signCli(input, bt, join(pkiDir, 'demo-signer.p12'), 'B-T');
     expect(signed.status, signed.stderr).to.equal(0);
     const bytes = new Uint8Array(readFileSync(bt));
     const chain = ['demo-signer', 'issuing-ca', 'root-ca'].map((n) =>
@@ -519,21 +452,7 @@ describe('long-term signatures with a fresh certs init PKI served by a hub (issu
     const input = join(tmp, 'dead-in.pdf');
     writeFileSync(input, await corpusBytes('letter-gs'));
     const out = join(tmp, 'dead-out.pdf');
-    const r = await cli([
-      'sign',
-      '--in',
-      input,
-      '--out',
-      out,
-      '--p12',
-      join(dead, 'demo-signer.p12'),
-      '--password',
-      password,
-      '--level',
-      'B-LT',
-      '--tsa',
-      `${url}/pki/tsa`,
-    ]);
+    const r = await signCli(input, out, join(dead, 'demo-signer.p12'), 'B-LT');
     expect(r.status).to.equal(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines, r.stderr).to.have.length(1);
@@ -606,21 +525,7 @@ describe('long-term signatures with a fresh certs init PKI served by a hub (issu
     const input = join(tmp, 'revoked-in.pdf');
     writeFileSync(input, await corpusBytes('letter-gs'));
     const out = join(tmp, 'revoked-out.pdf');
-    const r = await cli([
-      'sign',
-      '--in',
-      input,
-      '--out',
-      out,
-      '--p12',
-      join(pkiDir, 'demo-signer.p12'),
-      '--password',
-      password,
-      '--level',
-      'B-LT',
-      '--tsa',
-      `${url}/pki/tsa`,
-    ]);
+    const r = await signCli(input, out, join(pkiDir, 'demo-signer.p12'), 'B-LT');
     expect(r.status).to.equal(2);
     expect(r.stderr.trim().split('\n'), r.stderr).to.have.length(1);
     expect(r.stderr).to.contain('PADES_CERT_REVOKED').and.contain('Nguyễn Văn An');
