@@ -1,13 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { eventsAfter } from '../../../server/src/modules/events/publish.js';
-import { api, makeDocument, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
-import { startTestHub, testDbName } from '../../support/hub.js';
+import { makeUser, type TestUser } from '../../support/factories.js';
 import { waitFor } from '../../support/process.js';
 import { startRedis, type TestRedis } from '../../support/redis.js';
-import { EventClient, secretsEnv } from './engine-hub.js';
+import { dispatchThrough as dispatchVia, startTwoNodes } from '../../support/two-nodes.js';
+import { EventClient } from './engine-hub.js';
 
 /** Dispatches through each node while Redis is down. */
 const WHILE_DOWN = 5;
@@ -22,20 +21,15 @@ describe('faults: Redis killed and restarted under two hub nodes', function () {
   let redis: TestRedis;
   let nodeA: Hub;
   let nodeB: Hub;
-  let sender: TOrg;
   let recipient: TOrg;
   let clerk: TestUser;
   const clients: { node: string; client: EventClient }[] = [];
 
   before(async () => {
-    redis = await startRedis();
-    const env = { REDIS_URL: redis.url, ...secretsEnv() };
-    const dbName = testDbName('redisfault');
-    nodeA = await startTestHub(env, dbName);
-    nodeB = await startTestHub(env, dbName);
-    sender = await makeOrg(nodeA.ctx, { name: 'UBND tỉnh Quảng Ngãi', level: 'province' });
-    recipient = await makeOrg(nodeA.ctx, { name: 'UBND huyện Sơn Tịnh', level: 'district' });
-    clerk = await makeUser(nodeA, sender, ['clerk']);
+    ({ redis, nodeA, nodeB, recipient, clerk } = await startTwoNodes('redisfault', {
+      sender: 'UBND tỉnh Quảng Ngãi',
+      recipient: 'UBND huyện Sơn Tịnh',
+    }));
     const reader = await makeUser(nodeA, recipient, ['clerk']);
     for (const [name, node] of [
       ['A', nodeA],
@@ -52,14 +46,7 @@ describe('faults: Redis killed and restarted under two hub nodes', function () {
   });
 
   async function dispatchThrough(node: Hub): Promise<void> {
-    const doc = await makeDocument(node, clerk);
-    const res = await api(node, clerk.token)(
-      'POST',
-      '/api/v1/dispatches',
-      { documentId: doc.id, recipients: [recipient.id] },
-      { 'idempotency-key': `redis-fault-${randomBytes(6).toString('hex')}` },
-    );
-    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    await dispatchVia(node, clerk, recipient, 'redis-fault');
   }
 
   /** Every event of the recipient's log reached the client (by seq), and nothing else did. */

@@ -1,37 +1,27 @@
-import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { TIncomingEvent } from '../../../server/src/contracts/events.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { Hub } from '../../../server/src/hub.js';
-import { api, makeDocument, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
-import { startTestHub, testDbName } from '../../support/hub.js';
-import { startRedis, type TestRedis } from '../../support/redis.js';
+import { makeUser, type TestUser } from '../../support/factories.js';
+import type { TestRedis } from '../../support/redis.js';
 import { connectSocket, type TestSocket } from '../../support/sockets.js';
+import { dispatchThrough as dispatchVia, startTwoNodes } from '../../support/two-nodes.js';
 
 /** Two hub nodes on one database and one Redis, like a deployment behind a load balancer. */
 describe('scale: two hub nodes with the Redis adapter', () => {
   let redis: TestRedis;
   let nodeA: Hub;
   let nodeB: Hub;
-  let sender: TOrg;
   let recipient: TOrg;
   let clerk: TestUser;
   let reader: TestUser;
   const sockets: TestSocket[] = [];
 
   before(async () => {
-    redis = await startRedis();
-    const env = {
-      REDIS_URL: redis.url,
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      LIENTHONG_MASTER_KEY: randomBytes(32).toString('hex'),
-    };
-    const dbName = testDbName('two');
-    nodeA = await startTestHub(env, dbName);
-    nodeB = await startTestHub(env, dbName);
-    sender = await makeOrg(nodeA.ctx, { name: 'UBND tỉnh Nghệ An', level: 'province' });
-    recipient = await makeOrg(nodeA.ctx, { name: 'UBND huyện Nam Đàn', level: 'district' });
-    clerk = await makeUser(nodeA, sender, ['clerk']);
+    ({ redis, nodeA, nodeB, recipient, clerk } = await startTwoNodes('two', {
+      sender: 'UBND tỉnh Nghệ An',
+      recipient: 'UBND huyện Nam Đàn',
+    }));
     reader = await makeUser(nodeB, recipient, ['clerk']);
   });
   after(async () => {
@@ -40,18 +30,7 @@ describe('scale: two hub nodes with the Redis adapter', () => {
     await redis?.stop();
   });
 
-  async function dispatchThrough(node: Hub): Promise<string> {
-    const doc = await makeDocument(node, clerk);
-    const res = await api(node, clerk.token)(
-      'POST',
-      '/api/v1/dispatches',
-      { documentId: doc.id, recipients: [recipient.id] },
-      { 'idempotency-key': `two-nodes-${randomBytes(6).toString('hex')}` },
-    );
-    expect(res.status, JSON.stringify(res.body)).to.equal(201);
-
-    return doc.id;
-  }
+  const dispatchThrough = (node: Hub) => dispatchVia(node, clerk, recipient, 'two-nodes');
 
   const docIdOf = (e: { data: unknown }) => (e.data as TIncomingEvent).delivery.documentId;
 
