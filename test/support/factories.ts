@@ -137,3 +137,30 @@ export async function makeDocument(hub: Hub, user: TestUser, over: Partial<TDocu
     { bytes: await tinyPdf(), originalName: 'cong-van.pdf' },
   );
 }
+
+/** What a test's Công văn of the UBND-VP, signed by a Chủ tịch, says besides the fixed fields. */
+export type CongVanMeta = {
+  issuePlace: string;
+  issueDate: string;
+  subject: string;
+  signerName: string;
+};
+
+/** The multipart body of POST /api/v1/documents for such a Công văn with the PDF `pdf`. */
+export function congVanForm(meta: CongVanMeta, pdf: Uint8Array): FormData {
+  const form = new FormData();
+  form.append(
+    'meta',
+    JSON.stringify({
+      type: 'Công văn',
+      notation: 'UBND-VP',
+      issuePlace: meta.issuePlace,
+      issueDate: meta.issueDate,
+      subject: meta.subject,
+      signer: { fullName: meta.signerName, position: 'Chủ tịch' },
+    }),
+  );
+  form.append('file', new Blob([pdf]), 'cong-van.pdf');
+
+  return form;
+}

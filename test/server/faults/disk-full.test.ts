@@ -10,7 +10,7 @@ import {
   readFileBytes,
   removeOrphanFiles,
 } from '../../../server/src/modules/documents/index.js';
-import { makeOrg, makeUser, tinyPdf, type TestUser } from '../../support/factories.js';
+import { congVanForm, makeOrg, makeUser, tinyPdf, type TestUser } from '../../support/factories.js';
 import { freePort, waitFor } from '../../support/process.js';
 import { EngineHub, observerOf, secretsEnv } from './engine-hub.js';
 
@@ -71,20 +71,16 @@ describe('faults: the disk of DATA_DIR full (a tmpfs in a user namespace)', func
   });
 
   async function upload(key: string) {
-    const form = new FormData();
-    form.append(
-      'meta',
-      JSON.stringify({
-        type: 'Công văn',
-        notation: 'UBND-VP',
+    const pdf = await tinyPdf(key);
+    const form = congVanForm(
+      {
         issuePlace: 'Bình Định',
         issueDate: '2026-12-06',
         subject: `Đĩa đầy ${key}`,
-        signer: { fullName: 'Phạm Văn Tỉnh', position: 'Chủ tịch' },
-      }),
+        signerName: 'Phạm Văn Tỉnh',
+      },
+      pdf,
     );
-    const pdf = await tinyPdf(key);
-    form.append('file', new Blob([pdf]), 'cong-van.pdf');
     const res = await fetch(`${hub.url}/api/v1/documents`, {
       method: 'POST',
       headers: { authorization: `Bearer ${clerk.token}`, 'idempotency-key': key },

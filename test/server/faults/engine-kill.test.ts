@@ -19,6 +19,7 @@ import { Deliveries, Dispatches } from '../../../server/src/modules/exchange/del
 import {
   TEST_PASSWORD,
   api,
+  congVanForm,
   makeDocument,
   makeOrg,
   makeUser,
@@ -116,19 +117,15 @@ describe('faults: the engine SIGKILLed during upload, signing and dispatch (real
 
   function uploadRequest(tag: string): () => Promise<Response> {
     return async () => {
-      const form = new FormData();
-      form.append(
-        'meta',
-        JSON.stringify({
-          type: 'Công văn',
-          notation: 'UBND-VP',
+      const form = congVanForm(
+        {
           issuePlace: 'Quảng Bình',
           issueDate: '2026-12-06',
           subject: `Sự cố máy CSDL ${tag}`,
-          signer: { fullName: 'Hoàng Văn Tỉnh', position: 'Chủ tịch' },
-        }),
+          signerName: 'Hoàng Văn Tỉnh',
+        },
+        await tinyPdf(`engine kill ${tag}`),
       );
-      form.append('file', new Blob([await tinyPdf(`engine kill ${tag}`)]), 'cong-van.pdf');
 
       return fetch(`${hub.url}/api/v1/documents`, {
         method: 'POST',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { Hub } from '../../../server/src/hub.js';
-import { makeOrg, makeUser, tinyPdf, type TestUser } from '../../support/factories.js';
+import { congVanForm, makeOrg, makeUser, tinyPdf, type TestUser } from '../../support/factories.js';
 import { freePort } from '../../support/process.js';
 import { alive, EngineHub, EventClient, observerOf, secretsEnv } from './engine-hub.js';
 
@@ -25,20 +25,11 @@ async function timedFetch(url: string, init: RequestInit = {}) {
 }
 
 async function upload(hub: EngineHub, clerk: TestUser, subject: string, key: string) {
-  const form = new FormData();
-  form.append(
-    'meta',
-    JSON.stringify({
-      type: 'Công văn',
-      notation: 'UBND-VP',
-      issuePlace: 'Hà Tĩnh',
-      issueDate: '2026-12-06',
-      subject,
-      signer: { fullName: 'Lê Văn Tỉnh', position: 'Chủ tịch' },
-    }),
-  );
   const pdf = await tinyPdf(key); // Latin text: the standard font has no Vietnamese
-  form.append('file', new Blob([pdf]), 'cong-van.pdf');
+  const form = congVanForm(
+    { issuePlace: 'Hà Tĩnh', issueDate: '2026-12-06', subject, signerName: 'Lê Văn Tỉnh' },
+    pdf,
+  );
   const r = await timedFetch(`${hub.url}/api/v1/documents`, {
     method: 'POST',
     headers: { authorization: `Bearer ${clerk.token}`, 'idempotency-key': key },

@@ -21,6 +21,7 @@ import {
 import {
   TEST_PASSWORD,
   api,
+  congVanForm,
   makeDocument,
   makeOrg,
   makeUser,
@@ -176,19 +177,15 @@ describe('scale: crash safety under SIGKILL (lienthong serve as a real process)'
 
   function uploadRequest(tag: string): () => Promise<Response> {
     return async () => {
-      const form = new FormData();
-      form.append(
-        'meta',
-        JSON.stringify({
-          type: 'Công văn',
-          notation: 'UBND-VP',
+      const form = congVanForm(
+        {
           issuePlace: 'Quảng Trị',
           issueDate: '2026-11-28',
           subject: `Kiểm thử sự cố ${tag}`,
-          signer: { fullName: 'Trần Văn Tỉnh', position: 'Chủ tịch' },
-        }),
+          signerName: 'Trần Văn Tỉnh',
+        },
+        await tinyPdf(`crash ${tag}`),
       );
-      form.append('file', new Blob([await tinyPdf(`crash ${tag}`)]), 'cong-van.pdf');
 
       return fetch(`${hub.url}/api/v1/documents`, {
         method: 'POST',
