@@ -3,16 +3,15 @@ import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { Hub } from '../../../server/src/hub.js';
 import {
   Documents,
   readFileBytes,
   removeOrphanFiles,
 } from '../../../server/src/modules/documents/index.js';
-import { congVanForm, makeOrg, makeUser, tinyPdf, type TestUser } from '../../support/factories.js';
+import { congVanForm, tinyPdf, type TestUser } from '../../support/factories.js';
 import { freePort, waitFor } from '../../support/process.js';
-import { EngineHub, observerOf, secretsEnv } from './engine-hub.js';
+import { EngineHub, secretsEnv, startWithClerk } from './engine-hub.js';
 
 /**
  * DATA_DIR on a filesystem of its own, small enough to fill: a 600 MB tmpfs (the engine itself
@@ -44,7 +43,6 @@ describe('faults: the disk of DATA_DIR full (a tmpfs in a user namespace)', func
   let dataDir: string;
   let hub: EngineHub;
   let observer: Hub | undefined;
-  let org: TOrg;
   let clerk: TestUser;
 
   before(async () => {
@@ -59,10 +57,7 @@ describe('faults: the disk of DATA_DIR full (a tmpfs in a user namespace)', func
       `mount -t tmpfs -o size=${TMPFS_MB}m tmpfs "$0" && exec "$@"`,
       dataDir,
     ]);
-    await hub.start();
-    observer = await observerOf(hub, secrets);
-    org = await makeOrg(observer.ctx, { name: 'UBND tỉnh Bình Định', level: 'province' });
-    clerk = await makeUser(observer, org, ['clerk']);
+    ({ observer, clerk } = await startWithClerk(hub, secrets, 'UBND tỉnh Bình Định'));
   });
   after(async () => {
     await observer?.close();

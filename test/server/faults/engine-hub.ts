@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { io, type Socket } from 'socket.io-client';
 import type { EventEnvelope } from '../../../server/src/contracts/events.js';
+import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { Hub } from '../../../server/src/hub.js';
+import { makeOrg, makeUser, type TestUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
 import { REPO, waitFor } from '../../support/process.js';
 import { uriWithDb } from '../scale/hub-process.js';
@@ -127,6 +129,20 @@ export async function observerOf(hub: EngineHub, secrets: Record<string, string>
   const uri = `${uriWithDb(hub.runtime().uri, 'test')}&w=1&journal=true`;
 
   return startTestHub({ ...secrets, MONGODB_URI: uri }, 'test');
+}
+
+/** Starts `hub`, then its observer and, through it, a clerk of the province `orgName`. */
+export async function startWithClerk(
+  hub: EngineHub,
+  secrets: Record<string, string>,
+  orgName: string,
+): Promise<{ observer: Hub; org: TOrg; clerk: TestUser }> {
+  await hub.start();
+  const observer = await observerOf(hub, secrets);
+  const org = await makeOrg(observer.ctx, { name: orgName, level: 'province' });
+  const clerk = await makeUser(observer, org, ['clerk']);
+
+  return { observer, org, clerk };
 }
 
 /**

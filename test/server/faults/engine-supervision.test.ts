@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { Hub } from '../../../server/src/hub.js';
-import { congVanForm, makeOrg, makeUser, tinyPdf, type TestUser } from '../../support/factories.js';
+import { congVanForm, tinyPdf, type TestUser } from '../../support/factories.js';
 import { freePort } from '../../support/process.js';
-import { alive, EngineHub, EventClient, observerOf, secretsEnv } from './engine-hub.js';
+import { alive, EngineHub, EventClient, secretsEnv, startWithClerk } from './engine-hub.js';
 
 /**
  * The client's patience in these tests. The behaviour under test is "answers" against "hangs"
@@ -51,10 +51,7 @@ describe('faults: the local engine dies under a running hub (lienthong serve, re
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'lienthong-faults-'));
     hub = new EngineHub(await freePort(), dataDir, secrets);
-    await hub.start();
-    observer = await observerOf(hub, secrets);
-    org = await makeOrg(observer.ctx, { name: 'UBND tỉnh Hà Tĩnh', level: 'province' });
-    clerk = await makeUser(observer, org, ['clerk']);
+    ({ observer, org, clerk } = await startWithClerk(hub, secrets, 'UBND tỉnh Hà Tĩnh'));
   });
   afterEach(async () => {
     await observer?.close();
