@@ -10,6 +10,12 @@ const ZPngBase64 = z
   .max(700_000, 'ảnh tối đa 512 KB')
   .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'ảnh phải là PNG mã hóa base64');
 
+/** A box is given whole or not at all: x, y, width and height together. */
+const boxAllOrNone = (a: { x?: number; y?: number; width?: number; height?: number }) =>
+  [a.x, a.y, a.width, a.height].every((v) => v === undefined) ||
+  [a.x, a.y, a.width, a.height].every((v) => v !== undefined);
+const BOX_ALL_OR_NONE = 'x, y, width, height phải cho đủ cả bốn hoặc bỏ trống cả bốn';
+
 /**
  * Where and how the signature shows (Decree 30, DOMAIN.md §2.3):
  * - invisible: no widget on the page;
@@ -36,12 +42,7 @@ export const ZAppearance = z
     signatureImage: ZPngBase64.optional(),
   })
   .strict()
-  .refine(
-    (a) =>
-      [a.x, a.y, a.width, a.height].every((v) => v === undefined) ||
-      [a.x, a.y, a.width, a.height].every((v) => v !== undefined),
-    'x, y, width, height phải cho đủ cả bốn hoặc bỏ trống cả bốn',
-  );
+  .refine(boxAllOrNone, BOX_ALL_OR_NONE);
 export type TAppearance = z.infer<typeof ZAppearance>;
 
 const ZOptionalText = (max: number) =>
@@ -66,12 +67,7 @@ export const ZPlacementQuery = z
     height: z.coerce.number().min(10).max(2_000).optional(),
   })
   .strict()
-  .refine(
-    (a) =>
-      [a.x, a.y, a.width, a.height].every((v) => v === undefined) ||
-      [a.x, a.y, a.width, a.height].every((v) => v !== undefined),
-    'x, y, width, height phải cho đủ cả bốn hoặc bỏ trống cả bốn',
-  );
+  .refine(boxAllOrNone, BOX_ALL_OR_NONE);
 export type TPlacementQuery = z.infer<typeof ZPlacementQuery>;
 
 /** A position on a page (1-based), in points from the bottom left of the page as displayed. */
