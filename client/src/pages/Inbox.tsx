@@ -15,9 +15,9 @@ import {
 import type { ColumnsType } from 'antd/es/table';
 import { useEffect, useState } from 'react';
 import type { Page } from '../../../server/src/contracts/common';
-import { URGENCIES } from '../../../server/src/contracts/documents';
 import { STATUS_CODES, type TDeliveryBrief } from '../../../server/src/contracts/exchange';
 import { OverdueBadge, StatusTag, UrgencyTag } from '../components/tags';
+import { UrgencySelect } from '../components/UrgencySelect';
 import { useI18n } from '../i18n/i18n';
 import { get, query } from '../lib/api';
 import { useAuth } from '../lib/auth';
@@ -203,14 +203,9 @@ export function Inbox() {
           }))}
           aria-label={t('field.status')}
         />
-        <Select
-          allowClear
-          placeholder={t('field.urgency')}
-          style={{ width: 160 }}
+        <UrgencySelect
           value={filters.urgency}
-          onChange={(urgency?: string) => setFilters((f) => ({ ...f, urgency }))}
-          options={URGENCIES.map((u) => ({ value: u, label: t(`urgency.${u}`) }))}
-          aria-label={t('field.urgency')}
+          onChange={(urgency) => setFilters((f) => ({ ...f, urgency }))}
         />
         <Checkbox
           checked={filters.overdue}

@@ -2,9 +2,10 @@ import { Button, Card, Input, Select, Space, Table, Tag, Typography } from 'antd
 import type { ColumnsType } from 'antd/es/table';
 import { useEffect, useState } from 'react';
 import type { Page } from '../../../server/src/contracts/common';
-import { DOCUMENT_TYPES, URGENCIES, type TDocument } from '../../../server/src/contracts/documents';
+import { DOCUMENT_TYPES, type TDocument } from '../../../server/src/contracts/documents';
 import type { TWorkflowList } from '../../../server/src/contracts/workflow';
 import { UrgencyTag } from '../components/tags';
+import { UrgencySelect } from '../components/UrgencySelect';
 import { useI18n } from '../i18n/i18n';
 import { get, query } from '../lib/api';
 import { useAuth } from '../lib/auth';
@@ -113,14 +114,9 @@ export function WorkflowList({ list }: { list: TWorkflowList }) {
           options={Object.keys(DOCUMENT_TYPES).map((k) => ({ value: k, label: k }))}
           aria-label={t('field.type')}
         />
-        <Select
-          allowClear
-          placeholder={t('field.urgency')}
-          style={{ width: 160 }}
+        <UrgencySelect
           value={filters.urgency}
-          onChange={(urgency?: string) => setFilters((f) => ({ ...f, urgency }))}
-          options={URGENCIES.map((u) => ({ value: u, label: t(`urgency.${u}`) }))}
-          aria-label={t('field.urgency')}
+          onChange={(urgency) => setFilters((f) => ({ ...f, urgency }))}
         />
       </Space>
       {error && <Typography.Paragraph type="danger">{error}</Typography.Paragraph>}
