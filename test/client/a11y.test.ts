@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TDocument } from '../../server/src/contracts/documents.js';
 import type { TOrg } from '../../server/src/contracts/orgs.js';
 import type { TCertificate } from '../../server/src/contracts/pki.js';
@@ -148,17 +148,23 @@ describe('web client accessibility: axe-core over every page, titles, phones, fo
     it(`every page at ${size.name} size: no serious or critical axe violation, its own title, no sideways scroll`, async () => {
       const problems: string[] = [];
       const titles = new Map<string, string>();
+      // each person logs in through the login page once per size, then keeps the session: the
+      // hub allows 10 logins a minute per account and address, and a fast run would exceed it
+      const sessions = new Map<string, Awaited<ReturnType<BrowserContext['storageState']>>>();
       for (const p of pages()) {
+        const saved = p.user ? sessions.get(p.user.username) : undefined;
         const ctx = await browser.newContext({
           viewport: { width: size.width, height: size.height },
           locale: 'vi-VN',
           timezoneId: 'Asia/Ho_Chi_Minh',
+          ...(saved ? { storageState: saved } : {}),
         });
         const page = await ctx.newPage();
-        if (p.user) {
+        if (p.user && !saved) {
           // through the login page (the verify page is public and would not ask)
           await loginUi(page, hub.url, p.user.username, '/certificates');
           await page.getByTestId('page-title').first().waitFor();
+          sessions.set(p.user.username, await ctx.storageState());
         }
         await page.goto(`${hub.url}${p.path}`);
         await page.getByText(p.ready).first().waitFor({ timeout: 30_000 });
