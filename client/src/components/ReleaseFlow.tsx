@@ -106,6 +106,7 @@ export function ReleaseFlow({
     <Space direction="vertical" style={{ width: '100%' }} data-testid="wf-release">
       <Steps
         size="small"
+        labelPlacement="vertical"
         current={step}
         items={[
           { title: t('wf.release.number') },
