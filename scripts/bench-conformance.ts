@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { clearValidationCaches, validatePdf } from '../server/src/validation/index.js';
+import { clearValidationCaches, validatePdf } from '../server/src/lib/validation/index.js';
 
 /** The shared corpus and the files this repository adds to it (test/fixtures/conformance/NOTICE). */
 const CORPORA = ['../shared/conformance', 'test/fixtures/conformance'];

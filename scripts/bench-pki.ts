@@ -9,16 +9,16 @@ import {
   generateKeyPair,
   createKeySigner,
   type KeyAlgorithm,
-} from '../server/src/pki/key-signer.js';
+} from '../server/src/lib/pki/key-signer.js';
 import {
   issueCertificate,
   certificateSerialHex,
   parseCertificate,
-} from '../server/src/pki/certificate.js';
-import { answerTimestamp } from '../server/src/pki/tsa.js';
-import { buildTimestampQuery } from '../server/src/pki/tsa-client.js';
-import { answerOcsp } from '../server/src/pki/ocsp.js';
-import { POLICY, OID } from '../server/src/pki/oids.js';
+} from '../server/src/lib/pki/certificate.js';
+import { answerTimestamp } from '../server/src/lib/pki/tsa.js';
+import { buildTimestampQuery } from '../server/src/lib/pki/tsa-client.js';
+import { answerOcsp } from '../server/src/lib/pki/ocsp.js';
+import { POLICY, OID } from '../server/src/lib/pki/oids.js';
 
 const PUBLIC_URL = 'http://localhost:3000';
 const WARMUP = 50;

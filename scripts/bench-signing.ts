@@ -27,15 +27,15 @@ const MAX_RUNS = 200;
  */
 const BUILDERS: Record<string, (p12: Uint8Array) => Promise<Impl['sign']>> = {
   lienthong: async (p12) => {
-    const { signerFromPkcs12 } = await import('../server/src/cms/pkcs12.js');
-    const { signPdf } = await import('../server/src/pades/sign-pdf.js');
+    const { signerFromPkcs12 } = await import('../server/src/lib/cms/pkcs12.js');
+    const { signPdf } = await import('../server/src/lib/pades/sign-pdf.js');
     const ours = signerFromPkcs12(p12, P12_PASSWORD, 'RSA-PKCS1');
     return (pdf) => signPdf(pdf, { signer: ours });
   },
   // what the hub and the CLI do: keep the input as is and store/write the appended update after it
   'lienthong update': async (p12) => {
-    const { signerFromPkcs12 } = await import('../server/src/cms/pkcs12.js');
-    const { signPdfUpdate } = await import('../server/src/pades/sign-pdf.js');
+    const { signerFromPkcs12 } = await import('../server/src/lib/cms/pkcs12.js');
+    const { signPdfUpdate } = await import('../server/src/lib/pades/sign-pdf.js');
     const ours = signerFromPkcs12(p12, P12_PASSWORD, 'RSA-PKCS1');
     return (pdf) => signPdfUpdate(pdf, { signer: ours });
   },

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { clearValidationCaches, validatePdf } from '../server/src/validation/index.js';
+import { clearValidationCaches, validatePdf } from '../server/src/lib/validation/index.js';
 import { nssTrusting } from '../test/support/openssl-pki.js';
 import { createValidationPki, type ValidationPki } from '../test/support/validation-pki.js';
 import { addSignature, basePdf } from '../test/server/validation/fixtures.js';

@@ -10,7 +10,7 @@
  *   node --import tsx scripts/fuzz.ts --cases 500 --seed 7 --raw-validate --findings /tmp/f
  *
  * `--raw-validate` calls validatePdf without the limit check first, to find weaknesses inside
- * server/src/validation itself. Failing inputs are written to --findings for reproduction.
+ * server/src/lib/validation itself. Failing inputs are written to --findings for reproduction.
  */
 import { createPrivateKey } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -390,10 +390,11 @@ type Task = { id: number; bytes: Uint8Array };
 
 async function workerMain(init: WorkerInit): Promise<void> {
   const { LibraryError } = await import('../server/src/errors/library-error.js');
-  const { loadPdf, checkPdfLimits, imageAppearance } = await import('../server/src/pdf/index.js');
-  const { signPdf } = await import('../server/src/pades/sign-pdf.js');
-  const { keySigner } = await import('../server/src/cms/signer.js');
-  const { validatePdf } = await import('../server/src/validation/index.js');
+  const { loadPdf, checkPdfLimits, imageAppearance } =
+    await import('../server/src/lib/pdf/index.js');
+  const { signPdf } = await import('../server/src/lib/pades/sign-pdf.js');
+  const { keySigner } = await import('../server/src/lib/cms/signer.js');
+  const { validatePdf } = await import('../server/src/lib/validation/index.js');
   const signer = keySigner(createPrivateKey(init.keyPem), init.chain);
   const png = Buffer.from(
     'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
@@ -609,8 +610,8 @@ export async function loadSeeds(
 ): Promise<{ seeds: Seed[]; init: Omit<WorkerInit, 'rawValidate'> }> {
   const { corpusBytes, corpus } = await import('../test/support/corpus.js');
   const { testPki } = await import('../test/support/openssl-pki.js');
-  const { signPdf } = await import('../server/src/pades/sign-pdf.js');
-  const { keySigner } = await import('../server/src/cms/signer.js');
+  const { signPdf } = await import('../server/src/lib/pades/sign-pdf.js');
+  const { keySigner } = await import('../server/src/lib/cms/signer.js');
   const pki = testPki();
   const available = new Set((await corpus()).map((e) => e.name));
   const names = [

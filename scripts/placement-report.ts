@@ -8,9 +8,9 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { signerFromPkcs12 } from '../server/src/cms/index.js';
+import { signerFromPkcs12 } from '../server/src/lib/cms/index.js';
 import { LibraryError } from '../server/src/errors/library-error.js';
-import { appearanceFactory, signPdf } from '../server/src/pades/index.js';
+import { appearanceFactory, signPdf } from '../server/src/lib/pades/index.js';
 import { corpus } from '../test/support/corpus.js';
 import { P12_PASSWORD, testPki } from '../test/support/openssl-pki.js';
 import { ringPng, signaturePng } from '../test/server/pades/png.js';

@@ -9,7 +9,7 @@ import type { TOrg } from '../../server/src/contracts/orgs.js';
 import type { TCertificate } from '../../server/src/contracts/pki.js';
 import type { Hub } from '../../server/src/hub.js';
 import { trustAnchors } from '../../server/src/modules/pki/trust.js';
-import { validatePdf } from '../../server/src/validation/index.js';
+import { validatePdf } from '../../server/src/lib/validation/index.js';
 import {
   api,
   makeDocument,

@@ -17,8 +17,8 @@ import {
   writeStatus,
   type EdxmlPackage,
   type XmlSigner,
-} from '../../server/src/edxml/index.js';
-import { signEnveloped } from '../../server/src/edxml/xml-signature.js';
+} from '../../server/src/lib/edxml/index.js';
+import { signEnveloped } from '../../server/src/lib/edxml/xml-signature.js';
 import type { Hub } from '../../server/src/hub.js';
 import { AuditLog } from '../../server/src/modules/audit/audit.model.js';
 import { Documents, readVersionBytes } from '../../server/src/modules/documents/index.js';

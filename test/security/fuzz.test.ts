@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { deflateSync } from 'node:zlib';
 import { loadSeeds, runFuzz, type CaseReport, type FuzzSummary } from '../../scripts/fuzz.js';
-import { checkPdfLimits, loadPdf, PDF_LIMITS } from '../../server/src/pdf/index.js';
+import { checkPdfLimits, loadPdf, PDF_LIMITS } from '../../server/src/lib/pdf/index.js';
 import { LibraryError } from '../../server/src/errors/library-error.js';
 
 const CASES = Number(process.env.FUZZ_CI_CASES ?? 300);

@@ -22,7 +22,7 @@ import { issuePersonalCertificate } from '../../server/src/modules/pki/certifica
 import { hubPki } from '../../server/src/modules/pki/hub-hierarchy.js';
 import { IssuedCertificates } from '../../server/src/modules/pki/models.js';
 import { SigningSessions } from '../../server/src/modules/signing/signing-session.model.js';
-import { toPem } from '../../server/src/pki/index.js';
+import { toPem } from '../../server/src/lib/pki/index.js';
 import {
   TEST_PASSWORD,
   api,

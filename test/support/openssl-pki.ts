@@ -1,5 +1,5 @@
 /**
- * Test PKI made with the openssl CLI only (independent of server/src/pki): root CA → issuing CA →
+ * Test PKI made with the openssl CLI only (independent of server/src/lib/pki): root CA → issuing CA →
  * signer certificates (RSA-2048 and EC P-256) and a TSA certificate, plus PKCS#12 files and a
  * tiny RFC 3161 server that answers with `openssl ts -reply`. Everything lives in a temp folder
  * made once per process; nothing is committed.

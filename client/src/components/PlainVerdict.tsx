@@ -1,5 +1,5 @@
 import { Collapse, Descriptions, List, Space, Tag, Typography } from 'antd';
-import type { TSignatureReport } from '../../../server/src/validation/report.schemas';
+import type { TSignatureReport } from '../../../server/src/lib/validation/report.schemas';
 import { useI18n, type MessageKey } from '../i18n/i18n';
 import { fmtDateTime } from '../lib/format';
 

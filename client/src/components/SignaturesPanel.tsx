@@ -1,6 +1,6 @@
 import { Empty, List, Space, Tag, Typography } from 'antd';
 import type { TDocumentVersion } from '../../../server/src/contracts/documents';
-import type { TIndication } from '../../../server/src/validation/report.schemas';
+import type { TIndication } from '../../../server/src/lib/validation/report.schemas';
 import { useI18n } from '../i18n/i18n';
 import { fmtDateTime } from '../lib/format';
 import type { ValidationOutcome } from '../lib/validation';

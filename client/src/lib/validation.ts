@@ -1,4 +1,4 @@
-import type { TValidationReport } from '../../../server/src/validation/report.schemas';
+import type { TValidationReport } from '../../../server/src/lib/validation/report.schemas';
 import { ApiError, api } from './api';
 import { loadSession } from './session';
 

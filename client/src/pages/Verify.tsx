@@ -6,7 +6,7 @@ import {
 } from '@ant-design/icons';
 import { Alert, Card, List, Result, Space, Spin, Typography, Upload } from 'antd';
 import { useState } from 'react';
-import type { TValidationReport } from '../../../server/src/validation/report.schemas';
+import type { TValidationReport } from '../../../server/src/lib/validation/report.schemas';
 import { PlainSignature } from '../components/PlainVerdict';
 import { VerdictTag } from '../components/SignaturesPanel';
 import { useI18n } from '../i18n/i18n';

@@ -2,8 +2,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
 import { ZEnv } from '../config/config.js';
 import { LibraryError } from '../errors/library-error.js';
-import { initHierarchy } from '../pki/hierarchy.js';
-import { KEY_ALGORITHMS, type KeyAlgorithm } from '../pki/key-signer.js';
+import { initHierarchy } from '../lib/pki/hierarchy.js';
+import { KEY_ALGORITHMS, type KeyAlgorithm } from '../lib/pki/key-signer.js';
 
 type InitOptions = {
   dir: string;

@@ -1,8 +1,8 @@
 /** One file through the validator: its report, or why it could not be read. */
 import { readFile } from 'node:fs/promises';
 import { LibraryError } from '../errors/library-error.js';
-import type { TValidationReport } from '../validation/report.schemas.js';
-import { validatePdf, type TrustListInput } from '../validation/validate-pdf.js';
+import type { TValidationReport } from '../lib/validation/report.schemas.js';
+import { validatePdf, type TrustListInput } from '../lib/validation/validate-pdf.js';
 
 /** Plain data (it crosses into worker threads): --trust files, the named lists, online or not. */
 export type VerifySettings = {

@@ -1,6 +1,6 @@
 /** What `lienthong verify` prints per file and at the end: summary lines, JSON Lines, tally. */
-import type { Lang } from '../validation/format.js';
-import type { TValidationReport } from '../validation/report.schemas.js';
+import type { Lang } from '../lib/validation/format.js';
+import type { TValidationReport } from '../lib/validation/report.schemas.js';
 import type { Outcome } from './verify-file.js';
 
 export type Verdict = 'TOTAL_PASSED' | 'TOTAL_FAILED' | 'INDETERMINATE' | 'UNREADABLE';

@@ -9,8 +9,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { nationalTrustLists } from '../pki/trust-lists.js';
-import { formatReport, type Lang } from '../validation/format.js';
+import { nationalTrustLists } from '../lib/pki/trust-lists.js';
+import { formatReport, type Lang } from '../lib/validation/format.js';
 import { expandInputs, isSingleFile } from './paths.js';
 import { progress } from './progress.js';
 import { verifyFile, type Outcome, type VerifySettings } from './verify-file.js';

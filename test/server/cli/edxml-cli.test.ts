@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TDispatchSent } from '../../../server/src/contracts/exchange.js';
-import { parsePackage, writePackage } from '../../../server/src/edxml/index.js';
+import { parsePackage, writePackage } from '../../../server/src/lib/edxml/index.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { signerForOrg } from '../../../server/src/modules/edxml/edxml-signer.js';
 import { Deliveries } from '../../../server/src/modules/exchange/delivery.model.js';

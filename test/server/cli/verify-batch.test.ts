@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ZValidationReport } from '../../../server/src/validation/index.js';
+import { ZValidationReport } from '../../../server/src/lib/validation/index.js';
 import { runCliInPty, runCliSync } from '../../support/process.js';
 import * as tamper from '../../support/tamper.js';
 import { createValidationPki, type ValidationPki } from '../../support/validation-pki.js';

@@ -9,7 +9,7 @@ import {
   signerFromPkcs12,
   signedAttributes,
   type SignatureAlgorithm,
-} from '../../../server/src/cms/index.js';
+} from '../../../server/src/lib/cms/index.js';
 import { run, withTempDir } from '../pades/validators.js';
 
 function printCms(der: Uint8Array): string {

@@ -14,7 +14,7 @@ import {
   writeStatus,
   type EdxmlAttachment,
   type EdxmlStatus,
-} from '../../../server/src/edxml/index.js';
+} from '../../../server/src/lib/edxml/index.js';
 import { tinyPdf } from '../../support/factories.js';
 import {
   cleanup,

@@ -7,7 +7,7 @@ import {
   xmlSignerFromKey,
   type EdxmlPackage,
   type XmlSigner,
-} from '../../../server/src/edxml/index.js';
+} from '../../../server/src/lib/edxml/index.js';
 
 export function hasTool(name: string): boolean {
   return spawnSync('which', [name]).status === 0;

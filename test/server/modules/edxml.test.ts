@@ -16,7 +16,7 @@ import {
   type EdxmlPackage,
   type EdxmlStatus,
   type XmlSigner,
-} from '../../../server/src/edxml/index.js';
+} from '../../../server/src/lib/edxml/index.js';
 import type { Hub } from '../../../server/src/hub.js';
 import {
   addVersion,

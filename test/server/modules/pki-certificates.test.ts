@@ -20,7 +20,7 @@ import {
   resolveSigningKey,
   trustAnchors,
 } from '../../../server/src/modules/pki/signing-keys.js';
-import { readTimestampToken, toPem } from '../../../server/src/pki/index.js';
+import { readTimestampToken, toPem } from '../../../server/src/lib/pki/index.js';
 import { api, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
 

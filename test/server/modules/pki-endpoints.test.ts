@@ -19,7 +19,7 @@ import {
   parseTimestampReply,
   readTimestampToken,
   toPem,
-} from '../../../server/src/pki/index.js';
+} from '../../../server/src/lib/pki/index.js';
 import { startTestHub, testDbName, testMongoUri } from '../../support/hub.js';
 
 /** openssl must run asynchronously: its peer (the hub) lives in this very process. */

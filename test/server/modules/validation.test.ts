@@ -15,9 +15,9 @@ import {
 } from '../../../server/src/modules/pki/signing-keys.js';
 import { hubPki } from '../../../server/src/modules/pki/hub-hierarchy.js';
 import { PUBLIC_VALIDATIONS_PER_MINUTE } from '../../../server/src/modules/validation/index.js';
-import { signPdf } from '../../../server/src/pades/index.js';
-import { parseCms, signatureTimestampToken } from '../../../server/src/validation/cms.js';
-import { toPem } from '../../../server/src/pki/index.js';
+import { signPdf } from '../../../server/src/lib/pades/index.js';
+import { parseCms, signatureTimestampToken } from '../../../server/src/lib/validation/cms.js';
+import { toPem } from '../../../server/src/lib/pki/index.js';
 import {
   makeDocument,
   makeOrg,

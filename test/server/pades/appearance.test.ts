@@ -3,8 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { corpusBytes } from '../../support/corpus.js';
 import { nssDatabase, P12_PASSWORD, testPki } from '../../support/openssl-pki.js';
-import { signerFromPkcs12 } from '../../../server/src/cms/index.js';
-import { appearanceFactory, signPdf } from '../../../server/src/pades/index.js';
+import { signerFromPkcs12 } from '../../../server/src/lib/cms/index.js';
+import { appearanceFactory, signPdf } from '../../../server/src/lib/pades/index.js';
 import { pdfsig, pdfsigBlocks, qpdfCheck, run, withTempDir } from './validators.js';
 import { ringPng } from './png.js';
 

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { corpusBytes } from '../../support/corpus.js';
 import { P12_PASSWORD, testPki } from '../../support/openssl-pki.js';
-import { signerFromPkcs12, type CmsSigner } from '../../../server/src/cms/index.js';
-import { signPdf } from '../../../server/src/pades/index.js';
+import { signerFromPkcs12, type CmsSigner } from '../../../server/src/lib/cms/index.js';
+import { signPdf } from '../../../server/src/lib/pades/index.js';
 import { LibraryError } from '../../../server/src/errors/library-error.js';
 
 async function failure(pdf: Uint8Array, signer: CmsSigner): Promise<LibraryError> {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { constants, createPrivateKey, privateEncrypt, sign } from 'node:crypto';
 import { corpusBytes } from '../../support/corpus.js';
 import { nssDatabase, testPki } from '../../support/openssl-pki.js';
-import { completeExternal, prepareExternal } from '../../../server/src/pades/index.js';
+import { completeExternal, prepareExternal } from '../../../server/src/lib/pades/index.js';
 import { opensslCmsVerify, pdfsig, pdfsigBlocks, qpdfCheck, rawSignatures } from './validators.js';
 
 /** DigestInfo prefix for SHA-256 (RFC 8017 §9.2 note 1): what a token's "sign hash" call adds. */

@@ -6,8 +6,8 @@ import { SignPdf } from '@signpdf/signpdf';
 import { P12Signer } from '@signpdf/signer-p12';
 import { corpusBytes } from '../../support/corpus.js';
 import { nssDatabase, P12_PASSWORD, testPki } from '../../support/openssl-pki.js';
-import { signerFromPkcs12 } from '../../../server/src/cms/index.js';
-import { signPdf } from '../../../server/src/pades/index.js';
+import { signerFromPkcs12 } from '../../../server/src/lib/cms/index.js';
+import { signPdf } from '../../../server/src/lib/pades/index.js';
 import { pdfsig, pdfsigBlocks, qpdfCheck } from './validators.js';
 
 describe('signing a file that another tool already signed', function () {

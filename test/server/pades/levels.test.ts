@@ -12,8 +12,8 @@ import {
   testPki,
   type TestTsa,
 } from '../../support/openssl-pki.js';
-import { signerFromPkcs12, type CmsSigner } from '../../../server/src/cms/index.js';
-import { signPdf, signPdfUpdate, vriKey } from '../../../server/src/pades/index.js';
+import { signerFromPkcs12, type CmsSigner } from '../../../server/src/lib/cms/index.js';
+import { signPdf, signPdfUpdate, vriKey } from '../../../server/src/lib/pades/index.js';
 import {
   opensslCmsVerify,
   pdfsig,

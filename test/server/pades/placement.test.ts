@@ -9,8 +9,8 @@ import fontkit from '@pdf-lib/fontkit';
 import { PDFBool, PDFDict, PDFDocument, PDFName, StandardFonts, degrees } from 'pdf-lib';
 import { corpus, corpusBytes, tinosPath, type CorpusName } from '../../support/corpus.js';
 import { nssDatabase, P12_PASSWORD, testPki } from '../../support/openssl-pki.js';
-import { signerFromPkcs12 } from '../../../server/src/cms/index.js';
-import { appearanceFactory, signPdf } from '../../../server/src/pades/index.js';
+import { signerFromPkcs12 } from '../../../server/src/lib/cms/index.js';
+import { appearanceFactory, signPdf } from '../../../server/src/lib/pades/index.js';
 import { ringPng, signaturePng } from './png.js';
 import {
   blueish,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { PDFDocument, PDFName, PDFString } from 'pdf-lib';
-import { IncrementalUpdate, loadPdf } from '../../../server/src/pdf/index.js';
-import { fillByteRange, hashByteRange } from '../../../server/src/pdf/byte-range.js';
+import { IncrementalUpdate, loadPdf } from '../../../server/src/lib/pdf/index.js';
+import { fillByteRange, hashByteRange } from '../../../server/src/lib/pdf/byte-range.js';
 import { qpdfCheck } from '../pades/validators.js';
 import { createHash } from 'node:crypto';
 

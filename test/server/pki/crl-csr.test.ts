@@ -5,11 +5,11 @@ import {
   initHierarchy,
   loadIdentity,
   type LoadedIdentity,
-} from '../../../server/src/pki/hierarchy.js';
-import { buildCrl, CRL_REASON } from '../../../server/src/pki/crl.js';
-import { issueFromCsr, parseCsr } from '../../../server/src/pki/csr.js';
-import { fromPem, toPem } from '../../../server/src/pki/pem.js';
-import { PkiError } from '../../../server/src/pki/errors.js';
+} from '../../../server/src/lib/pki/hierarchy.js';
+import { buildCrl, CRL_REASON } from '../../../server/src/lib/pki/crl.js';
+import { issueFromCsr, parseCsr } from '../../../server/src/lib/pki/csr.js';
+import { fromPem, toPem } from '../../../server/src/lib/pki/pem.js';
+import { PkiError } from '../../../server/src/lib/pki/errors.js';
 import { openssl, tempDir, PUBLIC_URL, PASSWORD } from './helpers.js';
 
 for (const algorithm of ['rsa2048', 'p256'] as const) {

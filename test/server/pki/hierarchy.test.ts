@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { initHierarchy, loadIdentity } from '../../../server/src/pki/hierarchy.js';
-import { importPkcs12 } from '../../../server/src/pki/pkcs12.js';
-import { PkiError } from '../../../server/src/pki/errors.js';
-import { toPem } from '../../../server/src/pki/pem.js';
+import { initHierarchy, loadIdentity } from '../../../server/src/lib/pki/hierarchy.js';
+import { importPkcs12 } from '../../../server/src/lib/pki/pkcs12.js';
+import { PkiError } from '../../../server/src/lib/pki/errors.js';
+import { toPem } from '../../../server/src/lib/pki/pem.js';
 import { openssl, tempDir, PUBLIC_URL, PASSWORD } from './helpers.js';
 
 const END_ENTITIES = ['tsa', 'ocsp', 'demo-seal', 'demo-signer'];

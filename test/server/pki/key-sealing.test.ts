@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { randomBytes, generateKeyPairSync, createPrivateKey } from 'node:crypto';
-import { sealPrivateKey, openPrivateKey } from '../../../server/src/pki/key-sealing.js';
-import { PkiError } from '../../../server/src/pki/errors.js';
+import { sealPrivateKey, openPrivateKey } from '../../../server/src/lib/pki/key-sealing.js';
+import { PkiError } from '../../../server/src/lib/pki/errors.js';
 
 describe('pki key sealing (AES-256-GCM)', function () {
   const master = randomBytes(32);

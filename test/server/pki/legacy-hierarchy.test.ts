@@ -8,9 +8,9 @@ import * as asn1js from 'asn1js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Hub } from '../../../server/src/hub.js';
-import { signerFromPkcs12 } from '../../../server/src/cms/pkcs12.js';
+import { signerFromPkcs12 } from '../../../server/src/lib/cms/pkcs12.js';
 import { hubRevocation, hubTsaTimestamp } from '../../../server/src/modules/pki/signing-keys.js';
-import { signPdf } from '../../../server/src/pades/index.js';
+import { signPdf } from '../../../server/src/lib/pades/index.js';
 import {
   OID,
   exportPkcs12,
@@ -20,10 +20,10 @@ import {
   parseCertificate,
   signatureAlgorithmIdentifier,
   toPem,
-} from '../../../server/src/pki/index.js';
-import { toArrayBuffer } from '../../../server/src/pki/der.js';
-import { certFromDer } from '../../../server/src/validation/certificates.js';
-import { validatePdf } from '../../../server/src/validation/index.js';
+} from '../../../server/src/lib/pki/index.js';
+import { toArrayBuffer } from '../../../server/src/lib/pki/der.js';
+import { certFromDer } from '../../../server/src/lib/validation/certificates.js';
+import { validatePdf } from '../../../server/src/lib/validation/index.js';
 import { corpusBytes } from '../../support/corpus.js';
 import { startTestHub } from '../../support/hub.js';
 import { tempDir } from './helpers.js';

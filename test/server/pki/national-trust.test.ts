@@ -7,10 +7,10 @@ import {
   nationalTrustDir,
   nationalTrustEnabled,
   nationalTrustLists,
-} from '../../../server/src/pki/trust-lists.js';
-import { fromPem } from '../../../server/src/pki/pem.js';
-import { certFromDer } from '../../../server/src/validation/certificates.js';
-import { buildChain, trustStoreOf } from '../../../server/src/validation/chain.js';
+} from '../../../server/src/lib/pki/trust-lists.js';
+import { fromPem } from '../../../server/src/lib/pki/pem.js';
+import { certFromDer } from '../../../server/src/lib/validation/certificates.js';
+import { buildChain, trustStoreOf } from '../../../server/src/lib/validation/chain.js';
 import { REPO } from '../../support/process.js';
 import { openssl, tempDir } from './helpers.js';
 

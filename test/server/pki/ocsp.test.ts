@@ -5,15 +5,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import * as asn1js from 'asn1js';
-import { initHierarchy, loadIdentity } from '../../../server/src/pki/hierarchy.js';
+import { initHierarchy, loadIdentity } from '../../../server/src/lib/pki/hierarchy.js';
 import {
   answerOcsp,
   ocspRequestFromGetPath,
   OCSP_STATUS,
   type CertStatus,
   type OcspContext,
-} from '../../../server/src/pki/ocsp.js';
-import { certificateSerialHex, parseCertificate } from '../../../server/src/pki/certificate.js';
+} from '../../../server/src/lib/pki/ocsp.js';
+import { certificateSerialHex, parseCertificate } from '../../../server/src/lib/pki/certificate.js';
 import { tempDir, PUBLIC_URL, PASSWORD } from './helpers.js';
 
 /** openssl ocsp is a client that must talk to a server, so spawn it asynchronously. */

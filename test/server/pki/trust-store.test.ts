@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initHierarchy } from '../../../server/src/pki/hierarchy.js';
-import { TrustStore } from '../../../server/src/pki/trust-store.js';
-import { fromPem } from '../../../server/src/pki/pem.js';
-import { certificateKeyId, parseCertificate } from '../../../server/src/pki/certificate.js';
+import { initHierarchy } from '../../../server/src/lib/pki/hierarchy.js';
+import { TrustStore } from '../../../server/src/lib/pki/trust-store.js';
+import { fromPem } from '../../../server/src/lib/pki/pem.js';
+import { certificateKeyId, parseCertificate } from '../../../server/src/lib/pki/certificate.js';
 import { tempDir, PUBLIC_URL, PASSWORD } from './helpers.js';
 
 describe('pki TrustStore', function () {

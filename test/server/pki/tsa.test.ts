@@ -4,16 +4,16 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import * as asn1js from 'asn1js';
-import { initHierarchy, loadIdentity } from '../../../server/src/pki/hierarchy.js';
-import { answerTimestamp, TSA_FAILURE, type TsaContext } from '../../../server/src/pki/tsa.js';
+import { initHierarchy, loadIdentity } from '../../../server/src/lib/pki/hierarchy.js';
+import { answerTimestamp, TSA_FAILURE, type TsaContext } from '../../../server/src/lib/pki/tsa.js';
 import {
   buildTimestampQuery,
   parseTimestampReply,
   readTimestampToken,
-} from '../../../server/src/pki/tsa-client.js';
-import { POLICY } from '../../../server/src/pki/oids.js';
-import { withAlgorithm } from '../../../server/src/pki/key-signer.js';
-import { PkiError } from '../../../server/src/pki/errors.js';
+} from '../../../server/src/lib/pki/tsa-client.js';
+import { POLICY } from '../../../server/src/lib/pki/oids.js';
+import { withAlgorithm } from '../../../server/src/lib/pki/key-signer.js';
+import { PkiError } from '../../../server/src/lib/pki/errors.js';
 import { openssl, tempDir, PUBLIC_URL, PASSWORD } from './helpers.js';
 
 function respStatus(der: Uint8Array): pkijs.PKIStatusInfo {

@@ -17,11 +17,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { expect } from 'chai';
-import { keySigner } from '../../../server/src/cms/index.js';
+import { keySigner } from '../../../server/src/lib/cms/index.js';
 import { LibraryError } from '../../../server/src/errors/library-error.js';
-import { signPdf, type PadesLevel } from '../../../server/src/pades/index.js';
-import { appearanceFactory } from '../../../server/src/pades/appearance.js';
-import { validatePdf, type TValidationReport } from '../../../server/src/validation/index.js';
+import { signPdf, type PadesLevel } from '../../../server/src/lib/pades/index.js';
+import { appearanceFactory } from '../../../server/src/lib/pades/appearance.js';
+import { validatePdf, type TValidationReport } from '../../../server/src/lib/validation/index.js';
 import { P12_PASSWORD, nssTrusting, testPki } from '../../support/openssl-pki.js';
 import { runCliSync } from '../../support/process.js';
 import {

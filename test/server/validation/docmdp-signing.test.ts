@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { keySigner } from '../../../server/src/cms/index.js';
+import { keySigner } from '../../../server/src/lib/cms/index.js';
 import { LibraryError } from '../../../server/src/errors/library-error.js';
-import { signPdf } from '../../../server/src/pades/index.js';
+import { signPdf } from '../../../server/src/lib/pades/index.js';
 import { P12_PASSWORD, testPki } from '../../support/openssl-pki.js';
 import { runCliSync } from '../../support/process.js';
 import { createValidationPki, type ValidationPki } from '../../support/validation-pki.js';

@@ -1,9 +1,9 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { keySigner } from '../../../server/src/cms/index.js';
-import { signPdf, type PadesLevel } from '../../../server/src/pades/index.js';
-import { validatePdf } from '../../../server/src/validation/index.js';
+import { keySigner } from '../../../server/src/lib/cms/index.js';
+import { signPdf, type PadesLevel } from '../../../server/src/lib/pades/index.js';
+import { validatePdf } from '../../../server/src/lib/validation/index.js';
 import {
   createValidationPki,
   type PkiCert,
@@ -12,7 +12,7 @@ import {
 import * as tamper from '../../support/tamper.js';
 import { basePdf } from './fixtures.js';
 
-/** Files signed by the hub's own PAdES signer (server/src/pades) at each baseline level. */
+/** Files signed by the hub's own PAdES signer (server/src/lib/pades) at each baseline level. */
 describe('validation: hub-signed PAdES files', function () {
   this.timeout(120_000);
   let pki: ValidationPki;

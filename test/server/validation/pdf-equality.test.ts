@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString } from 'pdf-lib';
-import { changedDictKeys, valuesEqual } from '../../../server/src/validation/pdf-equality.js';
+import { changedDictKeys, valuesEqual } from '../../../server/src/lib/validation/pdf-equality.js';
 
 describe('validation: semantic equality of PDF values', () => {
   let a: PDFDocument;

@@ -19,7 +19,7 @@ import {
   validatePdf,
   type TSignatureReport,
   type TValidationReport,
-} from '../../../server/src/validation/index.js';
+} from '../../../server/src/lib/validation/index.js';
 import { createValidationPki, type ValidationPki } from '../../support/validation-pki.js';
 import * as tamper from '../../support/tamper.js';
 import * as f from './fixtures.js';

@@ -8,7 +8,7 @@ import {
   ZValidationReport,
   type TSignatureReport,
   type TValidationReport,
-} from '../../../server/src/validation/index.js';
+} from '../../../server/src/lib/validation/index.js';
 import { LibraryError } from '../../../server/src/errors/library-error.js';
 import { createValidationPki, type ValidationPki } from '../../support/validation-pki.js';
 import * as tamper from '../../support/tamper.js';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ZValidationReport } from '../../../server/src/validation/index.js';
+import { ZValidationReport } from '../../../server/src/lib/validation/index.js';
 import { createValidationPki, type ValidationPki } from '../../support/validation-pki.js';
 import * as tamper from '../../support/tamper.js';
 import * as f from './fixtures.js';

@@ -4,7 +4,7 @@ import type { TRecordImage } from '../../contracts/workflow.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { LibraryError } from '../../errors/library-error.js';
-import { readImageHeader, checkImageLimits } from '../../pdf/image-limits.js';
+import { readImageHeader, checkImageLimits } from '../../lib/pdf/image-limits.js';
 import { actorOf, appendAudit } from '../audit/append.js';
 import { hasRole, type Principal } from '../auth/principal.js';
 import { Users } from '../auth/user.model.js';

@@ -1,6 +1,6 @@
 import { AppError } from '../../errors/app-error.js';
 import { LibraryError } from '../../errors/library-error.js';
-import { loadPdf } from '../../pdf/index.js';
+import { loadPdf } from '../../lib/pdf/index.js';
 
 const WHY: Record<string, string> = {
   PDF_EMPTY: 'Tệp rỗng (0 byte).',

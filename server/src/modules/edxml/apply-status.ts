@@ -8,7 +8,7 @@ import {
   verifyXmlSignature,
   type EdxmlStatus,
   type XmlSignatureCheck,
-} from '../../edxml/index.js';
+} from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../auth/principal.js';
 import { Users } from '../auth/user.model.js';

@@ -1,7 +1,7 @@
 import mongoose, { Schema, Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { defineModel } from '../../db/model.js';
-import type { EdxmlAttachment } from '../../edxml/index.js';
+import type { EdxmlAttachment } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import { sha256Hex } from '../documents/document.files.js';
 

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
-import { xmlSignerFromKey, type XmlSigner } from '../../edxml/index.js';
+import { xmlSignerFromKey, type XmlSigner } from '../../lib/edxml/index.js';
 import { toBytes } from '../pki/bytes.js';
 import { hubPki, openKey } from '../pki/hub-hierarchy.js';
 import { hubEdxmlSeal } from '../pki/hub-seal.js';

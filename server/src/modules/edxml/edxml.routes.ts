@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ZObjectId, ZText } from '../../contracts/common.js';
 import { STATUS_CODES } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
-import { MAX_XML_BYTES } from '../../edxml/index.js';
+import { MAX_XML_BYTES } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import { route } from '../../http/route.js';
 import {

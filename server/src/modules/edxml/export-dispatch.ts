@@ -7,7 +7,7 @@ import {
   type EdxmlAttachment,
   type EdxmlBussiness,
   type EdxmlPackage,
-} from '../../edxml/index.js';
+} from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import { actorOf, appendAudit } from '../audit/append.js';
 import { hasRole, type Principal } from '../auth/principal.js';

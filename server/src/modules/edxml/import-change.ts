@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
-import { EdxmlError, type EdxmlAttachment, type ParsedPackage } from '../../edxml/index.js';
+import { EdxmlError, type EdxmlAttachment, type ParsedPackage } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../auth/principal.js';
 import { addVersion } from '../documents/index.js';

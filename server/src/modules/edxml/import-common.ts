@@ -14,7 +14,7 @@ import {
   type PackageLimits,
   type ParsedPackage,
   type XmlSignatureCheck,
-} from '../../edxml/index.js';
+} from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../auth/principal.js';
 import type { DeliveryDoc } from '../exchange/delivery.model.js';

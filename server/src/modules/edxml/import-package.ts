@@ -7,7 +7,7 @@ import {
   PACKAGE_LIMITS,
   type EdxmlAttachment,
   type ParsedPackage,
-} from '../../edxml/index.js';
+} from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../auth/principal.js';
 import { createDocument } from '../documents/index.js';

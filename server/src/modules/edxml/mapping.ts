@@ -11,7 +11,7 @@ import {
   type EdxmlMessageHeader,
   type EdxmlOrgan,
   type EdxmlPriority,
-} from '../../edxml/index.js';
+} from '../../lib/edxml/index.js';
 import type { DocumentDoc } from '../documents/document.model.js';
 import type { OrgDoc } from '../orgs/org.model.js';
 

@@ -1,5 +1,5 @@
 import type { HubContext } from '../../context.js';
-import { parseDocumentId, type ParsedPackage } from '../../edxml/index.js';
+import { parseDocumentId, type ParsedPackage } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import { Documents, type DocumentDoc } from '../documents/document.model.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';

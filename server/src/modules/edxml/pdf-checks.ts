@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import type { HubContext } from '../../context.js';
-import { EdxmlError, type EdxmlAttachment } from '../../edxml/index.js';
-import { validatePdf } from '../../validation/index.js';
-import { certificateSerialHex, parseCertificate } from '../../pki/index.js';
+import { EdxmlError, type EdxmlAttachment } from '../../lib/edxml/index.js';
+import { validatePdf } from '../../lib/validation/index.js';
+import { certificateSerialHex, parseCertificate } from '../../lib/pki/index.js';
 import { hubPki } from '../pki/hub-hierarchy.js';
 import { IssuedCertificates } from '../pki/models.js';
 import { trustAnchors } from '../pki/signing-keys.js';

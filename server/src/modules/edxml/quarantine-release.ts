@@ -1,6 +1,6 @@
 import type { HubContext } from '../../context.js';
 import { ZOrgCreate } from '../../contracts/orgs.js';
-import type { EdxmlOrgan } from '../../edxml/index.js';
+import type { EdxmlOrgan } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../auth/principal.js';
 import { actorOf, appendAudit } from '../audit/append.js';

@@ -1,7 +1,7 @@
 import mongoose, { Schema, Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { defineModel } from '../../db/model.js';
-import type { EdxmlOrgan, ParsedPackage } from '../../edxml/index.js';
+import type { EdxmlOrgan, ParsedPackage } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../auth/principal.js';
 import { actorOf, appendAudit } from '../audit/append.js';

@@ -1,6 +1,6 @@
 import { STATUS_LABELS, type TStatusCode } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
-import { writeStatus } from '../../edxml/index.js';
+import { writeStatus } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../auth/principal.js';
 import { loadDocument } from '../documents/index.js';

@@ -21,7 +21,7 @@ import {
   type DistinguishedName,
   type IssuedCertificate,
   type KeyAlgorithm,
-} from '../../pki/index.js';
+} from '../../lib/pki/index.js';
 import { actorOf, appendAudit } from '../audit/append.js';
 import { hasRole, type Principal } from '../auth/principal.js';
 import { Users } from '../auth/user.model.js';

@@ -18,7 +18,7 @@ import {
   sealPrivateKey,
   type KeyAlgorithm,
   type KeySigner,
-} from '../../pki/index.js';
+} from '../../lib/pki/index.js';
 import { toBytes } from './bytes.js';
 import {
   Hierarchies,

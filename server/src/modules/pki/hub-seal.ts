@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { Schema, Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { defineModel } from '../../db/model.js';
-import { generateKeyPair, issueCertificate, type KeyAlgorithm } from '../../pki/index.js';
+import { generateKeyPair, issueCertificate, type KeyAlgorithm } from '../../lib/pki/index.js';
 import { toBytes } from './bytes.js';
 import { hubPki, openKey, recordIssued, sealKey } from './hub-hierarchy.js';
 import { IssuedCertificates, type SealedKeyDoc } from './models.js';

@@ -1,7 +1,7 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { HubContext } from '../../context.js';
 import { perAddressLimit } from '../../http/limits.js';
-import { ocspRequestFromGetPath, summarizeTrustList, toPem } from '../../pki/index.js';
+import { ocspRequestFromGetPath, summarizeTrustList, toPem } from '../../lib/pki/index.js';
 import { hubPki } from './hub-hierarchy.js';
 import { trustLists } from './trust.js';
 import { CRL_CACHE_MS, hubCrl, hubOcspAnswer, hubTsaAnswer } from './responders.js';

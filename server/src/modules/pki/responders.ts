@@ -7,7 +7,7 @@ import {
   type CertStatus,
   type OcspContext,
   type TsaContext,
-} from '../../pki/index.js';
+} from '../../lib/pki/index.js';
 import { hubPki, type HubPki } from './hub-hierarchy.js';
 import { IssuedCertificates, nextCounter } from './models.js';
 

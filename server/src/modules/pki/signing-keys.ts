@@ -1,16 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { Types } from 'mongoose';
-import { keySigner, type CmsSigner } from '../../cms/signer.js';
+import { keySigner, type CmsSigner } from '../../lib/cms/signer.js';
 import {
   timestampRequest,
   tokenFromResponse,
   type TimestampFunction,
-} from '../../cms/timestamp.js';
+} from '../../lib/cms/timestamp.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
-import type { RevocationProvider } from '../../pades/options.js';
-import { assertStrongKey, certificateFacts } from '../../pki/index.js';
+import type { RevocationProvider } from '../../lib/pades/options.js';
+import { assertStrongKey, certificateFacts } from '../../lib/pki/index.js';
 import { hasRole, type Principal } from '../auth/principal.js';
 import { toBytes } from './bytes.js';
 import { hubPki, openKey } from './hub-hierarchy.js';

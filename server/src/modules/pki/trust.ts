@@ -8,7 +8,7 @@ import {
   nationalTrustLists,
   TrustStore,
   type NamedTrustList,
-} from '../../pki/index.js';
+} from '../../lib/pki/index.js';
 import { hubPki } from './hub-hierarchy.js';
 
 type Cached = { stamp: string; anchors: Uint8Array[] };

@@ -3,7 +3,7 @@ import type { TRevalidationResult } from '../../contracts/revalidation.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { LibraryError } from '../../errors/library-error.js';
-import type { TValidationReport } from '../../validation/index.js';
+import type { TValidationReport } from '../../lib/validation/index.js';
 import { Documents, type VersionDoc } from '../documents/index.js';
 import { validateVersionToday } from '../validation/index.js';
 import type { ItemResult } from './revalidation.model.js';

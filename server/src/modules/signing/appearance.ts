@@ -1,12 +1,12 @@
 import type { TAppearance } from '../../contracts/signing.js';
 import { AppError } from '../../errors/app-error.js';
 import { LibraryError } from '../../errors/library-error.js';
-import { checkImageLimits } from '../../pdf/image-limits.js';
+import { checkImageLimits } from '../../lib/pdf/image-limits.js';
 import {
   appearanceFactory,
   type AppearanceFactory,
   type AppearanceSpec,
-} from '../../pades/index.js';
+} from '../../lib/pades/index.js';
 
 function png(b64: string | undefined, what: string): Uint8Array | undefined {
   if (!b64) return undefined;

@@ -1,11 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import { Types } from 'mongoose';
-import { defaultAlgorithm } from '../../cms/index.js';
+import { defaultAlgorithm } from '../../lib/cms/index.js';
 import type { TDocument, TSignatureInfo } from '../../contracts/documents.js';
 import type { TSigningSession, TSigningSessionCreate } from '../../contracts/signing.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
-import { completeExternal, prepareExternal } from '../../pades/index.js';
+import { completeExternal, prepareExternal } from '../../lib/pades/index.js';
 import type { Principal } from '../auth/principal.js';
 import {
   addVersion,

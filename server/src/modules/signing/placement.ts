@@ -1,6 +1,11 @@
 import type { TPlacementQuery, TProposedPlacement } from '../../contracts/signing.js';
 import type { HubContext } from '../../context.js';
-import { imageShapeFor, proposePlacement, signedByLines, textShapeFor } from '../../pades/index.js';
+import {
+  imageShapeFor,
+  proposePlacement,
+  signedByLines,
+  textShapeFor,
+} from '../../lib/pades/index.js';
 import type { Principal } from '../auth/principal.js';
 import { getOwnDocument, readFileBytes } from '../documents/index.js';
 import { getOrg } from '../orgs/orgs.service.js';

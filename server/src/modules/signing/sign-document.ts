@@ -3,7 +3,7 @@ import type { TDocument, TSignatureInfo } from '../../contracts/documents.js';
 import type { TSignRequest } from '../../contracts/signing.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
-import { signPdfUpdate } from '../../pades/index.js';
+import { signPdfUpdate } from '../../lib/pades/index.js';
 import type { Principal } from '../auth/principal.js';
 import {
   addVersion,

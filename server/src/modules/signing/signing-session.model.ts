@@ -1,5 +1,5 @@
 import { Schema, Types } from 'mongoose';
-import type { ExternalSession } from '../../pades/index.js';
+import type { ExternalSession } from '../../lib/pades/index.js';
 import { defineModel } from '../../db/model.js';
 
 /** How long a signer has to sign the digest on their device. */

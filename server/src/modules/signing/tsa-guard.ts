@@ -1,6 +1,6 @@
-import type { TimestampFunction } from '../../cms/timestamp.js';
+import type { TimestampFunction } from '../../lib/cms/timestamp.js';
 import { AppError } from '../../errors/app-error.js';
-import type { RevocationProvider } from '../../pades/index.js';
+import type { RevocationProvider } from '../../lib/pades/index.js';
 
 /**
  * A time-stamp or revocation failure is the hub's service being down, not bad input: 503, so

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ZObjectId } from '../../contracts/common.js';
-import { ZValidationReport } from '../../validation/index.js';
+import { ZValidationReport } from '../../lib/validation/index.js';
 
 export const ZDocumentIdParams = z.object({ id: ZObjectId }).strict();
 

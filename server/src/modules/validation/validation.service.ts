@@ -3,12 +3,12 @@ import type { Request } from 'express';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { createQueue, type Queue } from '../../http/limits.js';
-import { formatReport, type Lang } from '../../validation/format.js';
+import { formatReport, type Lang } from '../../lib/validation/format.js';
 import {
   validatePdf,
   type TrustListInput,
   type TValidationReport,
-} from '../../validation/index.js';
+} from '../../lib/validation/index.js';
 import type { Principal } from '../auth/principal.js';
 import {
   getReadableDocument,

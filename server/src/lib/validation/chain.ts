@@ -4,7 +4,7 @@
  * with Node's native X.509 verify. A chain is trusted only when it ends at an anchor, never at
  * an intermediate, and it is reported with the name of the trust list that holds its anchor.
  */
-import { LibraryError } from '../errors/library-error.js';
+import { LibraryError } from '../../errors/library-error.js';
 import { Cert, parseCertificates } from './certificates.js';
 
 /** A named trust list: anchors end chains; intermediates only help build them. */

@@ -1,4 +1,4 @@
-import { LibraryError } from '../errors/library-error.js';
+import { LibraryError } from '../../errors/library-error.js';
 
 /**
  * An edXML-level failure. Codes: EDXML_MALFORMED (not well-formed XML), EDXML_FORBIDDEN_MARKUP

@@ -1,4 +1,4 @@
-import { LibraryError } from '../errors/library-error.js';
+import { LibraryError } from '../../errors/library-error.js';
 
 /**
  * Failure of the PKI library (keys, certificates, CSR, CRL, OCSP, TSA, PKCS#12). The code is

@@ -1,4 +1,4 @@
-import { LibraryError } from '../errors/library-error.js';
+import { LibraryError } from '../../errors/library-error.js';
 
 /** Input the validator cannot work on at all (as opposed to a signature that fails). */
 export class PdfValidationInputError extends LibraryError {}

@@ -1,4 +1,4 @@
-import { LibraryError } from '../errors/library-error.js';
+import { LibraryError } from '../../errors/library-error.js';
 
 /**
  * A CMS, key or time-stamp failure. Codes: CMS_BAD_CERTIFICATE, CMS_BAD_SIGNATURE, CMS_KEY_MISMATCH,

@@ -23,11 +23,11 @@ export type NamedTrustList = {
 };
 
 /**
- * The repository's `certs/` folder: three levels above this module in the sources
- * (server/src/pki) and in the build (build/src/pki, see scripts/build.mjs on import.meta.url).
+ * The repository's `certs/` folder: four levels above this module in the sources
+ * (server/src/lib/pki) and in the build (build/src/lib/pki, see scripts/build.mjs on import.meta.url).
  */
 export function nationalTrustDir(): string {
-  return fileURLToPath(new URL('../../../certs/', import.meta.url));
+  return fileURLToPath(new URL('../../../../certs/', import.meta.url));
 }
 
 function selfIssued(der: Uint8Array): boolean {
