@@ -23,7 +23,7 @@ import { loadConfig } from '../server/src/config/config.js';
 import type { HubContext } from '../server/src/context.js';
 import type { TFigure, TStatsMetric, TStatsPeriod } from '../server/src/contracts/stats.js';
 import { closeContext, createContext } from '../server/src/hub.js';
-import type { Principal } from '../server/src/modules/auth/principal.js';
+import type { Principal } from '../server/src/http/principal.js';
 import { Orgs } from '../server/src/modules/orgs/org.model.js';
 import { statsSeries, statsSummary } from '../server/src/modules/stats/compute-stats.js';
 import { listStatsItems } from '../server/src/modules/stats/list-items.js';

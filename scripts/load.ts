@@ -29,7 +29,7 @@ import { decideEngine } from '../server/src/db/engine/decide.js';
 import { machineFacts } from '../server/src/db/engine/facts.js';
 import { startLocalEngine } from '../server/src/db/engine/local-engine.js';
 import { closeContext, createContext } from '../server/src/hub.js';
-import type { Principal } from '../server/src/modules/auth/principal.js';
+import type { Principal } from '../server/src/http/principal.js';
 import { mintAccessToken } from '../server/src/modules/auth/sessions.js';
 import { Users } from '../server/src/modules/auth/user.model.js';
 import { createDocument } from '../server/src/modules/documents/create-document.js';

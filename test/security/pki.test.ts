@@ -16,7 +16,7 @@ import type { TOrg } from '../../server/src/contracts/orgs.js';
 import type { TCertificate } from '../../server/src/contracts/pki.js';
 import type { TSigningSession } from '../../server/src/contracts/signing.js';
 import type { Hub } from '../../server/src/hub.js';
-import type { Principal } from '../../server/src/modules/auth/principal.js';
+import type { Principal } from '../../server/src/http/principal.js';
 import { Users } from '../../server/src/modules/auth/user.model.js';
 import { issuePersonalCertificate } from '../../server/src/modules/pki/certificates.service.js';
 import { hubPki } from '../../server/src/modules/pki/hub-hierarchy.js';

@@ -3,7 +3,7 @@ import type { HubContext } from '../context.js';
 import { DatabaseUnavailableError } from '../db/database.js';
 import { closeContext, createContext } from '../hub.js';
 import { HUB_ORG_CODE } from '../modules/auth/bootstrap.js';
-import type { Principal } from '../modules/auth/principal.js';
+import type { Principal } from '../http/principal.js';
 import { Orgs } from '../modules/orgs/org.model.js';
 
 /**

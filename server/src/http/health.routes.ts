@@ -4,7 +4,7 @@ import type { HubContext } from '../context.js';
 import { RETRY_AFTER_S } from '../db/availability.js';
 import { AppError } from '../errors/app-error.js';
 import { authenticate } from '../modules/auth/authenticate.js';
-import { hasRole } from '../modules/auth/principal.js';
+import { hasRole } from './principal.js';
 import { sendProblem } from './problem.js';
 
 /** /readyz answers within this long whatever the database does (a load balancer's probe). */

@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ZodType, ZodTypeDef } from 'zod';
 import type { TRole } from '../contracts/common.js';
 import { AppError } from '../errors/app-error.js';
-import { hasRole, type Principal } from '../modules/auth/principal.js';
+import { hasRole, type Principal } from './principal.js';
 
 type Schema<T> = ZodType<T, ZodTypeDef, unknown>;
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { HubContext } from '../context.js';
 import { hashPassword } from '../modules/auth/passwords.js';
-import type { Principal } from '../modules/auth/principal.js';
+import type { Principal } from '../http/principal.js';
 import { Users } from '../modules/auth/user.model.js';
 import { Orgs } from '../modules/orgs/org.model.js';
 import { createOrg } from '../modules/orgs/orgs.service.js';

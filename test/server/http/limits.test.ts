@@ -12,7 +12,7 @@ import {
 import { problemHandler } from '../../../server/src/http/problem.js';
 import { AppError } from '../../../server/src/errors/app-error.js';
 import { MAX_FAILED_LOGINS } from '../../../server/src/modules/auth/login.js';
-import type { Principal } from '../../../server/src/modules/auth/principal.js';
+import type { Principal } from '../../../server/src/http/principal.js';
 import { api, makeOrg, makeUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
 

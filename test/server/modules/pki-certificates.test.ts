@@ -9,7 +9,7 @@ import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { HubContext } from '../../../server/src/context.js';
 import { AppError } from '../../../server/src/errors/app-error.js';
 import type { Hub } from '../../../server/src/hub.js';
-import type { Principal } from '../../../server/src/modules/auth/principal.js';
+import type { Principal } from '../../../server/src/http/principal.js';
 import { Users } from '../../../server/src/modules/auth/user.model.js';
 import { toBytes } from '../../../server/src/modules/pki/bytes.js';
 import { hubPki } from '../../../server/src/modules/pki/hub-hierarchy.js';

@@ -5,7 +5,7 @@ import type { TStatusCode } from '../../../server/src/contracts/exchange.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { TFigure, TStatsSummary } from '../../../server/src/contracts/stats.js';
 import type { Hub } from '../../../server/src/hub.js';
-import type { Principal } from '../../../server/src/modules/auth/principal.js';
+import type { Principal } from '../../../server/src/http/principal.js';
 import {
   Documents,
   type DocumentDoc,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZDocumentMeta } from '../../../server/src/contracts/documents.js';
 import type { Hub } from '../../../server/src/hub.js';
-import type { Principal } from '../../../server/src/modules/auth/principal.js';
+import type { Principal } from '../../../server/src/http/principal.js';
 import { createDocument } from '../../../server/src/modules/documents/index.js';
 import { issueSealCertificate } from '../../../server/src/modules/pki/certificates.service.js';
 import {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Document } from 'mongodb';
 import type { TStatsMetric, TStatsQuery } from '../../../server/src/contracts/stats.js';
 import type { Hub } from '../../../server/src/hub.js';
-import type { Principal } from '../../../server/src/modules/auth/principal.js';
+import type { Principal } from '../../../server/src/http/principal.js';
 import { Documents } from '../../../server/src/modules/documents/document.model.js';
 import { Deliveries, Dispatches } from '../../../server/src/modules/exchange/delivery.model.js';
 import { Orgs } from '../../../server/src/modules/orgs/org.model.js';

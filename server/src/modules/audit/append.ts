@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import { AuditLog, type AuditActor, type AuditDoc } from './audit.model.js';
 import { GENESIS_HASH, entryHash } from './chain.js';
 

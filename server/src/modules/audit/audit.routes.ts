@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { HubContext } from '../../context.js';
 import { route } from '../../http/route.js';
-import { hasRole } from '../auth/principal.js';
+import { hasRole } from '../../http/principal.js';
 import { AuditLog, type AuditDoc } from './audit.model.js';
 import { GENESIS_HASH, checkChain } from './chain.js';
 

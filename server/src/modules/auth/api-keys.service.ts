@@ -7,7 +7,7 @@ import { AppError } from '../../errors/app-error.js';
 import { actorOf, appendAudit } from '../audit/append.js';
 import { getOrg } from '../orgs/orgs.service.js';
 import { enforce } from './policy.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../../http/principal.js';
 import { ApiKeys, type ApiKeyDoc } from './token.model.js';
 import { sha256Hex } from './tokens.js';
 

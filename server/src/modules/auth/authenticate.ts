@@ -6,7 +6,7 @@ import { Orgs } from '../orgs/org.model.js';
 import { ApiKeys } from './token.model.js';
 import { liveAccessToken } from './sessions.js';
 import { sha256Hex } from './tokens.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../../http/principal.js';
 
 const API_KEY = /^ltk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{20,})$/;
 

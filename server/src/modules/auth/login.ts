@@ -6,7 +6,7 @@ import { Orgs } from '../orgs/org.model.js';
 import { assertNotThrottled, clearFailedLogins, recordFailedLogin } from './login-throttle.js';
 import { burnPasswordCheck, verifyPassword } from './passwords.js';
 import { endSessions, openSession, sessionIsLive } from './sessions.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../../http/principal.js';
 import { RefreshTokens } from './token.model.js';
 import {
   ACCESS_TTL_S,

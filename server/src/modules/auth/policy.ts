@@ -9,7 +9,7 @@ import {
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { actorOf, appendAudit } from '../audit/append.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../../http/principal.js';
 
 /**
  * The hub's one authorization policy for grants and organization changes. Routes and services

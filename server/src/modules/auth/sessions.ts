@@ -4,7 +4,7 @@ import type { HubContext } from '../../context.js';
 import { defineModel } from '../../db/model.js';
 import { orgRoom, sessionRoom, userRoom } from '../../realtime/rooms.js';
 import { RefreshTokens } from './token.model.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../../http/principal.js';
 import { REFRESH_TTL_S, issueAccessToken, verifyAccessToken, type AccessToken } from './tokens.js';
 
 /**

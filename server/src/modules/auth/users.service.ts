@@ -8,7 +8,7 @@ import type { OrgDoc } from '../orgs/org.model.js';
 import { getOrg } from '../orgs/orgs.service.js';
 import { hashPassword } from './passwords.js';
 import { enforce, type OrgRef } from './policy.js';
-import { hasRole, type Principal } from './principal.js';
+import { hasRole, type Principal } from '../../http/principal.js';
 import { endSessions } from './sessions.js';
 import { Users, presentUser, type UserDoc } from './user.model.js';
 

@@ -3,7 +3,7 @@ import type { TDocument, TDocumentMeta } from '../../contracts/documents.js';
 import type { HubContext } from '../../context.js';
 import { foldVietnamese } from '../../db/model.js';
 import { AppError } from '../../errors/app-error.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import { deleteFile, writeFile } from './document.files.js';
 import { isUnreachable } from '../../db/unreachable.js';
 import { emitDocumentEvent } from './document.events.js';

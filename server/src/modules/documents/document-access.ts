@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
-import { hasRole, type Principal } from '../auth/principal.js';
+import { hasRole, type Principal } from '../../http/principal.js';
 import { Deliveries, type DeliveryDoc } from '../exchange/delivery.model.js';
 import { attestedVersion } from '../exchange/receipts.js';
 import { emitDocumentEvent } from './document.events.js';

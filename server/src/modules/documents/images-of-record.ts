@@ -6,7 +6,7 @@ import { AppError } from '../../errors/app-error.js';
 import { LibraryError } from '../../errors/library-error.js';
 import { readImageHeader, checkImageLimits } from '../../lib/pdf/image-limits.js';
 import { actorOf, appendAudit } from '../audit/append.js';
-import { hasRole, type Principal } from '../auth/principal.js';
+import { hasRole, type Principal } from '../../http/principal.js';
 import { Users } from '../auth/user.model.js';
 import { RecordImages, type RecordImageDoc } from './workflow.model.js';
 

@@ -4,7 +4,7 @@ import type { TDocument, TDocumentListQuery } from '../../contracts/documents.js
 import type { HubContext } from '../../context.js';
 import { escapeRegex, foldVietnamese } from '../../db/model.js';
 import { AppError } from '../../errors/app-error.js';
-import { hasRole, type Principal } from '../auth/principal.js';
+import { hasRole, type Principal } from '../../http/principal.js';
 import { Documents } from './document.model.js';
 import { presentDocument } from './document.presenter.js';
 

@@ -2,7 +2,7 @@ import type { TIssueNumber } from '../../contracts/workflow.js';
 import type { HubContext } from '../../context.js';
 import { foldVietnamese } from '../../db/model.js';
 import { AppError } from '../../errors/app-error.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import { DocumentCounters, Documents, NUMBER_INDEX, type DocumentDoc } from './document.model.js';
 import { advance } from './workflow.js';
 

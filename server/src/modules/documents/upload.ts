@@ -5,7 +5,7 @@ import type { TRole } from '../../contracts/common.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { findOperatorKey } from '../../http/route.js';
-import { hasRole } from '../auth/principal.js';
+import { hasRole } from '../../http/principal.js';
 
 const MB = 1024 * 1024;
 

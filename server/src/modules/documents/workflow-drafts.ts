@@ -4,7 +4,7 @@ import type { TDraftMeta, TDraftPatch, TSignerOption } from '../../contracts/wor
 import type { HubContext } from '../../context.js';
 import { foldVietnamese } from '../../db/model.js';
 import { AppError } from '../../errors/app-error.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import { Users } from '../auth/user.model.js';
 import { addVersion } from './add-version.js';
 import { createDocument, type UploadedFile } from './create-document.js';

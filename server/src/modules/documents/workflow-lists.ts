@@ -8,7 +8,7 @@ import type {
   TWorkflowState,
 } from '../../contracts/workflow.js';
 import type { HubContext } from '../../context.js';
-import { hasRole, type Principal } from '../auth/principal.js';
+import { hasRole, type Principal } from '../../http/principal.js';
 import { Documents } from './document.model.js';
 import { findDocumentsPage } from './list-documents.js';
 

@@ -7,7 +7,7 @@ import type {
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { actorOf, appendAudit } from '../audit/append.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import type { DocumentDoc } from './document.model.js';
 import { issueNumber } from './numbering.js';
 import { notTheSigner } from './workflow-drafts.js';

@@ -10,7 +10,7 @@ import {
   type XmlSignatureCheck,
 } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
-import { hasRole, type Principal } from '../auth/principal.js';
+import { hasRole, type Principal } from '../../http/principal.js';
 import { Users } from '../auth/user.model.js';
 import { changeStatus } from '../exchange/change-status.js';
 import { Deliveries, type DeliveryDoc } from '../exchange/delivery.model.js';

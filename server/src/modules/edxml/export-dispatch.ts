@@ -10,7 +10,7 @@ import {
 } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import { actorOf, appendAudit } from '../audit/append.js';
-import { hasRole, type Principal } from '../auth/principal.js';
+import { hasRole, type Principal } from '../../http/principal.js';
 import { loadDocument, readVersionBytes } from '../documents/index.js';
 import type { DocumentDoc } from '../documents/document.model.js';
 import {

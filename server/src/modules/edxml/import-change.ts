@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { EdxmlError, type EdxmlAttachment, type ParsedPackage } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
-import { hasRole, type Principal } from '../auth/principal.js';
+import { hasRole, type Principal } from '../../http/principal.js';
 import { addVersion } from '../documents/index.js';
 import type { DocumentDoc } from '../documents/document.model.js';
 import { sha256Hex } from '../documents/document.files.js';

@@ -16,7 +16,7 @@ import {
   type XmlSignatureCheck,
 } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
-import { hasRole, type Principal } from '../auth/principal.js';
+import { hasRole, type Principal } from '../../http/principal.js';
 import type { DeliveryDoc } from '../exchange/delivery.model.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';
 import type { TEdxmlAttachment } from './attachments.js';

@@ -9,7 +9,7 @@ import {
   type ParsedPackage,
 } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import { createDocument } from '../documents/index.js';
 import { Documents, type DocumentDoc } from '../documents/document.model.js';
 import { sha256Hex } from '../documents/document.files.js';

@@ -2,7 +2,7 @@ import type { HubContext } from '../../context.js';
 import { ZOrgCreate } from '../../contracts/orgs.js';
 import type { EdxmlOrgan } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import { actorOf, appendAudit } from '../audit/append.js';
 import { createOrg } from '../orgs/orgs.service.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';

@@ -3,7 +3,7 @@ import type { HubContext } from '../../context.js';
 import { defineModel } from '../../db/model.js';
 import type { EdxmlOrgan, ParsedPackage } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import { actorOf, appendAudit } from '../audit/append.js';
 import type { AuditActor } from '../audit/audit.model.js';
 import { sha256Hex } from '../documents/document.files.js';

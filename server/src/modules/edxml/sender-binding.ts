@@ -1,7 +1,7 @@
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { fingerprintSha256, OID, parseCertificate } from '../../lib/pki/index.js';
-import { hasRole, type Principal } from '../auth/principal.js';
+import { hasRole, type Principal } from '../../http/principal.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';
 import { IssuedCertificates } from '../pki/models.js';
 

@@ -2,7 +2,7 @@ import { STATUS_LABELS, type TStatusCode } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import { writeStatus } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import { loadDocument } from '../documents/index.js';
 import type { HistoryDoc } from '../exchange/delivery.model.js';
 import { getDelivery } from '../exchange/queries.js';

@@ -4,7 +4,7 @@ import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { appendAudit, actorOf } from '../audit/append.js';
 import { Users } from '../auth/user.model.js';
-import { hasRole, type Principal } from '../auth/principal.js';
+import { hasRole, type Principal } from '../../http/principal.js';
 import { publishEvents } from '../events/publish.js';
 import { countLater } from '../stats/counter-queue.js';
 import { Deliveries, type DeliveryDoc, type HistoryDoc } from './delivery.model.js';

@@ -6,7 +6,7 @@ import { canonicalJson } from '../../db/canonical-json.js';
 import { foldVietnamese } from '../../db/model.js';
 import { AppError } from '../../errors/app-error.js';
 import { appendAudit, actorOf } from '../audit/append.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import { getOwnDocument, loadDocument } from '../documents/document-access.js';
 import { markDispatched } from '../documents/add-version.js';
 import { assertReleasable, markReleased } from '../documents/index.js';

@@ -3,7 +3,7 @@ import type { TDispatch } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { appendAudit, actorOf } from '../audit/append.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import { getOwnDocument } from '../documents/document-access.js';
 import { setDocumentStatus } from '../documents/add-version.js';
 import { publishEvents, type NewEvent } from '../events/publish.js';

@@ -7,7 +7,7 @@ import { actorOf, appendAudit } from '../audit/append.js';
 import { ApiKeys } from '../auth/token.model.js';
 import { Users } from '../auth/user.model.js';
 import { enforce, rolesOfOrg, type Action, type OrgRef } from '../auth/policy.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import { endSessions } from '../auth/sessions.js';
 import { Orgs, presentOrg, type OrgDoc } from './org.model.js';
 import { assertNameFree, createOrg, getOrg } from './orgs.service.js';

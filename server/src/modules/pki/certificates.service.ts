@@ -23,7 +23,7 @@ import {
   type KeyAlgorithm,
 } from '../../lib/pki/index.js';
 import { actorOf, appendAudit } from '../audit/append.js';
-import { hasRole, type Principal } from '../auth/principal.js';
+import { hasRole, type Principal } from '../../http/principal.js';
 import { Users } from '../auth/user.model.js';
 import { getOrg } from '../orgs/orgs.service.js';
 import { toBytes } from './bytes.js';

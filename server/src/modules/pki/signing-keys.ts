@@ -11,7 +11,7 @@ import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import type { RevocationProvider } from '../../lib/pades/options.js';
 import { assertStrongKey, certificateFacts } from '../../lib/pki/index.js';
-import { hasRole, type Principal } from '../auth/principal.js';
+import { hasRole, type Principal } from '../../http/principal.js';
 import { toBytes } from './bytes.js';
 import { hubPki, openKey } from './hub-hierarchy.js';
 import { IssuedCertificates, type IssuedDoc } from './models.js';

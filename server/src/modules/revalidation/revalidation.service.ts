@@ -7,7 +7,7 @@ import type {
 } from '../../contracts/revalidation.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import { resolveRange } from '../stats/calendar.js';
 import { resolveScope } from '../stats/scope.js';
 import { presentJob } from './present.js';

@@ -2,7 +2,7 @@ import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { LOCKOUT_MS, MAX_FAILED_LOGINS } from '../auth/login.js';
 import { verifyPassword } from '../auth/passwords.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import { Users } from '../auth/user.model.js';
 
 /**

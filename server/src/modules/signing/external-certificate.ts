@@ -5,7 +5,7 @@ import { AppError } from '../../errors/app-error.js';
 import { assertStrongKey, fingerprintSha256, pemBlocks } from '../../lib/pki/index.js';
 import { certFromDer, type Cert } from '../../lib/validation/certificates.js';
 import { buildChain } from '../../lib/validation/chain.js';
-import { hasRole, type Principal } from '../auth/principal.js';
+import { hasRole, type Principal } from '../../http/principal.js';
 import { Users } from '../auth/user.model.js';
 import { getOrg } from '../orgs/orgs.service.js';
 import { findCertificate } from '../pki/certificates.service.js';

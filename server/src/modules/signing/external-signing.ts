@@ -6,7 +6,7 @@ import type { TSigningSession, TSigningSessionCreate } from '../../contracts/sig
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { completeExternal, prepareExternal } from '../../lib/pades/index.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import {
   addVersion,
   announceWorkflowStep,

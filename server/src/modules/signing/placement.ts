@@ -6,7 +6,7 @@ import {
   signedByLines,
   textShapeFor,
 } from '../../lib/pades/index.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import { getOwnDocument, readFileBytes } from '../documents/index.js';
 import { getOrg } from '../orgs/orgs.service.js';
 import { signableVersion } from './sign-document.js';

@@ -4,7 +4,7 @@ import type { TSignRequest } from '../../contracts/signing.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { signPdfUpdate } from '../../lib/pades/index.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import {
   addVersion,
   announceWorkflowStep,

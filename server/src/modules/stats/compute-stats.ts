@@ -6,7 +6,7 @@ import type {
   TStatsSummary,
 } from '../../contracts/stats.js';
 import type { HubContext } from '../../context.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import { revalidationCounts } from '../revalidation/index.js';
 import {
   aggregateCounts,

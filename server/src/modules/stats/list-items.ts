@@ -4,7 +4,7 @@ import {
   type TStatsItemsQuery,
 } from '../../contracts/stats.js';
 import type { HubContext } from '../../context.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import { listRevalidatedItems } from '../revalidation/index.js';
 import { resolveRange } from './calendar.js';
 import { factItems } from './fact-items.js';

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
-import { hasRole, type Principal } from '../auth/principal.js';
+import { hasRole, type Principal } from '../../http/principal.js';
 import { Orgs } from '../orgs/org.model.js';
 
 export type Scope = { orgId: string; orgName: string; orgIds: Types.ObjectId[] };

@@ -9,7 +9,7 @@ import {
   type TrustListInput,
   type TValidationReport,
 } from '../../lib/validation/index.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../http/principal.js';
 import {
   getReadableDocument,
   readFileBytes,

@@ -1,4 +1,4 @@
-import type { TRole } from '../../contracts/common.js';
+import type { TRole } from '../contracts/common.js';
 
 /** Who is calling: a person or an agency system's API key, always inside one organization. */
 export type Principal = {
