@@ -46,25 +46,29 @@ function PageCanvas({
   useEffect(() => {
     let cancelled = false;
     let task: { cancel(): void } | undefined;
-    void pdf.getPage(n).then((page) => {
-      if (cancelled || !ref.current) return;
-      const base = page.getViewport({ scale: 1 });
-      const s = width / base.width;
-      const vp = page.getViewport({ scale: s * devicePixelRatio });
-      const canvas = ref.current;
-      canvas.width = Math.floor(vp.width);
-      canvas.height = Math.floor(vp.height);
-      canvas.style.width = `${Math.floor(vp.width / devicePixelRatio)}px`;
-      canvas.style.height = `${Math.floor(vp.height / devicePixelRatio)}px`;
-      setScale(s);
-      setHeight(base.height);
-      const r = page.render({ canvas, viewport: vp });
-      task = r;
-      r.promise.then(
-        () => canvas.setAttribute('data-rendered', 'true'),
-        () => undefined,
-      );
-    });
+    // a page of a document being replaced is dropped, not thrown into React
+    void Promise.resolve()
+      .then(() => pdf.getPage(n))
+      .then((page) => {
+        if (cancelled || !ref.current) return;
+        const base = page.getViewport({ scale: 1 });
+        const s = width / base.width;
+        const vp = page.getViewport({ scale: s * devicePixelRatio });
+        const canvas = ref.current;
+        canvas.width = Math.floor(vp.width);
+        canvas.height = Math.floor(vp.height);
+        canvas.style.width = `${Math.floor(vp.width / devicePixelRatio)}px`;
+        canvas.style.height = `${Math.floor(vp.height / devicePixelRatio)}px`;
+        setScale(s);
+        setHeight(base.height);
+        const r = page.render({ canvas, viewport: vp });
+        task = r;
+        r.promise.then(
+          () => canvas.setAttribute('data-rendered', 'true'),
+          () => undefined,
+        );
+      })
+      .catch(() => undefined);
 
     return () => {
       cancelled = true;
@@ -150,15 +154,23 @@ export function PdfViewer({ bytes, width, onPageClick, marker, height }: Props) 
   const box = useRef<HTMLDivElement>(null);
   const inner = useInnerWidth(box);
   useEffect(() => {
-    if (!bytes) return;
+    // a destroyed document must never reach the pages: they would call into a dead worker
     setPdf(null);
     setError(null);
     setCurrent(1);
+    if (!bytes) return;
+    let live = true;
     // pdf.js takes ownership of the buffer it is given: hand it a copy
     const task = getDocument({ data: bytes.slice() });
-    task.promise.then(setPdf, (e: Error) => setError(e.message));
+    task.promise.then(
+      (p) => live && setPdf(p),
+      (e: Error) => live && setError(e.message),
+    );
 
-    return () => void task.destroy();
+    return () => {
+      live = false;
+      void task.destroy();
+    };
   }, [bytes]);
   const pages = pdf ? Math.min(pdf.numPages, MAX_PAGES) : 0;
   const goTo = useCallback(

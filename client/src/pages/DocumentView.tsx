@@ -109,12 +109,14 @@ export function DocumentView({ id, deliveryId }: { id: string; deliveryId?: stri
     [doc, shownVersion],
   );
 
+  // a version's bytes never change: a reload of the document's metadata does not fetch them again
+  const docId = doc?.id;
   useEffect(() => {
-    if (!doc || !shownVersion) return;
+    if (!docId || !shownVersion) return;
     let stale = false;
     setBytes(null);
     setOutcome(null);
-    void apiFetch('GET', `/documents/${doc.id}/versions/${shownVersion}/file`)
+    void apiFetch('GET', `/documents/${docId}/versions/${shownVersion}/file`)
       .then((r) => r.arrayBuffer())
       .then(async (buf) => {
         if (stale) return;
@@ -128,7 +130,7 @@ export function DocumentView({ id, deliveryId }: { id: string; deliveryId?: stri
     return () => {
       stale = true;
     };
-  }, [doc, shownVersion, message]);
+  }, [docId, shownVersion, message]);
 
   const refreshDeliveries = useCallback(async () => {
     if (!doc) return;
