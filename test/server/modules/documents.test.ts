@@ -254,7 +254,7 @@ describe('documents: upload, numbering, search, access, download', () => {
     expect(again.status).to.equal(304);
   });
 
-  it('hides documents from other organizations (404) until delivered to them; auditors read any', async () => {
+  it('hides documents from other organizations (404) until delivered to them; auditors read what was released', async () => {
     const r = await upload(hub, clerk, pdf);
     const id = r.body.id;
     const fileUrl = `/api/v1/documents/${id}/versions/${r.body.currentVersionId}/file`;
@@ -262,6 +262,20 @@ describe('documents: upload, numbering, search, access, download', () => {
     const stranger = await makeUser(hub, otherOrg, ['clerk']);
     const s = api(hub, stranger.token);
     expect((await s('GET', `/api/v1/documents/${id}`)).status).to.equal(404);
+    // a draft is its organization's own business, auditors' included: not found, not listed
+    const auditor = await makeUser(hub, await makeOrg(hub.ctx), ['auditor']);
+    const a = api(hub, auditor.token);
+    expect((await a('GET', `/api/v1/documents/${id}`)).status).to.equal(404);
+    const listed = async () =>
+      (
+        (await a('GET', `/api/v1/documents?orgId=${clerk.orgId}`)).body as {
+          items: { id: string }[];
+        }
+      ).items.map((d) => d.id);
+    expect(await listed()).to.not.include(id);
+    expect(
+      (await a('GET', `/api/v1/documents?orgId=${clerk.orgId}&status=draft`)).body.items,
+    ).to.have.length(0);
     expect((await s('GET', fileUrl)).status).to.equal(404);
     expect((await s('GET', `/api/v1/documents/${new Types.ObjectId()}`)).status).to.equal(404);
     // being on the owner's list is not enough: reading comes with a delivery
@@ -280,8 +294,9 @@ describe('documents: upload, numbering, search, access, download', () => {
     expect((await s('GET', fileUrl)).status).to.equal(200);
     const own = await api(hub, clerk.token)('GET', `/api/v1/documents/${id}`);
     expect(own.body.sharedWith).to.deep.equal([otherOrg.id]);
-    const auditor = await makeUser(hub, await makeOrg(hub.ctx), ['auditor']);
-    expect((await api(hub, auditor.token)('GET', `/api/v1/documents/${id}`)).status).to.equal(200);
+    // once sent, the auditor reads and lists it
+    expect((await a('GET', `/api/v1/documents/${id}`)).status).to.equal(200);
+    expect(await listed()).to.include(id);
   });
 
   it('reports every read of a confidential document on documentEvents', async () => {

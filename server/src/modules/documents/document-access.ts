@@ -100,9 +100,20 @@ function recipientView(doc: DocumentDoc, grant: RecipientGrant): ReadableDocumen
 }
 
 /**
+ * The statuses of a document that has left its organization. What is still inside it — a draft,
+ * a signature awaiting release — is the organization's own business, auditors' included: they
+ * audit what was sent (Decree 30: a dự thảo is not yet a văn bản).
+ */
+export const RELEASED_STATUSES = ['dispatched', 'recalled'] as const;
+
+export function released(doc: Pick<DocumentDoc, 'status'>): boolean {
+  return (RELEASED_STATUSES as readonly string[]).includes(doc.status);
+}
+
+/**
  * A document the caller may read: their organization owns it, or an open delivery brought it to
  * their organization (then only what was delivered, see `ReadableDocument`), or they are an
- * auditor. Anything else — another organization's document, one recalled from the caller — is
+ * auditor and it was released. Anything else — another organization's document, one recalled from the caller — is
  * "not found", so ids reveal nothing.
  */
 export async function getReadableDocument(
@@ -113,7 +124,7 @@ export async function getReadableDocument(
   const doc = await Documents(ctx.db.conn).findById(asObjectId(id)).lean();
   if (!doc) throw notFound();
   if (String(doc.orgId) === principal.orgId) return { ...doc, viewer: 'owner' };
-  if (hasRole(principal, 'auditor')) return { ...doc, viewer: 'auditor' };
+  if (hasRole(principal, 'auditor') && released(doc)) return { ...doc, viewer: 'auditor' };
   const grant = await recipientGrant(ctx, doc._id, new Types.ObjectId(principal.orgId));
   const view = grant && recipientView(doc, grant);
   if (!view) throw notFound();

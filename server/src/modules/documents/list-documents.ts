@@ -5,6 +5,7 @@ import type { HubContext } from '../../context.js';
 import { escapeRegex, foldVietnamese } from '../../db/model.js';
 import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../../http/principal.js';
+import { RELEASED_STATUSES } from './document-access.js';
 import { Documents } from './document.model.js';
 import { presentDocument } from './document.presenter.js';
 
@@ -23,8 +24,12 @@ export async function listDocuments(
   principal: Principal,
   q: TDocumentListQuery,
 ): Promise<Page<TDocument>> {
-  const filter: Record<string, unknown> = { orgId: scopeOrg(principal, q.orgId) };
+  const orgId = scopeOrg(principal, q.orgId);
+  const filter: Record<string, unknown> = { orgId };
   if (q.status) filter.status = q.status;
+  // another organization's list shows only what it released (see RELEASED_STATUSES)
+  if (String(orgId) !== principal.orgId)
+    filter.status = { $in: RELEASED_STATUSES.filter((st) => !q.status || st === q.status) };
 
   return findDocumentsPage(ctx, filter, q);
 }
