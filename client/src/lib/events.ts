@@ -6,6 +6,7 @@ import type {
   EventType,
   ServerToClientEvents,
 } from '../../../server/src/contracts/events';
+import { EventCursor } from '../../../server/src/contracts/event-cursor';
 import { EVENT_TYPES } from '../../../server/src/contracts/events';
 import type { TRevalidationProgress } from '../../../server/src/contracts/revalidation';
 import { accessToken } from './api';
@@ -17,26 +18,27 @@ const seqKey = (orgId: string) => `lt.lastSeq.${orgId}`;
 
 /**
  * The hub's event stream for one organization. The last seq seen is kept in localStorage: on
- * (re)connection the hub replays what was missed, and an event seen twice (replay racing a live
- * emit, two tabs' reconnections) is dropped by its seq.
+ * (re)connection the hub replays what was missed. Each tab drops what it has already seen by seq
+ * (a replay racing a live emit, N before N−1 across nodes), not by the highest seq another tab
+ * stored, and a `hub:resync` makes the next connection replay from below it (EventCursor).
  */
 export class EventStream {
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   private handlers = new Map<EventType, Set<AnyHandler>>();
   private statusListeners = new Set<(connected: boolean) => void>();
   private progressListeners = new Set<(e: TRevalidationProgress) => void>();
+  private readonly cursor: EventCursor;
   connected = false;
 
-  constructor(private readonly orgId: string) {}
+  constructor(orgId: string) {
+    this.cursor = new EventCursor({
+      get: () => {
+        const v = Number(localStorage.getItem(seqKey(orgId)));
 
-  get lastSeq(): number | undefined {
-    const v = Number(localStorage.getItem(seqKey(this.orgId)));
-
-    return Number.isSafeInteger(v) && v > 0 ? v : undefined;
-  }
-
-  private set lastSeqValue(v: number) {
-    localStorage.setItem(seqKey(this.orgId), String(v));
+        return Number.isSafeInteger(v) && v > 0 ? v : undefined;
+      },
+      set: (v) => localStorage.setItem(seqKey(orgId), String(v)),
+    });
   }
 
   start(): void {
@@ -46,7 +48,7 @@ export class EventStream {
       // a function, so that every reconnection sends a fresh token and the latest seq
       auth: (cb) => {
         // no seq stored yet (first login on this browser): no replay of the organization's history
-        const lastSeq = this.lastSeq;
+        const lastSeq = this.cursor.handshakeSeq();
         void accessToken().then((token) =>
           cb(lastSeq === undefined ? { token: token ?? '' } : { token: token ?? '', lastSeq }),
         );
@@ -59,6 +61,8 @@ export class EventStream {
     s.on('revalidation:progress', (e) => {
       for (const l of this.progressListeners) l(e);
     });
+    s.on('hub:resync', (info) => this.cursor.resync(info.replayFrom));
+    s.on('replay:done', () => this.cursor.replayDone());
     s.on('connect', () => this.setConnected(true));
     s.on('disconnect', (reason) => {
       this.setConnected(false);
@@ -80,9 +84,7 @@ export class EventStream {
   }
 
   private deliver(type: EventType, e: EventEnvelope<unknown>): void {
-    const last = this.lastSeq ?? 0;
-    if (e.seq <= last) return;
-    this.lastSeqValue = e.seq;
+    if (!this.cursor.accept(e.seq)) return;
     for (const h of this.handlers.get(type) ?? []) h({ ...e, type });
   }
 

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { io, type Socket } from 'socket.io-client';
 import type { EventEnvelope } from '../../../server/src/contracts/events.js';
+import { EventCursor } from '../../../server/src/contracts/event-cursor.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { makeOrg, makeUser, type TestUser } from '../../support/factories.js';
@@ -146,8 +147,9 @@ export async function startWithClerk(
 }
 
 /**
- * One client's view of the event stream: Socket.IO's own reconnection, its handshake carrying
- * the last seq it saw, so every reconnection replays what it missed. Counts what came twice and
+ * One client's view of the event stream: Socket.IO's own reconnection, its handshake following
+ * the replay protocol the web client follows (EventCursor: the last seq it saw, or `replayFrom`
+ * after `hub:resync`), so every reconnection replays what it missed. Counts what came twice and
  * the hub's notices.
  */
 export class EventClient {
@@ -157,8 +159,11 @@ export class EventClient {
   connects = 0;
   readonly socket: Socket;
   private readonly firstReplay: Promise<void>;
-  /** Set by `hub:resync`: the next connection replays from there (lower than lastSeq). */
-  private resumeFrom: number | undefined;
+  private stored: number | undefined;
+  private readonly cursor = new EventCursor({
+    get: () => this.stored,
+    set: (seq) => void (this.stored = seq),
+  });
 
   constructor(
     readonly orgId: string,
@@ -167,28 +172,27 @@ export class EventClient {
   ) {
     this.socket = io(url, {
       transports: ['websocket'],
-      auth: (cb) => cb({ token, lastSeq: this.resumeFrom ?? this.lastSeq }),
+      auth: (cb) => cb({ token, lastSeq: this.cursor.handshakeSeq() ?? 0 }),
       reconnectionDelay: 100,
       reconnectionDelayMax: 1_000,
       forceNew: true,
     });
     this.socket.on('connect', () => this.connects++);
     this.firstReplay = new Promise((resolve) => this.socket.once('replay:done', () => resolve()));
+    this.socket.on('replay:done', () => this.cursor.replayDone());
+    this.socket.on('hub:resync', (info: { replayFrom: number }) =>
+      this.cursor.resync(info.replayFrom),
+    );
     this.socket.onAny((type: string, e: EventEnvelope<unknown>) => {
-      if (type === 'replay:done') return void (this.resumeFrom = undefined);
-      if (type.startsWith('hub:')) {
-        this.notices[type] = (this.notices[type] ?? 0) + 1;
-        const from = (e as unknown as { replayFrom?: number }).replayFrom;
-        if (typeof from === 'number') this.resumeFrom = Math.min(this.lastSeq, from);
-        return;
-      }
-      if (this.bySeq.has(e.seq)) this.duplicates++;
+      if (type === 'replay:done') return;
+      if (type.startsWith('hub:')) return void (this.notices[type] = (this.notices[type] ?? 0) + 1);
+      if (!this.cursor.accept(e.seq)) this.duplicates++;
       else this.bySeq.set(e.seq, { ...e, type: type as EventEnvelope<unknown>['type'] });
     });
   }
 
   get lastSeq(): number {
-    return Math.max(0, ...this.bySeq.keys());
+    return this.cursor.lastSeq ?? 0;
   }
 
   /** The first connection's replay is done: live events follow. */
