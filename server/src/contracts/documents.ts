@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ZText } from './common.js';
-import type { TWorkflowInfo } from './workflow.js';
+import type { TWorkflowInfo } from './workflow-state.js';
 
 /** Decree 30/2020, Phụ lục III: document types and their abbreviations. */
 export const DOCUMENT_TYPES = {

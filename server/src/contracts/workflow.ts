@@ -2,53 +2,9 @@ import { z } from 'zod';
 import { ZObjectId } from './common.js';
 import { ZDocumentMeta, ZDocumentType, ZUrgency } from './documents.js';
 
-/**
- * Trình ký: a document's journey inside its organization (DESIGN.md "Internal workflow").
- * draft → submitted (to a named signer) → signed | returned → numbered → sealed → released.
- */
-export const WORKFLOW_STATES = [
-  'draft',
-  'submitted',
-  'returned',
-  'signed',
-  'numbered',
-  'sealed',
-  'released',
-] as const;
-export type TWorkflowState = (typeof WORKFLOW_STATES)[number];
+import type { TWorkflowAction, TWorkflowState } from './workflow-state.js';
 
-export const WORKFLOW_ACTIONS = [
-  'drafted',
-  'edited',
-  'replaced',
-  'submitted',
-  'returned',
-  'signed',
-  'numbered',
-  'sealed',
-  'released',
-  'deleted',
-] as const;
-export type TWorkflowAction = (typeof WORKFLOW_ACTIONS)[number];
-
-export type TWorkflowStep = {
-  action: TWorkflowAction;
-  state: TWorkflowState;
-  at: string;
-  by: string;
-  byName: string;
-  comment?: string;
-};
-
-/** What the owner organization sees of a document's journey. */
-export type TWorkflowInfo = {
-  state: TWorkflowState;
-  signerId?: string;
-  signerName?: string;
-  /** The last hand-back's comment, while the draft is being reworked. */
-  returnComment?: string;
-  history: TWorkflowStep[];
-};
+export * from './workflow-state.js';
 
 /** The metadata of a draft: no number yet, it is issued at release. */
 export const ZDraftMeta = ZDocumentMeta.omit({ number: true }).strict();
