@@ -10,7 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { signerFromPkcs12 } from '../lib/cms/pkcs12.js';
-import type { SignatureAlgorithm } from '../lib/cms/oids.js';
+import type { SignatureScheme } from '../lib/cms/index.js';
 import type { CmsSigner } from '../lib/cms/signer.js';
 import { LibraryError } from '../errors/library-error.js';
 import { appearanceFactory, type AppearanceSpec } from '../lib/pades/appearance.js';
@@ -37,7 +37,7 @@ type SignOptions = {
   reason?: string;
   location?: string;
   certify?: boolean;
-  algorithm?: SignatureAlgorithm;
+  algorithm?: SignatureScheme;
 };
 
 /** `page,x,y,w,h` (page 1-based) → a box; anything else must be seal|signer|copy. */

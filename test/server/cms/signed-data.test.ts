@@ -8,7 +8,7 @@ import {
   readPkcs12,
   signerFromPkcs12,
   signedAttributes,
-  type SignatureAlgorithm,
+  type SignatureScheme,
 } from '../../../server/src/lib/cms/index.js';
 import { run, withTempDir } from '../pades/validators.js';
 
@@ -57,7 +57,7 @@ describe('CMS SignedData (PAdES baseline)', () => {
       const signer = signerFromPkcs12(
         readFileSync(testPki()[which].p12Path),
         P12_PASSWORD,
-        algorithm as SignatureAlgorithm,
+        algorithm as SignatureScheme,
       );
       const der = await createCms(digest, signer);
       expect(verifyDetached(der, content)).to.include('Verification successful');

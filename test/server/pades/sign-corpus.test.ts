@@ -2,11 +2,11 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { corpus, corpusBytes, SIGNABLE, type CorpusName } from '../../support/corpus.js';
 import { nssDatabase, P12_PASSWORD, testPki } from '../../support/openssl-pki.js';
-import { signerFromPkcs12, type SignatureAlgorithm } from '../../../server/src/lib/cms/index.js';
+import { signerFromPkcs12, type SignatureScheme } from '../../../server/src/lib/cms/index.js';
 import { signPdf } from '../../../server/src/lib/pades/index.js';
 import { opensslCmsVerify, pdfsig, pdfsigBlocks, qpdfCheck, rawSignatures } from './validators.js';
 
-const ALGORITHMS: SignatureAlgorithm[] = ['RSA-PKCS1', 'RSA-PSS', 'ECDSA'];
+const ALGORITHMS: SignatureScheme[] = ['RSA-PKCS1', 'RSA-PSS', 'ECDSA'];
 
 function expectAllValid(signed: Uint8Array, count: number): void {
   const pki = testPki();

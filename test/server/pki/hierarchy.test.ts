@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { initHierarchy, loadIdentity } from '../../../server/src/lib/pki/hierarchy.js';
-import { importPkcs12 } from '../../../server/src/lib/pki/pkcs12.js';
+import { readPkcs12 } from '../../../server/src/lib/pki/pkcs12.js';
 import { PkiError } from '../../../server/src/lib/pki/errors.js';
 import { toPem } from '../../../server/src/lib/pki/pem.js';
 import { openssl, tempDir, PUBLIC_URL, PASSWORD } from './helpers.js';
@@ -159,7 +159,7 @@ for (const algorithm of ['rsa2048', 'rsa3072', 'p256'] as const) {
       expect(years('demo-signer')).to.be.closeTo(3, 0.05);
     });
 
-    it('PKCS#12 files open with OpenSSL 3 defaults (no -legacy) and with importPkcs12', function () {
+    it('PKCS#12 files open with OpenSSL 3 defaults (no -legacy) and with readPkcs12', function () {
       for (const name of ['root-ca', 'issuing-ca', ...END_ENTITIES]) {
         const res = openssl([
           'pkcs12',
@@ -199,12 +199,14 @@ for (const algorithm of ['rsa2048', 'rsa3072', 'p256'] as const) {
         `pass:${PASSWORD}`,
       ]);
       expect(res.status, res.stderr).to.equal(0);
-      const back = importPkcs12(readFileSync(out), PASSWORD);
-      expect(Buffer.from(back.certificate).equals(Buffer.from(seal.certificate))).to.equal(true);
-      expect(back.chain).to.have.length(1);
-      expect(() => importPkcs12(readFileSync(out), 'nope-nope'))
+      const back = readPkcs12(readFileSync(out), PASSWORD);
+      expect(Buffer.from(back.certificateChain[0]!).equals(Buffer.from(seal.certificate))).to.equal(
+        true,
+      );
+      expect(back.certificateChain).to.have.length(2);
+      expect(() => readPkcs12(readFileSync(out), 'nope-nope'))
         .to.throw(PkiError)
-        .with.property('code', 'PKI_P12_BAD_PASSWORD');
+        .with.property('code', 'P12_BAD_PASSWORD');
     });
 
     it('refuses to overwrite without force, overwrites with force', async function () {

@@ -21,7 +21,7 @@ import {
   signatureAlgorithmIdentifier,
   toPem,
 } from '../../../server/src/lib/pki/index.js';
-import { toArrayBuffer } from '../../../server/src/lib/pki/der.js';
+import { toArrayBuffer } from '../../../server/src/lib/asn1/index.js';
 import { certFromDer } from '../../../server/src/lib/validation/certificates.js';
 import { validatePdf } from '../../../server/src/lib/validation/index.js';
 import { corpusBytes } from '../../support/corpus.js';

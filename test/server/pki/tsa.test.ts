@@ -175,7 +175,7 @@ for (const algorithm of ['rsa2048', 'p256'] as const) {
       it('a token signed with RSASSA-PSS (salt 32) verifies with openssl cms (openssl ts is PKCS#7-only and cannot)', async function () {
         const pss: TsaContext = {
           ...ctx,
-          signer: withAlgorithm(ctx.signer, { scheme: 'rsa-pss', hash: 'sha256' }),
+          signer: withAlgorithm(ctx.signer, { scheme: 'RSA-PSS', hash: 'sha256' }),
         };
         const query = join(dir, 'q-pss.tsq');
         const reply = join(dir, 'r-pss.tsr');

@@ -1,7 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import * as asn1js from 'asn1js';
+import { readDer } from '../asn1/index.js';
 import { CmsError } from './cms-error.js';
-import { parseDer, rawBytes } from './der.js';
 
 /** The pieces of a certificate that CMS needs, taken byte-exact from its DER. */
 export type CertificateParts = { der: Uint8Array; issuer: Uint8Array; serial: Uint8Array };
@@ -19,21 +18,20 @@ export function certificateParts(der: Uint8Array): CertificateParts {
 }
 
 function parseParts(der: Uint8Array): CertificateParts {
-  const cert = parseDer(der, 'certificate');
-  const tbs = cert instanceof asn1js.Sequence ? cert.valueBlock.value[0] : undefined;
-  if (!(tbs instanceof asn1js.Sequence))
-    throw new CmsError('CMS_BAD_CERTIFICATE', 'The certificate has no TBSCertificate.');
-  const fields = tbs.valueBlock.value;
-  const hasVersion = fields[0]?.idBlock.tagClass === 3;
-  const serial = fields[hasVersion ? 1 : 0];
-  const issuer = fields[hasVersion ? 3 : 2];
-  if (!(serial instanceof asn1js.Integer) || !(issuer instanceof asn1js.Sequence)) {
+  try {
+    const fields = readDer(der).expect(0x30, 'Certificate').at(0).expect(0x30, 'TBS').children();
+    const hasVersion = fields[0]?.isContext(0) ?? false;
+    const serial = fields[hasVersion ? 1 : 0]?.expect(0x02, 'serial');
+    const issuer = fields[hasVersion ? 3 : 2]?.expect(0x30, 'issuer');
+    if (!serial || !issuer) throw new Error('no serial number or issuer name');
+    return { der, issuer: issuer.raw, serial: serial.raw };
+  } catch (cause) {
     throw new CmsError(
       'CMS_BAD_CERTIFICATE',
       'The certificate lacks a serial number or an issuer name.',
+      { cause },
     );
   }
-  return { der, issuer: rawBytes(issuer), serial: rawBytes(serial) };
 }
 
 export function certificateHash(der: Uint8Array, algorithm = 'sha256'): Buffer {

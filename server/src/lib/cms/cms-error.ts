@@ -5,3 +5,5 @@ import { LibraryError } from '../../errors/library-error.js';
  * P12_BAD_PASSWORD, P12_INVALID, P12_NO_KEY, TSA_UNAVAILABLE, TSA_REJECTED.
  */
 export class CmsError extends LibraryError {}
+
+export const badDer = (message: string): CmsError => new CmsError('CMS_BAD_DER', message);

@@ -1,8 +1,8 @@
 import { assembleSignedData, digestOf, signedAttributes } from './signed-data.js';
 import { CmsError } from './cms-error.js';
 import type { CmsSigner } from './signer.js';
-import type { TimestampFunction } from './timestamp.js';
-import type { DigestAlgorithm, SignatureAlgorithm } from './oids.js';
+import type { TimestampFunction } from '../pki/tsa-client.js';
+import type { DigestAlgorithm, SignatureScheme } from '../pki/algorithms.js';
 
 /** A strict shape check: SEQUENCE { INTEGER r, INTEGER s } filling the buffer exactly. */
 function isDerEcdsa(sig: Uint8Array): boolean {
@@ -17,7 +17,7 @@ function isDerEcdsa(sig: Uint8Array): boolean {
 
 /** Signature value formats accepted from external signers; ECDSA raw r||s is converted to DER. */
 export function normalizeSignature(
-  algorithm: SignatureAlgorithm,
+  algorithm: SignatureScheme,
   signature: Uint8Array,
 ): Uint8Array {
   if (algorithm !== 'ECDSA' || isDerEcdsa(signature)) return signature;
@@ -43,7 +43,7 @@ export async function completeCms(p: {
   signedAttrs: Uint8Array;
   signature: Uint8Array;
   certificateChain: Uint8Array[];
-  algorithm: SignatureAlgorithm;
+  algorithm: SignatureScheme;
   digest?: DigestAlgorithm;
   timestamp?: TimestampFunction;
 }): Promise<Uint8Array> {
@@ -54,8 +54,7 @@ export async function completeCms(p: {
     signedAttrs: p.signedAttrs,
     signature: p.signature,
     certificateChain: p.certificateChain,
-    algorithm: p.algorithm,
-    digest: p.digest ?? 'sha256',
+    algorithm: { scheme: p.algorithm, hash: p.digest ?? 'sha256' },
     ...(signatureTimeStamp ? { signatureTimeStamp } : {}),
   });
 }
@@ -66,19 +65,19 @@ export async function createCms(
   signer: CmsSigner,
   timestamp?: TimestampFunction,
 ): Promise<Uint8Array> {
-  const digest = signer.digest ?? 'sha256';
+  const { scheme, hash } = signer.algorithm;
   const signedAttrs = signedAttributes(
     documentDigest,
     signer.certificateChain[0] ?? new Uint8Array(),
-    digest,
+    hash,
   );
   const signature = await signer.sign(signedAttrs);
   return completeCms({
     signedAttrs,
     signature,
     certificateChain: signer.certificateChain,
-    algorithm: signer.algorithm,
-    digest,
+    algorithm: scheme,
+    digest: hash,
     ...(timestamp ? { timestamp } : {}),
   });
 }

@@ -1,5 +1,5 @@
 export { CmsError } from './cms-error.js';
-export { OID, type DigestAlgorithm, type SignatureAlgorithm } from './oids.js';
+export type { DigestAlgorithm, SignatureScheme, SignatureAlgorithm } from '../pki/algorithms.js';
 export {
   signedAttributes,
   assembleSignedData,
@@ -14,13 +14,11 @@ export {
   privateKeyFromPem,
   type CmsSigner,
 } from './signer.js';
-export { readPkcs12, signerFromPkcs12, orderChain, type Pkcs12Contents } from './pkcs12.js';
+export { signerFromPkcs12 } from './pkcs12.js';
+export { readPkcs12, type Pkcs12Contents } from '../pki/pkcs12.js';
 export {
   httpTimestamp,
-  timestampRequest,
-  tokenFromResponse,
-  readTstInfo,
   TSA_TIMEOUT_MS,
   type TimestampFunction,
-} from './timestamp.js';
+} from '../pki/tsa-client.js';
 export { certificateParts, certificateHash, x509 } from './certificate.js';

@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
-import { digestAlgorithmId, signatureAlgorithmId } from './algorithms.js';
+import { OID } from '../asn1/oids.js';
+import { ctx, derSetOf, implicit, int, octets, oid, seq, set, tlv } from '../asn1/index.js';
+import {
+  DIGEST_LENGTH,
+  digestAlgorithmId,
+  signatureAlgorithmId,
+  type DigestAlgorithm,
+  type SignatureAlgorithm,
+} from '../pki/algorithms.js';
 import { certificateHash, certificateParts } from './certificate.js';
 import { CmsError } from './cms-error.js';
-import { ctx, derSetOf, int, octets, oid, seq, set, tlv } from './der.js';
-import { DIGEST_LENGTH, OID, type DigestAlgorithm, type SignatureAlgorithm } from './oids.js';
 
 function attribute(type: string, value: Uint8Array): Uint8Array {
   return seq(oid(type), set(value));
@@ -19,21 +25,23 @@ function signingCertificateV2(certDer: Uint8Array): Uint8Array {
 /**
  * DER of the signed attributes as a SET OF (tag 0x31): this is what gets signed (RFC 5652 §5.4).
  * PAdES baseline: content-type, message-digest, signing-certificate-v2, and no signing-time.
+ * Sorted as DER: OpenSSL re-encodes signed attributes before verifying.
  */
 export function signedAttributes(
-  documentDigest: Uint8Array,
+  contentDigest: Uint8Array,
   signerCert: Uint8Array,
   digest: DigestAlgorithm = 'sha256',
+  contentType: string = OID.data,
 ): Uint8Array {
-  if (documentDigest.length !== DIGEST_LENGTH[digest]) {
+  if (contentDigest.length !== DIGEST_LENGTH[digest]) {
     throw new CmsError(
       'CMS_BAD_DIGEST',
       `The document digest must be ${DIGEST_LENGTH[digest]} bytes for ${digest}.`,
     );
   }
   return derSetOf([
-    attribute(OID.contentType, oid(OID.data)),
-    attribute(OID.messageDigest, octets(documentDigest)),
+    attribute(OID.contentType, oid(contentType)),
+    attribute(OID.messageDigest, octets(contentDigest)),
     attribute(OID.signingCertificateV2, signingCertificateV2(signerCert)),
   ]);
 }
@@ -41,30 +49,27 @@ export function signedAttributes(
 export type SignedDataParts = {
   signedAttrs: Uint8Array;
   signature: Uint8Array;
+  /** Certificates to embed, signer first; empty to embed none. */
   certificateChain: Uint8Array[];
+  /** Defaults to the first certificate of the chain. */
+  signerCertificate?: Uint8Array;
   algorithm: SignatureAlgorithm;
-  digest?: DigestAlgorithm;
+  /** Encapsulated content (RFC 3161 TSTInfo); absent for a detached id-data signature. */
+  content?: { type: string; value: Uint8Array };
   /** DER of a TimeStampToken (ContentInfo) over `signature`, stored as id-aa-signatureTimeStampToken. */
   signatureTimeStamp?: Uint8Array;
 };
 
-/** Re-tags an encoded SET OF as [tag] IMPLICIT. */
-function implicit(tag: number, setDer: Uint8Array): Uint8Array {
-  const copy = Uint8Array.from(setDer);
-  copy[0] = 0xa0 | tag;
-  return copy;
-}
-
-function signerInfo(p: SignedDataParts, digest: DigestAlgorithm): Uint8Array {
-  const signer = p.certificateChain[0];
+function signerInfo(p: SignedDataParts): Uint8Array {
+  const signer = p.signerCertificate ?? p.certificateChain[0];
   if (!signer) throw new CmsError('CMS_BAD_CERTIFICATE', 'The certificate chain is empty.');
   const { issuer, serial } = certificateParts(signer);
   const parts = [
     int(1),
     seq(issuer, serial),
-    digestAlgorithmId(digest),
+    digestAlgorithmId(p.algorithm.hash),
     implicit(0, p.signedAttrs),
-    signatureAlgorithmId(p.algorithm, digest),
+    signatureAlgorithmId(p.algorithm),
     octets(p.signature),
   ];
   if (p.signatureTimeStamp) {
@@ -75,15 +80,22 @@ function signerInfo(p: SignedDataParts, digest: DigestAlgorithm): Uint8Array {
   return seq(...parts);
 }
 
-/** ContentInfo(SignedData), detached id-data, exactly one SignerInfo, certificates = the chain. */
+/**
+ * ContentInfo(SignedData) with exactly one SignerInfo identified by issuer and serial:
+ * detached id-data for PAdES, or with encapsulated content for RFC 3161 tokens.
+ */
 export function assembleSignedData(p: SignedDataParts): Uint8Array {
-  const digest = p.digest ?? 'sha256';
+  const encapsulated = p.content
+    ? seq(oid(p.content.type), ctx(0, octets(p.content.value)))
+    : seq(oid(OID.data));
   const signedData = seq(
-    int(1),
-    set(digestAlgorithmId(digest)),
-    seq(oid(OID.data)),
-    ctx(0, ...p.certificateChain),
-    set(signerInfo(p, digest)),
+    // RFC 5652 §5.1: version 3 when the content is not id-data
+    int(p.content && p.content.type !== OID.data ? 3 : 1),
+    set(digestAlgorithmId(p.algorithm.hash)),
+    encapsulated,
+    // certificates [0] IMPLICIT SET OF: spliced as raw DER, never re-parsed.
+    ...(p.certificateChain.length > 0 ? [ctx(0, ...p.certificateChain)] : []),
+    set(signerInfo(p)),
   );
   return seq(oid(OID.signedData), ctx(0, signedData));
 }

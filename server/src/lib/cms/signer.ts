@@ -1,36 +1,21 @@
-import {
-  constants,
-  createPrivateKey,
-  sign,
-  verify,
-  type KeyObject,
-  type X509Certificate,
-} from 'node:crypto';
+import { createPrivateKey, type KeyObject, type X509Certificate } from 'node:crypto';
 import { CmsError } from './cms-error.js';
 import { x509 } from './certificate.js';
-import { PSS_SALT } from './algorithms.js';
-import type { DigestAlgorithm, SignatureAlgorithm } from './oids.js';
+import type { DigestAlgorithm, SignatureScheme } from '../pki/algorithms.js';
+import { createKeySigner, verifySignature, type KeySigner } from '../pki/key-signer.js';
 
-/** Whoever holds the key: a local KeyObject, an HSM, or a person's token through external signing. */
-export type CmsSigner = {
+/**
+ * Whoever holds the key — a local KeyObject, an HSM, or a person's token through external
+ * signing — with the certificates that go into the CMS. `sign` receives the DER signed
+ * attributes.
+ */
+export type CmsSigner = KeySigner & {
   /** DER certificates, signer first. */
   certificateChain: Uint8Array[];
-  algorithm: SignatureAlgorithm;
-  digest?: DigestAlgorithm;
-  /** Signs `dataToSign` (the DER signed attributes), hashing it with `digest` (default SHA-256). */
-  sign(dataToSign: Uint8Array): Promise<Uint8Array>;
 };
 
-function signOptions(key: KeyObject, algorithm: SignatureAlgorithm, digest: DigestAlgorithm) {
-  if (algorithm === 'RSA-PSS') {
-    return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: PSS_SALT[digest] };
-  }
-  if (algorithm === 'ECDSA') return { key, dsaEncoding: 'der' as const };
-  return { key, padding: constants.RSA_PKCS1_PADDING };
-}
-
 /** The algorithm a key can do by default: ECDSA for EC keys, RSASSA-PSS for RSA (Thông tư 15/2025). */
-export function defaultAlgorithm(key: KeyObject | X509Certificate): SignatureAlgorithm {
+export function defaultAlgorithm(key: KeyObject | X509Certificate): SignatureScheme {
   const type = 'publicKey' in key ? key.publicKey.asymmetricKeyType : key.asymmetricKeyType;
   if (type === 'ec') return 'ECDSA';
   if (type === 'rsa' || type === 'rsa-pss') return 'RSA-PSS';
@@ -40,24 +25,19 @@ export function defaultAlgorithm(key: KeyObject | X509Certificate): SignatureAlg
   );
 }
 
-function checkAlgorithmFits(key: KeyObject, algorithm: SignatureAlgorithm): void {
-  const isEc = key.asymmetricKeyType === 'ec';
-  if (isEc !== (algorithm === 'ECDSA')) {
-    throw new CmsError(
-      'CMS_KEY_MISMATCH',
-      `Algorithm ${algorithm} does not fit a ${key.asymmetricKeyType ?? '?'} key.`,
-    );
-  }
-}
-
 /** A signer that uses Node's native crypto on a private key held in this process. */
 export function keySigner(
   privateKey: KeyObject,
   certificateChain: Uint8Array[],
-  algorithm: SignatureAlgorithm = defaultAlgorithm(privateKey),
-  digest: DigestAlgorithm = 'sha256',
+  scheme: SignatureScheme = defaultAlgorithm(privateKey),
+  hash: DigestAlgorithm = 'sha256',
 ): CmsSigner {
-  checkAlgorithmFits(privateKey, algorithm);
+  if ((privateKey.asymmetricKeyType === 'ec') !== (scheme === 'ECDSA')) {
+    throw new CmsError(
+      'CMS_KEY_MISMATCH',
+      `Algorithm ${scheme} does not fit a ${privateKey.asymmetricKeyType ?? '?'} key.`,
+    );
+  }
   const signer = certificateChain[0];
   if (!signer) throw new CmsError('CMS_BAD_CERTIFICATE', 'The certificate chain is empty.');
   if (!x509(signer).checkPrivateKey(privateKey)) {
@@ -66,31 +46,18 @@ export function keySigner(
       'The private key does not belong to the first certificate of the chain.',
     );
   }
-  const options = signOptions(privateKey, algorithm, digest);
-  return {
-    certificateChain,
-    algorithm,
-    digest,
-    sign: (data) => Promise.resolve(new Uint8Array(sign(digest, data, options))),
-  };
+  return { ...createKeySigner(privateKey, { scheme, hash }), certificateChain };
 }
 
 /** Checks a signature value with the signer certificate's public key (external signing input). */
 export function verifySignatureValue(
   certDer: Uint8Array,
-  algorithm: SignatureAlgorithm,
+  scheme: SignatureScheme,
   data: Uint8Array,
   signature: Uint8Array,
-  digest: DigestAlgorithm = 'sha256',
+  hash: DigestAlgorithm = 'sha256',
 ): boolean {
-  const key = x509(certDer).publicKey;
-  const options =
-    algorithm === 'RSA-PSS'
-      ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: PSS_SALT[digest] }
-      : algorithm === 'ECDSA'
-        ? { key, dsaEncoding: 'der' as const }
-        : { key, padding: constants.RSA_PKCS1_PADDING };
-  return verify(digest, data, options, signature);
+  return verifySignature(x509(certDer).publicKey, { scheme, hash }, data, signature);
 }
 
 export function privateKeyFromPem(pem: string): KeyObject {

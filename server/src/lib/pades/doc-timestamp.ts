@@ -1,4 +1,4 @@
-import type { TimestampFunction } from '../cms/timestamp.js';
+import type { TimestampFunction } from '../pki/tsa-client.js';
 import { hashPrepared } from '../pdf/byte-range.js';
 import { withPdf } from '../pdf/lazy-pdf-file.js';
 import type { PdfFile } from '../pdf/pdf-file.js';

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { completeCms, normalizeSignature } from '../cms/create-cms.js';
 import { signedAttributes } from '../cms/signed-data.js';
 import { verifySignatureValue } from '../cms/signer.js';
-import type { TimestampFunction } from '../cms/timestamp.js';
-import type { DigestAlgorithm, SignatureAlgorithm } from '../cms/oids.js';
+import type { TimestampFunction } from '../pki/tsa-client.js';
+import type { DigestAlgorithm, SignatureScheme } from '../pki/algorithms.js';
 import { embedContents, hashPrepared, type ByteRange } from '../pdf/byte-range.js';
 import { withPdf } from '../pdf/lazy-pdf-file.js';
 import type { PdfFile } from '../pdf/pdf-file.js';
@@ -16,7 +16,7 @@ import { timestampFor } from './sign-pdf.js';
 export type PrepareExternalOptions = {
   /** DER, signer first. */
   certificateChain: Uint8Array[];
-  algorithm: SignatureAlgorithm;
+  algorithm: SignatureScheme;
   digestAlgorithm?: DigestAlgorithm;
   /** B-T reserves room for the signature time-stamp added at completion. */
   level?: 'B-B' | 'B-T';
@@ -39,7 +39,7 @@ export type ExternalSession = {
   contentsEnd: number;
   byteRange: ByteRange;
   certificateChain: string[];
-  algorithm: SignatureAlgorithm;
+  algorithm: SignatureScheme;
   digestAlgorithm: DigestAlgorithm;
   level: 'B-B' | 'B-T';
   signingTime: string;

@@ -4,8 +4,8 @@
  * relying party trusts as anchors (ETSI EN 319 142-1 §5.4: "the full set of revocation data").
  */
 import { X509Certificate } from 'node:crypto';
-import * as pkijs from 'pkijs';
-import { parseDer } from '../cms/der.js';
+import { readDer } from '../asn1/index.js';
+import { CmsError } from '../cms/cms-error.js';
 import { PadesError } from './pades-error.js';
 
 /** One certificate that needs revocation data, with the issuer that vouches for it. */
@@ -37,12 +37,13 @@ const selfSigned = (n: Node): boolean => issued(n, n);
  * TSA's does not matter here: each is walked up to its root and covered.
  */
 export function timestampCertificates(token: Uint8Array): Uint8Array[] {
-  const info = new pkijs.ContentInfo({ schema: parseDer(token, 'time-stamp token') });
-  const signed = new pkijs.SignedData({ schema: info.content });
-
-  return (signed.certificates ?? [])
-    .filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate)
-    .map((c) => new Uint8Array(c.toSchema().toBER(false)));
+  try {
+    const signedData = readDer(token).at(1).at(0);
+    const certificates = signedData.children().find((el, i) => i > 2 && el.isContext(0));
+    return (certificates?.children() ?? []).filter((c) => c.tag === 0x30).map((c) => c.raw);
+  } catch (cause) {
+    throw new CmsError('CMS_BAD_DER', 'The time-stamp token is not valid DER.', { cause });
+  }
 }
 
 /** Finds issuer certificates the chains lack (e.g. from the AIA caIssuers URL); [] when none. */

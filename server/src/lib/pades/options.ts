@@ -1,5 +1,5 @@
 import type { CmsSigner } from '../cms/signer.js';
-import type { TimestampFunction } from '../cms/timestamp.js';
+import type { TimestampFunction } from '../pki/tsa-client.js';
 import type { WidgetAppearance } from '../pdf/signature-field.js';
 import type { PdfFile } from '../pdf/pdf-file.js';
 

@@ -1,6 +1,6 @@
 import { PDFArray, PDFDict, PDFName, PDFNumber, type PDFObject } from 'pdf-lib';
 import { createCms } from '../cms/create-cms.js';
-import { httpTimestamp, type TimestampFunction } from '../cms/timestamp.js';
+import { httpTimestamp, type TimestampFunction } from '../pki/tsa-client.js';
 import { hashPrepared } from '../pdf/byte-range.js';
 import { concat } from '../pdf/incremental-writer.js';
 import { withPdf } from '../pdf/lazy-pdf-file.js';
@@ -84,7 +84,7 @@ async function signFile(
       ...pick(o),
       ...(appearance ? { appearance } : {}),
     });
-    const digest = hashPrepared(prepared, o.signer.digest ?? 'sha256');
+    const digest = hashPrepared(prepared, o.signer.algorithm.hash);
     const cms = await createCms(digest, o.signer, timestamp);
     if (cms.length <= contentsSize) return completeUpdate(prepared, cms);
     contentsSize = retrySize(cms.length);

@@ -1,9 +1,9 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { createHash, type KeyObject } from 'node:crypto';
-import { PkiError } from './errors.js';
+import { createHash, randomBytes, type KeyObject } from 'node:crypto';
+import { PkiError, badDer } from './errors.js';
 import { OID } from './oids.js';
-import { decodeDer, randomSerial, toArrayBuffer, integerHex, wholeSeconds } from './der.js';
+import { decodeDer, toArrayBuffer, integerHex, wholeSeconds } from '../asn1/index.js';
 import { buildName, type DistinguishedName } from './names.js';
 import {
   nativePublicKey,
@@ -48,11 +48,19 @@ export type IssueRequest = {
   emails?: readonly string[];
 };
 
+/** Serial number of 64 random bits plus 8 more, forced positive and non-zero-leading. */
+function randomSerial(): Uint8Array {
+  const bytes = randomBytes(10);
+  bytes[0] = (bytes[0]! & 0x7f) | 0x40;
+
+  return new Uint8Array(bytes);
+}
+
 export type IssuedCertificate = { der: Uint8Array; serialHex: string; notAfter: Date };
 
 export function parseCertificate(der: Uint8Array): pkijs.Certificate {
   try {
-    return new pkijs.Certificate({ schema: decodeDer(der, 'certificate') });
+    return new pkijs.Certificate({ schema: decodeDer(der, 'certificate', badDer) });
   } catch (error) {
     if (error instanceof PkiError) throw error;
     throw new PkiError('PKI_BAD_CERTIFICATE', 'The bytes are DER but not an X.509 certificate.', {

@@ -2,7 +2,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { PkiError } from './errors.js';
 import { OID } from './oids.js';
-import { integerFromBigInt, toArrayBuffer, wholeSeconds } from './der.js';
+import { integerFromBigInt, toArrayBuffer, wholeSeconds } from '../asn1/index.js';
 import { signatureAlgorithmIdentifier } from './key-signer.js';
 import { certificateKeyId, parseCertificate, type Issuer } from './certificate.js';
 import { authorityKeyIdentifierExtension } from './extensions.js';

@@ -1,6 +1,6 @@
 import * as pkijs from 'pkijs';
-import { PkiError } from './errors.js';
-import { decodeDer } from './der.js';
+import { PkiError, badDer } from './errors.js';
+import { decodeDer } from '../asn1/index.js';
 import { nativePublicKey, signatureAlgorithmFrom, verifySignature } from './key-signer.js';
 import { assertStrongKey } from './key-strength.js';
 import { readName, type DistinguishedName } from './names.js';
@@ -24,7 +24,7 @@ function csrPublicKey(request: pkijs.CertificationRequest) {
 export function parseCsr(der: Uint8Array): ParsedCsr {
   let request: pkijs.CertificationRequest;
   try {
-    request = new pkijs.CertificationRequest({ schema: decodeDer(der, 'certificate request') });
+    request = new pkijs.CertificationRequest({ schema: decodeDer(der, 'certificate request', badDer) });
   } catch (error) {
     if (error instanceof PkiError) throw error;
     throw new PkiError('PKI_BAD_CSR', 'The bytes are not a PKCS#10 certification request.', {

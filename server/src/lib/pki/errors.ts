@@ -9,3 +9,5 @@ export class PkiError extends LibraryError {
     super(code, message, options);
   }
 }
+
+export const badDer = (message: string): PkiError => new PkiError('PKI_BAD_DER', message);

@@ -2,7 +2,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { createHash } from 'node:crypto';
 import { OID } from './oids.js';
-import { toArrayBuffer } from './der.js';
+import { toArrayBuffer } from '../asn1/index.js';
 
 export type KeyUsageBit =
   | 'digitalSignature'

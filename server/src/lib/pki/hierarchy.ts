@@ -11,8 +11,9 @@ import {
 import { issueCertificate } from './certificate.js';
 import type { CertificateKind } from './profiles.js';
 import type { DistinguishedName } from './names.js';
+import { assertStrongKey } from './key-strength.js';
 import { toPem } from './pem.js';
-import { exportPkcs12, importPkcs12 } from './pkcs12.js';
+import { exportPkcs12, readPkcs12 } from './pkcs12.js';
 
 export type InitHierarchyOptions = {
   dir: string;
@@ -195,7 +196,10 @@ export function loadIdentity(dir: string, name: string, password: string): Loade
       `${file} does not exist; run "lienthong certs init --dir ${dir}" first.`,
     );
   }
-  const { privateKey, certificate, chain } = importPkcs12(readFileSync(file), password);
+  const { privateKey, certificateChain } = readPkcs12(readFileSync(file), password);
+  const [certificate, ...chain] = certificateChain;
+  // imported identities (PKI_DIR) obey the same rule as every other key
+  assertStrongKey(privateKey, 'PKCS#12 key');
 
-  return { certificate, chain, privateKey, signer: createKeySigner(privateKey) };
+  return { certificate: certificate!, chain, privateKey, signer: createKeySigner(privateKey) };
 }

@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './oids.js';
 export * from './pem.js';
+export * from './algorithms.js';
 export * from './key-signer.js';
 export * from './key-strength.js';
 export * from './names.js';

@@ -1,8 +1,9 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { createHash } from 'node:crypto';
+import { badDer } from './errors.js';
 import { OID } from './oids.js';
-import { decodeDer, encodeDer, integerHex, tlv, toArrayBuffer, wholeSeconds } from './der.js';
+import { decodeDer, toDer, integerHex, tlv, toArrayBuffer, wholeSeconds } from '../asn1/index.js';
 import { signatureAlgorithmIdentifier, type KeySigner } from './key-signer.js';
 import { certificateFacts } from './certificate.js';
 
@@ -50,7 +51,7 @@ function ctxTag(tagNumber: number, value: asn1js.AsnType[]): asn1js.Constructed 
 }
 
 function statusOnly(status: number): Uint8Array {
-  return encodeDer(new asn1js.Sequence({ value: [new asn1js.Enumerated({ value: status })] }));
+  return toDer(new asn1js.Sequence({ value: [new asn1js.Enumerated({ value: status })] }));
 }
 
 type IssuerHashes = { nameDer: Uint8Array; keyBits: Uint8Array };
@@ -145,31 +146,31 @@ async function signedResponse(request: pkijs.OCSPRequest, ctx: OcspContext): Pro
   const nonce = nonceExtension(request);
   // The nonce binds this answer to the client's request (RFC 8954); echo it byte for byte.
   if (nonce) responseData.push(ctxTag(1, [new asn1js.Sequence({ value: [nonce.toSchema()] })]));
-  const tbs = encodeDer(new asn1js.Sequence({ value: responseData }));
+  const tbs = toDer(new asn1js.Sequence({ value: responseData }));
   const signature = await ctx.responder.signer.sign(tbs);
   const basic = tlv(
     0x30,
     tbs,
-    encodeDer(signatureAlgorithmIdentifier(ctx.responder.signer.algorithm).toSchema()),
-    encodeDer(new asn1js.BitString({ valueHex: toArrayBuffer(signature) })),
+    toDer(signatureAlgorithmIdentifier(ctx.responder.signer.algorithm).toSchema()),
+    toDer(new asn1js.BitString({ valueHex: toArrayBuffer(signature) })),
     tlv(0xa0, tlv(0x30, ctx.responder.certificate)),
   );
   const responseBytes = tlv(
     0x30,
-    encodeDer(new asn1js.ObjectIdentifier({ value: OID.ocspBasic })),
+    toDer(new asn1js.ObjectIdentifier({ value: OID.ocspBasic })),
     tlv(0x04, basic),
   );
 
   return tlv(
     0x30,
-    encodeDer(new asn1js.Enumerated({ value: OCSP_STATUS.successful })),
+    toDer(new asn1js.Enumerated({ value: OCSP_STATUS.successful })),
     tlv(0xa0, responseBytes),
   );
 }
 
 function parseRequest(requestDer: Uint8Array, maxCertIds: number): pkijs.OCSPRequest | undefined {
   try {
-    const request = new pkijs.OCSPRequest({ schema: decodeDer(requestDer, 'OCSP request') });
+    const request = new pkijs.OCSPRequest({ schema: decodeDer(requestDer, 'OCSP request', badDer) });
     const count = request.tbsRequest.requestList.length;
 
     return count > 0 && count <= maxCertIds ? request : undefined;

@@ -3,17 +3,15 @@ import {
   createHash,
   createHmac,
   createPrivateKey,
-  createPublicKey,
   randomBytes,
-  timingSafeEqual,
+  X509Certificate,
   type KeyObject,
 } from 'node:crypto';
-import { PkiError } from './errors.js';
+import forge from 'node-forge';
+import { PkiError, badDer } from './errors.js';
 import { OID } from './oids.js';
-import { decodeDer, encodeDer, toArrayBuffer } from './der.js';
-import { pbes2Decrypt, pbes2Encrypt } from './pbes2.js';
-import { certificatePublicKey, parseCertificate } from './certificate.js';
-import { assertStrongKey } from './key-strength.js';
+import { decodeDer, toDer, toArrayBuffer } from '../asn1/index.js';
+import { pbes2Encrypt } from './pbes2.js';
 
 /** OpenSSL 3's default iteration count for PKCS#12 key, certificate and MAC derivation. */
 const ITERATIONS = 2048;
@@ -23,7 +21,7 @@ const ctx0 = (value: asn1js.AsnType[]) =>
 const oid = (value: string) => new asn1js.ObjectIdentifier({ value });
 const octets = (bytes: Uint8Array) => new asn1js.OctetString({ valueHex: toArrayBuffer(bytes) });
 
-/** RFC 7292 Appendix B key derivation (used here for the MAC key only, ID = 3) with SHA-256. */
+/** RFC 7292 Appendix B key derivation (for the MAC key only, ID = 3) with SHA-256. */
 function pkcs12Kdf(
   password: string,
   salt: Uint8Array,
@@ -113,7 +111,7 @@ export function exportPkcs12(input: Pkcs12Export): Uint8Array {
   const keyBag = new asn1js.Sequence({
     value: [
       oid(OID.pkcs8ShroudedKeyBag),
-      ctx0([decodeDer(new Uint8Array(encryptedKey), 'key')]),
+      ctx0([decodeDer(new Uint8Array(encryptedKey), 'key', badDer)]),
       attrs(),
     ],
   });
@@ -121,7 +119,7 @@ export function exportPkcs12(input: Pkcs12Export): Uint8Array {
   const certSafe = new asn1js.Sequence({
     value: [certBag(input.certificate, attrs()), ...(input.chain ?? []).map((der) => certBag(der))],
   });
-  const encrypted = pbes2Encrypt(encodeDer(certSafe), input.password, ITERATIONS);
+  const encrypted = pbes2Encrypt(toDer(certSafe), input.password, ITERATIONS);
   const encryptedContent = new asn1js.Primitive({
     idBlock: { tagClass: 3, tagNumber: 0 },
     valueHex: toArrayBuffer(encrypted.ciphertext),
@@ -132,11 +130,11 @@ export function exportPkcs12(input: Pkcs12Export): Uint8Array {
       new asn1js.Sequence({ value: [oid(OID.data), encrypted.algorithm, encryptedContent] }),
     ],
   });
-  const authSafe = encodeDer(
+  const authSafe = toDer(
     new asn1js.Sequence({
       value: [
         new asn1js.Sequence({ value: [oid(OID.encryptedData), ctx0([encryptedData])] }),
-        new asn1js.Sequence({ value: [oid(OID.data), ctx0([octets(encodeDer(keySafe))])] }),
+        new asn1js.Sequence({ value: [oid(OID.data), ctx0([octets(toDer(keySafe))])] }),
       ],
     }),
   );
@@ -153,7 +151,7 @@ export function exportPkcs12(input: Pkcs12Export): Uint8Array {
     ],
   });
 
-  return encodeDer(
+  return toDer(
     new asn1js.Sequence({
       value: [
         new asn1js.Integer({ value: 3 }),
@@ -164,138 +162,82 @@ export function exportPkcs12(input: Pkcs12Export): Uint8Array {
   );
 }
 
-type Node = asn1js.AsnType & {
-  valueBlock: { value?: asn1js.AsnType[]; valueHexView?: Uint8Array };
-};
-const at = (node: asn1js.AsnType | undefined, ...path: number[]): Node | undefined => {
-  let cur = node as Node | undefined;
-  for (const i of path) cur = cur?.valueBlock.value?.[i] as Node | undefined;
+/** A PKCS#12's private key and certificates, the key's certificate first, then each issuer. */
+export type Pkcs12Contents = { privateKey: KeyObject; certificateChain: Uint8Array[] };
 
-  return cur;
-};
-const oidOf = (node: asn1js.AsnType | undefined) =>
-  node instanceof asn1js.ObjectIdentifier ? node.valueBlock.toString() : '';
-
-/** Contents of an OCTET STRING or [n] IMPLICIT OCTET STRING, primitive or constructed (BER). */
-function octetValue(node: Node | undefined): Uint8Array {
-  if (!node) return new Uint8Array();
-  const parts = node.valueBlock.value;
-  // asn1js also fills `value` for primitive OCTET STRINGs whose content happens to parse.
-  if (node.idBlock.isConstructed && parts)
-    return Buffer.concat(parts.map((p) => octetValue(p as Node)));
-
-  return node.valueBlock.valueHexView ?? new Uint8Array();
+function bagsOf(pfx: forge.pkcs12.Pkcs12Pfx, bagType: string): forge.pkcs12.Bag[] {
+  return pfx.getBags({ bagType })[bagType] ?? [];
 }
 
-function verifyMac(pfx: asn1js.AsnType, authSafe: Uint8Array, password: string): void {
-  const macData = at(pfx, 2);
-  if (!macData) return;
-  const hashOid = oidOf(at(macData, 0, 0, 0));
-  if (hashOid !== OID.sha256) {
-    throw new PkiError(
-      'PKI_P12_UNSUPPORTED',
-      `PKCS#12 MAC with ${hashOid} is not read; only HMAC-SHA256.`,
-    );
-  }
-  const iterations = (at(macData, 2) as asn1js.Integer | undefined)?.valueBlock.valueDec ?? 1;
-  const key = pkcs12Kdf(password, octetValue(at(macData, 1)), iterations, 3, 32);
-  const expected = createHmac('sha256', key).update(authSafe).digest();
-  const actual = octetValue(at(macData, 0, 1));
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
-    throw new PkiError('PKI_P12_BAD_PASSWORD', 'Wrong PKCS#12 password (MAC check failed).');
-  }
+function derOf(asn1: forge.asn1.Asn1): Uint8Array {
+  return new Uint8Array(Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary'));
 }
 
-type Bag = { type: string; value: Node | undefined; localKeyId?: string };
-
-function bagsOf(safeContents: Uint8Array): Bag[] {
-  const seq = decodeDer(safeContents, 'PKCS#12 SafeContents') as Node;
-
-  return (seq.valueBlock.value ?? []).map((bag) => {
-    const attrs = (at(bag, 2)?.valueBlock.value ?? []) as Node[];
-    const keyIdAttr = attrs.find((a) => oidOf(at(a, 0)) === OID.localKeyId);
-    const localKeyId = keyIdAttr
-      ? Buffer.from(octetValue(at(keyIdAttr, 1, 0))).toString('hex')
-      : undefined;
-
-    return { type: oidOf(at(bag, 0)), value: at(bag, 1, 0), localKeyId };
-  });
-}
-
-function safeBags(authSafe: Uint8Array, password: string): Bag[] {
-  const contentInfos = ((decodeDer(authSafe, 'PKCS#12 AuthenticatedSafe') as Node).valueBlock
-    .value ?? []) as Node[];
-  const bags: Bag[] = [];
-  for (const info of contentInfos) {
-    const type = oidOf(at(info, 0));
-    if (type === OID.data) bags.push(...bagsOf(octetValue(at(info, 1, 0))));
-    else if (type === OID.encryptedData) {
-      const eci = at(info, 1, 0, 1);
-      bags.push(...bagsOf(pbes2Decrypt(at(eci, 1)!, octetValue(at(eci, 2)), password)));
-    } else
-      throw new PkiError(
-        'PKI_P12_UNSUPPORTED',
-        `PKCS#12 content type ${type} (public-key privacy) is not read.`,
-      );
-  }
-
-  return bags;
-}
-
-export type Pkcs12Contents = {
-  privateKey: KeyObject;
-  certificate: Uint8Array;
-  chain: Uint8Array[];
-};
-
-function samePublicKey(a: KeyObject, b: KeyObject): boolean {
-  const der = (k: KeyObject) => k.export({ type: 'spki', format: 'der' });
-
-  return der(a).equals(der(b));
-}
-
-/** Read key, its certificate and the remaining certificates (chain) from a PKCS#12 file. */
-export function importPkcs12(p12: Uint8Array, password: string): Pkcs12Contents {
-  const pfx = decodeDer(p12, 'PKCS#12 file');
-  if (oidOf(at(pfx, 1, 0)) !== OID.data) {
-    throw new PkiError(
-      'PKI_P12_UNSUPPORTED',
-      'PKCS#12 without password integrity (public-key mode) is not read.',
-    );
-  }
-  const authSafe = octetValue(at(pfx, 1, 1, 0));
-  verifyMac(pfx, authSafe, password);
-  const bags = safeBags(authSafe, password);
-  const keyBag = bags.find((b) => b.type === OID.pkcs8ShroudedKeyBag);
-  if (!keyBag?.value)
-    throw new PkiError('PKI_P12_NO_KEY', 'The PKCS#12 file holds no shrouded private key.');
-  let privateKey: KeyObject;
+function openPfx(p12: Uint8Array, password: string): forge.pkcs12.Pkcs12Pfx {
+  let asn1: forge.asn1.Asn1;
   try {
-    const der = Buffer.from(keyBag.value.toBER(false));
-    privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8', passphrase: password });
-  } catch (error) {
-    throw new PkiError('PKI_P12_BAD_PASSWORD', 'The PKCS#12 private key could not be decrypted.', {
-      cause: error,
-    });
+    asn1 = forge.asn1.fromDer(forge.util.createBuffer(Buffer.from(p12).toString('binary')));
+  } catch (cause) {
+    throw new PkiError('P12_INVALID', 'The PKCS#12 file is not valid DER.', { cause });
   }
-  // imported identities (PKI_DIR, loadIdentity) obey the same rule as every other key
-  assertStrongKey(privateKey, 'PKCS#12 key');
-  const certs = bags
-    .filter((b) => b.type === OID.certBag && oidOf(at(b.value, 0)) === OID.x509Certificate)
-    .map((b) => ({ der: octetValue(at(b.value, 1, 0)), localKeyId: b.localKeyId }));
-  const publicKey = createPublicKey(privateKey);
-  const leaf =
-    certs.find((c) => keyBag.localKeyId && c.localKeyId === keyBag.localKeyId) ??
-    certs.find((c) => samePublicKey(certificatePublicKey(parseCertificate(c.der)), publicKey));
-  if (!leaf)
-    throw new PkiError(
-      'PKI_P12_NO_CERTIFICATE',
-      'The PKCS#12 file has no certificate for its private key.',
-    );
+  try {
+    return forge.pkcs12.pkcs12FromAsn1(asn1, true, password);
+  } catch (cause) {
+    const text = String((cause as Error).message ?? cause);
+    if (/password|mac|decrypt/i.test(text)) {
+      throw new PkiError('P12_BAD_PASSWORD', 'The PKCS#12 password is wrong (MAC check failed).', {
+        cause,
+      });
+    }
+    throw new PkiError('P12_INVALID', `The PKCS#12 file cannot be read: ${text}`, { cause });
+  }
+}
 
-  return {
-    privateKey,
-    certificate: leaf.der,
-    chain: certs.filter((c) => c !== leaf).map((c) => c.der),
-  };
+/**
+ * Key and certificates from a .p12 (ours, OpenSSL's, a CA's). node-forge opens the container;
+ * keys forge cannot model (EC) come back as PKCS#8 ASN.1, which Node's crypto reads, so RSA and
+ * EC both work.
+ */
+export function readPkcs12(p12: Uint8Array, password: string): Pkcs12Contents {
+  const pfx = openPfx(p12, password);
+  const keyBags = [
+    ...bagsOf(pfx, OID.pkcs8ShroudedKeyBag),
+    ...bagsOf(pfx, OID.keyBag),
+  ];
+  const keyBag = keyBags[0];
+  if (!keyBag) throw new PkiError('P12_NO_KEY', 'The PKCS#12 file holds no private key.');
+  const pkcs8 = keyBag.key
+    ? derOf(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keyBag.key)))
+    : derOf((keyBag as unknown as { asn1: forge.asn1.Asn1 }).asn1);
+  const privateKey = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
+  const certs = bagsOf(pfx, OID.certBag).map((bag) =>
+    bag.cert
+      ? derOf(forge.pki.certificateToAsn1(bag.cert))
+      : derOf((bag as unknown as { asn1: forge.asn1.Asn1 }).asn1),
+  );
+  return { privateKey, certificateChain: orderChain(privateKey, certs) };
+}
+
+/** Signer certificate first (the one matching the key), then each issuer in turn. */
+export function orderChain(privateKey: KeyObject, certs: Uint8Array[]): Uint8Array[] {
+  const parsed = certs.map((der) => {
+    try {
+      return { der, cert: new X509Certificate(der) };
+    } catch (cause) {
+      throw new PkiError('P12_INVALID', 'A certificate of the PKCS#12 file cannot be parsed.', {
+        cause,
+      });
+    }
+  });
+  const leaf = parsed.find((c) => c.cert.checkPrivateKey(privateKey));
+  if (!leaf)
+    throw new PkiError('P12_NO_KEY', 'No certificate in the PKCS#12 file matches its private key.');
+  const chain = [leaf];
+  for (let current = leaf; chain.length <= parsed.length; ) {
+    const issuer = parsed.find((c) => !chain.includes(c) && current.cert.checkIssued(c.cert));
+    if (!issuer) break;
+    chain.push(issuer);
+    current = issuer;
+  }
+  return chain.map((c) => c.der);
 }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PkiError } from './errors.js';
 import { pemBlocks } from './pem.js';
-import { toHex } from './der.js';
+import { hex } from '../asn1/index.js';
 import { certificateKeyId, parseCertificate } from './certificate.js';
 
 export type TrustedCertificate = {
@@ -14,7 +14,7 @@ export type TrustedCertificate = {
 
 /** Canonical text of a Name for lookups: its DER in hex (exact match, as RFC 5280 compares). */
 export function nameKey(nameDer: Uint8Array): string {
-  return toHex(nameDer);
+  return hex(nameDer);
 }
 
 function describe(der: Uint8Array, isRoot: boolean): TrustedCertificate {
@@ -23,7 +23,7 @@ function describe(der: Uint8Array, isRoot: boolean): TrustedCertificate {
   return {
     der,
     subject: nameKey(new Uint8Array(cert.subject.toSchema().toBER(false))),
-    skiHex: toHex(certificateKeyId(cert)),
+    skiHex: hex(certificateKeyId(cert)),
     isRoot,
   };
 }
@@ -89,7 +89,7 @@ export class TrustStore {
   }
 
   bySki(ski: Uint8Array | string): TrustedCertificate | undefined {
-    const key = typeof ski === 'string' ? ski.toLowerCase() : toHex(ski);
+    const key = typeof ski === 'string' ? ski.toLowerCase() : hex(ski);
 
     return this.entries.find((e) => e.skiHex === key);
   }

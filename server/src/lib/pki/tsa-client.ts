@@ -1,17 +1,21 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { randomBytes } from 'node:crypto';
-import { PkiError } from './errors.js';
+import { PkiError, badDer } from './errors.js';
 import { OID } from './oids.js';
-import { decodeDer, encodeDer, integerFromBigInt, toArrayBuffer } from './der.js';
-import { hashAlgorithmIdentifier, type HashName } from './key-signer.js';
+import { bigintOf, decodeDer, integerFromBigInt, toArrayBuffer, toDer } from '../asn1/index.js';
+import { hashAlgorithmIdentifier } from './key-signer.js';
+import { DIGEST_LENGTH, type DigestAlgorithm } from './algorithms.js';
 
-const DIGEST_LENGTH: Record<HashName, number> = { sha256: 32, sha384: 48, sha512: 64 };
+/*
+ * The one RFC 3161 client: it builds the query, checks the reply (status, nonce, imprint) and
+ * reads the token, whether the TSA is reached over HTTP or is the hub's own, in-process.
+ */
 
 /** Build an RFC 3161 TimeStampReq for an already computed digest. */
 export function buildTimestampQuery(
   digest: Uint8Array,
-  hashAlg: HashName,
+  hashAlg: DigestAlgorithm,
   options: { nonce?: bigint | boolean; certReq?: boolean } = {},
 ): { query: Uint8Array; nonce?: bigint } {
   if (digest.byteLength !== DIGEST_LENGTH[hashAlg]) {
@@ -38,7 +42,7 @@ export function buildTimestampQuery(
   if (nonce !== undefined) fields.push(integerFromBigInt(nonce));
   if (options.certReq ?? true) fields.push(new asn1js.Boolean({ value: true }));
 
-  return { query: encodeDer(new asn1js.Sequence({ value: fields })), nonce };
+  return { query: toDer(new asn1js.Sequence({ value: fields })), nonce };
 }
 
 export type TimestampInfo = {
@@ -49,20 +53,16 @@ export type TimestampInfo = {
   hashedMessage: Uint8Array;
 };
 
-function bigintOf(value: asn1js.Integer): bigint {
-  return BigInt(`0x${Buffer.from(value.valueBlock.valueHexView).toString('hex') || '0'}`);
-}
-
 /** Decode the TSTInfo inside a token (ContentInfo DER). Does not verify the signature. */
 export function readTimestampToken(token: Uint8Array): TimestampInfo {
   try {
-    const info = new pkijs.ContentInfo({ schema: decodeDer(token, 'time-stamp token') });
+    const info = new pkijs.ContentInfo({ schema: decodeDer(token, 'time-stamp token', badDer) });
     const signed = new pkijs.SignedData({ schema: info.content });
     if (signed.encapContentInfo.eContentType !== OID.tstInfo || !signed.encapContentInfo.eContent) {
       throw new Error('not a TSTInfo');
     }
     const tst = new pkijs.TSTInfo({
-      schema: decodeDer(new Uint8Array(signed.encapContentInfo.eContent.getValue()), 'TSTInfo'),
+      schema: decodeDer(new Uint8Array(signed.encapContentInfo.eContent.getValue()), 'TSTInfo', badDer),
     });
 
     return {
@@ -92,7 +92,7 @@ export function parseTimestampReply(
 ): Uint8Array {
   let resp: pkijs.TimeStampResp;
   try {
-    resp = new pkijs.TimeStampResp({ schema: decodeDer(reply, 'TimeStampResp') });
+    resp = new pkijs.TimeStampResp({ schema: decodeDer(reply, 'TimeStampResp', badDer) });
   } catch (error) {
     throw new PkiError('PKI_TSA_BAD_REPLY', 'The TSA answer is not a DER TimeStampResp.', {
       cause: error,
@@ -122,4 +122,48 @@ export function parseTimestampReply(
   }
 
   return token;
+}
+
+/** Returns the DER TimeStampToken (a CMS ContentInfo) for a message imprint. */
+export type TimestampFunction = (
+  digest: Uint8Array,
+  digestAlgorithm?: DigestAlgorithm,
+) => Promise<Uint8Array>;
+
+/** A time-stamp function over any transport that carries a TimeStampReq to a TSA and back. */
+export function timestampWith(send: (query: Uint8Array) => Promise<Uint8Array>): TimestampFunction {
+  return async (digest, alg = 'sha256') => {
+    const { query, nonce } = buildTimestampQuery(digest, alg);
+    return parseTimestampReply(await send(query), { nonce, digest });
+  };
+}
+
+export const TSA_TIMEOUT_MS = 10_000;
+
+/** RFC 3161 over HTTP POST; fails closed (TSA_UNAVAILABLE) on timeout, network or HTTP errors. */
+export function httpTimestamp(url: string, timeoutMs = TSA_TIMEOUT_MS): TimestampFunction {
+  return timestampWith(async (query) => {
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/timestamp-query' },
+        body: query,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (cause) {
+      throw new PkiError(
+        'TSA_UNAVAILABLE',
+        `The time-stamp authority at ${url} did not answer: ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+    if (!response.ok) {
+      throw new PkiError(
+        'TSA_UNAVAILABLE',
+        `The time-stamp authority at ${url} answered HTTP ${response.status}.`,
+      );
+    }
+    return new Uint8Array(await response.arrayBuffer());
+  });
 }

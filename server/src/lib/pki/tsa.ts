@@ -1,10 +1,12 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { badDer } from './errors.js';
 import { OID } from './oids.js';
-import { decodeDer, encodeDer, integerFromBigInt, tlv, wholeSeconds } from './der.js';
-import { hashFromOid, type HashName, type KeySigner } from './key-signer.js';
+import { decodeDer, toDer, integerFromBigInt, tlv, wholeSeconds } from '../asn1/index.js';
+import type { KeySigner } from './key-signer.js';
+import { DIGEST_LENGTH, digestFromOid } from './algorithms.js';
 import { certificateFacts } from './certificate.js';
-import { buildSignedData } from './cms-signed-data.js';
+import { assembleSignedData, digestOf, signedAttributes } from '../cms/signed-data.js';
 
 export type TsaContext = {
   certificate: Uint8Array;
@@ -29,8 +31,6 @@ export const TSA_FAILURE = {
   systemFailure: 25,
 } as const;
 
-const DIGEST_LENGTH: Record<HashName, number> = { sha256: 32, sha384: 48, sha512: 64 };
-
 class Rejection {
   constructor(
     readonly failure: number,
@@ -54,18 +54,18 @@ function rejection(reason: Rejection): Uint8Array {
     ],
   });
 
-  return encodeDer(new asn1js.Sequence({ value: [statusInfo] }));
+  return toDer(new asn1js.Sequence({ value: [statusInfo] }));
 }
 
 function parseQuery(queryDer: Uint8Array, policy: string): pkijs.TimeStampReq {
   let req: pkijs.TimeStampReq;
   try {
-    req = new pkijs.TimeStampReq({ schema: decodeDer(queryDer, 'TimeStampReq') });
+    req = new pkijs.TimeStampReq({ schema: decodeDer(queryDer, 'TimeStampReq', badDer) });
   } catch {
     throw new Rejection(TSA_FAILURE.badDataFormat, 'not a DER TimeStampReq');
   }
   if (req.version !== 1) throw new Rejection(TSA_FAILURE.badRequest, 'version must be 1');
-  const hash = hashFromOid(req.messageImprint.hashAlgorithm.algorithmId);
+  const hash = digestFromOid(req.messageImprint.hashAlgorithm.algorithmId);
   if (!hash)
     throw new Rejection(TSA_FAILURE.badAlg, 'message imprint must use SHA-256, SHA-384 or SHA-512');
   if (req.messageImprint.hashedMessage.valueBlock.valueHexView.byteLength !== DIGEST_LENGTH[hash]) {
@@ -96,24 +96,33 @@ async function tstInfo(req: pkijs.TimeStampReq, ctx: TsaContext): Promise<Uint8A
   // tsa [0] GeneralName (explicit: GeneralName is a CHOICE) → directoryName [4] Name.
   const directoryName = new asn1js.Constructed({
     idBlock: { tagClass: 3, tagNumber: 4 },
-    value: [decodeDer(tsaName, 'TSA name')],
+    value: [decodeDer(tsaName, 'TSA name', badDer)],
   });
   fields.push(
     new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [directoryName] }),
   );
 
-  return encodeDer(new asn1js.Sequence({ value: fields }));
+  return toDer(new asn1js.Sequence({ value: fields }));
 }
 
 async function granted(req: pkijs.TimeStampReq, ctx: TsaContext): Promise<Uint8Array> {
-  const token = await buildSignedData({
-    contentType: OID.tstInfo,
-    content: await tstInfo(req, ctx),
-    signer: ctx.signer,
+  const content = await tstInfo(req, ctx);
+  const { algorithm } = ctx.signer;
+  const signedAttrs = signedAttributes(
+    digestOf(content, algorithm.hash),
+    ctx.certificate,
+    algorithm.hash,
+    OID.tstInfo,
+  );
+  const token = assembleSignedData({
+    signedAttrs,
+    signature: await ctx.signer.sign(signedAttrs),
+    certificateChain: req.certReq ? [ctx.certificate, ...ctx.chain] : [],
     signerCertificate: ctx.certificate,
-    certificates: req.certReq ? [ctx.certificate, ...ctx.chain] : [],
+    algorithm,
+    content: { type: OID.tstInfo, value: content },
   });
-  const statusInfo = encodeDer(new asn1js.Sequence({ value: [new asn1js.Integer({ value: 0 })] }));
+  const statusInfo = toDer(new asn1js.Sequence({ value: [new asn1js.Integer({ value: 0 })] }));
 
   return tlv(0x30, statusInfo, token);
 }

@@ -4,7 +4,7 @@
  * b + c is the end of a revision. Anything else lets an attacker sign one thing and show another.
  */
 import { decodeHexGap, type ContentsMask } from './contents-mask.js';
-import { sameBytes } from './der.js';
+import { sameBytes } from '../asn1/index.js';
 import type { PdfSignature } from './pdf-signatures.js';
 import { revisionEndingAt, type Revision, type RevisionLayout } from './revisions.js';
 

@@ -5,7 +5,7 @@
  * and link verification are paid once per certificate, not once per file.
  */
 import { X509Certificate, createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import { Der, hex, readDer, sameBytes } from './der.js';
+import { Der, hex, readDer, sameBytes } from '../asn1/index.js';
 
 const NAME_KEYS: Record<string, string> = {
   '2.5.4.3': 'CN',

@@ -9,11 +9,11 @@ import {
   digestName,
   hashChunks,
   signatureScheme,
-  verifySignature,
-  type SignatureScheme,
-} from './algorithms.js';
+  verifyWithScheme,
+  type ReadScheme,
+} from '../pki/algorithms.js';
 import { Cert, certFromDer, sameName } from './certificates.js';
-import { Der, DerError, algId, hex, readDer, sameBytes, type AlgId } from './der.js';
+import { Der, DerError, algId, hex, readDer, sameBytes, type AlgId } from '../asn1/index.js';
 
 export const OID = {
   signedData: '1.2.840.113549.1.7.2',
@@ -163,7 +163,7 @@ export function findSignerCert(
 
 export interface SignerCheck {
   digestAlgorithm: string;
-  scheme: SignatureScheme;
+  scheme: ReadScheme;
   /** null when there is no message-digest attribute. */
   digestOk: boolean | null;
   signatureOk: boolean;
@@ -210,7 +210,7 @@ export function checkSigner(
       digestAlgorithm,
       scheme,
       digestOk: null,
-      signatureOk: verifySignature(scheme, Buffer.concat(content), cert.publicKey, si.signature),
+      signatureOk: verifyWithScheme(scheme, Buffer.concat(content), cert.publicKey, si.signature),
       essOk: null,
       essVersion: null,
       hasSigningTime: false,
@@ -219,7 +219,7 @@ export function checkSigner(
   const md = attribute(si.signedAttrs, OID.messageDigest);
   const digestOk = md ? sameBytes(md.octets(), digest) : null;
   const signed = signedAttributesDer(si.signedAttrs);
-  const signatureOk = verifySignature(scheme, signed, cert.publicKey, si.signature);
+  const signatureOk = verifyWithScheme(scheme, signed, cert.publicKey, si.signature);
   const ess = essBinding(si, cert);
   return {
     digestAlgorithm,

@@ -4,7 +4,7 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { hashChunks } from './algorithms.js';
+import { hashChunks } from '../pki/algorithms.js';
 import type { Cert } from './certificates.js';
 import type { RevocationData } from './revocation.js';
 

@@ -19,7 +19,7 @@ import {
   PDFStream,
   PDFString,
 } from 'pdf-lib';
-import { sameBytes } from './der.js';
+import { sameBytes } from '../asn1/index.js';
 
 /** Deeper structures are compared as "different" rather than walked without bound. */
 const MAX_DEPTH = 32;

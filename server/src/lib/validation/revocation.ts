@@ -5,9 +5,9 @@
  * by the issuer (indirect CRLs are not supported).
  */
 import { createHash } from 'node:crypto';
-import { digestName, hashChunks, signatureScheme, verifySignature } from './algorithms.js';
+import { digestName, hashChunks, signatureScheme, verifyWithScheme } from '../pki/algorithms.js';
 import { Cert, certFromDer, sameName } from './certificates.js';
-import { Der, algId, hex, readDer, sameBytes, type AlgId } from './der.js';
+import { Der, algId, hex, readDer, sameBytes, type AlgId } from '../asn1/index.js';
 
 export type RevocationSource = 'DSS' | 'CMS' | 'ONLINE';
 
@@ -215,12 +215,12 @@ function ocspSigner(basic: ParsedOcsp, issuer: Cert): Cert | null {
   let signer: Cert | null = null;
   try {
     const scheme = signatureScheme(basic.signatureAlgorithm);
-    if (verifySignature(scheme, basic.tbs, issuer.publicKey, basic.signature)) signer = issuer;
+    if (verifyWithScheme(scheme, basic.tbs, issuer.publicKey, basic.signature)) signer = issuer;
     for (const der of signer ? [] : basic.certs) {
       const responder = certFromDer(der);
       if (!responder.issuedBy(issuer) || !responder.extendedKeyUsage.includes(OCSP_SIGNING))
         continue;
-      if (verifySignature(scheme, basic.tbs, responder.publicKey, basic.signature)) {
+      if (verifyWithScheme(scheme, basic.tbs, responder.publicKey, basic.signature)) {
         signer = responder;
         break;
       }
@@ -264,7 +264,7 @@ function crlSignedBy(crl: ParsedCrl, issuer: Cert): boolean {
   try {
     ok =
       sameName(crl.issuer, issuer.subjectName) &&
-      verifySignature(
+      verifyWithScheme(
         signatureScheme(crl.signatureAlgorithm),
         crl.tbs,
         issuer.publicKey,

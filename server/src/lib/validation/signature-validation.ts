@@ -3,7 +3,7 @@
  * time-stamp, chain, validity at the best proven time, revocation. Change analysis and level
  * detection are done afterwards by the caller, which has the whole document in view.
  */
-import { UnsupportedAlgorithm, isWeakDigest } from './algorithms.js';
+import { UnsupportedAlgorithm, isWeakDigest } from '../pki/algorithms.js';
 import { checkByteRange, signedRanges } from './byte-range.js';
 import type { Cert } from './certificates.js';
 import { buildChain, type TrustStore } from './chain.js';

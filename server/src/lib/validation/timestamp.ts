@@ -2,11 +2,11 @@
  * RFC 3161 time-stamp tokens: the signature time-stamp (imprint = hash of the SignerInfo
  * signature value) and document time-stamps (imprint = hash of their ByteRange).
  */
-import { digestName, hashChunks } from './algorithms.js';
+import { digestName, hashChunks } from '../pki/algorithms.js';
 import { Cert } from './certificates.js';
 import { buildChain, type TrustStore } from './chain.js';
 import { OID, checkSigner, findSignerCert, parseCms, type ParsedCms } from './cms.js';
-import { algId, readDer, sameBytes } from './der.js';
+import { algId, readDer, sameBytes } from '../asn1/index.js';
 
 const TIME_STAMPING = '1.3.6.1.5.5.7.3.8';
 

@@ -1,12 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { Types } from 'mongoose';
 import { keySigner, type CmsSigner } from '../../lib/cms/signer.js';
-import {
-  timestampRequest,
-  tokenFromResponse,
-  type TimestampFunction,
-} from '../../lib/cms/timestamp.js';
+import { timestampWith, type TimestampFunction } from '../../lib/pki/tsa-client.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import type { RevocationProvider } from '../../lib/pades/options.js';
@@ -109,13 +105,7 @@ export async function resolveSigningKey(
 
 /** RFC 3161 time-stamps from the hub's own TSA, in-process (same checks as the HTTP client). */
 export function hubTsaTimestamp(ctx: HubContext): TimestampFunction {
-  return async (digest, digestAlgorithm = 'sha256') => {
-    const nonce = randomBytes(8);
-    nonce[0] = (nonce[0]! & 0x7f) | 0x01;
-    const reply = await hubTsaAnswer(ctx, timestampRequest(digest, nonce, digestAlgorithm));
-
-    return tokenFromResponse(reply, digest, nonce);
-  };
+  return timestampWith((query) => hubTsaAnswer(ctx, query));
 }
 
 /** DER OCSPRequest (RFC 6960) for one certificate, CertID hashed with SHA-1 as clients do. */

@@ -1,4 +1,4 @@
-import type { TimestampFunction } from '../../lib/cms/timestamp.js';
+import type { TimestampFunction } from '../../lib/pki/tsa-client.js';
 import { AppError } from '../../errors/app-error.js';
 import type { RevocationProvider } from '../../lib/pades/index.js';
 

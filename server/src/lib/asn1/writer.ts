@@ -1,13 +1,13 @@
 import * as asn1js from 'asn1js';
-import { CmsError } from './cms-error.js';
 
 /*
  * Structures are composed as DER byte arrays: asn1js encodes the primitives (OIDs, integers,
- * octet strings) and parses input, while these helpers nest already-encoded elements byte-exact
- * (asn1js cannot embed pre-encoded DER such as certificates inside a constructed value).
+ * octet strings) while these helpers nest already-encoded elements byte-exact, so certificates
+ * and tokens are spliced into larger structures without being re-parsed (asn1js cannot embed
+ * pre-encoded DER inside a constructed value, and parsing is the hot path of TSA/OCSP).
  */
 
-export function toDer(value: asn1js.AsnType): Uint8Array {
+export function toDer(value: { toBER(sizeOnly?: boolean): ArrayBuffer }): Uint8Array {
   return new Uint8Array(value.toBER(false));
 }
 
@@ -18,6 +18,7 @@ function lengthBytes(n: number): number[] {
   return [0x80 | out.length, ...out];
 }
 
+/** One DER TLV around already-encoded contents. */
 export function tlv(tag: number, ...contents: Uint8Array[]): Uint8Array {
   const length = contents.reduce((n, c) => n + c.length, 0);
   const head = [tag, ...lengthBytes(length)];
@@ -41,24 +42,19 @@ export const octets = (value: Uint8Array): Uint8Array =>
   toDer(new asn1js.OctetString({ valueHex: value }));
 export const NULL = Uint8Array.of(0x05, 0x00);
 
-export function parseDer(der: Uint8Array, what: string): asn1js.AsnType {
-  const parsed = asn1js.fromBER(der);
-  if (parsed.offset === -1)
-    throw new CmsError('CMS_BAD_DER', `The ${what} is not valid DER: ${parsed.result.error}`);
-  return parsed.result;
-}
-
-/** The exact original bytes of a parsed element. */
-export function rawBytes(block: asn1js.AsnType): Uint8Array {
-  return new Uint8Array(block.valueBeforeDecodeView);
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
+/** Re-tags an encoded constructed element (a SET OF) as [tag] IMPLICIT. */
+export function implicit(tag: number, der: Uint8Array): Uint8Array {
+  const copy = Uint8Array.from(der);
+  copy[0] = 0xa0 | tag;
+  return copy;
 }
 
 /** DER SET OF: elements in ascending order of their encodings (X.690 §11.6). */
 export function derSetOf(elements: Uint8Array[]): Uint8Array {
-  return set(...[...elements].sort(compareBytes));
+  return set(...[...elements].sort(Buffer.compare));
+}
+
+/** Whole-second copy of a date: DER times must not carry trailing fractional zeros. */
+export function wholeSeconds(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / 1000) * 1000);
 }
