@@ -29,7 +29,7 @@ import { addDss } from '../../../server/src/lib/pades/index.js';
 import { onlineRevocation } from '../../../server/src/lib/pades/revocation-fetch.js';
 import { fromPem } from '../../../server/src/lib/pki/pem.js';
 import { parseCms, signatureTimestampToken } from '../../../server/src/lib/validation/cms.js';
-import { certFromDer, type Cert } from '../../../server/src/lib/validation/certificates.js';
+import { certFromDer, type Cert } from '../../../server/src/lib/pki/x509.js';
 import { loadPdf } from '../../../server/src/lib/validation/pdf-objects.js';
 import { readDss } from '../../../server/src/lib/validation/pdf-signatures.js';
 import { revocationStatus } from '../../../server/src/lib/validation/revocation.js';

@@ -22,7 +22,7 @@ import {
   toPem,
 } from '../../../server/src/lib/pki/index.js';
 import { toArrayBuffer } from '../../../server/src/lib/asn1/index.js';
-import { certFromDer } from '../../../server/src/lib/validation/certificates.js';
+import { certFromDer } from '../../../server/src/lib/pki/x509.js';
 import { validatePdf } from '../../../server/src/lib/validation/index.js';
 import { corpusBytes } from '../../support/corpus.js';
 import { startTestHub } from '../../support/hub.js';

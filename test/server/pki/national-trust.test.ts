@@ -9,7 +9,7 @@ import {
   nationalTrustLists,
 } from '../../../server/src/lib/pki/trust-lists.js';
 import { fromPem } from '../../../server/src/lib/pki/pem.js';
-import { certFromDer } from '../../../server/src/lib/validation/certificates.js';
+import { certFromDer } from '../../../server/src/lib/pki/x509.js';
 import { buildChain, trustStoreOf } from '../../../server/src/lib/validation/chain.js';
 import { REPO } from '../../support/process.js';
 import { openssl, tempDir } from './helpers.js';

@@ -3,11 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validatePdf, type TValidationReport } from '../../../server/src/lib/validation/index.js';
-import {
-  certFromDer,
-  clearCertificateCache,
-} from '../../../server/src/lib/validation/certificates.js';
-import { ocspRequest } from '../../../server/src/lib/validation/online.js';
+import { certFromDer, clearCertificateCache } from '../../../server/src/lib/pki/x509.js';
+import { ocspRequest } from '../../../server/src/lib/pki/ocsp.js';
 import { checkCrl } from '../../../server/src/lib/validation/revocation.js';
 import { createValidationPki, type ValidationPki } from '../../support/validation-pki.js';
 import * as tamper from '../../support/tamper.js';

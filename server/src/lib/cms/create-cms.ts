@@ -16,10 +16,7 @@ function isDerEcdsa(sig: Uint8Array): boolean {
 }
 
 /** Signature value formats accepted from external signers; ECDSA raw r||s is converted to DER. */
-export function normalizeSignature(
-  algorithm: SignatureScheme,
-  signature: Uint8Array,
-): Uint8Array {
+export function normalizeSignature(algorithm: SignatureScheme, signature: Uint8Array): Uint8Array {
   if (algorithm !== 'ECDSA' || isDerEcdsa(signature)) return signature;
   if (signature.length % 2 !== 0)
     throw new CmsError('CMS_BAD_SIGNATURE', 'A raw ECDSA signature must be r||s of equal halves.');

@@ -16,9 +16,5 @@ export {
 } from './signer.js';
 export { signerFromPkcs12 } from './pkcs12.js';
 export { readPkcs12, type Pkcs12Contents } from '../pki/pkcs12.js';
-export {
-  httpTimestamp,
-  TSA_TIMEOUT_MS,
-  type TimestampFunction,
-} from '../pki/tsa-client.js';
+export { httpTimestamp, TSA_TIMEOUT_MS, type TimestampFunction } from '../pki/tsa-client.js';
 export { certificateParts, certificateHash, x509 } from './certificate.js';

@@ -4,8 +4,9 @@
  * verifies against the issuer and says "good"; anything else fails closed with one line naming
  * the certificate and the URL, so a "long-term" signature is never written without the data.
  */
-import { certFromDer, parseCertificates, type Cert } from '../validation/certificates.js';
-import { FETCH_TIMEOUT_MS, ocspRequest } from '../validation/online.js';
+import { certFromDer, parseCertificates, type Cert } from '../pki/x509.js';
+import { ocspRequest } from '../pki/ocsp.js';
+import { FETCH_TIMEOUT_MS } from '../validation/online.js';
 import { checkCrl, checkOcsp, type RevocationStatus } from '../validation/revocation.js';
 import type { RevocationData, RevocationProvider } from './options.js';
 import { PadesError } from './pades-error.js';

@@ -71,7 +71,8 @@ export function signatureAlgorithmOf(alg: AlgId): SignatureAlgorithm | undefined
     try {
       const { hash, saltLength } = pssParams(alg.params);
       const digest = DIGESTS.find((d) => d === hash);
-      if (digest && saltLength === pssSaltLength(digest)) return { scheme: 'RSA-PSS', hash: digest };
+      if (digest && saltLength === pssSaltLength(digest))
+        return { scheme: 'RSA-PSS', hash: digest };
     } catch {
       // a digest this hub does not know: unsupported like any other
     }

@@ -200,33 +200,3 @@ export async function issueCertificate(request: IssueRequest): Promise<IssuedCer
 export function fingerprintSha256(der: Uint8Array): string {
   return createHash('sha256').update(der).digest('hex');
 }
-
-/** The parts of a certificate the responders need on every request, parsed once per DER buffer. */
-export type CertificateFacts = {
-  subjectDer: Uint8Array;
-  issuerDer: Uint8Array;
-  serialNumber: asn1js.Integer;
-  publicKeyBits: Uint8Array;
-  sha256: Uint8Array;
-};
-
-// pkijs schema matching costs milliseconds; TSA/OCSP answers reuse the same certificate bytes.
-const factsCache = new WeakMap<Uint8Array, CertificateFacts>();
-
-export function certificateFacts(der: Uint8Array): CertificateFacts {
-  const cached = factsCache.get(der);
-  if (cached) return cached;
-  const cert = parseCertificate(der);
-  const facts: CertificateFacts = {
-    subjectDer: new Uint8Array(cert.subject.toSchema().toBER(false)),
-    issuerDer: new Uint8Array(cert.issuer.toSchema().toBER(false)),
-    serialNumber: cert.serialNumber,
-    publicKeyBits: new Uint8Array(
-      cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView,
-    ),
-    sha256: new Uint8Array(createHash('sha256').update(der).digest()),
-  };
-  factsCache.set(der, facts);
-
-  return facts;
-}

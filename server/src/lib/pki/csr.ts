@@ -24,7 +24,9 @@ function csrPublicKey(request: pkijs.CertificationRequest) {
 export function parseCsr(der: Uint8Array): ParsedCsr {
   let request: pkijs.CertificationRequest;
   try {
-    request = new pkijs.CertificationRequest({ schema: decodeDer(der, 'certificate request', badDer) });
+    request = new pkijs.CertificationRequest({
+      schema: decodeDer(der, 'certificate request', badDer),
+    });
   } catch (error) {
     if (error instanceof PkiError) throw error;
     throw new PkiError('PKI_BAD_CSR', 'The bytes are not a PKCS#10 certification request.', {

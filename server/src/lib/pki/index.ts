@@ -7,6 +7,7 @@ export * from './key-strength.js';
 export * from './names.js';
 export * from './profiles.js';
 export * from './certificate.js';
+export * from './x509.js';
 export * from './csr.js';
 export * from './crl.js';
 export * from './ocsp.js';

@@ -3,9 +3,20 @@ import * as pkijs from 'pkijs';
 import { createHash } from 'node:crypto';
 import { badDer } from './errors.js';
 import { OID } from './oids.js';
-import { decodeDer, toDer, integerHex, tlv, toArrayBuffer, wholeSeconds } from '../asn1/index.js';
+import {
+  decodeDer,
+  integerHex,
+  NULL,
+  octets,
+  oid,
+  seq,
+  tlv,
+  toArrayBuffer,
+  toDer,
+  wholeSeconds,
+} from '../asn1/index.js';
 import { signatureAlgorithmIdentifier, type KeySigner } from './key-signer.js';
-import { certificateFacts } from './certificate.js';
+import { certFromDer, type Cert } from './x509.js';
 
 export type CertStatus =
   | { status: 'good' }
@@ -57,9 +68,9 @@ function statusOnly(status: number): Uint8Array {
 type IssuerHashes = { nameDer: Uint8Array; keyBits: Uint8Array };
 
 function issuerHashes(issuerDer: Uint8Array): IssuerHashes {
-  const cert = certificateFacts(issuerDer);
+  const cert = certFromDer(issuerDer);
 
-  return { nameDer: cert.subjectDer, keyBits: cert.publicKeyBits };
+  return { nameDer: cert.subjectName.raw, keyBits: cert.publicKeyBits };
 }
 
 /** True when the CertID names our issuer (hashes computed with the algorithm the client chose). */
@@ -118,7 +129,7 @@ async function statusFor(
 }
 
 function responderKeyHash(responderDer: Uint8Array): Uint8Array {
-  return createHash('sha1').update(certificateFacts(responderDer).publicKeyBits).digest();
+  return createHash('sha1').update(certFromDer(responderDer).publicKeyBits).digest();
 }
 
 function nonceExtension(request: pkijs.OCSPRequest): pkijs.Extension | undefined {
@@ -170,7 +181,9 @@ async function signedResponse(request: pkijs.OCSPRequest, ctx: OcspContext): Pro
 
 function parseRequest(requestDer: Uint8Array, maxCertIds: number): pkijs.OCSPRequest | undefined {
   try {
-    const request = new pkijs.OCSPRequest({ schema: decodeDer(requestDer, 'OCSP request', badDer) });
+    const request = new pkijs.OCSPRequest({
+      schema: decodeDer(requestDer, 'OCSP request', badDer),
+    });
     const count = request.tbsRequest.requestList.length;
 
     return count > 0 && count <= maxCertIds ? request : undefined;
@@ -211,4 +224,17 @@ export function ocspRequestFromGetPath(encoded: string): Uint8Array {
   return new Uint8Array(
     Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64'),
   );
+}
+
+/** DER OCSPRequest (RFC 6960) for one certificate, CertID hashed with SHA-1 as clients do. */
+export function ocspRequest(cert: Cert, issuer: Cert): Uint8Array {
+  const sha1 = (bytes: Uint8Array) => createHash('sha1').update(bytes).digest();
+  const certId = seq(
+    seq(oid(OID.sha1), NULL),
+    octets(sha1(issuer.subjectName.raw)),
+    octets(sha1(issuer.publicKeyBits)),
+    cert.serialDer,
+  );
+  // OCSPRequest { TBSRequest { requestList { Request { reqCert } } } }
+  return seq(seq(seq(seq(certId))));
 }

@@ -200,10 +200,7 @@ function openPfx(p12: Uint8Array, password: string): forge.pkcs12.Pkcs12Pfx {
  */
 export function readPkcs12(p12: Uint8Array, password: string): Pkcs12Contents {
   const pfx = openPfx(p12, password);
-  const keyBags = [
-    ...bagsOf(pfx, OID.pkcs8ShroudedKeyBag),
-    ...bagsOf(pfx, OID.keyBag),
-  ];
+  const keyBags = [...bagsOf(pfx, OID.pkcs8ShroudedKeyBag), ...bagsOf(pfx, OID.keyBag)];
   const keyBag = keyBags[0];
   if (!keyBag) throw new PkiError('P12_NO_KEY', 'The PKCS#12 file holds no private key.');
   const pkcs8 = keyBag.key
@@ -233,7 +230,7 @@ export function orderChain(privateKey: KeyObject, certs: Uint8Array[]): Uint8Arr
   if (!leaf)
     throw new PkiError('P12_NO_KEY', 'No certificate in the PKCS#12 file matches its private key.');
   const chain = [leaf];
-  for (let current = leaf; chain.length <= parsed.length; ) {
+  for (let current = leaf; chain.length <= parsed.length;) {
     const issuer = parsed.find((c) => !chain.includes(c) && current.cert.checkIssued(c.cert));
     if (!issuer) break;
     chain.push(issuer);

@@ -42,24 +42,22 @@ export type CertificateProfile = {
 const YEAR = 365;
 const SIGNING_KEY_USAGE: readonly KeyUsageBit[] = ['digitalSignature', 'nonRepudiation'];
 
+const CA = { ca: true, keyUsage: ['keyCertSign', 'cRLSign'], endEntity: false } as const;
+
 export const PROFILES: Record<CertificateKind, CertificateProfile> = {
   'root-ca': {
     kind: 'root-ca',
+    ...CA,
     maxValidityDays: 20 * YEAR + 5,
-    ca: true,
     pathLenConstraint: 1,
-    keyUsage: ['keyCertSign', 'cRLSign'],
     policy: POLICY.rootCa,
-    endEntity: false,
   },
   'issuing-ca': {
     kind: 'issuing-ca',
+    ...CA,
     maxValidityDays: 10 * YEAR + 3,
-    ca: true,
     pathLenConstraint: 0,
-    keyUsage: ['keyCertSign', 'cRLSign'],
     policy: POLICY.issuingCa,
-    endEntity: false,
   },
   tsa: {
     kind: 'tsa',

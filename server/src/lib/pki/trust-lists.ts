@@ -8,7 +8,9 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCertificate, fingerprintSha256 } from './certificate.js';
+import { sameBytes } from '../asn1/index.js';
+import { fingerprintSha256 } from './certificate.js';
+import { certFromDer, type Cert } from './x509.js';
 import { PkiError } from './errors.js';
 import { pemBlocks } from './pem.js';
 
@@ -30,32 +32,44 @@ export function nationalTrustDir(): string {
   return fileURLToPath(new URL('../../../../certs/', import.meta.url));
 }
 
-function selfIssued(der: Uint8Array): boolean {
-  const cert = parseCertificate(der);
-
-  return Buffer.from(cert.subject.toSchema().toBER(false)).equals(
-    Buffer.from(cert.issuer.toSchema().toBER(false)),
-  );
-}
-
-/** Every certificate in the PEM/CRT/CER files of `folder` (sorted by name), as one list. */
-export function loadTrustListFolder(name: string, folder: string): NamedTrustList {
+/** Every certificate in the PEM/CRT/CER files of `folder` (sorted by name), in file order. */
+export function readCertificateFolder(folder: string): { der: Uint8Array; selfIssued: boolean }[] {
   let files: string[];
   try {
     files = readdirSync(folder)
       .filter((f) => /\.(pem|crt|cer)$/i.test(f))
       .sort();
   } catch (error) {
-    throw new PkiError('PKI_TRUST_FOLDER', `Cannot read trust list folder ${folder}.`, {
+    throw new PkiError('PKI_TRUST_FOLDER', `Cannot read trust folder ${folder}.`, {
       cause: error,
     });
   }
+
+  return files.flatMap((file) =>
+    pemBlocks(readFileSync(join(folder, file), 'latin1')).map((der) => {
+      let cert: Cert;
+      try {
+        cert = certFromDer(der);
+      } catch (error) {
+        throw new PkiError(
+          'PKI_BAD_CERTIFICATE',
+          `${join(folder, file)} holds an unreadable certificate.`,
+          {
+            cause: error,
+          },
+        );
+      }
+
+      return { der, selfIssued: sameBytes(cert.subjectName.raw, cert.issuerName.raw) };
+    }),
+  );
+}
+
+/** Every certificate of `folder` as one list: self-issued ones are its anchors. */
+export function loadTrustListFolder(name: string, folder: string): NamedTrustList {
   const list: NamedTrustList = { name, anchors: [], intermediates: [] };
-  for (const file of files) {
-    const text = readFileSync(join(folder, file), 'latin1');
-    for (const der of pemBlocks(text))
-      (selfIssued(der) ? list.anchors : list.intermediates).push(der);
-  }
+  for (const { der, selfIssued } of readCertificateFolder(folder))
+    (selfIssued ? list.anchors : list.intermediates).push(der);
 
   return list;
 }

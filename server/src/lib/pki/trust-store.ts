@@ -1,7 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PkiError } from './errors.js';
-import { pemBlocks } from './pem.js';
+import { readCertificateFolder } from './trust-lists.js';
 import { hex } from '../asn1/index.js';
 import { certificateKeyId, parseCertificate } from './certificate.js';
 
@@ -49,33 +46,11 @@ export class TrustStore {
 
   reload(): void {
     const entries = this.roots.map((der) => describe(der, true));
-    if (this.folder) entries.push(...this.readFolder(this.folder));
+    if (this.folder) {
+      for (const { der, selfIssued } of readCertificateFolder(this.folder))
+        entries.push(describe(der, selfIssued));
+    }
     this.entries = entries;
-  }
-
-  private readFolder(folder: string): TrustedCertificate[] {
-    let names: string[];
-    try {
-      names = readdirSync(folder)
-        .filter((n) => /\.(pem|crt|cer)$/i.test(n))
-        .sort();
-    } catch (error) {
-      throw new PkiError('PKI_TRUST_FOLDER', `Cannot read trust folder ${folder}.`, {
-        cause: error,
-      });
-    }
-    const out: TrustedCertificate[] = [];
-    for (const name of names) {
-      for (const der of pemBlocks(readFileSync(join(folder, name), 'latin1'))) {
-        const cert = parseCertificate(der);
-        const selfIssued = Buffer.from(cert.subject.toSchema().toBER(false)).equals(
-          Buffer.from(cert.issuer.toSchema().toBER(false)),
-        );
-        out.push(describe(der, selfIssued));
-      }
-    }
-
-    return out;
   }
 
   all(): readonly TrustedCertificate[] {

@@ -62,7 +62,11 @@ export function readTimestampToken(token: Uint8Array): TimestampInfo {
       throw new Error('not a TSTInfo');
     }
     const tst = new pkijs.TSTInfo({
-      schema: decodeDer(new Uint8Array(signed.encapContentInfo.eContent.getValue()), 'TSTInfo', badDer),
+      schema: decodeDer(
+        new Uint8Array(signed.encapContentInfo.eContent.getValue()),
+        'TSTInfo',
+        badDer,
+      ),
     });
 
     return {

@@ -5,7 +5,7 @@ import { OID } from './oids.js';
 import { decodeDer, toDer, integerFromBigInt, tlv, wholeSeconds } from '../asn1/index.js';
 import type { KeySigner } from './key-signer.js';
 import { DIGEST_LENGTH, digestFromOid } from './algorithms.js';
-import { certificateFacts } from './certificate.js';
+import { certFromDer } from './x509.js';
 import { assembleSignedData, digestOf, signedAttributes } from '../cms/signed-data.js';
 
 export type TsaContext = {
@@ -83,7 +83,7 @@ function parseQuery(queryDer: Uint8Array, policy: string): pkijs.TimeStampReq {
 async function tstInfo(req: pkijs.TimeStampReq, ctx: TsaContext): Promise<Uint8Array> {
   const serial = await ctx.nextSerial();
   const genTime = wholeSeconds(ctx.clock?.() ?? new Date());
-  const tsaName = certificateFacts(ctx.certificate).subjectDer;
+  const tsaName = certFromDer(ctx.certificate).subjectName.raw;
   const fields: asn1js.AsnType[] = [
     new asn1js.Integer({ value: 1 }),
     new asn1js.ObjectIdentifier({ value: ctx.policy }),

@@ -5,7 +5,7 @@
  * an intermediate, and it is reported with the name of the trust list that holds its anchor.
  */
 import { LibraryError } from '../../errors/library-error.js';
-import { Cert, parseCertificates } from './certificates.js';
+import { Cert, parseCertificates } from '../pki/x509.js';
 
 /** A named trust list: anchors end chains; intermediates only help build them. */
 export interface TrustListInput {

@@ -12,7 +12,7 @@ import {
   verifyWithScheme,
   type ReadScheme,
 } from '../pki/algorithms.js';
-import { Cert, certFromDer, sameName } from './certificates.js';
+import { Cert, certFromDer, sameName } from '../pki/x509.js';
 import { Der, DerError, algId, hex, readDer, sameBytes, type AlgId } from '../asn1/index.js';
 
 export const OID = {

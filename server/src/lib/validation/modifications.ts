@@ -31,20 +31,7 @@ export interface ModificationContext {
   text?: string;
 }
 
-/** Roles whose new objects are always fine after signing. */
-const ALLOWED_NEW: ReadonlySet<ObjectRole> = new Set([
-  'signature-dict',
-  'doc-timestamp',
-  'signature-field',
-  'signature-widget',
-  'signature-appearance',
-  'dss',
-  'structure',
-  'unreferenced',
-  'info',
-  'metadata',
-  'acroform-resources',
-]);
+/** Roles whose objects may change after signing without harm. */
 const ALLOWED_CHANGED: ReadonlySet<ObjectRole> = new Set([
   'signature-field',
   'signature-widget',
@@ -55,6 +42,12 @@ const ALLOWED_CHANGED: ReadonlySet<ObjectRole> = new Set([
   'info',
   'metadata',
   'acroform-resources',
+]);
+/** Roles whose new objects are always fine after signing: those, and new signatures. */
+const ALLOWED_NEW: ReadonlySet<ObjectRole> = new Set<ObjectRole>([
+  'signature-dict',
+  'doc-timestamp',
+  ...ALLOWED_CHANGED,
 ]);
 const FORM_FILL: ReadonlySet<ObjectRole> = new Set([
   'form-field',

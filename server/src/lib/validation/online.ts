@@ -2,33 +2,11 @@
  * Online revocation fetching (only with `online: true`): OCSP by POST to the AIA responder,
  * CRL by GET from the distribution point, each with a 10 s timeout.
  */
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import { hashChunks } from '../pki/algorithms.js';
-import type { Cert } from './certificates.js';
+import { ocspRequest } from '../pki/ocsp.js';
+import type { Cert } from '../pki/x509.js';
 import type { RevocationData } from './revocation.js';
 
 export const FETCH_TIMEOUT_MS = 10_000;
-
-export function ocspRequest(cert: Cert, issuer: Cert): Uint8Array {
-  const certId = new pkijs.CertID({
-    hashAlgorithm: new pkijs.AlgorithmIdentifier({
-      algorithmId: '1.3.14.3.2.26',
-      algorithmParams: new asn1js.Null(),
-    }),
-    issuerNameHash: new asn1js.OctetString({
-      valueHex: hashChunks('sha1', [issuer.subjectName.raw]),
-    }),
-    issuerKeyHash: new asn1js.OctetString({
-      valueHex: hashChunks('sha1', [issuer.publicKeyBits]),
-    }),
-    serialNumber: new asn1js.Integer({ valueHex: Uint8Array.from(cert.serial) }),
-  });
-  const req = new pkijs.OCSPRequest({
-    tbsRequest: new pkijs.TBSRequest({ requestList: [new pkijs.Request({ reqCert: certId })] }),
-  });
-  return new Uint8Array(req.toSchema(true).toBER(false));
-}
 
 async function fetchBytes(url: string, init: RequestInit): Promise<Uint8Array> {
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });

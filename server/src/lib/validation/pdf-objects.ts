@@ -89,22 +89,21 @@ export function nameOf(
   return v instanceof PDFName ? v.decodeText() : undefined;
 }
 
-export function textOf(
+function stringOf(
   doc: PDFDocument,
   dict: PDFDict | undefined,
   key: string,
-): string | undefined {
+): PDFString | PDFHexString | undefined {
   const v = get(doc, dict, key);
-  return v instanceof PDFString || v instanceof PDFHexString ? v.decodeText() : undefined;
+  return v instanceof PDFString || v instanceof PDFHexString ? v : undefined;
 }
 
-export function bytesOf(
-  doc: PDFDocument,
-  dict: PDFDict | undefined,
-  key: string,
-): Uint8Array | undefined {
-  const v = get(doc, dict, key);
-  return v instanceof PDFString || v instanceof PDFHexString ? v.asBytes() : undefined;
+export function textOf(doc: PDFDocument, dict: PDFDict | undefined, key: string) {
+  return stringOf(doc, dict, key)?.decodeText();
+}
+
+export function bytesOf(doc: PDFDocument, dict: PDFDict | undefined, key: string) {
+  return stringOf(doc, dict, key)?.asBytes();
 }
 
 export function numbersOf(

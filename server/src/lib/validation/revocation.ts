@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { digestName, hashChunks, signatureScheme, verifyWithScheme } from '../pki/algorithms.js';
-import { Cert, certFromDer, sameName } from './certificates.js';
+import { Cert, certFromDer, sameName } from '../pki/x509.js';
 import { Der, algId, hex, readDer, sameBytes, type AlgId } from '../asn1/index.js';
 
 export type RevocationSource = 'DSS' | 'CMS' | 'ONLINE';

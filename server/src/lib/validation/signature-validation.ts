@@ -5,7 +5,7 @@
  */
 import { UnsupportedAlgorithm, isWeakDigest } from '../pki/algorithms.js';
 import { checkByteRange, signedRanges } from './byte-range.js';
-import type { Cert } from './certificates.js';
+import type { Cert } from '../pki/x509.js';
 import { buildChain, type TrustStore } from './chain.js';
 import {
   CmsFormatError,

@@ -3,7 +3,7 @@
  * signature value) and document time-stamps (imprint = hash of their ByteRange).
  */
 import { digestName, hashChunks } from '../pki/algorithms.js';
-import { Cert } from './certificates.js';
+import { Cert } from '../pki/x509.js';
 import { buildChain, type TrustStore } from './chain.js';
 import { OID, checkSigner, findSignerCert, parseCms, type ParsedCms } from './cms.js';
 import { algId, readDer, sameBytes } from '../asn1/index.js';

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { PDFDocument, PDFName } from 'pdf-lib';
-import { Cert, clearCertificateCache, parseCertificates } from './certificates.js';
+import { Cert, clearCertificateCache, parseCertificates } from '../pki/x509.js';
 import { trustStoreOf, type TrustListInput } from './chain.js';
 
 export { EXTRA_TRUST_LIST, type TrustListInput } from './chain.js';

@@ -1,12 +1,15 @@
-import { createHash } from 'node:crypto';
-import * as asn1js from 'asn1js';
 import { Types } from 'mongoose';
 import { keySigner, type CmsSigner } from '../../lib/cms/signer.js';
-import { timestampWith, type TimestampFunction } from '../../lib/pki/tsa-client.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import type { RevocationProvider } from '../../lib/pades/options.js';
-import { assertStrongKey, certificateFacts } from '../../lib/pki/index.js';
+import {
+  assertStrongKey,
+  certFromDer,
+  ocspRequest,
+  timestampWith,
+  type TimestampFunction,
+} from '../../lib/pki/index.js';
 import { hasRole, type Principal } from '../../http/principal.js';
 import { toBytes } from './bytes.js';
 import { hubPki, openKey } from './hub-hierarchy.js';
@@ -108,31 +111,6 @@ export function hubTsaTimestamp(ctx: HubContext): TimestampFunction {
   return timestampWith((query) => hubTsaAnswer(ctx, query));
 }
 
-/** DER OCSPRequest (RFC 6960) for one certificate, CertID hashed with SHA-1 as clients do. */
-function ocspRequestFor(cert: Uint8Array, issuer: Uint8Array): Uint8Array {
-  const issuerFacts = certificateFacts(issuer);
-  const sha1 = (b: Uint8Array) => new Uint8Array(createHash('sha1').update(b).digest());
-  const certId = new asn1js.Sequence({
-    value: [
-      new asn1js.Sequence({
-        value: [new asn1js.ObjectIdentifier({ value: '1.3.14.3.2.26' }), new asn1js.Null()],
-      }),
-      new asn1js.OctetString({ valueHex: sha1(issuerFacts.subjectDer) }),
-      new asn1js.OctetString({ valueHex: sha1(issuerFacts.publicKeyBits) }),
-      certificateFacts(cert).serialNumber,
-    ],
-  });
-  const request = new asn1js.Sequence({
-    value: [
-      new asn1js.Sequence({
-        value: [new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [certId] })] })],
-      }),
-    ],
-  });
-
-  return new Uint8Array(request.toBER(false));
-}
-
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
 /**
@@ -144,7 +122,7 @@ export function hubRevocation(ctx: HubContext): RevocationProvider {
   return async (cert, issuer) => {
     const pki = await hubPki(ctx);
     if (same(issuer, pki.issuing.certificate)) {
-      const ocsp = await hubOcspAnswer(ctx, ocspRequestFor(cert, issuer));
+      const ocsp = await hubOcspAnswer(ctx, ocspRequest(certFromDer(cert), certFromDer(issuer)));
 
       return { ocsp: [ocsp], crls: [await hubCrl(ctx, 'issuing')] };
     }

@@ -3,7 +3,7 @@ import type { TSigningSessionCreate } from '../../contracts/signing.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { assertStrongKey, fingerprintSha256, pemBlocks } from '../../lib/pki/index.js';
-import { certFromDer, type Cert } from '../../lib/validation/certificates.js';
+import { certFromDer, type Cert } from '../../lib/pki/index.js';
 import { buildChain } from '../../lib/validation/chain.js';
 import { hasRole, type Principal } from '../../http/principal.js';
 import { Users } from '../auth/user.model.js';

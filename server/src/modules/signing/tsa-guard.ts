@@ -1,4 +1,4 @@
-import type { TimestampFunction } from '../../lib/pki/tsa-client.js';
+import type { TimestampFunction } from '../../lib/pki/index.js';
 import { AppError } from '../../errors/app-error.js';
 import type { RevocationProvider } from '../../lib/pades/index.js';
 

@@ -1,24 +1,25 @@
 /**
- * One parsed certificate: fields read once with the zero-copy DER reader, the public key and
+ * The one certificate parser. One parsed certificate: fields read once with the zero-copy DER reader, the public key and
  * signature checks done by Node's native crypto. Certificates are cached by the SHA-256 of their
  * DER: a hub sees the same CA and signer certificates in document after document, so parsing
  * and link verification are paid once per certificate, not once per file.
  */
 import { X509Certificate, createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { OID } from '../asn1/oids.js';
 import { Der, hex, readDer, sameBytes } from '../asn1/index.js';
 
 const NAME_KEYS: Record<string, string> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.5': 'serialNumber',
-  '2.5.4.97': 'organizationIdentifier',
-  '2.5.4.12': 'title',
+  [OID.commonName]: 'CN',
+  [OID.organizationName]: 'O',
+  [OID.organizationalUnitName]: 'OU',
+  [OID.countryName]: 'C',
+  [OID.localityName]: 'L',
+  [OID.stateOrProvinceName]: 'ST',
+  [OID.serialNumber]: 'serialNumber',
+  [OID.organizationIdentifier]: 'organizationIdentifier',
+  [OID.title]: 'title',
   '0.9.2342.19200300.100.1.1': 'UID',
-  '1.2.840.113549.1.9.1': 'E',
+  [OID.emailAddress]: 'E',
 };
 
 const KEY_USAGES = [
@@ -69,7 +70,10 @@ interface Extension {
 export class Cert {
   readonly der: Uint8Array;
   readonly sha256: string;
+  /** INTEGER contents (no tag and length). */
   readonly serial: Uint8Array;
+  /** The whole INTEGER element, as CMS issuerAndSerialNumber and OCSP CertID splice it. */
+  readonly serialDer: Uint8Array;
   readonly serialHex: string;
   readonly issuerName: Der;
   readonly subjectName: Der;
@@ -98,7 +102,9 @@ export class Cert {
       if (!el) throw new Error(`certificate without ${what}`);
       return el;
     };
-    this.serial = at('serial').expect(0x02, 'serial').value;
+    const serial = at('serial').expect(0x02, 'serial');
+    this.serial = serial.value;
+    this.serialDer = serial.raw;
     at('signature algorithm');
     this.issuerName = at('issuer').expect(0x30, 'issuer');
     const validity = at('validity');
@@ -137,26 +143,26 @@ export class Cert {
     return sameName(this.subjectName, this.issuerName) && this.issuedBy(this);
   }
   get isCA(): boolean {
-    const bc = this.extensions.get('2.5.29.19')?.value;
+    const bc = this.extensions.get(OID.basicConstraints)?.value;
     const first = bc?.opt(0);
     return first?.tag === 0x01 && first.bool();
   }
   /** KeyUsage bits as a set of names, or null when the extension is absent. */
   get keyUsage(): Set<string> | null {
-    const ku = this.extensions.get('2.5.29.15')?.value;
+    const ku = this.extensions.get(OID.keyUsage)?.value;
     if (!ku) return null;
     const bytes = ku.bits();
     return new Set(KEY_USAGES.filter((_, i) => ((bytes[i >> 3] ?? 0) >> (7 - (i & 7))) & 1));
   }
   get extendedKeyUsage(): string[] {
-    return (this.extensions.get('2.5.29.37')?.value.children() ?? []).map((o) => o.oid());
+    return (this.extensions.get(OID.extKeyUsage)?.value.children() ?? []).map((o) => o.oid());
   }
   get subjectKeyId(): string | null {
-    const ski = this.extensions.get('2.5.29.14')?.value;
+    const ski = this.extensions.get(OID.subjectKeyIdentifier)?.value;
     return ski ? hex(ski.value) : null;
   }
   get crlUrls(): string[] {
-    const points = this.extensions.get('2.5.29.31')?.value.children() ?? [];
+    const points = this.extensions.get(OID.crlDistributionPoints)?.value.children() ?? [];
     return points.flatMap((dp) => {
       const name = dp.children().find((c) => c.isContext(0));
       const full = name?.children().find((c) => c.isContext(0));
@@ -164,11 +170,11 @@ export class Cert {
     });
   }
   get ocspUrls(): string[] {
-    return this.accessUrls('1.3.6.1.5.5.7.48.1');
+    return this.accessUrls(OID.adOcsp);
   }
   /** URIs of the AIA entries with this access method (OCSP, caIssuers). */
   accessUrls(method: string): string[] {
-    const aia = this.extensions.get('1.3.6.1.5.5.7.1.1')?.value.children() ?? [];
+    const aia = this.extensions.get(OID.authorityInfoAccess)?.value.children() ?? [];
     return aia.filter((d) => d.at(0).oid() === method).flatMap((d) => uris([d.at(1)]));
   }
   attribute(key: string): string | null {
