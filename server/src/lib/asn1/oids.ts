@@ -26,6 +26,7 @@ export const OID = {
   serialNumber: '2.5.4.5',
   organizationIdentifier: '2.5.4.97',
   emailAddress: '1.2.840.113549.1.9.1',
+  userId: '0.9.2342.19200300.100.1.1',
   // extensions
   subjectKeyIdentifier: '2.5.29.14',
   keyUsage: '2.5.29.15',
@@ -62,7 +63,10 @@ export const OID = {
   localKeyId: '1.2.840.113549.1.9.21',
   x509Certificate: '1.2.840.113549.1.9.22.1',
   tstInfo: '1.2.840.113549.1.9.16.1.4',
+  signingCertificate: '1.2.840.113549.1.9.16.2.12',
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+  /** Adobe's revocation-information attribute (PDF signatures before PAdES LT). */
+  revocationArchival: '1.2.840.113583.1.1.8',
   // PKCS#12 / PBES2
   keyBag: '1.2.840.113549.1.12.10.1.1',
   pkcs8ShroudedKeyBag: '1.2.840.113549.1.12.10.1.2',

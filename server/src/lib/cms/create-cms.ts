@@ -1,4 +1,5 @@
-import { assembleSignedData, digestOf, signedAttributes } from './signed-data.js';
+import { readDer, seq, tlv } from '../asn1/index.js';
+import { assembleSignedData, digestOf, signedAttributes } from '../pki/signed-data.js';
 import { CmsError } from './cms-error.js';
 import type { CmsSigner } from './signer.js';
 import type { TimestampFunction } from '../pki/tsa-client.js';
@@ -6,13 +7,26 @@ import type { DigestAlgorithm, SignatureScheme } from '../pki/algorithms.js';
 
 /** A strict shape check: SEQUENCE { INTEGER r, INTEGER s } filling the buffer exactly. */
 function isDerEcdsa(sig: Uint8Array): boolean {
-  if (sig[0] !== 0x30 || sig.length < 8) return false;
-  const longForm = sig[1] === 0x81;
-  const bodyStart = longForm ? 3 : 2;
-  const bodyLength = longForm ? sig[2]! : sig[1]!;
-  if (bodyStart + bodyLength !== sig.length || sig[bodyStart] !== 0x02) return false;
-  const rEnd = bodyStart + 2 + sig[bodyStart + 1]!;
-  return sig[rEnd] === 0x02 && rEnd + 2 + sig[rEnd + 1]! === sig.length;
+  try {
+    const el = readDer(sig);
+    const parts = el.children();
+    return (
+      el.tag === 0x30 &&
+      el.end === sig.length &&
+      parts.length === 2 &&
+      parts.every((p) => p.tag === 0x02)
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** A positive INTEGER from unsigned big-endian bytes: leading zeros dropped, a sign byte added. */
+function unsignedInteger(bytes: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  const value = bytes.subarray(i);
+  return value[0]! & 0x80 ? tlv(0x02, Uint8Array.of(0), value) : tlv(0x02, value);
 }
 
 /** Signature value formats accepted from external signers; ECDSA raw r||s is converted to DER. */
@@ -21,18 +35,10 @@ export function normalizeSignature(algorithm: SignatureScheme, signature: Uint8A
   if (signature.length % 2 !== 0)
     throw new CmsError('CMS_BAD_SIGNATURE', 'A raw ECDSA signature must be r||s of equal halves.');
   const half = signature.length / 2;
-  const integer = (bytes: Uint8Array): Buffer => {
-    let i = 0;
-    while (i < bytes.length - 1 && bytes[i] === 0) i++;
-    const trimmed = Buffer.from(bytes.subarray(i));
-    const body = trimmed[0]! & 0x80 ? Buffer.concat([Buffer.of(0), trimmed]) : trimmed;
-    return Buffer.concat([Buffer.of(0x02, body.length), body]);
-  };
-  const r = integer(signature.subarray(0, half));
-  const s = integer(signature.subarray(half));
-  const len = r.length + s.length;
-  const head = len < 0x80 ? Buffer.of(0x30, len) : Buffer.of(0x30, 0x81, len);
-  return new Uint8Array(Buffer.concat([head, r, s]));
+  return seq(
+    unsignedInteger(signature.subarray(0, half)),
+    unsignedInteger(signature.subarray(half)),
+  );
 }
 
 /** Builds a complete CMS from a signature value, adding the signature time-stamp if asked. */

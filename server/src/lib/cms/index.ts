@@ -5,7 +5,7 @@ export {
   assembleSignedData,
   digestOf,
   type SignedDataParts,
-} from './signed-data.js';
+} from '../pki/signed-data.js';
 export { createCms, completeCms, normalizeSignature } from './create-cms.js';
 export {
   keySigner,
@@ -17,4 +17,4 @@ export {
 export { signerFromPkcs12 } from './pkcs12.js';
 export { readPkcs12, type Pkcs12Contents } from '../pki/pkcs12.js';
 export { httpTimestamp, TSA_TIMEOUT_MS, type TimestampFunction } from '../pki/tsa-client.js';
-export { certificateParts, certificateHash, x509 } from './certificate.js';
+export { x509 } from './certificate.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { completeCms, normalizeSignature } from '../cms/create-cms.js';
-import { signedAttributes } from '../cms/signed-data.js';
+import { signedAttributes } from '../pki/signed-data.js';
 import { verifySignatureValue } from '../cms/signer.js';
 import type { TimestampFunction } from '../pki/tsa-client.js';
 import type { DigestAlgorithm, SignatureScheme } from '../pki/algorithms.js';

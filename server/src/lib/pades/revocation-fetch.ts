@@ -5,6 +5,7 @@
  * the certificate and the URL, so a "long-term" signature is never written without the data.
  */
 import { certFromDer, parseCertificates, type Cert } from '../pki/x509.js';
+import { OID } from '../asn1/oids.js';
 import { ocspRequest } from '../pki/ocsp.js';
 import { FETCH_TIMEOUT_MS } from '../validation/online.js';
 import { checkCrl, checkOcsp, type RevocationStatus } from '../validation/revocation.js';
@@ -96,8 +97,6 @@ export function onlineRevocation(timeoutMs = FETCH_TIMEOUT_MS): RevocationProvid
   };
 }
 
-const CA_ISSUERS = '1.3.6.1.5.5.7.48.2';
-
 /**
  * Issuer certificates named by a certificate's AIA caIssuers URLs (DER or PEM; RFC 5280
  * §4.2.2.1). Unreachable URLs give nothing: the caller then reports the incomplete chain.
@@ -107,7 +106,7 @@ export function caIssuersFromAia(
 ): (cert: Uint8Array) => Promise<Uint8Array[]> {
   return async (certDer) => {
     const urls = certFromDer(certDer)
-      .accessUrls(CA_ISSUERS)
+      .accessUrls(OID.adCaIssuers)
       .filter((u) => /^https?:\/\//i.test(u));
     const found: Uint8Array[] = [];
     for (const url of urls) {

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readCertificateFolder } from './trust-lists.js';
 import { hex } from '../asn1/index.js';
-import { certificateKeyId, parseCertificate } from './certificate.js';
+import { certFromDer } from './x509.js';
 
 export type TrustedCertificate = {
   der: Uint8Array;
@@ -15,12 +16,14 @@ export function nameKey(nameDer: Uint8Array): string {
 }
 
 function describe(der: Uint8Array, isRoot: boolean): TrustedCertificate {
-  const cert = parseCertificate(der);
+  const cert = certFromDer(der);
+  // RFC 5280 §4.2.1.2 method 1 when the certificate carries no key identifier
+  const computedKeyId = () => hex(createHash('sha1').update(cert.publicKeyBits).digest());
 
   return {
     der,
-    subject: nameKey(new Uint8Array(cert.subject.toSchema().toBER(false))),
-    skiHex: hex(certificateKeyId(cert)),
+    subject: nameKey(cert.subjectName.raw),
+    skiHex: cert.subjectKeyId ?? computedKeyId(),
     isRoot,
   };
 }

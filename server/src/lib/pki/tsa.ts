@@ -6,7 +6,7 @@ import { decodeDer, toDer, integerFromBigInt, tlv, wholeSeconds } from '../asn1/
 import type { KeySigner } from './key-signer.js';
 import { DIGEST_LENGTH, digestFromOid } from './algorithms.js';
 import { certFromDer } from './x509.js';
-import { assembleSignedData, digestOf, signedAttributes } from '../cms/signed-data.js';
+import { assembleSignedData, digestOf, signedAttributes } from './signed-data.js';
 
 export type TsaContext = {
   certificate: Uint8Array;

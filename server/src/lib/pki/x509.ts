@@ -18,7 +18,7 @@ const NAME_KEYS: Record<string, string> = {
   [OID.serialNumber]: 'serialNumber',
   [OID.organizationIdentifier]: 'organizationIdentifier',
   [OID.title]: 'title',
-  '0.9.2342.19200300.100.1.1': 'UID',
+  [OID.userId]: 'UID',
   [OID.emailAddress]: 'E',
 };
 

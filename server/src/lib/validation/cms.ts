@@ -12,20 +12,9 @@ import {
   verifyWithScheme,
   type ReadScheme,
 } from '../pki/algorithms.js';
+import { OID } from '../asn1/oids.js';
 import { Cert, certFromDer, sameName } from '../pki/x509.js';
 import { Der, DerError, algId, hex, readDer, sameBytes, type AlgId } from '../asn1/index.js';
-
-export const OID = {
-  signedData: '1.2.840.113549.1.7.2',
-  contentType: '1.2.840.113549.1.9.3',
-  messageDigest: '1.2.840.113549.1.9.4',
-  signingTime: '1.2.840.113549.1.9.5',
-  signingCertificate: '1.2.840.113549.1.9.16.2.12',
-  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
-  signatureTimeStamp: '1.2.840.113549.1.9.16.2.14',
-  revocationArchival: '1.2.840.113583.1.1.8',
-  tstInfo: '1.2.840.113549.1.9.16.1.4',
-} as const;
 
 export type SignerId = { issuer: Der; serial: Uint8Array } | { ski: string };
 
@@ -234,7 +223,7 @@ export function checkSigner(
 
 /** Unsigned attribute: the signature time-stamp token (DER ContentInfo), if any. */
 export function signatureTimestampToken(parsed: ParsedCms): Uint8Array | null {
-  return attribute(parsed.signerInfo.unsignedAttrs, OID.signatureTimeStamp)?.raw ?? null;
+  return attribute(parsed.signerInfo.unsignedAttrs, OID.signatureTimeStampToken)?.raw ?? null;
 }
 
 /** adbe-revocationInfoArchival (signed attribute): CRLs [0] and OCSP responses [1]. */

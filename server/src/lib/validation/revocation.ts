@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { digestName, hashChunks, signatureScheme, verifyWithScheme } from '../pki/algorithms.js';
+import { OID } from '../asn1/oids.js';
 import { Cert, certFromDer, sameName } from '../pki/x509.js';
 import { Der, algId, hex, readDer, sameBytes, type AlgId } from '../asn1/index.js';
 
@@ -26,7 +27,6 @@ export interface RevocationStatus {
   thisUpdate: Date;
 }
 
-const OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
 const CRL_REASONS = [
   'unspecified',
   'keyCompromise',
@@ -113,7 +113,7 @@ export function clearRevocationCache(): void {
 
 function crlReason(extensions: Der | undefined): number | undefined {
   for (const ext of extensions?.children() ?? []) {
-    if (ext.at(0).oid() !== '2.5.29.21') continue;
+    if (ext.at(0).oid() !== OID.crlReason) continue;
     const octets = ext.children().at(-1);
     return octets ? readDer(octets.value).small() : undefined;
   }
@@ -218,7 +218,7 @@ function ocspSigner(basic: ParsedOcsp, issuer: Cert): Cert | null {
     if (verifyWithScheme(scheme, basic.tbs, issuer.publicKey, basic.signature)) signer = issuer;
     for (const der of signer ? [] : basic.certs) {
       const responder = certFromDer(der);
-      if (!responder.issuedBy(issuer) || !responder.extendedKeyUsage.includes(OCSP_SIGNING))
+      if (!responder.issuedBy(issuer) || !responder.extendedKeyUsage.includes(OID.ekuOcspSigning))
         continue;
       if (verifyWithScheme(scheme, basic.tbs, responder.publicKey, basic.signature)) {
         signer = responder;

@@ -5,10 +5,9 @@
 import { digestName, hashChunks } from '../pki/algorithms.js';
 import { Cert } from '../pki/x509.js';
 import { buildChain, type TrustStore } from './chain.js';
-import { OID, checkSigner, findSignerCert, parseCms, type ParsedCms } from './cms.js';
+import { OID } from '../asn1/oids.js';
+import { checkSigner, findSignerCert, parseCms, type ParsedCms } from './cms.js';
 import { algId, readDer, sameBytes } from '../asn1/index.js';
-
-const TIME_STAMPING = '1.3.6.1.5.5.7.3.8';
 
 export interface TimestampCheck {
   valid: boolean;
@@ -88,7 +87,7 @@ export function verifyTimestamp(
   } catch (e) {
     return invalid(`unsupported token: ${(e as Error).message}`, { genTime, tsa, parsed });
   }
-  if (!tsa.extendedKeyUsage.includes(TIME_STAMPING))
+  if (!tsa.extendedKeyUsage.includes(OID.ekuTimeStamping))
     return invalid('the TSA certificate lacks the timeStamping EKU', { genTime, tsa, parsed });
   const { chain, trusted, trustList } = buildChain(tsa, [...parsed.certificates, ...pool], store);
   if (!trusted)

@@ -7,9 +7,28 @@ import {
   signatureAlgorithmId,
   type DigestAlgorithm,
   type SignatureAlgorithm,
-} from '../pki/algorithms.js';
-import { certificateHash, certificateParts } from './certificate.js';
-import { CmsError } from './cms-error.js';
+} from './algorithms.js';
+import { PkiError } from './errors.js';
+import { certFromDer } from './x509.js';
+
+/*
+ * CMS SignedData (RFC 5652) as both PAdES signatures (detached) and RFC 3161 tokens
+ * (encapsulated TSTInfo) need it. Its error codes keep the CMS_ prefix PAdES callers know.
+ */
+
+/** Issuer and serial number of a certificate, byte-exact from its DER. */
+function issuerAndSerial(der: Uint8Array): { issuer: Uint8Array; serial: Uint8Array } {
+  try {
+    const cert = certFromDer(der);
+    return { issuer: cert.issuerName.raw, serial: cert.serialDer };
+  } catch (cause) {
+    throw new PkiError(
+      'CMS_BAD_CERTIFICATE',
+      'The certificate lacks a serial number or an issuer name.',
+      { cause },
+    );
+  }
+}
 
 function attribute(type: string, value: Uint8Array): Uint8Array {
   return seq(oid(type), set(value));
@@ -17,9 +36,9 @@ function attribute(type: string, value: Uint8Array): Uint8Array {
 
 /** SigningCertificateV2 with one ESSCertIDv2 (SHA-256 is the DEFAULT hash, so it is omitted). */
 function signingCertificateV2(certDer: Uint8Array): Uint8Array {
-  const { issuer, serial } = certificateParts(certDer);
+  const { issuer, serial } = issuerAndSerial(certDer);
   const issuerSerial = seq(seq(tlv(0xa4, issuer)), serial);
-  return seq(seq(seq(octets(certificateHash(certDer)), issuerSerial)));
+  return seq(seq(seq(octets(digestOf(certDer)), issuerSerial)));
 }
 
 /**
@@ -34,7 +53,7 @@ export function signedAttributes(
   contentType: string = OID.data,
 ): Uint8Array {
   if (contentDigest.length !== DIGEST_LENGTH[digest]) {
-    throw new CmsError(
+    throw new PkiError(
       'CMS_BAD_DIGEST',
       `The document digest must be ${DIGEST_LENGTH[digest]} bytes for ${digest}.`,
     );
@@ -62,8 +81,8 @@ export type SignedDataParts = {
 
 function signerInfo(p: SignedDataParts): Uint8Array {
   const signer = p.signerCertificate ?? p.certificateChain[0];
-  if (!signer) throw new CmsError('CMS_BAD_CERTIFICATE', 'The certificate chain is empty.');
-  const { issuer, serial } = certificateParts(signer);
+  if (!signer) throw new PkiError('CMS_BAD_CERTIFICATE', 'The certificate chain is empty.');
+  const { issuer, serial } = issuerAndSerial(signer);
   const parts = [
     int(1),
     seq(issuer, serial),
