@@ -98,41 +98,38 @@ export function nodeSignOptions(key: KeyObject, { scheme, hash }: SignatureAlgor
  * including weak and foreign ones, and reports on them rather than refusing to read them.
  */
 
-const READ_DIGESTS: Record<string, string> = {
-  [OID.sha1]: 'sha1',
-  '2.16.840.1.101.3.4.2.4': 'sha224',
-  [OID.sha256]: 'sha256',
-  [OID.sha384]: 'sha384',
-  [OID.sha512]: 'sha512',
-  '2.16.840.1.101.3.4.2.7': 'sha3-224',
-  '2.16.840.1.101.3.4.2.8': 'sha3-256',
-  '2.16.840.1.101.3.4.2.9': 'sha3-384',
-  '2.16.840.1.101.3.4.2.10': 'sha3-512',
-};
+/** [`${arc}.${i + 1}`, i-th name] for the space-separated names of an arc ('-': not read). */
+function arcNumbers(arc: string, names: string): [string, string][] {
+  return names.split(' ').flatMap((name, i) => (name === '-' ? [] : [[`${arc}.${i + 1}`, name]]));
+}
+
+const READ_DIGESTS: Record<string, string> = Object.fromEntries([
+  [OID.sha1, 'sha1'],
+  ...arcNumbers(
+    '2.16.840.1.101.3.4.2',
+    'sha256 sha384 sha512 sha224 - - sha3-224 sha3-256 sha3-384 sha3-512',
+  ),
+]);
+
+type ReadKind = 'rsa' | 'ecdsa' | 'plain-ecdsa';
+// BSI TR-03111 plain ECDSA: the signature value is r || s (IEEE P1363), not a DER SEQUENCE.
+const PLAIN_ECDSA = arcNumbers(
+  '0.4.0.127.0.7.1.1.4.1',
+  'sha1 sha224 sha256 sha384 sha512 - - sha3-224 sha3-256 sha3-384 sha3-512',
+);
 
 /** Signature OIDs that fix the digest themselves. */
-const READ_SIGNATURES: Record<string, { kind: 'rsa' | 'ecdsa' | 'plain-ecdsa'; hash: string }> = {
-  '1.2.840.113549.1.1.5': { kind: 'rsa', hash: 'sha1' },
-  '1.2.840.113549.1.1.14': { kind: 'rsa', hash: 'sha224' },
-  [OID.sha256WithRSA]: { kind: 'rsa', hash: 'sha256' },
-  [OID.sha384WithRSA]: { kind: 'rsa', hash: 'sha384' },
-  [OID.sha512WithRSA]: { kind: 'rsa', hash: 'sha512' },
-  '1.2.840.10045.4.1': { kind: 'ecdsa', hash: 'sha1' },
-  '1.2.840.10045.4.3.1': { kind: 'ecdsa', hash: 'sha224' },
-  [OID.ecdsaSha256]: { kind: 'ecdsa', hash: 'sha256' },
-  [OID.ecdsaSha384]: { kind: 'ecdsa', hash: 'sha384' },
-  [OID.ecdsaSha512]: { kind: 'ecdsa', hash: 'sha512' },
-  // BSI TR-03111 plain ECDSA: the signature value is r || s (IEEE P1363), not a DER SEQUENCE.
-  '0.4.0.127.0.7.1.1.4.1.1': { kind: 'plain-ecdsa', hash: 'sha1' },
-  '0.4.0.127.0.7.1.1.4.1.2': { kind: 'plain-ecdsa', hash: 'sha224' },
-  '0.4.0.127.0.7.1.1.4.1.3': { kind: 'plain-ecdsa', hash: 'sha256' },
-  '0.4.0.127.0.7.1.1.4.1.4': { kind: 'plain-ecdsa', hash: 'sha384' },
-  '0.4.0.127.0.7.1.1.4.1.5': { kind: 'plain-ecdsa', hash: 'sha512' },
-  '0.4.0.127.0.7.1.1.4.1.8': { kind: 'plain-ecdsa', hash: 'sha3-224' },
-  '0.4.0.127.0.7.1.1.4.1.9': { kind: 'plain-ecdsa', hash: 'sha3-256' },
-  '0.4.0.127.0.7.1.1.4.1.10': { kind: 'plain-ecdsa', hash: 'sha3-384' },
-  '0.4.0.127.0.7.1.1.4.1.11': { kind: 'plain-ecdsa', hash: 'sha3-512' },
-};
+const READ_SIGNATURES: Record<string, { kind: ReadKind; hash: string }> = Object.fromEntries([
+  ['1.2.840.113549.1.1.5', { kind: 'rsa', hash: 'sha1' }],
+  ['1.2.840.113549.1.1.14', { kind: 'rsa', hash: 'sha224' }],
+  ['1.2.840.10045.4.1', { kind: 'ecdsa', hash: 'sha1' }],
+  ['1.2.840.10045.4.3.1', { kind: 'ecdsa', hash: 'sha224' }],
+  ...DIGESTS.flatMap((hash) => [
+    [SIGNATURE_OID['RSA-PKCS1'][hash], { kind: 'rsa', hash }],
+    [SIGNATURE_OID.ECDSA[hash], { kind: 'ecdsa', hash }],
+  ]),
+  ...PLAIN_ECDSA.map(([oid, hash]) => [oid, { kind: 'plain-ecdsa', hash }]),
+]);
 
 const KIND_NAME = { rsa: 'RSA', ecdsa: 'ECDSA', 'plain-ecdsa': 'PLAIN-ECDSA' } as const;
 
