@@ -273,7 +273,7 @@ describe('pki module: certificates API, signing keys, revocation', function () {
     const sig = await leaderKey.sign(data);
     const cert = new X509Certificate(leaderKey.certificateChain[0]!);
     expect(cert.serialNumber.toLowerCase()).to.equal(personal.serialHex);
-    expect(leaderKey.algorithm).to.equal('RSA-PSS');
+    expect(leaderKey.algorithm).to.deep.equal({ scheme: 'RSA-PSS', hash: 'sha256' });
     expect(
       nativeVerify('sha256', data, { key: cert.publicKey, padding: 6, saltLength: 32 }, sig),
     ).to.equal(true);

@@ -1,25 +1,20 @@
-import * as asn1js from 'asn1js';
 import {
+  createCipheriv,
   createHash,
   createHmac,
   createPrivateKey,
+  pbkdf2Sync,
   randomBytes,
   X509Certificate,
   type KeyObject,
 } from 'node:crypto';
 import forge from 'node-forge';
-import { PkiError, badDer } from './errors.js';
+import { PkiError } from './errors.js';
 import { OID } from './oids.js';
-import { decodeDer, toDer, toArrayBuffer } from '../asn1/index.js';
-import { pbes2Encrypt } from './pbes2.js';
+import { ctx, int, NULL, octets, oid, seq, set, tlv } from '../asn1/index.js';
 
 /** OpenSSL 3's default iteration count for PKCS#12 key, certificate and MAC derivation. */
 const ITERATIONS = 2048;
-
-const ctx0 = (value: asn1js.AsnType[]) =>
-  new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value });
-const oid = (value: string) => new asn1js.ObjectIdentifier({ value });
-const octets = (bytes: Uint8Array) => new asn1js.OctetString({ valueHex: toArrayBuffer(bytes) });
 
 /** RFC 7292 Appendix B key derivation (for the MAC key only, ID = 3) with SHA-256. */
 function pkcs12Kdf(
@@ -62,28 +57,42 @@ function pkcs12Kdf(
   return Buffer.concat(blocks).subarray(0, length);
 }
 
-function bagAttributes(localKeyId: Uint8Array, friendlyName?: string): asn1js.Set {
-  const attrs: asn1js.AsnType[] = [
-    new asn1js.Sequence({
-      value: [oid(OID.localKeyId), new asn1js.Set({ value: [octets(localKeyId)] })],
-    }),
-  ];
+function bagAttributes(localKeyId: Uint8Array, friendlyName?: string): Uint8Array {
+  const attrs = [seq(oid(OID.localKeyId), set(octets(localKeyId)))];
   if (friendlyName) {
-    const name = new asn1js.BmpString({ value: friendlyName });
-    attrs.push(
-      new asn1js.Sequence({ value: [oid(OID.friendlyName), new asn1js.Set({ value: [name] })] }),
-    );
+    const bmpString = tlv(0x1e, Buffer.from(friendlyName, 'utf16le').swap16());
+    attrs.push(seq(oid(OID.friendlyName), set(bmpString)));
   }
 
-  return new asn1js.Set({ value: attrs });
+  return set(...attrs);
 }
 
-function certBag(der: Uint8Array, attrs?: asn1js.Set): asn1js.Sequence {
-  const bag = new asn1js.Sequence({ value: [oid(OID.x509Certificate), ctx0([octets(der)])] });
-  const value: asn1js.AsnType[] = [oid(OID.certBag), ctx0([bag])];
-  if (attrs) value.push(attrs);
+function certBag(der: Uint8Array, attrs?: Uint8Array): Uint8Array {
+  const bag = seq(oid(OID.x509Certificate), ctx(0, octets(der)));
 
-  return new asn1js.Sequence({ value });
+  return seq(oid(OID.certBag), ctx(0, bag), ...(attrs ? [attrs] : []));
+}
+
+/**
+ * PBES2 (RFC 8018) with PBKDF2-HMAC-SHA256 and AES-256-CBC, the OpenSSL 3 PKCS#12 default.
+ * The password is used as its UTF-8 bytes, as OpenSSL does for PBES2 inside PKCS#12.
+ */
+function pbes2Encrypt(
+  plaintext: Uint8Array,
+  password: string,
+): { algorithm: Uint8Array; ciphertext: Uint8Array } {
+  const salt = randomBytes(16);
+  const iv = randomBytes(16);
+  const key = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, ITERATIONS, 32, 'sha256');
+  const cipher = createCipheriv('aes-256-cbc', key, iv);
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  const kdf = seq(
+    oid(OID.pbkdf2),
+    seq(octets(salt), int(ITERATIONS), seq(oid(OID.hmacWithSha256), NULL)),
+  );
+  const algorithm = seq(oid(OID.pbes2), seq(kdf, seq(oid(OID.aes256Cbc), octets(iv))));
+
+  return { algorithm, ciphertext: new Uint8Array(ciphertext) };
 }
 
 export type Pkcs12Export = {
@@ -101,65 +110,38 @@ export type Pkcs12Export = {
  */
 export function exportPkcs12(input: Pkcs12Export): Uint8Array {
   const localKeyId = createHash('sha1').update(input.certificate).digest();
-  const attrs = () => bagAttributes(localKeyId, input.friendlyName);
+  const attrs = bagAttributes(localKeyId, input.friendlyName);
   const encryptedKey = input.privateKey.export({
     type: 'pkcs8',
     format: 'der',
     cipher: 'aes-256-cbc',
     passphrase: input.password,
   });
-  const keyBag = new asn1js.Sequence({
-    value: [
-      oid(OID.pkcs8ShroudedKeyBag),
-      ctx0([decodeDer(new Uint8Array(encryptedKey), 'key', badDer)]),
-      attrs(),
-    ],
-  });
-  const keySafe = new asn1js.Sequence({ value: [keyBag] });
-  const certSafe = new asn1js.Sequence({
-    value: [certBag(input.certificate, attrs()), ...(input.chain ?? []).map((der) => certBag(der))],
-  });
-  const encrypted = pbes2Encrypt(toDer(certSafe), input.password, ITERATIONS);
-  const encryptedContent = new asn1js.Primitive({
-    idBlock: { tagClass: 3, tagNumber: 0 },
-    valueHex: toArrayBuffer(encrypted.ciphertext),
-  });
-  const encryptedData = new asn1js.Sequence({
-    value: [
-      new asn1js.Integer({ value: 0 }),
-      new asn1js.Sequence({ value: [oid(OID.data), encrypted.algorithm, encryptedContent] }),
-    ],
-  });
-  const authSafe = toDer(
-    new asn1js.Sequence({
-      value: [
-        new asn1js.Sequence({ value: [oid(OID.encryptedData), ctx0([encryptedData])] }),
-        new asn1js.Sequence({ value: [oid(OID.data), ctx0([octets(toDer(keySafe))])] }),
-      ],
-    }),
+  const keySafe = seq(seq(oid(OID.pkcs8ShroudedKeyBag), ctx(0, encryptedKey), attrs));
+  const certSafe = seq(
+    certBag(input.certificate, attrs),
+    ...(input.chain ?? []).map((der) => certBag(der)),
+  );
+  const encrypted = pbes2Encrypt(certSafe, input.password);
+  // EncryptedData { version 0, EncryptedContentInfo { data, algorithm, [0] IMPLICIT ciphertext } }
+  const encryptedData = seq(
+    int(0),
+    seq(oid(OID.data), encrypted.algorithm, tlv(0x80, encrypted.ciphertext)),
+  );
+  const authSafe = seq(
+    seq(oid(OID.encryptedData), ctx(0, encryptedData)),
+    seq(oid(OID.data), ctx(0, octets(keySafe))),
   );
   const macSalt = randomBytes(16);
   const macKey = pkcs12Kdf(input.password, macSalt, ITERATIONS, 3, 32);
   const mac = createHmac('sha256', macKey).update(authSafe).digest();
-  const macData = new asn1js.Sequence({
-    value: [
-      new asn1js.Sequence({
-        value: [new asn1js.Sequence({ value: [oid(OID.sha256), new asn1js.Null()] }), octets(mac)],
-      }),
-      octets(macSalt),
-      new asn1js.Integer({ value: ITERATIONS }),
-    ],
-  });
-
-  return toDer(
-    new asn1js.Sequence({
-      value: [
-        new asn1js.Integer({ value: 3 }),
-        new asn1js.Sequence({ value: [oid(OID.data), ctx0([octets(authSafe)])] }),
-        macData,
-      ],
-    }),
+  const macData = seq(
+    seq(seq(oid(OID.sha256), NULL), octets(mac)),
+    octets(macSalt),
+    int(ITERATIONS),
   );
+
+  return seq(int(3), seq(oid(OID.data), ctx(0, octets(authSafe))), macData);
 }
 
 /** A PKCS#12's private key and certificates, the key's certificate first, then each issuer. */
