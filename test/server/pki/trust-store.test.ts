@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { initHierarchy } from '../../../server/src/lib/pki/hierarchy.js';
 import { TrustStore } from '../../../server/src/lib/pki/trust-store.js';
 import { fromPem } from '../../../server/src/lib/pki/pem.js';
-import { certificateKeyId, parseCertificate } from '../../../server/src/lib/pki/certificate.js';
+import type * as asn1js from 'asn1js';
+import { parseCertificate } from '../../../server/src/lib/pki/certificate.js';
 import { tempDir, PUBLIC_URL, PASSWORD } from './helpers.js';
 
 describe('pki TrustStore', function () {
@@ -29,7 +30,9 @@ describe('pki TrustStore', function () {
     const issuing = parseCertificate(
       fromPem(readFileSync(join(tmp.dir, 'issuing-ca.pem'), 'utf8')),
     );
-    const found = store.bySki(certificateKeyId(issuing));
+    const ski = issuing.extensions?.find((e) => e.extnID === '2.5.29.14')?.parsedValue as
+      asn1js.OctetString | undefined;
+    const found = store.bySki(new Uint8Array(ski!.valueBlock.valueHexView));
     expect(found?.isRoot).to.equal(false);
     expect(store.bySubject(new Uint8Array(issuing.issuer.toSchema().toBER()))[0]?.isRoot).to.equal(
       true,

@@ -5,6 +5,7 @@ import { PkiError, badDer } from './errors.js';
 import { OID } from './oids.js';
 import { decodeDer, toArrayBuffer, integerHex, wholeSeconds } from '../asn1/index.js';
 import { buildName, type DistinguishedName } from './names.js';
+import { certFromDer, type Cert } from './x509.js';
 import {
   nativePublicKey,
   publicKeyInfo,
@@ -73,13 +74,23 @@ export function certificateSerialHex(cert: pkijs.Certificate): string {
   return integerHex(cert.serialNumber);
 }
 
-/** Subject key identifier from the extension, or computed from the key when absent. */
-export function certificateKeyId(cert: pkijs.Certificate): Uint8Array {
-  const ext = cert.extensions?.find((e) => e.extnID === OID.subjectKeyIdentifier);
-  const parsed = ext?.parsedValue as asn1js.OctetString | undefined;
-  if (parsed) return new Uint8Array(parsed.valueBlock.valueHexView);
+/** A certificate that issues: read with the one parser, its name as pkijs builds it. */
+export type IssuerCertificate = { cert: Cert; name: pkijs.RelativeDistinguishedNames };
 
-  return keyIdentifier(cert.subjectPublicKeyInfo);
+export function issuerCertificate(der: Uint8Array): IssuerCertificate {
+  let cert: Cert;
+  try {
+    cert = certFromDer(der);
+  } catch (error) {
+    throw new PkiError('PKI_BAD_CERTIFICATE', 'The issuer certificate cannot be read.', {
+      cause: error,
+    });
+  }
+  const name = new pkijs.RelativeDistinguishedNames({
+    schema: decodeDer(cert.subjectName.raw, 'issuer name', badDer),
+  });
+
+  return { cert, name };
 }
 
 export function certificatePublicKey(cert: pkijs.Certificate): KeyObject {
@@ -88,7 +99,7 @@ export function certificatePublicKey(cert: pkijs.Certificate): KeyObject {
 
 function validity(
   request: IssueRequest,
-  issuerCert: pkijs.Certificate | undefined,
+  issuer: IssuerCertificate | undefined,
 ): { from: Date; to: Date } {
   const profile = PROFILES[request.kind];
   const days = request.validityDays ?? profile.maxValidityDays;
@@ -102,7 +113,7 @@ function validity(
   const from = wholeSeconds(new Date(now.getTime() - CLOCK_SKEW_MS));
   let to = wholeSeconds(new Date(now.getTime() + days * DAY_MS));
   // A certificate must not outlive its issuer (RFC 5280 path validation would reject it later).
-  const issuerEnd = issuerCert?.notAfter.value;
+  const issuerEnd = issuer?.cert.notAfter;
   if (issuerEnd && to > issuerEnd) to = issuerEnd;
 
   return { from, to };
@@ -165,7 +176,7 @@ async function signCertificate(cert: pkijs.Certificate, signer: KeySigner): Prom
 /** Issue an X.509 v3 certificate of the given kind. Self-signed when `issuer.certificate` is absent. */
 export async function issueCertificate(request: IssueRequest): Promise<IssuedCertificate> {
   const issuerCert = request.issuer.certificate
-    ? parseCertificate(request.issuer.certificate)
+    ? issuerCertificate(request.issuer.certificate)
     : undefined;
   if (!issuerCert && request.kind !== 'root-ca') {
     throw new PkiError(
@@ -180,13 +191,13 @@ export async function issueCertificate(request: IssueRequest): Promise<IssuedCer
     'certificate subject',
   );
   const subject = buildName(request.subject);
-  const authorityKeyId = issuerCert ? certificateKeyId(issuerCert) : keyIdentifier(spki);
+  const authorityKeyId = issuerCert ? issuerCert.cert.keyIdentifier : keyIdentifier(spki);
   const { from, to } = validity(request, issuerCert);
 
   const cert = new pkijs.Certificate();
   cert.version = 2;
   cert.serialNumber = new asn1js.Integer({ valueHex: toArrayBuffer(randomSerial()) });
-  cert.issuer = issuerCert ? issuerCert.subject : subject;
+  cert.issuer = issuerCert ? issuerCert.name : subject;
   cert.subject = subject;
   cert.notBefore = new pkijs.Time({ type: 0, value: from });
   cert.notAfter = new pkijs.Time({ type: to.getUTCFullYear() >= 2050 ? 1 : 0, value: to });

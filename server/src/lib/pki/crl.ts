@@ -4,7 +4,7 @@ import { PkiError } from './errors.js';
 import { OID } from './oids.js';
 import { integerFromBigInt, toArrayBuffer, wholeSeconds } from '../asn1/index.js';
 import { signatureAlgorithmIdentifier } from './key-signer.js';
-import { certificateKeyId, parseCertificate, type Issuer } from './certificate.js';
+import { issuerCertificate, type Issuer } from './certificate.js';
 import { authorityKeyIdentifierExtension } from './extensions.js';
 
 /** RFC 5280 §5.3.1 CRLReason codes (7 is unused by the standard). */
@@ -79,19 +79,19 @@ function revokedCertificate(entry: RevokedEntry): pkijs.RevokedCertificate {
 
 /** Build and sign a DER X.509 v2 CRL for the issuer. */
 export async function buildCrl(request: CrlRequest): Promise<Uint8Array> {
-  const issuerCert = parseCertificate(request.issuer.certificate);
+  const issuer = issuerCertificate(request.issuer.certificate);
   const { signer } = request.issuer;
   const crl = new pkijs.CertificateRevocationList();
   crl.version = 1;
   crl.signature = signatureAlgorithmIdentifier(signer.algorithm);
   crl.signatureAlgorithm = signatureAlgorithmIdentifier(signer.algorithm);
-  crl.issuer = issuerCert.subject;
+  crl.issuer = issuer.name;
   crl.thisUpdate = time(request.thisUpdate ?? new Date());
   crl.nextUpdate = time(request.nextUpdate);
   if (request.revoked.length > 0) crl.revokedCertificates = request.revoked.map(revokedCertificate);
   crl.crlExtensions = new pkijs.Extensions({
     extensions: [
-      authorityKeyIdentifierExtension(certificateKeyId(issuerCert)),
+      authorityKeyIdentifierExtension(issuer.cert.keyIdentifier),
       new pkijs.Extension({
         extnID: OID.crlNumber,
         critical: false,

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readCertificateFolder } from './trust-lists.js';
 import { hex } from '../asn1/index.js';
 import { certFromDer } from './x509.js';
@@ -17,13 +16,11 @@ export function nameKey(nameDer: Uint8Array): string {
 
 function describe(der: Uint8Array, isRoot: boolean): TrustedCertificate {
   const cert = certFromDer(der);
-  // RFC 5280 §4.2.1.2 method 1 when the certificate carries no key identifier
-  const computedKeyId = () => hex(createHash('sha1').update(cert.publicKeyBits).digest());
 
   return {
     der,
     subject: nameKey(cert.subjectName.raw),
-    skiHex: cert.subjectKeyId ?? computedKeyId(),
+    skiHex: hex(cert.keyIdentifier),
     isRoot,
   };
 }

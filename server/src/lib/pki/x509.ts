@@ -157,6 +157,11 @@ export class Cert {
   get extendedKeyUsage(): string[] {
     return (this.extensions.get(OID.extKeyUsage)?.value.children() ?? []).map((o) => o.oid());
   }
+  /** The subject key identifier, or the SHA-1 of the public key without one (RFC 5280 §4.2.1.2). */
+  get keyIdentifier(): Uint8Array {
+    const ski = this.extensions.get(OID.subjectKeyIdentifier)?.value;
+    return ski ? ski.value : createHash('sha1').update(this.publicKeyBits).digest();
+  }
   get subjectKeyId(): string | null {
     const ski = this.extensions.get(OID.subjectKeyIdentifier)?.value;
     return ski ? hex(ski.value) : null;
