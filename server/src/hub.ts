@@ -3,6 +3,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { Server as IoServer } from 'socket.io';
+import { Bus } from './bus.js';
 import type { Config } from './config/config.js';
 import type { HubContext } from './context.js';
 import { openDatabase, type Database } from './db/database.js';
@@ -79,9 +80,13 @@ export async function createContext(
     jwt: loadOrCreateSecret(config.dataDir, 'secrets/jwt.key', config.JWT_SECRET),
     master: loadOrCreateSecret(config.dataDir, 'secrets/master.key', config.LIENTHONG_MASTER_KEY),
   };
-  const ctx: HubContext = { config, log, db, metrics, secrets };
+  const ctx: HubContext = { config, log, db, metrics, secrets, bus: new Bus(), services: {} };
+  const services = ctx.services as Record<string, unknown>;
   try {
-    for (const m of modules) await m.init?.(ctx);
+    for (const m of modules) {
+      const own = await m.init?.(ctx);
+      if (own !== undefined) services[m.name] = own;
+    }
   } catch (err) {
     await db.close();
     throw err;

@@ -1,14 +1,27 @@
 import type { Server as IoServer } from 'socket.io';
-import type { HubContext } from '../context.js';
+import type { HubContext, HubServices } from '../context.js';
 import type { Mount } from '../http/app.js';
 
-/** A domain module plugs into the hub through this shape only. */
-export type HubModule = {
-  name: string;
-  /** Runs once at start, before routes are mounted (indexes, bootstrap data). */
-  init?(ctx: HubContext): Promise<void>;
+type Hooks = {
   mount(ctx: HubContext): Promise<Mount[]>;
   realtime?(ctx: HubContext, io: IoServer): Promise<void>;
-  /** Runs when the hub stops, before the database closes (unsubscribe, flush). */
+  /** Runs when the hub stops, before the database closes (flush). */
   close?(ctx: HubContext): Promise<void>;
 };
+
+/** A domain module plugs into the hub through this shape only. */
+export type HubModule = Hooks & {
+  name: string;
+  /**
+   * Runs once at start, in the order of modules/index.ts, before routes are mounted (indexes,
+   * bootstrap data, subscriptions on ctx.bus); what it returns becomes `ctx.services[name]`.
+   */
+  init?(ctx: HubContext): Promise<unknown>;
+};
+
+/** A module whose `init` returns the services it declared in `HubServices`. */
+export function hubModule<K extends keyof HubServices>(
+  m: Hooks & { name: K; init(ctx: HubContext): Promise<HubServices[K]> },
+): HubModule {
+  return m;
+}
