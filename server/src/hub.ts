@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { Server as IoServer } from 'socket.io';
 import { Bus } from './bus.js';
 import type { Config } from './config/config.js';
-import type { HubContext } from './context.js';
+import type { HubContext, HubServices } from './context.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createApp, type Mount } from './http/app.js';
 import { clientRouter } from './http/client.js';
@@ -15,7 +15,7 @@ import { createLogger } from './logger.js';
 import { modules } from './modules/index.js';
 import { loadOrCreateSecret } from './secrets.js';
 import { installRedisAdapter } from './realtime/redis-adapter.js';
-import { Counters } from './modules/events/event.model.js';
+import { lastSeq } from './modules/events/index.js';
 import {
   allowWhileAvailable,
   reconnectLocalSockets,
@@ -80,8 +80,12 @@ export async function createContext(
     jwt: loadOrCreateSecret(config.dataDir, 'secrets/jwt.key', config.JWT_SECRET),
     master: loadOrCreateSecret(config.dataDir, 'secrets/master.key', config.LIENTHONG_MASTER_KEY),
   };
-  const ctx: HubContext = { config, log, db, metrics, secrets, bus: new Bus(), services: {} };
-  const services = ctx.services as Record<string, unknown>;
+  // filled in module order: a module's init may use the services of the modules before it
+  const services: Record<string, unknown> = {};
+  const ctx: HubContext = {
+    ...{ config, log, db, metrics, secrets, bus: new Bus() },
+    services: services as unknown as HubServices,
+  };
   try {
     for (const m of modules) {
       const own = await m.init?.(ctx);
@@ -97,6 +101,7 @@ export async function createContext(
 
 /** Lets every module finish (close hooks), then closes the database and a local engine. */
 export async function closeContext(ctx: HubContext): Promise<void> {
+  await ctx.bus.settled();
   for (const m of modules) {
     if (!m.close) continue;
     const hook = Promise.resolve(m.close(ctx)).catch((err: unknown) =>
@@ -107,13 +112,6 @@ export async function closeContext(ctx: HubContext): Promise<void> {
     else await Promise.race([hook, new Promise((r) => setTimeout(r, CLOSE_HOOK_MS).unref())]);
   }
   await ctx.db.close();
-}
-
-/** The last seq handed out so far (every event after it is yet to be published). */
-async function eventsCounter(ctx: HubContext): Promise<number> {
-  const c = await Counters(ctx.db.conn).findById('events').lean();
-
-  return c?.seq ?? 0;
 }
 
 /**
@@ -157,7 +155,7 @@ export async function startHub(
         config.REDIS_URL,
         log,
         () => void resync(ctx, relayLostAt),
-        () => (relayLostAt = eventsCounter(ctx).catch(() => 0)),
+        () => (relayLostAt = lastSeq(ctx).catch(() => 0)),
       )
     : undefined;
   for (const m of modules) await m.realtime?.(ctx, ctx.io);

@@ -16,9 +16,9 @@ export type { HubModule } from './module.js';
 
 /** Every domain module, in mounting order. Each owns its folder and its index.ts. */
 export const modules: HubModule[] = [
+  auditModule,
   orgsModule,
   authModule,
-  auditModule,
   eventsModule,
   pkiModule,
   documentsModule,

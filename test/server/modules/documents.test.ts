@@ -6,7 +6,6 @@ import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { Hub } from '../../../server/src/hub.js';
 import {
   addVersion,
-  documentEvents,
   removeOrphanFiles,
   shareDocument,
   BUCKET,
@@ -299,11 +298,11 @@ describe('documents: upload, numbering, search, access, download', () => {
     expect(await listed()).to.include(id);
   });
 
-  it('reports every read of a confidential document on documentEvents', async () => {
+  it('reports every read of a confidential document on the hub bus', async () => {
     const seen: string[] = [];
     const listener = (e: { documentId: string; what: string; confidentiality: string }) =>
       seen.push(`${e.documentId}:${e.what}:${e.confidentiality}`);
-    documentEvents.on('document.read-confidential', listener);
+    const off = hub.ctx.bus.on('document.read-confidential', listener);
     try {
       const plain = await upload(hub, clerk, pdf);
       const secret = await upload(hub, clerk, pdf, meta({ confidentiality: 'mat' }));
@@ -316,7 +315,7 @@ describe('documents: upload, numbering, search, access, download', () => {
       );
       expect(seen).to.deep.equal([`${secret.body.id}:metadata:mat`, `${secret.body.id}:file:mat`]);
     } finally {
-      documentEvents.off('document.read-confidential', listener);
+      off();
     }
   });
 

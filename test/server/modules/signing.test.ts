@@ -9,7 +9,6 @@ import type { TDocument, TDocumentMeta } from '../../../server/src/contracts/doc
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { TCertificate } from '../../../server/src/contracts/pki.js';
 import type { Hub } from '../../../server/src/hub.js';
-import { documentEvents } from '../../../server/src/modules/documents/index.js';
 import { guardTimestamp } from '../../../server/src/modules/signing/tsa-guard.js';
 import { corpusBytes } from '../../support/corpus.js';
 import { TEST_PASSWORD, api, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
@@ -146,7 +145,7 @@ describe('signing: hub-held keys (personal, then the organization seal)', () => 
     const signedEvents: string[] = [];
     const onSigned = (e: { kind: string; level: string }) =>
       signedEvents.push(`${e.kind}:${e.level}`);
-    documentEvents.on('document.signed', onSigned);
+    const off = hub.ctx.bus.on('document.signed', onSigned);
     try {
       const doc = await upload(hub, clerk, pdf);
       const first = await sign(leader, doc, {
@@ -208,7 +207,7 @@ describe('signing: hub-held keys (personal, then the organization seal)', () => 
       expect(qpdf.status, qpdf.out).to.equal(0);
       expect(qpdf.out).to.contain('No syntax or stream encoding errors');
     } finally {
-      documentEvents.off('document.signed', onSigned);
+      off();
     }
   });
 

@@ -23,7 +23,7 @@ export function actorOf(p: Principal): AuditActor {
  * is being written goes into the next, chained in order. Another hub node appending at the same
  * time makes the seq unique index refuse our batch; we then re-read the head and chain again.
  */
-class AuditWriter {
+export class AuditWriter {
   private queue: Pending[] = [];
   private running = false;
 
@@ -87,11 +87,6 @@ class AuditWriter {
   }
 }
 
-const writers = new WeakMap<HubContext, AuditWriter>();
-
 export function appendAudit(ctx: HubContext, input: AuditInput): Promise<void> {
-  let w = writers.get(ctx);
-  if (!w) writers.set(ctx, (w = new AuditWriter(ctx)));
-
-  return w.append(input);
+  return ctx.services.audit.writer.append(input);
 }

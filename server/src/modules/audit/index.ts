@@ -1,19 +1,28 @@
 import { ensureIndexes } from '../../db/indexes.js';
-import type { HubModule } from '../module.js';
+import { hubModule } from '../module.js';
+import { AuditWriter } from './append.js';
 import { AuditLog } from './audit.model.js';
 import { auditRoutes } from './audit.routes.js';
 import { auditDocumentEvents } from './document-audit.js';
 
-export { appendAudit, actorOf } from './append.js';
+export { appendAudit, actorOf, type AuditInput } from './append.js';
 
-const unsubscribers = new WeakMap<object, () => Promise<void>>();
+declare module '../../context.js' {
+  interface HubServices {
+    audit: { writer: AuditWriter };
+  }
+}
 
-export const auditModule: HubModule = {
+/**
+ * Append-only hash-chained log, `/audit/verify`; writes the documents' announcements on the bus.
+ */
+export const auditModule = hubModule({
   name: 'audit',
   init: async (ctx) => {
     await ensureIndexes(ctx.db.conn, [AuditLog]);
-    unsubscribers.set(ctx, auditDocumentEvents(ctx));
+    auditDocumentEvents(ctx);
+
+    return { writer: new AuditWriter(ctx) };
   },
-  close: async (ctx) => unsubscribers.get(ctx)?.(),
   mount: async (ctx) => [{ path: '/api/v1/audit', router: auditRoutes(ctx) }],
-};
+});

@@ -14,7 +14,6 @@ import {
   type FileBytes,
 } from './document.files.js';
 import { isUnreachable } from '../../db/unreachable.js';
-import { emitDocumentEvent } from './document.events.js';
 import { Documents, type DocumentDoc, type VersionDoc } from './document.model.js';
 import { loadDocument } from './document-access.js';
 import { assertUsablePdf, sanitizeFileName } from './pdf-check.js';
@@ -104,13 +103,6 @@ export async function addVersion(
         : 'Văn bản vừa có phiên bản mới trong lúc xử lý; hãy tải lại văn bản và thực hiện lại.',
     );
   }
-  emitDocumentEvent('document.version-added', {
-    documentId: String(doc._id),
-    orgId: String(doc.orgId),
-    versionId: String(version._id),
-    reason: version.reason,
-    by: opts.createdBy,
-  });
 
   return { document: updated, version };
 }
@@ -139,11 +131,6 @@ export async function shareDocument(
     { _id: doc._id },
     { $addToSet: { sharedWith: { $each: ids } } },
   );
-  emitDocumentEvent('document.shared', {
-    documentId,
-    orgId: String(doc.orgId),
-    sharedWith: orgIds,
-  });
 }
 
 export async function setDocumentStatus(

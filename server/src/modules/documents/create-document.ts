@@ -6,7 +6,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../../http/principal.js';
 import { deleteFile, writeFile } from './document.files.js';
 import { isUnreachable } from '../../db/unreachable.js';
-import { emitDocumentEvent } from './document.events.js';
+import { actedBy, announceDocument } from './document.events.js';
 import {
   Documents,
   type DocumentDoc,
@@ -198,10 +198,10 @@ export async function createDocument(
     if (raced) return raced;
     throw err;
   }
-  emitDocumentEvent('document.created', {
+  await announceDocument(ctx, 'document.created', {
     documentId: String(id),
     orgId: principal.orgId,
-    by: principal.id,
+    ...actedBy(principal),
   });
   const warning = workflow ? undefined : await duplicateWarning(ctx, doc);
 

@@ -4,7 +4,7 @@ import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../../http/principal.js';
 import { Deliveries, type DeliveryDoc } from '../exchange/delivery.model.js';
 import { attestedVersion } from '../exchange/receipts.js';
-import { emitDocumentEvent } from './document.events.js';
+import { announceDocument } from './document.events.js';
 import { Documents, type DocumentDoc, type VersionDoc } from './document.model.js';
 
 export const NOT_FOUND_VI = 'Không tìm thấy văn bản.';
@@ -155,18 +155,20 @@ export async function getOwnDocument(
 }
 
 /** Reports a read of a confidential document (độ mật khác "thường") to the audit hook. */
-export function reportConfidentialRead(
+export async function reportConfidentialRead(
+  ctx: HubContext,
   doc: Pick<DocumentDoc, '_id' | 'orgId' | 'meta'>,
   principal: Principal,
   what: 'metadata' | 'file',
-): void {
+): Promise<void> {
   if (doc.meta.confidentiality === 'thuong') return;
-  emitDocumentEvent('document.read-confidential', {
+  await announceDocument(ctx, 'document.read-confidential', {
     documentId: String(doc._id),
     orgId: String(doc.orgId),
     confidentiality: doc.meta.confidentiality,
     readerId: principal.id,
     readerOrgId: principal.orgId,
+    ...(principal.kind === 'api-key' ? { apiKey: principal.name } : {}),
     what,
   });
 }

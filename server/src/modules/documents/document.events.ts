@@ -1,49 +1,45 @@
-import { EventEmitter } from 'node:events';
+import type { HubContext } from '../../context.js';
+import type { Principal } from '../../http/principal.js';
 
-/** What the documents and signing modules announce; emitted only after the write committed. */
-export type DocumentEventMap = {
-  'document.created': [{ documentId: string; orgId: string; by: string }];
-  'document.version-added': [
-    { documentId: string; orgId: string; versionId: string; reason: string; by: string },
-  ];
+/** Who acted, for the audit log: an agency system's API key is named as such, never as a user. */
+type By = { by: string; apiKey?: string };
+
+/** What the documents and signing modules announce on `ctx.bus`, after the write committed. */
+export type DocumentEvents = {
+  'document.created': By & { documentId: string; orgId: string };
   /** Every read of a document whose confidentiality is not "thuong" (for the audit log). */
-  'document.read-confidential': [
-    {
-      documentId: string;
-      orgId: string;
-      confidentiality: string;
-      readerId: string;
-      readerOrgId: string;
-      what: 'metadata' | 'file';
-    },
-  ];
-  'document.signed': [
-    {
-      documentId: string;
-      orgId: string;
-      versionId: string;
-      kind: 'personal' | 'seal';
-      level: string;
-      by: string;
-    },
-  ];
-  'document.shared': [{ documentId: string; orgId: string; sharedWith: string[] }];
+  'document.read-confidential': {
+    documentId: string;
+    orgId: string;
+    confidentiality: string;
+    readerId: string;
+    readerOrgId: string;
+    apiKey?: string;
+    what: 'metadata' | 'file';
+  };
+  'document.signed': By & {
+    documentId: string;
+    orgId: string;
+    versionId: string;
+    kind: 'personal' | 'seal';
+    level: string;
+  };
 };
 
-/**
- * In-process hook point for the audit and events modules (they subscribe; this module does not
- * know them). A listener that throws must not break the request that emitted the event.
- */
-export const documentEvents = new EventEmitter<DocumentEventMap>();
-documentEvents.setMaxListeners(50);
+declare module '../../bus.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merges the events in
+  interface HubEvents extends DocumentEvents {}
+}
 
-export function emitDocumentEvent<K extends keyof DocumentEventMap>(
+/** The `by` of an event: the principal's id, and its name when it is an API key. */
+export function actedBy(p: Principal): By {
+  return p.kind === 'api-key' ? { by: p.id, apiKey: p.name } : { by: p.id };
+}
+
+export function announceDocument<K extends keyof DocumentEvents>(
+  ctx: HubContext,
   name: K,
-  ...args: DocumentEventMap[K]
-): void {
-  try {
-    (documentEvents.emit as (n: K, ...a: DocumentEventMap[K]) => boolean)(name, ...args);
-  } catch {
-    // a subscriber's failure is its own; the document write already happened
-  }
+  event: DocumentEvents[K],
+): Promise<void> {
+  return ctx.bus.publish(name, event);
 }

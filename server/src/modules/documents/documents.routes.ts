@@ -90,7 +90,7 @@ export function documentsRoutes(ctx: HubContext): Router {
     '/:id',
     route({ roles: [], params: ZId }, async ({ principal, params }) => {
       const doc = await getReadableDocument(ctx, principal, params.id);
-      reportConfidentialRead(doc, principal, 'metadata');
+      await reportConfidentialRead(ctx, doc, principal, 'metadata');
 
       return presentDocument(doc);
     }),
@@ -115,7 +115,7 @@ export function documentsRoutes(ctx: HubContext): Router {
     route({ roles: [], params: ZVersionParams }, async ({ principal, params, req, res }) => {
       const doc = await getReadableDocument(ctx, principal, params.id);
       const v = readableVersion(doc, params.versionId);
-      reportConfidentialRead(doc, principal, 'file');
+      await reportConfidentialRead(ctx, doc, principal, 'file');
       if (etagMatches(req.headers['if-none-match'], `"${v.sha256}"`)) {
         res.setHeader('etag', `"${v.sha256}"`);
         res.status(304).end();

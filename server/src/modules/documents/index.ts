@@ -20,7 +20,7 @@ export const documentsModule: HubModule = {
   ],
 };
 
-export { documentEvents, emitDocumentEvent, type DocumentEventMap } from './document.events.js';
+export { actedBy, announceDocument, type DocumentEvents } from './document.events.js';
 export {
   getReadableDocument,
   getOwnDocument,

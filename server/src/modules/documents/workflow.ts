@@ -9,7 +9,7 @@ import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { actorOf, appendAudit } from '../audit/append.js';
 import type { Principal } from '../../http/principal.js';
-import { publishEvents } from '../events/publish.js';
+import { publishEvents } from '../events/index.js';
 import { NOT_FOUND_VI } from './document-access.js';
 import { Documents, type DocumentDoc, type WorkflowStepDoc } from './document.model.js';
 

@@ -99,7 +99,7 @@ export function edxmlRoutes(ctx: HubContext): Router {
         (x) => String(x._id) === params.attachmentId,
       );
       if (!a) throw new AppError('NOT_FOUND', 'Không tìm thấy tệp đính kèm.');
-      reportConfidentialRead(doc, principal, 'file');
+      await reportConfidentialRead(ctx, doc, principal, 'file');
       // whatever the package said it is, it is served as a download, never rendered here
       res
         .type(a.contentType === 'application/pdf' ? 'application/pdf' : 'application/octet-stream')

@@ -2,8 +2,7 @@ import { Types } from 'mongoose';
 import type { EventEnvelope, EventPayloads, EventType } from '../../contracts/events.js';
 import type { HubContext } from '../../context.js';
 import { duplicateIndexes } from '../../db/duplicates.js';
-import { arrivalsAfter } from '../exchange/arrival-log.js';
-import { Events, reserve, type EventDoc } from './event.model.js';
+import { Counters, Events, reserve, type EventDoc } from './event.model.js';
 import { orgRoom } from '../../realtime/rooms.js';
 import { resyncFrom } from '../../realtime/outage.js';
 import { isUnreachable } from '../../db/unreachable.js';
@@ -75,7 +74,7 @@ const asError = (err: unknown) => (err instanceof Error ? err : new Error(String
  * reserved is still unwritten — a client that saw N and reconnects with lastSeq = N cannot miss
  * N − 1 from this node. (Across nodes the window remains; docs/architecture.md.)
  */
-class Sequencer {
+export class Sequencer {
   private queue: Pending[] = [];
   private running = false;
   private emitted: Promise<void> = Promise.resolve();
@@ -142,19 +141,26 @@ class Sequencer {
   }
 }
 
-const sequencers = new WeakMap<HubContext, Sequencer>();
-
 /**
  * Numbers events (`count` seqs from the organizations' shared counter), has the publisher store
  * them, then emits what it stored, in seq order: a client can always get from the log what it
- * may have missed live. A dispatch stores its arrival events in its deliveries (arrival-log.ts).
+ * may have missed live. A module may store its events elsewhere (the exchange keeps a dispatch's
+ * arrival events in its deliveries) and register that store as a source (`eventsAfter`).
  */
 export function publish(ctx: HubContext, p: Publication): Promise<EventDoc[]> {
   if (p.count === 0) return Promise.resolve([]);
-  let s = sequencers.get(ctx);
-  if (!s) sequencers.set(ctx, (s = new Sequencer(ctx)));
 
-  return s.publish(p);
+  return ctx.services.events.sequencer.publish(p);
+}
+
+/** Events a module stores outside the log: the organization's after `after`, `limit` at most. */
+export type EventSource = (orgId: string, after: number, limit: number) => Promise<EventDoc[]>;
+
+/** The last seq handed out so far (every event after it is yet to be published). */
+export async function lastSeq(ctx: HubContext): Promise<number> {
+  const c = await Counters(ctx.db.conn).findById('events').lean();
+
+  return c?.seq ?? 0;
 }
 
 /** Stores events in the log and emits them. Publishing the same keys again does nothing. */
@@ -166,8 +172,8 @@ export function publishEvents(ctx: HubContext, events: NewEvent[]): Promise<Even
 }
 
 /**
- * The organization's events after `after`: the log's own rows merged with the arrival events its
- * deliveries hold (the first `limit` of all are among the first `limit` of each).
+ * The organization's events after `after`: the log's own rows merged with those of the sources
+ * modules registered (the first `limit` of all are among the first `limit` of each).
  */
 export async function eventsAfter(
   ctx: HubContext,
@@ -181,7 +187,7 @@ export async function eventsAfter(
       .sort({ seq: 1 })
       .limit(limit)
       .lean(),
-    ...arrivalsAfter(ctx, orgId, after, limit),
+    ...ctx.services.events.sources.map((source) => source(orgId, after, limit)),
   ]);
   return sources
     .flat()

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { duplicateIndexes } from '../../db/duplicates.js';
-import type { EventDoc } from '../events/event.model.js';
+import type { EventDoc } from '../events/index.js';
 import { Deliveries, type DeliveryDoc } from './delivery.model.js';
 import { arrivalPayload } from './present.js';
 import { detach } from './receipts.js';
@@ -67,12 +67,12 @@ function stored(d: DeliveryDoc): DeliveryDoc {
 }
 
 /** The organization's arrival events after `after`, as received and as sent, `limit` each. */
-export function arrivalsAfter(
+export async function arrivalsAfter(
   ctx: HubContext,
   orgId: string,
   after: number,
   limit: number,
-): Promise<EventDoc[]>[] {
+): Promise<EventDoc[]> {
   const org = new Types.ObjectId(orgId);
   const read = (side: 'recipientOrgId' | 'senderOrgId', seq: keyof ArrivalSeqs, which: 0 | 1) =>
     Deliveries(ctx.db.conn)
@@ -82,5 +82,10 @@ export function arrivalsAfter(
       .lean<(DeliveryDoc & ArrivalSeqs)[]>()
       .then((ds) => ds.map((d) => arrivalEvents(d)[which]));
 
-  return [read('recipientOrgId', 'incomingSeq', 0), read('senderOrgId', 'arrivedSeq', 1)];
+  const [received, sent] = await Promise.all([
+    read('recipientOrgId', 'incomingSeq', 0),
+    read('senderOrgId', 'arrivedSeq', 1),
+  ]);
+
+  return [...received, ...sent];
 }

@@ -5,7 +5,7 @@ import { AppError } from '../../errors/app-error.js';
 import { appendAudit, actorOf } from '../audit/append.js';
 import { Users } from '../auth/user.model.js';
 import { hasRole, type Principal } from '../../http/principal.js';
-import { publishEvents } from '../events/publish.js';
+import { publishEvents } from '../events/index.js';
 import { countLater } from '../stats/counter-queue.js';
 import { Deliveries, type DeliveryDoc, type HistoryDoc } from './delivery.model.js';
 import { presentDelivery, statusEvent } from './present.js';

@@ -11,7 +11,7 @@ import { getOwnDocument, loadDocument } from '../documents/document-access.js';
 import { markDispatched } from '../documents/add-version.js';
 import { assertReleasable, markReleased } from '../documents/index.js';
 import type { DocumentDoc } from '../documents/document.model.js';
-import { publish } from '../events/publish.js';
+import { publish } from '../events/index.js';
 import { countLater } from '../stats/counter-queue.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';
 import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from './delivery.model.js';

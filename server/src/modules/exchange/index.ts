@@ -1,4 +1,6 @@
 import { ensureIndexes } from '../../db/indexes.js';
+import { registerEventSource } from '../events/index.js';
+import { arrivalsAfter } from './arrival-log.js';
 import type { HubModule } from '../module.js';
 import { Deliveries, Dispatches } from './delivery.model.js';
 import { exchangeRoutes } from './exchange.routes.js';
@@ -6,6 +8,10 @@ import { ReceiptKeys } from './receipt-keys.js';
 
 export const exchangeModule: HubModule = {
   name: 'exchange',
-  init: (ctx) => ensureIndexes(ctx.db.conn, [Deliveries, Dispatches, ReceiptKeys]),
+  init: async (ctx) => {
+    await ensureIndexes(ctx.db.conn, [Deliveries, Dispatches, ReceiptKeys]);
+    // a dispatch's arrival events live in its deliveries (arrival-log.ts)
+    registerEventSource(ctx, (orgId, after, limit) => arrivalsAfter(ctx, orgId, after, limit));
+  },
   mount: async (ctx) => [{ path: '/api/v1', router: exchangeRoutes(ctx) }],
 };

@@ -7,7 +7,7 @@ import type {
 } from '../../contracts/exchange.js';
 import { CLOSED } from './transitions.js';
 import type { EventType, TDeliveryStatusEvent, TIncomingEvent } from '../../contracts/events.js';
-import type { NewEvent } from '../events/publish.js';
+import type { NewEvent } from '../events/index.js';
 import type { DeliveryDoc, DispatchDoc, HistoryDoc } from './delivery.model.js';
 import { receiptOf } from './receipts.js';
 

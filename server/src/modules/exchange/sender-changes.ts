@@ -6,7 +6,7 @@ import { appendAudit, actorOf } from '../audit/append.js';
 import type { Principal } from '../../http/principal.js';
 import { getOwnDocument } from '../documents/document-access.js';
 import { setDocumentStatus } from '../documents/add-version.js';
-import { publishEvents, type NewEvent } from '../events/publish.js';
+import { publishEvents, type NewEvent } from '../events/index.js';
 import { countLater } from '../stats/counter-queue.js';
 import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from './delivery.model.js';
 import { presentDispatch } from './present.js';

@@ -4,7 +4,7 @@ import type {
   TRevalidationProgress,
 } from '../../contracts/revalidation.js';
 import type { HubContext } from '../../context.js';
-import { userRoom } from '../events/publish.js';
+import { userRoom } from '../events/index.js';
 import type { JobDoc } from './revalidation.model.js';
 
 function counts(j: JobDoc): TRevalidationCounts {

@@ -10,7 +10,8 @@ import type { Principal } from '../../http/principal.js';
 import {
   addVersion,
   announceWorkflowStep,
-  emitDocumentEvent,
+  actedBy,
+  announceDocument,
   getOwnDocument,
   presentDocument,
   readFileBytes,
@@ -185,13 +186,13 @@ export async function completeSigningSession(
     });
     await sessions.updateOne({ _id: s._id }, { $set: { status: 'completed' } });
     await deleteSessionFile(ctx, s.preparedFileId);
-    emitDocumentEvent('document.signed', {
+    await announceDocument(ctx, 'document.signed', {
       documentId: String(s.documentId),
       orgId: String(s.orgId),
       versionId: String(version._id),
       kind: s.kind,
       level: s.session.level,
-      by: principal.id,
+      ...actedBy(principal),
     });
     if (move) await announceWorkflowStep(ctx, principal, document, move.step);
 

@@ -8,7 +8,8 @@ import type { Principal } from '../../http/principal.js';
 import {
   addVersion,
   announceWorkflowStep,
-  emitDocumentEvent,
+  actedBy,
+  announceDocument,
   getOwnDocument,
   presentDocument,
   readFileBytes,
@@ -131,13 +132,13 @@ export async function signDocument(
     throw err;
   }
   const { document, version } = added;
-  emitDocumentEvent('document.signed', {
+  await announceDocument(ctx, 'document.signed', {
     documentId,
     orgId: String(document.orgId),
     versionId: String(version._id),
     kind: key.kind,
     level: input.level,
-    by: principal.id,
+    ...actedBy(principal),
   });
   if (move) await announceWorkflowStep(ctx, principal, document, move.step);
 

@@ -92,7 +92,7 @@ export async function validateStoredVersion(
   const wanted = versionId ?? String(doc.currentVersionId);
   const version = doc.versions.find((v) => String(v._id) === wanted);
   if (!version) throw new AppError('NOT_FOUND', 'Không tìm thấy phiên bản văn bản.');
-  reportConfidentialRead(doc, principal, 'file');
+  await reportConfidentialRead(ctx, doc, principal, 'file');
   const { options, revision } = await trust(ctx);
   const key = { versionId: version._id, sha256: version.sha256, trustRevision: revision };
   const cache = ValidationReports(ctx.db.conn);
