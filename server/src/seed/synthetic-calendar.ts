@@ -1,4 +1,4 @@
-import { VN_OFFSET_MS } from '../modules/stats/calendar.js';
+import { VN_OFFSET_MS } from '../modules/scope/index.js';
 import type { Rng } from './synthetic-random.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Document } from 'mongodb';
 import type { TUrgency } from '../contracts/documents.js';
-import { vnIsoDate } from '../modules/stats/calendar.js';
+import { vnIsoDate } from '../modules/scope/index.js';
 import { carriedSignatures } from '../modules/stats/outgoing-counters.js';
 import {
   DAY_MS,

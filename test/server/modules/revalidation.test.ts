@@ -24,7 +24,7 @@ import {
   RevalidationItems,
   RevalidationJobs,
 } from '../../../server/src/modules/revalidation/revalidation.model.js';
-import { vnIsoDate } from '../../../server/src/modules/stats/calendar.js';
+import { vnIsoDate } from '../../../server/src/modules/scope/index.js';
 import {
   TEST_PASSWORD,
   api,

@@ -6,7 +6,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../../http/principal.js';
 import { deleteFile, writeFile } from './document.files.js';
 import { isUnreachable } from '../../db/unreachable.js';
-import { actedBy, announceDocument } from './document.events.js';
+import { actedBy } from './document.events.js';
 import {
   Documents,
   type DocumentDoc,
@@ -198,7 +198,7 @@ export async function createDocument(
     if (raced) return raced;
     throw err;
   }
-  await announceDocument(ctx, 'document.created', {
+  await ctx.bus.publish('document.created', {
     documentId: String(id),
     orgId: principal.orgId,
     ...actedBy(principal),

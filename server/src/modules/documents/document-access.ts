@@ -4,7 +4,6 @@ import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../../http/principal.js';
 import { Deliveries, type DeliveryDoc } from '../exchange/delivery.model.js';
 import { attestedVersion } from '../exchange/receipts.js';
-import { announceDocument } from './document.events.js';
 import { Documents, type DocumentDoc, type VersionDoc } from './document.model.js';
 
 export const NOT_FOUND_VI = 'Không tìm thấy văn bản.';
@@ -162,7 +161,7 @@ export async function reportConfidentialRead(
   what: 'metadata' | 'file',
 ): Promise<void> {
   if (doc.meta.confidentiality === 'thuong') return;
-  await announceDocument(ctx, 'document.read-confidential', {
+  await ctx.bus.publish('document.read-confidential', {
     documentId: String(doc._id),
     orgId: String(doc.orgId),
     confidentiality: doc.meta.confidentiality,

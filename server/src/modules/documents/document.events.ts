@@ -1,4 +1,3 @@
-import type { HubContext } from '../../context.js';
 import type { Principal } from '../../http/principal.js';
 
 /** Who acted, for the audit log: an agency system's API key is named as such, never as a user. */
@@ -34,12 +33,4 @@ declare module '../../bus.js' {
 /** The `by` of an event: the principal's id, and its name when it is an API key. */
 export function actedBy(p: Principal): By {
   return p.kind === 'api-key' ? { by: p.id, apiKey: p.name } : { by: p.id };
-}
-
-export function announceDocument<K extends keyof DocumentEvents>(
-  ctx: HubContext,
-  name: K,
-  event: DocumentEvents[K],
-): Promise<void> {
-  return ctx.bus.publish(name, event);
 }

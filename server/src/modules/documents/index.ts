@@ -20,7 +20,7 @@ export const documentsModule: HubModule = {
   ],
 };
 
-export { actedBy, announceDocument, type DocumentEvents } from './document.events.js';
+export { actedBy, type DocumentEvents } from './document.events.js';
 export {
   getReadableDocument,
   getOwnDocument,

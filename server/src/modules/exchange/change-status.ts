@@ -6,7 +6,6 @@ import { appendAudit, actorOf } from '../audit/append.js';
 import { Users } from '../auth/user.model.js';
 import { hasRole, type Principal } from '../../http/principal.js';
 import { publishEvents } from '../events/index.js';
-import { countLater } from '../stats/counter-queue.js';
 import { Deliveries, type DeliveryDoc, type HistoryDoc } from './delivery.model.js';
 import { presentDelivery, statusEvent } from './present.js';
 import { receiptFor } from './receipts.js';
@@ -137,7 +136,9 @@ export async function changeStatus(
     .lean();
   if (!updated) throw invalidTransition(d, change.code);
   const final = await applyAgreedChange(ctx, updated, change.code);
-  await countLater(ctx, [{ delivery: final, code: change.code, at }]);
+  await ctx.bus.publish('delivery.transitions', {
+    transitions: [{ delivery: final, code: change.code, at }],
+  });
   await publishEvents(ctx, [
     statusEvent(d, entry, `status:${String(d._id)}:${change.code}:${at.getTime()}`),
   ]);

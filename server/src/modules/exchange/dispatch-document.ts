@@ -12,7 +12,6 @@ import { markDispatched } from '../documents/add-version.js';
 import { assertReleasable, markReleased } from '../documents/index.js';
 import type { DocumentDoc } from '../documents/document.model.js';
 import { publish } from '../events/index.js';
-import { countLater } from '../stats/counter-queue.js';
 import { Orgs, type OrgDoc } from '../orgs/org.model.js';
 import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from './delivery.model.js';
 import { arrivalEvents, storeNumbered } from './arrival-log.js';
@@ -181,11 +180,10 @@ async function completeDispatch(
       : // a concurrent repair stored some of them first: the stored ones are the ones that count
         await Deliveries(ctx.db.conn).find({ dispatchId: dispatch._id }).lean();
   // stats: the arrivals, and the outgoing document with its signatures (counted once)
-  await countLater(
-    ctx,
-    all.map((d) => ({ delivery: d, code: '01' as const, at: d.createdAt })),
-    { dispatch, doc: parts.doc },
-  );
+  await ctx.bus.publish('delivery.transitions', {
+    transitions: all.map((d) => ({ delivery: d, code: '01' as const, at: d.createdAt })),
+    outgoing: { dispatch, doc: parts.doc },
+  });
   await Dispatches(ctx.db.conn).updateOne({ _id: dispatch._id }, { $set: { complete: true } });
 
   return all;

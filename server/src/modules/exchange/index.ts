@@ -1,6 +1,9 @@
 import { ensureIndexes } from '../../db/indexes.js';
 import { registerEventSource } from '../events/index.js';
 import { arrivalsAfter } from './arrival-log.js';
+import './exchange.events.js';
+
+export type { DeliveryTransitions } from './exchange.events.js';
 import type { HubModule } from '../module.js';
 import { Deliveries, Dispatches } from './delivery.model.js';
 import { exchangeRoutes } from './exchange.routes.js';

@@ -7,7 +7,6 @@ import type { Principal } from '../../http/principal.js';
 import { getOwnDocument } from '../documents/document-access.js';
 import { setDocumentStatus } from '../documents/add-version.js';
 import { publishEvents, type NewEvent } from '../events/index.js';
-import { countLater } from '../stats/counter-queue.js';
 import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from './delivery.model.js';
 import { presentDispatch } from './present.js';
 import { receiptFor } from './receipts.js';
@@ -117,12 +116,11 @@ async function requestChange(
   await publishEvents(ctx, events);
   const after = await Deliveries(ctx.db.conn).find({ dispatchId: dispatch._id }).lean();
   const changed = new Set(open.map((d) => String(d._id)));
-  await countLater(
-    ctx,
-    after
+  await ctx.bus.publish('delivery.transitions', {
+    transitions: after
       .filter((d) => changed.has(String(d._id)))
       .map((d) => ({ delivery: d, code: '13' as const, at })),
-  );
+  });
 
   return after;
 }

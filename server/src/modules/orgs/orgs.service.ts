@@ -94,3 +94,26 @@ export async function subtreeIds(ctx: HubContext, orgId: string): Promise<Types.
 
   return [id, ...below.map((o) => o._id)];
 }
+
+/** One organization by id or by code, or null (an id that is not an ObjectId finds none). */
+export async function findOrg(
+  ctx: HubContext,
+  by: { id: string | Types.ObjectId } | { code: string },
+): Promise<OrgDoc | null> {
+  if ('code' in by) return Orgs(ctx.db.conn).findOne({ code: by.code }).lean();
+
+  return Types.ObjectId.isValid(by.id) ? Orgs(ctx.db.conn).findById(by.id).lean() : null;
+}
+
+/** Whether the organization exists and is active (its people and systems may act). */
+export async function isActiveOrg(ctx: HubContext, id: Types.ObjectId | string): Promise<boolean> {
+  return (await Orgs(ctx.db.conn).exists({ _id: id, active: true })) !== null;
+}
+
+/** Each organization followed by its ancestors; all of them without `ids`. */
+export async function ancestryOf(ctx: HubContext, ids?: string[]): Promise<Map<string, string[]>> {
+  const filter = ids ? { _id: { $in: ids } } : {};
+  const orgs = await Orgs(ctx.db.conn).find(filter, { ancestors: 1 }).lean();
+
+  return new Map(orgs.map((o) => [String(o._id), [String(o._id), ...o.ancestors.map(String)]]));
+}

@@ -1,22 +1,34 @@
 import { ensureIndexes } from '../../db/indexes.js';
-import type { HubModule } from '../module.js';
+import { hubModule } from '../module.js';
+import { offerRevalidationFigure } from '../stats/index.js';
+import { listRevalidatedItems, revalidationCounts } from './results.js';
 import { RevalidationItems, RevalidationJobs, RevalidationResults } from './revalidation.model.js';
 import { revalidationRoutes } from './revalidation.routes.js';
-import { startRevalidations, stopRevalidations } from './runner.js';
+import { newRunner, startRevalidations, stopRevalidations, type Runner } from './runner.js';
+
+export { REVALIDATION_TUNING } from './runner.js';
+
+declare module '../../context.js' {
+  interface HubServices {
+    revalidation: { runner: Runner };
+  }
+}
 
 /**
- * Bulk re-validation of outgoing documents' signatures (issue 8, the still-valid figure).
- * Interrupted jobs resume when the hub starts — in `realtime`, which only a serving hub runs
- * (`init` also runs for commands such as `lienthong seed`, which must not pick up jobs).
+ * Resumable bulk re-validation jobs (cursor + lease), latest verdict per document, the still-valid
+ * figure's data (offered to stats), `revalidation:progress`. Interrupted jobs resume when the hub
+ * starts — in `realtime`, which only a serving hub runs (`init` also runs for commands such as
+ * `lienthong seed`, which must not pick up jobs).
  */
-export const revalidationModule: HubModule = {
+export const revalidationModule = hubModule({
   name: 'revalidation',
-  init: (ctx) =>
-    ensureIndexes(ctx.db.conn, [RevalidationJobs, RevalidationItems, RevalidationResults]),
+  init: async (ctx) => {
+    await ensureIndexes(ctx.db.conn, [RevalidationJobs, RevalidationItems, RevalidationResults]);
+    offerRevalidationFigure(ctx, { counts: revalidationCounts, items: listRevalidatedItems });
+
+    return { runner: newRunner() };
+  },
   mount: async (ctx) => [{ path: '/api/v1/revalidations', router: revalidationRoutes(ctx) }],
   realtime: async (ctx) => startRevalidations(ctx),
   close: (ctx) => stopRevalidations(ctx),
-};
-
-export { listRevalidatedItems, revalidationCounts, type RevalidationCounts } from './results.js';
-export { REVALIDATION_TUNING } from './runner.js';
+});

@@ -6,13 +6,11 @@ import type {
   TStatsPeriod,
 } from '../../contracts/stats.js';
 import type { HubContext } from '../../context.js';
-import { TOTAL } from '../stats/aggregate.js';
-import { periodLabel, type Range } from '../stats/calendar.js';
-import { bucketExpr } from '../stats/facts.js';
+import type { RevalidationCounts } from '../stats/index.js';
+import { TOTAL } from '../stats/index.js';
+import { periodLabel, type Range } from '../scope/index.js';
+import { bucketExpr } from '../stats/index.js';
 import { RevalidationResults } from './revalidation.model.js';
-
-/** Re-validated outgoing documents of one bucket: how many, how many passed, oldest verdict. */
-export type RevalidationCounts = { n: number; valid: number; oldest: Date | null };
 
 /**
  * The documents the still-valid figure is over: latest verdicts of signed documents owned in the

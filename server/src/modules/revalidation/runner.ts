@@ -23,7 +23,9 @@ export const REVALIDATION_TUNING = {
   leaseMs: 30_000,
 };
 
-type Runner = {
+export type Runner = {
+  /** Set by the first pump: a hub that never ran a job (a command) has none to hand back. */
+  used: boolean;
   /** This process, as written in the `owner` of the jobs it works on. */
   id: string;
   active: Map<string, Promise<void>>;
@@ -33,14 +35,20 @@ type Runner = {
   sweep?: NodeJS.Timeout;
 };
 
-const runners = new WeakMap<HubContext, Runner>();
+export function newRunner(): Runner {
+  return {
+    used: false,
+    id: randomUUID(),
+    active: new Map(),
+    stopping: false,
+    pumping: null,
+    again: false,
+  };
+}
 
 function runnerOf(ctx: HubContext): Runner {
-  let r = runners.get(ctx);
-  if (!r) {
-    r = { id: randomUUID(), active: new Map(), stopping: false, pumping: null, again: false };
-    runners.set(ctx, r);
-  }
+  const r = ctx.services.revalidation.runner;
+  r.used = true;
 
   return r;
 }
@@ -123,8 +131,8 @@ export function startRevalidations(ctx: HubContext): void {
 
 /** Hub stop: finish the document in hand, then hand the jobs back (owner null) for the next start. */
 export async function stopRevalidations(ctx: HubContext): Promise<void> {
-  const r = runners.get(ctx);
-  if (!r) return;
+  const r = ctx.services.revalidation.runner;
+  if (!r.used) return;
   r.stopping = true;
   clearInterval(r.sweep);
   await r.pumping;

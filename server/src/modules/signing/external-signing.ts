@@ -11,7 +11,6 @@ import {
   addVersion,
   announceWorkflowStep,
   actedBy,
-  announceDocument,
   getOwnDocument,
   presentDocument,
   readFileBytes,
@@ -186,7 +185,7 @@ export async function completeSigningSession(
     });
     await sessions.updateOne({ _id: s._id }, { $set: { status: 'completed' } });
     await deleteSessionFile(ctx, s.preparedFileId);
-    await announceDocument(ctx, 'document.signed', {
+    await ctx.bus.publish('document.signed', {
       documentId: String(s.documentId),
       orgId: String(s.orgId),
       versionId: String(version._id),

@@ -9,7 +9,6 @@ import {
   addVersion,
   announceWorkflowStep,
   actedBy,
-  announceDocument,
   getOwnDocument,
   presentDocument,
   readFileBytes,
@@ -132,7 +131,7 @@ export async function signDocument(
     throw err;
   }
   const { document, version } = added;
-  await announceDocument(ctx, 'document.signed', {
+  await ctx.bus.publish('document.signed', {
     documentId,
     orgId: String(document.orgId),
     versionId: String(version._id),

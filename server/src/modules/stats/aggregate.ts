@@ -3,7 +3,7 @@ import type { TStatsPeriod } from '../../contracts/stats.js';
 import type { HubContext } from '../../context.js';
 import { Documents } from '../documents/document.model.js';
 import { Deliveries, Dispatches } from '../exchange/delivery.model.js';
-import { periodLabel } from './calendar.js';
+import { periodLabel } from '../scope/index.js';
 import { MARKS } from './counters.js';
 import type { ApproxPercentile } from './latency-histogram.js';
 import {

@@ -7,7 +7,6 @@ import type {
 } from '../../contracts/stats.js';
 import type { HubContext } from '../../context.js';
 import type { Principal } from '../../http/principal.js';
-import { revalidationCounts } from '../revalidation/index.js';
 import {
   aggregateCounts,
   collectionNames,
@@ -16,12 +15,13 @@ import {
   TOTAL,
   type Counts,
 } from './aggregate.js';
-import { bucketsOf, resolveRange, vnIsoDate, type Range } from './calendar.js';
+import { bucketsOf, resolveRange, vnIsoDate, type Range } from '../scope/index.js';
 import { flushCounters } from './counter-queue.js';
+import { revalidationFigure } from './figure-source.js';
 import { countsFromCounters, type CounterBucket } from './counter-stats.js';
 import type { FactInput } from './facts.js';
 import { drillDownFor, figuresOf } from './figures.js';
-import { resolveScope, type Scope } from './scope.js';
+import { resolveScope, type Scope } from '../scope/index.js';
 
 /**
  * `counters` (default): counts from the incremental counters; percentiles and distinct documents
@@ -114,7 +114,7 @@ export async function statsSummary(
     source === 'aggregation'
       ? aggregateCounts(ctx, pr.input, null)
       : fromCounters(ctx, pr, [{ label: TOTAL, from: pr.range.from, to: pr.range.to }], null, opts),
-    revalidationCounts(ctx, pr.scope.orgIds, pr.range, null),
+    revalidationFigure(ctx).counts(ctx, pr.scope.orgIds, pr.range, null),
   ]);
 
   return {
@@ -144,7 +144,7 @@ export async function statsSeries(
     source === 'aggregation'
       ? aggregateCounts(ctx, pr.input, q.period)
       : fromCounters(ctx, pr, periods, q.period, opts),
-    revalidationCounts(ctx, pr.scope.orgIds, range, q.period),
+    revalidationFigure(ctx).counts(ctx, pr.scope.orgIds, range, q.period),
   ]);
   const buckets = periods.map((b) => {
     const dd = drillDownFor({ orgId: head.orgId, from: b.from, to: b.to, asOf: head.asOf });

@@ -1,8 +1,8 @@
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import type { TStatsPeriod } from '../../contracts/stats.js';
 import type { HubContext } from '../../context.js';
-import { Orgs } from '../orgs/org.model.js';
-import { periodLabel, periodStart, vnDayNumber } from './calendar.js';
+import { ancestryOf } from '../orgs/index.js';
+import { periodLabel, periodStart, vnDayNumber } from '../scope/index.js';
 
 /**
  * Counter documents: `_id` = `<orgId>|<grain>:<period>` (grain d, w, m, q, y of the Vietnam
@@ -73,24 +73,16 @@ export function spread(cells: Cells, ancestry: Ancestry, bumps: Bump[]): void {
   }
 }
 
-/** An organization's place in the tree never changes once made (no API moves it): kept per hub. */
-const known = new WeakMap<HubContext, Ancestry>();
-
-async function readAncestry(ctx: HubContext, ids?: string[]): Promise<Ancestry> {
-  const filter = ids ? { _id: { $in: ids } } : {};
-  const orgs = await Orgs(ctx.db.conn).find(filter, { ancestors: 1 }).lean();
-
-  return new Map(orgs.map((o) => [String(o._id), [String(o._id), ...o.ancestors.map(String)]]));
-}
-
 /** Each organization followed by its ancestors; all of them without `ids` (a rebuild). */
 export async function loadAncestry(ctx: HubContext, ids?: string[]): Promise<Ancestry> {
-  if (!ids) return readAncestry(ctx);
-  let cache = known.get(ctx);
-  if (!cache || cache.size > 100_000) known.set(ctx, (cache = new Map()));
+  if (!ids) return ancestryOf(ctx);
+  // an organization's place in the tree never changes once made (no API moves it): kept per hub
+  const held = ctx.services.stats.ancestry;
+  if (held.known.size > 100_000) held.known = new Map();
+  const cache = held.known;
   const wanted = [...new Set(ids)];
   const missing = wanted.filter((id) => !cache.has(id));
-  if (missing.length > 0) for (const [k, v] of await readAncestry(ctx, missing)) cache.set(k, v);
+  if (missing.length > 0) for (const [k, v] of await ancestryOf(ctx, missing)) cache.set(k, v);
   const out: Ancestry = new Map();
   for (const id of wanted) {
     const a = cache.get(id);

@@ -47,7 +47,7 @@ const SLICE = 100;
  * queued or merged and not yet written, like a crash between a transition and its counters
  * always could (`POST /api/v1/stats/rebuild`).
  */
-class CounterQueue {
+export class CounterQueue {
   private transitions: Transition[] = [];
   private outgoing: Outgoing[] = [];
   /** Increments merged and not yet written, and each cell's due time. */
@@ -217,15 +217,6 @@ class CounterQueue {
   }
 }
 
-const queues = new WeakMap<HubContext, CounterQueue>();
-
-function queueOf(ctx: HubContext): CounterQueue {
-  let q = queues.get(ctx);
-  if (!q) queues.set(ctx, (q = new CounterQueue(ctx)));
-
-  return q;
-}
-
 /**
  * Queues transitions (and a dispatch's outgoing document) for the counters. Resolves at once,
  * unless the queue is long: then once it has been written.
@@ -235,10 +226,10 @@ export function countLater(
   transitions: Transition[],
   outgoing?: Outgoing,
 ): Promise<void> {
-  return queueOf(ctx).add(transitions, outgoing ? [outgoing] : []);
+  return ctx.services.stats.queue.add(transitions, outgoing ? [outgoing] : []);
 }
 
 /** Resolves once everything queued so far is written. */
 export function flushCounters(ctx: HubContext): Promise<void> {
-  return queues.get(ctx)?.flush() ?? Promise.resolve();
+  return ctx.services.stats.queue.flush();
 }

@@ -1,7 +1,13 @@
 import type { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { collectionNames, emptyCounts, LATENCIES, type Counts } from './aggregate.js';
-import { nextPeriodStart, periodLabel, periodStart, vnDayStart, vnIsoDate } from './calendar.js';
+import {
+  nextPeriodStart,
+  periodLabel,
+  periodStart,
+  vnDayStart,
+  vnIsoDate,
+} from '../scope/index.js';
 import { GRAIN_PREFIX, sumInto, unfieldKey, type Sums } from './counter-cells.js';
 import { counterKeys, sumCounters } from './counters.js';
 import { Deliveries } from '../exchange/delivery.model.js';

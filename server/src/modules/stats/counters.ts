@@ -3,7 +3,7 @@ import type { TStatusCode } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import { duplicateIndexes } from '../../db/duplicates.js';
 import { Deliveries, type DeliveryDoc, type HistoryDoc } from '../exchange/delivery.model.js';
-import { vnDayNumber, vnDayStart, vnIsoDate } from './calendar.js';
+import { vnDayNumber, vnDayStart, vnIsoDate } from '../scope/index.js';
 import {
   COUNTERS,
   addCell,

@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { TStatsMetric, TStatsPeriod } from '../../contracts/stats.js';
-import { VN_TIMEZONE } from './calendar.js';
+import { VN_TIMEZONE } from '../scope/index.js';
 
 /**
  * Every figure is a count (or a percentile) over one of four fact sets. A fact pipeline turns the

@@ -1,8 +1,40 @@
 import { URGENCIES, URGENCY_LABELS, type TUrgency } from '../../contracts/documents.js';
-import type { TFigure, TStatsItemsMetric, TStatsMetric } from '../../contracts/stats.js';
-import type { RevalidationCounts } from '../revalidation/index.js';
+import type { Types } from 'mongoose';
+import type {
+  TFigure,
+  TRevalidationMetric,
+  TStatsItems,
+  TStatsItemsQuery,
+  TStatsItemsMetric,
+  TStatsMetric,
+  TStatsPeriod,
+} from '../../contracts/stats.js';
+import type { HubContext } from '../../context.js';
+import { VN_OFFSET_MS, type Range } from '../scope/index.js';
 import { LATENCIES, PERCENTILES, type Counts, type Latency } from './aggregate.js';
-import { VN_OFFSET_MS } from './calendar.js';
+
+/** Re-validated outgoing documents of one bucket: how many, how many passed, oldest verdict. */
+export type RevalidationCounts = { n: number; valid: number; oldest: Date | null };
+
+/**
+ * The still-valid figure's data, which the revalidation module offers (`offerRevalidationFigure`)
+ * so stats does not depend on it: per bucket (`TOTAL` when `unit` is null, else period labels),
+ * and the drill-down of its documents.
+ */
+export type RevalidationFigure = {
+  counts(
+    ctx: HubContext,
+    orgIds: Types.ObjectId[],
+    range: { start: Date; end: Date },
+    unit: TStatsPeriod | null,
+  ): Promise<Map<string, RevalidationCounts>>;
+  items(
+    ctx: HubContext,
+    orgIds: Types.ObjectId[],
+    range: Range,
+    q: TStatsItemsQuery & { metric: TRevalidationMetric },
+  ): Promise<TStatsItems>;
+};
 
 /** Builds the drill-down query of a metric for the figure's organization and days. */
 export type DrillDown = (metric: TStatsItemsMetric, extra?: Record<string, string>) => string;

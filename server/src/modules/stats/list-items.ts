@@ -5,12 +5,12 @@ import {
 } from '../../contracts/stats.js';
 import type { HubContext } from '../../context.js';
 import type { Principal } from '../../http/principal.js';
-import { listRevalidatedItems } from '../revalidation/index.js';
-import { resolveRange } from './calendar.js';
+import { resolveRange } from '../scope/index.js';
 import { factItems } from './fact-items.js';
 import { METRICS, SET_KIND } from './facts.js';
-import { resolveScope } from './scope.js';
+import { resolveScope } from '../scope/index.js';
 import { flushCounters } from './counter-queue.js';
+import { revalidationFigure } from './figure-source.js';
 
 /**
  * The ids behind a figure: the figure's own fact pipeline, filtered on the metric's flag, in id
@@ -27,7 +27,7 @@ export async function listStatsItems(
   const scope = await resolveScope(ctx, p, q.orgId);
   const range = resolveRange(q, now);
   if (isRevalidationMetric(q.metric))
-    return listRevalidatedItems(ctx, scope.orgIds, range, { ...q, metric: q.metric });
+    return revalidationFigure(ctx).items(ctx, scope.orgIds, range, { ...q, metric: q.metric });
   const ids = await factItems(ctx, scope, range, { ...q, metric: q.metric }, now);
   const { set } = METRICS[q.metric];
 

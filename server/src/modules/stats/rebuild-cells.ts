@@ -1,5 +1,5 @@
 import type { Document } from 'mongodb';
-import { periodLabel, periodStart, VN_OFFSET_MS } from './calendar.js';
+import { periodLabel, periodStart, VN_OFFSET_MS } from '../scope/index.js';
 import { GRAIN_PREFIX, type Ancestry, type Bump } from './counter-cells.js';
 import { HISTOGRAM_BUCKETS } from './latency-histogram.js';
 

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { TFigure, TStatsSeries, TStatsSummary } from '../../contracts/stats.js';
-import { VN_OFFSET_MS } from './calendar.js';
+import { VN_OFFSET_MS } from '../scope/index.js';
 
 /**
  * The statistics as an Excel workbook for people (the CSV stays for machines): typed cells, so

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../../http/principal.js';
-import { Orgs } from '../orgs/org.model.js';
+import { findOrg, subtreeIds } from '../orgs/index.js';
 
 export type Scope = { orgId: string; orgName: string; orgIds: Types.ObjectId[] };
 
@@ -22,13 +22,11 @@ export async function resolveScope(
 ): Promise<Scope> {
   const id = orgId ?? p.orgId;
   if (!Types.ObjectId.isValid(id)) throw notFound();
-  const oid = new Types.ObjectId(id);
-  const org = await Orgs(ctx.db.conn).findById(oid, { name: 1, ancestors: 1 }).lean();
+  const org = await findOrg(ctx, { id });
   if (!org) throw notFound();
   const global = hasRole(p, 'auditor', 'hub_admin');
   const own = id === p.orgId || org.ancestors.some((a) => String(a) === p.orgId);
   if (!global && !own) throw notFound();
-  const below = await Orgs(ctx.db.conn).find({ ancestors: oid }, { _id: 1 }).lean();
 
-  return { orgId: id, orgName: org.name, orgIds: [oid, ...below.map((o) => o._id)] };
+  return { orgId: id, orgName: org.name, orgIds: await subtreeIds(ctx, id) };
 }
