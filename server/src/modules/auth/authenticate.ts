@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
-import { Orgs } from '../orgs/org.model.js';
+import { isActiveOrg } from '../orgs/index.js';
 import { ApiKeys } from './token.model.js';
 import { liveAccessToken } from './sessions.js';
 import { sha256Hex } from './tokens.js';
@@ -18,7 +18,7 @@ async function fromApiKey(ctx: HubContext, key: string): Promise<Principal | nul
   const given = Buffer.from(sha256Hex(m[2]!), 'hex');
   if (!timingSafeEqual(given, Buffer.from(doc.hash, 'hex'))) return null;
   // a deactivated organization's systems stop with it; reactivation brings its keys back
-  if (!(await Orgs(ctx.db.conn).exists({ _id: doc.orgId, active: true }))) return null;
+  if (!(await isActiveOrg(ctx, doc.orgId))) return null;
 
   return {
     kind: 'api-key',

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HubContext } from '../../context.js';
-import { foldVietnamese } from '../../db/model.js';
-import { Orgs } from '../orgs/org.model.js';
+import { rootAgency } from '../orgs/index.js';
 import { HUB_ORG_CODE } from '../../contracts/grants.js';
 import { hashPassword } from './passwords.js';
 import { Users } from './user.model.js';
@@ -26,19 +25,7 @@ export async function bootstrapHubAdmin(ctx: HubContext): Promise<void> {
 async function createFirstAdmin(ctx: HubContext): Promise<void> {
   if (await Users(ctx.db.conn).exists({})) return;
   const name = 'Trục liên thông văn bản LiênThông';
-  const org =
-    (await Orgs(ctx.db.conn).findOne({ code: HUB_ORG_CODE }).lean()) ??
-    (
-      await Orgs(ctx.db.conn).create({
-        code: HUB_ORG_CODE,
-        name,
-        nameFolded: foldVietnamese(name),
-        kind: 'agency',
-        level: 'central',
-        parentId: null,
-        ancestors: [],
-      })
-    ).toObject();
+  const org = await rootAgency(ctx, HUB_ORG_CODE, name);
   const password = randomBytes(12).toString('base64url');
   await Users(ctx.db.conn).create({
     orgId: org._id,

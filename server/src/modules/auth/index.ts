@@ -1,3 +1,4 @@
+import { guardOrgs } from '../orgs/index.js';
 import type { HubModule } from '../module.js';
 import { apiKeysRoutes, authRoutes, usersRoutes } from './auth.routes.js';
 import { bootstrapHubAdmin } from './bootstrap.js';
@@ -5,13 +6,27 @@ import { ensureIndexes } from '../../db/indexes.js';
 import { LoginFailures } from './login-throttle.js';
 import { Sessions } from './sessions.js';
 import { ApiKeys, RefreshTokens } from './token.model.js';
+import { guardOrgChanges } from './org-guard.js';
 import { Users } from './user.model.js';
 
+export { authenticate } from './authenticate.js';
+export { HUB_ORG_CODE } from './bootstrap.js';
+export { LOCKOUT_MS, MAX_FAILED_LOGINS } from './login.js';
+export { hashPassword, verifyPassword } from './passwords.js';
+export { liveAccessToken } from './sessions.js';
+// people are looked up by the modules that assign work to them (signers, assignees)
+export { Users, type UserDoc } from './user.model.js';
+
+/**
+ * Users, argon2id passwords, JWT access + rotating refresh tokens, lockout, API keys, the first
+ * hub admin; guards organizations' changes (policy, roles, sessions).
+ */
 export const authModule: HubModule = {
   name: 'auth',
   init: async (ctx) => {
     await ensureIndexes(ctx.db.conn, [Users, RefreshTokens, ApiKeys, Sessions, LoginFailures]);
     await bootstrapHubAdmin(ctx);
+    guardOrgs(ctx, guardOrgChanges(ctx));
   },
   mount: async (ctx) => [
     { path: '/api/v1/auth', router: authRoutes(ctx) },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TTokens } from '../../contracts/auth.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
-import { Orgs } from '../orgs/org.model.js';
+import { isActiveOrg } from '../orgs/index.js';
 import { assertNotThrottled, clearFailedLogins, recordFailedLogin } from './login-throttle.js';
 import { burnPasswordCheck, verifyPassword } from './passwords.js';
 import { endSessions, openSession, sessionIsLive } from './sessions.js';
@@ -56,7 +56,7 @@ async function tokensFor(ctx: HubContext, u: UserDoc, family: string): Promise<T
 async function activeUser(ctx: HubContext, u: UserDoc | null): Promise<UserDoc | null> {
   if (!u?.active) return null;
 
-  return (await Orgs(ctx.db.conn).exists({ _id: u.orgId, active: true })) ? u : null;
+  return (await isActiveOrg(ctx, u.orgId)) ? u : null;
 }
 
 export async function login(

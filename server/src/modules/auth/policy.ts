@@ -8,7 +8,7 @@ import {
 } from '../../contracts/grants.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
-import { actorOf, appendAudit } from '../audit/append.js';
+import { actorOf, appendAudit } from '../audit/index.js';
 import type { Principal } from '../../http/principal.js';
 
 /**

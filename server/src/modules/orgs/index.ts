@@ -1,12 +1,42 @@
+import type { HubContext } from '../../context.js';
 import { ensureIndexes } from '../../db/indexes.js';
-import type { HubModule } from '../module.js';
+import { hubModule } from '../module.js';
+import type { OrgGuard } from './org-changes.js';
 import { Orgs } from './org.model.js';
 import { orgsRoutes } from './orgs.routes.js';
 
-export { findOrg, getOrg, isActiveOrg, ancestryOf, subtreeIds, createOrg } from './orgs.service.js';
+export type { OrgChange, OrgGuard } from './org-changes.js';
+export { presentOrg, type OrgDoc } from './org.model.js';
+export {
+  ancestryOf,
+  rootAgency,
+  assertNameFree,
+  createOrg,
+  findOrg,
+  getOrg,
+  isActiveOrg,
+  listOrgs,
+  subtreeIds,
+} from './orgs.service.js';
 
-export const orgsModule: HubModule = {
+declare module '../../context.js' {
+  interface HubServices {
+    orgs: { guard?: OrgGuard };
+  }
+}
+
+/** Organizations (a tree by `ancestors`), search without diacritics. */
+export const orgsModule = hubModule({
   name: 'orgs',
-  init: (ctx) => ensureIndexes(ctx.db.conn, [Orgs]),
+  init: async (ctx) => {
+    await ensureIndexes(ctx.db.conn, [Orgs]);
+
+    return {};
+  },
   mount: async (ctx) => [{ path: '/api/v1/orgs', router: orgsRoutes(ctx) }],
-};
+});
+
+/** The auth module guards organizations' changes (policy, roles, sessions): orgs does not know it. */
+export function guardOrgs(ctx: HubContext, guard: OrgGuard): void {
+  ctx.services.orgs.guard = guard;
+}

@@ -2,13 +2,9 @@ import type { z } from 'zod';
 import type { TOrg, TOrgCreate, ZOrgUpdate } from '../../contracts/orgs.js';
 import type { HubContext } from '../../context.js';
 import { foldVietnamese } from '../../db/model.js';
-import { AppError } from '../../errors/app-error.js';
-import { actorOf, appendAudit } from '../audit/append.js';
-import { ApiKeys } from '../auth/token.model.js';
-import { Users } from '../auth/user.model.js';
-import { enforce, rolesOfOrg, type Action, type OrgRef } from '../auth/policy.js';
+import { actorOf, appendAudit } from '../audit/index.js';
 import type { Principal } from '../../http/principal.js';
-import { endSessions } from '../auth/sessions.js';
+import type { OrgRef } from '../../contracts/grants.js';
 import { Orgs, presentOrg, type OrgDoc } from './org.model.js';
 import { assertNameFree, createOrg, getOrg } from './orgs.service.js';
 
@@ -16,15 +12,33 @@ export type TOrgUpdate = z.infer<typeof ZOrgUpdate>;
 type Field = 'name' | 'shortName' | 'kind' | 'level' | 'contact' | 'active';
 type Changes = Partial<Record<Field, { before: unknown; after: unknown }>>;
 
-/** Which policy action each field's change needs: only contact details are the org_admin's. */
-const FIELD_ACTION: Record<Field, Action> = {
-  contact: 'update-org',
-  name: 'rename-org',
-  shortName: 'rename-org',
-  kind: 'reclassify-org',
-  level: 'reclassify-org',
-  active: 'set-org-state',
+/** A change as the guard judges it: the fields that really change, the new state if it does. */
+export type OrgChange = { fields: Field[]; active?: boolean };
+
+/**
+ * What the auth module checks for organizations' changes (it registers it at start): orgs knows
+ * neither the policy nor who holds which role.
+ */
+export type OrgGuard = {
+  mayCreate(p: Principal): Promise<void>;
+  mayChange(p: Principal, org: OrgRef, change: OrgChange): Promise<void>;
+  /** Throws if someone would hold a role the new kind does not allow. */
+  kindFits(org: OrgRef, kind: OrgRef['kind']): Promise<void>;
 };
+
+declare module '../../bus.js' {
+  interface HubEvents {
+    /** An organization was deactivated: every session of its people ends (awaited). */
+    'org.deactivated': { orgId: string };
+  }
+}
+
+function guard(ctx: HubContext): OrgGuard {
+  const g = ctx.services.orgs.guard;
+  if (!g) throw new Error('organizations cannot change: the auth module is not started');
+
+  return g;
+}
 
 const ref = (o: OrgDoc): OrgRef => ({ id: String(o._id), kind: o.kind, code: o.code });
 
@@ -49,38 +63,6 @@ function diffOrg(org: OrgDoc, input: TOrgUpdate): Changes {
   }
 
   return changes;
-}
-
-async function checkPolicy(
-  ctx: HubContext,
-  p: Principal,
-  org: OrgDoc,
-  changes: Changes,
-): Promise<void> {
-  await enforce(ctx, p, 'update-org', { org: ref(org) });
-  const fields = Object.keys(changes) as Field[];
-  for (const action of new Set(fields.map((f) => FIELD_ACTION[f]))) {
-    if (action === 'set-org-state') {
-      await enforce(ctx, p, action, { org: ref(org), active: changes.active!.after as boolean });
-    } else {
-      await enforce(ctx, p, action as 'rename-org', { org: ref(org) });
-    }
-  }
-}
-
-/** A kind change must not leave anyone holding a role the new kind does not allow. */
-async function assertKindFits(ctx: HubContext, org: OrgDoc, kind: OrgDoc['kind']): Promise<void> {
-  const allowed = rolesOfOrg({ ...ref(org), kind });
-  const outside = { orgId: org._id, roles: { $elemMatch: { $nin: allowed } } };
-  const held =
-    (await Users(ctx.db.conn).exists(outside)) ??
-    (await ApiKeys(ctx.db.conn).exists({ ...outside, revokedAt: null }));
-  if (held) {
-    throw new AppError(
-      'INVALID_STATE',
-      'Còn người dùng hoặc khóa API có vai trò không dùng được với loại tổ chức mới; hãy đổi vai trò trước.',
-    );
-  }
 }
 
 function toUpdate(changes: Changes) {
@@ -116,13 +98,16 @@ export async function updateOrg(
 ): Promise<TOrg> {
   const org = await getOrg(ctx, id);
   const changes = diffOrg(org, input);
-  await checkPolicy(ctx, p, org, changes);
+  await guard(ctx).mayChange(p, ref(org), {
+    fields: Object.keys(changes) as Field[],
+    active: changes.active?.after as boolean | undefined,
+  });
   if (Object.keys(changes).length === 0) return presentOrg(org);
   const active = (changes.active?.after as boolean | undefined) ?? org.active;
   if (active && (changes.name || changes.active)) {
     await assertNameFree(ctx, (changes.name?.after as string | undefined) ?? org.name, org._id);
   }
-  if (changes.kind) await assertKindFits(ctx, org, changes.kind.after as OrgDoc['kind']);
+  if (changes.kind) await guard(ctx).kindFits(ref(org), changes.kind.after as OrgDoc['kind']);
   const updated = await Orgs(ctx.db.conn)
     .findByIdAndUpdate(org._id, toUpdate(changes), { new: true })
     .lean();
@@ -139,14 +124,14 @@ export async function updateOrg(
     await Orgs(ctx.db.conn).updateOne({ _id: org._id }, toUpdate(back(changes)));
     throw err;
   }
-  if (changes.active && !active) await endSessions(ctx, { orgId: id });
+  if (changes.active && !active) await ctx.bus.publish('org.deactivated', { orgId: id });
 
   return presentOrg(updated!);
 }
 
 /** An organization created by the hub admin, with its audit entry. */
 export async function createOrgAs(ctx: HubContext, p: Principal, input: TOrgCreate): Promise<TOrg> {
-  await enforce(ctx, p, 'create-org', {});
+  await guard(ctx).mayCreate(p);
   const org = await createOrg(ctx, input);
   try {
     const { contact, ...fields } = input;

@@ -117,3 +117,21 @@ export async function ancestryOf(ctx: HubContext, ids?: string[]): Promise<Map<s
 
   return new Map(orgs.map((o) => [String(o._id), [String(o._id), ...o.ancestors.map(String)]]));
 }
+
+/** The central agency at the root of the tree with this code, made if missing (the hub's own). */
+export async function rootAgency(ctx: HubContext, code: string, name: string): Promise<OrgDoc> {
+  return (
+    (await Orgs(ctx.db.conn).findOne({ code }).lean()) ??
+    (
+      await Orgs(ctx.db.conn).create({
+        code,
+        name,
+        nameFolded: foldVietnamese(name),
+        kind: 'agency',
+        level: 'central',
+        parentId: null,
+        ancestors: [],
+      })
+    ).toObject()
+  );
+}
