@@ -2,8 +2,7 @@ import { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../../http/principal.js';
-import { Deliveries, type DeliveryDoc } from '../exchange/delivery.model.js';
-import { attestedVersion } from '../exchange/receipts.js';
+import type { TDelivery } from '../../contracts/exchange.js';
 import { Documents, type DocumentDoc, type VersionDoc } from './document.model.js';
 
 export const NOT_FOUND_VI = 'Không tìm thấy văn bản.';
@@ -40,51 +39,29 @@ export async function loadDocument(ctx: HubContext, id: string): Promise<Documen
   return doc;
 }
 
-/**
- * A delivery its recipient may no longer read from: the sender recalled it (13; Decree 30 art.
- * 18.4(b): the recipient deletes the copy on the notice), whether the recipient has answered yet
- * or not, or an agreed recall withdrew it. A refusal (16) is recorded for the sender but does not
- * give the reading back: otherwise any recipient could undo a recall by refusing it.
- */
-export function recalledFromRecipient(d: Pick<DeliveryDoc, 'withdrawn' | 'change'>): boolean {
-  return d.withdrawn || d.change?.kind === 'recall';
-}
+/** What an organization's open deliveries of a document let it read: versions by SHA-256. */
+export type RecipientGrant = { shas: Set<string>; current: Set<string> };
 
 /**
- * The versions (by SHA-256) a delivery brought to its recipient: every version one of its
- * receipts attests (the arrival's is the dispatched one; each later receipt names the version the
- * delivery was at), the one it is at now, and an update the sender has asked it to take (the
- * recipient has to read it to agree or refuse; a refused one is not delivered).
+ * What the exchange module answers about a document's deliveries (it registers it at start):
+ * documents decides who reads what, and does not know deliveries.
  */
-function deliveredShas(d: DeliveryDoc): string[] {
-  const shas = [d.versionSha256, ...d.history.map((h) => attestedVersion(h.receipt))];
-  if (d.change?.kind === 'update' && d.change.state === 'requested' && d.change.versionSha256)
-    shas.push(d.change.versionSha256);
+export type DeliveredTo = {
+  /** What the organization's open (not recalled) deliveries of the document let it read. */
+  grant(
+    ctx: HubContext,
+    documentId: Types.ObjectId,
+    orgId: Types.ObjectId,
+  ): Promise<RecipientGrant | null>;
+  /** Every delivery of the document, as its sender sees them. */
+  deliveries(ctx: HubContext, documentId: Types.ObjectId): Promise<TDelivery[]>;
+};
 
-  return shas.filter((s): s is string => s !== null);
-}
+export function deliveredTo(ctx: HubContext): DeliveredTo {
+  const d = ctx.services.documents.deliveredTo;
+  if (!d) throw new Error('documents cannot be shared: the exchange module is not started');
 
-type RecipientGrant = { shas: Set<string>; current: Set<string> };
-
-/** What the organization's open (not recalled) deliveries of the document let it read, if any. */
-async function recipientGrant(
-  ctx: HubContext,
-  documentId: Types.ObjectId,
-  orgId: Types.ObjectId,
-): Promise<RecipientGrant | null> {
-  const deliveries = await Deliveries(ctx.db.conn)
-    .find(
-      { documentId, recipientOrgId: orgId },
-      { versionSha256: 1, history: 1, change: 1, withdrawn: 1 },
-    )
-    .lean();
-  const open = deliveries.filter((d) => !recalledFromRecipient(d));
-  if (open.length === 0) return null;
-
-  return {
-    shas: new Set(open.flatMap(deliveredShas)),
-    current: new Set(open.map((d) => d.versionSha256)),
-  };
+  return d;
 }
 
 /** The document cut down to what a grant lets its recipient read. */
@@ -124,7 +101,7 @@ export async function getReadableDocument(
   if (!doc) throw notFound();
   if (String(doc.orgId) === principal.orgId) return { ...doc, viewer: 'owner' };
   if (hasRole(principal, 'auditor') && released(doc)) return { ...doc, viewer: 'auditor' };
-  const grant = await recipientGrant(ctx, doc._id, new Types.ObjectId(principal.orgId));
+  const grant = await deliveredTo(ctx).grant(ctx, doc._id, new Types.ObjectId(principal.orgId));
   const view = grant && recipientView(doc, grant);
   if (!view) throw notFound();
 

@@ -8,13 +8,12 @@ import { AppError } from '../../errors/app-error.js';
 import { route } from '../../http/route.js';
 import { createDocument } from './create-document.js';
 import { idempotencyKey, markCreated } from '../../http/idempotency.js';
-import { Deliveries } from '../exchange/delivery.model.js';
-import { presentDelivery } from '../exchange/present.js';
 import {
   getReadableDocument,
   NOT_FOUND_VI,
   readableVersion,
   reportConfidentialRead,
+  deliveredTo,
 } from './document-access.js';
 import { openFileStream } from './document.files.js';
 import type { VersionDoc } from './document.model.js';
@@ -102,12 +101,7 @@ export function documentsRoutes(ctx: HubContext): Router {
     route({ roles: [], params: ZId }, async ({ principal, params }) => {
       const doc = await getReadableDocument(ctx, principal, params.id);
       if (doc.viewer === 'recipient') throw new AppError('NOT_FOUND', NOT_FOUND_VI);
-      const ds = await Deliveries(ctx.db.conn)
-        .find({ documentId: doc._id })
-        .sort({ _id: 1 })
-        .lean();
-
-      return ds.map(presentDelivery);
+      return deliveredTo(ctx).deliveries(ctx, doc._id);
     }),
   );
   r.get(

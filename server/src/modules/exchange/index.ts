@@ -1,5 +1,7 @@
 import { ensureIndexes } from '../../db/indexes.js';
+import { answerDeliveries } from '../documents/index.js';
 import { registerEventSource } from '../events/index.js';
+import { deliveriesOf, recipientGrant } from './recipient-access.js';
 import { arrivalsAfter } from './arrival-log.js';
 import './exchange.events.js';
 
@@ -15,6 +17,7 @@ export const exchangeModule: HubModule = {
     await ensureIndexes(ctx.db.conn, [Deliveries, Dispatches, ReceiptKeys]);
     // a dispatch's arrival events live in its deliveries (arrival-log.ts)
     registerEventSource(ctx, (orgId, after, limit) => arrivalsAfter(ctx, orgId, after, limit));
+    answerDeliveries(ctx, { grant: recipientGrant, deliveries: deliveriesOf });
   },
   mount: async (ctx) => [{ path: '/api/v1', router: exchangeRoutes(ctx) }],
 };

@@ -5,7 +5,7 @@ import type { HubContext } from '../../context.js';
 import { escapeRegex, foldVietnamese } from '../../db/model.js';
 import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../../http/principal.js';
-import { recalledFromRecipient } from '../documents/document-access.js';
+import { recalledFromRecipient } from './recipient-access.js';
 import { Deliveries, Dispatches, type DeliveryDoc } from './delivery.model.js';
 import { presentDelivery, presentDispatch } from './present.js';
 import { receiptOf, verifyReceipt } from './receipts.js';
