@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { exportDispatch } from '../modules/edxml/export-dispatch.js';
-import { importPackage } from '../modules/edxml/import-package.js';
+import { exportDispatch } from '../modules/edxml/index.js';
+import { importPackage } from '../modules/edxml/index.js';
 import { asOperator } from './operator.js';
 
 export function edxmlCommand(): Command {

@@ -2,9 +2,9 @@ import { ConfigError, loadConfig } from '../config/config.js';
 import type { HubContext } from '../context.js';
 import { DatabaseUnavailableError } from '../db/database.js';
 import { closeContext, createContext } from '../hub.js';
-import { HUB_ORG_CODE } from '../modules/auth/bootstrap.js';
+import { HUB_ORG_CODE } from '../modules/auth/index.js';
 import type { Principal } from '../http/principal.js';
-import { Orgs } from '../modules/orgs/org.model.js';
+import { Orgs } from '../modules/orgs/index.js';
 
 /**
  * Runs an operator command against the hub's database (the running hub's engine when there is

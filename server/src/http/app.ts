@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import express, { type Router } from 'express';
+import express from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { HubContext } from '../context.js';
-import { authenticate } from '../modules/auth/authenticate.js';
+import { authenticate } from '../modules/auth/index.js';
+import type { Mount } from '../modules/module.js';
 import { bodyGate, jsonBody } from './edge.js';
 import { failFast } from './fail-fast.js';
 import { healthRoutes } from './health.routes.js';
 import { httpMetrics } from './metrics.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 
-export type Mount = { path: string; router: Router };
+export type { Mount };
 
 /**
  * Content-Security-Policy for the built web client and the API docs: scripts only from the hub

@@ -3,7 +3,7 @@ import { Router, type RequestHandler } from 'express';
 import type { HubContext } from '../context.js';
 import { RETRY_AFTER_S } from '../db/availability.js';
 import { AppError } from '../errors/app-error.js';
-import { authenticate } from '../modules/auth/authenticate.js';
+import { authenticate } from '../modules/auth/index.js';
 import { hasRole } from './principal.js';
 import { sendProblem } from './problem.js';
 

@@ -1,6 +1,9 @@
+import type { Router } from 'express';
 import type { Server as IoServer } from 'socket.io';
 import type { HubContext, HubServices } from '../context.js';
-import type { Mount } from '../http/app.js';
+
+/** A router and where the hub mounts it. */
+export type Mount = { path: string; router: Router };
 
 type Hooks = {
   mount(ctx: HubContext): Promise<Mount[]>;

@@ -1,15 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { HubContext } from '../context.js';
-import { hashPassword } from '../modules/auth/passwords.js';
+import { hashPassword } from '../modules/auth/index.js';
 import type { Principal } from '../http/principal.js';
-import { Users } from '../modules/auth/user.model.js';
-import { Orgs } from '../modules/orgs/org.model.js';
-import { createOrg } from '../modules/orgs/orgs.service.js';
-import {
-  issuePersonalCertificate,
-  issueSealCertificate,
-} from '../modules/pki/certificates.service.js';
-import { IssuedCertificates } from '../modules/pki/models.js';
+import { Users } from '../modules/auth/index.js';
+import { Orgs } from '../modules/orgs/index.js';
+import { createOrg } from '../modules/orgs/index.js';
+import { issuePersonalCertificate, issueSealCertificate } from '../modules/pki/index.js';
+import { IssuedCertificates } from '../modules/pki/index.js';
 import { THANH_HOA, type SeedOrg } from './thanh-hoa.js';
 
 export type SeedResult = {

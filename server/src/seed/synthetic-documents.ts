@@ -6,7 +6,7 @@ import {
   type TUrgency,
 } from '../contracts/documents.js';
 import { foldVietnamese } from '../db/model.js';
-import type { VersionDoc } from '../modules/documents/document.model.js';
+import type { VersionDoc } from '../modules/documents/index.js';
 import { ID_KIND, Weighted, randomHex, type IdMaker, type Rng } from './synthetic-random.js';
 import type { SynOrg } from './synthetic-orgs.js';
 

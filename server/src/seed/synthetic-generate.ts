@@ -1,7 +1,7 @@
 import type { Document } from 'mongodb';
 import type { TUrgency } from '../contracts/documents.js';
 import { vnIsoDate } from '../modules/scope/index.js';
-import { carriedSignatures } from '../modules/stats/outgoing-counters.js';
+import { carriedSignatures } from '../modules/stats/index.js';
 import {
   DAY_MS,
   dayOf,

@@ -1,11 +1,11 @@
 import type { Collection, Document, IndexDescription } from 'mongodb';
 import type { HubContext } from '../context.js';
-import { HUB_ORG_CODE } from '../modules/auth/bootstrap.js';
-import { DocumentCounters, Documents } from '../modules/documents/document.model.js';
-import { Deliveries, Dispatches } from '../modules/exchange/delivery.model.js';
-import { Orgs } from '../modules/orgs/org.model.js';
-import { rebuildCounters, type RebuildReport } from '../modules/stats/rebuild-counters.js';
-import { STATS_INDEXES, ensureStatsIndexes, indexOptions } from '../modules/stats/stats-indexes.js';
+import { HUB_ORG_CODE } from '../modules/auth/index.js';
+import { DocumentCounters, Documents } from '../modules/documents/index.js';
+import { Deliveries, Dispatches } from '../modules/exchange/index.js';
+import { Orgs } from '../modules/orgs/index.js';
+import { rebuildCounters, type RebuildReport } from '../modules/stats/index.js';
+import { STATS_INDEXES, ensureStatsIndexes, indexOptions } from '../modules/stats/index.js';
 import { generateHistory, type HistoryTally } from './synthetic-generate.js';
 import { SYNTHETIC_ORGS } from './synthetic-orgs.js';
 

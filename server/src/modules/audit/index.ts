@@ -26,3 +26,5 @@ export const auditModule = hubModule({
   },
   mount: async (ctx) => [{ path: '/api/v1/audit', router: auditRoutes(ctx) }],
 });
+
+export { type AuditActor } from './audit.model.js';

@@ -5,9 +5,9 @@ import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { LibraryError } from '../../errors/library-error.js';
 import { readImageHeader, checkImageLimits } from '../../lib/pdf/image-limits.js';
-import { actorOf, appendAudit } from '../audit/append.js';
+import { actorOf, appendAudit } from '../audit/index.js';
 import { hasRole, type Principal } from '../../http/principal.js';
-import { Users } from '../auth/user.model.js';
+import { Users } from '../auth/index.js';
 import { RecordImages, type RecordImageDoc } from './workflow.model.js';
 
 /**

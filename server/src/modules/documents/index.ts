@@ -63,7 +63,12 @@ export { createDocument, codeLabel } from './create-document.js';
 export { listDocuments } from './list-documents.js';
 export { presentDocument, presentVersion } from './document.presenter.js';
 export { removeOrphanFiles, readFileBytes, BUCKET } from './document.files.js';
-export { Documents, type DocumentDoc, type VersionDoc } from './document.model.js';
+export {
+  DocumentCounters,
+  Documents,
+  type DocumentDoc,
+  type VersionDoc,
+} from './document.model.js';
 export {
   assertReleasable,
   markReleased,
@@ -71,3 +76,7 @@ export {
   getWorkflowPolicy,
 } from './workflow-release.js';
 export { announce as announceWorkflowStep } from './workflow.js';
+
+export { sha256Hex } from './document.files.js';
+export { contentDisposition } from './documents.routes.js';
+export { markDispatched } from './add-version.js';

@@ -5,7 +5,7 @@ import type { HubContext } from '../../context.js';
 import { foldVietnamese } from '../../db/model.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../../http/principal.js';
-import { Users } from '../auth/user.model.js';
+import { Users } from '../auth/index.js';
 import { addVersion } from './add-version.js';
 import { createDocument, type UploadedFile } from './create-document.js';
 import { deleteFile } from './document.files.js';

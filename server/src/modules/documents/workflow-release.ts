@@ -6,7 +6,7 @@ import type {
 } from '../../contracts/workflow.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
-import { actorOf, appendAudit } from '../audit/append.js';
+import { actorOf, appendAudit } from '../audit/index.js';
 import type { Principal } from '../../http/principal.js';
 import type { DocumentDoc } from './document.model.js';
 import { issueNumber } from './numbering.js';

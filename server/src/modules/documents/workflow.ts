@@ -7,7 +7,7 @@ import type {
 } from '../../contracts/workflow.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
-import { actorOf, appendAudit } from '../audit/append.js';
+import { actorOf, appendAudit } from '../audit/index.js';
 import type { Principal } from '../../http/principal.js';
 import { publishEvents } from '../events/index.js';
 import { NOT_FOUND_VI } from './document-access.js';

@@ -3,7 +3,7 @@ import type { HubContext } from '../../context.js';
 import { defineModel } from '../../db/model.js';
 import type { EdxmlAttachment } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
-import { sha256Hex } from '../documents/document.files.js';
+import { sha256Hex } from '../documents/index.js';
 
 /**
  * The files an edXML package carries beside the document's PDF (appendixes, forms, .docx), kept

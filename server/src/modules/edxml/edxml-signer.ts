@@ -1,10 +1,10 @@
 import { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { xmlSignerFromKey, type XmlSigner } from '../../lib/edxml/index.js';
-import { toBytes } from '../pki/bytes.js';
-import { hubPki, openKey } from '../pki/hub-hierarchy.js';
-import { hubEdxmlSeal } from '../pki/hub-seal.js';
-import { IssuedCertificates, type IssuedDoc } from '../pki/models.js';
+import { toBytes } from '../pki/index.js';
+import { hubPki, openKey } from '../pki/index.js';
+import { hubEdxmlSeal } from '../pki/index.js';
+import { IssuedCertificates, type IssuedDoc } from '../pki/index.js';
 
 export type OrgXmlSigner = {
   signer: XmlSigner;

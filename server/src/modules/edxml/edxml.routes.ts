@@ -11,7 +11,7 @@ import {
   reportConfidentialRead,
   type ReadableDocument,
 } from '../documents/index.js';
-import { contentDisposition } from '../documents/documents.routes.js';
+import { contentDisposition } from '../documents/index.js';
 import { applyStatusMessage } from './apply-status.js';
 import { documentAttachments, presentAttachment, readAttachmentBytes } from './attachments.js';
 import { exportDispatch } from './export-dispatch.js';

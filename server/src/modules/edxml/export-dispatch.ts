@@ -9,17 +9,12 @@ import {
   type EdxmlPackage,
 } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
-import { actorOf, appendAudit } from '../audit/append.js';
+import { actorOf, appendAudit } from '../audit/index.js';
 import { hasRole, type Principal } from '../../http/principal.js';
 import { loadDocument, readVersionBytes } from '../documents/index.js';
-import type { DocumentDoc } from '../documents/document.model.js';
-import {
-  Deliveries,
-  Dispatches,
-  type DeliveryDoc,
-  type DispatchDoc,
-} from '../exchange/delivery.model.js';
-import { Orgs, type OrgDoc } from '../orgs/org.model.js';
+import type { DocumentDoc } from '../documents/index.js';
+import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from '../exchange/index.js';
+import { Orgs, type OrgDoc } from '../orgs/index.js';
 import { attachmentFiles } from './attachments.js';
 import { signerForOrg } from './edxml-signer.js';
 import { documentIdOf, documentTypeOf, organOf, priorityOf, vietnamDay } from './mapping.js';

@@ -4,11 +4,11 @@ import { EdxmlError, type EdxmlAttachment, type ParsedPackage } from '../../lib/
 import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../../http/principal.js';
 import { addVersion } from '../documents/index.js';
-import type { DocumentDoc } from '../documents/document.model.js';
-import { sha256Hex } from '../documents/document.files.js';
-import { Deliveries, Dispatches, type DeliveryDoc } from '../exchange/delivery.model.js';
-import { recallDispatch, updateDispatch } from '../exchange/sender-changes.js';
-import type { OrgDoc } from '../orgs/org.model.js';
+import type { DocumentDoc } from '../documents/index.js';
+import { sha256Hex } from '../documents/index.js';
+import { Deliveries, Dispatches, type DeliveryDoc } from '../exchange/index.js';
+import { recallDispatch, updateDispatch } from '../exchange/index.js';
+import type { OrgDoc } from '../orgs/index.js';
 import {
   attachmentsOf,
   checkSameAttachments,

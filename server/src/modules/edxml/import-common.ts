@@ -17,8 +17,8 @@ import {
 } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../../http/principal.js';
-import type { DeliveryDoc } from '../exchange/delivery.model.js';
-import { Orgs, type OrgDoc } from '../orgs/org.model.js';
+import type { DeliveryDoc } from '../exchange/index.js';
+import { Orgs, type OrgDoc } from '../orgs/index.js';
 import type { TEdxmlAttachment } from './attachments.js';
 import { isPdf, type PdfCheck } from './pdf-checks.js';
 

@@ -11,11 +11,11 @@ import {
 import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../../http/principal.js';
 import { createDocument } from '../documents/index.js';
-import { Documents, type DocumentDoc } from '../documents/document.model.js';
-import { sha256Hex } from '../documents/document.files.js';
-import { dispatchDocument } from '../exchange/dispatch-document.js';
-import { Deliveries } from '../exchange/delivery.model.js';
-import { Orgs, type OrgDoc } from '../orgs/org.model.js';
+import { Documents, type DocumentDoc } from '../documents/index.js';
+import { sha256Hex } from '../documents/index.js';
+import { dispatchDocument } from '../exchange/index.js';
+import { Deliveries } from '../exchange/index.js';
+import { Orgs, type OrgDoc } from '../orgs/index.js';
 import {
   attachmentsOf,
   checkSameAttachments,

@@ -12,8 +12,8 @@ import {
   type EdxmlOrgan,
   type EdxmlPriority,
 } from '../../lib/edxml/index.js';
-import type { DocumentDoc } from '../documents/document.model.js';
-import type { OrgDoc } from '../orgs/org.model.js';
+import type { DocumentDoc } from '../documents/index.js';
+import type { OrgDoc } from '../orgs/index.js';
 
 const PRIORITY: Record<TUrgency, EdxmlPriority> = {
   thuong: 0,

@@ -1,8 +1,8 @@
 import type { HubContext } from '../../context.js';
 import { parseDocumentId, type ParsedPackage } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
-import { Documents, type DocumentDoc } from '../documents/document.model.js';
-import { Orgs, type OrgDoc } from '../orgs/org.model.js';
+import { Documents, type DocumentDoc } from '../documents/index.js';
+import { Orgs, type OrgDoc } from '../orgs/index.js';
 
 /** An edXML DocumentId and the element it was read from (errors name it). */
 export type DocumentRef = { documentId: string; path: string };

@@ -3,9 +3,9 @@ import type { HubContext } from '../../context.js';
 import { EdxmlError, type EdxmlAttachment } from '../../lib/edxml/index.js';
 import { validatePdf } from '../../lib/validation/index.js';
 import { certificateSerialHex, parseCertificate } from '../../lib/pki/index.js';
-import { hubPki } from '../pki/hub-hierarchy.js';
-import { IssuedCertificates } from '../pki/models.js';
-import { trustAnchors } from '../pki/signing-keys.js';
+import { hubPki } from '../pki/index.js';
+import { IssuedCertificates } from '../pki/index.js';
+import { trustAnchors } from '../pki/index.js';
 
 export type PdfCheck = {
   contentId: string;

@@ -3,9 +3,9 @@ import { ZOrgCreate } from '../../contracts/orgs.js';
 import type { EdxmlOrgan } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../../http/principal.js';
-import { actorOf, appendAudit } from '../audit/append.js';
-import { createOrg } from '../orgs/orgs.service.js';
-import { Orgs, type OrgDoc } from '../orgs/org.model.js';
+import { actorOf, appendAudit } from '../audit/index.js';
+import { createOrg } from '../orgs/index.js';
+import { Orgs, type OrgDoc } from '../orgs/index.js';
 import { importPackage, type ImportResult } from './import-package.js';
 import {
   claimQuarantine,

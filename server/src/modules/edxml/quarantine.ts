@@ -4,9 +4,9 @@ import { defineModel } from '../../db/model.js';
 import type { EdxmlOrgan, ParsedPackage } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../../http/principal.js';
-import { actorOf, appendAudit } from '../audit/append.js';
-import type { AuditActor } from '../audit/audit.model.js';
-import { sha256Hex } from '../documents/document.files.js';
+import { actorOf, appendAudit } from '../audit/index.js';
+import type { AuditActor } from '../audit/index.js';
+import { sha256Hex } from '../documents/index.js';
 
 /**
  * Packages from senders that are not organizations of this hub. Importing one used to create

@@ -2,8 +2,8 @@ import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { fingerprintSha256, OID, parseCertificate } from '../../lib/pki/index.js';
 import { hasRole, type Principal } from '../../http/principal.js';
-import { Orgs, type OrgDoc } from '../orgs/org.model.js';
-import { IssuedCertificates } from '../pki/models.js';
+import { Orgs, type OrgDoc } from '../orgs/index.js';
+import { IssuedCertificates } from '../pki/index.js';
 
 /** What the import knows about the package's XML signature once it verified. */
 export type SignatureTrust = { trusted: boolean; certificateDer: Uint8Array; subject: string };

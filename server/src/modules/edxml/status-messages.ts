@@ -4,9 +4,9 @@ import { writeStatus } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../../http/principal.js';
 import { loadDocument } from '../documents/index.js';
-import type { HistoryDoc } from '../exchange/delivery.model.js';
-import { getDelivery } from '../exchange/queries.js';
-import { Orgs, type OrgDoc } from '../orgs/org.model.js';
+import type { HistoryDoc } from '../exchange/index.js';
+import { getDelivery } from '../exchange/index.js';
+import { Orgs, type OrgDoc } from '../orgs/index.js';
 import { signerForOrg } from './edxml-signer.js';
 import { documentIdOf, organOf } from './mapping.js';
 

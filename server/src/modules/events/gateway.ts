@@ -8,7 +8,7 @@ import type {
 import type { HubContext } from '../../context.js';
 import { sessionRoom } from '../../realtime/rooms.js';
 import { isUnreachable } from '../../db/unreachable.js';
-import { liveAccessToken } from '../auth/sessions.js';
+import { liveAccessToken } from '../auth/index.js';
 import { eventsAfter, orgRoom, toEnvelope, userRoom } from './publish.js';
 
 type HubSocket = Socket<

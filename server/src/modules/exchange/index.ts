@@ -21,3 +21,18 @@ export const exchangeModule: HubModule = {
   },
   mount: async (ctx) => [{ path: '/api/v1', router: exchangeRoutes(ctx) }],
 };
+
+export { changeStatus } from './change-status.js';
+export {
+  Deliveries,
+  Dispatches,
+  RECIPIENT_ID_INDEX,
+  type DeliveryDoc,
+  type DispatchDoc,
+  type HistoryDoc,
+} from './delivery.model.js';
+export { presentDelivery } from './present.js';
+export { recallDispatch, updateDispatch } from './sender-changes.js';
+export { SENDER_ROLES } from './transitions.js';
+export { dispatchDocument } from './dispatch-document.js';
+export { getDelivery } from './queries.js';

@@ -6,7 +6,7 @@ import { Orgs } from './org.model.js';
 import { orgsRoutes } from './orgs.routes.js';
 
 export type { OrgChange, OrgGuard } from './org-changes.js';
-export { presentOrg, type OrgDoc } from './org.model.js';
+export { Orgs, presentOrg, type OrgDoc } from './org.model.js';
 export {
   ancestryOf,
   rootAgency,

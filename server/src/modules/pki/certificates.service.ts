@@ -22,10 +22,10 @@ import {
   type IssuedCertificate,
   type KeyAlgorithm,
 } from '../../lib/pki/index.js';
-import { actorOf, appendAudit } from '../audit/append.js';
+import { actorOf, appendAudit } from '../audit/index.js';
 import { hasRole, type Principal } from '../../http/principal.js';
-import { Users } from '../auth/user.model.js';
-import { getOrg } from '../orgs/orgs.service.js';
+import { Users } from '../auth/index.js';
+import { getOrg } from '../orgs/index.js';
 import { toBytes } from './bytes.js';
 import { hubPki, sealKey } from './hub-hierarchy.js';
 import { IssuedCertificates, type IssuedDoc, type SealedKeyDoc } from './models.js';

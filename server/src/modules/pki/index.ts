@@ -13,3 +13,16 @@ export const pkiModule: HubModule = {
     { path: '/api/v1/certificates', router: certificatesRoutes(ctx) },
   ],
 };
+
+export { toBytes } from './bytes.js';
+export { hubPki, openKey } from './hub-hierarchy.js';
+export { hubEdxmlSeal } from './hub-seal.js';
+export { IssuedCertificates, type IssuedDoc } from './models.js';
+export { hubTsaTimestamp, hubRevocation, resolveSigningKey } from './signing-keys.js';
+export {
+  findCertificate,
+  issuePersonalCertificate,
+  issueSealCertificate,
+} from './certificates.service.js';
+export { trustAnchors, trustLists } from './trust.js';
+export { hubCrl } from './responders.js';

@@ -6,13 +6,13 @@ import { assertStrongKey, fingerprintSha256, pemBlocks } from '../../lib/pki/ind
 import { certFromDer, type Cert } from '../../lib/pki/index.js';
 import { buildChain } from '../../lib/validation/chain.js';
 import { hasRole, type Principal } from '../../http/principal.js';
-import { Users } from '../auth/user.model.js';
-import { getOrg } from '../orgs/orgs.service.js';
-import { findCertificate } from '../pki/certificates.service.js';
-import { toBytes } from '../pki/bytes.js';
-import { hubPki } from '../pki/hub-hierarchy.js';
-import { IssuedCertificates, type IssuedDoc } from '../pki/models.js';
-import { trustAnchors } from '../pki/trust.js';
+import { Users } from '../auth/index.js';
+import { getOrg } from '../orgs/index.js';
+import { findCertificate } from '../pki/index.js';
+import { toBytes } from '../pki/index.js';
+import { hubPki } from '../pki/index.js';
+import { IssuedCertificates, type IssuedDoc } from '../pki/index.js';
+import { trustAnchors } from '../pki/index.js';
 
 /** The certificate an external signature will be made with, and what to record about it. */
 export type ExternalCertificate = {

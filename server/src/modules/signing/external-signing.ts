@@ -16,7 +16,7 @@ import {
   readFileBytes,
   signingMove,
 } from '../documents/index.js';
-import { hubTsaTimestamp } from '../pki/signing-keys.js';
+import { hubTsaTimestamp } from '../pki/index.js';
 import { toAppearance } from './appearance.js';
 import { externalCertificate } from './external-certificate.js';
 import {

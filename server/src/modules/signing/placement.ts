@@ -8,7 +8,7 @@ import {
 } from '../../lib/pades/index.js';
 import type { Principal } from '../../http/principal.js';
 import { getOwnDocument, readFileBytes } from '../documents/index.js';
-import { getOrg } from '../orgs/orgs.service.js';
+import { getOrg } from '../orgs/index.js';
 import { signableVersion } from './sign-document.js';
 
 /**

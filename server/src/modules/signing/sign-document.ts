@@ -16,8 +16,8 @@ import {
   type DocumentDoc,
   type VersionDoc,
 } from '../documents/index.js';
-import { getOrg } from '../orgs/orgs.service.js';
-import { hubRevocation, hubTsaTimestamp, resolveSigningKey } from '../pki/signing-keys.js';
+import { getOrg } from '../orgs/index.js';
+import { hubRevocation, hubTsaTimestamp, resolveSigningKey } from '../pki/index.js';
 import { toAppearance } from './appearance.js';
 import { confirmPassword } from './confirm-password.js';
 import { guardRevocation, guardTimestamp } from './tsa-guard.js';

@@ -1,8 +1,8 @@
 import type { Collection, Document } from 'mongodb';
 import type { TStatsPeriod } from '../../contracts/stats.js';
 import type { HubContext } from '../../context.js';
-import { Documents } from '../documents/document.model.js';
-import { Deliveries, Dispatches } from '../exchange/delivery.model.js';
+import { Documents } from '../documents/index.js';
+import { Deliveries, Dispatches } from '../exchange/index.js';
 import { periodLabel } from '../scope/index.js';
 import { MARKS } from './counters.js';
 import type { ApproxPercentile } from './latency-histogram.js';

@@ -1,6 +1,6 @@
 import type { Document } from 'mongodb';
 import type { HubContext } from '../../context.js';
-import type { DispatchDoc } from '../exchange/delivery.model.js';
+import type { DispatchDoc } from '../exchange/index.js';
 import { addCell, isDayCell, writeCells, type Cells } from './counter-cells.js';
 import { countTransitions, countedOf, type Transition } from './counters.js';
 import { recordExceptions } from './item-bounds.js';

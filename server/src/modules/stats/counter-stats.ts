@@ -10,7 +10,7 @@ import {
 } from '../scope/index.js';
 import { GRAIN_PREFIX, sumInto, unfieldKey, type Sums } from './counter-cells.js';
 import { counterKeys, sumCounters } from './counters.js';
-import { Deliveries } from '../exchange/delivery.model.js';
+import { Deliveries } from '../exchange/index.js';
 import { factStages } from './facts.js';
 import { histogramPercentile, type Histogram } from './latency-histogram.js';
 

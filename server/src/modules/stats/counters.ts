@@ -2,7 +2,7 @@ import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import type { TStatusCode } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import { duplicateIndexes } from '../../db/duplicates.js';
-import { Deliveries, type DeliveryDoc, type HistoryDoc } from '../exchange/delivery.model.js';
+import { Deliveries, type DeliveryDoc, type HistoryDoc } from '../exchange/index.js';
 import { vnDayNumber, vnDayStart, vnIsoDate } from '../scope/index.js';
 import {
   COUNTERS,

@@ -15,7 +15,7 @@ import { flushCounters } from './counter-queue.js';
 import { ITEM_EXCEPTIONS, idWindow } from './item-bounds.js';
 import { OUTGOING_MARKS } from './outgoing-counters.js';
 import type { Scope } from '../scope/index.js';
-import { RECIPIENT_ID_INDEX } from '../exchange/delivery.model.js';
+import { RECIPIENT_ID_INDEX } from '../exchange/index.js';
 
 /**
  * One page of a fact set's rows whose metric flag is true, in id order: the rows of the id window

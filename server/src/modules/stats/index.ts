@@ -42,3 +42,7 @@ export const statsModule = hubModule({
 export function offerRevalidationFigure(ctx: HubContext, figure: RevalidationFigure): void {
   ctx.services.stats.revalidation = figure;
 }
+
+export { carriedSignatures } from './outgoing-counters.js';
+export { rebuildCounters, type RebuildReport } from './rebuild-counters.js';
+export { STATS_INDEXES, ensureStatsIndexes, indexOptions } from './stats-indexes.js';

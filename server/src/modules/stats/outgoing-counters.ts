@@ -2,8 +2,8 @@ import type { Collection, Document } from 'mongodb';
 import type { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { duplicateIndexes } from '../../db/duplicates.js';
-import type { DocumentDoc } from '../documents/document.model.js';
-import { Dispatches, type DispatchDoc } from '../exchange/delivery.model.js';
+import type { DocumentDoc } from '../documents/index.js';
+import { Dispatches, type DispatchDoc } from '../exchange/index.js';
 import {
   fieldKey,
   loadAncestry,

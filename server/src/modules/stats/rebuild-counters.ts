@@ -1,8 +1,8 @@
 import type { Collection, Document } from 'mongodb';
 import type { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
-import { Documents } from '../documents/document.model.js';
-import { Deliveries, Dispatches } from '../exchange/delivery.model.js';
+import { Documents } from '../documents/index.js';
+import { Deliveries, Dispatches } from '../exchange/index.js';
 import { COUNTERS, loadAncestry } from './counter-cells.js';
 import { MARKS, contributionOf, markOf, type CountedDelivery } from './counters.js';
 import {

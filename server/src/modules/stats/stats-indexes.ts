@@ -1,5 +1,5 @@
 import type { HubContext } from '../../context.js';
-import { Deliveries, Dispatches } from '../exchange/delivery.model.js';
+import { Deliveries, Dispatches } from '../exchange/index.js';
 import { MARKS } from './counters.js';
 import { ITEM_EXCEPTIONS, ensureExceptionIndex } from './item-bounds.js';
 import { ensureMarkIndexes } from './mark-facts.js';

@@ -17,8 +17,8 @@ import {
   reportConfidentialRead,
   type VersionDoc,
 } from '../documents/index.js';
-import { hubCrl } from '../pki/responders.js';
-import { trustLists } from '../pki/signing-keys.js';
+import { hubCrl } from '../pki/index.js';
+import { trustLists } from '../pki/index.js';
 import type { TValidationResponse } from './validation.contracts.js';
 import { ValidationReports } from './validation.model.js';
 
