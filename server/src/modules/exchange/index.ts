@@ -6,21 +6,35 @@ import { arrivalsAfter } from './arrival-log.js';
 import './exchange.events.js';
 
 export type { DeliveryTransitions } from './exchange.events.js';
-import type { HubModule } from '../module.js';
+import { hubModule } from '../module.js';
 import { Deliveries, Dispatches } from './delivery.model.js';
 import { exchangeRoutes } from './exchange.routes.js';
-import { ReceiptKeys } from './receipt-keys.js';
+import { ReceiptKeys, type ReceiptKey } from './receipt-keys.js';
 
-export const exchangeModule: HubModule = {
+declare module '../../context.js' {
+  interface HubServices {
+    /** Each organization's receipt signing key, opened once. */
+    exchange: { receiptKeys: Map<string, Promise<ReceiptKey>> };
+  }
+}
+
+/**
+ * Dispatches, deliveries, the edXML status lifecycle, signed receipts (ES256 per organization),
+ * recall/update; publishes its delivery transitions on the bus, answers documents about who a
+ * document was delivered to, keeps its arrival events for the event log.
+ */
+export const exchangeModule = hubModule({
   name: 'exchange',
   init: async (ctx) => {
     await ensureIndexes(ctx.db.conn, [Deliveries, Dispatches, ReceiptKeys]);
     // a dispatch's arrival events live in its deliveries (arrival-log.ts)
     registerEventSource(ctx, (orgId, after, limit) => arrivalsAfter(ctx, orgId, after, limit));
     answerDeliveries(ctx, { grant: recipientGrant, deliveries: deliveriesOf });
+
+    return { receiptKeys: new Map() };
   },
   mount: async (ctx) => [{ path: '/api/v1', router: exchangeRoutes(ctx) }],
-};
+});
 
 export { changeStatus } from './change-status.js';
 export {

@@ -5,7 +5,7 @@ import {
   generateKeyPairSync,
   type KeyObject,
 } from 'node:crypto';
-import { Schema, type Connection } from 'mongoose';
+import { Schema } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { defineModel } from '../../db/model.js';
 import { openPrivateKey, sealPrivateKey } from '../../lib/pki/key-sealing.js';
@@ -37,8 +37,6 @@ const schema = new Schema<ReceiptKeyDoc>(
 export const ReceiptKeys = defineModel<ReceiptKeyDoc>('ReceiptKey', schema);
 
 export type ReceiptKey = { kid: string; privateKey: KeyObject; publicJwk: Record<string, string> };
-
-const cache = new WeakMap<Connection, Map<string, Promise<ReceiptKey>>>();
 
 function kidOf(jwk: Record<string, string>): string {
   // RFC 7638 thumbprint of an EC key: the required members in lexicographic order.
@@ -98,13 +96,12 @@ async function loadOrCreate(ctx: HubContext, orgId: string): Promise<ReceiptKey>
 }
 
 export function receiptKey(ctx: HubContext, orgId: string): Promise<ReceiptKey> {
-  let perConn = cache.get(ctx.db.conn);
-  if (!perConn) cache.set(ctx.db.conn, (perConn = new Map()));
-  let key = perConn.get(orgId);
+  const opened = ctx.services.exchange.receiptKeys;
+  let key = opened.get(orgId);
   if (!key) {
     key = loadOrCreate(ctx, orgId);
-    key.catch(() => perConn.delete(orgId));
-    perConn.set(orgId, key);
+    key.catch(() => opened.delete(orgId));
+    opened.set(orgId, key);
   }
 
   return key;

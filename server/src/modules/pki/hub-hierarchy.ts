@@ -20,6 +20,7 @@ import {
   type KeySigner,
 } from '../../lib/pki/index.js';
 import { toBytes } from './bytes.js';
+import type { PkiState } from './state.js';
 import {
   Hierarchies,
   IssuedCertificates,
@@ -43,7 +44,6 @@ export type HubPki = Record<CaKind, CaIdentity> & { source: HierarchyDoc['source
 const PRODUCT = 'LiênThông';
 
 // One loaded hierarchy per running hub (tests run several hubs in one process).
-const loaded = new WeakMap<HubContext, Promise<HubPki>>();
 
 export function sealKey(ctx: HubContext, privateKey: KeyObject): SealedKeyDoc {
   const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'der' });
@@ -286,7 +286,10 @@ function warnIfNoRootCrlPointer(ctx: HubContext, pki: HubPki): void {
  * HubModule.init: make sure the hub has exactly one CA hierarchy (create it, import PKI_DIR, or
  * load the stored one) and open its keys with the master key.
  */
-export async function initHierarchy(ctx: HubContext): Promise<HubPki> {
+export async function initHierarchy(
+  ctx: HubContext,
+  state: PkiState = ctx.services.pki,
+): Promise<HubPki> {
   const conn = ctx.db.conn;
   // The unique index must exist before the first insert, or two starts could both succeed.
   await Promise.all([
@@ -302,19 +305,19 @@ export async function initHierarchy(ctx: HubContext): Promise<HubPki> {
     { kind: 'ocsp', der: pki.ocsp.certificate },
     ...(doc.source === 'imported' ? demoSeeds(ctx.config.PKI_DIR) : []),
   ]);
-  loaded.set(ctx, Promise.resolve(pki));
+  state.hierarchy = Promise.resolve(pki);
 
   return pki;
 }
 
-/** The hub's opened hierarchy; loads it on first use if init has not run in this process. */
+/** The hub's opened hierarchy (the module's init opened it). */
 export function hubPki(ctx: HubContext): Promise<HubPki> {
-  let pending = loaded.get(ctx);
-  if (!pending) {
-    pending = initHierarchy(ctx);
-    pending.catch(() => loaded.delete(ctx));
-    loaded.set(ctx, pending);
+  const state = ctx.services.pki;
+  if (!state.hierarchy) {
+    const pending = initHierarchy(ctx);
+    pending.catch(() => (state.hierarchy = undefined));
+    state.hierarchy = pending;
   }
 
-  return pending;
+  return state.hierarchy;
 }

@@ -52,8 +52,6 @@ export type HubSeal = {
 export const HUB_SEAL_SUBJECT = 'LiênThông edXML Seal';
 /** Renewed this long before it expires, so a package is never signed by an expiring seal. */
 const RENEW_BEFORE_MS = 30 * 86_400_000;
-const opened = new WeakMap<HubContext, HubSeal>();
-const indexed = new WeakMap<HubContext, Promise<unknown>>();
 
 /** Same key type as the hierarchy (PKI_ALGORITHM), read from the issuing CA's key. */
 function algorithmOf(issuingKey: KeyObject): KeyAlgorithm {
@@ -98,13 +96,10 @@ function current(ctx: HubContext): Promise<HubSealDoc | null> {
 
 /** The unique index must exist before the first insert, or two nodes could both insert. */
 function ensureIndex(ctx: HubContext): Promise<unknown> {
-  let pending = indexed.get(ctx);
-  if (!pending) {
-    pending = HubSeals(ctx.db.conn).init();
-    indexed.set(ctx, pending);
-  }
+  const state = ctx.services.pki;
+  state.sealIndexed ??= HubSeals(ctx.db.conn).init();
 
-  return pending;
+  return state.sealIndexed;
 }
 
 /**
@@ -146,7 +141,7 @@ async function loadOrCreate(ctx: HubContext): Promise<HubSealDoc> {
  */
 export async function hubEdxmlSeal(ctx: HubContext): Promise<HubSeal> {
   const doc = await loadOrCreate(ctx);
-  const cached = opened.get(ctx);
+  const cached = ctx.services.pki.seal;
   if (cached?.serialHex === doc.serialHex) return cached;
   const certificate = toBytes(doc.certificate);
   await recordIssued(ctx, [{ kind: 'seal', der: certificate }]);
@@ -158,7 +153,7 @@ export async function hubEdxmlSeal(ctx: HubContext): Promise<HubSeal> {
     serialHex: doc.serialHex,
     subject: HUB_SEAL_SUBJECT,
   };
-  opened.set(ctx, seal);
+  ctx.services.pki.seal = seal;
 
   return seal;
 }

@@ -15,8 +15,7 @@ const DAY_MS = 86_400_000;
 /** How long one built CRL is served before a fresh one (new number, new thisUpdate) is made. */
 export const CRL_CACHE_MS = 60_000;
 
-type Responders = { ocsp: OcspContext; tsa: TsaContext };
-const responders = new WeakMap<HubPki, Responders>();
+export type Responders = { ocsp: OcspContext; tsa: TsaContext };
 
 async function lookupStatus(ctx: HubContext, serialHex: string): Promise<CertStatus> {
   const doc = await IssuedCertificates(ctx.db.conn)
@@ -56,13 +55,10 @@ function build(ctx: HubContext, pki: HubPki): Responders {
 
 async function respondersOf(ctx: HubContext): Promise<Responders> {
   const pki = await hubPki(ctx);
-  let r = responders.get(pki);
-  if (!r) {
-    r = build(ctx, pki);
-    responders.set(pki, r);
-  }
+  const state = ctx.services.pki;
+  if (state.responders?.pki !== pki) state.responders = { pki, built: build(ctx, pki) };
 
-  return r;
+  return state.responders.built;
 }
 
 /** RFC 6960 answer from the hub's responder; never throws (malformedRequest / internalError). */
@@ -75,9 +71,8 @@ export async function hubTsaAnswer(ctx: HubContext, query: Uint8Array): Promise<
   return answerTimestamp(query, (await respondersOf(ctx)).tsa);
 }
 
-type CachedCrl = { der: Promise<Uint8Array>; until: number };
-type CrlIssuer = 'issuing' | 'root';
-const crls = new WeakMap<HubContext, Partial<Record<CrlIssuer, CachedCrl>>>();
+export type CachedCrl = { der: Promise<Uint8Array>; until: number };
+export type CrlIssuer = 'issuing' | 'root';
 
 async function freshCrl(ctx: HubContext, which: CrlIssuer): Promise<Uint8Array> {
   const pki = await hubPki(ctx);
@@ -111,8 +106,7 @@ async function freshCrl(ctx: HubContext, which: CrlIssuer): Promise<Uint8Array> 
  * per process, and again right after a revocation made through this process.
  */
 export function hubCrl(ctx: HubContext, which: CrlIssuer = 'issuing'): Promise<Uint8Array> {
-  const cache = crls.get(ctx) ?? {};
-  crls.set(ctx, cache);
+  const cache = ctx.services.pki.crls;
   const cached = cache[which];
   if (cached && cached.until > Date.now()) return cached.der;
   const der = freshCrl(ctx, which);
@@ -123,5 +117,5 @@ export function hubCrl(ctx: HubContext, which: CrlIssuer = 'issuing'): Promise<U
 }
 
 export function forgetCrl(ctx: HubContext): void {
-  crls.delete(ctx);
+  ctx.services.pki.crls = {};
 }

@@ -11,9 +11,6 @@ import {
 } from '../../lib/pki/index.js';
 import { hubPki } from './hub-hierarchy.js';
 
-type Cached = { stamp: string; anchors: Uint8Array[] };
-const cache = new WeakMap<HubContext, Cached>();
-
 /**
  * What changes when an administrator adds, removes or edits a PEM: the folder's mtime plus
  * every file's size and mtime (editing a file in place does not touch the folder's mtime).
@@ -43,11 +40,11 @@ export async function trustAnchors(ctx: HubContext): Promise<Uint8Array[]> {
   } catch {
     stamp = 'unreadable';
   }
-  const cached = cache.get(ctx);
+  const cached = ctx.services.pki.trust;
   if (cached && cached.stamp === stamp) return [...cached.anchors];
   const store = TrustStore.load({ folder, roots: [pki.root.certificate] });
   const anchors = store.all().map((e) => e.der);
-  cache.set(ctx, { stamp, anchors });
+  ctx.services.pki.trust = { stamp, anchors };
 
   return [...anchors];
 }

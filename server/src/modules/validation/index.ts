@@ -1,22 +1,38 @@
 import { ensureIndexes } from '../../db/indexes.js';
-import type { HubModule } from '../module.js';
+import type { Queue } from '../../http/limits.js';
+import { hubModule } from '../module.js';
 import { ValidationReports } from './validation.model.js';
+import { newValidationQueue } from './validation.service.js';
 import {
   documentValidationRoutes,
   publicValidationsRoutes,
   validationsRoutes,
 } from './validation.routes.js';
 
-/** PDF signature validation over HTTP: uploads, public (rate-limited) uploads, stored versions. */
-export const validationModule: HubModule = {
+declare module '../../context.js' {
+  interface HubServices {
+    /** Validation is CPU work on the event loop: one bounded queue per hub. */
+    validation: { queue: Queue };
+  }
+}
+
+/**
+ * `/validations` (uploads, public rate-limited uploads) and stored versions' validation with its
+ * cache, over `lib/validation/`.
+ */
+export const validationModule = hubModule({
   name: 'validation',
-  init: (ctx) => ensureIndexes(ctx.db.conn, [ValidationReports]),
+  init: async (ctx) => {
+    await ensureIndexes(ctx.db.conn, [ValidationReports]);
+
+    return { queue: newValidationQueue() };
+  },
   mount: async (ctx) => [
     { path: '/api/v1/validations', router: validationsRoutes(ctx) },
     { path: '/api/v1/public/validations', router: publicValidationsRoutes(ctx) },
     { path: '/api/v1/documents', router: documentValidationRoutes(ctx) },
   ],
-};
+});
 
 export {
   validateStoredVersion,

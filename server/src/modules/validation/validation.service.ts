@@ -27,19 +27,17 @@ export function requestLang(req: Request): Lang {
 }
 
 /** Validation is CPU work on the event loop: a few at a time, a bounded line behind them. */
-const queues = new WeakMap<HubContext, Queue>();
+export function newValidationQueue(): Queue {
+  return createQueue({
+    concurrency: 2,
+    maxPending: 32,
+    retryAfterSeconds: 5,
+    name: 'kiểm tra chữ ký',
+  });
+}
+
 function queueOf(ctx: HubContext): Queue {
-  let q = queues.get(ctx);
-  if (!q) {
-    q = createQueue({
-      concurrency: 2,
-      maxPending: 32,
-      retryAfterSeconds: 5,
-      name: 'kiểm tra chữ ký',
-    });
-    queues.set(ctx, q);
-  }
-  return q;
+  return ctx.services.validation.queue;
 }
 
 type Trust = { anchors: Uint8Array[]; trustLists: TrustListInput[] };
