@@ -114,10 +114,15 @@ export function moduleCycles(graph = moduleGraph()): string[][] {
   return cycles;
 }
 
-/** The doc comment right above `export const <name>Module`, on one line. */
+/**
+ * The doc comment right above `export const <name>Module`, on one line; for a folder that is no
+ * HubModule (shared code such as scope/), the first doc comment of its index.ts.
+ */
 function owns(module: string): string {
   const text = readFileSync(join(MODULES, module, 'index.ts'), 'utf8');
-  const m = /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*export const \w+Module\b/.exec(text);
+  const m =
+    /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*export const \w+Module\b/.exec(text) ??
+    (/export const \w+Module\b/.test(text) ? null : /\/\*\*((?:(?!\*\/)[\s\S])*)\*\//.exec(text));
   if (!m) throw new Error(`modules/${module}/index.ts: no doc comment on its HubModule`);
 
   return m[1]!
@@ -148,11 +153,12 @@ export function modulesTable(all = imports()): string {
     if (m && l) libs.get(m)!.add(l);
   }
   const rows = moduleNames().map((m) => {
-    const talks = [
+    const talks: string[] = [
       ...[...graph.get(m)!].sort(),
       ...[...libs.get(m)!].sort().map((l) => `\`lib/${l}/\``),
-      ...subscriptions(m).map((e) => `bus: \`${e}\``),
     ];
+    const heard = subscriptions(m);
+    if (heard.length > 0) talks.push(`hears ${heard.map((e) => `\`${e}\``).join(', ')}`);
 
     return `| \`${m}\` | ${owns(m)} | ${talks.join(', ') || '—'} |`;
   });

@@ -4,7 +4,10 @@ import { EdxmlAttachments } from './attachments.js';
 import { edxmlRoutes } from './edxml.routes.js';
 import { EdxmlQuarantine } from './quarantine.js';
 
-/** edXML (QCVN 102:2016) import/export beside the REST exchange API. */
+/**
+ * edXML (QCVN 102:2016) packages and Status messages, import/export beside the REST exchange API,
+ * quarantine, the hub's seal on what it exports.
+ */
 export const edxmlModule: HubModule = {
   name: 'edxml',
   init: (ctx) => ensureIndexes(ctx.db.conn, [EdxmlAttachments, EdxmlQuarantine]),

@@ -14,11 +14,11 @@ declare module '../../context.js' {
   }
 }
 
+// Interrupted jobs resume when the hub starts — in `realtime`, which only a serving hub runs
+// (`init` also runs for commands such as `lienthong seed`, which must not pick up jobs).
 /**
  * Resumable bulk re-validation jobs (cursor + lease), latest verdict per document, the still-valid
- * figure's data (offered to stats), `revalidation:progress`. Interrupted jobs resume when the hub
- * starts — in `realtime`, which only a serving hub runs (`init` also runs for commands such as
- * `lienthong seed`, which must not pick up jobs).
+ * figure's data (offered to stats), `revalidation:progress`.
  */
 export const revalidationModule = hubModule({
   name: 'revalidation',

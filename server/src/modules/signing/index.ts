@@ -2,6 +2,7 @@ import type { HubModule } from '../module.js';
 import { SigningSessions } from './signing-session.model.js';
 import { documentSigningRoutes, signingSessionRoutes } from './signing.routes.js';
 
+/** Hub-held-key signing with password re-entry, external signing sessions, over `lib/pades/`. */
 export const signingModule: HubModule = {
   name: 'signing',
   init: async (ctx) => {

@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
+import {
+  besideIndex,
+  docPath,
+  imports,
+  moduleCycles,
+  moduleGraph,
+  regenerated,
+} from '../../scripts/architecture.js';
+
+/** The house plan of docs/architecture.md, checked against the code on every run of the suite. */
+describe('architecture', () => {
+  const all = imports();
+
+  it('keeps the modules table of docs/architecture.md as the import graph says', () => {
+    const doc = readFileSync(docPath, 'utf8');
+    expect(regenerated(doc), 'run: node --import tsx scripts/architecture.ts').to.equal(doc);
+  });
+
+  it('has no module importing another in a loop', () => {
+    expect(moduleCycles(moduleGraph(all))).to.deep.equal([]);
+  });
+
+  it('reaches every module through its index.ts only', () => {
+    expect(besideIndex(all).map((i) => `${i.from} → ${i.to}`)).to.deep.equal([]);
+  });
+
+  it('sees the imports it judges (a module graph with edges)', () => {
+    const edges = [...moduleGraph(all).values()].reduce((n, s) => n + s.size, 0);
+    expect(edges).to.be.greaterThan(10);
+    expect(moduleGraph(all).get('stats')).to.include('exchange');
+  });
+});
