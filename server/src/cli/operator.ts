@@ -4,7 +4,7 @@ import { DatabaseUnavailableError } from '../db/database.js';
 import { closeContext, createContext } from '../hub.js';
 import { HUB_ORG_CODE } from '../modules/auth/index.js';
 import type { Principal } from '../http/principal.js';
-import { Orgs } from '../modules/orgs/index.js';
+import { findOrg } from '../modules/orgs/index.js';
 
 /**
  * Runs an operator command against the hub's database (the running hub's engine when there is
@@ -26,7 +26,7 @@ export async function asOperator(
     throw err;
   }
   try {
-    const hubOrg = await Orgs(ctx.db.conn).findOne({ code: HUB_ORG_CODE }).lean();
+    const hubOrg = await findOrg(ctx, { code: HUB_ORG_CODE });
     const operator: Principal = {
       kind: 'user',
       id: '000000000000000000000000',

@@ -3,8 +3,7 @@ import type { HubContext } from '../context.js';
 import { hashPassword } from '../modules/auth/index.js';
 import type { Principal } from '../http/principal.js';
 import { Users } from '../modules/auth/index.js';
-import { Orgs } from '../modules/orgs/index.js';
-import { createOrg } from '../modules/orgs/index.js';
+import { createOrg, findOrg } from '../modules/orgs/index.js';
 import { issuePersonalCertificate, issueSealCertificate } from '../modules/pki/index.js';
 import { IssuedCertificates } from '../modules/pki/index.js';
 import { THANH_HOA, type SeedOrg } from './thanh-hoa.js';
@@ -24,7 +23,7 @@ const SEEDER: Principal = {
 };
 
 async function ensureOrg(ctx: HubContext, o: SeedOrg, ids: Map<string, string>): Promise<boolean> {
-  const existing = await Orgs(ctx.db.conn).findOne({ code: o.code }).lean();
+  const existing = await findOrg(ctx, { code: o.code });
   if (existing) {
     ids.set(o.key, String(existing._id));
 

@@ -17,7 +17,7 @@ import { Deliveries, type DeliveryDoc } from '../exchange/index.js';
 import { presentDelivery } from '../exchange/index.js';
 import { recallDispatch } from '../exchange/index.js';
 import { SENDER_ROLES } from '../exchange/index.js';
-import { Orgs } from '../orgs/index.js';
+import { findOrg } from '../orgs/index.js';
 import { SIGNED_XML_MAX_BYTES, senderPrincipal } from './import-common.js';
 import { findByDocumentId } from './original-document.js';
 import { certificateTrusted } from './pdf-checks.js';
@@ -120,7 +120,7 @@ async function boundActor(
   s: EdxmlStatus,
   sig: XmlSignatureCheck,
 ): Promise<Principal> {
-  const from = await Orgs(ctx.db.conn).findOne({ code: s.from.organId }).lean();
+  const from = await findOrg(ctx, { code: s.from.organId });
   if (!from) {
     throw new AppError(
       'FORBIDDEN',

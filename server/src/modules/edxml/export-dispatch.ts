@@ -14,7 +14,7 @@ import { hasRole, type Principal } from '../../http/principal.js';
 import { loadDocument, readVersionBytes } from '../documents/index.js';
 import type { DocumentDoc } from '../documents/index.js';
 import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from '../exchange/index.js';
-import { Orgs, type OrgDoc } from '../orgs/index.js';
+import { findOrg, findOrgs, type OrgDoc } from '../orgs/index.js';
 import { attachmentFiles } from './attachments.js';
 import { signerForOrg } from './edxml-signer.js';
 import { documentIdOf, documentTypeOf, organOf, priorityOf, vietnamDay } from './mapping.js';
@@ -31,9 +31,7 @@ async function visibleDispatch(ctx: HubContext, p: Principal, id: string): Promi
 }
 
 async function orgsById(ctx: HubContext, ids: Types.ObjectId[]): Promise<Map<string, OrgDoc>> {
-  const docs = await Orgs(ctx.db.conn)
-    .find({ _id: { $in: ids } })
-    .lean();
+  const docs = await findOrgs(ctx, { ids });
 
   return new Map(docs.map((o) => [String(o._id), o]));
 }
@@ -99,7 +97,7 @@ async function packageOf(
   dispatch: DispatchDoc,
   doc: DocumentDoc,
 ): Promise<EdxmlPackage> {
-  const sender = (await Orgs(ctx.db.conn).findById(dispatch.orgId).lean())!;
+  const sender = (await findOrg(ctx, { id: dispatch.orgId }))!;
   const orgs = await orgsById(ctx, [
     ...dispatch.recipients,
     ...(sender.parentId ? [sender.parentId] : []),

@@ -18,7 +18,7 @@ import {
 import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../../http/principal.js';
 import type { DeliveryDoc } from '../exchange/index.js';
-import { Orgs, type OrgDoc } from '../orgs/index.js';
+import { findOrgs, type OrgDoc } from '../orgs/index.js';
 import type { TEdxmlAttachment } from './attachments.js';
 import { isPdf, type PdfCheck } from './pdf-checks.js';
 
@@ -140,9 +140,9 @@ export function checkCaller(
 /** The To organizations that exist here (not the sender); none at all is a 422 naming To. */
 export async function localRecipients(ctx: HubContext, pkg: ParsedPackage, sender: OrgDoc) {
   const codes = [...new Set(pkg.header.to.map((t) => t.organId))];
-  const found = await Orgs(ctx.db.conn)
-    .find({ code: { $in: codes }, active: true, _id: { $ne: sender._id } })
-    .lean();
+  const found = (await findOrgs(ctx, { codes, active: true })).filter(
+    (o) => !o._id.equals(sender._id),
+  );
   if (found.length === 0) {
     throw new EdxmlError(
       'EDXML_NO_RECIPIENT',

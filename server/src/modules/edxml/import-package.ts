@@ -15,7 +15,7 @@ import { Documents, type DocumentDoc } from '../documents/index.js';
 import { sha256Hex } from '../documents/index.js';
 import { dispatchDocument } from '../exchange/index.js';
 import { Deliveries } from '../exchange/index.js';
-import { Orgs, type OrgDoc } from '../orgs/index.js';
+import { findOrg, type OrgDoc } from '../orgs/index.js';
 import {
   attachmentsOf,
   checkSameAttachments,
@@ -204,7 +204,7 @@ async function verifiedFor(
     return verified(xml, dom);
   } catch (err) {
     if (!(err instanceof EdxmlError && err.code === 'EDXML_UNSIGNED')) throw err;
-    const from = await Orgs(ctx.db.conn).findOne({ code: claimed.header.from.organId }).lean();
+    const from = await findOrg(ctx, { code: claimed.header.from.organId });
     if (from && p.orgId !== String(from._id)) {
       const none = { trusted: false, certificateDer: new Uint8Array(), subject: 'không có' };
       await bindSender(ctx, p, from, none);
@@ -237,11 +237,11 @@ export async function importPackage(
   const { pkg: claimed, dom } = readPackage(xml);
   const sig = await verifiedFor(ctx, p, xml, dom, claimed);
   const { pkg } = readPackage(sig.signedXml, PACKAGE_LIMITS, SIGNED_XML_MAX_BYTES);
-  const caller = await Orgs(ctx.db.conn).findById(p.orgId).lean();
+  const caller = await findOrg(ctx, { id: p.orgId });
   checkCaller(p, pkg, caller?.code);
   const trusted = await certificateTrusted(ctx, sig.certificateDer, sig.chainDer);
   const xmlSignature = { algorithm: sig.algorithm, subject: sig.subject, trusted };
-  const sender = await Orgs(ctx.db.conn).findOne({ code: pkg.header.from.organId }).lean();
+  const sender = await findOrg(ctx, { code: pkg.header.from.organId });
   if (!sender && pkg.bussiness.docType === 0) {
     return quarantinePackage(ctx, p, xml, pkg, xmlSignature);
   }

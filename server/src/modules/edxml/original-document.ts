@@ -2,7 +2,7 @@ import type { HubContext } from '../../context.js';
 import { parseDocumentId, type ParsedPackage } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import { Documents, type DocumentDoc } from '../documents/index.js';
-import { Orgs, type OrgDoc } from '../orgs/index.js';
+import { findOrg, type OrgDoc } from '../orgs/index.js';
 
 /** An edXML DocumentId and the element it was read from (errors name it). */
 export type DocumentRef = { documentId: string; path: string };
@@ -22,7 +22,7 @@ export async function findByDocumentId(
   ref: DocumentRef,
 ): Promise<{ doc: DocumentDoc; owner: OrgDoc } | null> {
   const id = parseDocumentId(ref.documentId, ref.path);
-  const owner = await Orgs(ctx.db.conn).findOne({ code: id.organId }).lean();
+  const owner = await findOrg(ctx, { code: id.organId });
   const number = Number(id.number);
   if (!owner || !Number.isInteger(number)) return null;
   const doc = await Documents(ctx.db.conn)

@@ -4,8 +4,7 @@ import type { EdxmlOrgan } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../../http/principal.js';
 import { actorOf, appendAudit } from '../audit/index.js';
-import { createOrg } from '../orgs/index.js';
-import { Orgs, type OrgDoc } from '../orgs/index.js';
+import { createOrg, findOrg, type OrgDoc } from '../orgs/index.js';
 import { importPackage, type ImportResult } from './import-package.js';
 import {
   claimQuarantine,
@@ -43,8 +42,7 @@ async function senderOf(
   ctx: HubContext,
   from: EdxmlOrgan,
 ): Promise<{ org: OrgDoc; created: boolean }> {
-  const orgs = Orgs(ctx.db.conn);
-  const existing = await orgs.findOne({ code: from.organId }).lean();
+  const existing = await findOrg(ctx, { code: from.organId });
   if (existing) return { org: existing, created: false };
   const address = cleanText(from.organAdd ?? '', 300);
   const phone = cleanText(from.telephone ?? '', 30);
@@ -73,7 +71,7 @@ async function senderOf(
     created = false;
   }
 
-  return { org: (await orgs.findOne({ code: from.organId }).lean())!, created };
+  return { org: (await findOrg(ctx, { code: from.organId }))!, created };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { fingerprintSha256, OID, parseCertificate } from '../../lib/pki/index.js';
 import { hasRole, type Principal } from '../../http/principal.js';
-import { Orgs, type OrgDoc } from '../orgs/index.js';
+import { findOrg, type OrgDoc } from '../orgs/index.js';
 import { IssuedCertificates } from '../pki/index.js';
 
 /** What the import knows about the package's XML signature once it verified. */
@@ -93,7 +93,7 @@ export async function bindSender(
   recipientCodes: string[] = [],
 ): Promise<SenderBinding> {
   if (p.orgId === String(sender._id)) return 'own';
-  const caller = await Orgs(ctx.db.conn).findById(p.orgId).select('code').lean();
+  const caller = await findOrg(ctx, { id: p.orgId });
   const callerCode = caller?.code ?? '?';
   if (!sig.trusted) {
     throw refuse(

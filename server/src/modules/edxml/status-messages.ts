@@ -6,7 +6,7 @@ import type { Principal } from '../../http/principal.js';
 import { loadDocument } from '../documents/index.js';
 import type { HistoryDoc } from '../exchange/index.js';
 import { getDelivery } from '../exchange/index.js';
-import { Orgs, type OrgDoc } from '../orgs/index.js';
+import { findOrgs, type OrgDoc } from '../orgs/index.js';
 import { signerForOrg } from './edxml-signer.js';
 import { documentIdOf, organOf } from './mapping.js';
 
@@ -34,11 +34,10 @@ export async function statusMessages(
   const d = await getDelivery(ctx, p, deliveryId);
   const doc = await loadDocument(ctx, String(d.documentId));
   const orgs = new Map<string, OrgDoc>(
-    (
-      await Orgs(ctx.db.conn)
-        .find({ _id: { $in: [d.senderOrgId, d.recipientOrgId] } })
-        .lean()
-    ).map((o) => [String(o._id), o]),
+    (await findOrgs(ctx, { ids: [d.senderOrgId, d.recipientOrgId] })).map((o) => [
+      String(o._id),
+      o,
+    ]),
   );
   const sender = orgs.get(String(d.senderOrgId))!;
   const entries = d.history.filter((h) => !code || h.code === code);

@@ -12,7 +12,7 @@ import { markDispatched } from '../documents/index.js';
 import { assertReleasable, markReleased } from '../documents/index.js';
 import type { DocumentDoc } from '../documents/index.js';
 import { publish } from '../events/index.js';
-import { Orgs, type OrgDoc } from '../orgs/index.js';
+import { findOrg, findOrgs, type OrgDoc } from '../orgs/index.js';
 import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from './delivery.model.js';
 import { arrivalEvents, storeNumbered } from './arrival-log.js';
 import { presentSent } from './present.js';
@@ -32,9 +32,7 @@ async function partiesOf(
   const unique = [...new Set(ids)];
   if (unique.includes(sender))
     throw new AppError('VALIDATION_FAILED', 'Không gửi văn bản cho chính cơ quan mình.');
-  const orgs = await Orgs(ctx.db.conn)
-    .find({ _id: { $in: [sender, ...unique].map((i) => new Types.ObjectId(i)) } })
-    .lean();
+  const orgs = await findOrgs(ctx, { ids: [sender, ...unique] });
   const byId = new Map(orgs.map((o) => [String(o._id), o]));
   const self = byId.get(sender);
   if (!self) throw new AppError('FORBIDDEN', 'Cơ quan của bạn không còn tồn tại.');
@@ -137,10 +135,8 @@ type Pending = { existing: DeliveryDoc[]; built: DeliveryDoc[] };
 async function partsOf(ctx: HubContext, dispatch: DispatchDoc): Promise<Parts & Pending> {
   const [doc, sender, recipients, existing] = await Promise.all([
     loadDocument(ctx, String(dispatch.documentId)),
-    Orgs(ctx.db.conn).findById(dispatch.orgId).lean(),
-    Orgs(ctx.db.conn)
-      .find({ _id: { $in: dispatch.recipients } })
-      .lean(),
+    findOrg(ctx, { id: dispatch.orgId }),
+    findOrgs(ctx, { ids: dispatch.recipients }),
     Deliveries(ctx.db.conn).find({ dispatchId: dispatch._id }).lean(),
   ]);
   const have = new Set(existing.map((d) => String(d.recipientOrgId)));

@@ -13,6 +13,7 @@ export {
   assertNameFree,
   createOrg,
   findOrg,
+  findOrgs,
   getOrg,
   isActiveOrg,
   listOrgs,

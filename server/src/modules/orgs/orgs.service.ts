@@ -135,3 +135,16 @@ export async function rootAgency(ctx: HubContext, code: string, name: string): P
     ).toObject()
   );
 }
+
+/** The organizations of these ids or codes (active ones only with `active`), in no order. */
+export async function findOrgs(
+  ctx: HubContext,
+  by: { ids: (string | Types.ObjectId)[] } | { codes: string[]; active?: true },
+): Promise<OrgDoc[]> {
+  const filter =
+    'ids' in by
+      ? { _id: { $in: by.ids.map((i) => new Types.ObjectId(i)) } }
+      : { code: { $in: by.codes }, ...(by.active ? { active: true } : {}) };
+
+  return Orgs(ctx.db.conn).find(filter).lean();
+}
