@@ -7,6 +7,7 @@ import { Bus } from './bus.js';
 import type { Config } from './config/config.js';
 import type { HubContext, HubServices } from './context.js';
 import { openDatabase, type Database } from './db/database.js';
+import { ensureIndexes } from './db/indexes.js';
 import { createApp, type Mount } from './http/app.js';
 import { clientRouter } from './http/client.js';
 import { openApiRoutes } from './http/openapi.js';
@@ -88,6 +89,7 @@ export async function createContext(
   };
   try {
     for (const m of modules) {
+      await ensureIndexes(db.conn, m.models ?? []);
       const own = await m.init?.(ctx);
       if (own !== undefined) services[m.name] = own;
     }

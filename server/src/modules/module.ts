@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import type { Connection } from 'mongoose';
 import type { Server as IoServer } from 'socket.io';
 import type { HubContext, HubServices } from '../context.js';
 
@@ -6,6 +7,8 @@ import type { HubContext, HubServices } from '../context.js';
 export type Mount = { path: string; router: Router };
 
 type Hooks = {
+  /** Models whose indexes the hub builds before `init`, so unique rules hold from the first write. */
+  models?: ((c: Connection) => { init(): Promise<unknown> })[];
   mount(ctx: HubContext): Promise<Mount[]>;
   realtime?(ctx: HubContext, io: IoServer): Promise<void>;
   /** Runs when the hub stops, before the database closes (flush). */

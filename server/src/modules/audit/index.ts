@@ -1,4 +1,3 @@
-import { ensureIndexes } from '../../db/indexes.js';
 import { hubModule } from '../module.js';
 import { AuditWriter } from './append.js';
 import { AuditLog } from './audit.model.js';
@@ -18,10 +17,9 @@ declare module '../../context.js' {
  */
 export const auditModule = hubModule({
   name: 'audit',
+  models: [AuditLog],
   init: async (ctx) => {
-    await ensureIndexes(ctx.db.conn, [AuditLog]);
     auditDocumentEvents(ctx);
-
     return { writer: new AuditWriter(ctx) };
   },
   mount: async (ctx) => [{ path: '/api/v1/audit', router: auditRoutes(ctx) }],

@@ -2,7 +2,6 @@ import { guardOrgs } from '../orgs/index.js';
 import type { HubModule } from '../module.js';
 import { apiKeysRoutes, authRoutes, usersRoutes } from './auth.routes.js';
 import { bootstrapHubAdmin } from './bootstrap.js';
-import { ensureIndexes } from '../../db/indexes.js';
 import { LoginFailures } from './login-throttle.js';
 import { Sessions } from './sessions.js';
 import { ApiKeys, RefreshTokens } from './token.model.js';
@@ -23,8 +22,8 @@ export { Users, type UserDoc } from './user.model.js';
  */
 export const authModule: HubModule = {
   name: 'auth',
+  models: [Users, RefreshTokens, ApiKeys, Sessions, LoginFailures],
   init: async (ctx) => {
-    await ensureIndexes(ctx.db.conn, [Users, RefreshTokens, ApiKeys, Sessions, LoginFailures]);
     await bootstrapHubAdmin(ctx);
     guardOrgs(ctx, guardOrgChanges(ctx));
   },

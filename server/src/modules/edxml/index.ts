@@ -1,4 +1,3 @@
-import { ensureIndexes } from '../../db/indexes.js';
 import type { HubModule } from '../module.js';
 import { EdxmlAttachments } from './attachments.js';
 import { edxmlRoutes } from './edxml.routes.js';
@@ -10,7 +9,7 @@ import { EdxmlQuarantine } from './quarantine.js';
  */
 export const edxmlModule: HubModule = {
   name: 'edxml',
-  init: (ctx) => ensureIndexes(ctx.db.conn, [EdxmlAttachments, EdxmlQuarantine]),
+  models: [EdxmlAttachments, EdxmlQuarantine],
   mount: async (ctx) => [{ path: '/api/v1', router: edxmlRoutes(ctx) }],
 };
 

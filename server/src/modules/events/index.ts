@@ -1,5 +1,4 @@
 import type { HubContext } from '../../context.js';
-import { ensureIndexes } from '../../db/indexes.js';
 import { hubModule } from '../module.js';
 import { Counters, Events } from './event.model.js';
 import { eventsRoutes } from './events.routes.js';
@@ -26,11 +25,8 @@ declare module '../../context.js' {
 /** Event log (one hub-wide increasing seq), Socket.IO gateway (JWT, org/user rooms, replay). */
 export const eventsModule = hubModule({
   name: 'events',
-  init: async (ctx) => {
-    await ensureIndexes(ctx.db.conn, [Events, Counters]);
-
-    return { sequencer: new Sequencer(ctx), sources: [] };
-  },
+  models: [Events, Counters],
+  init: async (ctx) => ({ sequencer: new Sequencer(ctx), sources: [] }),
   mount: async (ctx) => [{ path: '/api/v1/events', router: eventsRoutes(ctx) }],
   realtime: async (ctx, io) => attachGateway(ctx, io),
 });

@@ -1,4 +1,3 @@
-import { ensureIndexes } from '../../db/indexes.js';
 import { answerDeliveries } from '../documents/index.js';
 import { registerEventSource } from '../events/index.js';
 import { deliveriesOf, recipientGrant } from './recipient-access.js';
@@ -25,8 +24,8 @@ declare module '../../context.js' {
  */
 export const exchangeModule = hubModule({
   name: 'exchange',
+  models: [Deliveries, Dispatches, ReceiptKeys],
   init: async (ctx) => {
-    await ensureIndexes(ctx.db.conn, [Deliveries, Dispatches, ReceiptKeys]);
     // a dispatch's arrival events live in its deliveries (arrival-log.ts)
     registerEventSource(ctx, (orgId, after, limit) => arrivalsAfter(ctx, orgId, after, limit));
     answerDeliveries(ctx, { grant: recipientGrant, deliveries: deliveriesOf });

@@ -1,5 +1,4 @@
 import type { HubContext } from '../../context.js';
-import { ensureIndexes } from '../../db/indexes.js';
 import { hubModule } from '../module.js';
 import type { OrgGuard } from './org-changes.js';
 import { Orgs } from './org.model.js';
@@ -29,11 +28,8 @@ declare module '../../context.js' {
 /** Organizations (a tree by `ancestors`), search without diacritics. */
 export const orgsModule = hubModule({
   name: 'orgs',
-  init: async (ctx) => {
-    await ensureIndexes(ctx.db.conn, [Orgs]);
-
-    return {};
-  },
+  models: [Orgs],
+  init: async () => ({}),
   mount: async (ctx) => [{ path: '/api/v1/orgs', router: orgsRoutes(ctx) }],
 });
 

@@ -1,4 +1,3 @@
-import { ensureIndexes } from '../../db/indexes.js';
 import { hubModule } from '../module.js';
 import { offerRevalidationFigure } from '../stats/index.js';
 import { listRevalidatedItems, revalidationCounts } from './results.js';
@@ -22,8 +21,8 @@ declare module '../../context.js' {
  */
 export const revalidationModule = hubModule({
   name: 'revalidation',
+  models: [RevalidationJobs, RevalidationItems, RevalidationResults],
   init: async (ctx) => {
-    await ensureIndexes(ctx.db.conn, [RevalidationJobs, RevalidationItems, RevalidationResults]);
     offerRevalidationFigure(ctx, { counts: revalidationCounts, items: listRevalidatedItems });
 
     return { runner: newRunner() };

@@ -1,4 +1,3 @@
-import { ensureIndexes } from '../../db/indexes.js';
 import type { Queue } from '../../http/limits.js';
 import { hubModule } from '../module.js';
 import { ValidationReports } from './validation.model.js';
@@ -22,11 +21,8 @@ declare module '../../context.js' {
  */
 export const validationModule = hubModule({
   name: 'validation',
-  init: async (ctx) => {
-    await ensureIndexes(ctx.db.conn, [ValidationReports]);
-
-    return { queue: newValidationQueue() };
-  },
+  models: [ValidationReports],
+  init: async () => ({ queue: newValidationQueue() }),
   mount: async (ctx) => [
     { path: '/api/v1/validations', router: validationsRoutes(ctx) },
     { path: '/api/v1/public/validations', router: publicValidationsRoutes(ctx) },
