@@ -36,6 +36,33 @@ export type AddVersionOptions = {
   move?: { filter: Record<string, unknown>; update: UpdateQuery<DocumentDoc> };
 };
 
+/** Writes a version's file (its name sanitized) and returns the version that is to point at it. */
+export async function storeVersion(
+  ctx: HubContext,
+  bytes: FileBytes,
+  name: string | undefined,
+  of: { orgId: Types.ObjectId | string; _id: Types.ObjectId },
+  by: string,
+  reason: VersionDoc['reason'],
+): Promise<VersionDoc> {
+  const fileName = sanitizeFileName(name);
+  const stored = await writeFile(ctx, bytes, fileName, {
+    orgId: String(of.orgId),
+    documentId: String(of._id),
+  });
+
+  return {
+    _id: new Types.ObjectId(),
+    fileId: stored.fileId,
+    fileName,
+    size: stored.size,
+    sha256: stored.sha256,
+    createdAt: new Date(),
+    createdBy: new Types.ObjectId(by),
+    reason,
+  };
+}
+
 /**
  * Stores bytes as a new version: the GridFS file first, then one updateOne pushing the version
  * (the commit point). A failed commit removes the file; a crash in between leaves an orphan
@@ -50,20 +77,9 @@ export async function addVersion(
   const doc = await loadDocument(ctx, documentId);
   // the hub's own signed output was produced from a parsed PDF; anything else is checked here
   if (opts.reason !== 'signature') await assertUsablePdf(joinFile(bytes));
-  const fileName = sanitizeFileName(opts.fileName);
-  const stored = await writeFile(ctx, bytes, fileName, {
-    orgId: String(doc.orgId),
-    documentId: String(doc._id),
-  });
+  const stored = await storeVersion(ctx, bytes, opts.fileName, doc, opts.createdBy, opts.reason);
   const version: VersionDoc = {
-    _id: new Types.ObjectId(),
-    fileId: stored.fileId,
-    fileName,
-    size: stored.size,
-    sha256: stored.sha256,
-    createdAt: new Date(),
-    createdBy: new Types.ObjectId(opts.createdBy),
-    reason: opts.reason,
+    ...stored,
     ...(opts.signature ? { signature: opts.signature } : {}),
     ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
   };

@@ -4,7 +4,8 @@ import type { HubContext } from '../../context.js';
 import { foldVietnamese } from '../../db/model.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../../http/principal.js';
-import { deleteFile, writeFile } from './document.files.js';
+import { storeVersion } from './add-version.js';
+import { deleteFile } from './document.files.js';
 import { isUnreachable } from '../../db/unreachable.js';
 import { actedBy } from './document.events.js';
 import {
@@ -15,7 +16,7 @@ import {
 } from './document.model.js';
 import { presentDocument } from './document.presenter.js';
 import { nextNumber, numberedLabel } from './numbering.js';
-import { assertUsablePdf, sanitizeFileName } from './pdf-check.js';
+import { assertUsablePdf } from './pdf-check.js';
 
 /** Explicit numbers may fill earlier numbers; an auto number skips at most this many taken ones. */
 const MAX_NUMBER_RETRIES = 50;
@@ -159,21 +160,14 @@ export async function createDocument(
     if (taken) throw numberTaken(meta, meta.number, year);
   }
   const id = new Types.ObjectId();
-  const fileName = sanitizeFileName(file.originalName);
-  const stored = await writeFile(ctx, file.bytes, fileName, {
-    orgId: principal.orgId,
-    documentId: String(id),
-  });
-  const version = {
-    _id: new Types.ObjectId(),
-    fileId: stored.fileId,
-    fileName,
-    size: stored.size,
-    sha256: stored.sha256,
-    createdAt: new Date(),
-    createdBy: new Types.ObjectId(principal.id),
-    reason: 'upload' as const,
-  };
+  const version = await storeVersion(
+    ctx,
+    file.bytes,
+    file.originalName,
+    { orgId: principal.orgId, _id: id },
+    principal.id,
+    'upload',
+  );
   let doc: DocumentDoc;
   try {
     doc = workflow
@@ -191,7 +185,7 @@ export async function createDocument(
   } catch (err) {
     // the database went away mid-insert: the document may be stored all the same, so its file
     // stays (removeOrphanFiles() takes it if it was not)
-    if (!isUnreachable(err)) await deleteFile(ctx, stored.fileId);
+    if (!isUnreachable(err)) await deleteFile(ctx, version.fileId);
     // the same upload retried concurrently: the other request's document is the answer
     const raced =
       idempotencyKey && isDuplicateKey(err) ? await byKey(ctx, principal, idempotencyKey) : null;

@@ -76,35 +76,31 @@ function vnDay(f: string): unknown {
   return { $dateTrunc: { date: f, unit: 'day', timezone: VN_TIMEZONE } };
 }
 
-function sentFacts(i: FactInput): Stage[] {
+/** The side's deliveries made in the range, as facts: when, how urgent, which document, `more`. */
+function deliveryFacts(
+  i: FactInput,
+  side: 'senderOrgId' | 'recipientOrgId',
+  more: Record<string, unknown>,
+): Stage[] {
   return [
-    { $match: { senderOrgId: { $in: i.orgIds }, createdAt: { $gte: i.start, $lt: i.end } } },
-    {
-      $project: {
-        at: '$createdAt',
-        urgency: 1,
-        documentId: 1,
-        recalled: { $eq: ['$change.kind', 'recall'] },
-      },
-    },
+    { $match: { [side]: { $in: i.orgIds }, createdAt: { $gte: i.start, $lt: i.end } } },
+    { $project: { at: '$createdAt', urgency: 1, documentId: 1, ...more } },
   ];
+}
+
+function sentFacts(i: FactInput): Stage[] {
+  return deliveryFacts(i, 'senderOrgId', { recalled: { $eq: ['$change.kind', 'recall'] } });
 }
 
 function receivedFacts(i: FactInput): Stage[] {
   return [
-    { $match: { recipientOrgId: { $in: i.orgIds }, createdAt: { $gte: i.start, $lt: i.end } } },
-    {
-      $project: {
-        at: '$createdAt',
-        urgency: 1,
-        documentId: 1,
-        handled: { $ne: ['$withdrawn', true] },
-        arrivedAt: { $ifNull: [firstAt('01'), '$createdAt'] },
-        acceptedAt: firstAt('03'),
-        completedAt: firstAt('06'),
-        anyRejection: { $in: ['02', { $ifNull: ['$history.code', []] }] },
-      },
-    },
+    ...deliveryFacts(i, 'recipientOrgId', {
+      handled: { $ne: ['$withdrawn', true] },
+      arrivedAt: { $ifNull: [firstAt('01'), '$createdAt'] },
+      acceptedAt: firstAt('03'),
+      completedAt: firstAt('06'),
+      anyRejection: { $in: ['02', { $ifNull: ['$history.code', []] }] },
+    }),
     {
       $project: {
         at: 1,

@@ -127,22 +127,15 @@ function ratio(
 
 function documentFigures(c: Counts, dd: DrillDown, rv?: RevalidationCounts): TFigure[] {
   const o = c.sets.outgoing;
+  const signedRate = (kind: 'seal' | 'personal', label: string) =>
+    ratio(`${kind}SignatureRate`, label, o.flags[kind] ?? 0, o.n, [
+      dd(`${kind}Signed`),
+      dd('outgoingDocuments'),
+    ]);
   const out = [
     count('outgoingDocuments', 'Văn bản đi (gửi lần đầu trong kỳ)', o.n, dd('outgoingDocuments')),
-    ratio(
-      'sealSignatureRate',
-      'Tỷ lệ văn bản đi có chữ ký số của cơ quan',
-      o.flags.seal ?? 0,
-      o.n,
-      [dd('sealSigned'), dd('outgoingDocuments')],
-    ),
-    ratio(
-      'personalSignatureRate',
-      'Tỷ lệ văn bản đi có chữ ký số cá nhân',
-      o.flags.personal ?? 0,
-      o.n,
-      [dd('personalSigned'), dd('outgoingDocuments')],
-    ),
+    signedRate('seal', 'Tỷ lệ văn bản đi có chữ ký số của cơ quan'),
+    signedRate('personal', 'Tỷ lệ văn bản đi có chữ ký số cá nhân'),
     stillValid(rv, dd),
   ];
   for (const [type, n] of Object.entries(c.outgoingByType).sort(([a], [b]) => a.localeCompare(b)))
