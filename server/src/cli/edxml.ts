@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { exportDispatch } from '../modules/edxml/index.js';
-import { importPackage } from '../modules/edxml/index.js';
+import { exportDispatch, importPackage } from '../modules/edxml/index.js';
 import { asOperator } from './operator.js';
 
 export function edxmlCommand(): Command {

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { HubContext } from '../context.js';
-import { hashPassword } from '../modules/auth/index.js';
+import { hashPassword, Users } from '../modules/auth/index.js';
 import type { Principal } from '../http/principal.js';
-import { Users } from '../modules/auth/index.js';
 import { createOrg, findOrg } from '../modules/orgs/index.js';
-import { issuePersonalCertificate, issueSealCertificate } from '../modules/pki/index.js';
-import { IssuedCertificates } from '../modules/pki/index.js';
+import {
+  issuePersonalCertificate,
+  issueSealCertificate,
+  IssuedCertificates,
+} from '../modules/pki/index.js';
 import { THANH_HOA, type SeedOrg } from './thanh-hoa.js';
 
 export type SeedResult = {

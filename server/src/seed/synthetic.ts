@@ -4,8 +4,13 @@ import { HUB_ORG_CODE } from '../modules/auth/index.js';
 import { DocumentCounters, Documents } from '../modules/documents/index.js';
 import { Deliveries, Dispatches } from '../modules/exchange/index.js';
 import { Orgs } from '../modules/orgs/index.js';
-import { rebuildCounters, type RebuildReport } from '../modules/stats/index.js';
-import { STATS_INDEXES, ensureStatsIndexes, indexOptions } from '../modules/stats/index.js';
+import {
+  rebuildCounters,
+  type RebuildReport,
+  STATS_INDEXES,
+  ensureStatsIndexes,
+  indexOptions,
+} from '../modules/stats/index.js';
 import { generateHistory, type HistoryTally } from './synthetic-generate.js';
 import { SYNTHETIC_ORGS } from './synthetic-orgs.js';
 

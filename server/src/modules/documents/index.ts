@@ -58,11 +58,12 @@ export {
   shareDocument,
   setDocumentStatus,
   type AddVersionOptions,
+  markDispatched,
 } from './add-version.js';
 export { createDocument, codeLabel } from './create-document.js';
 export { listDocuments } from './list-documents.js';
 export { presentDocument, presentVersion } from './document.presenter.js';
-export { removeOrphanFiles, readFileBytes, BUCKET } from './document.files.js';
+export { removeOrphanFiles, readFileBytes, BUCKET, sha256Hex } from './document.files.js';
 export {
   DocumentCounters,
   Documents,
@@ -76,7 +77,4 @@ export {
   getWorkflowPolicy,
 } from './workflow-release.js';
 export { announce as announceWorkflowStep } from './workflow.js';
-
-export { sha256Hex } from './document.files.js';
 export { contentDisposition } from './documents.routes.js';
-export { markDispatched } from './add-version.js';

@@ -12,11 +12,14 @@ import {
 import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../../http/principal.js';
 import { Users } from '../auth/index.js';
-import { changeStatus } from '../exchange/index.js';
-import { Deliveries, type DeliveryDoc } from '../exchange/index.js';
-import { presentDelivery } from '../exchange/index.js';
-import { recallDispatch } from '../exchange/index.js';
-import { SENDER_ROLES } from '../exchange/index.js';
+import {
+  changeStatus,
+  Deliveries,
+  type DeliveryDoc,
+  presentDelivery,
+  recallDispatch,
+  SENDER_ROLES,
+} from '../exchange/index.js';
 import { findOrg } from '../orgs/index.js';
 import { SIGNED_XML_MAX_BYTES, senderPrincipal } from './import-common.js';
 import { findByDocumentId } from './original-document.js';

@@ -1,10 +1,14 @@
 import { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { xmlSignerFromKey, type XmlSigner } from '../../lib/edxml/index.js';
-import { toBytes } from '../pki/index.js';
-import { hubPki, openKey } from '../pki/index.js';
-import { hubEdxmlSeal } from '../pki/index.js';
-import { IssuedCertificates, type IssuedDoc } from '../pki/index.js';
+import {
+  toBytes,
+  hubPki,
+  openKey,
+  hubEdxmlSeal,
+  IssuedCertificates,
+  type IssuedDoc,
+} from '../pki/index.js';
 
 export type OrgXmlSigner = {
   signer: XmlSigner;

@@ -10,8 +10,8 @@ import {
   getReadableDocument,
   reportConfidentialRead,
   type ReadableDocument,
+  contentDisposition,
 } from '../documents/index.js';
-import { contentDisposition } from '../documents/index.js';
 import { applyStatusMessage } from './apply-status.js';
 import { documentAttachments, presentAttachment, readAttachmentBytes } from './attachments.js';
 import { exportDispatch } from './export-dispatch.js';

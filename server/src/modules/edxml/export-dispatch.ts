@@ -11,8 +11,7 @@ import {
 import { AppError } from '../../errors/app-error.js';
 import { actorOf, appendAudit } from '../audit/index.js';
 import { hasRole, type Principal } from '../../http/principal.js';
-import { loadDocument, readVersionBytes } from '../documents/index.js';
-import type { DocumentDoc } from '../documents/index.js';
+import { loadDocument, readVersionBytes, type DocumentDoc } from '../documents/index.js';
 import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from '../exchange/index.js';
 import { findOrg, findOrgs, type OrgDoc } from '../orgs/index.js';
 import { attachmentFiles } from './attachments.js';

@@ -3,11 +3,14 @@ import type { HubContext } from '../../context.js';
 import { EdxmlError, type EdxmlAttachment, type ParsedPackage } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../../http/principal.js';
-import { addVersion } from '../documents/index.js';
-import type { DocumentDoc } from '../documents/index.js';
-import { sha256Hex } from '../documents/index.js';
-import { Deliveries, Dispatches, type DeliveryDoc } from '../exchange/index.js';
-import { recallDispatch, updateDispatch } from '../exchange/index.js';
+import { addVersion, type DocumentDoc, sha256Hex } from '../documents/index.js';
+import {
+  Deliveries,
+  Dispatches,
+  type DeliveryDoc,
+  recallDispatch,
+  updateDispatch,
+} from '../exchange/index.js';
 import type { OrgDoc } from '../orgs/index.js';
 import {
   attachmentsOf,

@@ -10,11 +10,8 @@ import {
 } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../../http/principal.js';
-import { createDocument } from '../documents/index.js';
-import { Documents, type DocumentDoc } from '../documents/index.js';
-import { sha256Hex } from '../documents/index.js';
-import { dispatchDocument } from '../exchange/index.js';
-import { Deliveries } from '../exchange/index.js';
+import { createDocument, Documents, type DocumentDoc, sha256Hex } from '../documents/index.js';
+import { dispatchDocument, Deliveries } from '../exchange/index.js';
 import { findOrg, type OrgDoc } from '../orgs/index.js';
 import {
   attachmentsOf,

@@ -3,9 +3,7 @@ import type { HubContext } from '../../context.js';
 import { EdxmlError, type EdxmlAttachment } from '../../lib/edxml/index.js';
 import { validatePdf } from '../../lib/validation/index.js';
 import { certificateSerialHex, parseCertificate } from '../../lib/pki/index.js';
-import { hubPki } from '../pki/index.js';
-import { IssuedCertificates } from '../pki/index.js';
-import { trustAnchors } from '../pki/index.js';
+import { hubPki, IssuedCertificates, trustAnchors } from '../pki/index.js';
 
 export type PdfCheck = {
   contentId: string;

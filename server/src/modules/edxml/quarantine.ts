@@ -4,8 +4,7 @@ import { defineModel } from '../../db/model.js';
 import type { EdxmlOrgan, ParsedPackage } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../../http/principal.js';
-import { actorOf, appendAudit } from '../audit/index.js';
-import type { AuditActor } from '../audit/index.js';
+import { actorOf, appendAudit, type AuditActor } from '../audit/index.js';
 import { sha256Hex } from '../documents/index.js';
 
 /**

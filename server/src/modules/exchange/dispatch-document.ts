@@ -7,10 +7,14 @@ import { foldVietnamese } from '../../db/model.js';
 import { AppError } from '../../errors/app-error.js';
 import { appendAudit, actorOf } from '../audit/index.js';
 import type { Principal } from '../../http/principal.js';
-import { getOwnDocument, loadDocument } from '../documents/index.js';
-import { markDispatched } from '../documents/index.js';
-import { assertReleasable, markReleased } from '../documents/index.js';
-import type { DocumentDoc } from '../documents/index.js';
+import {
+  getOwnDocument,
+  loadDocument,
+  markDispatched,
+  assertReleasable,
+  markReleased,
+  type DocumentDoc,
+} from '../documents/index.js';
 import { publish } from '../events/index.js';
 import { findOrg, findOrgs, type OrgDoc } from '../orgs/index.js';
 import { Deliveries, Dispatches, type DeliveryDoc, type DispatchDoc } from './delivery.model.js';

@@ -6,10 +6,8 @@ import type {
   TStatsPeriod,
 } from '../../contracts/stats.js';
 import type { HubContext } from '../../context.js';
-import type { RevalidationCounts } from '../stats/index.js';
-import { TOTAL } from '../stats/index.js';
+import { type RevalidationCounts, TOTAL, bucketExpr } from '../stats/index.js';
 import { periodLabel, type Range } from '../scope/index.js';
-import { bucketExpr } from '../stats/index.js';
 import { RevalidationResults } from './revalidation.model.js';
 
 /**

@@ -8,8 +8,7 @@ import type {
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../../http/principal.js';
-import { resolveRange } from '../scope/index.js';
-import { resolveScope } from '../scope/index.js';
+import { resolveRange, resolveScope } from '../scope/index.js';
 import { presentJob } from './present.js';
 import { RevalidationJobs, type JobDoc } from './revalidation.model.js';
 import { pumpRevalidations } from './runner.js';

@@ -1,9 +1,7 @@
 import type { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import { duplicateIndexes } from '../../db/duplicates.js';
-import { collectionNames, collectionOf } from '../stats/index.js';
-import { flushCounters } from '../stats/index.js';
-import { factStages } from '../stats/index.js';
+import { collectionNames, collectionOf, flushCounters, factStages } from '../stats/index.js';
 import { RevalidationItems, type JobDoc } from './revalidation.model.js';
 
 const INSERT_BATCH = 1_000;

@@ -1,9 +1,7 @@
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
-import { LOCKOUT_MS, MAX_FAILED_LOGINS } from '../auth/index.js';
-import { verifyPassword } from '../auth/index.js';
+import { LOCKOUT_MS, MAX_FAILED_LOGINS, verifyPassword, Users } from '../auth/index.js';
 import type { Principal } from '../../http/principal.js';
-import { Users } from '../auth/index.js';
 
 /**
  * Fresh proof that the key owner is at the keyboard (issue 10): the caller types their password

@@ -8,11 +8,14 @@ import { buildChain } from '../../lib/validation/chain.js';
 import { hasRole, type Principal } from '../../http/principal.js';
 import { Users } from '../auth/index.js';
 import { getOrg } from '../orgs/index.js';
-import { findCertificate } from '../pki/index.js';
-import { toBytes } from '../pki/index.js';
-import { hubPki } from '../pki/index.js';
-import { IssuedCertificates, type IssuedDoc } from '../pki/index.js';
-import { trustAnchors } from '../pki/index.js';
+import {
+  findCertificate,
+  toBytes,
+  hubPki,
+  IssuedCertificates,
+  type IssuedDoc,
+  trustAnchors,
+} from '../pki/index.js';
 
 /** The certificate an external signature will be made with, and what to record about it. */
 export type ExternalCertificate = {

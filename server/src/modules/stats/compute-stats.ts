@@ -15,13 +15,19 @@ import {
   TOTAL,
   type Counts,
 } from './aggregate.js';
-import { bucketsOf, resolveRange, vnIsoDate, type Range } from '../scope/index.js';
+import {
+  bucketsOf,
+  resolveRange,
+  vnIsoDate,
+  type Range,
+  resolveScope,
+  type Scope,
+} from '../scope/index.js';
 import { flushCounters } from './counter-queue.js';
 import { revalidationFigure } from './figure-source.js';
 import { countsFromCounters, type CounterBucket } from './counter-stats.js';
 import type { FactInput } from './facts.js';
 import { drillDownFor, figuresOf } from './figures.js';
-import { resolveScope, type Scope } from '../scope/index.js';
 
 /**
  * `counters` (default): counts from the incremental counters; percentiles and distinct documents

@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import type { TStatsItemsQuery, TStatsMetric } from '../../contracts/stats.js';
 import type { HubContext } from '../../context.js';
 import { collectionNames, collectionOf } from './aggregate.js';
-import type { Range } from '../scope/index.js';
+import { type Range, type Scope } from '../scope/index.js';
 import {
   factStagesInRowOrder,
   factStagesOfRows,
@@ -14,7 +14,6 @@ import {
 import { flushCounters } from './counter-queue.js';
 import { ITEM_EXCEPTIONS, idWindow } from './item-bounds.js';
 import { OUTGOING_MARKS } from './outgoing-counters.js';
-import type { Scope } from '../scope/index.js';
 import { RECIPIENT_ID_INDEX } from '../exchange/index.js';
 
 /**

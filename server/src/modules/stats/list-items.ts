@@ -5,10 +5,9 @@ import {
 } from '../../contracts/stats.js';
 import type { HubContext } from '../../context.js';
 import type { Principal } from '../../http/principal.js';
-import { resolveRange } from '../scope/index.js';
+import { resolveRange, resolveScope } from '../scope/index.js';
 import { factItems } from './fact-items.js';
 import { METRICS, SET_KIND } from './facts.js';
-import { resolveScope } from '../scope/index.js';
 import { flushCounters } from './counter-queue.js';
 import { revalidationFigure } from './figure-source.js';
 

@@ -17,8 +17,7 @@ import {
   reportConfidentialRead,
   type VersionDoc,
 } from '../documents/index.js';
-import { hubCrl } from '../pki/index.js';
-import { trustLists } from '../pki/index.js';
+import { hubCrl, trustLists } from '../pki/index.js';
 import type { TValidationResponse } from './validation.contracts.js';
 import { ValidationReports } from './validation.model.js';
 
