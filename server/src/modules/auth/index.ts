@@ -10,8 +10,8 @@ import { Users } from './user.model.js';
 
 export { authenticate } from './authenticate.js';
 export { HUB_ORG_CODE } from './bootstrap.js';
-export { LOCKOUT_MS, MAX_FAILED_LOGINS } from './login.js';
-export { hashPassword, verifyPassword } from './passwords.js';
+export { confirmPassword } from './confirm-password.js';
+export { hashPassword } from './passwords.js';
 export { liveAccessToken } from './sessions.js';
 // people are looked up by the modules that assign work to them (signers, assignees)
 export { Users, type UserDoc } from './user.model.js';

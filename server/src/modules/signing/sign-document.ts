@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import type { TDocument, TSignatureInfo } from '../../contracts/documents.js';
 import type { TSignRequest } from '../../contracts/signing.js';
 import type { HubContext } from '../../context.js';
+import { confirmPassword } from '../auth/index.js';
 import { AppError } from '../../errors/app-error.js';
 import { signPdfUpdate } from '../../lib/pades/index.js';
 import type { Principal } from '../../http/principal.js';
@@ -19,7 +20,6 @@ import {
 import { getOrg } from '../orgs/index.js';
 import { hubRevocation, hubTsaTimestamp, resolveSigningKey } from '../pki/index.js';
 import { toAppearance } from './appearance.js';
-import { confirmPassword } from './confirm-password.js';
 import { guardRevocation, guardTimestamp } from './tsa-guard.js';
 
 /** The version a new signature goes on; a dispatched or recalled document is frozen. */

@@ -1,6 +1,8 @@
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
-import { LOCKOUT_MS, MAX_FAILED_LOGINS, verifyPassword, Users } from '../auth/index.js';
+import { LOCKOUT_MS, MAX_FAILED_LOGINS } from './login.js';
+import { verifyPassword } from './passwords.js';
+import { Users } from './user.model.js';
 import type { Principal } from '../../http/principal.js';
 
 /**
