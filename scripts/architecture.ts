@@ -84,7 +84,18 @@ export function moduleGraph(all = imports()): Map<string, Set<string>> {
   return graph;
 }
 
-/** Strongly connected groups of more than one module (Tarjan). */
+/** File → the files it imports (type-only imports too, as madge counts them). */
+export function fileGraph(all = imports()): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const { from, to } of all) {
+    if (!graph.has(from)) graph.set(from, new Set());
+    graph.get(from)!.add(to);
+  }
+
+  return graph;
+}
+
+/** Strongly connected groups of more than one node (Tarjan): modules, or files. */
 export function moduleCycles(graph = moduleGraph()): string[][] {
   const index = new Map<string, number>();
   const low = new Map<string, number>();

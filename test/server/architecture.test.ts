@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import {
   besideIndex,
   docPath,
+  fileGraph,
   imports,
   moduleCycles,
   moduleGraph,
@@ -20,6 +21,10 @@ describe('architecture', () => {
 
   it('has no module importing another in a loop', () => {
     expect(moduleCycles(moduleGraph(all))).to.deep.equal([]);
+  });
+
+  it('has no file importing another in a loop anywhere in server/src', () => {
+    expect(moduleCycles(fileGraph(all))).to.deep.equal([]);
   });
 
   it('reaches every module through its index.ts only', () => {

@@ -20,7 +20,6 @@ import {
   type KeySigner,
 } from '../../lib/pki/index.js';
 import { toBytes } from './bytes.js';
-import type { PkiState } from './state.js';
 import {
   Hierarchies,
   IssuedCertificates,
@@ -288,7 +287,7 @@ function warnIfNoRootCrlPointer(ctx: HubContext, pki: HubPki): void {
  */
 export async function initHierarchy(
   ctx: HubContext,
-  state: PkiState = ctx.services.pki,
+  state: { hierarchy?: Promise<HubPki> } = ctx.services.pki,
 ): Promise<HubPki> {
   const conn = ctx.db.conn;
   // The unique index must exist before the first insert, or two starts could both succeed.
