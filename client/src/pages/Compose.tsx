@@ -22,14 +22,12 @@ import {
   DOCUMENT_TYPES,
   URGENCIES,
   ZDocumentMeta,
-  type TDocument,
   type TDocumentMeta,
 } from '../../../server/src/contracts/documents';
-import type { TDispatchSent } from '../../../server/src/contracts/exchange';
 import { SubmitToSigner, useUnsignedSend } from '../components/ComposeDraft';
 import { RecipientPicker } from '../components/RecipientPicker';
 import { useI18n } from '../i18n/i18n';
-import { errorText, post, uploadWithProgress } from '../lib/api';
+import { call, errorText, routes, uploadWithProgress } from '../lib/api';
 import { DATE_FORMAT, dayjs, fmtSize } from '../lib/format';
 import { navigate } from '../lib/router';
 import { saveDraft } from '../lib/workflow';
@@ -137,12 +135,12 @@ export function Compose() {
       fd.append('meta', JSON.stringify(parsed.data));
       fd.append('file', file, file.name);
       const doc = await watchUpload(() =>
-        uploadWithProgress<TDocument>('/documents', fd, setProgress),
+        uploadWithProgress(routes.documents.upload, fd, setProgress),
       );
       if (send) {
-        await post<TDispatchSent>(
-          '/dispatches',
-          { documentId: doc.id, recipients },
+        await call(
+          routes.exchange.dispatch,
+          { body: { documentId: doc.id, recipients } },
           { headers: { 'idempotency-key': idempotencyKey } },
         );
         message.success(t('compose.sent', { code: doc.codeLabel, n: recipients.length }));

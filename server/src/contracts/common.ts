@@ -14,6 +14,9 @@ export type TRole = z.infer<typeof ZRole>;
 
 export const ZObjectId = z.string().regex(/^[0-9a-f]{24}$/, 'mã định danh không hợp lệ');
 
+/** A calendar day, YYYY-MM-DD. */
+export const ZIsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'ngày theo dạng YYYY-MM-DD');
+
 /** Text stored as UTF-8 NFC, trimmed. */
 export const ZText = (max: number) =>
   z

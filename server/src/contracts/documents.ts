@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ZText } from './common.js';
+import { ZIsoDate, ZText, type Page, type TRole } from './common.js';
+import { answer, routes, ZId } from './endpoint.js';
 import type { TWorkflowInfo } from './workflow-state.js';
 
 /** Decree 30/2020, Phụ lục III: document types and their abbreviations. */
@@ -55,8 +56,6 @@ export const URGENCY_LABELS: Record<TUrgency, string> = {
 /** Confidentiality (độ mật). */
 export const CONFIDENTIALITIES = ['thuong', 'mat', 'toi_mat', 'tuyet_mat'] as const;
 export const ZConfidentiality = z.enum(CONFIDENTIALITIES);
-
-const ZIsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'ngày theo dạng YYYY-MM-DD');
 
 /** Decree 30 metadata of an outgoing document (Phụ lục VI). */
 export const ZDocumentMeta = z
@@ -184,3 +183,29 @@ export const ZDocumentListQuery = z
   })
   .strict();
 export type TDocumentListQuery = z.infer<typeof ZDocumentListQuery>;
+
+/** Who may upload a document (or draft one in the workflow). */
+export const UPLOADERS: TRole[] = ['clerk', 'org_admin', 'signer'];
+
+export const ZVersionParams = ZId.extend({ versionId: ZId.shape.id }).strict();
+
+export const documentsApi = routes('/documents', {
+  /** multipart/form-data: a `file` part (the PDF) and a `meta` part (JSON, ZDocumentMeta) */
+  upload: { method: 'POST', path: '/', roles: UPLOADERS, returns: answer<TDocument>() },
+  list: {
+    method: 'GET',
+    path: '/',
+    roles: [],
+    query: ZDocumentListQuery,
+    returns: answer<Page<TDocument>>(),
+  },
+  get: { method: 'GET', path: '/:id', roles: [], params: ZId, returns: answer<TDocument>() },
+  /** application/pdf, with an ETag (the version's SHA-256) */
+  file: {
+    method: 'GET',
+    path: '/:id/versions/:versionId/file',
+    roles: [],
+    params: ZVersionParams,
+    returns: answer<void>(),
+  },
+});

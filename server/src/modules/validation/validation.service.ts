@@ -19,7 +19,7 @@ import {
 } from '../documents/index.js';
 import { hubCrl } from '../pki/responders.js';
 import { trustLists } from '../pki/signing-keys.js';
-import type { TValidationResponse } from './validation.contracts.js';
+import type { TValidationResponse } from '../../contracts/validation.js';
 import { ValidationReports } from './validation.model.js';
 
 export function requestLang(req: Request): Lang {

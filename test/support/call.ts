@@ -1,0 +1,55 @@
+import {
+  API_PREFIX,
+  urlOf,
+  type AnswerOf,
+  type CallInput,
+  type Endpoint,
+} from '../../server/src/contracts/endpoint.js';
+import type { TDocument, TOwnerDocument } from '../../server/src/contracts/documents.js';
+import type { Hub } from '../../server/src/hub.js';
+import type { ProblemBody } from './hub.js';
+
+export { API } from '../../server/src/contracts/api.js';
+
+type Args<E> =
+  Record<string, never> extends CallInput<E>
+    ? [input?: CallInput<E>, headers?: Record<string, string>]
+    : [input: CallInput<E>, headers?: Record<string, string>];
+
+/** An answer: the route's declared body on success, a problem's code and detail on failure. */
+export type Answered<E> = {
+  status: number;
+  body: AnswerOf<E> & Partial<Pick<ProblemBody, 'code' | 'detail'>>;
+  headers: Headers;
+};
+
+/** Calls a route of the contract as the given user (the same request the web client makes). */
+export function call(hub: Hub, token?: string) {
+  return async <E extends Endpoint>(e: E, ...[input, headers = {}]: Args<E>) => {
+    const body = input?.body;
+    const res = await fetch(`${hub.url}${API_PREFIX}${urlOf(e, input)}`, {
+      method: e.method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const answer: Answered<E> = {
+      status: res.status,
+      body: text ? JSON.parse(text) : undefined,
+      headers: res.headers,
+    };
+
+    return answer;
+  };
+}
+
+/** The document as its owner organization sees it (workflow, recipients); fails on another view. */
+export function ownerView(d: TDocument): TOwnerDocument {
+  if (d.view === 'recipient') throw new Error(`document ${d.id}: a recipient's view`);
+
+  return d;
+}
