@@ -6,6 +6,7 @@ import {
   type Endpoint,
 } from '../../server/src/contracts/endpoint.js';
 import type { TDocument, TOwnerDocument } from '../../server/src/contracts/documents.js';
+import type { EventType, TAnyEvent } from '../../server/src/contracts/events.js';
 import type { Hub } from '../../server/src/hub.js';
 import type { ProblemBody } from './hub.js';
 
@@ -52,4 +53,21 @@ export function ownerView(d: TDocument): TOwnerDocument {
   if (d.view === 'recipient') throw new Error(`document ${d.id}: a recipient's view`);
 
   return d;
+}
+
+/** The events of one type, their payloads typed. */
+export function ofType<K extends EventType>(events: TAnyEvent[], type: K) {
+  return events.filter((e): e is Extract<TAnyEvent, { type: K }> => e.type === type);
+}
+
+/** Fetches a link the hub gave (a figure's drill-down), checked to be a link to route `e`. */
+export function follow(hub: Hub, token?: string) {
+  return async <E extends Endpoint>(e: E, link: string) => {
+    const url = new URL(link, hub.url);
+    if (url.pathname !== `${API_PREFIX}${urlOf(e)}`) throw new Error(`${link}: not ${e.path}`);
+    const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const body: Answered<E>['body'] = JSON.parse(await res.text());
+
+    return { status: res.status, body, headers: res.headers };
+  };
 }

@@ -44,6 +44,11 @@ export type EventPayloads = {
   'workflow:changed': TWorkflowEvent;
 };
 export type EventType = keyof EventPayloads;
+
+/** An event of the log, its payload typed by its type. */
+export type TAnyEvent = {
+  [K in EventType]: Omit<EventEnvelope<EventPayloads[K]>, 'type'> & { type: K };
+}[EventType];
 export const EVENT_TYPES: EventType[] = [
   'document:incoming',
   'delivery:status',
@@ -118,6 +123,6 @@ export const eventsApi = routes('/events', {
     path: '/',
     roles: [],
     query: ZEventsQuery,
-    returns: answer<{ events: EventEnvelope<unknown>[]; lastSeq: number }>(),
+    returns: answer<{ events: TAnyEvent[]; lastSeq: number }>(),
   },
 });

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
-import type { TDocument } from '../../../server/src/contracts/documents.js';
 import { ZDocumentMeta } from '../../../server/src/contracts/documents.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { TCertificate } from '../../../server/src/contracts/pki.js';
@@ -36,12 +35,13 @@ import {
 import { startTestHub } from '../../support/hub.js';
 import { connectSocket } from '../../support/sockets.js';
 import { replacePageContent } from '../../support/tamper.js';
+import { API, call } from '../../support/call.js';
 
 /** Polls until the job is finished (the runner works in the background). */
 async function settled(hub: Hub, token: string, id: string): Promise<TRevalidationJob> {
   for (let i = 0; i < 600; i++) {
-    const r = await api(hub, token)('GET', `/api/v1/revalidations/${id}`);
-    const job = r.body as unknown as TRevalidationJob;
+    const r = await call(hub, token)(API.revalidation.get, { params: { id } });
+    const job = r.body;
     if (job.status === 'done' || job.status === 'failed') return job;
     await new Promise((res) => setTimeout(res, 50));
   }
@@ -116,12 +116,16 @@ describe('revalidation: bulk re-validation of outgoing documents and the still-v
     clerk = await makeUser(hub, district, ['clerk']);
     leader = await makeUser(hub, district, ['signer'], 'Nguyễn Văn An');
     const asAdmin = api(hub, districtAdmin.token);
-    const p = await asAdmin('POST', '/api/v1/certificates/personal', { userId: leader.id });
+    const p = await call(hub, districtAdmin.token)(API.certificates.issuePersonal, {
+      body: { userId: leader.id },
+    });
     expect(p.status, JSON.stringify(p.body)).to.equal(201);
-    personal = p.body as unknown as TCertificate;
-    const s = await asAdmin('POST', '/api/v1/certificates/seal', { algorithm: 'p256' });
+    personal = p.body;
+    const s = await call(hub, districtAdmin.token)(API.certificates.issueSeal, {
+      body: { algorithm: 'p256' },
+    });
     expect(s.status, JSON.stringify(s.body)).to.equal(201);
-    const seal = s.body as unknown as TCertificate;
+    const seal = s.body;
 
     // sealed, no time-stamp: only today's CRL can say the seal certificate is still good
     ids.sealed = await signedDocument(clerk, {
@@ -142,8 +146,9 @@ describe('revalidation: bulk re-validation of outgoing documents and the still-v
       level: 'B-T',
     });
     // a sealed file whose page was replaced after signing, uploaded as a document of its own
-    const sealedDoc = (await api(hub, clerk.token)('GET', `/api/v1/documents/${ids.sealed}`))
-      .body as unknown as TDocument;
+    const sealedDoc = (
+      await call(hub, clerk.token)(API.documents.get, { params: { id: ids.sealed } })
+    ).body;
     const file = await fetch(
       `${hub.url}/api/v1/documents/${ids.sealed}/versions/${sealedDoc.currentVersionId}/file`,
       { headers: { authorization: `Bearer ${clerk.token}` } },
@@ -192,11 +197,10 @@ describe('revalidation: bulk re-validation of outgoing documents and the still-v
 
   it('keeps the still-valid figure empty, with a note, until a re-validation ran', async () => {
     const s = (
-      await api(hub, auditor.token)(
-        'GET',
-        `/api/v1/stats/summary?orgId=${province.id}&from=${today}&to=${today}`,
-      )
-    ).body as unknown as TStatsSummary;
+      await call(hub, auditor.token)(API.stats.summary, {
+        query: { orgId: province.id, from: today, to: today },
+      })
+    ).body;
     expect(s.figures.outgoingDocuments!.value).to.equal(5);
     expect(s.figures.stillValidRate).to.include({ value: null, computed: false, drillDown: null });
     expect(s.figures.stillValidRate!.note).to.match(/Chưa tính.*Kiểm tra lại chữ ký/);
@@ -212,13 +216,15 @@ describe('revalidation: bulk re-validation of outgoing documents and the still-v
     bystander.on('revalidation:progress', (e) => elsewhere.push(e));
     districtSocket.on('revalidation:progress', (e) => elsewhere.push(e));
     try {
-      const r = await api(hub, auditor.token)('POST', '/api/v1/revalidations', {
-        orgId: province.id,
-        from: today,
-        to: today,
+      const r = await call(hub, auditor.token)(API.revalidation.start, {
+        body: {
+          orgId: province.id,
+          from: today,
+          to: today,
+        },
       });
       expect(r.status, JSON.stringify(r.body)).to.equal(202);
-      const job = r.body as unknown as TRevalidationJob;
+      const job = r.body;
       expect(job).to.include({ orgId: province.id, from: today, to: today });
       expect(['queued', 'running']).to.include(job.status);
       first = await settled(hub, auditor.token, job.id);

@@ -16,6 +16,7 @@ import { api, makeOrg, makeUser, TEST_PASSWORD, type TestUser } from '../../supp
 import { startTestHub } from '../../support/hub.js';
 import { blueish, changed, render, words } from '../pades/render.js';
 import { signaturePng } from '../pades/png.js';
+import { API, call } from '../../support/call.js';
 
 describe('signing placement on the hub (issue #19)', function () {
   this.timeout(120_000);
@@ -75,15 +76,18 @@ describe('signing placement on the hub (issue #19)', function () {
     expect(p.pageHeight - (p.y + p.height)).to.be.at.least(title.y2);
     expect(p.pageHeight - p.y).to.be.at.most(name.y1);
 
-    const signed = await api(hub, leader.token)('POST', `/api/v1/documents/${d.id}/signatures`, {
-      certificateId,
-      kind: 'personal',
-      level: 'B-B',
-      confirmPassword: TEST_PASSWORD,
-      appearance: { mode: 'signer', image: signaturePng().toString('base64') },
+    const signed = await call(hub, leader.token)(API.signing.sign, {
+      params: { id: d.id },
+      body: {
+        certificateId,
+        kind: 'personal',
+        level: 'B-B',
+        confirmPassword: TEST_PASSWORD,
+        appearance: { mode: 'signer', image: signaturePng().toString('base64') },
+      },
     });
     expect(signed.status, JSON.stringify(signed.body)).to.equal(201);
-    const after = signed.body as unknown as TDocument;
+    const after = signed.body;
     const file = await fetch(
       `${hub.url}/api/v1/documents/${d.id}/versions/${after.currentVersionId}/file`,
       { headers: { authorization: `Bearer ${leader.token}` } },
@@ -131,8 +135,7 @@ describe('signing placement on the hub (issue #19)', function () {
       appearance: { mode: 'signer', image: signaturePng().toString('base64') },
     });
     expect(s.status).to.equal(422);
-    const now = (await api(hub, leader.token)('GET', `/api/v1/documents/${d.id}`))
-      .body as unknown as TDocument;
+    const now = (await call(hub, leader.token)(API.documents.get, { params: { id: d.id } })).body;
     expect(now.versions).to.have.length(1);
   });
 
