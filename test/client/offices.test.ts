@@ -553,7 +553,7 @@ describe('web client for real offices (Chromium, 1366×768 and 390×844) — iss
     await ctx.close();
     expect(file).to.match(/\.xlsx$/);
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(readFileSync(file) as unknown as ArrayBuffer);
+    await wb.xlsx.load(new Uint8Array(readFileSync(file)).buffer);
     const summary = wb.getWorksheet('Tổng hợp')!;
     expect(summary.getCell('A1').value).to.equal('Cơ quan');
     expect(summary.getCell('B1').value).to.equal(province.name);

@@ -14,7 +14,6 @@ import { crc32, deflateSync } from 'node:zlib';
 import type { TDocument } from '../../server/src/contracts/documents.js';
 import type { TOrg } from '../../server/src/contracts/orgs.js';
 import type { TCertificate } from '../../server/src/contracts/pki.js';
-import type { TSigningSession } from '../../server/src/contracts/signing.js';
 import type { Hub } from '../../server/src/hub.js';
 import type { Principal } from '../../server/src/http/principal.js';
 import { Users } from '../../server/src/modules/auth/user.model.js';
@@ -469,9 +468,12 @@ describe('security: keys and certificates only for their holders (issue #26)', f
 
     // the leader's own national certificate works end to end
     const good = nationalCert('nat-leader', `/C=VN/O=${org.name}/CN=${LEADER}`);
-    const opened = await openSession(leader, doc, { certificatePem: good, algorithm: 'ECDSA' });
+    const opened = await call(hub, leader.token)(API.signing.openSession, {
+      params: doc,
+      body: { level: 'B-B', certificatePem: good, algorithm: 'ECDSA' },
+    });
     expect(opened.status, JSON.stringify(opened.body)).to.equal(201);
-    const s = opened.body as unknown as TSigningSession;
+    const s = opened.body;
     const key = readFileSync(f('nat-leader.key'), 'utf8');
     const signature = nativeSign('sha256', Buffer.from(s.dataToSign, 'base64'), key).toString(
       'base64',

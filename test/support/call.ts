@@ -1,3 +1,4 @@
+import type { z, ZodTypeAny } from 'zod';
 import {
   API_PREFIX,
   urlOf,
@@ -16,6 +17,9 @@ type Args<E> =
   Record<string, never> extends CallInput<E>
     ? [input?: CallInput<E>, headers?: Record<string, string>]
     : [input: CallInput<E>, headers?: Record<string, string>];
+
+/** What a route's body schema accepts. */
+export type BodyOf<E> = E extends { body: infer S extends ZodTypeAny } ? z.input<S> : never;
 
 /** An answer: the route's declared body on success, a problem's code and detail on failure. */
 export type Answered<E> = {

@@ -5,14 +5,8 @@ import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { TCertificate } from '../../../server/src/contracts/pki.js';
 import type {
   TRevalidationJob,
-  TRevalidationPage,
   TRevalidationProgress,
 } from '../../../server/src/contracts/revalidation.js';
-import type {
-  TStatsItems,
-  TStatsSeries,
-  TStatsSummary,
-} from '../../../server/src/contracts/stats.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { createDocument } from '../../../server/src/modules/documents/index.js';
 import {
@@ -35,7 +29,7 @@ import {
 import { startTestHub } from '../../support/hub.js';
 import { connectSocket } from '../../support/sockets.js';
 import { replacePageContent } from '../../support/tamper.js';
-import { API, call } from '../../support/call.js';
+import { API, call, follow } from '../../support/call.js';
 
 /** Polls until the job is finished (the runner works in the background). */
 async function settled(hub: Hub, token: string, id: string): Promise<TRevalidationJob> {
@@ -280,31 +274,27 @@ describe('revalidation: bulk re-validation of outgoing documents and the still-v
   });
 
   it('feeds the still-valid figure (summary, series, drill-down) for the scope and period', async () => {
-    const q = `from=${today}&to=${today}`;
+    const q = { from: today, to: today };
+    const asAuditor = call(hub, auditor.token);
     for (const org of [province, district]) {
-      const s = (await api(hub, auditor.token)('GET', `/api/v1/stats/summary?orgId=${org.id}&${q}`))
-        .body as unknown as TStatsSummary;
+      const s = (await asAuditor(API.stats.summary, { query: { orgId: org.id, ...q } })).body;
       const f = s.figures.stillValidRate!;
       expect(f).to.include({ computed: true, value: 0.5, numerator: 2, denominator: 4 });
       expect(f.note).to.match(/kiểm tra lại gần nhất/);
       const list = async (path: string) =>
-        ((await api(hub, auditor.token)('GET', path)).body as unknown as TStatsItems).ids.sort();
+        (await follow(hub, auditor.token)(API.stats.items, path)).body.ids.sort();
       expect(await list(f.drillDown!)).to.deep.equal([ids.sealed, ids.timestamped].sort());
       expect(await list(f.drillDownDenominator!)).to.deep.equal(
         [ids.sealed, ids.revoked, ids.timestamped, ids.tampered].sort(),
       );
     }
     const series = (
-      await api(hub, auditor.token)(
-        'GET',
-        `/api/v1/stats/series?orgId=${province.id}&${q}&period=day`,
-      )
-    ).body as unknown as TStatsSeries;
+      await asAuditor(API.stats.series, { query: { orgId: province.id, ...q, period: 'day' } })
+    ).body;
     expect(series.buckets).to.have.length(1);
     expect(series.buckets[0]!.figures.stillValidRate).to.include({ numerator: 2, denominator: 4 });
-    const elsewhere = (
-      await api(hub, auditor.token)('GET', `/api/v1/stats/summary?orgId=${other.id}&${q}`)
-    ).body as unknown as TStatsSummary;
+    const elsewhere = (await asAuditor(API.stats.summary, { query: { orgId: other.id, ...q } }))
+      .body;
     expect(elsewhere.figures.stillValidRate).to.include({ value: null, computed: false });
   });
 
@@ -379,16 +369,13 @@ describe('revalidation: bulk re-validation of outgoing documents and the still-v
     expect(own.status).to.equal(202);
     const districtJob = await settled(hub, districtAdmin.token, String(own.body.id));
     expect(districtJob).to.include({ orgId: district.id, total: 5, processed: 5 });
-    const list = (u: TestUser, q = '') =>
-      api(hub, u.token)('GET', `/api/v1/revalidations${q}`).then((r) =>
-        (r.body as unknown as TRevalidationPage).items.map((j) => j.id),
+    const list = (u: TestUser, orgId?: string) =>
+      call(hub, u.token)(API.revalidation.list, { query: { orgId } }).then((r) =>
+        r.body.items.map((j) => j.id),
       );
     // a district admin sees its own subtree's jobs, not its parent's
     expect(await list(districtAdmin)).to.deep.equal([districtJob.id]);
-    expect(await list(auditor, `?orgId=${province.id}`)).to.include.members([
-      first.id,
-      districtJob.id,
-    ]);
+    expect(await list(auditor, province.id)).to.include.members([first.id, districtJob.id]);
     expect(
       (await api(hub, otherAdmin.token)('GET', `/api/v1/revalidations?orgId=${province.id}`))
         .status,

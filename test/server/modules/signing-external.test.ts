@@ -14,7 +14,7 @@ import { corpusBytes } from '../../support/corpus.js';
 import { TEST_PASSWORD, api, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
 import { freePort, run, runAsync } from '../../support/process.js';
-import { API, call } from '../../support/call.js';
+import { API, call, type BodyOf } from '../../support/call.js';
 
 const META: Partial<TDocumentMeta> = {
   type: 'Quyết định',
@@ -109,8 +109,12 @@ describe('signing: external (key held by the signer, certificate issued from a C
     return (await res.json()) as TDocument;
   }
 
-  async function open(user: TestUser, doc: TDocument, body: Record<string, unknown>) {
-    return api(hub, user.token)('POST', `/api/v1/documents/${doc.id}/signing-sessions`, body);
+  async function open(
+    user: TestUser,
+    doc: TDocument,
+    body: BodyOf<typeof API.signing.openSession>,
+  ) {
+    return call(hub, user.token)(API.signing.openSession, { params: doc, body });
   }
 
   /** What a token's "sign hash" does: ECDSA over the digest, raw r||s (IEEE P1363). */
@@ -132,7 +136,7 @@ describe('signing: external (key held by the signer, certificate issued from a C
     const doc = await upload();
     const opened = await open(leader, doc, { certificateId: cert.id, reason: 'Phê duyệt' });
     expect(opened.status, JSON.stringify(opened.body)).to.equal(201);
-    const s = opened.body as unknown as TSigningSession;
+    const s = opened.body;
     expect(s).to.include({ digestAlgorithm: 'sha256', algorithm: 'ECDSA', documentId: doc.id });
     const minutes = (Date.parse(s.expiresAt) - Date.now()) / 60_000;
     expect(minutes).to.be.within(14, 15.1);
@@ -199,7 +203,7 @@ describe('signing: external (key held by the signer, certificate issued from a C
       level: 'B-B',
     });
     expect(opened.status, JSON.stringify(opened.body)).to.equal(201);
-    const s = opened.body as unknown as TSigningSession;
+    const s = opened.body;
     const done = await call(hub, leader.token)(API.signing.completeSession, {
       params: { id: s.sessionId },
       body: {
@@ -212,8 +216,7 @@ describe('signing: external (key held by the signer, certificate issued from a C
 
   it('refuses to complete an expired session (409) and an unknown one (404)', async () => {
     const doc = await upload();
-    const s = (await open(leader, doc, { certificateId: cert.id }))
-      .body as unknown as TSigningSession;
+    const s = (await open(leader, doc, { certificateId: cert.id })).body;
     await SigningSessions(hub.ctx.db.conn).updateOne(
       { _id: new Types.ObjectId(s.sessionId) },
       { $set: { expiresAt: new Date(Date.now() - 1000) } },

@@ -7,7 +7,6 @@
 import { expect } from 'chai';
 import { PDFDocument } from 'pdf-lib';
 import type { TDocument } from '../../../server/src/contracts/documents.js';
-import type { TProposedPlacement } from '../../../server/src/contracts/signing.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { createDocument } from '../../../server/src/modules/documents/create-document.js';
 import { ZDocumentMeta } from '../../../server/src/contracts/documents.js';
@@ -65,9 +64,12 @@ describe('signing placement on the hub (issue #19)', function () {
   it('proposes the gap of the signer block; signing without a box puts the signature there', async () => {
     const letter = await corpusBytes('decree30-word');
     const d = await doc(letter);
-    const r = await placement(leader, d, 'mode=signer&aspect=2.4');
+    const r = await call(hub, leader.token)(API.signing.placement, {
+      params: d,
+      query: { mode: 'signer', aspect: 2.4 },
+    });
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
-    const p = r.body as unknown as TProposedPlacement;
+    const p = r.body;
     expect(p).to.include({ page: 1, pageCount: 1, how: 'signer-block' });
     const ws = words(letter, 1);
     const title = ws.filter((w) => w.text === 'PHÓ').pop()!;

@@ -15,7 +15,7 @@ import { corpusBytes } from '../../support/corpus.js';
 import { TEST_PASSWORD, api, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
 import { freePort, run, runAsync } from '../../support/process.js';
-import { API, call } from '../../support/call.js';
+import { API, call, type BodyOf } from '../../support/call.js';
 
 const META: Partial<TDocumentMeta> = {
   type: 'Công văn',
@@ -139,10 +139,14 @@ describe('signing: hub-held keys (personal, then the organization seal)', () => 
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  function sign(user: TestUser, doc: TDocument, body: Record<string, unknown>) {
-    return api(hub, user.token)('POST', `/api/v1/documents/${doc.id}/signatures`, {
-      confirmPassword: TEST_PASSWORD,
-      ...body,
+  function sign(
+    user: TestUser,
+    doc: TDocument,
+    body: Omit<BodyOf<typeof API.signing.sign>, 'confirmPassword'> & { confirmPassword?: string },
+  ) {
+    return call(hub, user.token)(API.signing.sign, {
+      params: doc,
+      body: { confirmPassword: TEST_PASSWORD, ...body },
     });
   }
 
@@ -160,7 +164,7 @@ describe('signing: hub-held keys (personal, then the organization seal)', () => 
         location: 'Thanh Hóa',
       });
       expect(first.status, JSON.stringify(first.body)).to.equal(201);
-      const afterFirst = first.body as unknown as TDocument;
+      const afterFirst = first.body;
       expect(afterFirst.status).to.equal('signed');
       expect(afterFirst.versions).to.have.length(2);
       const v2 = afterFirst.versions[1]!;
@@ -180,7 +184,7 @@ describe('signing: hub-held keys (personal, then the organization seal)', () => 
         appearance: { mode: 'copy' },
       });
       expect(second.status, JSON.stringify(second.body)).to.equal(201);
-      const final = second.body as unknown as TDocument;
+      const final = second.body;
       expect(final.versions.map((v) => v.reason)).to.deep.equal([
         'upload',
         'signature',
@@ -249,7 +253,7 @@ describe('signing: hub-held keys (personal, then the organization seal)', () => 
       },
     });
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
-    const signed = r.body as unknown as TDocument;
+    const signed = r.body;
     expect(signed.versions).to.have.length(2);
     const bytes = await download(hub, leader, signed);
     const text = Buffer.from(bytes).toString('latin1');
@@ -279,7 +283,7 @@ describe('signing: hub-held keys (personal, then the organization seal)', () => 
     expect(r.body.detail).to.match(/Mật khẩu xác nhận không đúng/);
     const now = await call(hub, clerk.token)(API.documents.get, { params: { id: doc.id } });
     expect(now.body.versions).to.have.length(1);
-    expect((now.body as unknown as TDocument).status).to.equal('draft');
+    expect(now.body.status).to.equal('draft');
     const missing = await api(hub, leader.token)('POST', `/api/v1/documents/${doc.id}/signatures`, {
       certificateId: personal.id,
       kind: 'personal',

@@ -411,12 +411,11 @@ describe('stats: counters fed by the real exchange module', function () {
         200,
       );
     const today = new Date(Date.now() + 7 * HOUR).toISOString().slice(0, 10);
-    const q = `orgId=${province.id}&from=${today}&to=${today}`;
-    const viaCounters = (await api(hub, auditor.token)('GET', `/api/v1/stats/summary?${q}`))
-      .body as unknown as TStatsSummary;
-    const exact = (
-      await api(hub, auditor.token)('GET', `/api/v1/stats/summary?${q}&source=aggregation`)
-    ).body as unknown as TStatsSummary;
+    const q = { orgId: province.id, from: today, to: today };
+    const summary = call(hub, auditor.token);
+    const viaCounters = (await summary(API.stats.summary, { query: q })).body;
+    const exact = (await summary(API.stats.summary, { query: { ...q, source: 'aggregation' } }))
+      .body;
     expect(viaCounters.source).to.equal('counters');
     expect(viaCounters.figures.outgoingDocuments!.value).to.equal(1);
     expect(viaCounters.figures.sealSignatureRate!.value).to.equal(1);
