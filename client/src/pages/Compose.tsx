@@ -20,6 +20,7 @@ import { useMemo, useState } from 'react';
 import {
   CONFIDENTIALITIES,
   DOCUMENT_TYPES,
+  META_MAX_LENGTH,
   URGENCIES,
   ZDocumentMeta,
   type TDocumentMeta,
@@ -257,7 +258,7 @@ export function Compose() {
                       message: t('login.required', { field: t('field.notation').toLowerCase() }),
                     },
                     { pattern: /^[\p{L}\p{N}.-]+$/u, message: t('compose.notationPattern') },
-                    { max: 30 },
+                    { max: META_MAX_LENGTH.notation },
                   ]}
                 >
                   <Input placeholder="UBND-VP" />
@@ -274,7 +275,7 @@ export function Compose() {
                       required: true,
                       message: t('login.required', { field: t('field.issuePlace').toLowerCase() }),
                     },
-                    { max: 100 },
+                    { max: META_MAX_LENGTH.issuePlace },
                   ]}
                 >
                   <Input placeholder="Thanh Hóa" />
@@ -298,10 +299,15 @@ export function Compose() {
                   required: true,
                   message: t('login.required', { field: t('field.subject').toLowerCase() }),
                 },
-                { max: 500 },
+                { max: META_MAX_LENGTH.subject },
               ]}
             >
-              <Input.TextArea rows={2} showCount maxLength={500} placeholder="V/v …" />
+              <Input.TextArea
+                rows={2}
+                showCount
+                maxLength={META_MAX_LENGTH.subject}
+                placeholder="V/v …"
+              />
             </Form.Item>
             <Row gutter={12}>
               <Col xs={24} sm={8}>
@@ -349,7 +355,7 @@ export function Compose() {
                       required: true,
                       message: t('login.required', { field: t('field.signerName').toLowerCase() }),
                     },
-                    { max: 50 },
+                    { max: META_MAX_LENGTH.signerName },
                   ]}
                 >
                   <Input placeholder="Nguyễn Văn A" />
@@ -366,7 +372,7 @@ export function Compose() {
                         field: t('field.signerPosition').toLowerCase(),
                       }),
                     },
-                    { max: 100 },
+                    { max: META_MAX_LENGTH.signerPosition },
                   ]}
                 >
                   <Input placeholder="Chủ tịch" />
@@ -374,7 +380,7 @@ export function Compose() {
               </Col>
             </Row>
             <Form.Item name="description" label={t('field.description')}>
-              <Input.TextArea rows={2} maxLength={2000} />
+              <Input.TextArea rows={2} maxLength={META_MAX_LENGTH.description} />
             </Form.Item>
           </Card>
         </Col>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ZIsoDate, ZText, type Page, type TRole } from './common.js';
+import { maxLengthOf, ZIdPage, ZIsoDate, ZText, type Page, type TRole } from './common.js';
 import { answer, routes, ZId } from './endpoint.js';
 import type { TWorkflowInfo } from './workflow-state.js';
 
@@ -95,6 +95,17 @@ export const ZDocumentMeta = z
   .strict();
 export type TDocumentMeta = z.infer<typeof ZDocumentMeta>;
 
+const META = ZDocumentMeta.shape;
+/** The metadata's length limits, as forms show them (the schema stays the last word). */
+export const META_MAX_LENGTH = {
+  notation: maxLengthOf(META.notation),
+  issuePlace: maxLengthOf(META.issuePlace),
+  subject: maxLengthOf(META.subject),
+  signerName: maxLengthOf(META.signer.shape.fullName),
+  signerPosition: maxLengthOf(META.signer.shape.position),
+  description: maxLengthOf(META.description),
+};
+
 export type TSignatureInfo = {
   signer: string;
   organization?: string;
@@ -175,11 +186,7 @@ export const ZDocumentListQuery = z
       .string()
       .regex(/^[0-9a-f]{24}$/)
       .optional(),
-    cursor: z
-      .string()
-      .regex(/^[0-9a-f]{24}$/, 'con trỏ trang không hợp lệ')
-      .optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
+    ...ZIdPage.shape,
   })
   .strict();
 export type TDocumentListQuery = z.infer<typeof ZDocumentListQuery>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ZObjectId, type Page, type TRole } from './common.js';
+import { ZIdPage, ZObjectId, type Page, type TRole } from './common.js';
 import { UPLOADERS, ZDocumentMeta, ZDocumentType, ZUrgency, type TDocument } from './documents.js';
 import { answer, routes, ZId } from './endpoint.js';
 
@@ -53,11 +53,7 @@ export const ZWorkflowListQuery = z
     from: ZIsoDate.optional(),
     to: ZIsoDate.optional(),
     q: z.string().trim().max(200).optional(),
-    cursor: z
-      .string()
-      .regex(/^[0-9a-f]{24}$/, 'con trỏ trang không hợp lệ')
-      .optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
+    ...ZIdPage.shape,
   })
   .strict();
 export type TWorkflowListQuery = z.infer<typeof ZWorkflowListQuery>;
