@@ -227,14 +227,11 @@ export const ZInboxQuery = ZCursorQuery.extend({
 export type TInboxQuery = z.infer<typeof ZInboxQuery>;
 
 /** A receipt of the history, checked against the recipient organization's receipt key. */
-export type TReceiptCheck = {
-  code: TStatusCode;
-  at: string;
-  jws: string;
-  keyId: string;
-  valid: boolean;
-  claims: { versionSha256: string; [claim: string]: unknown } | null;
-};
+export type TReceiptCheck = Pick<THistoryEntry, 'code' | 'at'> &
+  TReceipt & {
+    valid: boolean;
+    claims: { versionSha256: string; [claim: string]: unknown } | null;
+  };
 
 export const exchangeApi = routes('', {
   dispatch: {
