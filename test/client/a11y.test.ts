@@ -1,9 +1,7 @@
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { TDocument } from '../../server/src/contracts/documents.js';
 import type { TOrg } from '../../server/src/contracts/orgs.js';
-import type { TCertificate } from '../../server/src/contracts/pki.js';
 import type { Hub } from '../../server/src/hub.js';
 import {
   api,
@@ -15,6 +13,7 @@ import {
 } from '../support/factories.js';
 import { freePort } from '../support/process.js';
 import { loginUi, screenshot, startClientHub } from './browser.js';
+import { API, call } from '../support/call.js';
 
 /**
  * Issue #22, item 11: every page audited by axe-core (the standard engine, injected into the
@@ -95,16 +94,19 @@ describe('web client accessibility: axe-core over every page, titles, phones, fo
     const districtClerk = await makeUser(hub, district, ['clerk'], 'Trần Văn Huyện');
     await api(hub, admin.token)('POST', '/api/v1/certificates/seal', { algorithm: 'p256' });
     const doc = await makeDocument(hub, clerk, { subject: 'Công văn khẩn về phòng chống bão' });
-    const certs = (await api(hub, clerk.token)('GET', '/api/v1/certificates?kind=seal'))
-      .body as unknown as TCertificate[];
-    const signed = await api(hub, clerk.token)('POST', `/api/v1/documents/${doc.id}/signatures`, {
-      certificateId: certs[0]!.id,
-      kind: 'seal',
-      level: 'B-T',
-      confirmPassword: TEST_PASSWORD,
+    const certs = (await call(hub, clerk.token)(API.certificates.list, { query: { kind: 'seal' } }))
+      .body;
+    const signed = await call(hub, clerk.token)(API.signing.sign, {
+      params: { id: doc.id },
+      body: {
+        certificateId: certs[0]!.id,
+        kind: 'seal',
+        level: 'B-T',
+        confirmPassword: TEST_PASSWORD,
+      },
     });
     expect(signed.status, JSON.stringify(signed.body)).to.equal(201);
-    docId = (signed.body as unknown as TDocument).id;
+    docId = signed.body.id;
     for (const [to, subject] of [
       [district, 'Công văn khẩn về phòng chống bão'],
       [org, 'Báo cáo của huyện'],

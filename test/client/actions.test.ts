@@ -4,14 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import type { TDocument } from '../../server/src/contracts/documents.js';
-import type { TDelivery } from '../../server/src/contracts/exchange.js';
 import type { TOrg } from '../../server/src/contracts/orgs.js';
-import type { TCertificate } from '../../server/src/contracts/pki.js';
 import type { Hub } from '../../server/src/hub.js';
 import { api, makeDocument, makeOrg, makeUser, type TestUser } from '../support/factories.js';
 import { freePort } from '../support/process.js';
 import { loginUi, newPage, screenshot, startClientHub } from './browser.js';
+import { API, call } from '../support/call.js';
 
 describe('web client (Chromium): recipient actions live in the outbox, device-key signing', function () {
   this.timeout(180_000);
@@ -124,8 +122,9 @@ describe('web client (Chromium): recipient actions live in the outbox, device-ke
     await b.page.getByRole('button', { name: 'Hoàn thành' }).click();
     await reply(b.page, '06');
     await outRow(worked.deliveryId, '06');
-    const d = (await api(hub, headB.token)('GET', `/api/v1/deliveries/${worked.deliveryId}`))
-      .body as unknown as TDelivery;
+    const d = (
+      await call(hub, headB.token)(API.exchange.delivery, { params: { id: worked.deliveryId } })
+    ).body;
     expect(d.history.map((h) => h.code)).to.deep.equal(['01', '03', '04', '05', '06']);
     expect(JSON.stringify(d.history.find((h) => h.code === '04'))).to.contain(officerB.id);
 
@@ -202,20 +201,22 @@ describe('web client (Chromium): recipient actions live in the outbox, device-ke
 
     // the holder asks for the certificate of their own key (here through the API; an
     // administrator may not submit a CSR for someone else: security issue #26 H2)
-    const issued = await api(hub, clerkA.token)('POST', '/api/v1/certificates/personal', {
-      userId: clerkA.id,
-      csr,
+    const issued = await call(hub, clerkA.token)(API.certificates.issuePersonal, {
+      body: {
+        userId: clerkA.id,
+        csr,
+      },
     });
     expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
-    const cert = issued.body as unknown as TCertificate;
+    const cert = issued.body;
     expect(cert.keyOnHub).to.equal(false);
     await dialog.getByLabel('Chứng thư đã được cấp (PEM)').fill(cert.certificatePem);
     await screenshot(page, '32-device-key-sign');
     await dialog.getByRole('button', { name: 'Ký bằng khóa trên thiết bị' }).click();
     await page.getByText('Đã ký văn bản').waitFor({ timeout: 30_000 });
 
-    const after = (await api(hub, clerkA.token)('GET', `/api/v1/documents/${doc.id}`))
-      .body as unknown as TDocument;
+    const after = (await call(hub, clerkA.token)(API.documents.get, { params: { id: doc.id } }))
+      .body;
     expect(after.versions).to.have.length(2);
     const res = await fetch(
       `${hub.url}/api/v1/documents/${doc.id}/versions/${after.currentVersionId}/file`,

@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import type { TApiKey, TUser } from '../../server/src/contracts/auth.js';
 import type { TOrg } from '../../server/src/contracts/orgs.js';
-import type { TCertificate } from '../../server/src/contracts/pki.js';
 import type { Hub } from '../../server/src/hub.js';
-import { api, makeOrg, makeUser, type TestUser } from '../support/factories.js';
+import { makeOrg, makeUser, type TestUser } from '../support/factories.js';
 import { loginUi, newPage, screenshot, startClientHub } from './browser.js';
+import { API, call } from '../support/call.js';
 
 /** Opens an antd Select (by its label) and picks the option with this text. */
 async function pick(page: Page, label: string, option: string | RegExp) {
@@ -102,8 +101,8 @@ describe('web client (Chromium): administration — organizations, users, certif
     await node.click();
     await h.page.getByTestId('org-details').getByText('000.01.31.H56').waitFor();
     await screenshot(h.page, '21-admin-orgs');
-    const list = (await api(hub, hubAdmin.token)('GET', '/api/v1/orgs?q=hoang quy'))
-      .body as unknown as TOrg[];
+    const list = (await call(hub, hubAdmin.token)(API.orgs.list, { query: { q: 'hoang quy' } }))
+      .body;
     const made = list.find((o) => o.code === '000.01.31.H56');
     expect(made?.parentId).to.equal(district.id);
     expect(made?.level).to.equal('commune');
@@ -120,8 +119,8 @@ describe('web client (Chromium): administration — organizations, users, certif
     await edit.getByLabel('Điện thoại').fill('0237 3865 123');
     await edit.getByRole('button', { name: 'Lưu' }).click();
     await a.page.getByTestId('org-details').getByText('0237 3865 123').waitFor();
-    const after = (await api(hub, orgAdmin.token)('GET', `/api/v1/orgs/${district.id}`))
-      .body as unknown as TOrg;
+    const after = (await call(hub, orgAdmin.token)(API.orgs.get, { params: { id: district.id } }))
+      .body;
     expect(after.contact.phone).to.equal('0237 3865 123');
     await a.ctx.close();
   });
@@ -170,8 +169,7 @@ describe('web client (Chromium): administration — organizations, users, certif
     await page.getByTestId('user-row').filter({ hasText: 'Nguyễn Thị Lãnh Đạo' }).waitFor();
     await dialog.waitFor({ state: 'hidden' });
     await screenshot(page, '22-admin-users');
-    const users = (await api(hub, orgAdmin.token)('GET', '/api/v1/users'))
-      .body as unknown as TUser[];
+    const users = (await call(hub, orgAdmin.token)(API.users.list)).body;
     const u = users.find((x) => x.username === 'lanhdao.hoanghoa');
     expect(u?.roles).to.have.members(['clerk', 'signer']);
     expect(u?.orgId).to.equal(district.id);
@@ -196,8 +194,7 @@ describe('web client (Chromium): administration — organizations, users, certif
     await pick(page, 'Người được cấp', 'Lê Văn Thư');
     await dialog.getByRole('button', { name: 'Tạo mới' }).click();
     await page.locator('tr', { hasText: 'Lê Văn Thư' }).waitFor({ timeout: 30_000 });
-    const certs = (await api(hub, orgAdmin.token)('GET', '/api/v1/certificates'))
-      .body as unknown as TCertificate[];
+    const certs = (await call(hub, orgAdmin.token)(API.certificates.list)).body;
     const personal = certs.find((c) => c.kind === 'personal' && c.userId === clerk.id);
     const seal = certs.find((c) => c.kind === 'seal');
     expect(personal?.keyOnHub).to.equal(true);
@@ -226,8 +223,9 @@ describe('web client (Chromium): administration — organizations, users, certif
     await row.locator('[data-status="revoked"]').waitFor();
     await dialog.waitFor({ state: 'hidden' });
     await screenshot(page, '24-admin-certificates');
-    const revoked = (await api(hub, orgAdmin.token)('GET', `/api/v1/certificates/${personal!.id}`))
-      .body as unknown as TCertificate;
+    const revoked = (
+      await call(hub, orgAdmin.token)(API.certificates.get, { params: { id: personal!.id } })
+    ).body;
     expect(revoked.status).to.equal('revoked');
     expect(revoked.reason).to.equal(1);
     await ctx.close();
@@ -257,8 +255,7 @@ describe('web client (Chromium): administration — organizations, users, certif
     await page.getByTestId('api-key-saved').click();
     await page.getByTestId('api-key-secret').waitFor({ state: 'detached' });
     expect(await page.locator('body').innerText()).not.to.contain(key);
-    const keys = (await api(hub, orgAdmin.token)('GET', '/api/v1/api-keys'))
-      .body as unknown as TApiKey[];
+    const keys = (await call(hub, orgAdmin.token)(API.apiKeys.list)).body;
     const made = keys.find((k) => k.name === 'Hệ thống QLVB huyện')!;
     const row = page.locator(`[data-api-key="${made.prefix}"]`);
     await row.getByText('Đang dùng').waitFor();

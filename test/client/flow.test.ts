@@ -4,9 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import type { TDocument } from '../../server/src/contracts/documents.js';
 import type { TOrg } from '../../server/src/contracts/orgs.js';
-import type { TCertificate } from '../../server/src/contracts/pki.js';
 import type { Hub } from '../../server/src/hub.js';
 import { trustAnchors } from '../../server/src/modules/pki/trust.js';
 import { validatePdf } from '../../server/src/lib/validation/index.js';
@@ -22,6 +20,7 @@ import {
 import { freePort } from '../support/process.js';
 import { flipByteInSignedRange } from '../support/tamper.js';
 import { loginUi, newPage, screenshot, startClientHub } from './browser.js';
+import { API, call } from '../support/call.js';
 
 /** True when the canvas has more than one colour: pdf.js really drew the page. */
 async function canvasHasInk(page: Page): Promise<boolean> {
@@ -213,8 +212,8 @@ describe('web client (Chromium): compose and send, pdf.js view, sign, verify, da
     await ctx.close();
 
     // the stored file: a real PAdES signature, as an independent tool sees it
-    const after = (await api(hub, clerkA.token)('GET', `/api/v1/documents/${doc.id}`))
-      .body as unknown as TDocument;
+    const after = (await call(hub, clerkA.token)(API.documents.get, { params: { id: doc.id } }))
+      .body;
     expect(after.versions).to.have.length(2);
     const res = await fetch(
       `${hub.url}/api/v1/documents/${doc.id}/versions/${after.currentVersionId}/file`,
@@ -230,17 +229,19 @@ describe('web client (Chromium): compose and send, pdf.js view, sign, verify, da
 
   it('verify page: a signed PDF reads "Hợp lệ" (TOTAL_PASSED), the same file tampered "Không hợp lệ"', async () => {
     const doc = await makeDocument(hub, clerkA, { subject: 'Thông báo kết luận cuộc họp' });
-    const signed = await api(hub, clerkA.token)('POST', `/api/v1/documents/${doc.id}/signatures`, {
-      certificateId: (
-        (await api(hub, clerkA.token)('GET', '/api/v1/certificates?kind=seal'))
-          .body as unknown as TCertificate[]
-      )[0]!.id,
-      kind: 'seal',
-      level: 'B-LT',
-      confirmPassword: TEST_PASSWORD,
+    const signed = await call(hub, clerkA.token)(API.signing.sign, {
+      params: { id: doc.id },
+      body: {
+        certificateId: (
+          await call(hub, clerkA.token)(API.certificates.list, { query: { kind: 'seal' } })
+        ).body[0]!.id,
+        kind: 'seal',
+        level: 'B-LT',
+        confirmPassword: TEST_PASSWORD,
+      },
     });
     expect(signed.status, JSON.stringify(signed.body)).to.equal(201);
-    const d = signed.body as unknown as TDocument;
+    const d = signed.body;
     const bytes = new Uint8Array(
       await (
         await fetch(`${hub.url}/api/v1/documents/${doc.id}/versions/${d.currentVersionId}/file`, {

@@ -5,10 +5,9 @@ import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ZDocumentMeta, type TDocument } from '../../server/src/contracts/documents.js';
+import { ZDocumentMeta } from '../../server/src/contracts/documents.js';
 import { HUB_ORG_CODE } from '../../server/src/contracts/grants.js';
 import type { TOrg } from '../../server/src/contracts/orgs.js';
-import type { TCertificate } from '../../server/src/contracts/pki.js';
 import type { Hub } from '../../server/src/hub.js';
 import { createDocument } from '../../server/src/modules/documents/create-document.js';
 import { Orgs } from '../../server/src/modules/orgs/org.model.js';
@@ -23,6 +22,7 @@ import {
 import { freePort } from '../support/process.js';
 import { flipByteInSignedRange } from '../support/tamper.js';
 import { loginUi, screenshot, startClientHub } from './browser.js';
+import { API, call } from '../support/call.js';
 
 /**
  * Issue #22: the web client as offices use it, at a 1366×768 laptop and a 390×844 phone — the
@@ -96,13 +96,15 @@ describe('web client for real offices (Chromium, 1366×768 and 390×844) — iss
   let lateDeliveryRecipient: string;
 
   async function dispatch(user: TestUser, documentId: string, to: TOrg) {
-    const res = await api(hub, user.token)('POST', '/api/v1/dispatches', {
-      documentId,
-      recipients: [to.id],
+    const res = await call(hub, user.token)(API.exchange.dispatch, {
+      body: {
+        documentId,
+        recipients: [to.id],
+      },
     });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
 
-    return res.body as unknown as { id: string; deliveries: { id: string }[] };
+    return res.body;
   }
 
   before(async () => {
@@ -149,20 +151,20 @@ describe('web client for real offices (Chromium, 1366×768 and 390×844) — iss
     // a sealed (B-LT) document, dispatched: the verify page's good and tampered files
     const sealed = await makeDocument(hub, clerkP, { subject: 'Thông báo kết luận giao ban' });
     sealedDocId = sealed.id;
-    const certs = (await api(hub, clerkP.token)('GET', '/api/v1/certificates?kind=seal'))
-      .body as unknown as TCertificate[];
-    const signed = await api(hub, clerkP.token)(
-      'POST',
-      `/api/v1/documents/${sealed.id}/signatures`,
-      {
+    const certs = (
+      await call(hub, clerkP.token)(API.certificates.list, { query: { kind: 'seal' } })
+    ).body;
+    const signed = await call(hub, clerkP.token)(API.signing.sign, {
+      params: { id: sealed.id },
+      body: {
         certificateId: certs[0]!.id,
         kind: 'seal',
         level: 'B-LT',
         confirmPassword: TEST_PASSWORD,
       },
-    );
+    });
     expect(signed.status, JSON.stringify(signed.body)).to.equal(201);
-    const d = signed.body as unknown as TDocument;
+    const d = signed.body;
     const bytes = new Uint8Array(
       await (
         await fetch(
@@ -380,9 +382,7 @@ describe('web client for real offices (Chromium, 1366×768 and 390×844) — iss
     // the district rejects the sealed document with a long reason
     const reason =
       'Văn bản gửi không đúng thẩm quyền giải quyết của UBND huyện, đề nghị chuyển Sở Nội vụ xem xét theo quy định hiện hành';
-    const inbox = (await api(hub, clerkD.token)('GET', '/api/v1/inbox')).body as unknown as {
-      items: { id: string; documentId: string }[];
-    };
+    const inbox = (await call(hub, clerkD.token)(API.exchange.inbox)).body;
     const delivery = inbox.items.find((i) => i.documentId === sealedDocId)!;
     const rej = await api(hub, clerkD.token)('POST', `/api/v1/deliveries/${delivery.id}/status`, {
       code: '02',
@@ -513,9 +513,11 @@ describe('web client for real offices (Chromium, 1366×768 and 390×844) — iss
   }
 
   it('auditors read deliveries of a document, never write them; a stranger reads nothing', async () => {
-    const ds = await api(hub, auditor.token)('GET', `/api/v1/documents/${letterDocId}/deliveries`);
+    const ds = await call(hub, auditor.token)(API.exchange.ofDocument, {
+      params: { id: letterDocId },
+    });
     expect(ds.status).to.equal(200);
-    const list = ds.body as unknown as { id: string; recipientName: string }[];
+    const list = ds.body;
     expect(list.map((d) => d.recipientName)).to.deep.equal([district.name]);
     const write = await api(hub, auditor.token)(
       'POST',
@@ -551,7 +553,7 @@ describe('web client for real offices (Chromium, 1366×768 and 390×844) — iss
     await ctx.close();
     expect(file).to.match(/\.xlsx$/);
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(readFileSync(file) as unknown as ArrayBuffer);
+    await wb.xlsx.load(new Uint8Array(readFileSync(file)).buffer);
     const summary = wb.getWorksheet('Tổng hợp')!;
     expect(summary.getCell('A1').value).to.equal('Cơ quan');
     expect(summary.getCell('B1').value).to.equal(province.name);

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
-import type { TCertificate } from '../../server/src/contracts/pki.js';
 import type { Hub } from '../../server/src/hub.js';
 import {
   TEST_PASSWORD,
@@ -11,6 +10,7 @@ import {
   type TestUser,
 } from '../support/factories.js';
 import { loginUi, newPage, screenshot, startClientHub } from './browser.js';
+import { API, call } from '../support/call.js';
 
 describe('web client (Chromium): re-check signatures from the dashboard', function () {
   this.timeout(180_000);
@@ -26,8 +26,7 @@ describe('web client (Chromium): re-check signatures from the dashboard', functi
     const clerk = await makeUser(hub, org, ['clerk'], 'Lê Thị Văn Thư');
     const admin = await makeUser(hub, org, ['org_admin']);
     auditor = await makeUser(hub, org, ['auditor'], 'Phạm Kiểm Toán');
-    const seal = (await api(hub, admin.token)('POST', '/api/v1/certificates/seal', {}))
-      .body as unknown as TCertificate;
+    const seal = (await call(hub, admin.token)(API.certificates.issueSeal, { body: {} })).body;
     // two sealed documents and one never signed, all sent today
     for (const signed of [true, true, false]) {
       const doc = await makeDocument(hub, clerk);

@@ -7,7 +7,6 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import type { TDocument } from '../../server/src/contracts/documents.js';
-import type { TProposedPlacement } from '../../server/src/contracts/signing.js';
 import type { Hub } from '../../server/src/hub.js';
 import { createDocument } from '../../server/src/modules/documents/create-document.js';
 import { ZDocumentMeta } from '../../server/src/contracts/documents.js';
@@ -15,6 +14,7 @@ import { corpusBytes } from '../support/corpus.js';
 import { api, makeOrg, makeUser, TEST_PASSWORD, type TestUser } from '../support/factories.js';
 import { changed, render, words } from '../server/pades/render.js';
 import { loginUi, newPage, screenshot, startClientHub } from './browser.js';
+import { API, call } from '../support/call.js';
 
 describe('sign dialog (Chromium): Decree 30 position on the preview, movable, KÃ½ on screen', function () {
   this.timeout(180_000);
@@ -107,11 +107,11 @@ describe('sign dialog (Chromium): Decree 30 position on the preview, movable, KÃ
     expect(await dialog.innerText()).to.not.match(/x=\d|y=\d/);
     // the marker is where the hub's engine proposes, drawn at the preview's scale
     const proposal = (
-      await api(hub, leader.token)(
-        'GET',
-        `/api/v1/documents/${doc.id}/signature-placement?mode=signer&aspect=2.571`,
-      )
-    ).body as unknown as TProposedPlacement;
+      await call(hub, leader.token)(API.signing.placement, {
+        params: { id: doc.id },
+        query: { mode: 'signer', aspect: 2.571 },
+      })
+    ).body;
     expect(proposal.how).to.equal('signer-block');
     const m = await markerOnCanvas(page);
     const k = m.cw / proposal.pageWidth;
@@ -147,8 +147,8 @@ describe('sign dialog (Chromium): Decree 30 position on the preview, movable, KÃ
     await ctx.close();
 
     // the stored file, rendered by poppler: the signature (blue ink) between title and name
-    const after = (await api(hub, leader.token)('GET', `/api/v1/documents/${doc.id}`))
-      .body as unknown as TDocument;
+    const after = (await call(hub, leader.token)(API.documents.get, { params: { id: doc.id } }))
+      .body;
     const res = await fetch(
       `${hub.url}/api/v1/documents/${doc.id}/versions/${after.currentVersionId}/file`,
       { headers: { authorization: `Bearer ${leader.token}` } },

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Locator, Page } from 'playwright-core';
-import type { TOwnerDocument } from '../../server/src/contracts/documents.js';
 import type { TOrg } from '../../server/src/contracts/orgs.js';
 import type { Hub } from '../../server/src/hub.js';
 import {
@@ -16,6 +15,7 @@ import {
 } from '../support/factories.js';
 import { freePort } from '../support/process.js';
 import { loginUi, newPage, screenshot, startClientHub } from './browser.js';
+import { API, call, ownerView } from '../support/call.js';
 
 /** A 1×1 PNG: a registered image of record (what the dialog must send instead of a drawn one). */
 const RECORD_PNG =
@@ -246,8 +246,9 @@ describe('web client (Chromium): trình ký from draft to release, two people, l
     await Promise.all([l, c, ...inboxes].map((x) => x.ctx.close()));
 
     // 8. every step is in the audit chain, and the chain verifies
-    const doc = (await api(hub, clerk.token)('GET', `/api/v1/documents/${id}`))
-      .body as unknown as TOwnerDocument;
+    const doc = ownerView(
+      (await call(hub, clerk.token)(API.documents.get, { params: { id } })).body,
+    );
     expect(doc.meta.number).to.equal(1);
     expect(doc.meta.issueDate.slice(0, 4)).to.equal(String(year));
     expect(doc.workflow?.history.map((h) => h.action)).to.deep.equal([

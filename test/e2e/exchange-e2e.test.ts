@@ -7,9 +7,7 @@
 import { expect } from 'chai';
 import type { TDocument } from '../../server/src/contracts/documents.js';
 import type { TDeliveryStatusEvent, TIncomingEvent } from '../../server/src/contracts/events.js';
-import type { TDispatchSent } from '../../server/src/contracts/exchange.js';
 import type { TOrg } from '../../server/src/contracts/orgs.js';
-import type { TCertificate } from '../../server/src/contracts/pki.js';
 import type { Hub } from '../../server/src/hub.js';
 import {
   TEST_PASSWORD,
@@ -22,6 +20,7 @@ import {
 import { startTestHub } from '../support/hub.js';
 import { connectSocket, type TestSocket } from '../support/sockets.js';
 import { Types } from 'mongoose';
+import { API, call } from '../support/call.js';
 
 describe('e2e: sign, seal, dispatch, receipts, reconnect, idempotency', function () {
   this.timeout(120_000);
@@ -67,11 +66,10 @@ describe('e2e: sign, seal, dispatch, receipts, reconnect, idempotency', function
     ];
 
     // certificates: the leader's personal one, the province's seal
-    const asAdmin = api(hub, admin.token);
-    const personal = (await asAdmin('POST', '/api/v1/certificates/personal', { userId: leader.id }))
-      .body as unknown as TCertificate;
-    const seal = (await asAdmin('POST', '/api/v1/certificates/seal', {}))
-      .body as unknown as TCertificate;
+    const personal = (
+      await call(hub, admin.token)(API.certificates.issuePersonal, { body: { userId: leader.id } })
+    ).body;
+    const seal = (await call(hub, admin.token)(API.certificates.issueSeal, { body: {} })).body;
     expect(personal.id).to.be.a('string');
     expect(seal.id).to.be.a('string');
 
@@ -107,14 +105,17 @@ describe('e2e: sign, seal, dispatch, receipts, reconnect, idempotency', function
       confirmPassword: TEST_PASSWORD,
     });
     expect(signed.status, JSON.stringify(signed.body)).to.equal(201);
-    const sealed = await api(hub, clerk.token)('POST', `/api/v1/documents/${doc.id}/signatures`, {
-      certificateId: seal.id,
-      kind: 'seal',
-      level: 'B-T',
-      confirmPassword: TEST_PASSWORD,
+    const sealed = await call(hub, clerk.token)(API.signing.sign, {
+      params: { id: doc.id },
+      body: {
+        certificateId: seal.id,
+        kind: 'seal',
+        level: 'B-T',
+        confirmPassword: TEST_PASSWORD,
+      },
     });
     expect(sealed.status, JSON.stringify(sealed.body)).to.equal(201);
-    expect((sealed.body as unknown as TDocument).versions).to.have.length(3);
+    expect(sealed.body.versions).to.have.length(3);
 
     // sockets: the sender, three connected recipients, one that will be away during the dispatch
     const senderSocket = await connectSocket(hub, clerk.token);
@@ -130,11 +131,15 @@ describe('e2e: sign, seal, dispatch, receipts, reconnect, idempotency', function
 
     // dispatch
     const body = { documentId: doc.id, recipients: [...agencies, enterprise].map((o) => o.id) };
-    const sent = await api(hub, clerk.token)('POST', '/api/v1/dispatches', body, {
-      'idempotency-key': 'e2e-dispatch-0001',
-    });
+    const sent = await call(hub, clerk.token)(
+      API.exchange.dispatch,
+      { body: body },
+      {
+        'idempotency-key': 'e2e-dispatch-0001',
+      },
+    );
     expect(sent.status).to.equal(201);
-    const dispatch = sent.body as unknown as TDispatchSent;
+    const dispatch = sent.body;
     expect(dispatch.deliveries).to.have.length(4);
     for (const s of online) {
       const [e] = await s.waitFor('document:incoming', 1);

@@ -7,7 +7,6 @@
  */
 import { expect } from 'chai';
 import { Types } from 'mongoose';
-import type { TDispatchSent } from '../../server/src/contracts/exchange.js';
 import type { TOrg } from '../../server/src/contracts/orgs.js';
 import {
   EDXML_NS,
@@ -43,6 +42,7 @@ import {
   xmlsecVerifyWithRoot,
   type TestKey,
 } from '../server/edxml/helpers.js';
+import { API, call } from '../support/call.js';
 
 type Answer = {
   status: number;
@@ -190,12 +190,14 @@ describe('security: edXML identity is bound, not claimed (issue #26 C2, H1, M6)'
 
     it('binds the sender of a status message the same way', async () => {
       const doc = await makeDocument(hub, clerkA, { notation: 'UBND-TT' });
-      const sent = await api(hub, clerkA.token)('POST', '/api/v1/dispatches', {
-        documentId: doc.id,
-        recipients: [b.id],
+      const sent = await call(hub, clerkA.token)(API.exchange.dispatch, {
+        body: {
+          documentId: doc.id,
+          recipients: [b.id],
+        },
       });
       expect(sent.status).to.equal(201);
-      const d = sent.body as unknown as TDispatchSent;
+      const d = sent.body;
       const exported = await fetch(`${hub.url}/api/v1/dispatches/${d.id}/edxml`, {
         headers: { authorization: `Bearer ${clerkA.token}` },
       }).then((r) => r.text());
@@ -461,12 +463,14 @@ describe('security: edXML identity is bound, not claimed (issue #26 C2, H1, M6)'
         confidentiality: 'mat' | 'thuong',
       ) => {
         const doc = await makeDocument(hub, clerkA, { notation: 'UBND-MAT', confidentiality });
-        const sent = await api(hub, clerkA.token)('POST', '/api/v1/dispatches', {
-          documentId: doc.id,
-          recipients: [b.id],
+        const sent = await call(hub, clerkA.token)(API.exchange.dispatch, {
+          body: {
+            documentId: doc.id,
+            recipients: [b.id],
+          },
         });
         expect(sent.status).to.equal(201);
-        const d = sent.body as unknown as TDispatchSent;
+        const d = sent.body;
         const res = await fetch(`${hub.url}/api/v1/dispatches/${d.id}/edxml`, { headers });
         expect(res.status).to.equal(200);
         await res.text();

@@ -14,7 +14,6 @@ import { crc32, deflateSync } from 'node:zlib';
 import type { TDocument } from '../../server/src/contracts/documents.js';
 import type { TOrg } from '../../server/src/contracts/orgs.js';
 import type { TCertificate } from '../../server/src/contracts/pki.js';
-import type { TSigningSession } from '../../server/src/contracts/signing.js';
 import type { Hub } from '../../server/src/hub.js';
 import type { Principal } from '../../server/src/http/principal.js';
 import { Users } from '../../server/src/modules/auth/user.model.js';
@@ -34,6 +33,7 @@ import {
 } from '../support/factories.js';
 import { startTestHub } from '../support/hub.js';
 import { run, runCliSync } from '../support/process.js';
+import { API, call } from '../support/call.js';
 
 const uniq = () => randomBytes(3).toString('hex');
 
@@ -206,9 +206,11 @@ describe('security: keys and certificates only for their holders (issue #26)', f
       csr: csrFor('deputy', EC('P-256')),
       algorithm: 'p256',
     });
-    const held = await as(orgAdmin)('POST', '/api/v1/certificates/personal', { userId: leader.id });
+    const held = await call(hub, orgAdmin.token)(API.certificates.issuePersonal, {
+      body: { userId: leader.id },
+    });
     expect(held.status, JSON.stringify(held.body)).to.equal(201);
-    leaderHubKey = held.body as unknown as TCertificate;
+    leaderHubKey = held.body;
   });
   after(async () => {
     await hub?.close();
@@ -239,12 +241,14 @@ describe('security: keys and certificates only for their holders (issue #26)', f
 
   it("H2: the leader's own CSR → 201, the CSR's key, the hub's name; openssl verifies the chain", async () => {
     const csr = csrFor('leader', EC('P-256'));
-    const r = await as(leader)('POST', '/api/v1/certificates/personal', {
-      userId: leader.id,
-      csr,
+    const r = await call(hub, leader.token)(API.certificates.issuePersonal, {
+      body: {
+        userId: leader.id,
+        csr,
+      },
     });
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
-    const cert = r.body as unknown as TCertificate;
+    const cert = r.body;
     expect(cert).to.include({
       kind: 'personal',
       userId: leader.id,
@@ -389,8 +393,7 @@ describe('security: keys and certificates only for their holders (issue #26)', f
     });
   }
   async function nothingSigned(doc: TDocument): Promise<void> {
-    const now = (await as(clerk)('GET', `/api/v1/documents/${doc.id}`))
-      .body as unknown as TDocument;
+    const now = (await call(hub, clerk.token)(API.documents.get, { params: { id: doc.id } })).body;
     expect(now.versions).to.have.length(1);
     expect(await SigningSessions(hub.ctx.db.conn).countDocuments({ documentId: doc.id })).to.equal(
       0,
@@ -465,16 +468,22 @@ describe('security: keys and certificates only for their holders (issue #26)', f
 
     // the leader's own national certificate works end to end
     const good = nationalCert('nat-leader', `/C=VN/O=${org.name}/CN=${LEADER}`);
-    const opened = await openSession(leader, doc, { certificatePem: good, algorithm: 'ECDSA' });
+    const opened = await call(hub, leader.token)(API.signing.openSession, {
+      params: doc,
+      body: { level: 'B-B', certificatePem: good, algorithm: 'ECDSA' },
+    });
     expect(opened.status, JSON.stringify(opened.body)).to.equal(201);
-    const s = opened.body as unknown as TSigningSession;
+    const s = opened.body;
     const key = readFileSync(f('nat-leader.key'), 'utf8');
     const signature = nativeSign('sha256', Buffer.from(s.dataToSign, 'base64'), key).toString(
       'base64',
     );
-    const done = await as(leader)('PUT', `/api/v1/signing-sessions/${s.sessionId}`, { signature });
+    const done = await call(hub, leader.token)(API.signing.completeSession, {
+      params: { id: s.sessionId },
+      body: { signature },
+    });
     expect(done.status, JSON.stringify(done.body)).to.equal(200);
-    expect((done.body as unknown as TDocument).versions[1]!.signature?.signer).to.equal(LEADER);
+    expect(done.body.versions[1]!.signature?.signer).to.equal(LEADER);
   });
 
   it('M2: a pixel-bomb PNG signature image is refused from its header (422), nothing signed', async () => {

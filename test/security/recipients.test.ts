@@ -6,8 +6,6 @@
  * the whole document.
  */
 import { expect } from 'chai';
-import type { TDocument } from '../../server/src/contracts/documents.js';
-import type { TDelivery, TDispatchSent } from '../../server/src/contracts/exchange.js';
 import type { TOrg } from '../../server/src/contracts/orgs.js';
 import type { Hub } from '../../server/src/hub.js';
 import { addVersion } from '../../server/src/modules/documents/add-version.js';
@@ -20,6 +18,7 @@ import {
   type TestUser,
 } from '../support/factories.js';
 import { startTestHub } from '../support/hub.js';
+import { API, call } from '../support/call.js';
 
 describe('security: what recipients may read (recall, delivered versions, sharedWith)', function () {
   this.timeout(60_000);
@@ -46,12 +45,14 @@ describe('security: what recipients may read (recall, delivered versions, shared
   /** A new document of the sender, dispatched to both recipients. */
   async function dispatched(subject: string) {
     const doc = await makeDocument(hub, clerk, { subject });
-    const res = await api(hub, clerk.token)('POST', '/api/v1/dispatches', {
-      documentId: doc.id,
-      recipients: recipients.map((r) => r.id),
+    const res = await call(hub, clerk.token)(API.exchange.dispatch, {
+      body: {
+        documentId: doc.id,
+        recipients: recipients.map((r) => r.id),
+      },
     });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
-    const dispatch = res.body as unknown as TDispatchSent;
+    const dispatch = res.body;
     const delivery = (org: TOrg) => dispatch.deliveries.find((d) => d.recipientOrgId === org.id)!;
 
     return { doc, dispatch, d0: delivery(recipients[0]!), d1: delivery(recipients[1]!) };
@@ -112,8 +113,9 @@ describe('security: what recipients may read (recall, delivered versions, shared
     // of the delivery it keeps the recall, to answer it, and nothing of what came before
     expect(await status(rclerks[0]!, `${messages}?code=13`)).to.equal(200);
     expect(await status(rclerks[0]!, `${messages}?code=01`)).to.equal(404);
-    const seen = (await api(hub, rclerks[0]!.token)('GET', `/api/v1/deliveries/${d0.id}`))
-      .body as unknown as TDelivery;
+    const seen = (
+      await call(hub, rclerks[0]!.token)(API.exchange.delivery, { params: { id: d0.id } })
+    ).body;
     expect(seen.history.map((h) => h.code)).to.deep.equal(['13']);
     expect(seen.change).to.include({ kind: 'recall', state: 'requested' });
 
@@ -124,15 +126,16 @@ describe('security: what recipients may read (recall, delivered versions, shared
     expect(await answer(rclerks[1]!, d1.id, { code: '16', reason: 'Đã triển khai' })).to.equal(200);
     expect(await statuses(rclerks[0]!, paths), 'agreed').to.deep.equal(all(paths, 404));
     expect(await statuses(rclerks[1]!, paths), 'refused').to.deep.equal(all(paths, 404));
-    const refused = (await api(hub, rclerks[1]!.token)('GET', `/api/v1/deliveries/${d1.id}`))
-      .body as unknown as TDelivery;
+    const refused = (
+      await call(hub, rclerks[1]!.token)(API.exchange.delivery, { params: { id: d1.id } })
+    ).body;
     expect(refused.history.map((h) => h.code)).to.deep.equal(['13', '16']);
 
     // the sender and an auditor still read everything, history included
     expect(await statuses(clerk, paths)).to.deep.equal(all(paths, 200));
     expect(await statuses(auditor, paths.slice(0, 2))).to.deep.equal(all(paths.slice(0, 2), 200));
-    const full = (await api(hub, clerk.token)('GET', `/api/v1/deliveries/${d1.id}`))
-      .body as unknown as TDelivery;
+    const full = (await call(hub, clerk.token)(API.exchange.delivery, { params: { id: d1.id } }))
+      .body;
     expect(full.history.map((h) => h.code)).to.deep.equal(['01', '13', '16']);
   });
 
@@ -148,8 +151,8 @@ describe('security: what recipients may read (recall, delivered versions, shared
     );
     const v2 = String(version._id);
 
-    const mine = (await api(hub, rclerks[0]!.token)('GET', `/api/v1/documents/${doc.id}`))
-      .body as unknown as TDocument;
+    const mine = (await call(hub, rclerks[0]!.token)(API.documents.get, { params: { id: doc.id } }))
+      .body;
     expect(mine.versions.map((v) => [v.id, v.index])).to.deep.equal([[v1, 1]]);
     expect(mine.currentVersionId).to.equal(v1);
     expect(mine).to.not.have.property('sharedWith');
@@ -168,8 +171,8 @@ describe('security: what recipients may read (recall, delivered versions, shared
       [clerk, 'owner'],
       [auditor, 'auditor'],
     ] as const) {
-      const whole = (await api(hub, who.token)('GET', `/api/v1/documents/${doc.id}`))
-        .body as unknown as TDocument;
+      const whole = (await call(hub, who.token)(API.documents.get, { params: { id: doc.id } }))
+        .body;
       expect(whole.view).to.equal(view);
       expect(whole.versions.map((v) => v.id)).to.deep.equal([v1, v2]);
       expect([...(whole.sharedWith ?? [])].sort()).to.deep.equal(
@@ -184,8 +187,9 @@ describe('security: what recipients may read (recall, delivered versions, shared
       reason: 'Bổ sung số liệu',
     });
     expect(update.status, JSON.stringify(update.body)).to.equal(200);
-    const offered = (await api(hub, rclerks[0]!.token)('GET', `/api/v1/documents/${doc.id}`))
-      .body as unknown as TDocument;
+    const offered = (
+      await call(hub, rclerks[0]!.token)(API.documents.get, { params: { id: doc.id } })
+    ).body;
     expect(offered.versions.map((v) => v.id)).to.deep.equal([v1, v2]);
     expect(offered.currentVersionId).to.equal(v1);
     const d0 = dispatch.deliveries.find((d) => d.recipientOrgId === recipients[0]!.id)!;
@@ -203,8 +207,9 @@ describe('security: what recipients may read (recall, delivered versions, shared
       code: '15',
     });
     expect(agree.status).to.equal(200);
-    const moved = (await api(hub, rclerks[1]!.token)('GET', `/api/v1/documents/${doc.id}`))
-      .body as unknown as TDocument;
+    const moved = (
+      await call(hub, rclerks[1]!.token)(API.documents.get, { params: { id: doc.id } })
+    ).body;
     expect(moved.versions.map((v) => v.id)).to.deep.equal([v1, v2]);
     expect(moved.currentVersionId).to.equal(v2);
   });

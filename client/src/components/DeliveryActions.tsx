@@ -1,13 +1,23 @@
 import { App, Button, Input, Modal, Select, Space, Typography } from 'antd';
 import { useState } from 'react';
 import type { TUser } from '../../../server/src/contracts/auth';
-import type { TDelivery, TStatusChange } from '../../../server/src/contracts/exchange';
+import {
+  nextActions,
+  STATUS,
+  type TDelivery,
+  type TStatusChange,
+} from '../../../server/src/contracts/exchange';
 import { useI18n } from '../i18n/i18n';
-import { errorText, get, post } from '../lib/api';
+import { call, errorText, routes } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { ChangeTag, StatusTag } from './tags';
 
-type Ask = { code: '02' | '16'; title: string } | { code: '04' } | null;
+type Ask =
+  | { code: typeof STATUS.REJECTED | typeof STATUS.CHANGE_REFUSED; title: string }
+  | { code: typeof STATUS.ASSIGNED }
+  | null;
+const { REJECTED, ACCEPTED, ASSIGNED, PROCESSING, COMPLETED, CHANGE_AGREED, CHANGE_REFUSED } =
+  STATUS;
 
 /** What the recipient may do next, from the delivery's status (the hub checks again). */
 export function DeliveryActions({
@@ -30,7 +40,7 @@ export function DeliveryActions({
   const change = async (body: TStatusChange) => {
     setBusy(true);
     try {
-      await post(`/deliveries/${delivery.id}/status`, body);
+      await call(routes.exchange.changeStatus, { params: delivery, body });
       message.success(t('actions.done', { status: t(`status.${body.code}`) }));
       setAsk(null);
       setReason('');
@@ -42,14 +52,15 @@ export function DeliveryActions({
     }
   };
   const openAssign = async () => {
-    setAsk({ code: '04' });
+    setAsk({ code: ASSIGNED });
     // only organization admins may list users; others assign to themselves
-    const list = await get<TUser[]>('/users').catch(() => [] as TUser[]);
+    const list = await call(routes.users.list).catch((): TUser[] => []);
     setUsers(list.length ? list : session ? [session.user] : []);
     setAssignee(session?.user.id);
   };
   const s = delivery.status;
-  const recall = delivery.change?.state === 'requested';
+  const next = new Set(nextActions(delivery));
+  const recall = next.has(CHANGE_AGREED);
 
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
@@ -62,27 +73,29 @@ export function DeliveryActions({
       </Space>
       {mine && (
         <Space wrap>
-          {s === '01' && (
-            <>
-              <Button type="primary" loading={busy} onClick={() => void change({ code: '03' })}>
-                {t('actions.accept')}
-              </Button>
-              <Button
-                danger
-                onClick={() => setAsk({ code: '02', title: t('actions.rejectReason') })}
-              >
-                {t('actions.reject')}
-              </Button>
-            </>
+          {next.has(ACCEPTED) && (
+            <Button type="primary" loading={busy} onClick={() => void change({ code: ACCEPTED })}>
+              {t('actions.accept')}
+            </Button>
           )}
-          {s === '03' && <Button onClick={() => void openAssign()}>{t('actions.assign')}</Button>}
-          {(s === '03' || s === '04') && (
-            <Button type="primary" loading={busy} onClick={() => void change({ code: '05' })}>
+          {next.has(REJECTED) && (
+            <Button
+              danger
+              onClick={() => setAsk({ code: REJECTED, title: t('actions.rejectReason') })}
+            >
+              {t('actions.reject')}
+            </Button>
+          )}
+          {next.has(ASSIGNED) && (
+            <Button onClick={() => void openAssign()}>{t('actions.assign')}</Button>
+          )}
+          {next.has(PROCESSING) && (
+            <Button type="primary" loading={busy} onClick={() => void change({ code: PROCESSING })}>
               {t('actions.processing')}
             </Button>
           )}
-          {s === '05' && (
-            <Button type="primary" loading={busy} onClick={() => void change({ code: '06' })}>
+          {next.has(COMPLETED) && (
+            <Button type="primary" loading={busy} onClick={() => void change({ code: COMPLETED })}>
               {t('actions.complete')}
             </Button>
           )}
@@ -95,10 +108,13 @@ export function DeliveryActions({
             {delivery.change?.reason ? `: ${delivery.change.reason}` : ''}
           </Typography.Text>
           <Space>
-            <Button loading={busy} onClick={() => void change({ code: '15' })}>
+            <Button loading={busy} onClick={() => void change({ code: CHANGE_AGREED })}>
               {t('actions.agreeChange')}
             </Button>
-            <Button danger onClick={() => setAsk({ code: '16', title: t('actions.refuseReason') })}>
+            <Button
+              danger
+              onClick={() => setAsk({ code: CHANGE_REFUSED, title: t('actions.refuseReason') })}
+            >
               {t('actions.refuseChange')}
             </Button>
           </Space>
@@ -106,18 +122,19 @@ export function DeliveryActions({
       )}
       <Modal
         open={ask !== null}
-        title={ask?.code === '04' ? t('actions.assign') : ask?.title}
+        title={ask?.code === ASSIGNED ? t('actions.assign') : ask?.title}
         okText={t('common.confirm')}
         cancelText={t('common.cancel')}
         confirmLoading={busy}
         onCancel={() => setAsk(null)}
-        okButtonProps={{ disabled: ask?.code === '04' ? !assignee : reason.trim().length < 3 }}
+        okButtonProps={{ disabled: ask?.code === ASSIGNED ? !assignee : reason.trim().length < 3 }}
         onOk={() => {
-          if (ask?.code === '04' && assignee) void change({ code: '04', assigneeId: assignee });
-          else if (ask && ask.code !== '04') void change({ code: ask.code, reason });
+          if (ask?.code === ASSIGNED && assignee)
+            void change({ code: ASSIGNED, assigneeId: assignee });
+          else if (ask && ask.code !== ASSIGNED) void change({ code: ask.code, reason });
         }}
       >
-        {ask?.code === '04' ? (
+        {ask?.code === ASSIGNED ? (
           <Select
             style={{ width: '100%' }}
             value={assignee}
@@ -133,7 +150,7 @@ export function DeliveryActions({
             rows={3}
             value={reason}
             onChange={(e) => setReason(e.target.value)}
-            aria-label={ask?.code === '02' || ask?.code === '16' ? ask.title : ''}
+            aria-label={ask?.code === REJECTED || ask?.code === CHANGE_REFUSED ? ask.title : ''}
             placeholder={t('actions.reasonMin')}
           />
         )}

@@ -2,14 +2,12 @@ import { Input, Tree, Typography } from 'antd';
 import type { DataNode } from 'antd/es/tree';
 import { useMemo, useState } from 'react';
 import { isHubOrg } from '../../../server/src/contracts/grants';
-import type { TOrg } from '../../../server/src/contracts/orgs';
+import type { TOrgNode as OrgNode } from '../../../server/src/contracts/orgs';
 import { useI18n } from '../i18n/i18n';
-import { get } from '../lib/api';
+import { call, routes } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { foldVietnamese } from '../lib/fold';
 import { useAsync } from '../lib/useAsync';
-
-type OrgNode = TOrg & { children: OrgNode[] };
 
 /** Keeps the nodes whose name or code matches, and the ancestors leading to them. */
 function filterTree(nodes: OrgNode[], folded: string, own: string | undefined): DataNode[] {
@@ -53,7 +51,7 @@ export function RecipientPicker({
   const { t } = useI18n();
   const { session } = useAuth();
   const [search, setSearch] = useState('');
-  const { data } = useAsync(() => get<OrgNode[]>('/orgs/tree'), []);
+  const { data } = useAsync(() => call(routes.orgs.tree), []);
   const folded = foldVietnamese(search);
   const treeData = useMemo(
     () => filterTree(data ?? [], folded, session?.user.orgId),

@@ -1,15 +1,13 @@
 import { Alert, App, Button, InputNumber, List, Space, Steps, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import type { TOwnerDocument } from '../../../server/src/contracts/documents';
-import type { TOrg } from '../../../server/src/contracts/orgs';
+import type { TOrgNode as OrgNode } from '../../../server/src/contracts/orgs';
 import type { TWorkflowPolicyRead } from '../../../server/src/contracts/workflow';
 import { useI18n } from '../i18n/i18n';
-import { errorText, get, post } from '../lib/api';
+import { call, errorText, routes } from '../lib/api';
 import { useAsync } from '../lib/useAsync';
 import { workflowPolicy } from '../lib/workflow';
 import { RecipientPicker } from './RecipientPicker';
-
-type OrgNode = TOrg & { children: OrgNode[] };
 
 function flatten(nodes: OrgNode[], into = new Map<string, string>()): Map<string, string> {
   for (const n of nodes) {
@@ -62,7 +60,7 @@ export function ReleaseFlow({
   const [error, setError] = useState<string | null>(null);
   // a double click sends once; another choice of recipients is another request
   const sendKey = useMemo(() => `release-${crypto.randomUUID()}`, [recipients]);
-  const { data: tree } = useAsync(() => get<OrgNode[]>('/orgs/tree'), []);
+  const { data: tree } = useAsync(() => call(routes.orgs.tree), []);
   const names = useMemo(() => flatten(tree ?? []), [tree]);
   const step =
     state === 'signed' || state === 'draft' || state === 'returned'
@@ -83,18 +81,18 @@ export function ReleaseFlow({
   };
   const number = () =>
     run(async () => {
-      const d = await post<TOwnerDocument>(
-        `/workflow/documents/${doc.id}/number`,
-        manual ? { number: manual } : {},
-      );
+      const d = await call(routes.workflow.number, {
+        params: { id: doc.id },
+        body: manual ? { number: manual } : {},
+      });
       message.success(t('wf.release.numbered', { code: d.codeLabel }));
       onChanged();
     });
   const send = () =>
     run(async () => {
-      await post(
-        '/dispatches',
-        { documentId: doc.id, recipients },
+      await call(
+        routes.exchange.dispatch,
+        { body: { documentId: doc.id, recipients } },
         { headers: { 'idempotency-key': sendKey } },
       );
       message.success(t('wf.release.sent', { code: doc.codeLabel, n: recipients.length }));

@@ -4,12 +4,11 @@ import { useEffect, useState } from 'react';
 import type {
   TRevalidationCounts,
   TRevalidationJob,
-  TRevalidationPage,
   TRevalidationStatus,
 } from '../../../server/src/contracts/revalidation';
 import type { TFigure } from '../../../server/src/contracts/stats';
 import { useI18n } from '../i18n/i18n';
-import { errorText, get, post, query } from '../lib/api';
+import { call, errorText, routes } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { fmtPercent } from '../lib/format';
 
@@ -59,7 +58,7 @@ export function RevalidationCard({
   useEffect(() => {
     let live = true;
     setJob(null);
-    get<TRevalidationPage>(`/revalidations${query({ orgId, from, to, limit: 1 })}`)
+    call(routes.revalidation.list, { query: { orgId, from, to, limit: 1 } })
       .then((p) => {
         const j = p.items[0];
         if (live && j && (orgId === undefined || j.orgId === orgId)) setJob(pick(j));
@@ -84,7 +83,7 @@ export function RevalidationCard({
   useEffect(() => {
     if (!id || !running) return;
     const timer = setInterval(() => {
-      get<TRevalidationJob>(`/revalidations/${id}`)
+      call(routes.revalidation.get, { params: { id } })
         .then((j) => setJob((cur) => (cur?.id === j.id ? pick(j) : cur)))
         .catch(() => undefined);
     }, POLL_MS);
@@ -101,7 +100,7 @@ export function RevalidationCard({
   const start = async () => {
     setStarting(true);
     try {
-      setJob(pick(await post<TRevalidationJob>('/revalidations', { orgId, from, to })));
+      setJob(pick(await call(routes.revalidation.start, { body: { orgId, from, to } })));
     } catch (e) {
       message.error(errorText(e));
     } finally {
@@ -111,7 +110,7 @@ export function RevalidationCard({
   const resume = async () => {
     if (!job) return;
     try {
-      setJob(pick(await post<TRevalidationJob>(`/revalidations/${job.id}/resume`)));
+      setJob(pick(await call(routes.revalidation.resume, { params: { id: job.id } })));
     } catch (e) {
       message.error(errorText(e));
     }

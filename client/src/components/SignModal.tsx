@@ -17,13 +17,13 @@ import type { TDocument } from '../../../server/src/contracts/documents';
 import type { TCertificate } from '../../../server/src/contracts/pki';
 import {
   PADES_LEVELS,
+  type TPlacementQuery,
   type TProposedPlacement,
   type TSignRequest,
-  type TSigningSession,
 } from '../../../server/src/contracts/signing';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/vi';
-import { ApiError, api, errorText, get, post, query } from '../lib/api';
+import { ApiError, call, errorText, routes } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { fromBase64, toBase64 } from '../lib/der';
 import {
@@ -73,7 +73,7 @@ function HubKeyForm({ doc, bytes, onSigned }: Omit<Props, 'open' | 'onClose'>) {
     password: string;
   }>();
   useEffect(() => {
-    get<TCertificate[]>('/certificates?status=good')
+    call(routes.certificates.list, { query: { status: 'good' } })
       .then((list) =>
         setCerts(
           list.filter(
@@ -111,13 +111,13 @@ function HubKeyForm({ doc, bytes, onSigned }: Omit<Props, 'open' | 'onClose'>) {
   );
   const mode = kind === 'seal' ? 'seal' : 'signer';
   const ask = async (box?: PlacedBox) => {
-    const q = query({
+    const query: TPlacementQuery = {
       mode,
-      aspect: pngAspect(image).toFixed(3),
+      aspect: Number(pngAspect(image).toFixed(3)),
       ...(box ? { page: box.page, x: box.x, y: box.y, width: box.width, height: box.height } : {}),
-    });
+    };
     try {
-      setPlace(await get<Placement>(`/documents/${doc.id}/signature-placement${q}`));
+      setPlace(await call(routes.signing.placement, { params: { id: doc.id }, query }));
       setPlaceError(null);
     } catch (e) {
       // the signer's position is kept on screen, with the reason it cannot be used
@@ -155,7 +155,7 @@ function HubKeyForm({ doc, bytes, onSigned }: Omit<Props, 'open' | 'onClose'>) {
               }
             : { mode: 'invisible' },
       };
-      await post(`/documents/${doc.id}/signatures`, body);
+      await call(routes.signing.sign, { params: { id: doc.id }, body });
       message.success(t('sign.done'));
       onSigned();
     } catch (e) {
@@ -289,22 +289,28 @@ function DeviceKeyFlow({ doc, onSigned }: Pick<Props, 'doc' | 'onSigned'>) {
   };
   const issue = () =>
     run(async () => {
-      const c = await post<TCertificate>('/certificates/personal', { userId, csr });
+      const c = await call(routes.certificates.issuePersonal, { body: { userId, csr } });
       setCertPem(c.certificatePem);
     });
   const sign = () =>
     run(async () => {
       if (!key) return;
-      const s = await post<TSigningSession>(`/documents/${doc.id}/signing-sessions`, {
-        certificatePem: certPem,
-        algorithm: 'ECDSA',
-        level: 'B-T',
-        // visible as Decree 30 asks: the hub's engine places it between title and name
-        appearance: { mode: 'signer', image: signatureImage(session?.user.fullName ?? '') },
+      const s = await call(routes.signing.openSession, {
+        params: { id: doc.id },
+        body: {
+          certificatePem: certPem,
+          algorithm: 'ECDSA',
+          level: 'B-T',
+          // visible as Decree 30 asks: the hub's engine places it between title and name
+          appearance: { mode: 'signer', image: signatureImage(session?.user.fullName ?? '') },
+        },
       });
       // WebCrypto hashes the DER signed attributes itself (SHA-256) before signing
       const sig = await signWithDeviceKey(key, fromBase64(s.dataToSign));
-      await api('PUT', `/signing-sessions/${s.sessionId}`, { signature: toBase64(sig) });
+      await call(routes.signing.completeSession, {
+        params: { id: s.sessionId },
+        body: { signature: toBase64(sig) },
+      });
       message.success(t('sign.done'));
       onSigned();
     });

@@ -1,17 +1,22 @@
 import { CheckCircleTwoTone, CloseCircleTwoTone } from '@ant-design/icons';
 import { Empty, Timeline, Tooltip, Typography } from 'antd';
-import type { TDelivery, TStatusCode } from '../../../server/src/contracts/exchange';
+import {
+  STATUS,
+  type TDelivery,
+  type TReceiptCheck,
+  type TStatusCode,
+} from '../../../server/src/contracts/exchange';
 import { useI18n } from '../i18n/i18n';
 import { fmtDateTime } from '../lib/format';
 import { StatusTag } from './tags';
 
-export type ReceiptCheck = { code: TStatusCode; at: string; valid: boolean };
+export type ReceiptCheck = Pick<TReceiptCheck, 'code' | 'at' | 'valid'>;
 
 const COLOURS: Partial<Record<TStatusCode, string>> = {
-  '02': 'red',
-  '06': 'green',
-  '13': 'red',
-  '16': 'red',
+  [STATUS.REJECTED]: 'red',
+  [STATUS.COMPLETED]: 'green',
+  [STATUS.RECALLED]: 'red',
+  [STATUS.CHANGE_REFUSED]: 'red',
 };
 
 /** Every delivery's history as one timeline, oldest first, each step with its receipt's check. */

@@ -1,5 +1,5 @@
 import { Select } from 'antd';
-import { URGENCIES } from '../../../server/src/contracts/documents';
+import { URGENCIES, type TUrgency } from '../../../server/src/contracts/documents';
 import { useI18n } from '../i18n/i18n';
 
 /** The lists' urgency filter (hỏa tốc, thượng khẩn, …); empty means any. */
@@ -7,8 +7,8 @@ export function UrgencySelect({
   value,
   onChange,
 }: {
-  value?: string;
-  onChange: (urgency?: string) => void;
+  value?: TUrgency;
+  onChange: (urgency?: TUrgency) => void;
 }) {
   const { t } = useI18n();
 

@@ -16,9 +16,10 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import { URGENCIES, type TOwnerDocument } from '../../../server/src/contracts/documents';
+import type { TUrgency } from '../../../server/src/contracts/documents';
 import type { TSignerOption } from '../../../server/src/contracts/workflow';
 import { useI18n } from '../i18n/i18n';
-import { api, apiFetch, errorText, post } from '../lib/api';
+import { call, errorText, routes } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { fmtDateTime } from '../lib/format';
 import { navigate } from '../lib/router';
@@ -33,7 +34,7 @@ type Props = {
   onChanged: () => void;
 };
 
-type EditValues = { subject: string; notation: string; urgency: string };
+type EditValues = { subject: string; notation: string; urgency: TUrgency };
 
 /** A draft's own actions: edit, replace the file, delete, submit to a signer. */
 function DraftActions({ doc, onChanged }: Omit<Props, 'onSign'>) {
@@ -55,7 +56,7 @@ function DraftActions({ doc, onChanged }: Omit<Props, 'onSign'>) {
   const replace = (file: File) => {
     const fd = new FormData();
     fd.append('file', file, file.name);
-    void act(() => apiFetch('PUT', `/workflow/drafts/${doc.id}/file`, undefined, { raw: fd }));
+    void act(() => call(routes.workflow.replaceFile, { params: doc }, { raw: fd }));
 
     return false;
   };
@@ -112,7 +113,7 @@ function DraftActions({ doc, onChanged }: Omit<Props, 'onSign'>) {
           title={t('wf.deleteConfirm')}
           onConfirm={() =>
             void act(async () => {
-              await api('DELETE', `/workflow/drafts/${doc.id}`);
+              await call(routes.workflow.deleteDraft, { params: doc });
               navigate('/workflow/drafts');
             }, t('wf.deleted'))
           }
@@ -132,7 +133,7 @@ function DraftActions({ doc, onChanged }: Omit<Props, 'onSign'>) {
         onOk={() =>
           void form.validateFields().then((v) =>
             act(async () => {
-              await api('PATCH', `/workflow/drafts/${doc.id}`, v);
+              await call(routes.workflow.editDraft, { params: doc, body: v });
               setEditing(false);
             }),
           )
@@ -170,7 +171,7 @@ function SignerActions({ doc, onSign, onChanged }: Props) {
   const [comment, setComment] = useState('');
   const giveBack = async () => {
     try {
-      await post(`/workflow/documents/${doc.id}/return`, { comment });
+      await call(routes.workflow.return, { params: doc, body: { comment } });
       setReturning(false);
       onChanged();
     } catch (e) {

@@ -1,6 +1,11 @@
 import { Badge, Tag } from 'antd';
 import type { TUrgency } from '../../../server/src/contracts/documents';
-import type { TDelivery, TStatusCode } from '../../../server/src/contracts/exchange';
+import {
+  CHANGE_STATUS,
+  STATUS,
+  type TDelivery,
+  type TStatusCode,
+} from '../../../server/src/contracts/exchange';
 import { useI18n } from '../i18n/i18n';
 
 /** Hỏa tốc red, thượng khẩn orange, khẩn gold; a normal document needs no colour. */
@@ -23,15 +28,15 @@ export function UrgencyTag({ urgency }: { urgency: TUrgency }) {
 }
 
 const STATUS_COLOURS: Partial<Record<TStatusCode, string>> = {
-  '01': 'blue',
-  '02': 'red',
-  '03': 'cyan',
-  '04': 'geekblue',
-  '05': 'purple',
-  '06': 'green',
-  '13': 'volcano',
-  '15': 'lime',
-  '16': 'magenta',
+  [STATUS.ARRIVED]: 'blue',
+  [STATUS.REJECTED]: 'red',
+  [STATUS.ACCEPTED]: 'cyan',
+  [STATUS.ASSIGNED]: 'geekblue',
+  [STATUS.PROCESSING]: 'purple',
+  [STATUS.COMPLETED]: 'green',
+  [STATUS.RECALLED]: 'volcano',
+  [STATUS.CHANGE_AGREED]: 'lime',
+  [STATUS.CHANGE_REFUSED]: 'magenta',
 };
 
 /**
@@ -70,7 +75,7 @@ export function OverdueBadge({ overdue }: { overdue: boolean }) {
  */
 export function ChangeTag({ d, short }: { d: TDelivery; short?: boolean }) {
   if (!d.change) return null;
-  const code = ({ requested: '13', agreed: '15', refused: '16' } as const)[d.change.state];
+  const code = CHANGE_STATUS[d.change.state];
   if (!code) return null;
   const reason = [...d.history].reverse().find((h) => h.code === code)?.reason;
 

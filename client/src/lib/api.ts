@@ -1,7 +1,17 @@
 import type { TTokens } from '../../../server/src/contracts/auth';
+import {
+  API_PREFIX,
+  urlOf,
+  type AnswerOf,
+  type CallInput,
+  type Endpoint,
+} from '../../../server/src/contracts/endpoint';
 import { clearSession, loadSession, saveTokens, type Session } from './session';
 
-export const API = '/api/v1';
+export { API as routes } from '../../../server/src/contracts/api';
+export { urlOf };
+
+export const API = API_PREFIX;
 
 /** A problem+json answer from the hub; `detail` is already in Vietnamese. */
 export class ApiError extends Error {
@@ -93,8 +103,34 @@ export async function api<T>(method: string, path: string, body?: unknown, o?: O
   return (await res.json()) as T;
 }
 
-export const get = <T>(path: string, o?: Opts) => api<T>('GET', path, undefined, o);
-export const post = <T>(path: string, body?: unknown, o?: Opts) => api<T>('POST', path, body, o);
+type Args<E> =
+  Record<string, never> extends CallInput<E>
+    ? [input?: CallInput<E>, o?: Opts]
+    : [input: CallInput<E>, o?: Opts];
+
+/** Calls a route of the contract: its path, query and body as declared, its answer typed. */
+export function call<E extends Endpoint>(e: E, ...[input, o]: Args<E>): Promise<AnswerOf<E>> {
+  return api<AnswerOf<E>>(e.method, urlOf(e, input), input?.body, o);
+}
+
+/** A link the hub gave to a route of the contract (a figure's drill-down), with more query. */
+export function follow<E extends Endpoint>(
+  e: E,
+  link: string,
+  more: Record<string, string | number>,
+): Promise<AnswerOf<E>> {
+  const url = new URL(link, location.origin);
+  const path = url.pathname.replace(API, '');
+  if (path !== urlOf(e)) throw new Error(`${link} is no link to ${e.base}${e.path}`);
+  for (const [k, v] of Object.entries(more)) url.searchParams.set(k, String(v));
+
+  return api<AnswerOf<E>>(e.method, `${path}${url.search}`);
+}
+
+/** The raw response of a route (a file, or CSV), for the caller to read. */
+export function fetchOf<E extends Endpoint>(e: E, ...[input, o]: Args<E>): Promise<Response> {
+  return apiFetch(e.method, urlOf(e, input), input?.body, o);
+}
 
 export function query(params: Record<string, string | number | boolean | undefined | null>) {
   const q = new URLSearchParams();
@@ -106,16 +142,16 @@ export function query(params: Record<string, string | number | boolean | undefin
 }
 
 /** Multipart upload through XMLHttpRequest: fetch cannot report upload progress. */
-export async function uploadWithProgress<T>(
-  path: string,
+export async function uploadWithProgress<E extends Endpoint>(
+  e: E,
   form: FormData,
   onProgress: (percent: number) => void,
-): Promise<T> {
+): Promise<AnswerOf<E>> {
   const token = await accessToken();
 
-  return new Promise<T>((resolve, reject) => {
+  return new Promise<AnswerOf<E>>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', `${API}${path}`);
+    xhr.open(e.method, `${API}${urlOf(e)}`);
     if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100));
@@ -130,7 +166,7 @@ export async function uploadWithProgress<T>(
       }
       if (xhr.status >= 200 && xhr.status < 300) {
         onProgress(100);
-        resolve(p as T);
+        resolve(p as AnswerOf<E>);
       } else {
         reject(
           new ApiError(xhr.status, p.code ?? 'ERROR', p.title ?? '', p.detail ?? xhr.statusText),

@@ -1,8 +1,7 @@
 import { useEffect } from 'react';
 import type { TRole } from '../../../server/src/contracts/common';
 import { grantableRoles } from '../../../server/src/contracts/grants';
-import type { TOrg } from '../../../server/src/contracts/orgs';
-import { get } from './api';
+import { call, routes } from './api';
 import { useAuth } from './auth';
 import { useAsync } from './useAsync';
 
@@ -14,7 +13,7 @@ export function useGrantableRoles(orgId?: string): TRole[] {
   const { session } = useAuth();
   const target = orgId ?? session?.user.orgId;
   const org = useAsync(
-    () => (target ? get<TOrg>(`/orgs/${target}`) : Promise.resolve(undefined)),
+    () => (target ? call(routes.orgs.get, { params: { id: target } }) : Promise.resolve(undefined)),
     [target],
   );
   if (!session || !org.data) return [];

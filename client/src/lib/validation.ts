@@ -1,5 +1,5 @@
-import type { TValidationReport } from '../../../server/src/lib/validation/report.schemas';
-import { ApiError, api } from './api';
+import type { TValidationReport } from '../../../server/src/contracts/validation';
+import { ApiError, call, routes } from './api';
 import { loadSession } from './session';
 
 export type ValidationOutcome =
@@ -27,8 +27,8 @@ export async function validatePdf(bytes: Uint8Array | Blob): Promise<ValidationO
   try {
     const body =
       bytes instanceof Blob ? bytes : new Blob([bytes as BlobPart], { type: 'application/pdf' });
-    const path = loadSession() ? '/validations' : '/public/validations';
-    const report = await api<TValidationReport>('POST', path, undefined, {
+    const route = loadSession() ? routes.validation.upload : routes.validation.publicUpload;
+    const report = await call(route, undefined, {
       raw: body,
       headers: { 'content-type': 'application/pdf' },
     });

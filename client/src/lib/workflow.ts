@@ -1,12 +1,11 @@
 import { useEffect, useState } from 'react';
 import type { TDocument } from '../../../server/src/contracts/documents';
 import type {
-  TRecordImage,
   TSignerOption,
   TWorkflowCounts,
   TWorkflowPolicyRead,
 } from '../../../server/src/contracts/workflow';
-import { ApiError, get, post, uploadWithProgress } from './api';
+import { ApiError, call, routes, uploadWithProgress } from './api';
 import { useAuth } from './auth';
 
 /** Trình ký on the client: the hub's /workflow routes and the counts the menu shows. */
@@ -21,7 +20,7 @@ export function useWorkflowCounts(): TWorkflowCounts {
     if (!session) return;
     let stale = false;
     const load = () =>
-      void get<TWorkflowCounts>('/workflow/counts')
+      void call(routes.workflow.counts)
         .then((c) => !stale && setCounts(c))
         .catch(() => undefined);
     load();
@@ -37,11 +36,11 @@ export function useWorkflowCounts(): TWorkflowCounts {
 }
 
 export function listSigners(): Promise<TSignerOption[]> {
-  return get<TSignerOption[]>('/workflow/signers');
+  return call(routes.workflow.signers);
 }
 
 export function workflowPolicy(): Promise<TWorkflowPolicyRead> {
-  return get<TWorkflowPolicyRead>('/workflow/policy');
+  return call(routes.workflow.policy);
 }
 
 /** A draft (no number: it is issued at release), then, if a signer is chosen, submitted to him. */
@@ -55,19 +54,19 @@ export async function saveDraft(
   const fd = new FormData();
   fd.append('meta', JSON.stringify(draftMeta));
   fd.append('file', file, file.name);
-  const doc = await uploadWithProgress<TDocument>('/workflow/drafts', fd, onProgress);
+  const doc = await uploadWithProgress(routes.workflow.createDraft, fd, onProgress);
 
   return signerId ? submitTo(doc.id, signerId) : doc;
 }
 
 export function submitTo(id: string, signerId: string): Promise<TDocument> {
-  return post<TDocument>(`/workflow/documents/${id}/submit`, { signerId });
+  return call(routes.workflow.submit, { params: { id }, body: { signerId } });
 }
 
 /** An image of record, or null when none was registered (the dialog then draws one). */
-export async function recordImage(path: string): Promise<string | null> {
+export async function recordImage(kind: 'seal' | 'signature'): Promise<string | null> {
   try {
-    return (await get<TRecordImage>(`/workflow/images/${path}`)).png;
+    return (await call(routes.workflow[kind])).png;
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) return null;
     throw e;

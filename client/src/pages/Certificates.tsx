@@ -16,7 +16,6 @@ import {
   Tooltip,
 } from 'antd';
 import { useState } from 'react';
-import type { TUser } from '../../../server/src/contracts/auth';
 import {
   CERTIFICATE_KINDS,
   KEY_ALGORITHMS,
@@ -25,7 +24,7 @@ import {
   type TCertificateKind,
 } from '../../../server/src/contracts/pki';
 import { useI18n } from '../i18n/i18n';
-import { downloadFile, errorText, get, post, query } from '../lib/api';
+import { call, downloadFile, errorText, routes, urlOf } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { fmtDate } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
@@ -49,7 +48,7 @@ function IssueDialog({ issue, onDone }: { issue: Issue; onDone: (c?: TCertificat
   const [form] = Form.useForm<IssueForm>();
   const [busy, setBusy] = useState(false);
   const users = useAsync(
-    () => (issue === 'personal' ? get<TUser[]>('/users') : Promise.resolve([] as TUser[])),
+    () => (issue === 'personal' ? call(routes.users.list) : Promise.resolve([])),
     [issue],
   );
   const submit = async () => {
@@ -59,10 +58,17 @@ function IssueDialog({ issue, onDone }: { issue: Issue; onDone: (c?: TCertificat
       const body = {
         algorithm: v.algorithm,
         ...(v.validityDays ? { validityDays: v.validityDays } : {}),
-        ...(issue === 'personal' ? { userId: v.userId } : {}),
-        ...(issue === 'personal' && v.csr?.trim() ? { csr: v.csr.trim() } : {}),
       };
-      const c = await post<TCertificate>(`/certificates/${issue}`, body);
+      const c =
+        issue === 'personal'
+          ? await call(routes.certificates.issuePersonal, {
+              body: {
+                ...body,
+                userId: v.userId ?? '',
+                ...(v.csr?.trim() ? { csr: v.csr.trim() } : {}),
+              },
+            })
+          : await call(routes.certificates.issueSeal, { body });
       message.success(t('cert.issued', { serial: c.serialHex.slice(0, 16) }));
       onDone(c);
     } catch (e) {
@@ -139,7 +145,7 @@ function RevokeDialog({ cert, onDone }: { cert: TCertificate | null; onDone: () 
     if (!cert) return;
     setBusy(true);
     try {
-      await post(`/certificates/${cert.id}/revoke`, { reason });
+      await call(routes.certificates.revoke, { params: { id: cert.id }, body: { reason } });
       message.success(t('cert.revokedOk'));
       setReason(0);
       onDone();
@@ -189,12 +195,12 @@ export function Certificates() {
   const [issue, setIssue] = useState<Issue>(null);
   const [revoking, setRevoking] = useState<TCertificate | null>(null);
   const { data, loading, error, reload } = useAsync(
-    () => get<TCertificate[]>(`/certificates${query({ kind })}`),
+    () => call(routes.certificates.list, { query: { kind } }),
     [kind],
   );
   const download = (c: TCertificate, chain: boolean) =>
     downloadFile(
-      `/certificates/${c.id}/${chain ? 'chain' : 'certificate'}.pem`,
+      urlOf(chain ? routes.certificates.chainPem : routes.certificates.pem, { params: c }),
       `${c.serialHex.slice(0, 16)}${chain ? '-chain' : ''}.pem`,
     ).catch((e) => message.error(errorText(e)));
 

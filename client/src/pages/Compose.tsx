@@ -20,16 +20,15 @@ import { useMemo, useState } from 'react';
 import {
   CONFIDENTIALITIES,
   DOCUMENT_TYPES,
+  META_MAX_LENGTH,
   URGENCIES,
   ZDocumentMeta,
-  type TDocument,
   type TDocumentMeta,
 } from '../../../server/src/contracts/documents';
-import type { TDispatchSent } from '../../../server/src/contracts/exchange';
 import { SubmitToSigner, useUnsignedSend } from '../components/ComposeDraft';
 import { RecipientPicker } from '../components/RecipientPicker';
 import { useI18n } from '../i18n/i18n';
-import { errorText, post, uploadWithProgress } from '../lib/api';
+import { call, errorText, routes, uploadWithProgress } from '../lib/api';
 import { DATE_FORMAT, dayjs, fmtSize } from '../lib/format';
 import { navigate } from '../lib/router';
 import { saveDraft } from '../lib/workflow';
@@ -137,12 +136,12 @@ export function Compose() {
       fd.append('meta', JSON.stringify(parsed.data));
       fd.append('file', file, file.name);
       const doc = await watchUpload(() =>
-        uploadWithProgress<TDocument>('/documents', fd, setProgress),
+        uploadWithProgress(routes.documents.upload, fd, setProgress),
       );
       if (send) {
-        await post<TDispatchSent>(
-          '/dispatches',
-          { documentId: doc.id, recipients },
+        await call(
+          routes.exchange.dispatch,
+          { body: { documentId: doc.id, recipients } },
           { headers: { 'idempotency-key': idempotencyKey } },
         );
         message.success(t('compose.sent', { code: doc.codeLabel, n: recipients.length }));
@@ -259,7 +258,7 @@ export function Compose() {
                       message: t('login.required', { field: t('field.notation').toLowerCase() }),
                     },
                     { pattern: /^[\p{L}\p{N}.-]+$/u, message: t('compose.notationPattern') },
-                    { max: 30 },
+                    { max: META_MAX_LENGTH.notation },
                   ]}
                 >
                   <Input placeholder="UBND-VP" />
@@ -276,7 +275,7 @@ export function Compose() {
                       required: true,
                       message: t('login.required', { field: t('field.issuePlace').toLowerCase() }),
                     },
-                    { max: 100 },
+                    { max: META_MAX_LENGTH.issuePlace },
                   ]}
                 >
                   <Input placeholder="Thanh Hóa" />
@@ -300,10 +299,15 @@ export function Compose() {
                   required: true,
                   message: t('login.required', { field: t('field.subject').toLowerCase() }),
                 },
-                { max: 500 },
+                { max: META_MAX_LENGTH.subject },
               ]}
             >
-              <Input.TextArea rows={2} showCount maxLength={500} placeholder="V/v …" />
+              <Input.TextArea
+                rows={2}
+                showCount
+                maxLength={META_MAX_LENGTH.subject}
+                placeholder="V/v …"
+              />
             </Form.Item>
             <Row gutter={12}>
               <Col xs={24} sm={8}>
@@ -351,7 +355,7 @@ export function Compose() {
                       required: true,
                       message: t('login.required', { field: t('field.signerName').toLowerCase() }),
                     },
-                    { max: 50 },
+                    { max: META_MAX_LENGTH.signerName },
                   ]}
                 >
                   <Input placeholder="Nguyễn Văn A" />
@@ -368,7 +372,7 @@ export function Compose() {
                         field: t('field.signerPosition').toLowerCase(),
                       }),
                     },
-                    { max: 100 },
+                    { max: META_MAX_LENGTH.signerPosition },
                   ]}
                 >
                   <Input placeholder="Chủ tịch" />
@@ -376,7 +380,7 @@ export function Compose() {
               </Col>
             </Row>
             <Form.Item name="description" label={t('field.description')}>
-              <Input.TextArea rows={2} maxLength={2000} />
+              <Input.TextArea rows={2} maxLength={META_MAX_LENGTH.description} />
             </Form.Item>
           </Card>
         </Col>

@@ -33,15 +33,10 @@ import type { TDocument } from '../../../server/src/contracts/documents';
 import type { TDelivery } from '../../../server/src/contracts/exchange';
 import { isHubOrg } from '../../../server/src/contracts/grants';
 import type { TOrg } from '../../../server/src/contracts/orgs';
-import type {
-  TFigure,
-  TStatsItems,
-  TStatsSeries,
-  TStatsSummary,
-} from '../../../server/src/contracts/stats';
+import type { TFigure, TStatsItems } from '../../../server/src/contracts/stats';
 import { RevalidationCard } from '../components/RevalidationCard';
 import { useI18n } from '../i18n/i18n';
-import { apiFetch, errorText, get, query } from '../lib/api';
+import { call, errorText, fetchOf, follow, routes } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { foldVietnamese } from '../lib/fold';
 import { DATE_FORMAT, dayjs, fmtNumber, fmtPercent } from '../lib/format';
@@ -61,9 +56,7 @@ const MAX_LISTED = 50;
 
 /** The ids behind a drill-down query (up to 1000) and their kind. */
 async function idsOf(path: string): Promise<TStatsItems> {
-  const p = path.replace(/^\/api\/v1/, '');
-
-  return get<TStatsItems>(`${p}${p.includes('?') ? '&' : '?'}limit=1000`);
+  return follow(routes.stats.items, path, { limit: 1000 });
 }
 
 /** Names, not ids: a document as "123/UBND-VP — subject", a delivery with its recipient. */
@@ -71,7 +64,7 @@ async function labelled(kind: TStatsItems['kind'], ids: string[]): Promise<Item[
   const some = ids.slice(0, MAX_LISTED);
   if (kind === 'document') {
     const docs = await Promise.all(
-      some.map((id) => get<TDocument>(`/documents/${id}`).catch(() => null)),
+      some.map((id) => call(routes.documents.get, { params: { id } }).catch(() => null)),
     );
 
     return docs
@@ -79,7 +72,7 @@ async function labelled(kind: TStatsItems['kind'], ids: string[]): Promise<Item[
       .map((d) => ({ id: d.id, documentId: d.id, label: `${d.codeLabel} — ${d.meta.subject}` }));
   }
   const ds = await Promise.all(
-    some.map((id) => get<TDelivery>(`/deliveries/${id}`).catch(() => null)),
+    some.map((id) => call(routes.exchange.delivery, { params: { id } }).catch(() => null)),
   );
 
   return ds
@@ -229,23 +222,23 @@ export function Dashboard() {
   const [chosen, setOrgId] = useState<string | undefined>(global ? undefined : session?.user.orgId);
   const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().startOf('year'), dayjs()]);
   const [drill, setDrill] = useState<Drill>(null);
-  const orgs = useAsync(() => get<TOrg[]>('/orgs').catch(() => [] as TOrg[]), []);
+  const orgs = useAsync(() => call(routes.orgs.list).catch((): TOrg[] => []), []);
   const orgId =
     chosen ?? (orgs.data ? defaultOrg(orgs.data, session?.user.orgId, global) : undefined);
   const params = { orgId, from: range[0].format('YYYY-MM-DD'), to: range[1].format('YYYY-MM-DD') };
   const stats = useAsync(async () => {
     if (!orgId) return undefined;
     const [summary, series] = await Promise.all([
-      get<TStatsSummary>(`/stats/summary${query(params)}`),
-      get<TStatsSeries>(`/stats/series${query({ ...params, period: 'month' })}`),
+      call(routes.stats.summary, { query: params }),
+      call(routes.stats.series, { query: { ...params, period: 'month' } }),
     ]);
     // volumes of the organizations directly below, for the per-organization chart
     const children = (orgs.data ?? []).filter((o) => o.parentId === summary.orgId).slice(0, 12);
     const perOrg = await Promise.all(
       children.map(async (o) => {
-        const s = await get<TStatsSummary>(
-          `/stats/summary${query({ ...params, orgId: o.id })}`,
-        ).catch(() => null);
+        const s = await call(routes.stats.summary, { query: { ...params, orgId: o.id } }).catch(
+          () => null,
+        );
 
         return {
           org: o.shortName ?? o.name,
@@ -261,11 +254,10 @@ export function Dashboard() {
     try {
       const res =
         kind === 'xlsx'
-          ? await apiFetch('GET', `/stats/export.xlsx${query({ ...params, period: 'month' })}`)
-          : await apiFetch(
-              'GET',
-              `/stats/series${query({ ...params, period: 'month' })}`,
-              undefined,
+          ? await fetchOf(routes.stats.xlsx, { query: { ...params, period: 'month' } })
+          : await fetchOf(
+              routes.stats.series,
+              { query: { ...params, period: 'month' } },
               { headers: { accept: 'text/csv' } },
             );
       const a = document.createElement('a');

@@ -26,7 +26,7 @@ import { WorkflowPanel } from '../components/WorkflowPanel';
 import { DeliveryTimeline, type ReceiptCheck } from '../components/Timeline';
 import { UrgencyTag } from '../components/tags';
 import { useI18n } from '../i18n/i18n';
-import { apiFetch, errorText, get, post } from '../lib/api';
+import { call, errorText, fetchOf, routes } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { fmtDate, fmtDateTime, fmtSize } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
@@ -39,19 +39,19 @@ async function loadDeliveries(
   deliveryId?: string,
 ): Promise<TDelivery[]> {
   if (doc.view === 'recipient' || (doc.orgId !== orgId && doc.view !== 'auditor'))
-    return deliveryId ? [await get<TDelivery>(`/deliveries/${deliveryId}`)] : [];
+    return deliveryId ? [await call(routes.exchange.delivery, { params: { id: deliveryId } })] : [];
   // the sender's organization and auditors: every recipient, read-only for auditors
-  const all = await get<TDelivery[]>(`/documents/${doc.id}/deliveries`);
+  const all = await call(routes.exchange.ofDocument, { params: doc });
   if (!deliveryId || all.some((d) => d.id === deliveryId)) return all;
 
-  return [...all, await get<TDelivery>(`/deliveries/${deliveryId}`)];
+  return [...all, await call(routes.exchange.delivery, { params: { id: deliveryId } })];
 }
 
 async function loadReceipts(ds: TDelivery[]): Promise<Record<string, ReceiptCheck[]>> {
   const out: Record<string, ReceiptCheck[]> = {};
   await Promise.all(
     ds.slice(0, 20).map(async (d) => {
-      out[d.id] = await get<ReceiptCheck[]>(`/deliveries/${d.id}/receipts`).catch(() => []);
+      out[d.id] = await call(routes.exchange.receipts, { params: d }).catch(() => []);
     }),
   );
 
@@ -65,7 +65,7 @@ async function loadReceipts(ds: TDelivery[]): Promise<Record<string, ReceiptChec
 function RecalledDelivery({ deliveryId, error }: { deliveryId: string; error: string }) {
   const { t } = useI18n();
   const { data: delivery, reload } = useAsync(
-    () => get<TDelivery>(`/deliveries/${deliveryId}`).catch(() => null),
+    () => call(routes.exchange.delivery, { params: { id: deliveryId } }).catch(() => null),
     [deliveryId],
   );
   const [receipts, setReceipts] = useState<Record<string, ReceiptCheck[]>>({});
@@ -94,7 +94,11 @@ export function DocumentView({ id, deliveryId }: { id: string; deliveryId?: stri
   const { message } = App.useApp();
   const { session, events, hasRole } = useAuth();
   const orgId = session?.user.orgId ?? '';
-  const { data: doc, error, reload } = useAsync(() => get<TDocument>(`/documents/${id}`), [id]);
+  const {
+    data: doc,
+    error,
+    reload,
+  } = useAsync(() => call(routes.documents.get, { params: { id } }), [id]);
   const [versionId, setVersionId] = useState<string | null>(null);
   const [bytes, setBytes] = useState<Uint8Array | null>(null);
   const [outcome, setOutcome] = useState<ValidationOutcome | null>(null);
@@ -116,7 +120,7 @@ export function DocumentView({ id, deliveryId }: { id: string; deliveryId?: stri
     let stale = false;
     setBytes(null);
     setOutcome(null);
-    void apiFetch('GET', `/documents/${docId}/versions/${shownVersion}/file`)
+    void fetchOf(routes.documents.file, { params: { id: docId, versionId: shownVersion } })
       .then((r) => r.arrayBuffer())
       .then(async (buf) => {
         if (stale) return;
@@ -177,9 +181,9 @@ export function DocumentView({ id, deliveryId }: { id: string; deliveryId?: stri
   const myDelivery = deliveries.find((d) => d.id === deliveryId);
   const send = async () => {
     try {
-      await post(
-        '/dispatches',
-        { documentId: doc.id, recipients },
+      await call(
+        routes.exchange.dispatch,
+        { body: { documentId: doc.id, recipients } },
         { headers: { 'idempotency-key': `doc-${doc.id}-${crypto.randomUUID()}` } },
       );
       message.success(t('compose.sent', { code: doc.codeLabel, n: recipients.length }));

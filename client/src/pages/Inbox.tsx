@@ -14,18 +14,35 @@ import {
 } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useEffect, useState } from 'react';
-import type { Page } from '../../../server/src/contracts/common';
-import { STATUS_CODES, type TDeliveryBrief } from '../../../server/src/contracts/exchange';
+import type { TUrgency } from '../../../server/src/contracts/documents';
+import {
+  STATUS,
+  STATUS_CODES,
+  type TDeliveryBrief,
+  type TStatusCode,
+} from '../../../server/src/contracts/exchange';
 import { OverdueBadge, StatusTag, UrgencyTag } from '../components/tags';
 import { UrgencySelect } from '../components/UrgencySelect';
 import { useI18n } from '../i18n/i18n';
-import { get, query } from '../lib/api';
+import { call, routes } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { fmtDate, fmtDateTime } from '../lib/format';
 import { linkProps } from '../lib/router';
 import { useAsync } from '../lib/useAsync';
 
-type Filters = { q: string; status?: string; urgency?: string; overdue: boolean };
+type Filters = { q: string; status?: TStatusCode; urgency?: TUrgency; overdue: boolean };
+
+/** The change codes are not processing statuses: no delivery stands in them. */
+const CHANGES: TStatusCode[] = [STATUS.RECALLED, STATUS.CHANGE_AGREED, STATUS.CHANGE_REFUSED];
+
+function filtered(f: Filters) {
+  return {
+    q: f.q.trim(),
+    status: f.status,
+    urgency: f.urgency,
+    overdue: f.overdue ? ('true' as const) : undefined,
+  };
+}
 
 export function Inbox() {
   const { t } = useI18n();
@@ -35,16 +52,10 @@ export function Inbox() {
   const [filters, setFilters] = useState<Filters>({ q: '', overdue: false });
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   const [cursor, setCursor] = useState<string | null>(null);
-  const { data, setData, loading, error, reload } = useAsync(async () => {
-    const page = await get<Page<TDeliveryBrief>>(
-      `/inbox${query({
-        q: filters.q.trim(),
-        status: filters.status,
-        urgency: filters.urgency,
-        overdue: filters.overdue ? 'true' : undefined,
-        limit: 50,
-      })}`,
-    );
+  const { data, setData, loading, error, reload } = useAsync(async (): Promise<
+    TDeliveryBrief[]
+  > => {
+    const page = await call(routes.exchange.inbox, { query: { ...filtered(filters), limit: 50 } });
     setCursor(page.nextCursor);
 
     return page.items;
@@ -77,9 +88,7 @@ export function Inbox() {
 
   const loadMore = async () => {
     if (!cursor) return;
-    const page = await get<Page<TDeliveryBrief>>(
-      `/inbox${query({ q: filters.q.trim(), status: filters.status, urgency: filters.urgency, overdue: filters.overdue ? 'true' : undefined, cursor })}`,
-    );
+    const page = await call(routes.exchange.inbox, { query: { ...filtered(filters), cursor } });
     setCursor(page.nextCursor);
     setData((items) => [...(items ?? []), ...page.items]);
   };
@@ -196,8 +205,8 @@ export function Inbox() {
           placeholder={t('field.status')}
           style={{ width: 180 }}
           value={filters.status}
-          onChange={(status?: string) => setFilters((f) => ({ ...f, status }))}
-          options={STATUS_CODES.filter((c) => !['13', '15', '16'].includes(c)).map((c) => ({
+          onChange={(status?: TStatusCode) => setFilters((f) => ({ ...f, status }))}
+          options={STATUS_CODES.filter((c) => !CHANGES.includes(c)).map((c) => ({
             value: c,
             label: `${c} · ${t(`status.${c}`)}`,
           }))}

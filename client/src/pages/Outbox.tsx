@@ -1,10 +1,14 @@
 import { Button, Card, Empty, Input, List, Modal, Space, Tag, Typography, App } from 'antd';
 import { useEffect, useState } from 'react';
-import type { Page } from '../../../server/src/contracts/common';
-import type { TDelivery, TDispatch } from '../../../server/src/contracts/exchange';
+import {
+  CHANGE_STATUS,
+  CLOSED,
+  type TDelivery,
+  type TDispatch,
+} from '../../../server/src/contracts/exchange';
 import { ChangeTag, OverdueBadge, StatusTag, UrgencyTag } from '../components/tags';
 import { useI18n } from '../i18n/i18n';
-import { errorText, get, post } from '../lib/api';
+import { call, errorText, routes } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { fmtDateTime } from '../lib/format';
 import { linkProps } from '../lib/router';
@@ -22,12 +26,7 @@ function RecipientRow({ d }: { d: TDelivery }) {
   const { t } = useI18n();
   const reason = statusReason(d);
   const changeReason = d.change
-    ? [...d.history]
-        .reverse()
-        .find(
-          (h) =>
-            h.code === ({ requested: '13', agreed: '15', refused: '16' } as const)[d.change!.state],
-        )?.reason
+    ? [...d.history].reverse().find((h) => h.code === CHANGE_STATUS[d.change!.state])?.reason
     : undefined;
 
   return (
@@ -71,10 +70,10 @@ export function Outbox() {
   const [recall, setRecall] = useState<TDispatch | null>(null);
   const [reason, setReason] = useState('');
   const { data, setData, loading, error, reload } = useAsync(async () => {
-    const page = await get<Page<TDispatch>>('/outbox?limit=30');
+    const page = await call(routes.exchange.outbox, { query: { limit: 30 } });
 
     // the list carries counts only; the recipients' own statuses come with each dispatch
-    return Promise.all(page.items.map((d) => get<TDispatch>(`/dispatches/${d.id}`)));
+    return Promise.all(page.items.map((d) => call(routes.exchange.dispatchOf, { params: d })));
   }, []);
 
   useEffect(() => {
@@ -94,7 +93,7 @@ export function Outbox() {
                       : {
                           ...d,
                           status: ev.code,
-                          overdue: d.overdue && !['02', '06'].includes(ev.code),
+                          overdue: d.overdue && !CLOSED.includes(ev.code),
                           history: [
                             ...d.history,
                             {
@@ -122,7 +121,7 @@ export function Outbox() {
   const doRecall = async () => {
     if (!recall) return;
     try {
-      await post(`/dispatches/${recall.id}/recall`, { reason });
+      await call(routes.exchange.recall, { params: recall, body: { reason } });
       message.success(t('outbox.recallDone'));
       setRecall(null);
       setReason('');

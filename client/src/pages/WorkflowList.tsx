@@ -1,19 +1,23 @@
 import { Button, Card, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useEffect, useState } from 'react';
-import type { Page } from '../../../server/src/contracts/common';
-import { DOCUMENT_TYPES, type TDocument } from '../../../server/src/contracts/documents';
+import {
+  DOCUMENT_TYPES,
+  type TDocument,
+  type TDocumentType,
+  type TUrgency,
+} from '../../../server/src/contracts/documents';
 import type { TWorkflowList } from '../../../server/src/contracts/workflow';
 import { UrgencyTag } from '../components/tags';
 import { UrgencySelect } from '../components/UrgencySelect';
 import { useI18n } from '../i18n/i18n';
-import { get, query } from '../lib/api';
+import { call, routes } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { fmtDate, fmtDateTime } from '../lib/format';
 import { linkProps } from '../lib/router';
 import { useAsync } from '../lib/useAsync';
 
-type Filters = { q: string; type?: string; urgency?: string };
+type Filters = { q: string; type?: TDocumentType; urgency?: TUrgency };
 
 /** One of the three lists of trình ký: my drafts, awaiting my signature, signed to release. */
 export function WorkflowList({ list }: { list: TWorkflowList }) {
@@ -21,21 +25,24 @@ export function WorkflowList({ list }: { list: TWorkflowList }) {
   const { events } = useAuth();
   const [filters, setFilters] = useState<Filters>({ q: '' });
   const [cursor, setCursor] = useState<string | null>(null);
-  const path = (c?: string) =>
-    `/workflow/lists/${list}${query({ q: filters.q.trim(), type: filters.type, urgency: filters.urgency, cursor: c })}`;
+  const page = (cursor?: string) =>
+    call(routes.workflow.list, {
+      params: { list },
+      query: { q: filters.q.trim(), type: filters.type, urgency: filters.urgency, cursor },
+    });
   const { data, setData, loading, error, reload } = useAsync(async () => {
-    const page = await get<Page<TDocument>>(path());
-    setCursor(page.nextCursor);
+    const first = await page();
+    setCursor(first.nextCursor);
 
-    return page.items;
+    return first.items;
   }, [list, filters]);
   // live: any move of a document of the organization may add to or take from this list
   useEffect(() => events?.on('workflow:changed', () => void reload()), [events, reload]);
   const loadMore = async () => {
     if (!cursor) return;
-    const page = await get<Page<TDocument>>(path(cursor));
-    setCursor(page.nextCursor);
-    setData((items) => [...(items ?? []), ...page.items]);
+    const next = await page(cursor);
+    setCursor(next.nextCursor);
+    setData((items) => [...(items ?? []), ...next.items]);
   };
 
   const columns: ColumnsType<TDocument> = [
@@ -110,7 +117,7 @@ export function WorkflowList({ list }: { list: TWorkflowList }) {
           placeholder={t('field.type')}
           style={{ width: 180 }}
           value={filters.type}
-          onChange={(type?: string) => setFilters((f) => ({ ...f, type }))}
+          onChange={(type?: TDocumentType) => setFilters((f) => ({ ...f, type }))}
           options={Object.keys(DOCUMENT_TYPES).map((k) => ({ value: k, label: k }))}
           aria-label={t('field.type')}
         />

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZObjectId, ZRole, ZText, type TRole } from './common.js';
+import { answer, routes, ZId } from './endpoint.js';
 
 export const ZLogin = z
   .object({
@@ -77,3 +78,61 @@ export type TApiKey = {
   createdAt: string;
   revokedAt: string | null;
 };
+
+/** `GET /auth/me`: the user, or the API key that calls. */
+export type TMe =
+  | TUser
+  | {
+      apiKey: {
+        kind: 'user' | 'api-key';
+        id: string;
+        orgId: string;
+        roles: TRole[];
+        name: string;
+      };
+    };
+
+export const authApi = routes('/auth', {
+  login: { method: 'POST', path: '/login', body: ZLogin, returns: answer<TTokens>() },
+  refresh: { method: 'POST', path: '/refresh', body: ZRefresh, returns: answer<TTokens>() },
+  logout: { method: 'POST', path: '/logout', body: ZRefresh, returns: answer<void>() },
+  me: { method: 'GET', path: '/me', roles: [], returns: answer<TMe>() },
+});
+
+export const usersApi = routes('/users', {
+  list: {
+    method: 'GET',
+    path: '/',
+    roles: ['hub_admin', 'org_admin'],
+    query: z.object({ orgId: ZObjectId.optional() }).strict(),
+    returns: answer<TUser[]>(),
+  },
+  // Any caller reaches the grant policy, so that a refused grant is a 403 it has audited.
+  create: { method: 'POST', path: '/', roles: [], body: ZUserCreate, returns: answer<TUser>() },
+  update: {
+    method: 'PATCH',
+    path: '/:id',
+    roles: [],
+    params: ZId,
+    body: ZUserUpdate,
+    returns: answer<TUser>(),
+  },
+});
+
+export const apiKeysApi = routes('/api-keys', {
+  list: { method: 'GET', path: '/', roles: ['org_admin'], returns: answer<TApiKey[]>() },
+  create: {
+    method: 'POST',
+    path: '/',
+    roles: [],
+    body: ZApiKeyCreate,
+    returns: answer<TApiKey & { key: string }>(),
+  },
+  revoke: {
+    method: 'DELETE',
+    path: '/:id',
+    roles: ['org_admin'],
+    params: ZId,
+    returns: answer<TApiKey>(),
+  },
+});

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z, ZodDefault, ZodEffects, ZodOptional, ZodString, type ZodTypeAny } from 'zod';
 
 /** Roles, as the product names them. */
 export const ROLES = [
@@ -13,6 +13,9 @@ export const ZRole = z.enum(ROLES);
 export type TRole = z.infer<typeof ZRole>;
 
 export const ZObjectId = z.string().regex(/^[0-9a-f]{24}$/, 'mã định danh không hợp lệ');
+
+/** A calendar day, YYYY-MM-DD. */
+export const ZIsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'ngày theo dạng YYYY-MM-DD');
 
 /** Text stored as UTF-8 NFC, trimmed. */
 export const ZText = (max: number) =>
@@ -30,4 +33,25 @@ export const ZCursorQuery = z
   })
   .strict();
 
+/** A page of a list by id, after the `cursor` (the last id of the previous page). */
+export const ZIdPage = z.object({
+  cursor: z
+    .string()
+    .regex(/^[0-9a-f]{24}$/, 'con trỏ trang không hợp lệ')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
 export type Page<T> = { items: T[]; nextCursor: string | null };
+
+/** The longest text a schema accepts (through trims, defaults and optionals), for forms. */
+export function maxLengthOf(schema: ZodTypeAny): number | undefined {
+  let s = schema;
+  for (;;) {
+    if (s instanceof ZodEffects) s = s.innerType();
+    else if (s instanceof ZodOptional || s instanceof ZodDefault) s = s._def.innerType;
+    else break;
+  }
+
+  return s instanceof ZodString ? (s.maxLength ?? undefined) : undefined;
+}

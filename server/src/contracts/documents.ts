@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ZText } from './common.js';
+import { maxLengthOf, ZIdPage, ZIsoDate, ZText, type Page, type TRole } from './common.js';
+import { answer, routes, ZId } from './endpoint.js';
 import type { TWorkflowInfo } from './workflow-state.js';
 
 /** Decree 30/2020, Phụ lục III: document types and their abbreviations. */
@@ -56,8 +57,6 @@ export const URGENCY_LABELS: Record<TUrgency, string> = {
 export const CONFIDENTIALITIES = ['thuong', 'mat', 'toi_mat', 'tuyet_mat'] as const;
 export const ZConfidentiality = z.enum(CONFIDENTIALITIES);
 
-const ZIsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'ngày theo dạng YYYY-MM-DD');
-
 /** Decree 30 metadata of an outgoing document (Phụ lục VI). */
 export const ZDocumentMeta = z
   .object({
@@ -95,6 +94,17 @@ export const ZDocumentMeta = z
   })
   .strict();
 export type TDocumentMeta = z.infer<typeof ZDocumentMeta>;
+
+const META = ZDocumentMeta.shape;
+/** The metadata's length limits, as forms show them (the schema stays the last word). */
+export const META_MAX_LENGTH = {
+  notation: maxLengthOf(META.notation),
+  issuePlace: maxLengthOf(META.issuePlace),
+  subject: maxLengthOf(META.subject),
+  signerName: maxLengthOf(META.signer.shape.fullName),
+  signerPosition: maxLengthOf(META.signer.shape.position),
+  description: maxLengthOf(META.description),
+};
 
 export type TSignatureInfo = {
   signer: string;
@@ -176,11 +186,33 @@ export const ZDocumentListQuery = z
       .string()
       .regex(/^[0-9a-f]{24}$/)
       .optional(),
-    cursor: z
-      .string()
-      .regex(/^[0-9a-f]{24}$/, 'con trỏ trang không hợp lệ')
-      .optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
+    ...ZIdPage.shape,
   })
   .strict();
 export type TDocumentListQuery = z.infer<typeof ZDocumentListQuery>;
+
+/** Who may upload a document (or draft one in the workflow). */
+export const UPLOADERS: TRole[] = ['clerk', 'org_admin', 'signer'];
+
+export const ZVersionParams = ZId.extend({ versionId: ZId.shape.id }).strict();
+
+export const documentsApi = routes('/documents', {
+  /** multipart/form-data: a `file` part (the PDF) and a `meta` part (JSON, ZDocumentMeta) */
+  upload: { method: 'POST', path: '/', roles: UPLOADERS, returns: answer<TDocument>() },
+  list: {
+    method: 'GET',
+    path: '/',
+    roles: [],
+    query: ZDocumentListQuery,
+    returns: answer<Page<TDocument>>(),
+  },
+  get: { method: 'GET', path: '/:id', roles: [], params: ZId, returns: answer<TDocument>() },
+  /** application/pdf, with an ETag (the version's SHA-256) */
+  file: {
+    method: 'GET',
+    path: '/:id/versions/:versionId/file',
+    roles: [],
+    params: ZVersionParams,
+    returns: answer<void>(),
+  },
+});

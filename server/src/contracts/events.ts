@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { answer, routes } from './endpoint.js';
 import type { TDeliveryBrief, TStatusCode } from './exchange.js';
 import type { TRevalidationProgress } from './revalidation.js';
 import type { TWorkflowEvent } from './workflow.js';
@@ -42,6 +44,11 @@ export type EventPayloads = {
   'workflow:changed': TWorkflowEvent;
 };
 export type EventType = keyof EventPayloads;
+
+/** An event of the log, its payload typed by its type. */
+export type TAnyEvent = {
+  [K in EventType]: Omit<EventEnvelope<EventPayloads[K]>, 'type'> & { type: K };
+}[EventType];
 export const EVENT_TYPES: EventType[] = [
   'document:incoming',
   'delivery:status',
@@ -101,3 +108,21 @@ export type SocketData = {
   /** When the handshake's access token expires (ms since the epoch): the socket ends then. */
   expiresAt: number;
 };
+
+export const ZEventsQuery = z
+  .object({
+    after: z.coerce.number().int().min(0).default(0),
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+  })
+  .strict();
+
+/** For systems that poll instead of holding a socket: everything after the last seq they saw. */
+export const eventsApi = routes('/events', {
+  after: {
+    method: 'GET',
+    path: '/',
+    roles: [],
+    query: ZEventsQuery,
+    returns: answer<{ events: TAnyEvent[]; lastSeq: number }>(),
+  },
+});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZObjectId, ZText } from './common.js';
+import { answer, routes, ZId } from './endpoint.js';
 
 /** `inspection` (thanh tra): an agency whose staff may include auditors. */
 export const ORG_KINDS = ['agency', 'inspection', 'enterprise'] as const;
@@ -65,3 +66,22 @@ export const ZOrgListQuery = z
     parentId: ZObjectId.optional(),
   })
   .strict();
+
+/** An organization in the tree of `GET /orgs/tree`, with its children. */
+export type TOrgNode = TOrg & { children: TOrgNode[] };
+
+export const orgsApi = routes('/orgs', {
+  list: { method: 'GET', path: '/', roles: [], query: ZOrgListQuery, returns: answer<TOrg[]>() },
+  tree: { method: 'GET', path: '/tree', roles: [], returns: answer<TOrgNode[]>() },
+  get: { method: 'GET', path: '/:id', roles: [], params: ZId, returns: answer<TOrg>() },
+  // Any caller reaches the policy, so that a refused change is a 403 it has audited.
+  create: { method: 'POST', path: '/', roles: [], body: ZOrgCreate, returns: answer<TOrg>() },
+  update: {
+    method: 'PATCH',
+    path: '/:id',
+    roles: [],
+    params: ZId,
+    body: ZOrgUpdate,
+    returns: answer<TOrg>(),
+  },
+});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZObjectId } from './common.js';
+import { answer, routes, ZId } from './endpoint.js';
 
 /** Kinds of certificate the hub's issuing CA records (its own TSA and OCSP responder included). */
 export const CERTIFICATE_KINDS = ['seal', 'personal', 'tls', 'client', 'tsa', 'ocsp'] as const;
@@ -86,3 +87,54 @@ export type TCertificate = {
   /** The certificate itself (public), PEM. */
   certificatePem: string;
 };
+
+/** /api/v1/certificates: issuance, listing, download and revocation. Never any private key. */
+export const certificatesApi = routes('/certificates', {
+  list: {
+    method: 'GET',
+    path: '/',
+    roles: [],
+    query: ZCertificateListQuery,
+    returns: answer<TCertificate[]>(),
+  },
+  issueSeal: {
+    method: 'POST',
+    path: '/seal',
+    roles: ['hub_admin', 'org_admin'],
+    body: ZSealIssue,
+    returns: answer<TCertificate>(),
+  },
+  // any logged-in user may reach it: the holder submits their own CSR; the service decides
+  issuePersonal: {
+    method: 'POST',
+    path: '/personal',
+    roles: [],
+    body: ZPersonalIssue,
+    returns: answer<TCertificate>(),
+  },
+  get: { method: 'GET', path: '/:id', roles: [], params: ZId, returns: answer<TCertificate>() },
+  /** application/x-pem-file */
+  pem: {
+    method: 'GET',
+    path: '/:id/certificate.pem',
+    roles: [],
+    params: ZId,
+    returns: answer<void>(),
+  },
+  /** application/x-pem-file: the certificate and its issuers */
+  chainPem: {
+    method: 'GET',
+    path: '/:id/chain.pem',
+    roles: [],
+    params: ZId,
+    returns: answer<void>(),
+  },
+  revoke: {
+    method: 'POST',
+    path: '/:id/revoke',
+    roles: ['hub_admin', 'org_admin'],
+    params: ZId,
+    body: ZRevoke,
+    returns: answer<TCertificate>(),
+  },
+});

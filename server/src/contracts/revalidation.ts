@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { ZObjectId } from './common.js';
-
-/** Inclusive days of the Vietnam calendar (Asia/Ho_Chi_Minh), as the statistics take them. */
-const ZIsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'ngày theo dạng YYYY-MM-DD');
+import { ZIsoDate, ZObjectId } from './common.js';
+import { answer, routes, ZId } from './endpoint.js';
+import { STATS_READERS as READERS } from './stats.js';
 
 /**
  * POST /api/v1/revalidations: re-validate today the signatures of every outgoing document of the
@@ -18,7 +17,7 @@ export const ZRevalidationCreate = z
   .strict();
 export type TRevalidationCreate = z.infer<typeof ZRevalidationCreate>;
 
-export const ZRevalidationParams = z.object({ id: ZObjectId }).strict();
+export const ZRevalidationParams = ZId;
 
 export const REVALIDATION_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
 export type TRevalidationStatus = (typeof REVALIDATION_STATUSES)[number];
@@ -94,3 +93,36 @@ export type TRevalidationProgress = TRevalidationCounts & {
   to: string;
   status: TRevalidationStatus;
 };
+
+/** /api/v1/revalidations: bulk re-validation jobs behind the still-valid figure. */
+export const revalidationApi = routes('/revalidations', {
+  /** 202: accepted, runs in the background; 200: the job already running for these days */
+  start: {
+    method: 'POST',
+    path: '/',
+    roles: READERS,
+    body: ZRevalidationCreate,
+    returns: answer<TRevalidationJob>(),
+  },
+  list: {
+    method: 'GET',
+    path: '/',
+    roles: READERS,
+    query: ZRevalidationListQuery,
+    returns: answer<TRevalidationPage>(),
+  },
+  get: {
+    method: 'GET',
+    path: '/:id',
+    roles: READERS,
+    params: ZId,
+    returns: answer<TRevalidationJob>(),
+  },
+  resume: {
+    method: 'POST',
+    path: '/:id/resume',
+    roles: READERS,
+    params: ZId,
+    returns: answer<TRevalidationJob>(),
+  },
+});

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { ZObjectId } from './common.js';
+import { ZObjectId, type TRole } from './common.js';
+import type { TDocument } from './documents.js';
+import { answer, routes, ZId } from './endpoint.js';
 
 export const PADES_LEVELS = ['B-B', 'B-T', 'B-LT', 'B-LTA'] as const;
 export const SIGNATURE_KINDS = ['personal', 'seal'] as const;
@@ -156,3 +158,42 @@ export const ZSigningSessionComplete = z
   })
   .strict();
 export type TSigningSessionComplete = z.infer<typeof ZSigningSessionComplete>;
+
+const SIGNERS: TRole[] = ['signer', 'clerk'];
+
+/** Mounted under /api/v1/documents, next to the documents module's own routes. */
+export const signingApi = routes('/documents', {
+  sign: {
+    method: 'POST',
+    path: '/:id/signatures',
+    roles: SIGNERS,
+    params: ZId,
+    body: ZSignRequest,
+    returns: answer<TDocument>(),
+  },
+  placement: {
+    method: 'GET',
+    path: '/:id/signature-placement',
+    roles: SIGNERS,
+    params: ZId,
+    query: ZPlacementQuery,
+    returns: answer<TProposedPlacement>(),
+  },
+  openSession: {
+    method: 'POST',
+    path: '/:id/signing-sessions',
+    roles: SIGNERS,
+    params: ZId,
+    body: ZSigningSessionCreate,
+    returns: answer<TSigningSession>(),
+  },
+  completeSession: {
+    method: 'PUT',
+    base: '/signing-sessions',
+    path: '/:id',
+    roles: SIGNERS,
+    params: ZId,
+    body: ZSigningSessionComplete,
+    returns: answer<TDocument>(),
+  },
+});

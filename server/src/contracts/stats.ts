@@ -1,13 +1,12 @@
 import { z } from 'zod';
+import { ZIsoDate, ZObjectId as ZId, type TRole } from './common.js';
 import { ZDocumentType, ZUrgency } from './documents.js';
+import { answer, routes } from './endpoint.js';
 
 /** Calendar periods of the Asia/Ho_Chi_Minh calendar (UTC+7, no daylight saving). */
 export const STATS_PERIODS = ['day', 'week', 'month', 'quarter', 'year'] as const;
 export const ZStatsPeriod = z.enum(STATS_PERIODS);
 export type TStatsPeriod = z.infer<typeof ZStatsPeriod>;
-
-const ZIsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'ngày theo dạng YYYY-MM-DD');
-const ZId = z.string().regex(/^[0-9a-f]{24}$/, 'mã định danh không hợp lệ');
 
 /**
  * `from`/`to` are inclusive Vietnam calendar days. Missing `from`/`to` are filled with the
@@ -144,3 +143,48 @@ export type TStatsItems = {
   ids: string[];
   nextCursor: string | null;
 };
+
+/** Auditors see every organization, hub admins too, org admins their own subtree. */
+export const STATS_READERS: TRole[] = ['auditor', 'org_admin', 'hub_admin'];
+
+/**
+ * /api/v1/stats. Summary and series answer text/csv to `Accept: text/csv`; export.xlsx is an
+ * Excel workbook (summary and the series by `period`).
+ */
+export const statsApi = routes('/stats', {
+  summary: {
+    method: 'GET',
+    path: '/summary',
+    roles: STATS_READERS,
+    query: ZStatsQuery,
+    returns: answer<TStatsSummary>(),
+  },
+  series: {
+    method: 'GET',
+    path: '/series',
+    roles: STATS_READERS,
+    query: ZStatsQuery,
+    returns: answer<TStatsSeries>(),
+  },
+  xlsx: {
+    method: 'GET',
+    path: '/export.xlsx',
+    roles: STATS_READERS,
+    query: ZStatsQuery,
+    returns: answer<void>(),
+  },
+  // recovery: counters recomputed from the collections (after an org moved, or a lost write)
+  rebuild: {
+    method: 'POST',
+    path: '/rebuild',
+    roles: ['hub_admin'],
+    returns: answer<TStatsRebuild>(),
+  },
+  items: {
+    method: 'GET',
+    path: '/items',
+    roles: STATS_READERS,
+    query: ZStatsItemsQuery,
+    returns: answer<TStatsItems>(),
+  },
+});

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ZObjectId } from './common.js';
-import { ZDocumentMeta, ZDocumentType, ZUrgency } from './documents.js';
+import { ZIdPage, ZObjectId, type Page, type TRole } from './common.js';
+import { UPLOADERS, ZDocumentMeta, ZDocumentType, ZUrgency, type TDocument } from './documents.js';
+import { answer, routes, ZId } from './endpoint.js';
 
 import type { TWorkflowAction, TWorkflowState } from './workflow-state.js';
 
@@ -52,11 +53,7 @@ export const ZWorkflowListQuery = z
     from: ZIsoDate.optional(),
     to: ZIsoDate.optional(),
     q: z.string().trim().max(200).optional(),
-    cursor: z
-      .string()
-      .regex(/^[0-9a-f]{24}$/, 'con trỏ trang không hợp lệ')
-      .optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
+    ...ZIdPage.shape,
   })
   .strict();
 export type TWorkflowListQuery = z.infer<typeof ZWorkflowListQuery>;
@@ -99,3 +96,109 @@ export type TWorkflowEvent = {
   to: string[];
   comment?: string;
 };
+
+const DRAFTERS: TRole[] = UPLOADERS;
+
+/** Trình ký, mounted under /api/v1/workflow. */
+export const workflowApi = routes('/workflow', {
+  /** multipart/form-data: a `file` part (the PDF) and a `meta` part (JSON, ZDraftMeta) */
+  createDraft: { method: 'POST', path: '/drafts', roles: DRAFTERS, returns: answer<TDocument>() },
+  editDraft: {
+    method: 'PATCH',
+    path: '/drafts/:id',
+    roles: DRAFTERS,
+    params: ZId,
+    body: ZDraftPatch,
+    returns: answer<TDocument>(),
+  },
+  /** multipart/form-data: a `file` part */
+  replaceFile: {
+    method: 'PUT',
+    path: '/drafts/:id/file',
+    roles: DRAFTERS,
+    params: ZId,
+    returns: answer<TDocument>(),
+  },
+  deleteDraft: {
+    method: 'DELETE',
+    path: '/drafts/:id',
+    roles: DRAFTERS,
+    params: ZId,
+    returns: answer<void>(),
+  },
+  submit: {
+    method: 'POST',
+    path: '/documents/:id/submit',
+    roles: DRAFTERS,
+    params: ZId,
+    body: ZSubmit,
+    returns: answer<TDocument>(),
+  },
+  return: {
+    method: 'POST',
+    path: '/documents/:id/return',
+    roles: ['signer'],
+    params: ZId,
+    body: ZReturn,
+    returns: answer<TDocument>(),
+  },
+  number: {
+    method: 'POST',
+    path: '/documents/:id/number',
+    roles: ['clerk'],
+    params: ZId,
+    body: ZIssueNumber,
+    returns: answer<TDocument>(),
+  },
+  list: {
+    method: 'GET',
+    path: '/lists/:list',
+    roles: [],
+    params: ZWorkflowListParams,
+    query: ZWorkflowListQuery,
+    returns: answer<Page<TDocument>>(),
+  },
+  counts: { method: 'GET', path: '/counts', roles: [], returns: answer<TWorkflowCounts>() },
+  signers: {
+    method: 'GET',
+    path: '/signers',
+    roles: DRAFTERS,
+    returns: answer<TSignerOption[]>(),
+  },
+  policy: { method: 'GET', path: '/policy', roles: [], returns: answer<TWorkflowPolicyRead>() },
+  setPolicy: {
+    method: 'PUT',
+    path: '/policy',
+    roles: ['org_admin'],
+    body: ZWorkflowPolicy,
+    returns: answer<TWorkflowPolicy>(),
+  },
+  seal: { method: 'GET', path: '/images/seal', roles: [], returns: answer<TRecordImage>() },
+  setSeal: {
+    method: 'PUT',
+    path: '/images/seal',
+    roles: ['org_admin'],
+    body: ZRecordImage,
+    returns: answer<TRecordImage>(),
+  },
+  signature: {
+    method: 'GET',
+    path: '/images/signature',
+    roles: [],
+    returns: answer<TRecordImage>(),
+  },
+  signatureOf: {
+    method: 'GET',
+    path: '/images/signature/:userId',
+    roles: [],
+    params: z.object({ userId: ZObjectId }).strict(),
+    returns: answer<TRecordImage>(),
+  },
+  setSignature: {
+    method: 'PUT',
+    path: '/images/signature',
+    roles: ['signer'],
+    body: ZRecordImage,
+    returns: answer<TRecordImage>(),
+  },
+});

@@ -1,6 +1,7 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { ZodType, ZodTypeDef } from 'zod';
 import type { TRole } from '../contracts/common.js';
+import type { AnswerOf, Endpoint, Out } from '../contracts/endpoint.js';
 import { AppError } from '../errors/app-error.js';
 import { hasRole, type Principal } from './principal.js';
 
@@ -11,7 +12,7 @@ export type RouteSpec<B, Q, P> = {
   query?: Schema<Q>;
   params?: Schema<P>;
   /** Omit for public routes; an empty list means any authenticated caller. */
-  roles?: TRole[];
+  roles?: readonly TRole[];
   /** A body parser of its own (raw XML, text), run only once the caller is authorized. */
   reads?: RequestHandler;
 };
@@ -60,7 +61,7 @@ export function findOperatorKey(value: unknown, path = ''): string | null {
   return null;
 }
 
-function authorize(req: Request, roles: TRole[] | undefined): Principal {
+function authorize(req: Request, roles: readonly TRole[] | undefined): Principal {
   if (roles === undefined) return req.principal as Principal;
   const p = req.principal;
   if (!p) throw new AppError('UNAUTHENTICATED', 'Cần đăng nhập hoặc khóa API hợp lệ.');
@@ -114,4 +115,34 @@ export function route<B = undefined, Q = undefined, P = undefined>(
 
   // The OpenAPI description is generated from the very schemas that validate requests.
   return Object.assign(handle, { spec: spec as RouteSpec<unknown, unknown, unknown> });
+}
+
+type Serving = {
+  /** A body parser of its own (raw XML, text), run only once the caller is authorized. */
+  reads?: RequestHandler;
+  /** Handlers that run before the route's own checks (upload gates and parsers). */
+  before?: RequestHandler[];
+};
+
+/**
+ * Serves a contract endpoint on a router: its schemas validate the request, and the handler must
+ * answer what the endpoint declares (or write the response itself and return nothing).
+ */
+export function serve<E extends Endpoint>(
+  r: Router,
+  e: E,
+  handler: (
+    input: RouteInput<Out<E, 'body'>, Out<E, 'query'>, Out<E, 'params'>>,
+  ) => Promise<AnswerOf<E> | undefined> | AnswerOf<E> | undefined,
+  how: Serving = {},
+): void {
+  const spec: RouteSpec<Out<E, 'body'>, Out<E, 'query'>, Out<E, 'params'>> = {
+    body: e.body,
+    query: e.query,
+    params: e.params,
+    roles: e.roles,
+    reads: how.reads,
+  };
+  const method = e.method.toLowerCase() as Lowercase<Endpoint['method']>;
+  r[method](e.path, ...(how.before ?? []), route(spec, handler));
 }

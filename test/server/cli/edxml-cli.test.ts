@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TDispatchSent } from '../../../server/src/contracts/exchange.js';
 import { parsePackage, writePackage } from '../../../server/src/lib/edxml/index.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { signerForOrg } from '../../../server/src/modules/edxml/edxml-signer.js';
@@ -12,6 +11,7 @@ import { startTestHub, testDbName, testMongoUri } from '../../support/hub.js';
 import { runCli } from '../../support/process.js';
 import { uriWithDb } from '../scale/hub-process.js';
 import { samplePackage } from '../edxml/helpers.js';
+import { API, call } from '../../support/call.js';
 
 describe('lienthong edxml export / import', function () {
   this.timeout(120_000);
@@ -33,11 +33,13 @@ describe('lienthong edxml export / import', function () {
     const recipient = await makeOrg(hub.ctx, { name: 'UBND huyện Hoằng Hóa' });
     const clerk = await makeUser(hub, sender, ['clerk']);
     const doc = await makeDocument(hub, clerk);
-    const sent = await api(hub, clerk.token)('POST', '/api/v1/dispatches', {
-      documentId: doc.id,
-      recipients: [recipient.id],
+    const sent = await call(hub, clerk.token)(API.exchange.dispatch, {
+      body: {
+        documentId: doc.id,
+        recipients: [recipient.id],
+      },
     });
-    const dispatch = sent.body as unknown as TDispatchSent;
+    const dispatch = sent.body;
     const env = { ...secrets, DATA_DIR: dir, MONGODB_URI: uriWithDb(testMongoUri(), db) };
     const file = join(dir, 'pkg.edxml');
     const out = runCli(['edxml', 'export', dispatch.id, '--out', file], env);

@@ -20,7 +20,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TDocument, TDocumentMeta } from '../../../server/src/contracts/documents.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
-import type { TCertificate } from '../../../server/src/contracts/pki.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { IssuedCertificates } from '../../../server/src/modules/pki/models.js';
 import { forgetCrl } from '../../../server/src/modules/pki/responders.js';
@@ -35,9 +34,10 @@ import { readDss } from '../../../server/src/lib/validation/pdf-signatures.js';
 import { revocationStatus } from '../../../server/src/lib/validation/revocation.js';
 import type { TValidationReport } from '../../../server/src/lib/validation/report.schemas.js';
 import { corpusBytes, type CorpusName } from '../../support/corpus.js';
-import { TEST_PASSWORD, api, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
+import { TEST_PASSWORD, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
 import { REPO, freePort, run } from '../../support/process.js';
+import { API, call } from '../../support/call.js';
 
 const META: Partial<TDocumentMeta> = {
   type: 'Công văn',
@@ -297,9 +297,9 @@ describe('long-term signatures with a fresh certs init PKI served by a hub (issu
 
   it('a hub-signed document (B-LT and B-LTA through the API, downloaded) passes offline with only the root', async () => {
     const admin = await makeUser(hub, org, ['org_admin']);
-    const s = await api(hub, admin.token)('POST', '/api/v1/certificates/seal', {});
+    const s = await call(hub, admin.token)(API.certificates.issueSeal, { body: {} });
     expect(s.status, JSON.stringify(s.body)).to.equal(201);
-    const seal = s.body as unknown as TCertificate;
+    const seal = s.body;
     for (const level of ['B-LT', 'B-LTA'] as const) {
       const form = new FormData();
       form.append('meta', JSON.stringify(META));
@@ -311,14 +311,17 @@ describe('long-term signatures with a fresh certs init PKI served by a hub (issu
       });
       expect(up.status).to.equal(201);
       const doc = (await up.json()) as TDocument;
-      const r = await api(hub, clerk.token)('POST', `/api/v1/documents/${doc.id}/signatures`, {
-        confirmPassword: TEST_PASSWORD,
-        certificateId: seal.id,
-        kind: 'seal',
-        level,
+      const r = await call(hub, clerk.token)(API.signing.sign, {
+        params: { id: doc.id },
+        body: {
+          confirmPassword: TEST_PASSWORD,
+          certificateId: seal.id,
+          kind: 'seal',
+          level,
+        },
       });
       expect(r.status, JSON.stringify(r.body)).to.equal(201);
-      const final = r.body as unknown as TDocument;
+      const final = r.body;
       const file = await fetch(
         `${hub.url}/api/v1/documents/${doc.id}/versions/${final.currentVersionId}/file`,
         {

@@ -6,7 +6,6 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import type { TDispatchSent } from '../../../server/src/contracts/exchange.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
-import type { TCertificate } from '../../../server/src/contracts/pki.js';
 import type { Hub } from '../../../server/src/hub.js';
 import {
   BUCKET,
@@ -18,7 +17,6 @@ import { eventsAfter } from '../../../server/src/modules/events/publish.js';
 import { Deliveries, Dispatches } from '../../../server/src/modules/exchange/delivery.model.js';
 import {
   TEST_PASSWORD,
-  api,
   congVanForm,
   makeDocument,
   makeOrg,
@@ -28,6 +26,7 @@ import {
 } from '../../support/factories.js';
 import { freePort, waitFor } from '../../support/process.js';
 import { EngineHub, EventClient, observerOf, secretsEnv } from './engine-hub.js';
+import { API, call } from '../../support/call.js';
 
 /** Kills of the engine; each one lands during an upload, a signing and a dispatch at once. */
 const KILLS = Number(process.env.LIENTHONG_FAULT_KILLS ?? 20);
@@ -88,11 +87,13 @@ describe('faults: the engine SIGKILLed during upload, signing and dispatch (real
     );
     const admin = await makeUser(observer, sender, ['org_admin']);
     clerk = await makeUser(observer, sender, ['clerk']);
-    const seal = await api(observer, admin.token)('POST', '/api/v1/certificates/seal', {
-      algorithm: 'p256',
+    const seal = await call(observer, admin.token)(API.certificates.issueSeal, {
+      body: {
+        algorithm: 'p256',
+      },
     });
     expect(seal.status, JSON.stringify(seal.body)).to.equal(201);
-    sealId = (seal.body as unknown as TCertificate).id;
+    sealId = seal.body.id;
     clients.push(new EventClient(sender.id, hub.url, clerk.token));
     for (const r of recipients) {
       const u = await makeUser(observer, r, ['clerk']);

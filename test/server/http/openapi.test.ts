@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { API } from '../../../server/src/contracts/api.js';
+import { API_PREFIX } from '../../../server/src/contracts/endpoint.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { startTestHub } from '../../support/hub.js';
 
@@ -9,6 +11,7 @@ type Doc = {
     Record<
       string,
       {
+        'x-roles'?: string[];
         requestBody?: {
           content: Record<
             string,
@@ -40,6 +43,21 @@ describe('OpenAPI', () => {
     expect(dispatch?.additionalProperties).to.equal(false);
     expect(doc.paths).to.have.property('/api/v1/deliveries/{id}/status');
     expect(doc.paths).to.have.property('/api/v1/auth/login');
+  });
+
+  it('serves every route of the contract where the contract says, with its roles', async () => {
+    const doc = (await (await fetch(`${hub.url}/api/openapi.json`)).json()) as Doc;
+    for (const table of Object.values(API)) {
+      for (const e of Object.values(table)) {
+        const path = `${API_PREFIX}${e.base}${e.path === '/' ? '' : e.path}`.replace(
+          /:(\w+)/g,
+          '{$1}',
+        );
+        const op = doc.paths[path]?.[e.method.toLowerCase()];
+        expect(op, `${e.method} ${path}`).to.not.equal(undefined);
+        expect(op?.['x-roles'], `${e.method} ${path}`).to.deep.equal(e.roles);
+      }
+    }
   });
 
   it('serves a browsable page', async () => {

@@ -6,6 +6,7 @@ import { AuditLog } from '../../../server/src/modules/audit/audit.model.js';
 import { api, makeDocument, makeOrg, makeUser } from '../../support/factories.js';
 import { startTestHub, testDbName, testMongoUri } from '../../support/hub.js';
 import { MongoClient } from 'mongodb';
+import { API, call } from '../../support/call.js';
 
 describe('audit log: append-only, hash-chained', () => {
   let hub: Hub;
@@ -51,8 +52,8 @@ describe('audit log: append-only, hash-chained', () => {
     });
     const admin = await makeUser(hub, org, ['org_admin']);
     const clerk = await makeUser(hub, org, ['clerk']);
-    const own = await api(hub, admin.token)('GET', '/api/v1/audit');
-    const items = (own.body as unknown as { items: { orgIds: string[] }[] }).items;
+    const own = await call(hub, admin.token)(API.audit.list);
+    const items = own.body.items;
     expect(items).to.have.length(1);
     expect(items[0]!.orgIds).to.deep.equal([org.id]);
     expect((await api(hub, clerk.token)('GET', '/api/v1/audit')).status).to.equal(403);
@@ -74,9 +75,9 @@ describe('audit log: document events', () => {
     );
     const auditor = await makeUser(hub, await makeOrg(hub.ctx), ['auditor']);
     const find = async () => {
-      const r = await api(hub, auditor.token)('GET', `/api/v1/audit?targetId=${doc.id}`);
+      const r = await call(hub, auditor.token)(API.audit.list, { query: { targetId: doc.id } });
 
-      return (r.body as unknown as { items: { action: string }[] }).items.map((i) => i.action);
+      return r.body.items.map((i) => i.action);
     };
     // the audit write is awaited by the request: its entry is there as soon as it answered
     expect(await find()).to.have.members(['document.created', 'document.read-confidential']);

@@ -5,11 +5,11 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { ROLES, type TRole } from '../../../server/src/contracts/common.js';
-import type { TDispatchSent } from '../../../server/src/contracts/exchange.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { api, makeDocument, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
+import { API, call } from '../../support/call.js';
 
 type Operation = { 'x-roles'?: TRole[] };
 type Doc = { paths: Record<string, Record<string, Operation>> };
@@ -27,11 +27,13 @@ function fill(path: string, ids: Ids): string {
 async function fixture(hub: Hub, org: TOrg, peer: TOrg): Promise<Ids> {
   const clerk = await makeUser(hub, org, ['clerk']);
   const doc = await makeDocument(hub, clerk);
-  const sent = await api(hub, clerk.token)('POST', '/api/v1/dispatches', {
-    documentId: doc.id,
-    recipients: [peer.id],
+  const sent = await call(hub, clerk.token)(API.exchange.dispatch, {
+    body: {
+      documentId: doc.id,
+      recipients: [peer.id],
+    },
   });
-  const dispatch = sent.body as unknown as TDispatchSent;
+  const dispatch = sent.body;
   const admin = await makeUser(hub, org, ['org_admin']);
   const day = new Date().toISOString().slice(0, 10);
   const job = await api(hub, admin.token)('POST', '/api/v1/revalidations', { from: day, to: day });

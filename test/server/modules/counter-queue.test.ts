@@ -4,6 +4,7 @@ import { COUNTERS } from '../../../server/src/modules/stats/counter-cells.js';
 import { flushCounters } from '../../../server/src/modules/stats/counter-queue.js';
 import { readCounters } from '../../../server/src/modules/stats/counters.js';
 import { rebuildCounters } from '../../../server/src/modules/stats/rebuild-counters.js';
+import { API, call } from '../../support/call.js';
 import { api, makeDocument, makeOrg, makeUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
 
@@ -31,14 +32,12 @@ describe('stats counters queue: the exchange does not wait for them, nothing is 
       Array.from({ length: 6 }, () => makeOrg(hub.ctx, { parentId: district.id })),
     );
     const clerk = await makeUser(hub, province, ['clerk']);
-    const call = api(hub, clerk.token);
     const docs = await Promise.all(Array.from({ length: 8 }, () => makeDocument(hub, clerk)));
     // eight dispatches in flight at once: their transitions share flushes and counter cells
     const dispatched = await Promise.all(
       docs.map((d) =>
-        call('POST', '/api/v1/dispatches', {
-          documentId: d.id,
-          recipients: communes.map((c) => c.id),
+        call(hub, clerk.token)(API.exchange.dispatch, {
+          body: { documentId: d.id, recipients: communes.map((c) => c.id) },
         }),
       ),
     );
@@ -50,9 +49,7 @@ describe('stats counters queue: the exchange does not wait for them, nothing is 
     const rclerk = await makeUser(hub, communes[0]!, ['clerk']);
     const answer = api(hub, rclerk.token);
     const mine = dispatched.flatMap((r) =>
-      (r.body as unknown as { deliveries: { id: string; recipientOrgId: string }[] }).deliveries
-        .filter((d) => d.recipientOrgId === communes[0]!.id)
-        .map((d) => d.id),
+      r.body.deliveries.filter((d) => d.recipientOrgId === communes[0]!.id).map((d) => d.id),
     );
     await Promise.all(
       mine.map((id) => answer('POST', `/api/v1/deliveries/${id}/status`, { code: '03' })),

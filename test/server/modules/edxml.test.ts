@@ -53,6 +53,7 @@ import {
   xmlsecVerifyWithRoot,
   type TestKey,
 } from '../edxml/helpers.js';
+import { API, call } from '../../support/call.js';
 
 async function rootPem(hub: Hub): Promise<string> {
   return (await fetch(`${hub.url}/pki/root-ca.pem`)).text();
@@ -129,13 +130,15 @@ describe('edxml module: export, status messages, import', () => {
 
   async function dispatch(): Promise<TDispatchSent> {
     const doc = await makeDocument(hub, clerk, { dueDate: '2026-12-05', urgency: 'thuong_khan' });
-    const res = await api(hub, clerk.token)('POST', '/api/v1/dispatches', {
-      documentId: doc.id,
-      recipients: recipients.map((r) => r.id),
+    const res = await call(hub, clerk.token)(API.exchange.dispatch, {
+      body: {
+        documentId: doc.id,
+        recipients: recipients.map((r) => r.id),
+      },
     });
     expect(res.status).to.equal(201);
 
-    return res.body as unknown as TDispatchSent;
+    return res.body;
   }
 
   describe('GET /dispatches/:id/edxml', () => {
@@ -339,12 +342,11 @@ describe('edxml module: export, status messages, import', () => {
       expect(out.xmlSignature.trusted).to.equal(true);
       const senderOrg = await Orgs(hub2.ctx.db.conn).findOne({ code: sender.code }).lean();
       expect(senderOrg!.external).to.equal(true);
-      const incoming = await api(hub2, clerk2.token)(
-        'GET',
-        `/api/v1/deliveries/${out.deliveries[0]!.id}`,
-      );
+      const incoming = await call(hub2, clerk2.token)(API.exchange.delivery, {
+        params: { id: out.deliveries[0]!.id },
+      });
       expect(incoming.status).to.equal(200);
-      const delivery = incoming.body as unknown as TDelivery;
+      const delivery = incoming.body;
       expect(delivery.subject).to.equal('V/v triển khai chuyển đổi số tại huyện Hoằng Hóa');
       expect(delivery.urgency).to.equal('thuong_khan');
       const doc2 = await api(hub2, clerk2.token)('GET', `/api/v1/documents/${out.documentId}`);
@@ -465,11 +467,13 @@ describe('edxml module: export, status messages, import', () => {
     /** A dispatch on hub 1, carried to hub 2 as a package: [dispatch, the deliveries on hub 2]. */
     async function sentToHub2(): Promise<[TDispatchSent, Imported]> {
       const doc = await makeDocument(hub, sclerk);
-      const res = await api(hub, sclerk.token)('POST', '/api/v1/dispatches', {
-        documentId: doc.id,
-        recipients: to.map((o) => o.id),
+      const res = await call(hub, sclerk.token)(API.exchange.dispatch, {
+        body: {
+          documentId: doc.id,
+          recipients: to.map((o) => o.id),
+        },
       });
-      const d = res.body as unknown as TDispatchSent;
+      const d = res.body;
 
       return [d, await imported(await exported(d.id))];
     }
@@ -492,14 +496,13 @@ describe('edxml module: export, status messages, import', () => {
     }
 
     async function answer(i: number, deliveryId: string, code: '15' | '16') {
-      const res = await api(hub2, bclerks[i]!.token)(
-        'POST',
-        `/api/v1/deliveries/${deliveryId}/status`,
-        code === '15' ? { code } : { code, reason: 'Đã xử lý theo văn bản cũ' },
-      );
+      const res = await call(hub2, bclerks[i]!.token)(API.exchange.changeStatus, {
+        params: { id: deliveryId },
+        body: code === '15' ? { code } : { code, reason: 'Đã xử lý theo văn bản cũ' },
+      });
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
 
-      return res.body as unknown as TDelivery;
+      return res.body;
     }
 
     const stored = (id: string) => Deliveries(hub2.ctx.db.conn).findById(id).lean();
@@ -526,9 +529,11 @@ describe('edxml module: export, status messages, import', () => {
         { kind: 'recall', state: 'requested' },
       ]);
       const [d0, d1] = [to2(first, 0), to2(first, 1)];
-      const seen = await api(hub2, bclerks[0]!.token)('GET', `/api/v1/deliveries/${d0!.id}`);
+      const seen = await call(hub2, bclerks[0]!.token)(API.exchange.delivery, {
+        params: { id: d0!.id },
+      });
       // a recalled delivery shows its recipient the recall, not the messages before it (issue #26)
-      expect((seen.body as unknown as TDelivery).history.map((h) => h.code)).to.deep.equal(['13']);
+      expect(seen.body.history.map((h) => h.code)).to.deep.equal(['13']);
       await answer(0, d0!.id, '15');
       expect((await answer(1, d1!.id, '16')).change).to.include({ state: 'refused' });
       expect((await stored(d0!.id))!.withdrawn).to.equal(true);

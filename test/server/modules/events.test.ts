@@ -4,9 +4,10 @@ import type { TDeliveryStatusEvent } from '../../../server/src/contracts/events.
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { publish, publishEvents } from '../../../server/src/modules/events/publish.js';
-import { api, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
+import { makeOrg, makeUser, type TestUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
 import { connectSocket } from '../../support/sockets.js';
+import { API, call } from '../../support/call.js';
 
 function statusEvent(n: number): TDeliveryStatusEvent {
   return {
@@ -86,12 +87,12 @@ describe('events: persisted log, Socket.IO rooms, replay', () => {
   });
 
   it('serves the same log over HTTP for systems that poll', async () => {
-    const r = await api(hub, a.token)('GET', '/api/v1/events?after=0');
-    const body = r.body as unknown as { events: { seq: number; orgId: string }[]; lastSeq: number };
+    const r = await call(hub, a.token)(API.events.after, { query: { after: 0 } });
+    const body = r.body;
     expect(body.events.length).to.be.greaterThanOrEqual(3);
     expect(body.events.every((e) => e.orgId === orgA.id)).to.equal(true);
-    const later = await api(hub, a.token)('GET', `/api/v1/events?after=${body.lastSeq}`);
-    expect((later.body as unknown as { events: unknown[] }).events).to.have.length(0);
+    const later = await call(hub, a.token)(API.events.after, { query: { after: body.lastSeq } });
+    expect(later.body.events).to.have.length(0);
   });
 
   it('emits in seq order when a later publication is stored first, and nothing that failed to store', async () => {

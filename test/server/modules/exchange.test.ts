@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import type { TDelivery, TDispatchSent } from '../../../server/src/contracts/exchange.js';
 import type {
-  EventEnvelope,
+  TAnyEvent,
   TDeliveryStatusEvent,
   TIncomingEvent,
 } from '../../../server/src/contracts/events.js';
@@ -17,6 +16,7 @@ import {
   tinyPdf,
   type TestUser,
 } from '../../support/factories.js';
+import { API, call, ofType } from '../../support/call.js';
 import { startTestHub } from '../../support/hub.js';
 import { connectSocket } from '../../support/sockets.js';
 import { Types } from 'mongoose';
@@ -41,10 +41,15 @@ describe('exchange: dispatch, deliveries, receipts', () => {
 
   async function send(key?: string) {
     const doc = await makeDocument(hub, clerk);
-    const res = await api(hub, clerk.token)(
-      'POST',
-      '/api/v1/dispatches',
-      { documentId: doc.id, recipients: recipients.map((r) => r.id), dueDate: '2026-12-05' },
+    const res = await call(hub, clerk.token)(
+      API.exchange.dispatch,
+      {
+        body: {
+          documentId: doc.id,
+          recipients: recipients.map((r) => r.id),
+          dueDate: '2026-12-05',
+        },
+      },
       key ? { 'idempotency-key': key } : {},
     );
 
@@ -55,7 +60,7 @@ describe('exchange: dispatch, deliveries, receipts', () => {
     const sockets = await Promise.all(rclerks.map((u) => connectSocket(hub, u.token)));
     const { res } = await send();
     expect(res.status).to.equal(201);
-    const dispatch = res.body as unknown as TDispatchSent;
+    const dispatch = res.body;
     expect(dispatch.deliveries).to.have.length(2);
     expect(dispatch.summary).to.deep.equal({ '01': 2 });
     // brief: the sender and the recipients are told the delivery, its receipts are read on demand
@@ -78,19 +83,21 @@ describe('exchange: dispatch, deliveries, receipts', () => {
       expect(held).to.include({ incomingSeq: e!.seq });
       // its 01 receipt is stored detached (signature only); /receipts rebuilds the same JWS below
       expect(held!.history[0].receipt).to.have.keys(['keyId', 'sig', 'versionSha256']);
-      const polled = await api(hub, rclerks[i]!.token)('GET', `/api/v1/events?after=${e!.seq - 1}`);
-      const [again] = (polled.body as unknown as { events: EventEnvelope<unknown>[] }).events;
+      const polled = await call(hub, rclerks[i]!.token)(API.events.after, {
+        query: { after: e!.seq - 1 },
+      });
+      const [again] = polled.body.events;
       expect(again).to.deep.equal(e);
     }
-    const senderLog = await api(hub, clerk.token)('GET', '/api/v1/events?after=0');
-    const arrivals = (
-      senderLog.body as unknown as { events: EventEnvelope<TDeliveryStatusEvent>[] }
-    ).events.filter((x) => x.data.dispatchId === dispatch.id);
+    const senderLog = await call(hub, clerk.token)(API.events.after, { query: { after: 0 } });
+    const arrivals = ofType(senderLog.body.events, 'delivery:status').filter(
+      (x) => x.data.dispatchId === dispatch.id,
+    );
     expect(arrivals.map((x) => x.data.code)).to.deep.equal(['01', '01']);
     for (const x of arrivals) {
       const [r] = (
-        await api(hub, clerk.token)('GET', `/api/v1/deliveries/${x.data.deliveryId}/receipts`)
-      ).body as unknown as { jws: string }[];
+        await call(hub, clerk.token)(API.exchange.receipts, { params: { id: x.data.deliveryId } })
+      ).body;
       expect(x.data.receipt.jws).to.equal(r!.jws);
     }
     // the inbox reads its organization's index newest first, skipping withdrawn copies
@@ -104,14 +111,15 @@ describe('exchange: dispatch, deliveries, receipts', () => {
       .limit(20)
       .explain();
     expect(JSON.stringify(plan)).to.contain('"indexName":"recipient_id"');
-    const inbox = await api(hub, rclerks[0]!.token)('GET', '/api/v1/inbox?q=hoang hoa');
-    const [listed] = (inbox.body as unknown as { items: TDelivery[] }).items;
-    expect((inbox.body as unknown as { items: unknown[] }).items).to.have.length(1);
-    const receipts = await api(hub, rclerks[0]!.token)(
-      'GET',
-      `/api/v1/deliveries/${listed!.id}/receipts`,
-    );
-    const items = receipts.body as unknown as { code: string; valid: boolean }[];
+    const inbox = await call(hub, rclerks[0]!.token)(API.exchange.inbox, {
+      query: { q: 'hoang hoa' },
+    });
+    const [listed] = inbox.body.items;
+    expect(inbox.body.items).to.have.length(1);
+    const receipts = await call(hub, rclerks[0]!.token)(API.exchange.receipts, {
+      params: listed!,
+    });
+    const items = receipts.body;
     expect(items.map((r) => [r.code, r.valid])).to.deep.equal([['01', true]]);
   });
 
@@ -141,9 +149,7 @@ describe('exchange: dispatch, deliveries, receipts', () => {
   it('follows the edXML lifecycle, refuses illegal transitions with 409, and signs every receipt', async () => {
     const senderSocket = await connectSocket(hub, clerk.token);
     const { res } = await send();
-    const delivery = (res.body as unknown as TDispatchSent).deliveries!.find(
-      (d) => d.recipientOrgId === recipients[0]!.id,
-    )!;
+    const delivery = res.body.deliveries.find((d) => d.recipientOrgId === recipients[0]!.id)!;
     const rc = api(hub, rclerks[0]!.token);
     expect(
       (await rc('POST', `/api/v1/deliveries/${delivery.id}/status`, { code: '06' })).status,
@@ -169,23 +175,18 @@ describe('exchange: dispatch, deliveries, receipts', () => {
       .map((e) => e.data as TDeliveryStatusEvent)
       .filter((e) => e.deliveryId === delivery.id);
     expect(mine.map((e) => e.code)).to.deep.equal(['01', '03', '05', '06']);
-    const receipts = await api(hub, clerk.token)(
-      'GET',
-      `/api/v1/deliveries/${delivery.id}/receipts`,
-    );
-    const list = receipts.body as unknown as {
-      code: string;
-      valid: boolean;
-      claims: { signerOrgId: string };
-    }[];
+    const receipts = await call(hub, clerk.token)(API.exchange.receipts, { params: delivery });
+    const list = receipts.body;
     expect(list.map((r) => r.code)).to.deep.equal(['01', '03', '05', '06']);
-    expect(list.every((r) => r.valid && r.claims.signerOrgId === recipients[0]!.id)).to.equal(true);
+    expect(list.every((r) => r.valid && r.claims?.signerOrgId === recipients[0]!.id)).to.equal(
+      true,
+    );
     senderSocket.close();
   });
 
   it('requires a reason to reject and hides deliveries from other organizations', async () => {
     const { res } = await send();
-    const d = (res.body as unknown as TDispatchSent).deliveries![1]!;
+    const d = res.body.deliveries[1]!;
     const rc = api(hub, rclerks[1]!.token);
     expect((await rc('POST', `/api/v1/deliveries/${d.id}/status`, { code: '02' })).status).to.equal(
       400,
@@ -210,7 +211,7 @@ describe('exchange: dispatch, deliveries, receipts', () => {
   it('recalls a dispatch; a recipient agreeing loses the copy, one refusing keeps it', async () => {
     const sockets = await Promise.all(rclerks.map((u) => connectSocket(hub, u.token)));
     const { res } = await send();
-    const dispatch = res.body as unknown as TDispatchSent;
+    const dispatch = res.body;
     const recall = await api(hub, clerk.token)('POST', `/api/v1/dispatches/${dispatch.id}/recall`, {
       reason: 'Ban hành nhầm',
     });
@@ -244,16 +245,15 @@ describe('exchange: dispatch, deliveries, receipts', () => {
   });
 
   it('pages through the log and the arrival events deliveries hold, in seq order, as one page would', async () => {
-    type Page = { events: EventEnvelope<TDeliveryStatusEvent>[]; lastSeq: number };
-    const call = api(hub, clerk.token);
-    const whole = (await call('GET', '/api/v1/events?after=0&limit=1000')).body as unknown as Page;
+    const log = (after: number, limit: number) =>
+      call(hub, clerk.token)(API.events.after, { query: { after, limit } });
+    const whole = (await log(0, 1000)).body;
     // the sender's log mixes both sources: arrivals (01) from deliveries, answers from its rows
-    const codes = new Set(whole.events.map((e) => e.data.code));
+    const codes = new Set(ofType(whole.events, 'delivery:status').map((e) => e.data.code));
     expect(codes.has('01') && codes.has('03')).to.equal(true);
-    const walked: EventEnvelope<TDeliveryStatusEvent>[] = [];
+    const walked: TAnyEvent[] = [];
     for (let after = 0, n = 0; n < 500; n++) {
-      const page = (await call('GET', `/api/v1/events?after=${after}&limit=2`))
-        .body as unknown as Page;
+      const page = (await log(after, 2)).body;
       if (page.events.length === 0) break;
       walked.push(...page.events);
       after = page.lastSeq;
@@ -266,11 +266,10 @@ describe('exchange: dispatch, deliveries, receipts', () => {
   it('an agreed update keeps the arrival receipt valid: it attests the version first sent', async () => {
     const doc = await makeDocument(hub, clerk);
     const sent = (
-      await api(hub, clerk.token)('POST', '/api/v1/dispatches', {
-        documentId: doc.id,
-        recipients: [recipients[0]!.id],
+      await call(hub, clerk.token)(API.exchange.dispatch, {
+        body: { documentId: doc.id, recipients: [recipients[0]!.id] },
       })
-    ).body as unknown as TDispatchSent;
+    ).body;
     const [delivery] = sent.deliveries;
     const { version } = await addVersion(hub.ctx, doc.id, await tinyPdf('Ban cap nhat'), {
       fileName: 'ban-moi.pdf',
@@ -289,9 +288,8 @@ describe('exchange: dispatch, deliveries, receipts', () => {
       { code: '15' },
     );
     expect(agreed.status, JSON.stringify(agreed.body)).to.equal(200);
-    const receipts = (
-      await api(hub, clerk.token)('GET', `/api/v1/deliveries/${delivery!.id}/receipts`)
-    ).body as unknown as { code: string; valid: boolean; claims: { versionSha256: string } }[];
+    const receipts = (await call(hub, clerk.token)(API.exchange.receipts, { params: delivery! }))
+      .body;
     // arrival, the sender's request (13), the recipient's agreement
     expect(receipts.map((r) => [r.code, r.valid])).to.deep.equal([
       ['01', true],
@@ -299,7 +297,7 @@ describe('exchange: dispatch, deliveries, receipts', () => {
       ['15', true],
     ]);
     const first = doc.versions[0]!.sha256;
-    expect(receipts[0]!.claims.versionSha256).to.equal(first);
+    expect(receipts[0]!.claims?.versionSha256).to.equal(first);
     expect(version.sha256).to.not.equal(first);
   });
 });

@@ -23,6 +23,7 @@ import {
 import { readTimestampToken, toPem } from '../../../server/src/lib/pki/index.js';
 import { api, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
+import { API, call } from '../../support/call.js';
 
 /** Async: openssl ocsp talks to the hub, which lives in this process. */
 function run(args: string[]): Promise<{ code: number | null; out: string }> {
@@ -122,10 +123,10 @@ describe('pki module: certificates API, signing keys, revocation', function () {
   };
 
   it('org admin issues the seal certificate of their organization (O, organizationIdentifier)', async () => {
-    const r = await as(adminA)('POST', '/api/v1/certificates/seal', {});
+    const r = await call(hub, adminA.token)(API.certificates.issueSeal, { body: {} });
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
     expect(JSON.stringify(r.body)).not.to.match(/PRIVATE KEY|sealedKey|ciphertext/);
-    seal = r.body as unknown as TCertificate;
+    seal = r.body;
     expect(seal).to.include({ kind: 'seal', orgId: orgA.id, keyOnHub: true, status: 'good' });
     const text = await verifyPem('seal.pem', seal.certificatePem);
     expect(text).to.include(`O=${orgA.name}`);
@@ -136,10 +137,12 @@ describe('pki module: certificates API, signing keys, revocation', function () {
   });
 
   it('issues a personal certificate with a hub-held key: CN = full name, title', async () => {
-    const r = await as(adminA)('POST', '/api/v1/certificates/personal', { userId: leaderA.id });
+    const r = await call(hub, adminA.token)(API.certificates.issuePersonal, {
+      body: { userId: leaderA.id },
+    });
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
     expect(JSON.stringify(r.body)).not.to.include('PRIVATE KEY');
-    personal = r.body as unknown as TCertificate;
+    personal = r.body;
     expect(personal).to.include({ kind: 'personal', userId: leaderA.id, keyOnHub: true });
     const text = await verifyPem('personal.pem', personal.certificatePem);
     expect(text).to.include('CN=Trần Văn Lãnh Đạo');
@@ -169,12 +172,14 @@ describe('pki module: certificates API, signing keys, revocation', function () {
       csr: readFileSync(f('req.csr'), 'utf8'),
     });
     expect(byAdmin.status, JSON.stringify(byAdmin.body)).to.equal(403);
-    const r = await as(leaderA)('POST', '/api/v1/certificates/personal', {
-      userId: leaderA.id,
-      csr: readFileSync(f('req.csr'), 'utf8'),
+    const r = await call(hub, leaderA.token)(API.certificates.issuePersonal, {
+      body: {
+        userId: leaderA.id,
+        csr: readFileSync(f('req.csr'), 'utf8'),
+      },
     });
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
-    csrCert = r.body as unknown as TCertificate;
+    csrCert = r.body;
     expect(csrCert).to.include({ keyOnHub: false, algorithm: 'p256' });
     const text = await verifyPem('csr-cert.pem', csrCert.certificatePem);
     expect(text).to.include('CN=Trần Văn Lãnh Đạo');
@@ -206,18 +211,17 @@ describe('pki module: certificates API, signing keys, revocation', function () {
   });
 
   it('lists and downloads: own organization only; hub admin and auditor see all', async () => {
-    const mine = await as(adminA)('GET', '/api/v1/certificates');
-    const ids = (mine.body as unknown as TCertificate[]).map((c) => c.id);
+    const mine = await call(hub, adminA.token)(API.certificates.list);
+    const ids = mine.body.map((c) => c.id);
     expect(ids).to.include.members([seal.id, personal.id, csrCert.id]);
-    const other = await as(adminB)('GET', '/api/v1/certificates');
-    expect((other.body as unknown as TCertificate[]).map((c) => c.id)).not.to.include(seal.id);
+    const other = await call(hub, adminB.token)(API.certificates.list);
+    expect(other.body.map((c) => c.id)).not.to.include(seal.id);
     expect((await as(adminB)('GET', `/api/v1/certificates/${seal.id}`)).status).to.equal(404);
     expect((await as(auditor)('GET', `/api/v1/certificates/${seal.id}`)).status).to.equal(200);
-    const all = await as(hubAdmin)('GET', `/api/v1/certificates?orgId=${orgA.id}&kind=personal`);
-    expect((all.body as unknown as TCertificate[]).map((c) => c.id)).to.have.members([
-      personal.id,
-      csrCert.id,
-    ]);
+    const all = await call(hub, hubAdmin.token)(API.certificates.list, {
+      query: { orgId: orgA.id, kind: 'personal' },
+    });
+    expect(all.body.map((c) => c.id)).to.have.members([personal.id, csrCert.id]);
     const chain = await fetch(`${hub.url}/api/v1/certificates/${seal.id}/chain.pem`, {
       headers: { authorization: `Bearer ${clerkA.token}` },
     });
@@ -332,8 +336,10 @@ describe('pki module: certificates API, signing keys, revocation', function () {
 
   it('revocation through the API shows in OCSP (time, reason), CRL and hubRevocation', async () => {
     const target = (
-      await as(adminA)('POST', '/api/v1/certificates/personal', { userId: leaderA.id })
-    ).body as unknown as TCertificate;
+      await call(hub, adminA.token)(API.certificates.issuePersonal, {
+        body: { userId: leaderA.id },
+      })
+    ).body;
     writeFileSync(f('target.pem'), target.certificatePem);
     const ask = () =>
       run([
@@ -349,9 +355,12 @@ describe('pki module: certificates API, signing keys, revocation', function () {
       ]);
     expect((await ask()).out).to.match(/target\.pem: good/);
 
-    const r = await as(adminA)('POST', `/api/v1/certificates/${target.id}/revoke`, { reason: 1 });
+    const r = await call(hub, adminA.token)(API.certificates.revoke, {
+      params: { id: target.id },
+      body: { reason: 1 },
+    });
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
-    const revoked = r.body as unknown as TCertificate;
+    const revoked = r.body;
     expect(revoked).to.include({ status: 'revoked', reason: 1 });
     const out = (await ask()).out;
     expect(out).to.include('Response verify OK');

@@ -1,19 +1,12 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
-import type { TDocument } from '../../../server/src/contracts/documents.js';
 import { ZDocumentMeta } from '../../../server/src/contracts/documents.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { TCertificate } from '../../../server/src/contracts/pki.js';
 import type {
   TRevalidationJob,
-  TRevalidationPage,
   TRevalidationProgress,
 } from '../../../server/src/contracts/revalidation.js';
-import type {
-  TStatsItems,
-  TStatsSeries,
-  TStatsSummary,
-} from '../../../server/src/contracts/stats.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { createDocument } from '../../../server/src/modules/documents/index.js';
 import {
@@ -36,12 +29,13 @@ import {
 import { startTestHub } from '../../support/hub.js';
 import { connectSocket } from '../../support/sockets.js';
 import { replacePageContent } from '../../support/tamper.js';
+import { API, call, follow } from '../../support/call.js';
 
 /** Polls until the job is finished (the runner works in the background). */
 async function settled(hub: Hub, token: string, id: string): Promise<TRevalidationJob> {
   for (let i = 0; i < 600; i++) {
-    const r = await api(hub, token)('GET', `/api/v1/revalidations/${id}`);
-    const job = r.body as unknown as TRevalidationJob;
+    const r = await call(hub, token)(API.revalidation.get, { params: { id } });
+    const job = r.body;
     if (job.status === 'done' || job.status === 'failed') return job;
     await new Promise((res) => setTimeout(res, 50));
   }
@@ -116,12 +110,16 @@ describe('revalidation: bulk re-validation of outgoing documents and the still-v
     clerk = await makeUser(hub, district, ['clerk']);
     leader = await makeUser(hub, district, ['signer'], 'Nguyễn Văn An');
     const asAdmin = api(hub, districtAdmin.token);
-    const p = await asAdmin('POST', '/api/v1/certificates/personal', { userId: leader.id });
+    const p = await call(hub, districtAdmin.token)(API.certificates.issuePersonal, {
+      body: { userId: leader.id },
+    });
     expect(p.status, JSON.stringify(p.body)).to.equal(201);
-    personal = p.body as unknown as TCertificate;
-    const s = await asAdmin('POST', '/api/v1/certificates/seal', { algorithm: 'p256' });
+    personal = p.body;
+    const s = await call(hub, districtAdmin.token)(API.certificates.issueSeal, {
+      body: { algorithm: 'p256' },
+    });
     expect(s.status, JSON.stringify(s.body)).to.equal(201);
-    const seal = s.body as unknown as TCertificate;
+    const seal = s.body;
 
     // sealed, no time-stamp: only today's CRL can say the seal certificate is still good
     ids.sealed = await signedDocument(clerk, {
@@ -142,8 +140,9 @@ describe('revalidation: bulk re-validation of outgoing documents and the still-v
       level: 'B-T',
     });
     // a sealed file whose page was replaced after signing, uploaded as a document of its own
-    const sealedDoc = (await api(hub, clerk.token)('GET', `/api/v1/documents/${ids.sealed}`))
-      .body as unknown as TDocument;
+    const sealedDoc = (
+      await call(hub, clerk.token)(API.documents.get, { params: { id: ids.sealed } })
+    ).body;
     const file = await fetch(
       `${hub.url}/api/v1/documents/${ids.sealed}/versions/${sealedDoc.currentVersionId}/file`,
       { headers: { authorization: `Bearer ${clerk.token}` } },
@@ -192,11 +191,10 @@ describe('revalidation: bulk re-validation of outgoing documents and the still-v
 
   it('keeps the still-valid figure empty, with a note, until a re-validation ran', async () => {
     const s = (
-      await api(hub, auditor.token)(
-        'GET',
-        `/api/v1/stats/summary?orgId=${province.id}&from=${today}&to=${today}`,
-      )
-    ).body as unknown as TStatsSummary;
+      await call(hub, auditor.token)(API.stats.summary, {
+        query: { orgId: province.id, from: today, to: today },
+      })
+    ).body;
     expect(s.figures.outgoingDocuments!.value).to.equal(5);
     expect(s.figures.stillValidRate).to.include({ value: null, computed: false, drillDown: null });
     expect(s.figures.stillValidRate!.note).to.match(/Chưa tính.*Kiểm tra lại chữ ký/);
@@ -212,13 +210,15 @@ describe('revalidation: bulk re-validation of outgoing documents and the still-v
     bystander.on('revalidation:progress', (e) => elsewhere.push(e));
     districtSocket.on('revalidation:progress', (e) => elsewhere.push(e));
     try {
-      const r = await api(hub, auditor.token)('POST', '/api/v1/revalidations', {
-        orgId: province.id,
-        from: today,
-        to: today,
+      const r = await call(hub, auditor.token)(API.revalidation.start, {
+        body: {
+          orgId: province.id,
+          from: today,
+          to: today,
+        },
       });
       expect(r.status, JSON.stringify(r.body)).to.equal(202);
-      const job = r.body as unknown as TRevalidationJob;
+      const job = r.body;
       expect(job).to.include({ orgId: province.id, from: today, to: today });
       expect(['queued', 'running']).to.include(job.status);
       first = await settled(hub, auditor.token, job.id);
@@ -274,31 +274,27 @@ describe('revalidation: bulk re-validation of outgoing documents and the still-v
   });
 
   it('feeds the still-valid figure (summary, series, drill-down) for the scope and period', async () => {
-    const q = `from=${today}&to=${today}`;
+    const q = { from: today, to: today };
+    const asAuditor = call(hub, auditor.token);
     for (const org of [province, district]) {
-      const s = (await api(hub, auditor.token)('GET', `/api/v1/stats/summary?orgId=${org.id}&${q}`))
-        .body as unknown as TStatsSummary;
+      const s = (await asAuditor(API.stats.summary, { query: { orgId: org.id, ...q } })).body;
       const f = s.figures.stillValidRate!;
       expect(f).to.include({ computed: true, value: 0.5, numerator: 2, denominator: 4 });
       expect(f.note).to.match(/kiểm tra lại gần nhất/);
       const list = async (path: string) =>
-        ((await api(hub, auditor.token)('GET', path)).body as unknown as TStatsItems).ids.sort();
+        (await follow(hub, auditor.token)(API.stats.items, path)).body.ids.sort();
       expect(await list(f.drillDown!)).to.deep.equal([ids.sealed, ids.timestamped].sort());
       expect(await list(f.drillDownDenominator!)).to.deep.equal(
         [ids.sealed, ids.revoked, ids.timestamped, ids.tampered].sort(),
       );
     }
     const series = (
-      await api(hub, auditor.token)(
-        'GET',
-        `/api/v1/stats/series?orgId=${province.id}&${q}&period=day`,
-      )
-    ).body as unknown as TStatsSeries;
+      await asAuditor(API.stats.series, { query: { orgId: province.id, ...q, period: 'day' } })
+    ).body;
     expect(series.buckets).to.have.length(1);
     expect(series.buckets[0]!.figures.stillValidRate).to.include({ numerator: 2, denominator: 4 });
-    const elsewhere = (
-      await api(hub, auditor.token)('GET', `/api/v1/stats/summary?orgId=${other.id}&${q}`)
-    ).body as unknown as TStatsSummary;
+    const elsewhere = (await asAuditor(API.stats.summary, { query: { orgId: other.id, ...q } }))
+      .body;
     expect(elsewhere.figures.stillValidRate).to.include({ value: null, computed: false });
   });
 
@@ -373,16 +369,13 @@ describe('revalidation: bulk re-validation of outgoing documents and the still-v
     expect(own.status).to.equal(202);
     const districtJob = await settled(hub, districtAdmin.token, String(own.body.id));
     expect(districtJob).to.include({ orgId: district.id, total: 5, processed: 5 });
-    const list = (u: TestUser, q = '') =>
-      api(hub, u.token)('GET', `/api/v1/revalidations${q}`).then((r) =>
-        (r.body as unknown as TRevalidationPage).items.map((j) => j.id),
+    const list = (u: TestUser, orgId?: string) =>
+      call(hub, u.token)(API.revalidation.list, { query: { orgId } }).then((r) =>
+        r.body.items.map((j) => j.id),
       );
     // a district admin sees its own subtree's jobs, not its parent's
     expect(await list(districtAdmin)).to.deep.equal([districtJob.id]);
-    expect(await list(auditor, `?orgId=${province.id}`)).to.include.members([
-      first.id,
-      districtJob.id,
-    ]);
+    expect(await list(auditor, province.id)).to.include.members([first.id, districtJob.id]);
     expect(
       (await api(hub, otherAdmin.token)('GET', `/api/v1/revalidations?orgId=${province.id}`))
         .status,

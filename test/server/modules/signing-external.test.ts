@@ -14,6 +14,7 @@ import { corpusBytes } from '../../support/corpus.js';
 import { TEST_PASSWORD, api, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
 import { freePort, run, runAsync } from '../../support/process.js';
+import { API, call, type BodyOf } from '../../support/call.js';
 
 const META: Partial<TDocumentMeta> = {
   type: 'Quyết định',
@@ -61,13 +62,15 @@ describe('signing: external (key held by the signer, certificate issued from a C
     expect(csr.status, csr.out).to.equal(0);
     rmSync(keyFile);
     // the holder asks for their own certificate (an administrator may not: issue #26 H2)
-    const issued = await api(hub, leader.token)('POST', '/api/v1/certificates/personal', {
-      userId: leader.id,
-      csr: readFileSync(join(tmp, 'req.csr'), 'utf8'),
-      algorithm: 'p256',
+    const issued = await call(hub, leader.token)(API.certificates.issuePersonal, {
+      body: {
+        userId: leader.id,
+        csr: readFileSync(join(tmp, 'req.csr'), 'utf8'),
+        algorithm: 'p256',
+      },
     });
     expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
-    cert = issued.body as unknown as TCertificate;
+    cert = issued.body;
     expect(cert.keyOnHub).to.equal(false);
 
     nssDir = join(tmp, 'nss');
@@ -106,8 +109,12 @@ describe('signing: external (key held by the signer, certificate issued from a C
     return (await res.json()) as TDocument;
   }
 
-  async function open(user: TestUser, doc: TDocument, body: Record<string, unknown>) {
-    return api(hub, user.token)('POST', `/api/v1/documents/${doc.id}/signing-sessions`, body);
+  async function open(
+    user: TestUser,
+    doc: TDocument,
+    body: BodyOf<typeof API.signing.openSession>,
+  ) {
+    return call(hub, user.token)(API.signing.openSession, { params: doc, body });
   }
 
   /** What a token's "sign hash" does: ECDSA over the digest, raw r||s (IEEE P1363). */
@@ -122,15 +129,14 @@ describe('signing: external (key held by the signer, certificate issued from a C
   }
 
   async function versions(doc: TDocument): Promise<TDocument> {
-    return (await api(hub, clerk.token)('GET', `/api/v1/documents/${doc.id}`))
-      .body as unknown as TDocument;
+    return (await call(hub, clerk.token)(API.documents.get, { params: { id: doc.id } })).body;
   }
 
   it('round trip: digest out, raw r||s back, a new version that pdfsig and qpdf accept', async () => {
     const doc = await upload();
     const opened = await open(leader, doc, { certificateId: cert.id, reason: 'Phê duyệt' });
     expect(opened.status, JSON.stringify(opened.body)).to.equal(201);
-    const s = opened.body as unknown as TSigningSession;
+    const s = opened.body;
     expect(s).to.include({ digestAlgorithm: 'sha256', algorithm: 'ECDSA', documentId: doc.id });
     const minutes = (Date.parse(s.expiresAt) - Date.now()) / 60_000;
     expect(minutes).to.be.within(14, 15.1);
@@ -151,11 +157,14 @@ describe('signing: external (key held by the signer, certificate issued from a C
     });
     expect(other.status).to.equal(404);
 
-    const done = await api(hub, leader.token)('PUT', `/api/v1/signing-sessions/${s.sessionId}`, {
-      signature: good,
+    const done = await call(hub, leader.token)(API.signing.completeSession, {
+      params: { id: s.sessionId },
+      body: {
+        signature: good,
+      },
     });
     expect(done.status, JSON.stringify(done.body)).to.equal(200);
-    const signed = done.body as unknown as TDocument;
+    const signed = done.body;
     expect(signed.status).to.equal('signed');
     expect(signed.versions).to.have.length(2);
     expect(signed.versions[1]!.signature).to.include({
@@ -194,18 +203,20 @@ describe('signing: external (key held by the signer, certificate issued from a C
       level: 'B-B',
     });
     expect(opened.status, JSON.stringify(opened.body)).to.equal(201);
-    const s = opened.body as unknown as TSigningSession;
-    const done = await api(hub, leader.token)('PUT', `/api/v1/signing-sessions/${s.sessionId}`, {
-      signature: signOnDevice(s),
+    const s = opened.body;
+    const done = await call(hub, leader.token)(API.signing.completeSession, {
+      params: { id: s.sessionId },
+      body: {
+        signature: signOnDevice(s),
+      },
     });
     expect(done.status, JSON.stringify(done.body)).to.equal(200);
-    expect((done.body as unknown as TDocument).versions[1]!.signature?.level).to.equal('B-B');
+    expect(done.body.versions[1]!.signature?.level).to.equal('B-B');
   });
 
   it('refuses to complete an expired session (409) and an unknown one (404)', async () => {
     const doc = await upload();
-    const s = (await open(leader, doc, { certificateId: cert.id }))
-      .body as unknown as TSigningSession;
+    const s = (await open(leader, doc, { certificateId: cert.id })).body;
     await SigningSessions(hub.ctx.db.conn).updateOne(
       { _id: new Types.ObjectId(s.sessionId) },
       { $set: { expiresAt: new Date(Date.now() - 1000) } },

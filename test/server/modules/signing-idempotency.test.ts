@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import type { TDocument } from '../../../server/src/contracts/documents.js';
-import type { TCertificate } from '../../../server/src/contracts/pki.js';
 import type { Hub } from '../../../server/src/hub.js';
-import { TEST_PASSWORD, api, makeDocument, makeOrg, makeUser } from '../../support/factories.js';
+import { TEST_PASSWORD, makeDocument, makeOrg, makeUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
+import { API, call } from '../../support/call.js';
 
 describe('signing: Idempotency-Key', () => {
   let hub: Hub;
@@ -14,19 +13,20 @@ describe('signing: Idempotency-Key', () => {
     const org = await makeOrg(hub.ctx);
     const admin = await makeUser(hub, org, ['org_admin']);
     const clerk = await makeUser(hub, org, ['clerk']);
-    const seal = (await api(hub, admin.token)('POST', '/api/v1/certificates/seal', {}))
-      .body as unknown as TCertificate;
+    const seal = (await call(hub, admin.token)(API.certificates.issueSeal, { body: {} })).body;
     const doc = await makeDocument(hub, clerk);
     const body = {
       certificateId: seal.id,
-      kind: 'seal',
-      level: 'B-B',
+      kind: 'seal' as const,
+      level: 'B-B' as const,
       confirmPassword: TEST_PASSWORD,
     };
     const sign = () =>
-      api(hub, clerk.token)('POST', `/api/v1/documents/${doc.id}/signatures`, body, {
-        'idempotency-key': 'dong-dau-0001',
-      });
+      call(hub, clerk.token)(
+        API.signing.sign,
+        { params: { id: doc.id }, body },
+        { 'idempotency-key': 'dong-dau-0001' },
+      );
     const results = await Promise.all([sign(), sign()]);
     expect(
       results.map((r) => r.status).sort(),
@@ -35,14 +35,13 @@ describe('signing: Idempotency-Key', () => {
     const again = await sign();
     expect(again.status).to.equal(200);
     expect(again.headers.get('idempotent-replayed')).to.equal('true');
-    expect((again.body as unknown as TDocument).versions).to.have.length(2);
-    const other = await api(hub, clerk.token)(
-      'POST',
-      `/api/v1/documents/${doc.id}/signatures`,
-      body,
+    expect(again.body.versions).to.have.length(2);
+    const other = await call(hub, clerk.token)(
+      API.signing.sign,
+      { params: { id: doc.id }, body },
       { 'idempotency-key': 'dong-dau-0002' },
     );
     expect(other.status).to.equal(201);
-    expect((other.body as unknown as TDocument).versions).to.have.length(3);
+    expect(other.body.versions).to.have.length(3);
   });
 });

@@ -7,7 +7,6 @@
 import { expect } from 'chai';
 import { PDFDocument } from 'pdf-lib';
 import type { TDocument } from '../../../server/src/contracts/documents.js';
-import type { TProposedPlacement } from '../../../server/src/contracts/signing.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { createDocument } from '../../../server/src/modules/documents/create-document.js';
 import { ZDocumentMeta } from '../../../server/src/contracts/documents.js';
@@ -16,6 +15,7 @@ import { api, makeOrg, makeUser, TEST_PASSWORD, type TestUser } from '../../supp
 import { startTestHub } from '../../support/hub.js';
 import { blueish, changed, render, words } from '../pades/render.js';
 import { signaturePng } from '../pades/png.js';
+import { API, call } from '../../support/call.js';
 
 describe('signing placement on the hub (issue #19)', function () {
   this.timeout(120_000);
@@ -64,9 +64,12 @@ describe('signing placement on the hub (issue #19)', function () {
   it('proposes the gap of the signer block; signing without a box puts the signature there', async () => {
     const letter = await corpusBytes('decree30-word');
     const d = await doc(letter);
-    const r = await placement(leader, d, 'mode=signer&aspect=2.4');
+    const r = await call(hub, leader.token)(API.signing.placement, {
+      params: d,
+      query: { mode: 'signer', aspect: 2.4 },
+    });
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
-    const p = r.body as unknown as TProposedPlacement;
+    const p = r.body;
     expect(p).to.include({ page: 1, pageCount: 1, how: 'signer-block' });
     const ws = words(letter, 1);
     const title = ws.filter((w) => w.text === 'PHÓ').pop()!;
@@ -75,15 +78,18 @@ describe('signing placement on the hub (issue #19)', function () {
     expect(p.pageHeight - (p.y + p.height)).to.be.at.least(title.y2);
     expect(p.pageHeight - p.y).to.be.at.most(name.y1);
 
-    const signed = await api(hub, leader.token)('POST', `/api/v1/documents/${d.id}/signatures`, {
-      certificateId,
-      kind: 'personal',
-      level: 'B-B',
-      confirmPassword: TEST_PASSWORD,
-      appearance: { mode: 'signer', image: signaturePng().toString('base64') },
+    const signed = await call(hub, leader.token)(API.signing.sign, {
+      params: { id: d.id },
+      body: {
+        certificateId,
+        kind: 'personal',
+        level: 'B-B',
+        confirmPassword: TEST_PASSWORD,
+        appearance: { mode: 'signer', image: signaturePng().toString('base64') },
+      },
     });
     expect(signed.status, JSON.stringify(signed.body)).to.equal(201);
-    const after = signed.body as unknown as TDocument;
+    const after = signed.body;
     const file = await fetch(
       `${hub.url}/api/v1/documents/${d.id}/versions/${after.currentVersionId}/file`,
       { headers: { authorization: `Bearer ${leader.token}` } },
@@ -131,8 +137,7 @@ describe('signing placement on the hub (issue #19)', function () {
       appearance: { mode: 'signer', image: signaturePng().toString('base64') },
     });
     expect(s.status).to.equal(422);
-    const now = (await api(hub, leader.token)('GET', `/api/v1/documents/${d.id}`))
-      .body as unknown as TDocument;
+    const now = (await call(hub, leader.token)(API.documents.get, { params: { id: d.id } })).body;
     expect(now.versions).to.have.length(1);
   });
 

@@ -14,6 +14,7 @@ import { corpusBytes } from '../../support/corpus.js';
 import { TEST_PASSWORD, api, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
 import { freePort, run, runAsync } from '../../support/process.js';
+import { API, call, type BodyOf } from '../../support/call.js';
 
 const META: Partial<TDocumentMeta> = {
   type: 'Công văn',
@@ -101,13 +102,16 @@ describe('signing: hub-held keys (personal, then the organization seal)', () => 
     admin = await makeUser(hub, org, ['org_admin']);
     leader = await makeUser(hub, org, ['signer'], 'Nguyễn Văn An');
     clerk = await makeUser(hub, org, ['clerk'], 'Lê Thị Văn Thư');
-    const asAdmin = api(hub, admin.token);
-    const p = await asAdmin('POST', '/api/v1/certificates/personal', { userId: leader.id });
+    const p = await call(hub, admin.token)(API.certificates.issuePersonal, {
+      body: { userId: leader.id },
+    });
     expect(p.status, JSON.stringify(p.body)).to.equal(201);
-    personal = p.body as unknown as TCertificate;
-    const s = await asAdmin('POST', '/api/v1/certificates/seal', { algorithm: 'p256' });
+    personal = p.body;
+    const s = await call(hub, admin.token)(API.certificates.issueSeal, {
+      body: { algorithm: 'p256' },
+    });
     expect(s.status, JSON.stringify(s.body)).to.equal(201);
-    seal = s.body as unknown as TCertificate;
+    seal = s.body;
 
     tmp = mkdtempSync(join(tmpdir(), 'lienthong-signing-'));
     nssDir = join(tmp, 'nss');
@@ -134,10 +138,14 @@ describe('signing: hub-held keys (personal, then the organization seal)', () => 
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  function sign(user: TestUser, doc: TDocument, body: Record<string, unknown>) {
-    return api(hub, user.token)('POST', `/api/v1/documents/${doc.id}/signatures`, {
-      confirmPassword: TEST_PASSWORD,
-      ...body,
+  function sign(
+    user: TestUser,
+    doc: TDocument,
+    body: Omit<BodyOf<typeof API.signing.sign>, 'confirmPassword'> & { confirmPassword?: string },
+  ) {
+    return call(hub, user.token)(API.signing.sign, {
+      params: doc,
+      body: { confirmPassword: TEST_PASSWORD, ...body },
     });
   }
 
@@ -155,7 +163,7 @@ describe('signing: hub-held keys (personal, then the organization seal)', () => 
         location: 'Thanh Hóa',
       });
       expect(first.status, JSON.stringify(first.body)).to.equal(201);
-      const afterFirst = first.body as unknown as TDocument;
+      const afterFirst = first.body;
       expect(afterFirst.status).to.equal('signed');
       expect(afterFirst.versions).to.have.length(2);
       const v2 = afterFirst.versions[1]!;
@@ -175,7 +183,7 @@ describe('signing: hub-held keys (personal, then the organization seal)', () => 
         appearance: { mode: 'copy' },
       });
       expect(second.status, JSON.stringify(second.body)).to.equal(201);
-      const final = second.body as unknown as TDocument;
+      const final = second.body;
       expect(final.versions.map((v) => v.reason)).to.deep.equal([
         'upload',
         'signature',
@@ -244,7 +252,7 @@ describe('signing: hub-held keys (personal, then the organization seal)', () => 
       },
     });
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
-    const signed = r.body as unknown as TDocument;
+    const signed = r.body;
     expect(signed.versions).to.have.length(2);
     const bytes = await download(hub, leader, signed);
     const text = Buffer.from(bytes).toString('latin1');
@@ -272,9 +280,9 @@ describe('signing: hub-held keys (personal, then the organization seal)', () => 
     });
     expect(r.status).to.equal(403);
     expect(r.body.detail).to.match(/Mật khẩu xác nhận không đúng/);
-    const now = await api(hub, clerk.token)('GET', `/api/v1/documents/${doc.id}`);
-    expect((now.body as unknown as TDocument).versions).to.have.length(1);
-    expect((now.body as unknown as TDocument).status).to.equal('draft');
+    const now = await call(hub, clerk.token)(API.documents.get, { params: { id: doc.id } });
+    expect(now.body.versions).to.have.length(1);
+    expect(now.body.status).to.equal('draft');
     const missing = await api(hub, leader.token)('POST', `/api/v1/documents/${doc.id}/signatures`, {
       certificateId: personal.id,
       kind: 'personal',
@@ -293,8 +301,8 @@ describe('signing: hub-held keys (personal, then the organization seal)', () => 
     expect([403, 404]).to.include(notMine.status);
     const wrongKind = await sign(clerk, doc, { certificateId: seal.id, kind: 'personal' });
     expect(wrongKind.status).to.equal(400);
-    const now = await api(hub, clerk.token)('GET', `/api/v1/documents/${doc.id}`);
-    expect((now.body as unknown as TDocument).versions).to.have.length(1);
+    const now = await call(hub, clerk.token)(API.documents.get, { params: { id: doc.id } });
+    expect(now.body.versions).to.have.length(1);
   });
 
   it("hides another organization's document (404) from its signers", async () => {

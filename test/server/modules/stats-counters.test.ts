@@ -35,6 +35,7 @@ import { recordOutgoing } from '../../../server/src/modules/stats/outgoing-count
 import { rebuildCounters } from '../../../server/src/modules/stats/rebuild-counters.js';
 import { api, makeDocument, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
+import { API, call } from '../../support/call.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -251,11 +252,10 @@ describe('stats: incremental counters equal the aggregation and a rebuild', func
   for (const [name, org, from, to] of ranges) {
     it(`incremental counters give the aggregation's counts: ${name}`, async () => {
       const o = org();
-      const res = await api(hub, auditor.token)(
-        'GET',
-        `/api/v1/stats/summary?orgId=${o.id}&from=${from}&to=${to}&source=aggregation`,
-      );
-      const expected = fromSummary(res.body as unknown as TStatsSummary);
+      const res = await call(hub, auditor.token)(API.stats.summary, {
+        query: { orgId: o.id, from, to, source: 'aggregation' },
+      });
+      const expected = fromSummary(res.body);
       expect(expected.received).to.be.greaterThan(0);
       expect(await readCounters(hub.ctx, o.id, from, to)).to.deep.equal(expected);
     });
@@ -398,27 +398,24 @@ describe('stats: counters fed by the real exchange module', function () {
       { _id: stored._id },
       { $push: { versions: sealed as never }, $set: { currentVersionId: sealed._id } },
     );
-    const call = api(hub, clerk.token);
+    const ask = api(hub, clerk.token);
     const body = { documentId: doc.id, recipients: [commune.id, province.id] };
-    const first = await call('POST', '/api/v1/dispatches', body);
+    const first = await call(hub, clerk.token)(API.exchange.dispatch, { body: body });
     expect(first.status).to.equal(201);
     // dispatched again: still one outgoing document, two more deliveries
-    expect((await call('POST', '/api/v1/dispatches', body)).status).to.equal(201);
-    const mine = (
-      first.body as unknown as { deliveries: { id: string; recipientOrgId: string }[] }
-    ).deliveries.find((d) => d.recipientOrgId === commune.id)!;
+    expect((await ask('POST', '/api/v1/dispatches', body)).status).to.equal(201);
+    const mine = first.body.deliveries.find((d) => d.recipientOrgId === commune.id)!;
     const rc = api(hub, rclerk.token);
     for (const code of ['03', '05', '06'])
       expect((await rc('POST', `/api/v1/deliveries/${mine.id}/status`, { code })).status).to.equal(
         200,
       );
     const today = new Date(Date.now() + 7 * HOUR).toISOString().slice(0, 10);
-    const q = `orgId=${province.id}&from=${today}&to=${today}`;
-    const viaCounters = (await api(hub, auditor.token)('GET', `/api/v1/stats/summary?${q}`))
-      .body as unknown as TStatsSummary;
-    const exact = (
-      await api(hub, auditor.token)('GET', `/api/v1/stats/summary?${q}&source=aggregation`)
-    ).body as unknown as TStatsSummary;
+    const q = { orgId: province.id, from: today, to: today };
+    const summary = call(hub, auditor.token);
+    const viaCounters = (await summary(API.stats.summary, { query: q })).body;
+    const exact = (await summary(API.stats.summary, { query: { ...q, source: 'aggregation' } }))
+      .body;
     expect(viaCounters.source).to.equal('counters');
     expect(viaCounters.figures.outgoingDocuments!.value).to.equal(1);
     expect(viaCounters.figures.sealSignatureRate!.value).to.equal(1);
@@ -436,11 +433,13 @@ describe('stats: counters fed by the real exchange module', function () {
     const recipient = await makeOrg(hub.ctx);
     const clerk = await makeUser(hub, sender, ['clerk']);
     const doc = await makeDocument(hub, clerk);
-    const res = await api(hub, clerk.token)('POST', '/api/v1/dispatches', {
-      documentId: doc.id,
-      recipients: [recipient.id],
+    const res = await call(hub, clerk.token)(API.exchange.dispatch, {
+      body: {
+        documentId: doc.id,
+        recipients: [recipient.id],
+      },
     });
-    const id = (res.body as unknown as { deliveries: { id: string }[] }).deliveries[0]!.id;
+    const id = res.body.deliveries[0]!.id;
     const today = new Date(Date.now() + 7 * HOUR).toISOString().slice(0, 10);
     await flushCounters(hub.ctx);
     const before = await readCounters(hub.ctx, recipient.id, today, today);

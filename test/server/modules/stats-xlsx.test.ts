@@ -51,7 +51,8 @@ const figures: Record<string, TFigure> = {
 
 async function read(summary: TStatsSummary, series: TStatsSeries) {
   const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load((await statsWorkbook(summary, series)) as unknown as ArrayBuffer);
+  // a copy in an ArrayBuffer of its own: exceljs declares its own Buffer type, an ArrayBuffer
+  await wb.xlsx.load(new Uint8Array(await statsWorkbook(summary, series)).buffer);
 
   return wb;
 }

@@ -1,18 +1,14 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
-import type {
-  TFigure,
-  TStatsItems,
-  TStatsSeries,
-  TStatsSummary,
-} from '../../../server/src/contracts/stats.js';
+import type { TFigure } from '../../../server/src/contracts/stats.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { Documents } from '../../../server/src/modules/documents/document.model.js';
 import { Deliveries, Dispatches } from '../../../server/src/modules/exchange/delivery.model.js';
 import { rebuildCounters } from '../../../server/src/modules/stats/rebuild-counters.js';
 import { api, makeOrg, makeUser, type TestUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
+import { API, call, follow } from '../../support/call.js';
 
 /* ------------------------------------------------------------------ synthetic history */
 
@@ -416,12 +412,11 @@ describe('stats: auditor statistics over generated history', function () {
   for (const [name, org, from, to] of cases) {
     it(`summary equals the brute-force recount: ${name}`, async () => {
       const o = org();
-      const res = await api(hub, auditor.token)(
-        'GET',
-        `/api/v1/stats/summary?orgId=${o.id}&from=${from}&to=${to}`,
-      );
+      const res = await call(hub, auditor.token)(API.stats.summary, {
+        query: { orgId: o.id, from, to },
+      });
       expect(res.status).to.equal(200);
-      const s = res.body as unknown as TStatsSummary;
+      const s = res.body;
       expect(s.subtreeSize).to.equal(subtree(o).size);
       const expected = recount(
         raw,
@@ -445,12 +440,11 @@ describe('stats: auditor statistics over generated history', function () {
     ['year', '2025-10-01', '2027-01-14'],
   ] as const) {
     it(`series per ${unit} equals the brute-force recount, bucket by bucket`, async () => {
-      const res = await api(hub, auditor.token)(
-        'GET',
-        `/api/v1/stats/series?orgId=${province.id}&from=${from}&to=${to}&period=${unit}`,
-      );
+      const res = await call(hub, auditor.token)(API.stats.series, {
+        query: { orgId: province.id, from, to, period: unit },
+      });
       expect(res.status).to.equal(200);
-      const s = res.body as unknown as TStatsSeries;
+      const s = res.body;
       const expected = recount(
         raw,
         subtree(province),
@@ -471,10 +465,13 @@ describe('stats: auditor statistics over generated history', function () {
   }
 
   it('drill-down lists exactly the deliveries and documents behind a figure', async () => {
-    const call = api(hub, auditor.token);
+    const drill = async (link: string) =>
+      (await follow(hub, auditor.token)(API.stats.items, link)).body;
     const s = (
-      await call('GET', `/api/v1/stats/summary?orgId=${province.id}&from=2026-01-01&to=2026-12-31`)
-    ).body as unknown as TStatsSummary;
+      await call(hub, auditor.token)(API.stats.summary, {
+        query: { orgId: province.id, from: '2026-01-01', to: '2026-12-31' },
+      })
+    ).body;
     const scope = subtree(province);
     for (const key of [
       'onTimeRate',
@@ -490,8 +487,7 @@ describe('stats: auditor statistics over generated history', function () {
         const ids: string[] = [];
         let cursor = '';
         for (;;) {
-          const page = (await call('GET', `${url}&limit=500${cursor ? `&cursor=${cursor}` : ''}`))
-            .body as unknown as TStatsItems;
+          const page = await drill(`${url}&limit=500${cursor ? `&cursor=${cursor}` : ''}`);
           ids.push(...page.ids);
           if (!page.nextCursor) break;
           cursor = page.nextCursor;
@@ -501,8 +497,7 @@ describe('stats: auditor statistics over generated history', function () {
       }
     }
     // the on-time list really holds deliveries received in the subtree, completed by their due date
-    const onTime = (await call('GET', `${s.figures.onTimeRate!.drillDown!}&limit=1000`))
-      .body as unknown as TStatsItems;
+    const onTime = await drill(`${s.figures.onTimeRate!.drillDown!}&limit=1000`);
     expect(onTime.kind).to.equal('delivery');
     const byId = new Map(raw.deliveries.map((d) => [String(d._id), d]));
     for (const id of onTime.ids) {
@@ -511,14 +506,12 @@ describe('stats: auditor statistics over generated history', function () {
       expect(first(d.history as H[], '06')!.getTime()).to.be.at.most((d.dueDate as Date).getTime());
     }
     const byType = Object.values(s.figures).find((f) => f.key.startsWith('outgoingByType:'))!;
-    const docs = (await call('GET', `${byType.drillDown!}&limit=1000`))
-      .body as unknown as TStatsItems;
+    const docs = await drill(`${byType.drillDown!}&limit=1000`);
     expect(docs.kind).to.equal('document');
     expect(docs.ids.length).to.equal(byType.value);
   });
 
   it('serves CSV with a BOM, Vietnamese headers and an attachment name', async () => {
-    const call = api(hub, auditor.token);
     const res = await fetch(
       `${hub.url}/api/v1/stats/summary?orgId=${province.id}&from=2026-01-01&to=2026-12-31`,
       {
@@ -540,8 +533,10 @@ describe('stats: auditor statistics over generated history', function () {
       'Chỉ số,Mã chỉ số,Giá trị,Tử số,Mẫu số,Đơn vị,Ghi chú,Truy vấn chi tiết',
     );
     const json = (
-      await call('GET', `/api/v1/stats/summary?orgId=${province.id}&from=2026-01-01&to=2026-12-31`)
-    ).body as unknown as TStatsSummary;
+      await call(hub, auditor.token)(API.stats.summary, {
+        query: { orgId: province.id, from: '2026-01-01', to: '2026-12-31' },
+      })
+    ).body;
     const onTime = lines.find((l) => l.includes(',onTimeRate,'))!.split(',');
     expect(Number(onTime[2])).to.equal(json.figures.onTimeRate!.value);
     expect(lines).to.have.length(2 + Object.keys(json.figures).length);
@@ -567,15 +562,14 @@ describe('stats: auditor statistics over generated history', function () {
 
   it('lets org admins see their subtree only, and refuses other roles', async () => {
     const asAdmin = api(hub, districtAdmin.token);
-    const own = await asAdmin(
-      'GET',
-      `/api/v1/stats/summary?orgId=${communes[0]!.id}&period=year&from=2026-01-01`,
-    );
+    const own = await call(hub, districtAdmin.token)(API.stats.summary, {
+      query: { orgId: communes[0]!.id, period: 'year', from: '2026-01-01' },
+    });
     expect(own.status).to.equal(200);
-    expect((own.body as unknown as TStatsSummary).to).to.equal('2026-12-31');
-    const mine = await asAdmin('GET', `/api/v1/stats/summary`);
+    expect(own.body.to).to.equal('2026-12-31');
+    const mine = await call(hub, districtAdmin.token)(API.stats.summary);
     expect(mine.status).to.equal(200);
-    expect((mine.body as unknown as TStatsSummary).orgId).to.equal(districts[0]!.id);
+    expect(mine.body.orgId).to.equal(districts[0]!.id);
     for (const o of [province, districts[1]!, communes[2]!, other]) {
       const r = await asAdmin('GET', `/api/v1/stats/summary?orgId=${o.id}`);
       expect(r.status, o.name).to.equal(404);
@@ -602,8 +596,8 @@ describe('stats: auditor statistics over generated history', function () {
   });
 
   it('says plainly that the still-valid share is not computed', async () => {
-    const s = (await api(hub, auditor.token)('GET', `/api/v1/stats/summary?orgId=${province.id}`))
-      .body as unknown as TStatsSummary;
+    const s = (await call(hub, auditor.token)(API.stats.summary, { query: { orgId: province.id } }))
+      .body;
     expect(s.figures.stillValidRate).to.include({ computed: false, value: null });
     expect(s.figures.stillValidRate!.note).to.match(/Chưa tính/);
   });

@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import type { TDocument, TOwnerDocument } from '../../../server/src/contracts/documents.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { TCertificate } from '../../../server/src/contracts/pki.js';
-import type { TWorkflowEvent } from '../../../server/src/contracts/workflow.js';
+import type { z } from 'zod';
+import { ZIssueNumber, type TWorkflowEvent } from '../../../server/src/contracts/workflow.js';
 import type { Hub } from '../../../server/src/hub.js';
 import {
   TEST_PASSWORD,
@@ -13,6 +14,7 @@ import {
   tinyPdf,
   type TestUser,
 } from '../../support/factories.js';
+import { API, call, ownerView } from '../../support/call.js';
 import { startTestHub, testDbName } from '../../support/hub.js';
 import { connectSocket } from '../../support/sockets.js';
 import { Documents } from '../../../server/src/modules/documents/document.model.js';
@@ -43,13 +45,14 @@ async function makeAgency(hub: Hub): Promise<Org> {
   const clerk = await makeUser(hub, org, ['clerk'], 'Lê Thị Văn Thư');
   const leader = await makeUser(hub, org, ['signer'], 'Nguyễn Văn Lãnh Đạo');
   const other = await makeUser(hub, org, ['signer'], 'Trần Văn Phó');
-  const asAdmin = api(hub, admin.token);
-  const cert = async (path: string, body: object) => {
-    const r = await asAdmin('POST', `/api/v1/certificates/${path}`, body);
+  const asAdmin = call(hub, admin.token);
+  const issued = (r: { status: number; body: TCertificate }) => {
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
 
-    return r.body as unknown as TCertificate;
+    return r.body;
   };
+  const personal = async (userId: string) =>
+    issued(await asAdmin(API.certificates.issuePersonal, { body: { userId } }));
 
   return {
     org,
@@ -57,9 +60,9 @@ async function makeAgency(hub: Hub): Promise<Org> {
     clerk,
     leader,
     other,
-    leaderCert: await cert('personal', { userId: leader.id }),
-    otherCert: await cert('personal', { userId: other.id }),
-    seal: await cert('seal', { algorithm: 'p256' }),
+    leaderCert: await personal(leader.id),
+    otherCert: await personal(other.id),
+    seal: issued(await asAdmin(API.certificates.issueSeal, { body: { algorithm: 'p256' } })),
   };
 }
 
@@ -89,16 +92,19 @@ describe('workflow (trình ký): draft → submitted → signed | returned → n
 
   const as = (u: TestUser) => api(hub, u.token);
   const sign = (u: TestUser, id: string, certificateId: string, kind: 'personal' | 'seal') =>
-    as(u)('POST', `/api/v1/documents/${id}/signatures`, {
-      certificateId,
-      kind,
-      level: 'B-B',
-      confirmPassword: TEST_PASSWORD,
+    call(hub, u.token)(API.signing.sign, {
+      params: { id },
+      body: { certificateId, kind, level: 'B-B', confirmPassword: TEST_PASSWORD },
     });
   const submit = (id: string, signer = a.leader) =>
-    as(a.clerk)('POST', `/api/v1/workflow/documents/${id}/submit`, { signerId: signer.id });
-  const number = (id: string, body: object = {}) =>
-    as(a.clerk)('POST', `/api/v1/workflow/documents/${id}/number`, body);
+    call(hub, a.clerk.token)(API.workflow.submit, {
+      params: { id },
+      body: { signerId: signer.id },
+    });
+  const number = (id: string, body: z.input<typeof ZIssueNumber> = {}) =>
+    call(hub, a.clerk.token)(API.workflow.number, { params: { id }, body });
+  const read = async (u: TestUser, id: string) =>
+    ownerView((await call(hub, u.token)(API.documents.get, { params: { id } })).body);
 
   /** A draft taken to "signed" by the leader. */
   async function signedDraft(meta: object = DRAFT_META): Promise<string> {
@@ -117,16 +123,18 @@ describe('workflow (trình ký): draft → submitted → signed | returned → n
     expect(d.body.meta.number).to.equal(undefined);
     expect(d.body.codeLabel).to.equal('…/UBND-VP');
     expect(d.body.workflow?.state).to.equal('draft');
-    const list = await as(a.clerk)('GET', '/api/v1/workflow/lists/drafts?q=ky hop');
-    expect((list.body.items as TDocument[]).map((x) => x.id)).to.include(d.body.id);
+    const list = await call(hub, a.clerk.token)(API.workflow.list, {
+      params: { list: 'drafts' },
+      query: { q: 'ky hop' },
+    });
+    expect(list.body.items.map((x) => x.id)).to.include(d.body.id);
 
-    const edited = await as(a.clerk)('PATCH', `/api/v1/workflow/drafts/${d.body.id}`, {
-      subject: 'V/v chuẩn bị kỳ họp thứ mười',
+    const edited = await call(hub, a.clerk.token)(API.workflow.editDraft, {
+      params: d.body,
+      body: { subject: 'V/v chuẩn bị kỳ họp thứ mười' },
     });
     expect(edited.status, JSON.stringify(edited.body)).to.equal(200);
-    expect((edited.body as unknown as TDocument).meta.subject).to.equal(
-      'V/v chuẩn bị kỳ họp thứ mười',
-    );
+    expect(edited.body.meta.subject).to.equal('V/v chuẩn bị kỳ họp thứ mười');
     const numberInPatch = await as(a.clerk)('PATCH', `/api/v1/workflow/drafts/${d.body.id}`, {
       number: 7,
     });
@@ -157,7 +165,7 @@ describe('workflow (trình ký): draft → submitted → signed | returned → n
       const id = d.body.id;
       const s1 = await submit(id);
       expect(s1.status, JSON.stringify(s1.body)).to.equal(200);
-      const submitted = s1.body as unknown as TOwnerDocument;
+      const submitted = ownerView(s1.body);
       expect(submitted.workflow?.state).to.equal('submitted');
       // the page says who signs: the named signer's own name
       expect(submitted.meta.signer.fullName).to.equal('Nguyễn Văn Lãnh Đạo');
@@ -194,7 +202,7 @@ describe('workflow (trình ký): draft → submitted → signed | returned → n
       expect((await submit(id)).status).to.equal(200);
       const signed = await sign(a.leader, id, a.leaderCert.id, 'personal');
       expect(signed.status, JSON.stringify(signed.body)).to.equal(201);
-      const doc = signed.body as unknown as TOwnerDocument;
+      const doc = ownerView(signed.body);
       expect(doc.workflow?.state).to.equal('signed');
       expect(doc.workflow?.history.map((h) => h.action)).to.deep.equal([
         'drafted',
@@ -246,8 +254,7 @@ describe('workflow (trình ký): draft → submitted → signed | returned → n
     // numbered: not numbered twice
     expect((await number(id)).status).to.equal(200);
     expect((await number(id)).status).to.equal(409);
-    const now = await as(a.clerk)('GET', `/api/v1/documents/${id}`);
-    const doc = now.body as unknown as TOwnerDocument;
+    const doc = await read(a.clerk, id);
     expect(doc.workflow?.state).to.equal('numbered');
     expect(doc.versions).to.have.length(2);
     // each refusal says where the document is
@@ -273,8 +280,7 @@ describe('workflow (trình ký): draft → submitted → signed | returned → n
       comment: 'Không đồng ý',
     });
     expect(ret.status).to.equal(403);
-    const doc = (await as(a.clerk)('GET', `/api/v1/documents/${id}`))
-      .body as unknown as TOwnerDocument;
+    const doc = await read(a.clerk, id);
     expect(doc.workflow?.state).to.equal('submitted');
     expect(doc.versions).to.have.length(1);
     // a submission must name a signer of the same organization
@@ -317,8 +323,7 @@ describe('workflow (trình ký): draft → submitted → signed | returned → n
     const lists = await asB(b.clerk)('GET', '/api/v1/workflow/lists/drafts');
     expect((lists.body.items as TDocument[]).map((x) => x.id)).to.not.include(id);
     // and the draft is untouched
-    const doc = (await as(a.clerk)('GET', `/api/v1/documents/${id}`))
-      .body as unknown as TOwnerDocument;
+    const doc = await read(a.clerk, id);
     expect(doc.workflow?.state).to.equal('draft');
   });
 
@@ -327,32 +332,31 @@ describe('workflow (trình ký): draft → submitted → signed | returned → n
     const first = await signedDraft(reg);
     const n1 = await number(first, { issueDate: '2026-03-02' });
     expect(n1.status, JSON.stringify(n1.body)).to.equal(200);
-    expect((n1.body as unknown as TDocument).codeLabel).to.equal('01/UBND-VP');
-    expect((n1.body as unknown as TDocument).meta.issueDate).to.equal('2026-03-02');
+    expect(n1.body.codeLabel).to.equal('01/UBND-VP');
+    expect(n1.body.meta.issueDate).to.equal('2026-03-02');
     const second = await signedDraft(reg);
     const n2 = await number(second, { issueDate: '2026-03-03' });
-    expect((n2.body as unknown as TDocument).codeLabel).to.equal('02/UBND-VP');
+    expect(n2.body.codeLabel).to.equal('02/UBND-VP');
     // another register starts at 01, so does the next year
     const other = await signedDraft({ ...DRAFT_META, register: 'Sổ quyết định' });
-    expect(
-      ((await number(other, { issueDate: '2026-03-03' })).body as unknown as TDocument).codeLabel,
-    ).to.equal('01/UBND-VP');
+    expect((await number(other, { issueDate: '2026-03-03' })).body.codeLabel).to.equal(
+      '01/UBND-VP',
+    );
     const nextYear = await signedDraft(reg);
-    expect(
-      ((await number(nextYear, { issueDate: '2027-01-04' })).body as unknown as TDocument)
-        .codeLabel,
-    ).to.equal('01/UBND-VP');
+    expect((await number(nextYear, { issueDate: '2027-01-04' })).body.codeLabel).to.equal(
+      '01/UBND-VP',
+    );
     // a number given by hand (numbered elsewhere): taken → 409, free → used, then skipped
     const manual = await signedDraft(reg);
     const taken = await number(manual, { number: 2, issueDate: '2026-05-01' });
     expect(taken.status).to.equal(409);
     const given = await number(manual, { number: 3, issueDate: '2026-05-01' });
     expect(given.status, JSON.stringify(given.body)).to.equal(200);
-    expect((given.body as unknown as TDocument).codeLabel).to.equal('03/UBND-VP');
+    expect(given.body.codeLabel).to.equal('03/UBND-VP');
     const after = await signedDraft(reg);
-    expect(
-      ((await number(after, { issueDate: '2026-05-02' })).body as unknown as TDocument).codeLabel,
-    ).to.equal('04/UBND-VP');
+    expect((await number(after, { issueDate: '2026-05-02' })).body.codeLabel).to.equal(
+      '04/UBND-VP',
+    );
   });
 
   it('two concurrent releases never get the same number', async () => {
@@ -360,9 +364,7 @@ describe('workflow (trình ký): draft → submitted → signed | returned → n
     const ids = await Promise.all(Array.from({ length: 8 }, () => signedDraft(reg)));
     const all = await Promise.all(ids.map((id) => number(id, { issueDate: '2026-06-01' })));
     expect(all.map((r) => r.status)).to.deep.equal(Array(8).fill(200));
-    const numbers = all
-      .map((r) => (r.body as unknown as TDocument).meta.number!)
-      .sort((x, y) => x - y);
+    const numbers = all.map((r) => r.body.meta.number!).sort((x, y) => x - y);
     expect(numbers).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
@@ -372,7 +374,7 @@ describe('workflow (trình ký): draft → submitted → signed | returned → n
     expect((await number(id)).status).to.equal(200);
     const sealed = await sign(a.clerk, id, a.seal.id, 'seal');
     expect(sealed.status, JSON.stringify(sealed.body)).to.equal(201);
-    expect((sealed.body as unknown as TOwnerDocument).workflow?.state).to.equal('sealed');
+    expect(ownerView(sealed.body).workflow?.state).to.equal('sealed');
     const release = () =>
       as(a.clerk)(
         'POST',
@@ -384,8 +386,7 @@ describe('workflow (trình ký): draft → submitted → signed | returned → n
     expect(sent.status, JSON.stringify(sent.body)).to.equal(201);
     // the same release retried: answered from before, released once
     expect((await release()).status).to.equal(200);
-    const doc = (await as(a.clerk)('GET', `/api/v1/documents/${id}`))
-      .body as unknown as TOwnerDocument;
+    const doc = await read(a.clerk, id);
     expect(doc.workflow?.state).to.equal('released');
     expect(doc.status).to.equal('dispatched');
     expect(doc.workflow?.history.filter((h) => h.action === 'released')).to.have.length(1);

@@ -8,7 +8,6 @@ import { io, type Socket } from 'socket.io-client';
 import type { EventEnvelope } from '../../../server/src/contracts/events.js';
 import type { TDispatchSent } from '../../../server/src/contracts/exchange.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
-import type { TCertificate } from '../../../server/src/contracts/pki.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { eventsAfter } from '../../../server/src/modules/events/publish.js';
 import { Deliveries, Dispatches } from '../../../server/src/modules/exchange/delivery.model.js';
@@ -20,7 +19,6 @@ import {
 } from '../../../server/src/modules/documents/index.js';
 import {
   TEST_PASSWORD,
-  api,
   congVanForm,
   makeDocument,
   makeOrg,
@@ -31,6 +29,7 @@ import {
 import { startTestHub, testDbName, testMongoUri } from '../../support/hub.js';
 import { freePort } from '../../support/process.js';
 import { HubProcess, uriWithDb } from './hub-process.js';
+import { API, call } from '../../support/call.js';
 
 /** CI-sized by default; `LIENTHONG_CRASH_ITERATIONS=50` for the acceptance run. */
 const ITERATIONS = Number(process.env.LIENTHONG_CRASH_ITERATIONS ?? 12);
@@ -152,11 +151,13 @@ describe('scale: crash safety under SIGKILL (lienthong serve as a real process)'
     );
     const admin = await makeUser(observer, sender, ['org_admin']);
     clerk = await makeUser(observer, sender, ['clerk']);
-    const seal = await api(observer, admin.token)('POST', '/api/v1/certificates/seal', {
-      algorithm: 'p256',
+    const seal = await call(observer, admin.token)(API.certificates.issueSeal, {
+      body: {
+        algorithm: 'p256',
+      },
     });
     expect(seal.status, JSON.stringify(seal.body)).to.equal(201);
-    sealId = (seal.body as unknown as TCertificate).id;
+    sealId = seal.body.id;
     clients.push(new EventClient(sender.id, clerk.token));
     for (const r of recipients) {
       clients.push(new EventClient(r.id, (await makeUser(observer, r, ['clerk'])).token));

@@ -5,12 +5,12 @@
  */
 import { expect } from 'chai';
 import type { TDocument, TDocumentMeta } from '../../../server/src/contracts/documents.js';
-import type { TCertificate } from '../../../server/src/contracts/pki.js';
 import type { Hub } from '../../../server/src/hub.js';
 import { TEST_PASSWORD, api, makeOrg, makeUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
 import { createValidationPki, type ValidationPki } from '../../support/validation-pki.js';
 import * as f from './fixtures.js';
+import { API, call } from '../../support/call.js';
 
 const META: Partial<TDocumentMeta> = {
   type: 'Công văn',
@@ -38,9 +38,9 @@ describe('hub: signing a DocMDP P=1 certified document is refused', function () 
     const org = await makeOrg(hub.ctx, { name: 'Văn phòng UBND tỉnh' });
     const admin = await makeUser(hub, org, ['org_admin']);
     const clerk = await makeUser(hub, org, ['clerk'], 'Lê Thị Văn Thư');
-    const s = await api(hub, admin.token)('POST', '/api/v1/certificates/seal', {});
+    const s = await call(hub, admin.token)(API.certificates.issueSeal, { body: {} });
     expect(s.status, JSON.stringify(s.body)).to.equal(201);
-    const seal = s.body as unknown as TCertificate;
+    const seal = s.body;
     const certified = await f.addSignature((await f.basePdf()).bytes, {
       signer: pki.signerRsa,
       chain: [pki.ca],
@@ -65,7 +65,7 @@ describe('hub: signing a DocMDP P=1 certified document is refused', function () 
     expect(r.status, JSON.stringify(r.body)).to.equal(422);
     expect(r.body).to.include({ reason: 'PDF_CERTIFIED_NO_CHANGES' });
     expect(String(r.body.detail)).to.match(/DocMDP P=1/);
-    const now = await api(hub, clerk.token)('GET', `/api/v1/documents/${doc.id}`);
-    expect((now.body as unknown as TDocument).versions).to.have.length(1);
+    const now = await call(hub, clerk.token)(API.documents.get, { params: { id: doc.id } });
+    expect(now.body.versions).to.have.length(1);
   });
 });

@@ -15,9 +15,10 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import type { TApiKey } from '../../../../server/src/contracts/auth';
+import type { AnswerOf } from '../../../../server/src/contracts/endpoint';
 import type { TRole } from '../../../../server/src/contracts/common';
 import { useI18n } from '../../i18n/i18n';
-import { api, errorText, get, post } from '../../lib/api';
+import { call, errorText, routes } from '../../lib/api';
 import { fmtDate, fmtDateTime } from '../../lib/format';
 import { defaultRoles, useDefaultRoles, useGrantableRoles } from '../../lib/grants';
 import { useAsync } from '../../lib/useAsync';
@@ -25,7 +26,7 @@ import { RoleTags } from './Users';
 
 /** An agency system works as a clerk, an enterprise's as its user, an inspection's as an auditor. */
 const KEY_ROLES: TRole[] = ['clerk', 'enterprise_user', 'auditor'];
-type Created = TApiKey & { key: string };
+type Created = AnswerOf<typeof routes.apiKeys.create>;
 
 /** The secret exists in this dialog only: the hub keeps a hash. */
 function ShownOnce({ created, onClose }: { created: Created | null; onClose: () => void }) {
@@ -76,8 +77,8 @@ function ShownOnce({ created, onClose }: { created: Created | null; onClose: () 
 export function ApiKeys() {
   const { t } = useI18n();
   const { message } = App.useApp();
-  const { data, loading, error, reload } = useAsync(() => get<TApiKey[]>('/api-keys'), []);
-  const [form] = Form.useForm<{ name: string; roles: string[] }>();
+  const { data, loading, error, reload } = useAsync(() => call(routes.apiKeys.list), []);
+  const [form] = Form.useForm<{ name: string; roles: TRole[] }>();
   const roles = useGrantableRoles().filter((r) => KEY_ROLES.includes(r));
   useDefaultRoles(form, roles);
   const [adding, setAdding] = useState(false);
@@ -87,7 +88,7 @@ export function ApiKeys() {
     const v = await form.validateFields();
     setBusy(true);
     try {
-      setCreated(await post<Created>('/api-keys', v));
+      setCreated(await call(routes.apiKeys.create, { body: v }));
       setAdding(false);
       form.resetFields();
       void reload();
@@ -99,7 +100,7 @@ export function ApiKeys() {
   };
   const revoke = async (k: TApiKey) => {
     try {
-      await api('DELETE', `/api-keys/${k.id}`);
+      await call(routes.apiKeys.revoke, { params: k });
       void reload();
     } catch (e) {
       message.error(errorText(e));

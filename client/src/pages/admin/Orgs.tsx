@@ -22,14 +22,15 @@ import {
   ORG_LEVELS,
   type TOrg,
   type TOrgCreate,
+  type TOrgNode,
 } from '../../../../server/src/contracts/orgs';
 import { useI18n } from '../../i18n/i18n';
-import { api, errorText, get, post } from '../../lib/api';
+import { call, errorText, routes } from '../../lib/api';
 import { useAuth } from '../../lib/auth';
 import { foldVietnamese } from '../../lib/fold';
 import { useAsync } from '../../lib/useAsync';
 
-type Node = TOrg & { children: Node[] };
+type Node = TOrgNode;
 type Edit = { mode: 'create' } | { mode: 'edit'; org: TOrg } | null;
 type FormValues = Omit<TOrgCreate, 'contact'> & {
   email?: string;
@@ -89,14 +90,17 @@ function OrgForm({ edit, tree, onDone }: { edit: Edit; tree: Node[]; onDone: () 
           ...(v.shortName ? { shortName: v.shortName } : {}),
           ...(v.parentId ? { parentId: v.parentId } : {}),
         };
-        const made = await post<TOrg>('/orgs', body);
+        const made = await call(routes.orgs.create, { body });
         message.success(t('org.created', { name: made.name }));
       } else if (org) {
-        await api<TOrg>('PATCH', `/orgs/${org.id}`, {
-          name: v.name,
-          shortName: v.shortName ?? '',
-          contact,
-          ...(isHub ? { level: v.level, active: v.active } : {}),
+        await call(routes.orgs.update, {
+          params: { id: org.id },
+          body: {
+            name: v.name,
+            shortName: v.shortName ?? '',
+            contact,
+            ...(isHub ? { level: v.level, active: v.active } : {}),
+          },
         });
         message.success(t('common.saved'));
       }
@@ -213,7 +217,7 @@ function OrgForm({ edit, tree, onDone }: { edit: Edit; tree: Node[]; onDone: () 
 export function Orgs() {
   const { t } = useI18n();
   const { session, hasRole } = useAuth();
-  const { data, loading, error, reload } = useAsync(() => get<Node[]>('/orgs/tree'), []);
+  const { data, loading, error, reload } = useAsync(() => call(routes.orgs.tree), []);
   const [selected, setSelected] = useState<string | undefined>(session?.user.orgId);
   const [edit, setEdit] = useState<Edit>(null);
   const [q, setQ] = useState('');

@@ -15,14 +15,14 @@ import {
 import { useState } from 'react';
 import type { TUser, TUserCreate } from '../../../../server/src/contracts/auth';
 import type { TRole } from '../../../../server/src/contracts/common';
-import type { TOrg } from '../../../../server/src/contracts/orgs';
+import type { TOrgNode } from '../../../../server/src/contracts/orgs';
 import { useI18n } from '../../i18n/i18n';
-import { errorText, get, post, query } from '../../lib/api';
+import { call, errorText, routes } from '../../lib/api';
 import { useAuth } from '../../lib/auth';
 import { defaultRoles, useDefaultRoles, useGrantableRoles } from '../../lib/grants';
 import { useAsync } from '../../lib/useAsync';
 
-type Node = TOrg & { children: Node[] };
+type Node = TOrgNode;
 const ROLE_COLOR: Record<TRole, string> = {
   hub_admin: 'magenta',
   org_admin: 'volcano',
@@ -72,7 +72,7 @@ function CreateUser({
         ...(v.email ? {} : { email: undefined }),
         ...(orgId ? { orgId } : {}),
       };
-      const made = await post<TUser>('/users', body);
+      const made = await call(routes.users.create, { body });
       message.success(t('user.created', { name: made.fullName }));
       form.resetFields();
       onDone();
@@ -142,9 +142,9 @@ export function Users() {
   const [orgId, setOrgId] = useState<string | undefined>(session?.user.orgId);
   const [adding, setAdding] = useState(false);
   const isHub = hasRole('hub_admin');
-  const tree = useAsync(() => (isHub ? get<Node[]>('/orgs/tree') : Promise.resolve([])), [isHub]);
+  const tree = useAsync(() => (isHub ? call(routes.orgs.tree) : Promise.resolve([])), [isHub]);
   const { data, loading, error, reload } = useAsync(
-    () => get<TUser[]>(`/users${query({ orgId: isHub ? orgId : undefined })}`),
+    () => call(routes.users.list, { query: { orgId: isHub ? orgId : undefined } }),
     [orgId, isHub],
   );
   const toTreeData = (ns: Node[]): object[] =>

@@ -1,26 +1,11 @@
 import { Schema, Types } from 'mongoose';
+import type { TAuditEntry } from '../../contracts/audit.js';
 import { defineModel } from '../../db/model.js';
 
-export type AuditActor = {
-  id: string;
-  name: string;
-  orgId: string;
-  kind: 'user' | 'api-key' | 'system';
-};
+export type AuditActor = TAuditEntry['actor'];
 
-export type AuditDoc = {
-  _id: Types.ObjectId;
-  seq: number;
-  at: Date;
-  actor: AuditActor;
-  action: string;
-  /** Organizations concerned: an org admin sees entries naming their organization. */
-  orgIds: string[];
-  target: { type: string; id: string };
-  details: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
-};
+/** A row of the log as stored: the contract's entry with its id, its time a Date. */
+export type AuditDoc = Omit<TAuditEntry, 'at'> & { _id: Types.ObjectId; at: Date };
 
 const schema = new Schema<AuditDoc>(
   {

@@ -1,19 +1,10 @@
 import { Router } from 'express';
-import { z } from 'zod';
+import { auditApi as api, type TAuditVerify } from '../../contracts/audit.js';
 import type { HubContext } from '../../context.js';
-import { route } from '../../http/route.js';
+import { serve } from '../../http/route.js';
 import { hasRole } from '../../http/principal.js';
 import { AuditLog, type AuditDoc } from './audit.model.js';
 import { GENESIS_HASH, checkChain } from './chain.js';
-
-const ZQuery = z
-  .object({
-    before: z.coerce.number().int().min(1).optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
-    action: z.string().max(100).optional(),
-    targetId: z.string().max(100).optional(),
-  })
-  .strict();
 
 function present(e: AuditDoc) {
   const { _id, ...rest } = e;
@@ -23,7 +14,7 @@ function present(e: AuditDoc) {
 }
 
 /** Recomputes the whole chain in seq order, a batch at a time. */
-async function verifyChain(ctx: HubContext) {
+async function verifyChain(ctx: HubContext): Promise<TAuditVerify> {
   let start = { seq: 0, hash: GENESIS_HASH };
   let total = 0;
   for (;;) {
@@ -42,33 +33,24 @@ async function verifyChain(ctx: HubContext) {
 
 export function auditRoutes(ctx: HubContext): Router {
   const r = Router();
-  r.get(
-    '/',
-    route(
-      { roles: ['auditor', 'hub_admin', 'org_admin'], query: ZQuery },
-      async ({ principal, query }) => {
-        const filter: Record<string, unknown> = {};
-        if (!hasRole(principal, 'auditor', 'hub_admin')) filter.orgIds = principal.orgId;
-        if (query.before) filter.seq = { $lt: query.before };
-        if (query.action) filter.action = query.action;
-        if (query.targetId) filter['target.id'] = query.targetId;
-        const items = await AuditLog(ctx.db.conn)
-          .find(filter)
-          .sort({ seq: -1 })
-          .limit(query.limit)
-          .lean();
+  serve(r, api.list, async ({ principal, query }) => {
+    const filter: Record<string, unknown> = {};
+    if (!hasRole(principal, 'auditor', 'hub_admin')) filter.orgIds = principal.orgId;
+    if (query.before) filter.seq = { $lt: query.before };
+    if (query.action) filter.action = query.action;
+    if (query.targetId) filter['target.id'] = query.targetId;
+    const items = await AuditLog(ctx.db.conn)
+      .find(filter)
+      .sort({ seq: -1 })
+      .limit(query.limit)
+      .lean();
 
-        return {
-          items: items.map(present),
-          nextBefore: items.length === query.limit ? items.at(-1)!.seq : null,
-        };
-      },
-    ),
-  );
-  r.get(
-    '/verify',
-    route({ roles: ['auditor', 'hub_admin'] }, () => verifyChain(ctx)),
-  );
+    return {
+      items: items.map(present),
+      nextBefore: items.length === query.limit ? items.at(-1)!.seq : null,
+    };
+  });
+  serve(r, api.verify, () => verifyChain(ctx));
 
   return r;
 }

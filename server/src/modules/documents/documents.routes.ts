@@ -1,11 +1,10 @@
 import { pipeline } from 'node:stream/promises';
 import { Router, type Response } from 'express';
-import { z } from 'zod';
-import { ZObjectId } from '../../contracts/common.js';
-import { ZDocumentListQuery } from '../../contracts/documents.js';
+import { documentsApi as api, UPLOADERS } from '../../contracts/documents.js';
+import { exchangeApi } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
-import { route } from '../../http/route.js';
+import { serve } from '../../http/route.js';
 import { createDocument } from './create-document.js';
 import { idempotencyKey, markCreated } from '../../http/idempotency.js';
 import {
@@ -20,10 +19,6 @@ import type { VersionDoc } from './document.model.js';
 import { presentDocument } from './document.presenter.js';
 import { listDocuments } from './list-documents.js';
 import { authorizeUpload, parseMetaField, parseUpload } from './upload.js';
-
-const UPLOADERS = ['clerk', 'org_admin', 'signer'] as const;
-const ZId = z.object({ id: ZObjectId }).strict();
-const ZVersionParams = z.object({ id: ZObjectId, versionId: ZObjectId }).strict();
 
 /** RFC 6266 / RFC 5987: an ASCII fallback plus the exact UTF-8 name. */
 export function contentDisposition(fileName: string): string {
@@ -60,11 +55,10 @@ function sendHeaders(res: Response, v: VersionDoc): void {
 
 export function documentsRoutes(ctx: HubContext): Router {
   const r = Router();
-  r.post(
-    '/',
-    authorizeUpload([...UPLOADERS]),
-    parseUpload(ctx),
-    route({ roles: [...UPLOADERS] }, async ({ principal, req, res }) => {
+  serve(
+    r,
+    api.upload,
+    async ({ principal, req, res }) => {
       const meta = parseMetaField((req.body as Record<string, unknown>)?.meta);
       if (!req.file) throw new AppError('VALIDATION_FAILED', 'Thiếu phần "file" (tệp PDF).');
       const { replayed, ...doc } = await createDocument(
@@ -77,49 +71,35 @@ export function documentsRoutes(ctx: HubContext): Router {
       markCreated(res, replayed);
 
       return doc;
-    }),
+    },
+    { before: [authorizeUpload(UPLOADERS), parseUpload(ctx)] },
   );
-  r.get(
-    '/',
-    route({ roles: [], query: ZDocumentListQuery }, ({ principal, query }) =>
-      listDocuments(ctx, principal, query),
-    ),
-  );
-  r.get(
-    '/:id',
-    route({ roles: [], params: ZId }, async ({ principal, params }) => {
-      const doc = await getReadableDocument(ctx, principal, params.id);
-      await reportConfidentialRead(ctx, doc, principal, 'metadata');
+  serve(r, api.list, ({ principal, query }) => listDocuments(ctx, principal, query));
+  serve(r, api.get, async ({ principal, params }) => {
+    const doc = await getReadableDocument(ctx, principal, params.id);
+    await reportConfidentialRead(ctx, doc, principal, 'metadata');
 
-      return presentDocument(doc);
-    }),
-  );
-  // read-only: the sender's organization and auditors see every recipient of the document (an
-  // auditor has no outbox to find its dispatches through); a recipient reads its own delivery
-  r.get(
-    '/:id/deliveries',
-    route({ roles: [], params: ZId }, async ({ principal, params }) => {
-      const doc = await getReadableDocument(ctx, principal, params.id);
-      if (doc.viewer === 'recipient') throw new AppError('NOT_FOUND', NOT_FOUND_VI);
-      return deliveredTo(ctx).deliveries(ctx, doc._id);
-    }),
-  );
-  r.get(
-    '/:id/versions/:versionId/file',
-    route({ roles: [], params: ZVersionParams }, async ({ principal, params, req, res }) => {
-      const doc = await getReadableDocument(ctx, principal, params.id);
-      const v = readableVersion(doc, params.versionId);
-      await reportConfidentialRead(ctx, doc, principal, 'file');
-      if (etagMatches(req.headers['if-none-match'], `"${v.sha256}"`)) {
-        res.setHeader('etag', `"${v.sha256}"`);
-        res.status(304).end();
+    return presentDocument(doc);
+  });
+  serve(r, exchangeApi.ofDocument, async ({ principal, params }) => {
+    const doc = await getReadableDocument(ctx, principal, params.id);
+    if (doc.viewer === 'recipient') throw new AppError('NOT_FOUND', NOT_FOUND_VI);
 
-        return;
-      }
-      sendHeaders(res, v);
-      await pipeline(openFileStream(ctx, v.fileId), res);
-    }),
-  );
+    return deliveredTo(ctx).deliveries(ctx, doc._id);
+  });
+  serve(r, api.file, async ({ principal, params, req, res }) => {
+    const doc = await getReadableDocument(ctx, principal, params.id);
+    const v = readableVersion(doc, params.versionId);
+    await reportConfidentialRead(ctx, doc, principal, 'file');
+    if (etagMatches(req.headers['if-none-match'], `"${v.sha256}"`)) {
+      res.setHeader('etag', `"${v.sha256}"`);
+      res.status(304).end();
+
+      return;
+    }
+    sendHeaders(res, v);
+    await pipeline(openFileStream(ctx, v.fileId), res);
+  });
 
   return r;
 }

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import type { TOrg, TOrgCreate } from '../../contracts/orgs.js';
+import type { TOrg, TOrgCreate, TOrgNode } from '../../contracts/orgs.js';
 import type { HubContext } from '../../context.js';
 import { escapeRegex, foldVietnamese } from '../../db/model.js';
 import { AppError } from '../../errors/app-error.js';
@@ -71,14 +71,12 @@ export async function listOrgs(
   return docs.map(presentOrg);
 }
 
-export type OrgTreeNode = TOrg & { children: OrgTreeNode[] };
-
-export async function orgTree(ctx: HubContext): Promise<OrgTreeNode[]> {
+export async function orgTree(ctx: HubContext): Promise<TOrgNode[]> {
   const all = (await Orgs(ctx.db.conn).find({ active: true }).sort({ name: 1 }).lean()).map(
     presentOrg,
   );
-  const nodes = new Map(all.map((o) => [o.id, { ...o, children: [] as OrgTreeNode[] }]));
-  const roots: OrgTreeNode[] = [];
+  const nodes = new Map(all.map((o) => [o.id, { ...o, children: [] as TOrgNode[] }]));
+  const roots: TOrgNode[] = [];
   for (const n of nodes.values()) {
     const parent = n.parentId ? nodes.get(n.parentId) : undefined;
     (parent ? parent.children : roots).push(n);

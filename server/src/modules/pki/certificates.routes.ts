@@ -1,9 +1,7 @@
 import { Router } from 'express';
-import { z } from 'zod';
-import { ZObjectId } from '../../contracts/common.js';
-import { ZCertificateListQuery, ZPersonalIssue, ZRevoke, ZSealIssue } from '../../contracts/pki.js';
+import { certificatesApi as api } from '../../contracts/pki.js';
 import type { HubContext } from '../../context.js';
-import { route } from '../../http/route.js';
+import { serve } from '../../http/route.js';
 import {
   certificatePem,
   findCertificate,
@@ -14,61 +12,34 @@ import {
   revokeCertificate,
 } from './certificates.service.js';
 
-const ZId = z.object({ id: ZObjectId }).strict();
-
 /** /api/v1/certificates: issuance, listing, download and revocation. Never any private key. */
 export function certificatesRoutes(ctx: HubContext): Router {
   const r = Router();
-  r.get(
-    '/',
-    route({ roles: [], query: ZCertificateListQuery }, ({ principal, query }) =>
-      listCertificates(ctx, principal, query),
-    ),
-  );
-  r.post(
-    '/seal',
-    route(
-      { roles: ['hub_admin', 'org_admin'], body: ZSealIssue },
-      async ({ principal, body, res }) => {
-        res.status(201);
+  serve(r, api.list, ({ principal, query }) => listCertificates(ctx, principal, query));
+  serve(r, api.issueSeal, async ({ principal, body, res }) => {
+    res.status(201);
 
-        return issueSealCertificate(ctx, principal, body);
-      },
-    ),
-  );
-  // any logged-in user may reach it: the holder submits their own CSR; the service decides
-  r.post(
-    '/personal',
-    route({ roles: [], body: ZPersonalIssue }, async ({ principal, body, res }) => {
-      res.status(201);
+    return issueSealCertificate(ctx, principal, body);
+  });
+  serve(r, api.issuePersonal, async ({ principal, body, res }) => {
+    res.status(201);
 
-      return issuePersonalCertificate(ctx, principal, body);
-    }),
-  );
-  r.get(
-    '/:id',
-    route({ roles: [], params: ZId }, async ({ principal, params }) =>
-      presentCertificate(await findCertificate(ctx, principal, params.id)),
-    ),
+    return issuePersonalCertificate(ctx, principal, body);
+  });
+  serve(r, api.get, async ({ principal, params }) =>
+    presentCertificate(await findCertificate(ctx, principal, params.id)),
   );
   for (const [file, withChain] of [
-    ['certificate.pem', false],
-    ['chain.pem', true],
+    [api.pem, false],
+    [api.chainPem, true],
   ] as const) {
-    r.get(
-      `/:id/${file}`,
-      route({ roles: [], params: ZId }, async ({ principal, params, res }) => {
-        const pem = await certificatePem(ctx, principal, params.id, withChain);
-        res.type('application/x-pem-file').send(pem);
-      }),
-    );
+    serve(r, file, async ({ principal, params, res }) => {
+      const pem = await certificatePem(ctx, principal, params.id, withChain);
+      res.type('application/x-pem-file').send(pem);
+    });
   }
-  r.post(
-    '/:id/revoke',
-    route(
-      { roles: ['hub_admin', 'org_admin'], params: ZId, body: ZRevoke },
-      ({ principal, params, body }) => revokeCertificate(ctx, principal, params.id, body.reason),
-    ),
+  serve(r, api.revoke, ({ principal, params, body }) =>
+    revokeCertificate(ctx, principal, params.id, body.reason),
   );
 
   return r;

@@ -9,8 +9,8 @@ import multer from 'multer';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { perAddressLimit } from '../../http/limits.js';
-import { route } from '../../http/route.js';
-import { ZDocumentIdParams, ZDocumentValidationQuery } from './validation.contracts.js';
+import { validationApi as api } from '../../contracts/validation.js';
+import { serve } from '../../http/route.js';
 import { requestLang, validateStoredVersion, validateUpload } from './validation.service.js';
 
 const MB = 1024 * 1024;
@@ -73,33 +73,30 @@ function publicLimit(): RequestHandler {
   );
 }
 
-const handleUpload = (ctx: HubContext) =>
-  route({}, ({ req, res }) => validateUpload(ctx, res.locals.pdf as Buffer, requestLang(req)));
+function uploadRoutes(
+  ctx: HubContext,
+  e: typeof api.upload | typeof api.publicUpload,
+  gate: RequestHandler,
+): Router {
+  const r = Router();
+  serve(r, e, ({ req, res }) => validateUpload(ctx, res.locals.pdf as Buffer, requestLang(req)), {
+    before: [gate, pdfBody(ctx)],
+  });
+  return r;
+}
 
 /** POST /api/v1/validations: any logged-in caller. */
-export function validationsRoutes(ctx: HubContext): Router {
-  const r = Router();
-  r.post('/', requireLogin, pdfBody(ctx), handleUpload(ctx));
-  return r;
-}
+export const validationsRoutes = (ctx: HubContext) => uploadRoutes(ctx, api.upload, requireLogin);
 
 /** POST /api/v1/public/validations: anyone, rate-limited per address. */
-export function publicValidationsRoutes(ctx: HubContext): Router {
-  const r = Router();
-  r.post('/', publicLimit(), pdfBody(ctx), handleUpload(ctx));
-  return r;
-}
+export const publicValidationsRoutes = (ctx: HubContext) =>
+  uploadRoutes(ctx, api.publicUpload, publicLimit());
 
 /** GET /api/v1/documents/:id/validation[?versionId=]: a stored version the caller may read. */
 export function documentValidationRoutes(ctx: HubContext): Router {
   const r = Router();
-  r.get(
-    '/:id/validation',
-    route(
-      { roles: [], params: ZDocumentIdParams, query: ZDocumentValidationQuery },
-      ({ params, query, principal, req }) =>
-        validateStoredVersion(ctx, principal, params.id, query.versionId, requestLang(req)),
-    ),
+  serve(r, api.document, ({ params, query, principal, req }) =>
+    validateStoredVersion(ctx, principal, params.id, query.versionId, requestLang(req)),
   );
   return r;
 }

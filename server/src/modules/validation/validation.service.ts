@@ -18,7 +18,7 @@ import {
   type VersionDoc,
 } from '../documents/index.js';
 import { hubCrl, trustLists } from '../pki/index.js';
-import type { TValidationResponse } from './validation.contracts.js';
+import type { TValidationResponse } from '../../contracts/validation.js';
 import { ValidationReports } from './validation.model.js';
 
 export function requestLang(req: Request): Lang {
