@@ -1,30 +1,15 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { clientRouter } from '../../server/src/http/client.js';
 import type { Hub } from '../../server/src/hub.js';
+import { CLIENT_DIST } from '../setup/client-build.js';
 import { TEST_PASSWORD } from '../support/factories.js';
 import { startTestHub } from '../support/hub.js';
 
-export const CLIENT_ROOT = fileURLToPath(new URL('../../client/', import.meta.url));
 export const ARTIFACTS = join(tmpdir(), 'lienthong-client-screens');
-
-/** Builds the client once, with Vite's JS API, into a temporary folder. */
-export async function buildClient(): Promise<{ dist: string; cleanup(): void }> {
-  const { build } = await import('vite');
-  const dist = mkdtempSync(join(tmpdir(), 'lienthong-client-'));
-  await build({
-    root: CLIENT_ROOT,
-    configFile: join(CLIENT_ROOT, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: dist, emptyOutDir: true },
-  });
-
-  return { dist, cleanup: () => rmSync(dist, { recursive: true, force: true }) };
-}
 
 /**
  * Puts clientRouter() in front of the test hub's own request handler (what hub.ts does once the
@@ -90,9 +75,10 @@ export type ClientHub = { hub: Hub; browser: Browser; close(): Promise<void> };
 /** What every client test starts with: a test hub serving the built client, and Chromium. */
 export async function startClientHub(env: Record<string, string> = {}): Promise<ClientHub> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const built = await buildClient();
+  if (!existsSync(join(CLIENT_DIST, 'index.html')))
+    throw new Error('client/dist is missing: the global setup (test/setup/hooks.ts) builds it');
   const hub = await startTestHub(env);
-  serveClient(hub, built.dist);
+  serveClient(hub, CLIENT_DIST);
   const browser = await launch();
 
   return {
@@ -101,7 +87,6 @@ export async function startClientHub(env: Record<string, string> = {}): Promise<
     close: async () => {
       await browser.close();
       await hub.close();
-      built.cleanup();
     },
   };
 }

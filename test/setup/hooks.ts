@@ -6,6 +6,8 @@
  * First the compiled server is brought up to date (scripts/build.mjs --server: only modules
  * whose output changed are rewritten, well under a second): tests that run `bin/lienthong.mjs`
  * as a real process then run exactly what users run, never a stale build of older sources.
+ * Then the web client (client-build.ts), once for all the client test files, and only when its
+ * inputs changed; a run that names only server test files skips it.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { decideEngine } from '../../server/src/db/engine/decide.js';
 import { machineFacts } from '../../server/src/db/engine/facts.js';
 import { startLocalEngine, type LocalEngine } from '../../server/src/db/engine/local-engine.js';
+import { ensureClientBuild } from './client-build.js';
 
 let engine: LocalEngine | undefined;
 let dir: string | undefined;
@@ -29,8 +32,16 @@ function buildServer(): void {
   if (r.status !== 0) throw new Error(`the server build failed:\n${r.stdout}${r.stderr}`);
 }
 
+/** False when every spec on the command line is a test file outside test/client. */
+function runsClientTests(): boolean {
+  const named = process.argv.slice(2).filter((a) => a.endsWith('.test.ts'));
+
+  return named.length === 0 || named.some((a) => a.split(/[\\/]/).includes('client'));
+}
+
 export async function mochaGlobalSetup(): Promise<void> {
   buildServer();
+  if (runsClientTests()) await ensureClientBuild();
   if (process.env.TEST_MONGODB_URI) return;
   const decision = decideEngine(machineFacts(undefined));
   if (decision.mode !== 'local-engine')
