@@ -98,7 +98,8 @@ describe('edxml module: export, status messages, import', () => {
     hub = await startTestHub();
     trustDir = mkdtempSync(join(tmpdir(), 'edxml-trust-'));
     writeFileSync(join(trustDir, 'hub1-root.pem'), await rootPem(hub));
-    hub2 = await startTestHub({ TRUST_DIR: trustDir });
+    // a root of its own: hub 1's signatures must not verify against hub 2's root
+    hub2 = await startTestHub({ TRUST_DIR: trustDir }, undefined, { ownPki: true });
     sender = await makeOrg(hub.ctx, {
       name: 'UBND tỉnh Thanh Hóa',
       level: 'province',
