@@ -234,7 +234,8 @@ describe('web client accessibility: axe-core over every page, titles, phones, fo
       `getComputedStyle(document.querySelector('input[placeholder^="Tìm theo"]'), '::placeholder').color`,
     )) as string;
     expect(contrast(placeholder, 'rgb(255, 255, 255)')).to.be.at.least(4.5);
-    // the urgency and status tags: AA on their own backgrounds
+    // the urgency and status tags: AA on their own backgrounds (once the list has loaded)
+    await page.locator('.ant-tag').first().waitFor();
     const tags = (await page.evaluate(`[...document.querySelectorAll('.ant-tag')].map((t) => {
       const s = getComputedStyle(t);
       return [t.textContent, s.color, s.backgroundColor];

@@ -162,9 +162,12 @@ describe('security: HTTP hardening', function () {
     });
 
     it('checks the PDF type by parsing: a .pdf-named JPEG and a PDF bomb are 422', async () => {
+      // made before the first request: deflating 200 MB between requests can outlast the
+      // hub's keep-alive timeout on a busy machine, and fetch then reuses a closing socket
+      const bombBytes = bombPdf();
       const jpeg = await upload(clerkA, uploadForm(JPEG, 'anh-chup.pdf'));
       expect(jpeg.status).to.equal(422);
-      const bomb = await upload(clerkA, uploadForm(bombPdf(), 'bom.pdf'));
+      const bomb = await upload(clerkA, uploadForm(bombBytes, 'bom.pdf'));
       expect(bomb.status).to.equal(422);
       expect(bomb.body.reason).to.equal('PDF_LIMIT_EXCEEDED');
       for (const [path, headers] of [
@@ -174,7 +177,7 @@ describe('security: HTTP hardening', function () {
         const validation = await send(hub, path, {
           method: 'POST',
           headers: { ...headers, 'content-type': 'application/pdf' },
-          body: bombPdf(),
+          body: bombBytes,
         });
         expect(validation.status, path).to.equal(422);
         expect(validation.body.reason, path).to.equal('PDF_LIMIT_EXCEEDED');
