@@ -147,7 +147,10 @@ export async function startHub(
     retryAfterMount(),
     { path: '/', router: clientRouter() },
   ]);
-  const http = createServer(app);
+  // an idle connection is kept 65 s, not Node's 5 s: a client reusing it just as the hub closes
+  // it sees its request reset (fetch reuses until 1 s before the hub's stated timeout, and a busy
+  // hub process fell behind by more, 1 run in 2 of the suite); load balancers keep theirs 60 s
+  const http = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, app);
   ctx.io = attachSockets(http, ctx);
   // several nodes: broadcasts travel through Redis (docs/operations.md)
   let relayLostAt: Promise<number> | undefined;
