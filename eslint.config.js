@@ -39,6 +39,12 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [intoModules] }] },
   },
   {
+    // CommonJS by necessity (mocha loads its settings with require)
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['test/**/*.ts'],
     languageOptions: { globals: { ...globals.mocha } },
     rules: { '@typescript-eslint/no-unused-expressions': 'off' },

@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { clientRouter } from '../../server/src/http/client.js';
 import type { Hub } from '../../server/src/hub.js';
-import { CLIENT_DIST } from '../setup/client-build.js';
+import { CLIENT_DIST, clientBuilt } from '../setup/client-build.js';
 import { TEST_PASSWORD } from '../support/factories.js';
 import { startTestHub } from '../support/hub.js';
 
@@ -75,8 +75,7 @@ export type ClientHub = { hub: Hub; browser: Browser; close(): Promise<void> };
 /** What every client test starts with: a test hub serving the built client, and Chromium. */
 export async function startClientHub(env: Record<string, string> = {}): Promise<ClientHub> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  if (!existsSync(join(CLIENT_DIST, 'index.html')))
-    throw new Error('client/dist is missing: the global setup (test/setup/hooks.ts) builds it');
+  await clientBuilt();
   const hub = await startTestHub(env);
   serveClient(hub, CLIENT_DIST);
   const browser = await launch();

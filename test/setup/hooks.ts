@@ -7,7 +7,8 @@
  * whose output changed are rewritten, well under a second): tests that run `bin/lienthong.mjs`
  * as a real process then run exactly what users run, never a stale build of older sources.
  * Then the web client (client-build.ts), once for all the client test files, and only when its
- * inputs changed; a run that names only server test files skips it.
+ * inputs changed; a run that names only server test files skips it. The build is not awaited:
+ * the workers start on the first (server) files meanwhile, and each client file waits for it.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,10 +18,11 @@ import { fileURLToPath } from 'node:url';
 import { decideEngine } from '../../server/src/db/engine/decide.js';
 import { machineFacts } from '../../server/src/db/engine/facts.js';
 import { startLocalEngine, type LocalEngine } from '../../server/src/db/engine/local-engine.js';
-import { ensureClientBuild } from './client-build.js';
+import { startClientBuild } from './client-build.js';
 
 let engine: LocalEngine | undefined;
 let dir: string | undefined;
+let clientBuild: Promise<void> | undefined;
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -42,17 +44,20 @@ function runsClientTests(): boolean {
 
 export async function mochaGlobalSetup(): Promise<void> {
   buildServer();
-  if (runsClientTests()) await ensureClientBuild();
+  dir = mkdtempSync(join(tmpdir(), 'lienthong-test-run-'));
+  // not awaited: the first files are server files, and the client files wait for it
+  if (runsClientTests()) clientBuild = startClientBuild(join(dir, 'client-build.json'));
+  clientBuild?.catch(() => undefined); // reported by the client files, thrown at teardown
   if (process.env.TEST_MONGODB_URI) return;
   const decision = decideEngine(machineFacts(undefined));
   if (decision.mode !== 'local-engine')
     throw new Error(`tests need the local MongoDB engine: ${JSON.stringify(decision)}`);
-  dir = mkdtempSync(join(tmpdir(), 'lienthong-test-db-'));
-  engine = await startLocalEngine(dir, decision.loader);
+  engine = await startLocalEngine(join(dir, 'engine'), decision.loader);
   process.env.TEST_MONGODB_URI = engine.uri;
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
   await engine?.stop();
+  await clientBuild;
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
