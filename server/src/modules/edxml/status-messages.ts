@@ -1,4 +1,4 @@
-import { STATUS_LABELS, type TStatusCode } from '../../contracts/exchange.js';
+import { STATUS, STATUS_LABELS, type TStatusCode } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import { writeStatus } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
@@ -52,7 +52,7 @@ export async function statusMessages(
 
   return Promise.all(
     entries.map(async (h) => {
-      const fromId = h.code === '13' ? String(d.senderOrgId) : String(d.recipientOrgId);
+      const fromId = h.code === STATUS.RECALLED ? String(d.senderOrgId) : String(d.recipientOrgId);
       const { signer, by } = await signerForOrg(ctx, fromId);
       const xml = await writeStatus(
         {
