@@ -1,10 +1,6 @@
 import { Types } from 'mongoose';
-import {
-  STATUS,
-  type TDelivery,
-  type TDispatch,
-  type TStatusChange,
-} from '../../contracts/exchange.js';
+import type { TAppliedStatus } from '../../contracts/edxml.js';
+import { STATUS, type TStatusChange } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import {
   EdxmlError,
@@ -33,9 +29,7 @@ import { bindSender } from './sender-binding.js';
 
 const ST = 'edXML:Status';
 
-export type AppliedStatus =
-  | { applied: boolean; code: string; delivery: TDelivery }
-  | { applied: true; code: typeof STATUS.RECALLED; dispatch: TDispatch };
+export type AppliedStatus = TAppliedStatus;
 
 function notFound(): AppError {
   return new AppError('NOT_FOUND', 'Không tìm thấy văn bản mà thông điệp trạng thái nhắc đến.');

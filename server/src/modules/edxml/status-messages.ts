@@ -1,3 +1,4 @@
+import type { TStatusMessage } from '../../contracts/edxml.js';
 import { STATUS, STATUS_LABELS, type TStatusCode } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import { writeStatus } from '../../lib/edxml/index.js';
@@ -9,12 +10,7 @@ import { findOrgs, type OrgDoc } from '../orgs/index.js';
 import { signerForOrg } from './edxml-signer.js';
 import { documentIdOf, organOf } from './mapping.js';
 
-export type StatusMessage = {
-  code: TStatusCode;
-  at: string;
-  signedBy: 'org-seal' | 'hub';
-  xml: string;
-};
+export type StatusMessage = TStatusMessage;
 
 function description(h: HistoryDoc): string {
   return h.reason ?? h.note ?? STATUS_LABELS[h.code].vi;
