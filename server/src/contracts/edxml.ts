@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { BussinessDocType, EdxmlOrgan } from '../lib/edxml/types.js';
-import { STATUS, STATUS_CODES, type EdxmlStatusCode } from '../lib/edxml/status-codes.js';
+import { STATUS, STATUS_CODES, type EdxmlStatusCode } from './status-codes.js';
 import type { TAuditEntry } from './audit.js';
 import { ZObjectId, ZText } from './common.js';
 import { bytes, answer, routes, text, ZId } from './endpoint.js';

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { ZCursorQuery, ZObjectId, type Page, type TRole } from './common.js';
 import { ZUrgency, type TUrgency } from './documents.js';
 import { answer, routes, ZId } from './endpoint.js';
-import { STATUS, STATUS_CODES, type EdxmlStatusCode } from '../lib/edxml/status-codes.js';
+import { STATUS, STATUS_CODES, type EdxmlStatusCode } from './status-codes.js';
 
-/** edXML status codes (QCVN 102, DOMAIN.md §1.6), by what they mean: declared beside the edXML library. */
-export { STATUS, STATUS_CODES } from '../lib/edxml/status-codes.js';
+/** edXML status codes (QCVN 102, DOMAIN.md §1.6), by what they mean (status-codes.ts). */
+export { STATUS, STATUS_CODES } from './status-codes.js';
 export type TStatusCode = EdxmlStatusCode;
 
 /** The processing statuses a recipient moves a delivery to (13/15/16 live in `change`). */

@@ -1,6 +1,6 @@
 /** The edXML model (QCVN 102:2016 field names, see docs/edxml.md); dates are ISO YYYY-MM-DD. */
 
-import type { EdxmlStatusCode } from './status-codes.js';
+import type { EdxmlStatusCode } from '../../contracts/status-codes.js';
 
 export type EdxmlOrgan = {
   organId: string;
@@ -99,7 +99,7 @@ export type EdxmlPackage = {
   attachments: EdxmlAttachment[];
 };
 
-export { STATUS, STATUS_CODES, type EdxmlStatusCode } from './status-codes.js';
+export { STATUS, STATUS_CODES, type EdxmlStatusCode } from '../../contracts/status-codes.js';
 
 export type EdxmlStatus = {
   responseFor: EdxmlResponseFor;

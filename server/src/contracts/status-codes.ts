@@ -1,7 +1,7 @@
 /**
  * edXML Status codes (QCVN 102:2016 StatusCode, DOMAIN.md §1.6), by what they mean: the values
- * on the wire and in the database. The contracts re-export them for the API and the web client;
- * this file imports nothing, so the client's bundle takes only these constants.
+ * on the wire and in the database. Declared here, importing nothing, so that the web client (whose
+ * dev server reads only client/ and contracts/) and the edXML library (lib/edxml) share them.
  */
 export const STATUS = {
   ARRIVED: '01',
