@@ -113,21 +113,20 @@ export const certificatesApi = routes('/certificates', {
     returns: answer<TCertificate>(),
   },
   get: { method: 'GET', path: '/:id', roles: [], params: ZId, returns: answer<TCertificate>() },
-  /** application/x-pem-file */
   pem: {
     method: 'GET',
     path: '/:id/certificate.pem',
     roles: [],
     params: ZId,
-    returns: answer<void>(),
+    returns: text('application/x-pem-file'),
   },
-  /** application/x-pem-file: the certificate and its issuers */
+  /** the certificate and its issuers */
   chainPem: {
     method: 'GET',
     path: '/:id/chain.pem',
     roles: [],
     params: ZId,
-    returns: answer<void>(),
+    returns: text('application/x-pem-file'),
   },
   revoke: {
     method: 'POST',
