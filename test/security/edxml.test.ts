@@ -280,9 +280,11 @@ describe('security: edXML identity is bound, not claimed (issue #26 C2, H1, M6)'
         });
         expect(rej.status).to.equal(403);
       }
-      const list = await api(hub, hubAdmin.token)('GET', '/api/v1/edxml/quarantine?state=pending');
+      const list = await call(hub, hubAdmin.token)(API.edxml.quarantine, {
+        query: { state: 'pending' },
+      });
       expect(list.status).to.equal(200);
-      const items = list.body.items as { id: string; header: { from: { organId: string } } }[];
+      const items = list.body.items;
       expect(items.map((i) => i.id)).to.include(id);
       expect(items.find((i) => i.id === id)!.header.from.organId).to.equal(unknownCode);
       // the stored entry (raw collection: the test also runs, and fails, on the base commit)
@@ -294,13 +296,13 @@ describe('security: edXML identity is bound, not claimed (issue #26 C2, H1, M6)'
 
     it('released by hub_admin: the organization is created external with a neutralised name, then the package is imported', async () => {
       const id = held.body.quarantineId as string;
-      const res = await api(hub, hubAdmin.token)('POST', `/api/v1/edxml/quarantine/${id}/release`);
+      const res = await call(hub, hubAdmin.token)(API.edxml.release, { params: { id } });
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
       const org = await Orgs(hub.ctx.db.conn).findOne({ code: unknownCode }).lean();
       expect(org!.external).to.equal(true);
       expect(org!.name).to.equal('HYPERLINK("http://evil.example/x","Bấm vào đây")');
       expect(org!.name).to.not.match(/^[=+\-@]/);
-      const imported = res.body.import as { documentId: string; sender: { created: boolean } };
+      const imported = res.body.import;
       expect(imported.sender.created).to.equal(true);
       const doc = await Documents(hub.ctx.db.conn).findById(imported.documentId).lean();
       expect(String(doc!.orgId)).to.equal(String(org!._id));

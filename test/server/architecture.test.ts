@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import {
   besideIndex,
@@ -29,6 +29,25 @@ describe('architecture', () => {
 
   it('reaches every module through its index.ts only', () => {
     expect(besideIndex(all).map((i) => `${i.from} → ${i.to}`)).to.deep.equal([]);
+  });
+
+  it('keeps the contracts to themselves at run time: the client dev server reads only contracts/', () => {
+    const dir = new URL('../../server/src/contracts/', import.meta.url);
+    const outside = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) =>
+        [
+          ...readFileSync(new URL(f, dir), 'utf8').matchAll(
+            /^(import|export)\b[^;]*?from '([^']+)';/gm,
+          ),
+        ]
+          .filter(
+            ([statement, , spec]) =>
+              spec!.startsWith('../') && !/^(import|export) type\b/.test(statement),
+          )
+          .map(([, , spec]) => `${f} → ${spec}`),
+      );
+    expect(outside).to.deep.equal([]);
   });
 
   it('sees the imports it judges (a module graph with edges)', () => {

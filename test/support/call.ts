@@ -1,7 +1,6 @@
 import type { z, ZodTypeAny } from 'zod';
 import {
-  API_PREFIX,
-  urlOf,
+  hrefOf,
   type AnswerOf,
   type CallInput,
   type Endpoint,
@@ -28,23 +27,42 @@ export type Answered<E> = {
   headers: Headers;
 };
 
-/** Calls a route of the contract as the given user (the same request the web client makes). */
+/**
+ * The answer's body: JSON (the route's answer or a problem), else what the route declares it
+ * answers — bytes, or text (XML, PEM).
+ */
+async function bodyOf(e: Endpoint, res: Response): Promise<unknown> {
+  if (/json/.test(res.headers.get('content-type') ?? '')) return res.json();
+  if ('read' in e.returns && e.returns.read === 'bytes')
+    return new Uint8Array(await res.arrayBuffer());
+  const text = await res.text();
+
+  return text ? text : undefined;
+}
+
+/**
+ * Calls a route of the contract as the given user (the same request the web client makes). A
+ * route that reads a raw body (edXML, OCSP) is sent it as is, typed as the route's first media
+ * type unless the headers say otherwise.
+ */
 export function call(hub: Hub, token?: string) {
   return async <E extends Endpoint>(e: E, ...[input, headers = {}]: Args<E>) => {
-    const body = input?.body;
-    const res = await fetch(`${hub.url}${API_PREFIX}${urlOf(e, input)}`, {
+    const body: unknown = input?.body;
+    const raw = e.raw !== undefined;
+    const type = e.raw?.[0] ?? 'application/json';
+    const res = await fetch(`${hub.url}${hrefOf(e, input)}`, {
       method: e.method,
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(body !== undefined ? { 'content-type': type } : {}),
         ...headers,
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body:
+        body === undefined ? undefined : raw ? (body as string | Uint8Array) : JSON.stringify(body),
     });
-    const text = await res.text();
     const answer: Answered<E> = {
       status: res.status,
-      body: text ? JSON.parse(text) : undefined,
+      body: (await bodyOf(e, res)) as Answered<E>['body'],
       headers: res.headers,
     };
 
@@ -68,9 +86,9 @@ export function ofType<K extends EventType>(events: TAnyEvent[], type: K) {
 export function follow(hub: Hub, token?: string) {
   return async <E extends Endpoint>(e: E, link: string) => {
     const url = new URL(link, hub.url);
-    if (url.pathname !== `${API_PREFIX}${urlOf(e)}`) throw new Error(`${link}: not ${e.path}`);
+    if (url.pathname !== hrefOf(e)) throw new Error(`${link}: not ${e.path}`);
     const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-    const body: Answered<E>['body'] = JSON.parse(await res.text());
+    const body = (await bodyOf(e, res)) as Answered<E>['body'];
 
     return { status: res.status, body, headers: res.headers };
   };

@@ -3,8 +3,8 @@ import {
   API_PREFIX,
   urlOf,
   type AnswerOf,
+  type ApiEndpoint,
   type CallInput,
-  type Endpoint,
 } from '../../../server/src/contracts/endpoint';
 import { clearSession, loadSession, saveTokens, type Session } from './session';
 
@@ -109,12 +109,12 @@ type Args<E> =
     : [input: CallInput<E>, o?: Opts];
 
 /** Calls a route of the contract: its path, query and body as declared, its answer typed. */
-export function call<E extends Endpoint>(e: E, ...[input, o]: Args<E>): Promise<AnswerOf<E>> {
+export function call<E extends ApiEndpoint>(e: E, ...[input, o]: Args<E>): Promise<AnswerOf<E>> {
   return api<AnswerOf<E>>(e.method, urlOf(e, input), input?.body, o);
 }
 
 /** A link the hub gave to a route of the contract (a figure's drill-down), with more query. */
-export function follow<E extends Endpoint>(
+export function follow<E extends ApiEndpoint>(
   e: E,
   link: string,
   more: Record<string, string | number>,
@@ -128,7 +128,7 @@ export function follow<E extends Endpoint>(
 }
 
 /** The raw response of a route (a file, or CSV), for the caller to read. */
-export function fetchOf<E extends Endpoint>(e: E, ...[input, o]: Args<E>): Promise<Response> {
+export function fetchOf<E extends ApiEndpoint>(e: E, ...[input, o]: Args<E>): Promise<Response> {
   return apiFetch(e.method, urlOf(e, input), input?.body, o);
 }
 
@@ -142,7 +142,7 @@ export function query(params: Record<string, string | number | boolean | undefin
 }
 
 /** Multipart upload through XMLHttpRequest: fetch cannot report upload progress. */
-export async function uploadWithProgress<E extends Endpoint>(
+export async function uploadWithProgress<E extends ApiEndpoint>(
   e: E,
   form: FormData,
   onProgress: (percent: number) => void,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { maxLengthOf, ZIdPage, ZIsoDate, ZText, type Page, type TRole } from './common.js';
-import { answer, routes, ZId } from './endpoint.js';
+import { answer, bytes, routes, ZId } from './endpoint.js';
 import type { TWorkflowInfo } from './workflow-state.js';
 
 /** Decree 30/2020, Phụ lục III: document types and their abbreviations. */
@@ -207,12 +207,12 @@ export const documentsApi = routes('/documents', {
     returns: answer<Page<TDocument>>(),
   },
   get: { method: 'GET', path: '/:id', roles: [], params: ZId, returns: answer<TDocument>() },
-  /** application/pdf, with an ETag (the version's SHA-256) */
+  /** with an ETag (the version's SHA-256) */
   file: {
     method: 'GET',
     path: '/:id/versions/:versionId/file',
     roles: [],
     params: ZVersionParams,
-    returns: answer<void>(),
+    returns: bytes('application/pdf'),
   },
 });

@@ -2,34 +2,19 @@ import { z } from 'zod';
 import { ZCursorQuery, ZObjectId, type Page, type TRole } from './common.js';
 import { ZUrgency, type TUrgency } from './documents.js';
 import { answer, routes, ZId } from './endpoint.js';
+import { STATUS, STATUS_CODES, type EdxmlStatusCode } from './status-codes.js';
 
-/** edXML status codes (QCVN 102, DOMAIN.md §1.6), by what they mean. */
-export const STATUS = {
-  ARRIVED: '01',
-  REJECTED: '02',
-  ACCEPTED: '03',
-  ASSIGNED: '04',
-  PROCESSING: '05',
-  COMPLETED: '06',
-  RECALLED: '13',
-  CHANGE_AGREED: '15',
-  CHANGE_REFUSED: '16',
-} as const;
-export const STATUS_CODES = [
-  STATUS.ARRIVED,
-  STATUS.REJECTED,
-  STATUS.ACCEPTED,
-  STATUS.ASSIGNED,
-  STATUS.PROCESSING,
-  STATUS.COMPLETED,
-  STATUS.RECALLED,
-  STATUS.CHANGE_AGREED,
-  STATUS.CHANGE_REFUSED,
-] as const;
-export type TStatusCode = (typeof STATUS_CODES)[number];
+/** edXML status codes (QCVN 102, DOMAIN.md §1.6), by what they mean (status-codes.ts). */
+export { STATUS, STATUS_CODES } from './status-codes.js';
+export type TStatusCode = EdxmlStatusCode;
 
 /** The processing statuses a recipient moves a delivery to (13/15/16 live in `change`). */
-export type TProcessingMove = '02' | '03' | '04' | '05' | '06';
+export type TProcessingMove =
+  | typeof STATUS.REJECTED
+  | typeof STATUS.ACCEPTED
+  | typeof STATUS.ASSIGNED
+  | typeof STATUS.PROCESSING
+  | typeof STATUS.COMPLETED;
 
 /**
  * The delivery lifecycle: which processing status a recipient may move to, from which, and who

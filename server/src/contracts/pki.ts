@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ZObjectId } from './common.js';
-import { answer, routes, ZId } from './endpoint.js';
+import { answer, bytes, routes, text, ZId } from './endpoint.js';
 
 /** Kinds of certificate the hub's issuing CA records (its own TSA and OCSP responder included). */
 export const CERTIFICATE_KINDS = ['seal', 'personal', 'tls', 'client', 'tsa', 'ocsp'] as const;
@@ -113,21 +113,20 @@ export const certificatesApi = routes('/certificates', {
     returns: answer<TCertificate>(),
   },
   get: { method: 'GET', path: '/:id', roles: [], params: ZId, returns: answer<TCertificate>() },
-  /** application/x-pem-file */
   pem: {
     method: 'GET',
     path: '/:id/certificate.pem',
     roles: [],
     params: ZId,
-    returns: answer<void>(),
+    returns: text('application/x-pem-file'),
   },
-  /** application/x-pem-file: the certificate and its issuers */
+  /** the certificate and its issuers */
   chainPem: {
     method: 'GET',
     path: '/:id/chain.pem',
     roles: [],
     params: ZId,
-    returns: answer<void>(),
+    returns: text('application/x-pem-file'),
   },
   revoke: {
     method: 'POST',
@@ -138,3 +137,50 @@ export const certificatesApi = routes('/certificates', {
     returns: answer<TCertificate>(),
   },
 });
+
+/** A named list of certificates validation trusts (no certificate bytes). */
+export type TTrustListSummary = {
+  name: string;
+  certificates: { role: 'anchor' | 'intermediate'; subject: string; sha256: string }[];
+};
+
+/** The /pki endpoints are outside the JSON API, at the hub's root. */
+export const PKI_ROOT = '';
+
+/**
+ * /pki: public, no login, rate-limited per address. The CA certificates and CRLs named in every
+ * certificate the hub issues, its OCSP responder and TSA, and the trust lists. OCSP by GET
+ * (RFC 6960 §A.1, `/pki/ocsp/<base64>`) is served beside these, its request being the rest of the
+ * path.
+ */
+export const pkiApi = routes(
+  '/pki',
+  {
+    rootPem: { method: 'GET', path: '/root-ca.pem', returns: text('application/x-pem-file') },
+    rootCer: { method: 'GET', path: '/root-ca.cer', returns: bytes('application/pkix-cert') },
+    issuingPem: { method: 'GET', path: '/issuing-ca.pem', returns: text('application/x-pem-file') },
+    issuingCer: { method: 'GET', path: '/issuing-ca.cer', returns: bytes('application/pkix-cert') },
+    /** The issuing CA's CRL. */
+    crl: { method: 'GET', path: '/crl', returns: bytes('application/pkix-crl') },
+    /** The root's CRL, named by the CRL distribution point of every certificate the root issues. */
+    rootCrl: { method: 'GET', path: '/root-ca.crl', returns: bytes('application/pkix-crl') },
+    trustLists: {
+      method: 'GET',
+      path: '/trust-lists',
+      returns: answer<{ lists: TTrustListSummary[] }>(),
+    },
+    ocsp: {
+      method: 'POST',
+      path: '/ocsp',
+      raw: ['application/ocsp-request', 'application/octet-stream'],
+      returns: bytes('application/ocsp-response'),
+    },
+    tsa: {
+      method: 'POST',
+      path: '/tsa',
+      raw: ['application/timestamp-query', 'application/octet-stream'],
+      returns: bytes('application/timestamp-reply'),
+    },
+  },
+  PKI_ROOT,
+);

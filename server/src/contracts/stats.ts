@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ZIsoDate, ZObjectId as ZId, type TRole } from './common.js';
 import { ZDocumentType, ZUrgency } from './documents.js';
-import { answer, routes } from './endpoint.js';
+import { answer, bytes, routes } from './endpoint.js';
 
 /** Calendar periods of the Asia/Ho_Chi_Minh calendar (UTC+7, no daylight saving). */
 export const STATS_PERIODS = ['day', 'week', 'month', 'quarter', 'year'] as const;
@@ -171,7 +171,7 @@ export const statsApi = routes('/stats', {
     path: '/export.xlsx',
     roles: STATS_READERS,
     query: ZStatsQuery,
-    returns: answer<void>(),
+    returns: bytes('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'),
   },
   // recovery: counters recomputed from the collections (after an org moved, or a lost write)
   rebuild: {

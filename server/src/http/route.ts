@@ -40,7 +40,8 @@ export function findOperatorKey(value: unknown, path = ''): string | null {
   const stack: Pending[] = [{ value, path, depth: 0 }];
   for (let item = stack.pop(); item; item = stack.pop()) {
     const { value: v, path: at, depth } = item;
-    if (!v || typeof v !== 'object') continue;
+    // bytes (a raw body: OCSP, TSA) have no keys to refuse
+    if (!v || typeof v !== 'object' || ArrayBuffer.isView(v)) continue;
     if (depth >= MAX_VALUE_DEPTH) {
       throw new AppError('VALIDATION_FAILED', `Dữ liệu lồng nhau quá ${MAX_VALUE_DEPTH} cấp.`);
     }
@@ -125,6 +126,14 @@ type Serving = {
 };
 
 /**
+ * What a handler may return for the JSON body: a file or text answer (bytes, XML, PEM) the handler
+ * writes itself and returns nothing — returned, it would be sent as JSON.
+ */
+type Returned<E> = E extends { returns: { read: string } }
+  ? void
+  : Exclude<AnswerOf<E>, string | Uint8Array>;
+
+/**
  * Serves a contract endpoint on a router: its schemas validate the request, and the handler must
  * answer what the endpoint declares (or write the response itself and return nothing).
  */
@@ -133,7 +142,7 @@ export function serve<E extends Endpoint>(
   e: E,
   handler: (
     input: RouteInput<Out<E, 'body'>, Out<E, 'query'>, Out<E, 'params'>>,
-  ) => Promise<AnswerOf<E> | undefined> | AnswerOf<E> | undefined,
+  ) => Promise<Returned<E> | undefined> | Returned<E> | undefined,
   how: Serving = {},
 ): void {
   const spec: RouteSpec<Out<E, 'body'>, Out<E, 'query'>, Out<E, 'params'>> = {

@@ -49,10 +49,11 @@ describe('OpenAPI', () => {
     const doc = (await (await fetch(`${hub.url}/api/openapi.json`)).json()) as Doc;
     for (const table of Object.values(API)) {
       for (const e of Object.values(table)) {
-        const path = `${API_PREFIX}${e.base}${e.path === '/' ? '' : e.path}`.replace(
-          /:(\w+)/g,
-          '{$1}',
-        );
+        const path =
+          `${'root' in e ? e.root : API_PREFIX}${e.base}${e.path === '/' ? '' : e.path}`.replace(
+            /:(\w+)/g,
+            '{$1}',
+          );
         const op = doc.paths[path]?.[e.method.toLowerCase()];
         expect(op, `${e.method} ${path}`).to.not.equal(undefined);
         expect(op?.['x-roles'], `${e.method} ${path}`).to.deep.equal(e.roles);

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { TDelivery, TDispatchSent } from '../../../server/src/contracts/exchange.js';
+import type { TEdxmlImport } from '../../../server/src/contracts/edxml.js';
+import type { TDispatchSent } from '../../../server/src/contracts/exchange.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import {
   PACKAGE_LIMITS,
@@ -63,6 +64,22 @@ async function fetchText(hub: Hub, token: string, path: string) {
   const res = await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
 
   return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+/** POST /edxml through the contract: what the package made (a 2xx other than quarantine). */
+async function importXml(hub: Hub, token: string, xml: string, status: number) {
+  const res = await call(hub, token)(API.edxml.import, { body: xml });
+  expect(res.status, JSON.stringify(res.body)).to.equal(status);
+  if ('quarantined' in res.body) throw new Error('held in quarantine');
+
+  return res.body;
+}
+
+/** An answer that is XML text (an export, a Status message), not JSON. */
+function xmlOf(body: unknown): string {
+  if (typeof body !== 'string') throw new Error(`not XML: ${JSON.stringify(body)}`);
+
+  return body;
 }
 
 function postXml(hub: Hub, token: string, path: string, xml: string, type = 'application/xml') {
@@ -227,30 +244,26 @@ describe('edxml module: export, status messages, import', () => {
         { code: '03' },
       );
       expect(moved.status).to.equal(200);
-      const all = await api(hub, clerk.token)(
-        'GET',
-        `/api/v1/deliveries/${delivery.id}/status-messages`,
-      );
-      const items = all.body.items as { code: string; xml: string }[];
-      expect(items.map((i) => i.code)).to.deep.equal(['01', '03']);
-      const one = await fetchText(
-        hub,
-        clerk.token,
-        `/api/v1/deliveries/${delivery.id}/status-messages?code=03`,
-      );
+      const messages = call(hub, clerk.token);
+      const all = await messages(API.edxml.statusMessages, { params: { id: delivery.id } });
+      if (typeof all.body === 'string') throw new Error('XML without a code');
+      expect(all.body.items.map((i) => i.code)).to.deep.equal(['01', '03']);
+      const one = await messages(API.edxml.statusMessages, {
+        params: { id: delivery.id },
+        query: { code: '03' },
+      });
       expect(one.status).to.equal(200);
-      const s = parseStatus(one.text);
+      const s = parseStatus(xmlOf(one.body));
       expect(s.statusCode).to.equal('03');
       expect(s.from.organId).to.equal(recipients[0]!.code);
       expect(s.staffInfo?.staff).to.equal('Trần Văn Nhận');
       const exported = await fetchText(hub, clerk.token, `/api/v1/dispatches/${d.id}/edxml`);
       expect(s.responseFor.documentId).to.equal(parsePackage(exported.text).header.documentId);
-      expect(verifyXmlSignature(one.text).valid).to.equal(true);
-      const none = await fetchText(
-        hub,
-        clerk.token,
-        `/api/v1/deliveries/${delivery.id}/status-messages?code=06`,
-      );
+      expect(verifyXmlSignature(xmlOf(one.body)).valid).to.equal(true);
+      const none = await messages(API.edxml.statusMessages, {
+        params: { id: delivery.id },
+        query: { code: '06' },
+      });
       expect(none.status).to.equal(404);
     });
   });
@@ -280,9 +293,12 @@ describe('edxml module: export, status messages, import', () => {
 
     it('applies a transition, refuses an illegal one with 409 and an unsigned one with 422', async () => {
       const d = await dispatch();
-      const ok = await postXml(hub, rclerk.token, '/api/v1/edxml/status', await statusFor(d, '03'));
+      const ok = await call(hub, rclerk.token)(API.edxml.applyStatus, {
+        body: await statusFor(d, '03'),
+      });
       expect(ok.status, JSON.stringify(ok.body)).to.equal(200);
-      expect((ok.body.delivery as TDelivery).status).to.equal('03');
+      if (!('delivery' in ok.body)) throw new Error('no delivery moved');
+      expect(ok.body.delivery.status).to.equal('03');
       const illegal = await postXml(
         hub,
         rclerk.token,
@@ -320,22 +336,15 @@ describe('edxml module: export, status messages, import', () => {
     });
 
     it('holds a package of an unknown sender in quarantine; released, it creates the document and deliveries, sender as external; a repeat changes nothing', async () => {
-      const held = await postXml(hub2, clerk2.token, '/api/v1/edxml', xml);
+      const held = await call(hub2, clerk2.token)(API.edxml.import, { body: xml });
       expect(held.status, JSON.stringify(held.body)).to.equal(202);
+      if (!('quarantined' in held.body)) throw new Error('not held');
       expect(await Orgs(hub2.ctx.db.conn).countDocuments({ code: sender.code })).to.equal(0);
-      const released = await api(hub2, hubAdmin2.token)(
-        'POST',
-        `/api/v1/edxml/quarantine/${held.body.quarantineId as string}/release`,
-      );
+      const released = await call(hub2, hubAdmin2.token)(API.edxml.release, {
+        params: { id: held.body.quarantineId },
+      });
       expect(released.status, JSON.stringify(released.body)).to.equal(201);
-      const res = { body: released.body.import as Record<string, unknown> };
-      const out = res.body as unknown as {
-        documentId: string;
-        sender: { code: string; external: boolean; created: boolean };
-        deliveries: { id: string; recipientCode: string }[];
-        skippedRecipients: string[];
-        xmlSignature: { trusted: boolean };
-      };
+      const out = released.body.import;
       expect(out.sender).to.include({ code: sender.code, external: true, created: true });
       expect(out.deliveries.map((x) => x.recipientCode)).to.deep.equal([recipients[0]!.code]);
       expect(out.skippedRecipients).to.deep.equal([recipients[1]!.code]);
@@ -443,13 +452,7 @@ describe('edxml module: export, status messages, import', () => {
       bclerks = await Promise.all(b.map((o) => makeUser(hub2, o, ['clerk'], 'Lê Văn Nhận')));
     });
 
-    type Imported = {
-      bussinessDocType: number;
-      documentId: string;
-      replayed: boolean;
-      deliveries: { id: string; recipientCode: string; change: TDelivery['change'] }[];
-      change?: { kind: string; originals: { documentId: string; versionId?: string }[] };
-    };
+    type Imported = TEdxmlImport;
 
     async function exported(dispatchId: string): Promise<string> {
       const res = await fetchText(hub, sclerk.token, `/api/v1/dispatches/${dispatchId}/edxml`);
@@ -459,10 +462,7 @@ describe('edxml module: export, status messages, import', () => {
     }
 
     async function imported(xml: string, status = 201): Promise<Imported> {
-      const res = await postXml(hub2, bclerks[0]!.token, '/api/v1/edxml', xml);
-      expect(res.status, JSON.stringify(res.body)).to.equal(status);
-
-      return res.body as unknown as Imported;
+      return importXml(hub2, bclerks[0]!.token, xml, status);
     }
 
     /** A dispatch on hub 1, carried to hub 2 as a package: [dispatch, the deliveries on hub 2]. */
@@ -734,14 +734,6 @@ describe('edxml module: export, status messages, import', () => {
   });
 
   describe('several attachments', () => {
-    type Kept = { id: string; name: string; contentType: string; size: number };
-    type Imported = {
-      documentId: string;
-      dispatchId: string;
-      replayed: boolean;
-      attachments: Kept[];
-      ignoredAttachments: string[];
-    };
     let issuer: TOrg;
     let issuerCode: string;
     let sealSigner: XmlSigner;
@@ -802,12 +794,7 @@ describe('edxml module: export, status messages, import', () => {
       return writePackage(p, sealSigner);
     }
 
-    async function importAs(h: Hub, token: string, xml: string, status: number) {
-      const res = await postXml(h, token, '/api/v1/edxml', xml);
-      expect(res.status, JSON.stringify(res.body)).to.equal(status);
-
-      return res.body as unknown as Imported;
-    }
+    const importAs = importXml;
 
     const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
@@ -817,28 +804,25 @@ describe('edxml module: export, status messages, import', () => {
       expect(out.attachments.map((a) => [a.name, a.size])).to.deep.equal(
         files.slice(1).map((f) => [f.name, f.bytes.length]),
       );
-      const list = await api(hub2, clerk2.token)(
-        'GET',
-        `/api/v1/documents/${out.documentId}/edxml-attachments`,
-      );
-      const items = list.body.items as Kept[];
+      const reader = call(hub2, clerk2.token);
+      const list = await reader(API.edxml.attachments, { params: { id: out.documentId } });
+      const items = list.body.items;
       expect(items.map((a) => a.name)).to.deep.equal(files.slice(1).map((f) => f.name));
       for (const [i, a] of items.entries()) {
-        const res = await fetch(
-          `${hub2.url}/api/v1/documents/${out.documentId}/edxml-attachments/${a.id}`,
-          { headers: { authorization: `Bearer ${clerk2.token}` } },
-        );
+        const res = await reader(API.edxml.attachment, {
+          params: { id: out.documentId, attachmentId: a.id },
+        });
         expect(res.status).to.equal(200);
-        expect(same(new Uint8Array(await res.arrayBuffer()), files[i + 1]!.bytes)).to.equal(true);
+        expect(same(res.body, files[i + 1]!.bytes)).to.equal(true);
         expect(res.headers.get('x-content-type-options')).to.equal('nosniff');
         expect(res.headers.get('content-type')).to.match(
           a.contentType === 'application/pdf' ? /^application\/pdf/ : /^application\/octet-stream/,
         );
       }
-      const stranger = await api(
+      const stranger = await call(
         hub2,
         (await makeUser(hub2, await makeOrg(hub2.ctx), ['clerk'])).token,
-      )('GET', `/api/v1/documents/${out.documentId}/edxml-attachments/${items[0]!.id}`);
+      )(API.edxml.attachment, { params: { id: out.documentId, attachmentId: items[0]!.id } });
       expect(stranger.status).to.equal(404);
       const again = await importAs(hub2, clerk2.token, await pkgWith(files), 200);
       expect(again.attachments.map((a) => a.id)).to.deep.equal(out.attachments.map((a) => a.id));
@@ -878,15 +862,10 @@ describe('edxml module: export, status messages, import', () => {
         documentId: `${issuerCode},2026/11/28,45/SNV-VP`,
       };
       update.attachments.push({ ...files[2]!, contentId: 'cid:bm' });
-      const out = (await importAs(
-        hub2,
-        clerk2.token,
-        await writePackage(update, sealSigner),
-        201,
-      )) as Imported & { change: { originals: { versionId: string }[] } };
+      const out = await importAs(hub2, clerk2.token, await writePackage(update, sealSigner), 201);
       expect(out.attachments.map((a) => a.name)).to.deep.equal([files[2]!.name]);
       const kept = await EdxmlAttachments(hub2.ctx.db.conn)
-        .find({ versionId: out.change.originals[0]!.versionId })
+        .find({ versionId: out.change?.originals[0]!.versionId })
         .lean();
       expect(kept.map((k) => k.size)).to.deep.equal([files[2]!.bytes.length]);
     });

@@ -20,6 +20,7 @@ import {
   readTimestampToken,
   toPem,
 } from '../../../server/src/lib/pki/index.js';
+import { API, call } from '../../support/call.js';
 import { startTestHub, testDbName, testMongoUri } from '../../support/hub.js';
 
 /** openssl must run asynchronously: its peer (the hub) lives in this very process. */
@@ -61,10 +62,13 @@ describe('pki module: hierarchy and public /pki endpoints', function () {
   before(async () => {
     hub = await startTestHub();
     dir = mkdtempSync(join(tmpdir(), 'lienthong-pki-mod-'));
-    for (const name of ['root-ca.pem', 'issuing-ca.pem']) {
-      const res = await fetch(`${hub.url}/pki/${name}`);
+    for (const [name, e] of [
+      ['root-ca.pem', API.pki.rootPem],
+      ['issuing-ca.pem', API.pki.issuingPem],
+    ] as const) {
+      const res = await call(hub)(e);
       expect(res.status).to.equal(200);
-      writeFileSync(f(name), await res.text());
+      writeFileSync(f(name), res.body);
     }
     const pki = await hubPki(hub.ctx);
     writeFileSync(f('tsa.pem'), toPem(pki.tsa.certificate));
@@ -85,14 +89,11 @@ describe('pki module: hierarchy and public /pki endpoints', function () {
       f('issuing-ca.pem'),
     ]);
     expect(v.out).to.include(': OK');
-    const cer = await fetch(`${hub.url}/pki/issuing-ca.cer`);
+    const cer = await call(hub)(API.pki.issuingCer);
     expect(cer.headers.get('content-type')).to.equal('application/pkix-cert');
-    const der = new Uint8Array(await cer.arrayBuffer());
-    expect(toPem(der)).to.equal(readFileSync(f('issuing-ca.pem'), 'utf8'));
-    const root = await fetch(`${hub.url}/pki/root-ca.cer`);
-    expect(toPem(new Uint8Array(await root.arrayBuffer()))).to.equal(
-      readFileSync(f('root-ca.pem'), 'utf8'),
-    );
+    expect(toPem(cer.body)).to.equal(readFileSync(f('issuing-ca.pem'), 'utf8'));
+    const root = await call(hub)(API.pki.rootCer);
+    expect(toPem(root.body)).to.equal(readFileSync(f('root-ca.pem'), 'utf8'));
   });
 
   it('keeps CA private keys sealed: stored bytes are not PKCS#8 and need the master key', async () => {

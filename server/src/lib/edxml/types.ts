@@ -1,5 +1,7 @@
 /** The edXML model (QCVN 102:2016 field names, see docs/edxml.md); dates are ISO YYYY-MM-DD. */
 
+import type { EdxmlStatusCode } from '../../contracts/status-codes.js';
+
 export type EdxmlOrgan = {
   organId: string;
   organizationInCharge?: string;
@@ -97,8 +99,7 @@ export type EdxmlPackage = {
   attachments: EdxmlAttachment[];
 };
 
-export const STATUS_CODES = ['01', '02', '03', '04', '05', '06', '13', '15', '16'] as const;
-export type EdxmlStatusCode = (typeof STATUS_CODES)[number];
+export { STATUS, STATUS_CODES, type EdxmlStatusCode } from '../../contracts/status-codes.js';
 
 export type EdxmlStatus = {
   responseFor: EdxmlResponseFor;

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
-import type { TDelivery, TDispatch, TStatusChange } from '../../contracts/exchange.js';
+import type { TAppliedStatus } from '../../contracts/edxml.js';
+import { STATUS, type TStatusChange } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import {
   EdxmlError,
@@ -28,9 +29,7 @@ import { bindSender } from './sender-binding.js';
 
 const ST = 'edXML:Status';
 
-export type AppliedStatus =
-  | { applied: boolean; code: string; delivery: TDelivery }
-  | { applied: true; code: '13'; dispatch: TDispatch };
+export type AppliedStatus = TAppliedStatus;
 
 function notFound(): AppError {
   return new AppError('NOT_FOUND', 'Không tìm thấy văn bản mà thông điệp trạng thái nhắc đến.');
@@ -95,18 +94,18 @@ async function assigneeOf(ctx: HubContext, p: Principal, s: EdxmlStatus): Promis
 async function changeOf(ctx: HubContext, p: Principal, s: EdxmlStatus): Promise<TStatusChange> {
   const note = s.description ? { note: s.description.slice(0, 1000) } : {};
   switch (s.statusCode) {
-    case '02':
-      return { code: '02', reason: reasonOf(s) };
-    case '03':
-      return { code: '03' };
-    case '04':
-      return { code: '04', assigneeId: await assigneeOf(ctx, p, s), ...note };
-    case '05':
-    case '06':
-    case '15':
+    case STATUS.REJECTED:
+      return { code: STATUS.REJECTED, reason: reasonOf(s) };
+    case STATUS.ACCEPTED:
+      return { code: STATUS.ACCEPTED };
+    case STATUS.ASSIGNED:
+      return { code: STATUS.ASSIGNED, assigneeId: await assigneeOf(ctx, p, s), ...note };
+    case STATUS.PROCESSING:
+    case STATUS.COMPLETED:
+    case STATUS.CHANGE_AGREED:
       return { code: s.statusCode, ...note };
-    case '16':
-      return { code: '16', reason: reasonOf(s) };
+    case STATUS.CHANGE_REFUSED:
+      return { code: STATUS.CHANGE_REFUSED, reason: reasonOf(s) };
     default:
       throw new Error(`unreachable status ${s.statusCode}`);
   }
@@ -161,7 +160,7 @@ export async function applyStatusMessage(
   // only what the signature covers is read (XML signature wrapping)
   const s = parseStatus(sig.signedXml, parseXml(sig.signedXml, SIGNED_XML_MAX_BYTES));
   const p = await boundActor(ctx, caller, s, sig);
-  if (s.statusCode === '13') {
+  if (s.statusCode === STATUS.RECALLED) {
     if (!hasRole(p, ...SENDER_ROLES)) {
       throw new AppError(
         'FORBIDDEN',
@@ -171,10 +170,11 @@ export async function applyStatusMessage(
     const d = await findDelivery(ctx, s, 'senderOrgId', p.orgId);
     const dispatch = await recallDispatch(ctx, p, String(d.dispatchId), reasonOf(s));
 
-    return { applied: true, code: '13', dispatch };
+    return { applied: true, code: STATUS.RECALLED, dispatch };
   }
   const d = await findDelivery(ctx, s, 'recipientOrgId', p.orgId);
-  if (s.statusCode === '01') return { applied: false, code: '01', delivery: presentDelivery(d) };
+  if (s.statusCode === STATUS.ARRIVED)
+    return { applied: false, code: STATUS.ARRIVED, delivery: presentDelivery(d) };
   const delivery = await changeStatus(ctx, p, String(d._id), await changeOf(ctx, p, s));
 
   return { applied: true, code: s.statusCode, delivery };

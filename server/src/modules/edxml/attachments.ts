@@ -1,5 +1,6 @@
 import mongoose, { Schema, Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
+import type { TEdxmlAttachment } from '../../contracts/edxml.js';
 import { defineModel } from '../../db/model.js';
 import type { EdxmlAttachment } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
@@ -170,16 +171,6 @@ export async function readAttachmentBytes(ctx: HubContext, a: AttachmentDoc): Pr
 
   return Buffer.concat(chunks);
 }
-
-export type TEdxmlAttachment = {
-  id: string;
-  versionId: string;
-  index: number;
-  name: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-};
 
 export function presentAttachment(a: AttachmentDoc): TEdxmlAttachment {
   return {

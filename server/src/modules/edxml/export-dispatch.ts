@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
+import { STATUS } from '../../contracts/exchange.js';
 import {
   BUSSINESS_REASONS,
   writePackage,
@@ -41,7 +42,7 @@ type SenderChange = { docType: BussinessDocType; versionId: Types.ObjectId; at?:
 /** When the sender last asked for a change (13) on any of these deliveries. */
 function lastChangeRequest(deliveries: DeliveryDoc[]): Date | undefined {
   const times = deliveries.flatMap((d) =>
-    d.history.filter((h) => h.code === '13').map((h) => h.at),
+    d.history.filter((h) => h.code === STATUS.RECALLED).map((h) => h.at),
   );
 
   return times.length ? new Date(Math.max(...times.map((t) => t.getTime()))) : undefined;

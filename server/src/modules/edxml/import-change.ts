@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
+import { STATUS } from '../../contracts/exchange.js';
 import { EdxmlError, type EdxmlAttachment, type ParsedPackage } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../../http/principal.js';
@@ -61,7 +62,7 @@ function issuedAt(pkg: ParsedPackage): number | undefined {
 
 /** The sender asked this delivery for a change (13) at or after the package was issued. */
 function askedSince(d: Pick<DeliveryDoc, 'history'>, issued: number | undefined): boolean {
-  const asked = d.history.filter((h) => h.code === '13').at(-1)?.at;
+  const asked = d.history.filter((h) => h.code === STATUS.RECALLED).at(-1)?.at;
 
   return issued !== undefined && !!asked && asked.getTime() >= issued;
 }

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import type { TEdxmlImport, TImportedDelivery } from '../../contracts/edxml.js';
 import type { TDeliveryBrief } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import {
@@ -9,7 +10,6 @@ import {
   parsePackage,
   parseXml,
   verifyXmlSignature,
-  type BussinessDocType,
   type EdxmlAttachment,
   type PackageLimits,
   type ParsedPackage,
@@ -19,42 +19,13 @@ import { AppError } from '../../errors/app-error.js';
 import { hasRole, type Principal } from '../../http/principal.js';
 import type { DeliveryDoc } from '../exchange/index.js';
 import { findOrgs, type OrgDoc } from '../orgs/index.js';
-import type { TEdxmlAttachment } from './attachments.js';
-import { isPdf, type PdfCheck } from './pdf-checks.js';
+import { isPdf } from './pdf-checks.js';
 
 export const MH = 'edXML:MessageHeader';
 
-export type ImportedDelivery = {
-  id: string;
-  recipientOrgId: string;
-  recipientCode: string;
-  /** The recall or update the recipient is asked to answer (15/16), when there is one. */
-  change: { kind: 'recall' | 'update'; state: 'requested' | 'agreed' | 'refused' } | null;
-};
+export type ImportedDelivery = TImportedDelivery;
 
-export type ImportResult = {
-  /** 0 new document, 1 revocation, 2 update, 3 replacement. */
-  bussinessDocType: BussinessDocType;
-  documentId: string;
-  dispatchId: string | null;
-  replayed: boolean;
-  sender: { id: string; code: string; external: boolean; created: boolean };
-  deliveries: ImportedDelivery[];
-  /** Recipients named in To that do not exist on this hub. */
-  skippedRecipients: string[];
-  xmlSignature: { algorithm: string; subject: string; trusted: boolean };
-  pdfSignatures: PdfCheck[];
-  /** Files kept beside the document's PDF (GET /documents/:id/edxml-attachments). */
-  attachments: TEdxmlAttachment[];
-  /** Names of attachments not kept (a revocation keeps none). */
-  ignoredAttachments: string[];
-  /** For BussinessDocType 1–3: what was asked of the recipients, for which documents. */
-  change?: {
-    kind: 'recall' | 'update' | 'replace';
-    reason: string;
-    originals: { documentId: string; dispatchIds: string[]; versionId?: string }[];
-  };
-};
+export type ImportResult = TEdxmlImport;
 
 /**
  * The XML as a package (not a Status message); attachment size over the limit is a 413. With

@@ -1,17 +1,12 @@
 import { X509Certificate } from 'node:crypto';
 import type { HubContext } from '../../context.js';
+import type { TPdfCheck } from '../../contracts/edxml.js';
 import { EdxmlError, type EdxmlAttachment } from '../../lib/edxml/index.js';
 import { validatePdf } from '../../lib/validation/index.js';
 import { certificateSerialHex, parseCertificate } from '../../lib/pki/index.js';
 import { hubPki, IssuedCertificates, trustAnchors } from '../pki/index.js';
 
-export type PdfCheck = {
-  contentId: string;
-  name: string;
-  signatures: number;
-  passed: number;
-  indeterminate: number;
-};
+export type PdfCheck = TPdfCheck;
 
 export function isPdf(a: EdxmlAttachment): boolean {
   return Buffer.from(a.bytes.subarray(0, 1024)).toString('latin1').includes('%PDF-');

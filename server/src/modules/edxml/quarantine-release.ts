@@ -1,4 +1,5 @@
 import type { HubContext } from '../../context.js';
+import type { TQuarantine } from '../../contracts/edxml.js';
 import { ZOrgCreate } from '../../contracts/orgs.js';
 import type { EdxmlOrgan } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
@@ -11,7 +12,6 @@ import {
   EdxmlQuarantine,
   presentQuarantine,
   quarantinedXml,
-  type TQuarantine,
 } from './quarantine.js';
 
 const NAME_MAX = 200;

@@ -1,7 +1,13 @@
 import mongoose, { Schema, Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
+import type {
+  TQuarantine,
+  TQuarantineAnswer,
+  TQuarantineState,
+  TXmlSignatureSummary,
+} from '../../contracts/edxml.js';
 import { defineModel } from '../../db/model.js';
-import type { EdxmlOrgan, ParsedPackage } from '../../lib/edxml/index.js';
+import type { ParsedPackage } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../../http/principal.js';
 import { actorOf, appendAudit, type AuditActor } from '../audit/index.js';
@@ -13,7 +19,7 @@ import { sha256Hex } from '../documents/index.js';
  * all, until a hub_admin releases it (the organization is created, sanitized, and the package
  * imported) or rejects it. The XML lives in a GridFS bucket: a package may be 64 MB.
  */
-export type QuarantineState = 'pending' | 'releasing' | 'released' | 'rejected';
+export type QuarantineState = TQuarantineState;
 
 export type QuarantineDoc = {
   _id: Types.ObjectId;
@@ -22,21 +28,14 @@ export type QuarantineDoc = {
   size: number;
   fileId: Types.ObjectId;
   /** What the package claims, as read from its signed content (raw: never shown unescaped). */
-  header: {
-    from: EdxmlOrgan;
-    to: string[];
-    documentId: string;
-    code: string;
-    subject: string;
-    bussinessDocType: number;
-  };
-  xmlSignature: { algorithm: string; subject: string; trusted: boolean };
+  header: TQuarantine['header'];
+  xmlSignature: TXmlSignatureSummary;
   submittedBy: AuditActor;
   submittedAt: Date;
   decidedBy?: AuditActor;
   decidedAt?: Date;
   reason?: string;
-  result?: { orgId: string; orgCreated: boolean; documentId: string; dispatchId: string | null };
+  result?: TQuarantine['result'];
 };
 
 const actor = { id: String, name: String, orgId: String, kind: String };
@@ -93,21 +92,6 @@ export async function quarantinedXml(ctx: HubContext, q: QuarantineDoc): Promise
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export type TQuarantine = {
-  id: string;
-  state: QuarantineState;
-  sha256: string;
-  size: number;
-  header: QuarantineDoc['header'];
-  xmlSignature: QuarantineDoc['xmlSignature'];
-  submittedBy: AuditActor;
-  submittedAt: string;
-  decidedBy?: AuditActor;
-  decidedAt?: string;
-  reason?: string;
-  result?: QuarantineDoc['result'];
-};
-
 export function presentQuarantine(q: QuarantineDoc): TQuarantine {
   return {
     id: String(q._id),
@@ -125,15 +109,7 @@ export function presentQuarantine(q: QuarantineDoc): TQuarantine {
   };
 }
 
-/** The answer to an import that went into quarantine (HTTP 202). */
-export type QuarantineAnswer = {
-  quarantined: true;
-  quarantineId: string;
-  /** The same package was already waiting: nothing new was stored. */
-  replayed: boolean;
-  sender: { code: string; name: string };
-  xmlSignature: QuarantineDoc['xmlSignature'];
-};
+export type QuarantineAnswer = TQuarantineAnswer;
 
 /**
  * Puts a package from an unknown sender aside for a hub_admin, with an audit row naming who

@@ -1,4 +1,5 @@
-import { STATUS_LABELS, type TStatusCode } from '../../contracts/exchange.js';
+import type { TStatusMessage } from '../../contracts/edxml.js';
+import { STATUS, STATUS_LABELS, type TStatusCode } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import { writeStatus } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
@@ -9,12 +10,7 @@ import { findOrgs, type OrgDoc } from '../orgs/index.js';
 import { signerForOrg } from './edxml-signer.js';
 import { documentIdOf, organOf } from './mapping.js';
 
-export type StatusMessage = {
-  code: TStatusCode;
-  at: string;
-  signedBy: 'org-seal' | 'hub';
-  xml: string;
-};
+export type StatusMessage = TStatusMessage;
 
 function description(h: HistoryDoc): string {
   return h.reason ?? h.note ?? STATUS_LABELS[h.code].vi;
@@ -52,7 +48,7 @@ export async function statusMessages(
 
   return Promise.all(
     entries.map(async (h) => {
-      const fromId = h.code === '13' ? String(d.senderOrgId) : String(d.recipientOrgId);
+      const fromId = h.code === STATUS.RECALLED ? String(d.senderOrgId) : String(d.recipientOrgId);
       const { signer, by } = await signerForOrg(ctx, fromId);
       const xml = await writeStatus(
         {

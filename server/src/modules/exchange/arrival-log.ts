@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
+import { STATUS } from '../../contracts/exchange.js';
 import { duplicateIndexes } from '../../db/duplicates.js';
 import type { EventDoc } from '../events/index.js';
 import { Deliveries, type DeliveryDoc } from './delivery.model.js';
@@ -61,7 +62,7 @@ function stored(d: DeliveryDoc): DeliveryDoc {
   return {
     ...d,
     history: d.history.map((h) =>
-      h.code === '01' && 'jws' in h.receipt ? { ...h, receipt: detach(d, h.receipt) } : h,
+      h.code === STATUS.ARRIVED && 'jws' in h.receipt ? { ...h, receipt: detach(d, h.receipt) } : h,
     ),
   };
 }

@@ -1,5 +1,10 @@
 import { Types } from 'mongoose';
-import type { TDelivery, TStatusChange, TStatusCode } from '../../contracts/exchange.js';
+import {
+  STATUS,
+  type TDelivery,
+  type TStatusChange,
+  type TStatusCode,
+} from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { appendAudit, actorOf } from '../audit/index.js';
@@ -61,8 +66,8 @@ async function historyEntry(
 
 /** The conditional update is the commit point: it applies only from an allowed state. */
 function updateFor(change: TStatusChange, entry: HistoryDoc): { filter: object; update: object } {
-  if (change.code === '15' || change.code === '16') {
-    const agreed = change.code === '15';
+  if (change.code === STATUS.CHANGE_AGREED || change.code === STATUS.CHANGE_REFUSED) {
+    const agreed = change.code === STATUS.CHANGE_AGREED;
 
     return {
       filter: { 'change.state': 'requested' },
@@ -74,7 +79,7 @@ function updateFor(change: TStatusChange, entry: HistoryDoc): { filter: object; 
   }
   const rule = TRANSITIONS[change.code];
   const set: Record<string, unknown> = { status: change.code };
-  if (change.code === '04') set.assigneeId = new Types.ObjectId(change.assigneeId);
+  if (change.code === STATUS.ASSIGNED) set.assigneeId = new Types.ObjectId(change.assigneeId);
 
   return {
     filter: { status: { $in: rule.from }, change: null },
@@ -89,7 +94,7 @@ async function checkAllowed(
   change: TStatusChange,
 ): Promise<void> {
   const roles =
-    change.code === '15' || change.code === '16'
+    change.code === STATUS.CHANGE_AGREED || change.code === STATUS.CHANGE_REFUSED
       ? CHANGE_ANSWER_ROLES
       : TRANSITIONS[change.code].roles;
   if (!hasRole(p, ...roles))
@@ -97,10 +102,13 @@ async function checkAllowed(
       'FORBIDDEN',
       `Vai trò của bạn không được chuyển sang trạng thái ${change.code}.`,
     );
-  if ((change.code === '15' || change.code === '16') && d.change?.state !== 'requested') {
+  if (
+    (change.code === STATUS.CHANGE_AGREED || change.code === STATUS.CHANGE_REFUSED) &&
+    d.change?.state !== 'requested'
+  ) {
     throw new AppError('INVALID_STATE', 'Không có yêu cầu thu hồi/cập nhật nào đang chờ trả lời.');
   }
-  if (change.code === '04') {
+  if (change.code === STATUS.ASSIGNED) {
     const assignee = await Users(ctx.db.conn).exists({
       _id: new Types.ObjectId(change.assigneeId),
       orgId: d.recipientOrgId,
@@ -159,7 +167,7 @@ async function applyAgreedChange(
   d: DeliveryDoc,
   code: TStatusCode,
 ): Promise<DeliveryDoc> {
-  if (code !== '15' || !d.change) return d;
+  if (code !== STATUS.CHANGE_AGREED || !d.change) return d;
   const set =
     d.change.kind === 'recall'
       ? { withdrawn: true }

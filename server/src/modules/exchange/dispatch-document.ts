@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
-import type { TDispatchCreate, TDispatchSent } from '../../contracts/exchange.js';
+import { STATUS, type TDispatchCreate, type TDispatchSent } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import { canonicalJson } from '../../db/canonical-json.js';
 import { foldVietnamese } from '../../db/model.js';
@@ -89,7 +89,7 @@ async function buildDeliveries(
       };
       const receipt = await receiptFor(ctx, ref, {
         signer: 'recipient',
-        code: '01',
+        code: STATUS.ARRIVED,
         at,
         actorId: 'hub',
         actorName: 'Trục LiênThông',
@@ -105,7 +105,7 @@ async function buildDeliveries(
         senderName: sender.name,
         recipientOrgId: r._id,
         recipientName: r.name,
-        status: '01',
+        status: STATUS.ARRIVED,
         subject: doc.meta.subject,
         codeLabel: doc.codeLabel,
         folded: foldVietnamese(`${doc.meta.subject} ${doc.codeLabel} ${sender.name}`),
@@ -116,7 +116,7 @@ async function buildDeliveries(
         withdrawn: false,
         history: [
           {
-            code: '01',
+            code: STATUS.ARRIVED,
             at,
             actorId: 'hub',
             actorName: 'Trục LiênThông',
@@ -181,7 +181,7 @@ async function completeDispatch(
         await Deliveries(ctx.db.conn).find({ dispatchId: dispatch._id }).lean();
   // stats: the arrivals, and the outgoing document with its signatures (counted once)
   await ctx.bus.publish('delivery.transitions', {
-    transitions: all.map((d) => ({ delivery: d, code: '01' as const, at: d.createdAt })),
+    transitions: all.map((d) => ({ delivery: d, code: STATUS.ARRIVED, at: d.createdAt })),
     outgoing: { dispatch, doc: parts.doc },
   });
   await Dispatches(ctx.db.conn).updateOne({ _id: dispatch._id }, { $set: { complete: true } });

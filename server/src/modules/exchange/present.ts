@@ -1,9 +1,10 @@
-import type {
-  TDelivery,
-  TDeliveryBrief,
-  TDispatch,
-  TDispatchSent,
-  TStatusCode,
+import {
+  STATUS,
+  type TDelivery,
+  type TDeliveryBrief,
+  type TDispatch,
+  type TDispatchSent,
+  type TStatusCode,
 } from '../../contracts/exchange.js';
 import { CLOSED } from './transitions.js';
 import type { EventType, TDeliveryStatusEvent, TIncomingEvent } from '../../contracts/events.js';
@@ -98,7 +99,7 @@ export function arrivalPayload(
 
   return statusData(
     d,
-    d.history.find((h) => h.code === '01')!,
+    d.history.find((h) => h.code === STATUS.ARRIVED)!,
   );
 }
 

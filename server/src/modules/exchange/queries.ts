@@ -1,6 +1,12 @@
 import { Types, type FilterQuery } from 'mongoose';
 import type { Page } from '../../contracts/common.js';
-import type { TDelivery, TDispatch, TInboxQuery, TStatusCode } from '../../contracts/exchange.js';
+import {
+  STATUS,
+  type TDelivery,
+  type TDispatch,
+  type TInboxQuery,
+  type TStatusCode,
+} from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import { escapeRegex, foldVietnamese } from '../../db/model.js';
 import { AppError } from '../../errors/app-error.js';
@@ -56,7 +62,7 @@ function inboxFilter(p: Principal, q: TInboxQuery): FilterQuery<DeliveryDoc> {
 function asSeenBy(p: Principal, d: DeliveryDoc): DeliveryDoc {
   const sender = String(d.senderOrgId) === p.orgId || hasRole(p, 'auditor');
   if (sender || !recalledFromRecipient(d)) return d;
-  const recall = d.history.map((h) => h.code).lastIndexOf('13');
+  const recall = d.history.map((h) => h.code).lastIndexOf(STATUS.RECALLED);
 
   return { ...d, history: d.history.slice(Math.max(recall, 0)) };
 }

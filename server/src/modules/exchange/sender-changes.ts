@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import type { TDispatch } from '../../contracts/exchange.js';
+import { STATUS, type TDispatch } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { appendAudit, actorOf } from '../audit/index.js';
@@ -47,7 +47,7 @@ async function requestChange(
     .find({
       dispatchId: dispatch._id,
       ...(only ? { recipientOrgId: { $in: only } } : {}),
-      status: { $ne: '02' },
+      status: { $ne: STATUS.REJECTED },
       withdrawn: false,
       $or: [{ change: null }, { 'change.state': { $ne: 'requested' } }],
     })
@@ -58,7 +58,7 @@ async function requestChange(
     open.map(async (d) => {
       const receipt = await receiptFor(ctx, d, {
         signer: 'sender',
-        code: '13',
+        code: STATUS.RECALLED,
         at,
         actorId: p.id,
         actorName: p.name,
@@ -96,7 +96,7 @@ async function requestChange(
             $set: { change: { ...change, state: 'requested' } },
             $push: {
               history: {
-                code: '13',
+                code: STATUS.RECALLED,
                 at,
                 actorId: p.id,
                 actorName: p.name,
@@ -118,7 +118,7 @@ async function requestChange(
   await ctx.bus.publish('delivery.transitions', {
     transitions: after
       .filter((d) => changed.has(String(d._id)))
-      .map((d) => ({ delivery: d, code: '13' as const, at })),
+      .map((d) => ({ delivery: d, code: STATUS.RECALLED, at })),
   });
 
   return after;

@@ -1,6 +1,8 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { pkiApi as api } from '../../contracts/pki.js';
 import type { HubContext } from '../../context.js';
 import { perAddressLimit } from '../../http/limits.js';
+import { serve } from '../../http/route.js';
 import { ocspRequestFromGetPath, summarizeTrustList, toPem } from '../../lib/pki/index.js';
 import { hubPki } from './hub-hierarchy.js';
 import { trustLists } from './trust.js';
@@ -55,38 +57,38 @@ const safe =
 export function pkiPublicRoutes(ctx: HubContext): Router {
   const r = Router();
   r.use(pkiRateLimit());
-  const caFile = (which: 'root' | 'issuing', format: 'pem' | 'der') =>
-    safe(async (_req, res) => {
+  for (const [e, which, format] of [
+    [api.rootPem, 'root', 'pem'],
+    [api.rootCer, 'root', 'der'],
+    [api.issuingPem, 'issuing', 'pem'],
+    [api.issuingCer, 'issuing', 'der'],
+  ] as const) {
+    serve(r, e, async ({ res }) => {
       const der = (await hubPki(ctx))[which].certificate;
-      if (format === 'pem')
-        return send(res, 'application/x-pem-file', Buffer.from(toPem(der)), 3600);
-      send(res, 'application/pkix-cert', der, 3600);
+      send(res, e.returns.types[0], format === 'pem' ? Buffer.from(toPem(der)) : der, 3600);
     });
-  r.get('/root-ca.pem', caFile('root', 'pem'));
-  r.get('/root-ca.cer', caFile('root', 'der'));
-  r.get('/issuing-ca.pem', caFile('issuing', 'pem'));
-  r.get('/issuing-ca.cer', caFile('issuing', 'der'));
-  const crl = (which: 'root' | 'issuing') =>
-    safe(async (_req, res) =>
-      send(res, 'application/pkix-crl', await hubCrl(ctx, which), CRL_CACHE_MS / 1000),
+  }
+  for (const [e, which] of [
+    [api.crl, 'issuing'],
+    // the root's CRL, named by the CRL distribution point of every certificate the root issues
+    [api.rootCrl, 'root'],
+  ] as const) {
+    serve(r, e, async ({ res }) =>
+      send(res, e.returns.types[0], await hubCrl(ctx, which), CRL_CACHE_MS / 1000),
     );
-  r.get('/crl', crl('issuing'));
-  // The root's CRL, named by the CRL distribution point of every certificate the root issues.
-  r.get('/root-ca.crl', crl('root'));
+  }
   // Which certificates validation trusts, by named list (public data: no certificate is secret).
-  r.get(
-    '/trust-lists',
-    safe(async (_req, res) => {
-      res.setHeader('cache-control', 'no-store');
-      res.json({ lists: (await trustLists(ctx)).map(summarizeTrustList) });
-    }),
-  );
-  r.post(
-    '/ocsp',
-    RAW,
-    safe(async (req, res) =>
-      send(res, 'application/ocsp-response', await hubOcspAnswer(ctx, rawBody(req))),
-    ),
+  serve(r, api.trustLists, async ({ res }) => {
+    res.setHeader('cache-control', 'no-store');
+
+    return { lists: (await trustLists(ctx)).map(summarizeTrustList) };
+  });
+  serve(
+    r,
+    api.ocsp,
+    async ({ req, res }) =>
+      send(res, api.ocsp.returns.types[0], await hubOcspAnswer(ctx, rawBody(req))),
+    { before: [RAW] },
   );
   // RFC 6960 §A.1 GET: base64 may contain "/", so take the raw rest of the path ourselves
   // (an express route parameter would throw on a malformed %-escape before we could answer).
@@ -95,15 +97,15 @@ export function pkiPublicRoutes(ctx: HubContext): Router {
     safe(async (req, res) => {
       if (req.method !== 'GET') return void res.status(405).end();
       const answer = await hubOcspAnswer(ctx, ocspRequestFromGetPath(req.url.slice(1)));
-      send(res, 'application/ocsp-response', answer, 60);
+      send(res, api.ocsp.returns.types[0], answer, 60);
     }),
   );
-  r.post(
-    '/tsa',
-    RAW,
-    safe(async (req, res) =>
-      send(res, 'application/timestamp-reply', await hubTsaAnswer(ctx, rawBody(req))),
-    ),
+  serve(
+    r,
+    api.tsa,
+    async ({ req, res }) =>
+      send(res, api.tsa.returns.types[0], await hubTsaAnswer(ctx, rawBody(req))),
+    { before: [RAW] },
   );
 
   return r;

@@ -1,5 +1,5 @@
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
-import type { TStatusCode } from '../../contracts/exchange.js';
+import { STATUS, type TStatusCode } from '../../contracts/exchange.js';
 import type { HubContext } from '../../context.js';
 import { duplicateIndexes } from '../../db/duplicates.js';
 import { Deliveries, type DeliveryDoc, type HistoryDoc } from '../exchange/index.js';
@@ -113,10 +113,10 @@ function volume(d: CountedDelivery): Bump[] {
 
 /** What a delivery still held by its recipient contributes to the handling figures. */
 function handling(d: CountedDelivery): Bump[] {
-  const arrived = firstAt(d, '01') ?? d.createdAt;
-  const accepted = firstAt(d, '03');
-  const completed = firstAt(d, '06');
-  const rejected = firstAt(d, '02') !== null || d.status === '02';
+  const arrived = firstAt(d, STATUS.ARRIVED) ?? d.createdAt;
+  const accepted = firstAt(d, STATUS.ACCEPTED);
+  const completed = firstAt(d, STATUS.COMPLETED);
+  const rejected = firstAt(d, STATUS.REJECTED) !== null || d.status === STATUS.REJECTED;
   const inc: Inc = {
     handled: 1,
     [hist('toArrived', arrived.getTime() - d.createdAt.getTime())]: 1,
@@ -153,9 +153,9 @@ export function contributionOf(d: CountedDelivery): Bump[] {
 
 function bumpsFor(d: CountedDelivery, code: TStatusCode, at: Date): Bump[] {
   const r = String(d.recipientOrgId);
-  const arrived = () => firstAt(d, '01') ?? d.createdAt;
+  const arrived = () => firstAt(d, STATUS.ARRIVED) ?? d.createdAt;
   switch (code) {
-    case '01':
+    case STATUS.ARRIVED:
       return [
         ...volume({ ...d, change: null }),
         {
@@ -165,12 +165,12 @@ function bumpsFor(d: CountedDelivery, code: TStatusCode, at: Date): Bump[] {
         },
         ...(d.dueDate ? [{ orgId: r, at: d.dueDate, inc: { due: 1 } }] : []),
       ];
-    case '02':
+    case STATUS.REJECTED:
       return [
         { orgId: r, at: d.createdAt, inc: { rejected: 1 } },
         ...(d.dueDate ? [{ orgId: r, at: d.dueDate, inc: { due: -1 } }] : []),
       ];
-    case '03': {
+    case STATUS.ACCEPTED: {
       const a = arrived();
       const inc: Inc = {
         accepted: 1,
@@ -180,7 +180,7 @@ function bumpsFor(d: CountedDelivery, code: TStatusCode, at: Date): Bump[] {
 
       return [{ orgId: r, at: d.createdAt, inc }];
     }
-    case '06':
+    case STATUS.COMPLETED:
       return [
         {
           orgId: r,
@@ -197,11 +197,11 @@ function bumpsFor(d: CountedDelivery, code: TStatusCode, at: Date): Bump[] {
             ]
           : []),
       ];
-    case '13':
+    case STATUS.RECALLED:
       return d.change?.kind === 'recall'
         ? [{ orgId: String(d.senderOrgId), at: d.createdAt, inc: { recalled: 1 } }]
         : [];
-    case '15':
+    case STATUS.CHANGE_AGREED:
       // an agreed recall takes the copy away: it no longer counts as handled (facts.ts)
       return d.withdrawn ? negate(handling(d)) : [];
     default:
@@ -250,7 +250,7 @@ export function distinctCells(
 export type Transition = { delivery: CountedDelivery; code: TStatusCode; at: Date };
 
 export function markOf(code: TStatusCode, d: Pick<DeliveryDoc, 'change'>): string {
-  return code === '13' ? `13:${d.change?.kind ?? ''}` : code;
+  return code === STATUS.RECALLED ? `${STATUS.RECALLED}:${d.change?.kind ?? ''}` : code;
 }
 
 /** Pushes each transition onto its marker (created if absent); false where it was already there. */
@@ -285,7 +285,11 @@ async function push(ctx: HubContext, transitions: Transition[]): Promise<boolean
  */
 async function insertArrivals(ctx: HubContext, arrivals: Transition[]): Promise<boolean[]> {
   if (arrivals.length === 0) return [];
-  const docs = arrivals.map((t) => ({ _id: t.delivery._id, c: ['01'], ...markFacts(t.delivery) }));
+  const docs = arrivals.map((t) => ({
+    _id: t.delivery._id,
+    c: [STATUS.ARRIVED],
+    ...markFacts(t.delivery),
+  }));
   let taken: number[] = [];
   try {
     await ctx.db.conn.collection(MARKS).insertMany(docs as Document[], { ordered: false });
@@ -304,11 +308,11 @@ async function insertArrivals(ctx: HubContext, arrivals: Transition[]): Promise<
 
 /** Claims each transition's marker; false where it was already counted. */
 async function claim(ctx: HubContext, transitions: Transition[]): Promise<boolean[]> {
-  const arrivals = transitions.filter((t) => t.code === '01');
-  const others = transitions.filter((t) => t.code !== '01');
+  const arrivals = transitions.filter((t) => t.code === STATUS.ARRIVED);
+  const others = transitions.filter((t) => t.code !== STATUS.ARRIVED);
   const [a, o] = await Promise.all([insertArrivals(ctx, arrivals), push(ctx, others)]);
 
-  return transitions.map((t) => (t.code === '01' ? a : o).shift()!);
+  return transitions.map((t) => (t.code === STATUS.ARRIVED ? a : o).shift()!);
 }
 
 async function distinctForArrivals(
@@ -387,7 +391,7 @@ export async function countTransitions(
       bumps.map((b) => b.orgId),
     );
     spread(cells, ancestry, bumps);
-    const arrivals = todo.filter((t) => t.code === '01').map((t) => t.delivery);
+    const arrivals = todo.filter((t) => t.code === STATUS.ARRIVED).map((t) => t.delivery);
     await distinctForArrivals(ctx, cells, arrivals, ancestry);
     exceptions.push(...arrivals.flatMap(deliveryExceptions));
     rest = later;

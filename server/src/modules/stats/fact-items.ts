@@ -1,5 +1,6 @@
 import type { Document } from 'mongodb';
 import { Types } from 'mongoose';
+import { STATUS } from '../../contracts/exchange.js';
 import type { TStatsItemsQuery, TStatsMetric } from '../../contracts/stats.js';
 import type { HubContext } from '../../context.js';
 import { collectionNames, collectionOf } from './aggregate.js';
@@ -44,7 +45,11 @@ const NARROW: Partial<
   Record<TStatsMetric, { match: Record<string, unknown>; index: string; anySize: boolean }>
 > = {
   recalled: { match: { 'change.kind': 'recall' }, index: 'stats_sender_recalled', anySize: true },
-  rejected: { match: { 'history.code': '02' }, index: 'stats_recipient_rejected', anySize: false },
+  rejected: {
+    match: { 'history.code': STATUS.REJECTED },
+    index: 'stats_recipient_rejected',
+    anySize: false,
+  },
 };
 
 function hintFor(set: FactSet, orgs: number): string {

@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import { STATUS } from '../../contracts/exchange.js';
 import type { TStatsMetric, TStatsPeriod } from '../../contracts/stats.js';
 import { VN_TIMEZONE } from '../scope/index.js';
 
@@ -96,10 +97,10 @@ function receivedFacts(i: FactInput): Stage[] {
   return [
     ...deliveryFacts(i, 'recipientOrgId', {
       handled: { $ne: ['$withdrawn', true] },
-      arrivedAt: { $ifNull: [firstAt('01'), '$createdAt'] },
-      acceptedAt: firstAt('03'),
-      completedAt: firstAt('06'),
-      anyRejection: { $in: ['02', { $ifNull: ['$history.code', []] }] },
+      arrivedAt: { $ifNull: [firstAt(STATUS.ARRIVED), '$createdAt'] },
+      acceptedAt: firstAt(STATUS.ACCEPTED),
+      completedAt: firstAt(STATUS.COMPLETED),
+      anyRejection: { $in: [STATUS.REJECTED, { $ifNull: ['$history.code', []] }] },
     }),
     {
       $project: {
@@ -146,10 +147,17 @@ function dueFacts(i: FactInput): Stage[] {
         recipientOrgId: { $in: i.orgIds },
         dueDate: { $gte: i.start, $lt: i.end },
         withdrawn: { $ne: true },
-        status: { $ne: '02' },
+        status: { $ne: STATUS.REJECTED },
       },
     },
-    { $project: { at: '$dueDate', urgency: 1, documentId: 1, completedAt: firstAt('06') } },
+    {
+      $project: {
+        at: '$dueDate',
+        urgency: 1,
+        documentId: 1,
+        completedAt: firstAt(STATUS.COMPLETED),
+      },
+    },
     {
       $project: {
         at: 1,

@@ -1,6 +1,6 @@
 import type { Collection, Document } from 'mongodb';
 import type { Types } from 'mongoose';
-import type { TStatusCode } from '../../contracts/exchange.js';
+import { STATUS, type TStatusCode } from '../../contracts/exchange.js';
 
 /**
  * A delivery's marker (`stats_marks`, one per delivery: the transitions counted) also holds the
@@ -40,9 +40,9 @@ function firstAt(d: Counted, code: TStatusCode): Date | null {
 
 export function markFacts(d: Counted): MarkFacts {
   const handled = d.withdrawn !== true;
-  const arrived = firstAt(d, '01') ?? d.createdAt;
-  const accepted = firstAt(d, '03');
-  const completed = firstAt(d, '06');
+  const arrived = firstAt(d, STATUS.ARRIVED) ?? d.createdAt;
+  const accepted = firstAt(d, STATUS.ACCEPTED);
+  const completed = firstAt(d, STATUS.COMPLETED);
 
   return {
     r: d.recipientOrgId,

@@ -1,4 +1,5 @@
 import type { HubContext } from '../../context.js';
+import { STATUS } from '../../contracts/exchange.js';
 import { Deliveries, Dispatches } from '../exchange/index.js';
 import { MARKS } from './counters.js';
 import { ITEM_EXCEPTIONS, ensureExceptionIndex } from './item-bounds.js';
@@ -33,7 +34,7 @@ export const STATS_INDEXES = [
     model: 'deliveries',
     key: { recipientOrgId: 1, _id: 1 },
     name: 'stats_recipient_rejected',
-    partialFilterExpression: { 'history.code': '02' },
+    partialFilterExpression: { 'history.code': STATUS.REJECTED },
   },
   { model: 'dispatches', key: { orgId: 1, createdAt: 1 }, name: 'stats_org_created' },
   { model: 'dispatches', key: { documentId: 1, createdAt: 1 }, name: 'stats_document_created' },
