@@ -6,6 +6,18 @@ import { answer, routes, ZId } from './endpoint.js';
 export const CERTIFICATE_KINDS = ['seal', 'personal', 'tls', 'client', 'tsa', 'ocsp'] as const;
 export type TCertificateKind = (typeof CERTIFICATE_KINDS)[number];
 
+/** A hub-issued certificate is good until revoked (revocation is final). */
+export const CERTIFICATE_STATUSES = ['good', 'revoked'] as const;
+export type TCertificateStatus = (typeof CERTIFICATE_STATUSES)[number];
+
+/** What the hub records of an issued certificate's subject (the rest is in the certificate). */
+export type TCertificateSubject = {
+  commonName: string;
+  organization?: string;
+  organizationIdentifier?: string;
+  title?: string;
+};
+
 export const KEY_ALGORITHMS = ['rsa2048', 'rsa3072', 'p256'] as const;
 
 /** RFC 5280 §5.3.1 CRLReason codes a revocation may carry (7 unused, 8 removeFromCRL only for deltas). */
@@ -56,7 +68,7 @@ export const ZCertificateListQuery = z
     orgId: ZObjectId.optional(),
     userId: ZObjectId.optional(),
     kind: z.enum(CERTIFICATE_KINDS).optional(),
-    status: z.enum(['good', 'revoked']).optional(),
+    status: z.enum(CERTIFICATE_STATUSES).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();
@@ -68,16 +80,11 @@ export type TCertificate = {
   kind: TCertificateKind;
   orgId: string | null;
   userId: string | null;
-  subject: {
-    commonName: string;
-    organization?: string;
-    organizationIdentifier?: string;
-    title?: string;
-  };
+  subject: TCertificateSubject;
   algorithm: string;
   notBefore: string;
   notAfter: string;
-  status: 'good' | 'revoked';
+  status: TCertificateStatus;
   revokedAt: string | null;
   reason: number | null;
   /** True when the hub holds the (sealed) private key and can sign server-side. */

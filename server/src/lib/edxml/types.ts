@@ -1,4 +1,5 @@
 /** The edXML model (QCVN 102:2016 field names, see docs/edxml.md); dates are ISO YYYY-MM-DD. */
+import type { TStatusCode } from '../../contracts/exchange.js';
 
 export type EdxmlOrgan = {
   organId: string;
@@ -97,8 +98,9 @@ export type EdxmlPackage = {
   attachments: EdxmlAttachment[];
 };
 
-export const STATUS_CODES = ['01', '02', '03', '04', '05', '06', '13', '15', '16'] as const;
-export type EdxmlStatusCode = (typeof STATUS_CODES)[number];
+/** A Status message's codes are the exchange's delivery statuses (one list, in the contract). */
+export { STATUS_CODES } from '../../contracts/exchange.js';
+export type EdxmlStatusCode = TStatusCode;
 
 export type EdxmlStatus = {
   responseFor: EdxmlResponseFor;

@@ -1,18 +1,12 @@
 import { Schema, Types } from 'mongoose';
-import type { TStatusCode } from '../../contracts/exchange.js';
+import type { THistoryEntry, TStatusCode } from '../../contracts/exchange.js';
 import type { TUrgency } from '../../contracts/documents.js';
 import { defineModel } from '../../db/model.js';
 import type { StoredReceipt } from './receipts.js';
 
-export type HistoryDoc = {
-  code: TStatusCode;
+/** A history entry as stored: the API's, with a date and the receipt as stored (receipts.ts). */
+export type HistoryDoc = Omit<THistoryEntry, 'at' | 'receipt'> & {
   at: Date;
-  actorId: string;
-  actorName: string;
-  orgId: string;
-  reason?: string;
-  note?: string;
-  assigneeId?: string;
   receipt: StoredReceipt;
 };
 
