@@ -29,12 +29,17 @@ const ZValidityDays = z
   .min(1)
   .max(3 * 365 + 1);
 
+/** What every issuance may choose about the key and the certificate's lifetime. */
+const issuance = {
+  algorithm: z.enum(KEY_ALGORITHMS).default('rsa2048'),
+  validityDays: ZValidityDays.optional(),
+};
+
 export const ZSealIssue = z
   .object({
     /** Defaults to the caller's organization; only a hub admin may name another one. */
     orgId: ZObjectId.optional(),
-    algorithm: z.enum(KEY_ALGORITHMS).default('rsa2048'),
-    validityDays: ZValidityDays.optional(),
+    ...issuance,
   })
   .strict();
 export type TSealIssue = z.infer<typeof ZSealIssue>;
@@ -44,8 +49,7 @@ export const ZPersonalIssue = z
     userId: ZObjectId,
     /** PKCS#10 in PEM: the key stays with the signer (token, device); otherwise the hub makes one. */
     csr: z.string().max(20_000).optional(),
-    algorithm: z.enum(KEY_ALGORITHMS).default('rsa2048'),
-    validityDays: ZValidityDays.optional(),
+    ...issuance,
   })
   .strict();
 export type TPersonalIssue = z.infer<typeof ZPersonalIssue>;
