@@ -14,7 +14,7 @@ import {
   type TWorkflowAction,
   type TWorkflowState,
 } from '../../contracts/workflow.js';
-import { defineModel } from '../../db/model.js';
+import { defineModel, uniqueWhereSet } from '../../db/model.js';
 
 export type VersionDoc = {
   _id: Types.ObjectId;
@@ -163,22 +163,14 @@ const schema = new Schema<DocumentDoc>(
 // A retried upload with the same Idempotency-Key finds the first document instead of a second.
 schema.index(
   { orgId: 1, idempotencyKey: 1 },
-  {
-    unique: true,
-    name: 'upload_idempotency',
-    partialFilterExpression: { idempotencyKey: { $type: 'string' } },
-  },
+  uniqueWhereSet('idempotencyKey', 'string', 'upload_idempotency'),
 );
 // Decree 30: one number per register and year within an organization; a workflow draft has
 // none until release (the index of the first build, without the filter, is replaced at init)
 export const NUMBER_INDEX = 'number_per_register_year_issued';
 schema.index(
   { orgId: 1, 'meta.register': 1, year: 1, 'meta.number': 1 },
-  {
-    unique: true,
-    name: NUMBER_INDEX,
-    partialFilterExpression: { 'meta.number': { $type: 'number' } },
-  },
+  uniqueWhereSet('meta.number', 'number', NUMBER_INDEX),
 );
 // the lists of trình ký: a signer's "awaiting my signature", the clerks' "to release"
 schema.index({ orgId: 1, 'workflow.state': 1, _id: -1 }, { sparse: true });

@@ -6,7 +6,7 @@ import {
   type TRevalidationResult,
   type TRevalidationStatus,
 } from '../../contracts/revalidation.js';
-import { defineModel } from '../../db/model.js';
+import { defineModel, uniqueWhereSet } from '../../db/model.js';
 
 /**
  * A bulk re-validation. Its documents are fixed once (`snapshotDone`, one item each); the runner
@@ -74,14 +74,7 @@ const jobSchema = new Schema<JobDoc>(
   },
   { collection: 'revalidation_jobs', strict: 'throw', versionKey: false },
 );
-jobSchema.index(
-  { activeKey: 1 },
-  {
-    unique: true,
-    name: 'one_active_job',
-    partialFilterExpression: { activeKey: { $type: 'string' } },
-  },
-);
+jobSchema.index({ activeKey: 1 }, uniqueWhereSet('activeKey', 'string', 'one_active_job'));
 jobSchema.index({ orgId: 1, _id: -1 });
 jobSchema.index({ status: 1, createdAt: 1 });
 
