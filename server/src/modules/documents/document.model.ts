@@ -2,7 +2,9 @@ import { Schema, Types } from 'mongoose';
 import {
   CONFIDENTIALITIES,
   DOCUMENT_STATUSES,
+  SIGNATURE_INFO_KINDS,
   URGENCIES,
+  VERSION_REASONS,
   type TDocumentMeta,
   type TDocumentStatus,
   type TDocumentVersion,
@@ -74,7 +76,7 @@ const signatureSchema = new Schema<TSignatureInfo>(
   {
     signer: { type: String, required: true },
     organization: String,
-    kind: { type: String, enum: ['personal', 'seal', 'timestamp'], required: true },
+    kind: { type: String, enum: SIGNATURE_INFO_KINDS, required: true },
     level: { type: String, required: true },
     signedAt: { type: String, required: true },
     certificateSerial: String,
@@ -90,7 +92,7 @@ const versionSchema = new Schema<VersionDoc>(
     sha256: { type: String, required: true },
     createdAt: { type: Date, required: true },
     createdBy: { type: Schema.Types.ObjectId, required: true },
-    reason: { type: String, enum: ['upload', 'signature', 'replacement'], required: true },
+    reason: { type: String, enum: VERSION_REASONS, required: true },
     signature: { type: signatureSchema, required: false },
     idempotencyKey: { type: String, required: false },
   },

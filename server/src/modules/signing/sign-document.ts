@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { TDocument, TSignatureInfo } from '../../contracts/documents.js';
-import type { TSignRequest } from '../../contracts/signing.js';
+import type { TSignatureKind, TSignRequest } from '../../contracts/signing.js';
 import type { HubContext } from '../../context.js';
 import { confirmPassword } from '../auth/index.js';
 import { AppError } from '../../errors/app-error.js';
@@ -91,7 +91,7 @@ export async function announceSignature(
   principal: Principal,
   documentId: string,
   added: Awaited<ReturnType<typeof addVersion>>,
-  signed: { kind: 'personal' | 'seal'; level: string; move: SigningMove },
+  signed: { kind: TSignatureKind; level: string; move: SigningMove },
 ): Promise<TDocument> {
   const { document, version } = added;
   await ctx.bus.publish('document.signed', {
