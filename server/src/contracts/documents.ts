@@ -106,14 +106,20 @@ export const META_MAX_LENGTH = {
   description: maxLengthOf(META.description),
 };
 
+/** A version's signature: a person's, an organization's seal, or a document time-stamp. */
+export const SIGNATURE_INFO_KINDS = ['personal', 'seal', 'timestamp'] as const;
+
 export type TSignatureInfo = {
   signer: string;
   organization?: string;
-  kind: 'personal' | 'seal' | 'timestamp';
+  kind: (typeof SIGNATURE_INFO_KINDS)[number];
   level: string;
   signedAt: string;
   certificateSerial?: string;
 };
+
+/** Why a version was added. */
+export const VERSION_REASONS = ['upload', 'signature', 'replacement'] as const;
 
 export type TDocumentVersion = {
   id: string;
@@ -124,7 +130,7 @@ export type TDocumentVersion = {
   sha256: string;
   createdAt: string;
   createdBy: string;
-  reason: 'upload' | 'signature' | 'replacement';
+  reason: (typeof VERSION_REASONS)[number];
   signature?: TSignatureInfo;
 };
 

@@ -6,6 +6,18 @@ import { answer, bytes, routes, text, ZId } from './endpoint.js';
 export const CERTIFICATE_KINDS = ['seal', 'personal', 'tls', 'client', 'tsa', 'ocsp'] as const;
 export type TCertificateKind = (typeof CERTIFICATE_KINDS)[number];
 
+/** A hub-issued certificate is good until revoked (revocation is final). */
+export const CERTIFICATE_STATUSES = ['good', 'revoked'] as const;
+export type TCertificateStatus = (typeof CERTIFICATE_STATUSES)[number];
+
+/** What the hub records of an issued certificate's subject (the rest is in the certificate). */
+export type TCertificateSubject = {
+  commonName: string;
+  organization?: string;
+  organizationIdentifier?: string;
+  title?: string;
+};
+
 export const KEY_ALGORITHMS = ['rsa2048', 'rsa3072', 'p256'] as const;
 
 /** RFC 5280 §5.3.1 CRLReason codes a revocation may carry (7 unused, 8 removeFromCRL only for deltas). */
@@ -17,12 +29,17 @@ const ZValidityDays = z
   .min(1)
   .max(3 * 365 + 1);
 
+/** What every issuance may choose about the key and the certificate's lifetime. */
+const issuance = {
+  algorithm: z.enum(KEY_ALGORITHMS).default('rsa2048'),
+  validityDays: ZValidityDays.optional(),
+};
+
 export const ZSealIssue = z
   .object({
     /** Defaults to the caller's organization; only a hub admin may name another one. */
     orgId: ZObjectId.optional(),
-    algorithm: z.enum(KEY_ALGORITHMS).default('rsa2048'),
-    validityDays: ZValidityDays.optional(),
+    ...issuance,
   })
   .strict();
 export type TSealIssue = z.infer<typeof ZSealIssue>;
@@ -32,8 +49,7 @@ export const ZPersonalIssue = z
     userId: ZObjectId,
     /** PKCS#10 in PEM: the key stays with the signer (token, device); otherwise the hub makes one. */
     csr: z.string().max(20_000).optional(),
-    algorithm: z.enum(KEY_ALGORITHMS).default('rsa2048'),
-    validityDays: ZValidityDays.optional(),
+    ...issuance,
   })
   .strict();
 export type TPersonalIssue = z.infer<typeof ZPersonalIssue>;
@@ -56,7 +72,7 @@ export const ZCertificateListQuery = z
     orgId: ZObjectId.optional(),
     userId: ZObjectId.optional(),
     kind: z.enum(CERTIFICATE_KINDS).optional(),
-    status: z.enum(['good', 'revoked']).optional(),
+    status: z.enum(CERTIFICATE_STATUSES).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();
@@ -68,16 +84,11 @@ export type TCertificate = {
   kind: TCertificateKind;
   orgId: string | null;
   userId: string | null;
-  subject: {
-    commonName: string;
-    organization?: string;
-    organizationIdentifier?: string;
-    title?: string;
-  };
+  subject: TCertificateSubject;
   algorithm: string;
   notBefore: string;
   notAfter: string;
-  status: 'good' | 'revoked';
+  status: TCertificateStatus;
   revokedAt: string | null;
   reason: number | null;
   /** True when the hub holds the (sealed) private key and can sign server-side. */

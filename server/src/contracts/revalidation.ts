@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ZIsoDate, ZObjectId } from './common.js';
 import { answer, routes, ZId } from './endpoint.js';
 import { STATS_READERS as READERS } from './stats.js';
+import { ZIndication } from './validation.js';
 
 /**
  * POST /api/v1/revalidations: re-validate today the signatures of every outgoing document of the
@@ -41,12 +42,7 @@ export type TRevalidationListQuery = z.infer<typeof ZRevalidationListQuery>;
  * One document's verdict today: the ETSI indication over all its signatures (any TOTAL_FAILED
  * fails the document; all TOTAL_PASSED passes it; otherwise INDETERMINATE), or NO_SIGNATURE.
  */
-export const REVALIDATION_RESULTS = [
-  'TOTAL_PASSED',
-  'TOTAL_FAILED',
-  'INDETERMINATE',
-  'NO_SIGNATURE',
-] as const;
+export const REVALIDATION_RESULTS = [...ZIndication.options, 'NO_SIGNATURE'] as const;
 export type TRevalidationResult = (typeof REVALIDATION_RESULTS)[number];
 
 export type TRevalidationCounts = {

@@ -5,6 +5,7 @@ import { answer, routes, ZId } from './endpoint.js';
 
 export const PADES_LEVELS = ['B-B', 'B-T', 'B-LT', 'B-LTA'] as const;
 export const SIGNATURE_KINDS = ['personal', 'seal'] as const;
+export type TSignatureKind = (typeof SIGNATURE_KINDS)[number];
 
 /** A PNG in base64, at most ~512 KB once decoded. */
 const ZPngBase64 = z

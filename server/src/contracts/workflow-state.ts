@@ -13,18 +13,10 @@ export const WORKFLOW_STATES = [
 ] as const;
 export type TWorkflowState = (typeof WORKFLOW_STATES)[number];
 
-export const WORKFLOW_ACTIONS = [
-  'drafted',
-  'edited',
-  'replaced',
-  'submitted',
-  'returned',
-  'signed',
-  'numbered',
-  'sealed',
-  'released',
-  'deleted',
-] as const;
+/** Each state after draft is entered by the action of the same name ('submitted' → submitted…). */
+const [, ...ENTERING] = WORKFLOW_STATES;
+
+export const WORKFLOW_ACTIONS = ['drafted', 'edited', 'replaced', ...ENTERING, 'deleted'] as const;
 export type TWorkflowAction = (typeof WORKFLOW_ACTIONS)[number];
 
 export type TWorkflowStep = {

@@ -65,7 +65,8 @@ export type TWorkflowCounts = Record<TWorkflowList, number>;
 export type TSignerOption = { id: string; fullName: string; title?: string };
 
 /** Unsigned dispatch: refused unless the organization allows it. */
-export const ZWorkflowPolicy = z.object({ unsignedDispatch: z.enum(['refuse', 'allow']) }).strict();
+export const UNSIGNED_DISPATCH = ['refuse', 'allow'] as const;
+export const ZWorkflowPolicy = z.object({ unsignedDispatch: z.enum(UNSIGNED_DISPATCH) }).strict();
 export type TWorkflowPolicy = z.infer<typeof ZWorkflowPolicy>;
 /**
  * GET: `stored` false = the organization never chose; then workflow documents are held to

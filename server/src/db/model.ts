@@ -9,6 +9,18 @@ export function defineModel<T>(name: string, schema: Schema<T>): (conn: Connecti
   return (conn) => (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema);
 }
 
+/**
+ * Options of a unique index over the documents where `field` holds a `type` value: those without
+ * one (no idempotency key given, no number yet) never collide.
+ */
+export function uniqueWhereSet(field: string, type: 'string' | 'number', name?: string) {
+  return {
+    unique: true,
+    ...(name ? { name } : {}),
+    partialFilterExpression: { [field]: { $type: type } },
+  };
+}
+
 export { foldVietnamese } from '../contracts/text.js';
 
 export function escapeRegex(s: string): string {

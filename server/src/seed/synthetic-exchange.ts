@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import type { TStatusCode } from '../contracts/exchange.js';
 import { foldVietnamese } from '../db/model.js';
+import type { HistoryDoc } from '../modules/exchange/index.js';
 import type { WorkCalendar } from './synthetic-calendar.js';
 import type { DocumentPlan, Staff, SynVersion } from './synthetic-documents.js';
 import { lifecycle, type Step } from './synthetic-history.js';
@@ -25,17 +26,6 @@ export type ChangeRequest = {
   version?: SynVersion;
 };
 
-type Entry = {
-  code: TStatusCode;
-  at: Date;
-  actorId: string;
-  actorName: string;
-  orgId: string;
-  reason?: string;
-  assigneeId?: string;
-  receipt: typeof RECEIPT;
-};
-
 export type Built = { dispatch: Record<string, unknown>; deliveries: Record<string, unknown>[] };
 
 export type ExchangeInput = {
@@ -49,7 +39,7 @@ export type ExchangeInput = {
   change: ChangeRequest | null;
 };
 
-function entry(code: TStatusCode, at: number, who: SynOrg, staff: Staff | null): Entry {
+function entry(code: TStatusCode, at: number, who: SynOrg, staff: Staff | null): HistoryDoc {
   return {
     code,
     at: new Date(at),
@@ -119,7 +109,7 @@ export function buildExchange(
         versionSha256 = change.version.sha256;
       }
     }
-    const history: Entry[] = steps.map((s) => {
+    const history: HistoryDoc[] = steps.map((s) => {
       const e = entry(s.code, s.at, r, s.code === '01' ? null : staff);
       if (s.code === '02') e.reason = 'Văn bản không thuộc thẩm quyền giải quyết của cơ quan';
       if (s.code === '04') e.assigneeId = String(staff.handlerId);

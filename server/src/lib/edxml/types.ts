@@ -1,5 +1,4 @@
 /** The edXML model (QCVN 102:2016 field names, see docs/edxml.md); dates are ISO YYYY-MM-DD. */
-
 import type { EdxmlStatusCode } from '../../contracts/status-codes.js';
 
 export type EdxmlOrgan = {

@@ -1,4 +1,5 @@
 import * as pkijs from 'pkijs';
+import type { TProposedPlacement } from '../../contracts/signing.js';
 import {
   copyLines,
   copyAppearance,
@@ -144,18 +145,8 @@ export function appearanceFactory(spec: AppearanceSpec): AppearanceFactory {
   };
 }
 
-/** A proposed position for the signing dialog: page (1-based), box and page size in points. */
-export type ProposedPlacement = {
-  page: number;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  pageWidth: number;
-  pageHeight: number;
-  pageCount: number;
-  how: Placement['how'];
-};
+/** A proposed position for the signing dialog: the HTTP contract's answer, which this computes. */
+export type ProposedPlacement = TProposedPlacement;
 
 /** Where an appearance of `shape` would go on `pdf` (or whether the caller's box passes). */
 export async function proposePlacement(

@@ -9,6 +9,7 @@
  * Whatever is chosen never covers a glyph box or a visible annotation of the page, and lies
  * inside the visible page. Everything here is in the reader's frame (see pdf/text-boxes.ts).
  */
+import type { TProposedPlacement } from '../../contracts/signing.js';
 import type { PdfFile } from '../pdf/pdf-file.js';
 import { pageAt, pageCount } from '../pdf/pages.js';
 import { PdfError } from '../pdf/pdf-error.js';
@@ -37,7 +38,7 @@ export type PlacementRequest = {
 export type Placement = {
   layout: PageLayout;
   box: Box;
-  how: 'signer-block' | 'free-area' | 'explicit' | 'over-signature';
+  how: TProposedPlacement['how'];
 };
 
 /** How far a box keeps from glyphs, in points. */

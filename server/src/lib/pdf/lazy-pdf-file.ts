@@ -1,23 +1,10 @@
-import { PDFContext, PDFDict } from 'pdf-lib';
+import { PDFContext } from 'pdf-lib';
 import { lazyContext } from './lazy-reader.js';
 import { PdfError } from './pdf-error.js';
-import { loadPdf, type PdfFile } from './pdf-file.js';
+import { checkHeader, loadPdf, openedFile, refuseEncrypted, type PdfFile } from './pdf-file.js';
 import { READER_LIMITS, ReaderLimitError, XrefBrokenError } from './stream-decode.js';
 import { findLastStartxref, readTrailer } from './trailer.js';
 import { readXrefChain } from './xref-table.js';
-
-function checkHeader(bytes: Uint8Array): void {
-  if (bytes.length === 0) throw new PdfError('PDF_EMPTY', 'The PDF is empty (0 bytes).');
-  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(1024, bytes.length)).toString(
-    'latin1',
-  );
-  if (!head.includes('%PDF-'))
-    throw new PdfError('PDF_NOT_PDF', 'The file is not a PDF: it has no %PDF- header.');
-  if (bytes.length > READER_LIMITS.maxFileBytes)
-    throw new ReaderLimitError(
-      `The PDF is ${bytes.length} bytes; at most ${READER_LIMITS.maxFileBytes} bytes are accepted.`,
-    );
-}
 
 /**
  * Opens `bytes` lazily: follows the cross-reference chain and reads objects only when looked up
@@ -26,6 +13,10 @@ function checkHeader(bytes: Uint8Array): void {
  */
 export function openPdfLazily(bytes: Uint8Array): PdfFile {
   checkHeader(bytes);
+  if (bytes.length > READER_LIMITS.maxFileBytes)
+    throw new ReaderLimitError(
+      `The PDF is ${bytes.length} bytes; at most ${READER_LIMITS.maxFileBytes} bytes are accepted.`,
+    );
   const startxref = findLastStartxref(bytes);
   let xref;
   try {
@@ -44,26 +35,17 @@ export function openPdfLazily(bytes: Uint8Array): PdfFile {
   } catch (cause) {
     throw new XrefBrokenError(`The last trailer cannot be read: ${(cause as Error).message}`);
   }
-  if (trailer.encrypt) {
-    throw new PdfError(
-      'PDF_ENCRYPTED',
-      'The PDF is encrypted; signing encrypted PDFs is not supported. Decrypt it first (e.g. qpdf --decrypt) and sign the result.',
-    );
-  }
+  refuseEncrypted(!!trailer.encrypt);
   context.trailerInfo.Root = trailer.root;
   if (trailer.info) context.trailerInfo.Info = trailer.info;
   if (trailer.id) context.trailerInfo.ID = trailer.id;
-  const catalog = context.lookup(trailer.root);
-  if (!(catalog instanceof PDFDict))
-    throw new XrefBrokenError('The trailer /Root does not lead to a catalog dictionary.');
-  return {
+  return openedFile(
     bytes,
     context,
     trailer,
-    nextObjectNumber: Math.max(trailer.size, xref.maxObjectNumber + 1),
-    catalogRef: trailer.root,
-    catalog,
-  };
+    xref.maxObjectNumber,
+    () => new XrefBrokenError('The trailer /Root does not lead to a catalog dictionary.'),
+  );
 }
 
 /**

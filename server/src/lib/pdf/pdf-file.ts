@@ -15,11 +15,47 @@ export type PdfFile = {
   catalog: PDFDict;
 };
 
-function checkHeader(bytes: Uint8Array): void {
+/** Not empty, and a %PDF- header within the first 1024 bytes. */
+export function checkHeader(bytes: Uint8Array): void {
   if (bytes.length === 0) throw new PdfError('PDF_EMPTY', 'The PDF is empty (0 bytes).');
-  const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(1024, bytes.length)).toString(
+    'latin1',
+  );
   if (!head.includes('%PDF-'))
     throw new PdfError('PDF_NOT_PDF', 'The file is not a PDF: it has no %PDF- header.');
+}
+
+/** An encrypted file cannot be signed by an incremental update: both readers refuse it. */
+export function refuseEncrypted(encrypted: boolean): void {
+  if (encrypted) {
+    throw new PdfError(
+      'PDF_ENCRYPTED',
+      'The PDF is encrypted; signing encrypted PDFs is not supported. Decrypt it first (e.g. qpdf --decrypt) and sign the result.',
+    );
+  }
+}
+
+/**
+ * The opened file, once its trailer's /Root leads to a catalog (else `notCatalog`'s error);
+ * `largestObjectNumber` is the highest number the reader has seen in the file.
+ */
+export function openedFile(
+  bytes: Uint8Array,
+  context: PDFContext,
+  trailer: TrailerInfo,
+  largestObjectNumber: number,
+  notCatalog: () => Error,
+): PdfFile {
+  const catalog = context.lookup(trailer.root);
+  if (!(catalog instanceof PDFDict)) throw notCatalog();
+  return {
+    bytes,
+    context,
+    trailer,
+    nextObjectNumber: Math.max(trailer.size, largestObjectNumber + 1),
+    catalogRef: trailer.root,
+    catalog,
+  };
 }
 
 /** Parses `bytes` with pdf-lib (objects only) and reads the last trailer ourselves. */
@@ -46,23 +82,14 @@ export async function loadPdf(bytes: Uint8Array): Promise<PdfFile> {
   }
   const context = doc.context;
   checkParsedObjects(context);
-  if (trailer.encrypt || context.trailerInfo.Encrypt) {
-    throw new PdfError(
-      'PDF_ENCRYPTED',
-      'The PDF is encrypted; signing encrypted PDFs is not supported. Decrypt it first (e.g. qpdf --decrypt) and sign the result.',
-    );
-  }
-  const catalog = context.lookup(trailer.root);
-  if (!(catalog instanceof PDFDict))
-    throw new PdfError('PDF_MALFORMED', 'The trailer /Root is not a catalog dictionary.');
-  return {
+  refuseEncrypted(!!(trailer.encrypt || context.trailerInfo.Encrypt));
+  return openedFile(
     bytes,
     context,
     trailer,
-    nextObjectNumber: Math.max(trailer.size, context.largestObjectNumber + 1),
-    catalogRef: trailer.root,
-    catalog,
-  };
+    context.largestObjectNumber,
+    () => new PdfError('PDF_MALFORMED', 'The trailer /Root is not a catalog dictionary.'),
+  );
 }
 
 /** The first page's reference and dictionary, walking /Pages /Kids depth-first. */

@@ -1,17 +1,7 @@
 import { OID, POLICY } from './oids.js';
 import type { KeyUsageBit } from './extensions.js';
 
-export type CertificateKind =
-  | 'root-ca'
-  | 'issuing-ca'
-  | 'tsa'
-  | 'ocsp'
-  | 'organization-seal'
-  | 'personal-signer'
-  | 'tls-server'
-  | 'agency-client';
-
-export const CERTIFICATE_KINDS: readonly CertificateKind[] = [
+export const CERTIFICATE_KINDS = [
   'root-ca',
   'issuing-ca',
   'tsa',
@@ -20,7 +10,8 @@ export const CERTIFICATE_KINDS: readonly CertificateKind[] = [
   'personal-signer',
   'tls-server',
   'agency-client',
-];
+] as const;
+export type CertificateKind = (typeof CERTIFICATE_KINDS)[number];
 
 /** What a certificate of one kind carries; see docs/pki.md for the field-by-field table. */
 export type CertificateProfile = {
@@ -43,6 +34,7 @@ const YEAR = 365;
 const SIGNING_KEY_USAGE: readonly KeyUsageBit[] = ['digitalSignature', 'nonRepudiation'];
 
 const CA = { ca: true, keyUsage: ['keyCertSign', 'cRLSign'], endEntity: false } as const;
+const END_ENTITY = { ca: false, endEntity: true } as const;
 
 export const PROFILES: Record<CertificateKind, CertificateProfile> = {
   'root-ca': {
@@ -62,61 +54,55 @@ export const PROFILES: Record<CertificateKind, CertificateProfile> = {
   tsa: {
     kind: 'tsa',
     maxValidityDays: 5 * YEAR + 2,
-    ca: false,
+    ...END_ENTITY,
     keyUsage: SIGNING_KEY_USAGE,
     // RFC 3161 §2.3: the only EKU, and critical.
     extKeyUsage: [OID.ekuTimeStamping],
     extKeyUsageCritical: true,
     policy: POLICY.tsa,
-    endEntity: true,
   },
   ocsp: {
     kind: 'ocsp',
     maxValidityDays: 5 * YEAR + 2,
-    ca: false,
+    ...END_ENTITY,
     keyUsage: ['digitalSignature'],
     extKeyUsage: [OID.ekuOcspSigning],
     extKeyUsageCritical: false,
     policy: POLICY.ocsp,
     ocspNoCheck: true,
-    endEntity: true,
   },
   'organization-seal': {
     kind: 'organization-seal',
     maxValidityDays: 3 * YEAR + 1,
-    ca: false,
+    ...END_ENTITY,
     keyUsage: SIGNING_KEY_USAGE,
     policy: POLICY.organizationSeal,
-    endEntity: true,
   },
   'personal-signer': {
     kind: 'personal-signer',
     maxValidityDays: 3 * YEAR + 1,
-    ca: false,
+    ...END_ENTITY,
     keyUsage: SIGNING_KEY_USAGE,
     policy: POLICY.personalSigner,
-    endEntity: true,
   },
   'tls-server': {
     kind: 'tls-server',
     maxValidityDays: YEAR,
-    ca: false,
+    ...END_ENTITY,
     keyUsage: ['digitalSignature'],
     rsaOnlyKeyUsage: ['keyEncipherment'],
     extKeyUsage: [OID.ekuServerAuth],
     extKeyUsageCritical: false,
     policy: POLICY.tlsServer,
-    endEntity: true,
   },
   'agency-client': {
     kind: 'agency-client',
     maxValidityDays: 2 * YEAR + 1,
-    ca: false,
+    ...END_ENTITY,
     keyUsage: ['digitalSignature'],
     extKeyUsage: [OID.ekuClientAuth],
     extKeyUsageCritical: false,
     policy: POLICY.agencyClient,
-    endEntity: true,
   },
 };
 

@@ -20,6 +20,7 @@ import {
   PDFString,
 } from 'pdf-lib';
 import { sameBytes } from '../asn1/index.js';
+import { resolve } from './pdf-objects.js';
 
 /** Deeper structures are compared as "different" rather than walked without bound. */
 const MAX_DEPTH = 32;
@@ -36,10 +37,6 @@ interface Side {
 
 interface Budget {
   steps: number;
-}
-
-function resolved(doc: PDFDocument, obj: PDFObject | undefined): PDFObject | undefined {
-  return obj instanceof PDFRef ? doc.context.lookup(obj) : obj;
 }
 
 function stringBytes(obj: PDFObject): Uint8Array | null {
@@ -93,8 +90,8 @@ export function valuesEqual(
     depth > 0
   )
     return true;
-  const x = resolved(a.doc, a.obj);
-  const y = resolved(b.doc, b.obj);
+  const x = resolve(a.doc, a.obj);
+  const y = resolve(b.doc, b.obj);
   if (x === undefined || y === undefined) return x === y;
   if (x === PDFNull || y === PDFNull) return x === y;
   const sx = stringBytes(x);

@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import mongoose, { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
-import { AppError } from '../../errors/app-error.js';
+import { downloadFile, fileBucket, uploadFile, type GridFSBucket } from '../../db/files.js';
 import { Documents } from './document.model.js';
 
 export const BUCKET = 'files';
 
-// mongoose's own driver copy: its Db and a GridFSBucket from another copy must not be mixed
-type GridFSBucket = InstanceType<typeof mongoose.mongo.GridFSBucket>;
 type ObjectId = Types.ObjectId;
 
 export type StoredFile = { fileId: ObjectId; size: number; sha256: string };
@@ -27,10 +25,7 @@ export function joinFile(bytes: FileBytes): Uint8Array {
 export type FileMetadata = { sha256: string; orgId: string; documentId: string };
 
 export function bucket(ctx: HubContext): GridFSBucket {
-  const db = ctx.db.conn.db;
-  if (!db) throw new AppError('UNAVAILABLE', 'Cơ sở dữ liệu chưa sẵn sàng.');
-
-  return new mongoose.mongo.GridFSBucket(db, { bucketName: BUCKET });
+  return fileBucket(ctx.db.conn, BUCKET);
 }
 
 export function sha256Hex(bytes: FileBytes): string {
@@ -47,19 +42,13 @@ export async function writeFile(
   meta: Omit<FileMetadata, 'sha256'>,
 ): Promise<StoredFile> {
   const sha256 = sha256Hex(bytes);
-  const upload = bucket(ctx).openUploadStream(fileName, {
-    metadata: { ...meta, sha256 } satisfies FileMetadata,
-  });
-  await new Promise<void>((resolve, reject) => {
-    upload.once('error', reject);
-    upload.once('finish', () => resolve());
-    for (const piece of filePieces(bytes))
-      upload.write(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength));
-    upload.end();
-  });
+  const fileId = await uploadFile(bucket(ctx), fileName, filePieces(bytes), {
+    ...meta,
+    sha256,
+  } satisfies FileMetadata);
   const size = filePieces(bytes).reduce((n, piece) => n + piece.byteLength, 0);
 
-  return { fileId: upload.id, size, sha256 };
+  return { fileId, size, sha256 };
 }
 
 /** Best effort: used to undo a file whose version could not be committed. */
@@ -74,10 +63,7 @@ export function openFileStream(ctx: HubContext, fileId: ObjectId): Readable {
 }
 
 export async function readFileBytes(ctx: HubContext, fileId: ObjectId): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of openFileStream(ctx, fileId)) chunks.push(chunk as Buffer);
-
-  return Buffer.concat(chunks);
+  return downloadFile(bucket(ctx), fileId);
 }
 
 /**

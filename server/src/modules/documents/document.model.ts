@@ -2,7 +2,9 @@ import { Schema, Types } from 'mongoose';
 import {
   CONFIDENTIALITIES,
   DOCUMENT_STATUSES,
+  SIGNATURE_INFO_KINDS,
   URGENCIES,
+  VERSION_REASONS,
   type TDocumentMeta,
   type TDocumentStatus,
   type TDocumentVersion,
@@ -14,7 +16,7 @@ import {
   type TWorkflowAction,
   type TWorkflowState,
 } from '../../contracts/workflow.js';
-import { defineModel } from '../../db/model.js';
+import { defineModel, uniqueWhereSet } from '../../db/model.js';
 
 export type VersionDoc = {
   _id: Types.ObjectId;
@@ -74,7 +76,7 @@ const signatureSchema = new Schema<TSignatureInfo>(
   {
     signer: { type: String, required: true },
     organization: String,
-    kind: { type: String, enum: ['personal', 'seal', 'timestamp'], required: true },
+    kind: { type: String, enum: SIGNATURE_INFO_KINDS, required: true },
     level: { type: String, required: true },
     signedAt: { type: String, required: true },
     certificateSerial: String,
@@ -90,7 +92,7 @@ const versionSchema = new Schema<VersionDoc>(
     sha256: { type: String, required: true },
     createdAt: { type: Date, required: true },
     createdBy: { type: Schema.Types.ObjectId, required: true },
-    reason: { type: String, enum: ['upload', 'signature', 'replacement'], required: true },
+    reason: { type: String, enum: VERSION_REASONS, required: true },
     signature: { type: signatureSchema, required: false },
     idempotencyKey: { type: String, required: false },
   },
@@ -163,22 +165,14 @@ const schema = new Schema<DocumentDoc>(
 // A retried upload with the same Idempotency-Key finds the first document instead of a second.
 schema.index(
   { orgId: 1, idempotencyKey: 1 },
-  {
-    unique: true,
-    name: 'upload_idempotency',
-    partialFilterExpression: { idempotencyKey: { $type: 'string' } },
-  },
+  uniqueWhereSet('idempotencyKey', 'string', 'upload_idempotency'),
 );
 // Decree 30: one number per register and year within an organization; a workflow draft has
 // none until release (the index of the first build, without the filter, is replaced at init)
 export const NUMBER_INDEX = 'number_per_register_year_issued';
 schema.index(
   { orgId: 1, 'meta.register': 1, year: 1, 'meta.number': 1 },
-  {
-    unique: true,
-    name: NUMBER_INDEX,
-    partialFilterExpression: { 'meta.number': { $type: 'number' } },
-  },
+  uniqueWhereSet('meta.number', 'number', NUMBER_INDEX),
 );
 // the lists of trình ký: a signer's "awaiting my signature", the clerks' "to release"
 schema.index({ orgId: 1, 'workflow.state': 1, _id: -1 }, { sparse: true });

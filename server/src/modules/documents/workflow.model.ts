@@ -1,10 +1,11 @@
 import { Schema, Types } from 'mongoose';
+import { UNSIGNED_DISPATCH, type TWorkflowPolicy } from '../../contracts/workflow.js';
 import { defineModel } from '../../db/model.js';
 
 /** An organization's rules for its workflow; one document per organization, `_id` = orgId. */
 export type WorkflowPolicyDoc = {
   _id: Types.ObjectId;
-  unsignedDispatch: 'refuse' | 'allow';
+  unsignedDispatch: TWorkflowPolicy['unsignedDispatch'];
   updatedBy: Types.ObjectId;
   updatedAt: Date;
 };
@@ -12,7 +13,7 @@ export type WorkflowPolicyDoc = {
 const policySchema = new Schema<WorkflowPolicyDoc>(
   {
     _id: { type: Schema.Types.ObjectId, required: true },
-    unsignedDispatch: { type: String, enum: ['refuse', 'allow'], required: true },
+    unsignedDispatch: { type: String, enum: UNSIGNED_DISPATCH, required: true },
     updatedBy: { type: Schema.Types.ObjectId, required: true },
     updatedAt: { type: Date, required: true },
   },

@@ -1,6 +1,7 @@
-import mongoose, { Schema, Types } from 'mongoose';
+import { Schema, Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import type { TEdxmlAttachment } from '../../contracts/edxml.js';
+import { downloadFile, fileBucket, uploadFile } from '../../db/files.js';
 import { defineModel } from '../../db/model.js';
 import type { EdxmlAttachment } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
@@ -48,12 +49,7 @@ export const EdxmlAttachments = defineModel<AttachmentDoc>('EdxmlAttachment', sc
 
 export const ATTACHMENT_BUCKET = 'edxmlattachments';
 
-function bucket(ctx: HubContext) {
-  const db = ctx.db.conn.db;
-  if (!db) throw new AppError('UNAVAILABLE', 'Cơ sở dữ liệu chưa sẵn sàng.');
-
-  return new mongoose.mongo.GridFSBucket(db, { bucketName: ATTACHMENT_BUCKET });
-}
+const bucket = (ctx: HubContext) => fileBucket(ctx.db.conn, ATTACHMENT_BUCKET);
 
 /** A stored name: no folders, no control characters, at most 150 characters. */
 function safeName(name: string, index: number): string {
@@ -110,13 +106,10 @@ async function storeOne(
 ): Promise<void> {
   const name = safeName(a.name, index);
   const sha256 = sha256Hex(a.bytes);
-  const upload = bucket(ctx).openUploadStream(name, {
-    metadata: { sha256, orgId: String(at.orgId), documentId: String(at.documentId) },
-  });
-  await new Promise<void>((resolve, reject) => {
-    upload.once('error', reject);
-    upload.once('finish', () => resolve());
-    upload.end(Buffer.from(a.bytes.buffer, a.bytes.byteOffset, a.bytes.byteLength));
+  const fileId = await uploadFile(bucket(ctx), name, [a.bytes], {
+    sha256,
+    orgId: String(at.orgId),
+    documentId: String(at.documentId),
   });
   try {
     await EdxmlAttachments(ctx.db.conn).create({
@@ -128,11 +121,11 @@ async function storeOne(
       ...(a.description ? { description: a.description.slice(0, 500) } : {}),
       size: a.bytes.byteLength,
       sha256,
-      fileId: upload.id,
+      fileId,
     });
   } catch (err) {
     await bucket(ctx)
-      .delete(upload.id)
+      .delete(fileId)
       .catch(() => undefined);
     // stored a moment ago by a concurrent import of the same package: that one counts
     if ((err as { code?: number }).code !== 11000) throw err;
@@ -166,10 +159,7 @@ export async function attachmentFiles(
 }
 
 export async function readAttachmentBytes(ctx: HubContext, a: AttachmentDoc): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of bucket(ctx).openDownloadStream(a.fileId)) chunks.push(chunk as Buffer);
-
-  return Buffer.concat(chunks);
+  return downloadFile(bucket(ctx), a.fileId);
 }
 
 export function presentAttachment(a: AttachmentDoc): TEdxmlAttachment {

@@ -1,4 +1,4 @@
-import mongoose, { Schema, Types } from 'mongoose';
+import { Schema, Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import type {
   TQuarantine,
@@ -6,6 +6,7 @@ import type {
   TQuarantineState,
   TXmlSignatureSummary,
 } from '../../contracts/edxml.js';
+import { downloadFile, fileBucket, uploadFile } from '../../db/files.js';
 import { defineModel } from '../../db/model.js';
 import type { ParsedPackage } from '../../lib/edxml/index.js';
 import { AppError } from '../../errors/app-error.js';
@@ -67,29 +68,14 @@ export const EdxmlQuarantine = defineModel<QuarantineDoc>('EdxmlQuarantine', sch
 
 export const QUARANTINE_BUCKET = 'edxmlquarantine';
 
-function bucket(ctx: HubContext) {
-  const db = ctx.db.conn.db;
-  if (!db) throw new AppError('UNAVAILABLE', 'Cơ sở dữ liệu chưa sẵn sàng.');
-
-  return new mongoose.mongo.GridFSBucket(db, { bucketName: QUARANTINE_BUCKET });
-}
+const bucket = (ctx: HubContext) => fileBucket(ctx.db.conn, QUARANTINE_BUCKET);
 
 async function storeXml(ctx: HubContext, xml: string, sha256: string): Promise<Types.ObjectId> {
-  const upload = bucket(ctx).openUploadStream(`${sha256}.edxml`, { metadata: { sha256 } });
-  await new Promise<void>((resolve, reject) => {
-    upload.once('error', reject);
-    upload.once('finish', () => resolve());
-    upload.end(Buffer.from(xml, 'utf8'));
-  });
-
-  return upload.id as Types.ObjectId;
+  return uploadFile(bucket(ctx), `${sha256}.edxml`, [Buffer.from(xml, 'utf8')], { sha256 });
 }
 
 export async function quarantinedXml(ctx: HubContext, q: QuarantineDoc): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of bucket(ctx).openDownloadStream(q.fileId)) chunks.push(c as Buffer);
-
-  return Buffer.concat(chunks).toString('utf8');
+  return (await downloadFile(bucket(ctx), q.fileId)).toString('utf8');
 }
 
 export function presentQuarantine(q: QuarantineDoc): TQuarantine {

@@ -1,18 +1,12 @@
 import { Schema, Types } from 'mongoose';
-import type { TStatusCode } from '../../contracts/exchange.js';
+import type { THistoryEntry, TStatusCode } from '../../contracts/exchange.js';
 import type { TUrgency } from '../../contracts/documents.js';
-import { defineModel } from '../../db/model.js';
+import { defineModel, uniqueWhereSet } from '../../db/model.js';
 import type { StoredReceipt } from './receipts.js';
 
-export type HistoryDoc = {
-  code: TStatusCode;
+/** A history entry as stored: the API's, with a date and the receipt as stored (receipts.ts). */
+export type HistoryDoc = Omit<THistoryEntry, 'at' | 'receipt'> & {
   at: Date;
-  actorId: string;
-  actorName: string;
-  orgId: string;
-  reason?: string;
-  note?: string;
-  assigneeId?: string;
   receipt: StoredReceipt;
 };
 
@@ -128,10 +122,7 @@ const dispatchSchema = new Schema<DispatchDoc>(
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
-dispatchSchema.index(
-  { orgId: 1, idempotencyKey: 1 },
-  { unique: true, partialFilterExpression: { idempotencyKey: { $type: 'string' } } },
-);
+dispatchSchema.index({ orgId: 1, idempotencyKey: 1 }, uniqueWhereSet('idempotencyKey', 'string'));
 dispatchSchema.index({ orgId: 1, _id: -1 });
 
 export const Dispatches = defineModel<DispatchDoc>('Dispatch', dispatchSchema);

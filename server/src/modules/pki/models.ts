@@ -1,5 +1,11 @@
 import { Schema, Types } from 'mongoose';
-import { CERTIFICATE_KINDS, type TCertificateKind } from '../../contracts/pki.js';
+import {
+  CERTIFICATE_KINDS,
+  CERTIFICATE_STATUSES,
+  type TCertificateKind,
+  type TCertificateStatus,
+  type TCertificateSubject,
+} from '../../contracts/pki.js';
 import { defineModel } from '../../db/model.js';
 
 /** AES-256-GCM output of sealPrivateKey, as Mongo stores it. */
@@ -62,16 +68,11 @@ export type IssuedDoc = {
   kind: TCertificateKind;
   orgId: Types.ObjectId | null;
   userId: Types.ObjectId | null;
-  subject: {
-    commonName: string;
-    organization?: string;
-    organizationIdentifier?: string;
-    title?: string;
-  };
+  subject: TCertificateSubject;
   algorithm: string;
   notBefore: Date;
   notAfter: Date;
-  status: 'good' | 'revoked';
+  status: TCertificateStatus;
   revokedAt: Date | null;
   reason: number | null;
   revokedBy: Types.ObjectId | null;
@@ -99,7 +100,7 @@ const issuedSchema = new Schema<IssuedDoc>(
     algorithm: { type: String, required: true },
     notBefore: { type: Date, required: true },
     notAfter: { type: Date, required: true },
-    status: { type: String, required: true, enum: ['good', 'revoked'], default: 'good' },
+    status: { type: String, required: true, enum: CERTIFICATE_STATUSES, default: 'good' },
     revokedAt: { type: Date, default: null },
     reason: { type: Number, default: null },
     revokedBy: { type: Schema.Types.ObjectId, default: null },

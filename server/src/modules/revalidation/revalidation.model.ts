@@ -2,18 +2,19 @@ import { Schema, Types } from 'mongoose';
 import {
   REVALIDATION_RESULTS,
   REVALIDATION_STATUSES,
+  type TRevalidationCounts,
   type TRevalidationResult,
   type TRevalidationStatus,
 } from '../../contracts/revalidation.js';
-import { defineModel } from '../../db/model.js';
+import { defineModel, uniqueWhereSet } from '../../db/model.js';
 
 /**
  * A bulk re-validation. Its documents are fixed once (`snapshotDone`, one item each); the runner
  * walks the items by document id and, after each batch, moves `cursor` and adds the batch's
  * counts in one guarded write, so a stop anywhere loses at most the batch in flight and never
- * counts a document twice.
+ * counts a document twice. The counts are stored as the API shows them.
  */
-export type JobDoc = {
+export type JobDoc = TRevalidationCounts & {
   _id: Types.ObjectId;
   orgId: Types.ObjectId;
   orgName: string;
@@ -29,12 +30,6 @@ export type JobDoc = {
   snapshotDone: boolean;
   /** Last document id counted; null before the first batch. */
   cursor: Types.ObjectId | null;
-  total: number;
-  processed: number;
-  valid: number;
-  invalid: number;
-  indeterminate: number;
-  unsigned: number;
   startedBy: { id: string; name: string };
   /** Users told about progress: who started it and who asked for it while it ran. */
   watchers: string[];
@@ -79,14 +74,7 @@ const jobSchema = new Schema<JobDoc>(
   },
   { collection: 'revalidation_jobs', strict: 'throw', versionKey: false },
 );
-jobSchema.index(
-  { activeKey: 1 },
-  {
-    unique: true,
-    name: 'one_active_job',
-    partialFilterExpression: { activeKey: { $type: 'string' } },
-  },
-);
+jobSchema.index({ activeKey: 1 }, uniqueWhereSet('activeKey', 'string', 'one_active_job'));
 jobSchema.index({ orgId: 1, _id: -1 });
 jobSchema.index({ status: 1, createdAt: 1 });
 

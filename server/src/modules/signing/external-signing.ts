@@ -7,15 +7,7 @@ import type { HubContext } from '../../context.js';
 import { AppError } from '../../errors/app-error.js';
 import { completeExternal, prepareExternal } from '../../lib/pades/index.js';
 import type { Principal } from '../../http/principal.js';
-import {
-  addVersion,
-  announceWorkflowStep,
-  actedBy,
-  getOwnDocument,
-  presentDocument,
-  readFileBytes,
-  signingMove,
-} from '../documents/index.js';
+import { getOwnDocument, readFileBytes, signingMove } from '../documents/index.js';
 import { hubTsaTimestamp } from '../pki/index.js';
 import { toAppearance } from './appearance.js';
 import { externalCertificate } from './external-certificate.js';
@@ -25,7 +17,12 @@ import {
   removeExpiredSessionFiles,
   writeSessionFile,
 } from './session-files.js';
-import { organizationName, signableVersion, signedFileName } from './sign-document.js';
+import {
+  addSignedVersion,
+  announceSignature,
+  organizationName,
+  signableVersion,
+} from './sign-document.js';
 import {
   SESSION_TTL_MS,
   SigningSessions,
@@ -174,28 +171,20 @@ export async function completeSigningSession(
     const current = await getOwnDocument(ctx, principal, String(s.documentId));
     const base = current.versions.find((v) => v._id.equals(s.basedOnVersionId));
     const move = signingMove(current, principal, s.kind);
-    const { document, version } = await addVersion(ctx, String(s.documentId), signed, {
-      fileName: signedFileName(base?.fileName ?? 'van-ban.pdf'),
-      reason: 'signature',
-      createdBy: principal.id,
+    const added = await addSignedVersion(ctx, principal, String(s.documentId), {
+      file: signed,
+      base: { id: String(s.basedOnVersionId), fileName: base?.fileName ?? 'van-ban.pdf' },
       signature: signatureInfo(s),
-      status: 'signed',
-      basedOnVersionId: String(s.basedOnVersionId),
-      ...(move ? { move } : {}),
+      move,
     });
     await sessions.updateOne({ _id: s._id }, { $set: { status: 'completed' } });
     await deleteSessionFile(ctx, s.preparedFileId);
-    await ctx.bus.publish('document.signed', {
-      documentId: String(s.documentId),
-      orgId: String(s.orgId),
-      versionId: String(version._id),
+
+    return await announceSignature(ctx, principal, String(s.documentId), added, {
       kind: s.kind,
       level: s.session.level,
-      ...actedBy(principal),
+      move,
     });
-    if (move) await announceWorkflowStep(ctx, principal, document, move.step);
-
-    return presentDocument(document);
   } catch (err) {
     await sessions.updateOne({ _id: s._id, status: 'completing' }, { $set: { status: 'open' } });
     throw err;

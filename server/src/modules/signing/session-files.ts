@@ -1,16 +1,11 @@
-import mongoose, { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
-import { AppError } from '../../errors/app-error.js';
+import { downloadFile, fileBucket, uploadFile } from '../../db/files.js';
 
 /** Prepared PDFs of external-signing sessions: short-lived, kept apart from document versions. */
 export const SESSION_BUCKET = 'signing_sessions';
 
-function sessionBucket(ctx: HubContext) {
-  const db = ctx.db.conn.db;
-  if (!db) throw new AppError('UNAVAILABLE', 'Cơ sở dữ liệu chưa sẵn sàng.');
-
-  return new mongoose.mongo.GridFSBucket(db, { bucketName: SESSION_BUCKET });
-}
+const sessionBucket = (ctx: HubContext) => fileBucket(ctx.db.conn, SESSION_BUCKET);
 
 export async function writeSessionFile(
   ctx: HubContext,
@@ -18,23 +13,11 @@ export async function writeSessionFile(
   sessionId: Types.ObjectId,
   expiresAt: Date,
 ): Promise<Types.ObjectId> {
-  const upload = sessionBucket(ctx).openUploadStream(`${sessionId}.pdf`, {
-    metadata: { sessionId, expiresAt },
-  });
-  await new Promise<void>((resolve, reject) => {
-    upload.once('error', reject);
-    upload.once('finish', () => resolve());
-    upload.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  });
-
-  return upload.id;
+  return uploadFile(sessionBucket(ctx), `${sessionId}.pdf`, [bytes], { sessionId, expiresAt });
 }
 
 export async function readSessionFile(ctx: HubContext, id: Types.ObjectId): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of sessionBucket(ctx).openDownloadStream(id)) chunks.push(c as Buffer);
-
-  return Buffer.concat(chunks);
+  return downloadFile(sessionBucket(ctx), id);
 }
 
 export async function deleteSessionFile(ctx: HubContext, id: Types.ObjectId): Promise<void> {

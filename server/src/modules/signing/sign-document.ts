@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { TDocument, TSignatureInfo } from '../../contracts/documents.js';
-import type { TSignRequest } from '../../contracts/signing.js';
+import type { TSignatureKind, TSignRequest } from '../../contracts/signing.js';
 import type { HubContext } from '../../context.js';
 import { confirmPassword } from '../auth/index.js';
 import { AppError } from '../../errors/app-error.js';
@@ -51,6 +51,60 @@ export async function organizationName(
   return getOrg(ctx, orgId)
     .then((o) => o.name)
     .catch(() => undefined);
+}
+
+type SigningMove = ReturnType<typeof signingMove>;
+
+/** What a signature adds to a document: the signed file as a new version on top of `base`. */
+export type SignedVersion = {
+  /** The signed file, or the original and the incremental update as two pieces. */
+  file: Parameters<typeof addVersion>[2];
+  base: { id: string; fileName: string };
+  signature: TSignatureInfo;
+  /** The trình ký move the signature makes, stored with the version. */
+  move: SigningMove;
+  idempotencyKey?: string;
+};
+
+/** Stores the signed file as the document's current version (only if `base` still is). */
+export function addSignedVersion(
+  ctx: HubContext,
+  principal: Principal,
+  documentId: string,
+  v: SignedVersion,
+): ReturnType<typeof addVersion> {
+  return addVersion(ctx, documentId, v.file, {
+    fileName: signedFileName(v.base.fileName),
+    reason: 'signature',
+    createdBy: principal.id,
+    signature: v.signature,
+    status: 'signed',
+    basedOnVersionId: v.base.id,
+    ...(v.idempotencyKey ? { idempotencyKey: v.idempotencyKey } : {}),
+    ...(v.move ? { move: v.move } : {}),
+  });
+}
+
+/** After a signed version is stored: `document.signed` on the bus, then the trình ký step. */
+export async function announceSignature(
+  ctx: HubContext,
+  principal: Principal,
+  documentId: string,
+  added: Awaited<ReturnType<typeof addVersion>>,
+  signed: { kind: TSignatureKind; level: string; move: SigningMove },
+): Promise<TDocument> {
+  const { document, version } = added;
+  await ctx.bus.publish('document.signed', {
+    documentId,
+    orgId: String(document.orgId),
+    versionId: String(version._id),
+    kind: signed.kind,
+    level: signed.level,
+    ...actedBy(principal),
+  });
+  if (signed.move) await announceWorkflowStep(ctx, principal, document, signed.move.step);
+
+  return presentDocument(document);
 }
 
 /**
@@ -114,15 +168,12 @@ export async function signDocument(
   let added;
   try {
     // stored as the two pieces: the signed file is the original followed by the update
-    added = await addVersion(ctx, documentId, [original, update], {
-      fileName: signedFileName(current.fileName),
-      reason: 'signature',
-      createdBy: principal.id,
+    added = await addSignedVersion(ctx, principal, documentId, {
+      file: [original, update],
+      base: { id: String(current._id), fileName: current.fileName },
       signature,
-      status: 'signed',
-      basedOnVersionId: String(current._id),
+      move,
       ...(idempotencyKey ? { idempotencyKey } : {}),
-      ...(move ? { move } : {}),
     });
   } catch (err) {
     // the same request retried concurrently won the race: its version is the answer
@@ -130,16 +181,10 @@ export async function signDocument(
     if (now && signedWith(now, idempotencyKey!)) return { ...presentDocument(now), replayed: true };
     throw err;
   }
-  const { document, version } = added;
-  await ctx.bus.publish('document.signed', {
-    documentId,
-    orgId: String(document.orgId),
-    versionId: String(version._id),
+
+  return announceSignature(ctx, principal, documentId, added, {
     kind: key.kind,
     level: input.level,
-    ...actedBy(principal),
+    move,
   });
-  if (move) await announceWorkflowStep(ctx, principal, document, move.step);
-
-  return presentDocument(document);
 }

@@ -1,5 +1,6 @@
 import { Schema, Types } from 'mongoose';
 import type { ExternalSession } from '../../lib/pades/index.js';
+import { SIGNATURE_KINDS, type TSignatureKind } from '../../contracts/signing.js';
 import { defineModel } from '../../db/model.js';
 
 /** How long a signer has to sign the digest on their device. */
@@ -17,7 +18,7 @@ export type SigningSessionDoc = {
   basedOnVersionId: Types.ObjectId;
   preparedFileId: Types.ObjectId;
   session: FrozenSession;
-  kind: 'personal' | 'seal';
+  kind: TSignatureKind;
   signerName: string;
   organization?: string;
   certificateSerial: string;
@@ -34,7 +35,7 @@ const schema = new Schema<SigningSessionDoc>(
     basedOnVersionId: { type: Schema.Types.ObjectId, required: true },
     preparedFileId: { type: Schema.Types.ObjectId, required: true },
     session: { type: Schema.Types.Mixed, required: true },
-    kind: { type: String, enum: ['personal', 'seal'], required: true },
+    kind: { type: String, enum: SIGNATURE_KINDS, required: true },
     signerName: { type: String, required: true },
     organization: String,
     certificateSerial: { type: String, required: true },

@@ -106,6 +106,28 @@ async function fromCounters(
   return counts;
 }
 
+/**
+ * The counts of each bucket (`unit` long, or the whole range when null), from the counters or,
+ * when asked, from the aggregation, with the re-validation figure's counts of the same buckets.
+ */
+async function countsOf(
+  ctx: HubContext,
+  pr: Prepared,
+  buckets: CounterBucket[],
+  unit: TStatsPeriod | null,
+  opts: StatsOptions,
+) {
+  const source = opts.source ?? 'counters';
+  const [counts, rv] = await Promise.all([
+    source === 'aggregation'
+      ? aggregateCounts(ctx, pr.input, unit)
+      : fromCounters(ctx, pr, buckets, unit, opts),
+    revalidationFigure(ctx).counts(ctx, pr.scope.orgIds, pr.range, unit),
+  ]);
+
+  return { source, counts, rv };
+}
+
 /** Every figure over the organization's subtree and the days asked for. */
 export async function statsSummary(
   ctx: HubContext,
@@ -115,13 +137,8 @@ export async function statsSummary(
   opts: StatsOptions = {},
 ): Promise<TStatsSummary> {
   const pr = await prepare(ctx, p, q, now);
-  const source = opts.source ?? 'counters';
-  const [counts, rv] = await Promise.all([
-    source === 'aggregation'
-      ? aggregateCounts(ctx, pr.input, null)
-      : fromCounters(ctx, pr, [{ label: TOTAL, from: pr.range.from, to: pr.range.to }], null, opts),
-    revalidationFigure(ctx).counts(ctx, pr.scope.orgIds, pr.range, null),
-  ]);
+  const whole = [{ label: TOTAL, from: pr.range.from, to: pr.range.to }];
+  const { source, counts, rv } = await countsOf(ctx, pr, whole, null, opts);
 
   return {
     ...pr.head,
@@ -140,18 +157,12 @@ export async function statsSeries(
 ): Promise<TStatsSeries> {
   const pr = await prepare(ctx, p, q, now);
   const { head, range } = pr;
-  const source = opts.source ?? 'counters';
   const periods = bucketsOf(range, q.period).map((b) => ({
     ...b,
     from: vnIsoDate(b.start),
     to: vnIsoDate(new Date(b.end.getTime() - 1)),
   }));
-  const [counts, rv] = await Promise.all([
-    source === 'aggregation'
-      ? aggregateCounts(ctx, pr.input, q.period)
-      : fromCounters(ctx, pr, periods, q.period, opts),
-    revalidationFigure(ctx).counts(ctx, pr.scope.orgIds, range, q.period),
-  ]);
+  const { source, counts, rv } = await countsOf(ctx, pr, periods, q.period, opts);
   const buckets = periods.map((b) => {
     const dd = drillDownFor({ orgId: head.orgId, from: b.from, to: b.to, asOf: head.asOf });
 

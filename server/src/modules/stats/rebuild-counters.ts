@@ -1,5 +1,6 @@
 import type { Collection, Document } from 'mongodb';
 import type { Types } from 'mongoose';
+import type { TStatsRebuild } from '../../contracts/stats.js';
 import type { HubContext } from '../../context.js';
 import { Documents } from '../documents/index.js';
 import { Deliveries, Dispatches } from '../exchange/index.js';
@@ -23,12 +24,8 @@ import { DayCells, DistinctDocuments, Interned } from './rebuild-cells.js';
 
 const BATCH = 5_000;
 
-export type RebuildReport = {
-  deliveries: number;
-  outgoingDocuments: number;
-  counterDocuments: number;
-  ms: number;
-};
+/** What a rebuild did: the answer of POST /api/v1/stats/rebuild. */
+export type RebuildReport = TStatsRebuild;
 
 /**
  * Unordered inserts of what a scan produces, a few in flight so the engine writes while the scan
