@@ -4,6 +4,8 @@
  * - the handshake asks for everything after the last seq seen, or after `replayFrom` when the hub
  *   sent `hub:resync` (events of other nodes may lie below seqs already seen), until the replay
  *   is done;
+ * - a replay asked for stays asked for until `replay:done`: a connection whose replay failed (the
+ *   hub closes it) asks again from the same seq, although live events went past it meanwhile;
  * - an event is new when its seq was not seen by this client, whatever its order: across nodes
  *   N may arrive before N−1, and a replay may race a live emit. The last seq kept (for the next
  *   session too) is the highest seen.
@@ -22,9 +24,11 @@ export class EventCursor {
     return this.store.get();
   }
 
-  /** The `lastSeq` of the next handshake. */
+  /** The `lastSeq` of this handshake; what it asks for is pending until `replayDone`. */
   handshakeSeq(): number | undefined {
-    return this.resumeFrom ?? this.store.get();
+    this.resumeFrom ??= this.store.get();
+
+    return this.resumeFrom;
   }
 
   /** `hub:resync`: the next connection replays from there. */

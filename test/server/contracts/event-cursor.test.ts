@@ -36,6 +36,17 @@ describe('EventCursor: the replay protocol of the web client and the tests', () 
     expect(c.handshakeSeq()).to.equal(42);
   });
 
+  it('a replay that never finished is asked for again, though live events went past it', () => {
+    const { c, stored } = cursor(17);
+    expect(c.handshakeSeq()).to.equal(17);
+    // the hub could not read its log for the replay: live events come, no replay:done
+    for (const s of [30, 31]) c.accept(s);
+    expect(stored()).to.equal(31);
+    expect(c.handshakeSeq()).to.equal(17);
+    c.replayDone();
+    expect(c.handshakeSeq()).to.equal(31);
+  });
+
   it('a resync before anything was stored replays from its own seq, not the whole history', () => {
     const { c } = cursor();
     c.resync(12);

@@ -3,11 +3,13 @@ import { Types } from 'mongoose';
 import type { TDeliveryStatusEvent } from '../../../server/src/contracts/events.js';
 import type { TOrg } from '../../../server/src/contracts/orgs.js';
 import type { Hub } from '../../../server/src/hub.js';
+import { registerEventSource } from '../../../server/src/modules/events/index.js';
 import { publish, publishEvents } from '../../../server/src/modules/events/publish.js';
 import { makeOrg, makeUser, type TestUser } from '../../support/factories.js';
 import { startTestHub } from '../../support/hub.js';
 import { connectSocket } from '../../support/sockets.js';
 import { API, call } from '../../support/call.js';
+import { EventClient } from '../faults/engine-hub.js';
 
 function statusEvent(n: number): TDeliveryStatusEvent {
   return {
@@ -131,5 +133,38 @@ describe('events: persisted log, Socket.IO rooms, replay', () => {
     expect(got.map(([id]) => id)).to.deep.equal(['d20', 'd21']);
     expect(got[0]![1]).to.be.lessThan(got[1]![1] as number);
     live.close();
+  });
+
+  it('a replay the log cannot answer closes the socket: the client asks again and misses nothing', async () => {
+    const org = await makeOrg(hub.ctx);
+    const user = await makeUser(hub, org, ['clerk']);
+    const event = (n: number) => ({
+      orgId: org.id,
+      type: 'delivery:status' as const,
+      key: `replay-${n}`,
+      data: statusEvent(n),
+    });
+    const missed = await publishEvents(hub.ctx, [event(1), event(2)]);
+    // the database away while the client reconnects: its reads of the log fail
+    let away = true;
+    registerEventSource(hub.ctx, async () => {
+      if (away) throw new Error('connection to the engine closed');
+      return [];
+    });
+    const client = new EventClient(org.id, hub.url, user.token);
+    try {
+      await new Promise((r) => setTimeout(r, 600));
+      const live = await publishEvents(hub.ctx, [event(3)]);
+      await new Promise((r) => setTimeout(r, 600));
+      away = false;
+      await client.ready();
+      const want = [...missed, ...live].map((e) => e.seq);
+      for (let i = 0; i < 50 && want.some((s) => !client.bySeq.has(s)); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect([...client.bySeq.keys()].sort((x, y) => x - y)).to.deep.equal(want);
+      expect(client.connects, 'connections').to.be.greaterThan(1);
+    } finally {
+      client.close();
+    }
   });
 });

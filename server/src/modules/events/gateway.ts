@@ -84,13 +84,28 @@ export function attachGateway(ctx: HubContext, io: IoServer): void {
       userRoom(socket.data.userId),
       sessionRoom(socket.data.sessionId),
     ]);
-    const lastSeq = Number((socket.handshake.auth as Partial<SocketAuth>).lastSeq);
-    if (Number.isSafeInteger(lastSeq) && lastSeq >= 0) {
-      socket.emit('replay:done', await replay(ctx, socket, lastSeq));
-    }
     socket.on('events:replay', async (after, ack) => {
       if (!Number.isSafeInteger(after) || after < 0 || typeof ack !== 'function') return;
-      ack(await replay(ctx, socket, after));
+      const done = await replay(ctx, socket, after).catch((err: unknown) => replayFailed(err));
+      if (done) ack(done);
     });
+    const lastSeq = Number((socket.handshake.auth as Partial<SocketAuth>).lastSeq);
+    if (Number.isSafeInteger(lastSeq) && lastSeq >= 0) {
+      const done = await replay(ctx, socket, lastSeq).catch((err: unknown) => replayFailed(err));
+      if (done) socket.emit('replay:done', done);
+    }
+
+    /**
+     * The log could not be read (the database went away): a socket left open would get live
+     * events past what it missed and never the missed ones. Closing the transport (not
+     * disconnect(), after which a client does not come back) makes the client reconnect with
+     * its backoff and ask again from the same seq (EventCursor).
+     */
+    function replayFailed(err: unknown): undefined {
+      ctx.log.warn({ err: String(err) }, 'replay failed: the socket reconnects to ask again');
+      socket.conn.close();
+
+      return undefined;
+    }
   });
 }
