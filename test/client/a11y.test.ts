@@ -8,12 +8,11 @@ import {
   makeDocument,
   makeOrg,
   makeUser,
-  TEST_PASSWORD,
+  sealDocument,
   type TestUser,
 } from '../support/factories.js';
 import { freePort } from '../support/process.js';
 import { loginUi, screenshot, startClientHub } from './browser.js';
-import { API, call } from '../support/call.js';
 
 /**
  * Issue #22, item 11: every page audited by axe-core (the standard engine, injected into the
@@ -94,19 +93,7 @@ describe('web client accessibility: axe-core over every page, titles, phones, fo
     const districtClerk = await makeUser(hub, district, ['clerk'], 'Trần Văn Huyện');
     await api(hub, admin.token)('POST', '/api/v1/certificates/seal', { algorithm: 'p256' });
     const doc = await makeDocument(hub, clerk, { subject: 'Công văn khẩn về phòng chống bão' });
-    const certs = (await call(hub, clerk.token)(API.certificates.list, { query: { kind: 'seal' } }))
-      .body;
-    const signed = await call(hub, clerk.token)(API.signing.sign, {
-      params: { id: doc.id },
-      body: {
-        certificateId: certs[0]!.id,
-        kind: 'seal',
-        level: 'B-T',
-        confirmPassword: TEST_PASSWORD,
-      },
-    });
-    expect(signed.status, JSON.stringify(signed.body)).to.equal(201);
-    docId = signed.body.id;
+    docId = (await sealDocument(hub, clerk, doc.id, 'B-T')).id;
     for (const [to, subject] of [
       [district, 'Công văn khẩn về phòng chống bão'],
       [org, 'Báo cáo của huyện'],

@@ -16,7 +16,7 @@ import {
   makeDocument,
   makeOrg,
   makeUser,
-  TEST_PASSWORD,
+  sealDocument,
   type TestUser,
 } from '../support/factories.js';
 import { freePort } from '../support/process.js';
@@ -151,20 +151,7 @@ describe('web client for real offices (Chromium, 1366×768 and 390×844) — iss
     // a sealed (B-LT) document, dispatched: the verify page's good and tampered files
     const sealed = await makeDocument(hub, clerkP, { subject: 'Thông báo kết luận giao ban' });
     sealedDocId = sealed.id;
-    const certs = (
-      await call(hub, clerkP.token)(API.certificates.list, { query: { kind: 'seal' } })
-    ).body;
-    const signed = await call(hub, clerkP.token)(API.signing.sign, {
-      params: { id: sealed.id },
-      body: {
-        certificateId: certs[0]!.id,
-        kind: 'seal',
-        level: 'B-LT',
-        confirmPassword: TEST_PASSWORD,
-      },
-    });
-    expect(signed.status, JSON.stringify(signed.body)).to.equal(201);
-    const d = signed.body;
+    const d = await sealDocument(hub, clerkP, sealed.id, 'B-LT');
     const bytes = new Uint8Array(
       await (
         await fetch(

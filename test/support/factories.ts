@@ -10,6 +10,7 @@ import { createOrg } from '../../server/src/modules/orgs/orgs.service.js';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { ZDocumentMeta, type TDocumentMeta } from '../../server/src/contracts/documents.js';
 import { createDocument } from '../../server/src/modules/documents/create-document.js';
+import { API, call } from './call.js';
 
 const uniq = () => randomBytes(4).toString('hex');
 
@@ -163,4 +164,22 @@ export function congVanForm(meta: CongVanMeta, pdf: Uint8Array): FormData {
   form.append('file', new Blob([pdf]), 'cong-van.pdf');
 
   return form;
+}
+
+/** Signs `documentId` with the organization's first seal certificate (the user must hold one). */
+export async function sealDocument(
+  hub: Hub,
+  user: TestUser,
+  documentId: string,
+  level: 'B-T' | 'B-LT',
+) {
+  const certs = (await call(hub, user.token)(API.certificates.list, { query: { kind: 'seal' } }))
+    .body;
+  const signed = await call(hub, user.token)(API.signing.sign, {
+    params: { id: documentId },
+    body: { certificateId: certs[0]!.id, kind: 'seal', level, confirmPassword: TEST_PASSWORD },
+  });
+  if (signed.status !== 201) throw new Error(`sealing failed: ${JSON.stringify(signed.body)}`);
+
+  return signed.body;
 }
