@@ -1,4 +1,4 @@
-import { Schema } from 'mongoose';
+import { Schema, type SchemaDefinition, type SchemaDefinitionType } from 'mongoose';
 
 /**
  * The path options the models repeat, so that a schema reads as its fields: `required(String)`,
@@ -20,4 +20,9 @@ export function nullable<T, M extends object = object>(type: T, more?: M) {
 /** A required string that is one of `values`. */
 export function oneOf<M extends object = object>(values: readonly string[], more?: M) {
   return { type: String, enum: values, required: true as const, ...more };
+}
+
+/** The schema of a part of a document: no `_id` of its own, and unknown fields rejected. */
+export function embedded<T>(definition: SchemaDefinition<SchemaDefinitionType<T>>): Schema<T> {
+  return new Schema<T>(definition, { _id: false, strict: 'throw' });
 }

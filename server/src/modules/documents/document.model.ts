@@ -16,7 +16,7 @@ import {
   type TWorkflowAction,
   type TWorkflowState,
 } from '../../contracts/workflow.js';
-import { ObjectId, nullable, oneOf, required } from '../../db/fields.js';
+import { embedded, ObjectId, nullable, oneOf, required } from '../../db/fields.js';
 import { defineModel, uniqueWhereSet } from '../../db/model.js';
 
 export type VersionDoc = {
@@ -73,17 +73,14 @@ export type DocumentDoc = {
   updatedAt: Date;
 };
 
-const signatureSchema = new Schema<TSignatureInfo>(
-  {
-    signer: required(String),
-    organization: String,
-    kind: oneOf(SIGNATURE_INFO_KINDS),
-    level: required(String),
-    signedAt: required(String),
-    certificateSerial: String,
-  },
-  { _id: false, strict: 'throw' },
-);
+const signatureSchema = embedded<TSignatureInfo>({
+  signer: required(String),
+  organization: String,
+  kind: oneOf(SIGNATURE_INFO_KINDS),
+  level: required(String),
+  signedAt: required(String),
+  certificateSerial: String,
+});
 
 const versionSchema = new Schema<VersionDoc>(
   {
@@ -100,51 +97,42 @@ const versionSchema = new Schema<VersionDoc>(
   { strict: 'throw' },
 );
 
-const metaSchema = new Schema<StoredMeta>(
-  {
-    type: required(String),
-    number: { type: Number, required: false },
-    notation: required(String),
-    register: required(String),
-    issuePlace: required(String),
-    issueDate: required(String),
-    subject: required(String),
-    urgency: oneOf(URGENCIES),
-    confidentiality: oneOf(CONFIDENTIALITIES),
-    signer: {
-      fullName: required(String),
-      position: required(String),
-      competence: String,
-    },
-    dueDate: String,
-    pageCount: Number,
-    description: String,
+const metaSchema = embedded<StoredMeta>({
+  type: required(String),
+  number: { type: Number, required: false },
+  notation: required(String),
+  register: required(String),
+  issuePlace: required(String),
+  issueDate: required(String),
+  subject: required(String),
+  urgency: oneOf(URGENCIES),
+  confidentiality: oneOf(CONFIDENTIALITIES),
+  signer: {
+    fullName: required(String),
+    position: required(String),
+    competence: String,
   },
-  { _id: false, strict: 'throw' },
-);
+  dueDate: String,
+  pageCount: Number,
+  description: String,
+});
 
-const stepSchema = new Schema<WorkflowStepDoc>(
-  {
-    action: oneOf(WORKFLOW_ACTIONS),
-    state: oneOf(WORKFLOW_STATES),
-    at: required(Date),
-    by: required(ObjectId),
-    byName: required(String),
-    comment: String,
-  },
-  { _id: false, strict: 'throw' },
-);
+const stepSchema = embedded<WorkflowStepDoc>({
+  action: oneOf(WORKFLOW_ACTIONS),
+  state: oneOf(WORKFLOW_STATES),
+  at: required(Date),
+  by: required(ObjectId),
+  byName: required(String),
+  comment: String,
+});
 
-const workflowSchema = new Schema<WorkflowDoc>(
-  {
-    state: oneOf(WORKFLOW_STATES),
-    signerId: { type: ObjectId, required: false },
-    signerName: String,
-    returnComment: String,
-    history: { type: [stepSchema], default: [] },
-  },
-  { _id: false, strict: 'throw' },
-);
+const workflowSchema = embedded<WorkflowDoc>({
+  state: oneOf(WORKFLOW_STATES),
+  signerId: { type: ObjectId, required: false },
+  signerName: String,
+  returnComment: String,
+  history: { type: [stepSchema], default: [] },
+});
 
 const schema = new Schema<DocumentDoc>(
   {

@@ -6,7 +6,7 @@ import {
   type TRevalidationResult,
   type TRevalidationStatus,
 } from '../../contracts/revalidation.js';
-import { ObjectId, nullable, oneOf, required } from '../../db/fields.js';
+import { embedded, ObjectId, nullable, oneOf, required } from '../../db/fields.js';
 import { defineModel, uniqueWhereSet } from '../../db/model.js';
 
 /**
@@ -98,15 +98,12 @@ export type ItemDoc = {
   outcome?: ItemResult | null;
 };
 
-const outcomeSchema = new Schema<ItemResult>(
-  {
-    versionId: nullable(ObjectId),
-    result: oneOf(REVALIDATION_RESULTS),
-    subIndication: nullable(String),
-    validatedAt: required(Date),
-  },
-  { _id: false, strict: 'throw' },
-);
+const outcomeSchema = embedded<ItemResult>({
+  versionId: nullable(ObjectId),
+  result: oneOf(REVALIDATION_RESULTS),
+  subIndication: nullable(String),
+  validatedAt: required(Date),
+});
 
 const itemSchema = new Schema<ItemDoc>(
   {
