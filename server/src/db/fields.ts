@@ -5,6 +5,8 @@ import { Schema, type SchemaDefinition, type SchemaDefinitionType } from 'mongoo
  * `nullable(Date)`, `required(ObjectId, { index: true })`, `oneOf(STATUSES)`. Further options of
  * the path go in `more`.
  */
+
+/** `Schema.Types.ObjectId`: the type of a path holding another document's id. */
 export const ObjectId = Schema.Types.ObjectId;
 
 /** A path every document must hold. */
