@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import type { TOrg } from '../contracts/orgs.js';
 import { foldVietnamese } from '../db/model.js';
+import districts from './data/thanh-hoa-districts.json' with { type: 'json' };
 import { ID_KIND, type IdMaker, type Rng } from './synthetic-random.js';
 
 /**
@@ -66,35 +67,7 @@ type DistrictSpec = {
   prefix?: string;
 };
 
-const DISTRICTS: DistrictSpec[] = [
-  { kind: 'thành phố', name: 'Thanh Hóa', units: 34 },
-  { kind: 'thành phố', name: 'Sầm Sơn', units: 11 },
-  { kind: 'thị xã', name: 'Bỉm Sơn', units: 7 },
-  { kind: 'thị xã', name: 'Nghi Sơn', units: 31 },
-  { kind: 'huyện', name: 'Bá Thước', units: 21 },
-  { kind: 'huyện', name: 'Cẩm Thủy', units: 17, prefix: 'Cẩm' },
-  { kind: 'huyện', name: 'Đông Sơn', units: 13, prefix: 'Đông' },
-  { kind: 'huyện', name: 'Hà Trung', units: 20, prefix: 'Hà' },
-  { kind: 'huyện', name: 'Hậu Lộc', units: 23 },
-  { kind: 'huyện', name: 'Hoằng Hóa', units: 37, prefix: 'Hoằng' },
-  { kind: 'huyện', name: 'Lang Chánh', units: 10 },
-  { kind: 'huyện', name: 'Mường Lát', units: 8 },
-  { kind: 'huyện', name: 'Nga Sơn', units: 24, prefix: 'Nga' },
-  { kind: 'huyện', name: 'Ngọc Lặc', units: 21 },
-  { kind: 'huyện', name: 'Như Thanh', units: 14 },
-  { kind: 'huyện', name: 'Như Xuân', units: 16 },
-  { kind: 'huyện', name: 'Nông Cống', units: 29 },
-  { kind: 'huyện', name: 'Quan Hóa', units: 15 },
-  { kind: 'huyện', name: 'Quan Sơn', units: 12 },
-  { kind: 'huyện', name: 'Quảng Xương', units: 26, prefix: 'Quảng' },
-  { kind: 'huyện', name: 'Thạch Thành', units: 25, prefix: 'Thạch' },
-  { kind: 'huyện', name: 'Thiệu Hóa', units: 25, prefix: 'Thiệu' },
-  { kind: 'huyện', name: 'Thọ Xuân', units: 30, prefix: 'Xuân' },
-  { kind: 'huyện', name: 'Thường Xuân', units: 16 },
-  { kind: 'huyện', name: 'Triệu Sơn', units: 34 },
-  { kind: 'huyện', name: 'Vĩnh Lộc', units: 13, prefix: 'Vĩnh' },
-  { kind: 'huyện', name: 'Yên Định', units: 26, prefix: 'Định' },
-];
+const DISTRICTS = districts as DistrictSpec[];
 
 const WARDS = [
   'Điện Biên',

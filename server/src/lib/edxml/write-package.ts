@@ -10,30 +10,29 @@ import type {
   EdxmlResponseFor,
   EdxmlStaffInfo,
 } from './types.js';
-import { cleanText, el, escapeText, group } from './xml-text.js';
+import { cleanText, el, els, escapeText, group } from './xml-text.js';
 import { SIGNATURE_SLOT, signEnveloped, type XmlSigner } from './xml-signature.js';
 
 export function organ(name: 'From' | 'To', o: EdxmlOrgan): string {
   return group(
     name,
-    [
-      el('OrganId', o.organId),
-      el('OrganizationInCharge', o.organizationInCharge),
-      el('OrganName', o.organName),
-      el('OrganAdd', o.organAdd),
-      el('Email', o.email),
-      el('Telephone', o.telephone),
-      el('Fax', o.fax),
-      el('Website', o.website),
-    ],
+    els(o, [
+      'organId',
+      'organizationInCharge',
+      'organName',
+      'organAdd',
+      'email',
+      'telephone',
+      'fax',
+      'website',
+    ]),
     true,
   );
 }
 
 export function responseFor(r: EdxmlResponseFor): string {
   return group('ResponseFor', [
-    el('OrganId', r.organId),
-    el('Code', r.code),
+    ...els(r, ['organId', 'code']),
     el('PromulgationDate', toEdxmlDate(r.promulgationDate)),
     el('DocumentId', r.documentId),
   ]);
@@ -42,24 +41,21 @@ export function responseFor(r: EdxmlResponseFor): string {
 export function staffInfo(s: EdxmlStaffInfo | undefined): string {
   if (!s) return '';
 
-  return group('StaffInfo', [
-    el('Department', s.department),
-    el('Staff', s.staff),
-    el('Mobile', s.mobile),
-    el('Email', s.email),
-  ]);
+  return group('StaffInfo', els(s, ['department', 'staff', 'mobile', 'email']));
 }
 
 function otherInfo(o: EdxmlMessageHeader['otherInfo']): string {
   return group(
     'OtherInfo',
     [
-      el('Priority', o.priority),
-      el('SphereOfPromulgation', o.sphereOfPromulgation),
-      el('TyperNotation', o.typerNotation),
-      el('PromulgationAmount', o.promulgationAmount),
-      el('PageAmount', o.pageAmount),
-      el('Direction', o.direction),
+      ...els(o, [
+        'priority',
+        'sphereOfPromulgation',
+        'typerNotation',
+        'promulgationAmount',
+        'pageAmount',
+        'direction',
+      ]),
       group(
         'Appendixes',
         o.appendixes.map((a) => el('Appendix', a)),
@@ -83,18 +79,10 @@ export function messageHeader(h: EdxmlMessageHeader): string {
         el('Place', h.promulgation.place),
         el('PromulgationDate', toEdxmlDate(h.promulgation.date)),
       ]),
-      group('DocumentType', [
-        el('Type', h.documentType.type),
-        el('TypeDetail', h.documentType.typeDetail),
-        el('TypeName', h.documentType.typeName),
-      ]),
+      group('DocumentType', els(h.documentType, ['type', 'typeDetail', 'typeName'])),
       el('Subject', h.subject),
       el('Content', h.content),
-      group('SignerInfo', [
-        el('Competence', h.signer.competence),
-        el('Position', h.signer.position),
-        el('FullName', h.signer.fullName),
-      ]),
+      group('SignerInfo', els(h.signer, ['competence', 'position', 'fullName'])),
       el('DueDate', h.dueDate ? toEdxmlDate(h.dueDate) : undefined),
       group(
         'ToPlaces',

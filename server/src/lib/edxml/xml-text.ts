@@ -20,6 +20,17 @@ export function el(name: string, value: string | number | boolean | undefined | 
   return `<edXML:${name}>${escapeText(cleanText(String(value)))}</edXML:${name}>`;
 }
 
+/**
+ * `el` of each of `keys` of `o`, in that order, named by the key in PascalCase (`organId` →
+ * `OrganId`): for the groups whose element names are their fields' names.
+ */
+export function els<K extends string>(
+  o: { [P in K]?: string | number | boolean | null },
+  keys: readonly K[],
+): string[] {
+  return keys.map((k) => el(k.charAt(0).toUpperCase() + k.slice(1), o[k]));
+}
+
 /** `<edXML:Name>children</edXML:Name>`, or nothing when every child is absent. */
 export function group(name: string, children: string[], keepEmpty = false): string {
   const body = children.join('');

@@ -1,5 +1,6 @@
 import { Schema, Types } from 'mongoose';
 import type { TAuditEntry } from '../../contracts/audit.js';
+import { required } from '../../db/fields.js';
 import { defineModel } from '../../db/model.js';
 
 export type AuditActor = TAuditEntry['actor'];
@@ -9,15 +10,15 @@ export type AuditDoc = Omit<TAuditEntry, 'at'> & { _id: Types.ObjectId; at: Date
 
 const schema = new Schema<AuditDoc>(
   {
-    seq: { type: Number, required: true, unique: true },
-    at: { type: Date, required: true },
+    seq: required(Number, { unique: true }),
+    at: required(Date),
     actor: { id: String, name: String, orgId: String, kind: String },
-    action: { type: String, required: true },
+    action: required(String),
     orgIds: { type: [String], index: true },
     target: { type: { type: String }, id: String },
     details: { type: Schema.Types.Mixed, default: {} },
-    prevHash: { type: String, required: true },
-    hash: { type: String, required: true },
+    prevHash: required(String),
+    hash: required(String),
   },
   { versionKey: false, minimize: false },
 );

@@ -1,5 +1,6 @@
 import { Schema } from 'mongoose';
 import type { HubContext } from '../../context.js';
+import { nullable, required } from '../../db/fields.js';
 import { defineModel } from '../../db/model.js';
 import { AppError } from '../../errors/app-error.js';
 import { sha256Hex } from './tokens.js';
@@ -18,8 +19,8 @@ const schema = new Schema<FailureDoc>(
   {
     _id: String,
     count: { type: Number, default: 0 },
-    lockedUntil: { type: Date, default: null },
-    expiresAt: { type: Date, required: true, expires: 0 },
+    lockedUntil: nullable(Date),
+    expiresAt: required(Date, { expires: 0 }),
   },
   { strict: 'throw' },
 );

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Schema, Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
+import { ObjectId, nullable, required } from '../../db/fields.js';
 import { defineModel } from '../../db/model.js';
 import { orgRoom, sessionRoom, userRoom } from '../../realtime/rooms.js';
 import { RefreshTokens } from './token.model.js';
@@ -24,10 +25,10 @@ export type SessionDoc = {
 const schema = new Schema<SessionDoc>(
   {
     _id: String,
-    userId: { type: Schema.Types.ObjectId, required: true, index: true },
-    orgId: { type: Schema.Types.ObjectId, required: true, index: true },
-    revokedAt: { type: Date, default: null },
-    expiresAt: { type: Date, required: true, expires: 0 },
+    userId: required(ObjectId, { index: true }),
+    orgId: required(ObjectId, { index: true }),
+    revokedAt: nullable(Date),
+    expiresAt: required(Date, { expires: 0 }),
   },
   { timestamps: { createdAt: true, updatedAt: false }, strict: 'throw' },
 );

@@ -1,5 +1,6 @@
 import { Schema, Types } from 'mongoose';
 import type { TRole } from '../../contracts/common.js';
+import { ObjectId, nullable, required } from '../../db/fields.js';
 import { defineModel } from '../../db/model.js';
 
 /** One refresh token; a family is the chain of rotations from one login. */
@@ -14,11 +15,11 @@ export type RefreshTokenDoc = {
 
 const refreshSchema = new Schema<RefreshTokenDoc>({
   _id: String,
-  userId: { type: Schema.Types.ObjectId, required: true, index: true },
-  family: { type: String, required: true, index: true },
-  usedAt: { type: Date, default: null },
-  revokedAt: { type: Date, default: null },
-  expiresAt: { type: Date, required: true, expires: 0 },
+  userId: required(ObjectId, { index: true }),
+  family: required(String, { index: true }),
+  usedAt: nullable(Date),
+  revokedAt: nullable(Date),
+  expiresAt: required(Date, { expires: 0 }),
 });
 
 export const RefreshTokens = defineModel<RefreshTokenDoc>('RefreshToken', refreshSchema);
@@ -37,13 +38,13 @@ export type ApiKeyDoc = {
 
 const apiKeySchema = new Schema<ApiKeyDoc>(
   {
-    orgId: { type: Schema.Types.ObjectId, required: true, index: true },
-    name: { type: String, required: true },
-    prefix: { type: String, required: true, unique: true },
-    hash: { type: String, required: true },
-    roles: { type: [String], required: true },
-    createdBy: { type: Schema.Types.ObjectId, required: true },
-    revokedAt: { type: Date, default: null },
+    orgId: required(ObjectId, { index: true }),
+    name: required(String),
+    prefix: required(String, { unique: true }),
+    hash: required(String),
+    roles: required([String]),
+    createdBy: required(ObjectId),
+    revokedAt: nullable(Date),
   },
   { timestamps: { createdAt: true, updatedAt: false } },
 );

@@ -1,6 +1,7 @@
 import { Schema, Types } from 'mongoose';
 import { ROLES, type TRole } from '../../contracts/common.js';
 import type { TUser } from '../../contracts/auth.js';
+import { ObjectId, nullable, required } from '../../db/fields.js';
 import { defineModel } from '../../db/model.js';
 
 export type UserDoc = {
@@ -20,15 +21,15 @@ export type UserDoc = {
 
 const schema = new Schema<UserDoc>(
   {
-    orgId: { type: Schema.Types.ObjectId, required: true, index: true },
-    username: { type: String, required: true, unique: true },
-    fullName: { type: String, required: true },
+    orgId: required(ObjectId, { index: true }),
+    username: required(String, { unique: true }),
+    fullName: required(String),
     title: String,
     email: String,
-    roles: { type: [String], enum: ROLES, required: true },
-    passwordHash: { type: String, required: true },
+    roles: required([String], { enum: ROLES }),
+    passwordHash: required(String),
     failedLogins: { type: Number, default: 0 },
-    lockedUntil: { type: Date, default: null },
+    lockedUntil: nullable(Date),
     active: { type: Boolean, default: true },
   },
   { timestamps: true, strict: 'throw' },

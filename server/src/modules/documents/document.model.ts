@@ -16,6 +16,7 @@ import {
   type TWorkflowAction,
   type TWorkflowState,
 } from '../../contracts/workflow.js';
+import { embedded, ObjectId, nullable, oneOf, required } from '../../db/fields.js';
 import { defineModel, uniqueWhereSet } from '../../db/model.js';
 
 export type VersionDoc = {
@@ -72,93 +73,81 @@ export type DocumentDoc = {
   updatedAt: Date;
 };
 
-const signatureSchema = new Schema<TSignatureInfo>(
-  {
-    signer: { type: String, required: true },
-    organization: String,
-    kind: { type: String, enum: SIGNATURE_INFO_KINDS, required: true },
-    level: { type: String, required: true },
-    signedAt: { type: String, required: true },
-    certificateSerial: String,
-  },
-  { _id: false, strict: 'throw' },
-);
+const signatureSchema = embedded<TSignatureInfo>({
+  signer: required(String),
+  organization: String,
+  kind: oneOf(SIGNATURE_INFO_KINDS),
+  level: required(String),
+  signedAt: required(String),
+  certificateSerial: String,
+});
 
 const versionSchema = new Schema<VersionDoc>(
   {
-    fileId: { type: Schema.Types.ObjectId, required: true },
-    fileName: { type: String, required: true },
-    size: { type: Number, required: true },
-    sha256: { type: String, required: true },
-    createdAt: { type: Date, required: true },
-    createdBy: { type: Schema.Types.ObjectId, required: true },
-    reason: { type: String, enum: VERSION_REASONS, required: true },
+    fileId: required(ObjectId),
+    fileName: required(String),
+    size: required(Number),
+    sha256: required(String),
+    createdAt: required(Date),
+    createdBy: required(ObjectId),
+    reason: oneOf(VERSION_REASONS),
     signature: { type: signatureSchema, required: false },
     idempotencyKey: { type: String, required: false },
   },
   { strict: 'throw' },
 );
 
-const metaSchema = new Schema<StoredMeta>(
-  {
-    type: { type: String, required: true },
-    number: { type: Number, required: false },
-    notation: { type: String, required: true },
-    register: { type: String, required: true },
-    issuePlace: { type: String, required: true },
-    issueDate: { type: String, required: true },
-    subject: { type: String, required: true },
-    urgency: { type: String, enum: URGENCIES, required: true },
-    confidentiality: { type: String, enum: CONFIDENTIALITIES, required: true },
-    signer: {
-      fullName: { type: String, required: true },
-      position: { type: String, required: true },
-      competence: String,
-    },
-    dueDate: String,
-    pageCount: Number,
-    description: String,
+const metaSchema = embedded<StoredMeta>({
+  type: required(String),
+  number: { type: Number, required: false },
+  notation: required(String),
+  register: required(String),
+  issuePlace: required(String),
+  issueDate: required(String),
+  subject: required(String),
+  urgency: oneOf(URGENCIES),
+  confidentiality: oneOf(CONFIDENTIALITIES),
+  signer: {
+    fullName: required(String),
+    position: required(String),
+    competence: String,
   },
-  { _id: false, strict: 'throw' },
-);
+  dueDate: String,
+  pageCount: Number,
+  description: String,
+});
 
-const stepSchema = new Schema<WorkflowStepDoc>(
-  {
-    action: { type: String, enum: WORKFLOW_ACTIONS, required: true },
-    state: { type: String, enum: WORKFLOW_STATES, required: true },
-    at: { type: Date, required: true },
-    by: { type: Schema.Types.ObjectId, required: true },
-    byName: { type: String, required: true },
-    comment: String,
-  },
-  { _id: false, strict: 'throw' },
-);
+const stepSchema = embedded<WorkflowStepDoc>({
+  action: oneOf(WORKFLOW_ACTIONS),
+  state: oneOf(WORKFLOW_STATES),
+  at: required(Date),
+  by: required(ObjectId),
+  byName: required(String),
+  comment: String,
+});
 
-const workflowSchema = new Schema<WorkflowDoc>(
-  {
-    state: { type: String, enum: WORKFLOW_STATES, required: true },
-    signerId: { type: Schema.Types.ObjectId, required: false },
-    signerName: String,
-    returnComment: String,
-    history: { type: [stepSchema], default: [] },
-  },
-  { _id: false, strict: 'throw' },
-);
+const workflowSchema = embedded<WorkflowDoc>({
+  state: oneOf(WORKFLOW_STATES),
+  signerId: { type: ObjectId, required: false },
+  signerName: String,
+  returnComment: String,
+  history: { type: [stepSchema], default: [] },
+});
 
 const schema = new Schema<DocumentDoc>(
   {
-    orgId: { type: Schema.Types.ObjectId, required: true },
-    meta: { type: metaSchema, required: true },
-    year: { type: Number, required: true },
-    codeLabel: { type: String, required: true },
-    folded: { type: String, required: true },
-    versions: { type: [versionSchema], required: true },
-    currentVersionId: { type: Schema.Types.ObjectId, required: true },
-    status: { type: String, enum: DOCUMENT_STATUSES, required: true, default: 'draft' },
-    sharedWith: { type: [Schema.Types.ObjectId], default: [], index: true },
-    createdBy: { type: Schema.Types.ObjectId, required: true },
+    orgId: required(ObjectId),
+    meta: required(metaSchema),
+    year: required(Number),
+    codeLabel: required(String),
+    folded: required(String),
+    versions: required([versionSchema]),
+    currentVersionId: required(ObjectId),
+    status: oneOf(DOCUMENT_STATUSES, { default: 'draft' }),
+    sharedWith: { type: [ObjectId], default: [], index: true },
+    createdBy: required(ObjectId),
     workflow: { type: workflowSchema, required: false },
-    idempotencyKey: { type: String, default: null },
+    idempotencyKey: nullable(String),
   },
   { timestamps: true, strict: 'throw' },
 );

@@ -1,5 +1,6 @@
 import { Schema, Types } from 'mongoose';
 import { UNSIGNED_DISPATCH, type TWorkflowPolicy } from '../../contracts/workflow.js';
+import { ObjectId, oneOf, required } from '../../db/fields.js';
 import { defineModel } from '../../db/model.js';
 
 /** An organization's rules for its workflow; one document per organization, `_id` = orgId. */
@@ -12,10 +13,10 @@ export type WorkflowPolicyDoc = {
 
 const policySchema = new Schema<WorkflowPolicyDoc>(
   {
-    _id: { type: Schema.Types.ObjectId, required: true },
-    unsignedDispatch: { type: String, enum: UNSIGNED_DISPATCH, required: true },
-    updatedBy: { type: Schema.Types.ObjectId, required: true },
-    updatedAt: { type: Date, required: true },
+    _id: required(ObjectId),
+    unsignedDispatch: oneOf(UNSIGNED_DISPATCH),
+    updatedBy: required(ObjectId),
+    updatedAt: required(Date),
   },
   { strict: 'throw' },
 );
@@ -37,12 +38,12 @@ export type RecordImageDoc = {
 
 const imageSchema = new Schema<RecordImageDoc>(
   {
-    _id: { type: String, required: true },
-    orgId: { type: Schema.Types.ObjectId, required: true },
-    png: { type: Buffer, required: true },
-    sha256: { type: String, required: true },
-    updatedBy: { type: Schema.Types.ObjectId, required: true },
-    updatedAt: { type: Date, required: true },
+    _id: required(String),
+    orgId: required(ObjectId),
+    png: required(Buffer),
+    sha256: required(String),
+    updatedBy: required(ObjectId),
+    updatedAt: required(Date),
   },
   { strict: 'throw' },
 );

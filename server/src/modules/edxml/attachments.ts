@@ -1,6 +1,7 @@
 import { Schema, Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
 import type { TEdxmlAttachment } from '../../contracts/edxml.js';
+import { ObjectId, required } from '../../db/fields.js';
 import { downloadFile, fileBucket, uploadFile } from '../../db/files.js';
 import { defineModel } from '../../db/model.js';
 import type { EdxmlAttachment } from '../../lib/edxml/index.js';
@@ -30,15 +31,15 @@ export type AttachmentDoc = {
 
 const schema = new Schema<AttachmentDoc>(
   {
-    documentId: { type: Schema.Types.ObjectId, required: true, index: true },
-    versionId: { type: Schema.Types.ObjectId, required: true },
-    index: { type: Number, required: true },
-    name: { type: String, required: true },
-    contentType: { type: String, required: true },
+    documentId: required(ObjectId, { index: true }),
+    versionId: required(ObjectId),
+    index: required(Number),
+    name: required(String),
+    contentType: required(String),
     description: String,
-    size: { type: Number, required: true },
-    sha256: { type: String, required: true },
-    fileId: { type: Schema.Types.ObjectId, required: true },
+    size: required(Number),
+    sha256: required(String),
+    fileId: required(ObjectId),
   },
   { timestamps: { createdAt: true, updatedAt: false }, strict: 'throw', versionKey: false },
 );

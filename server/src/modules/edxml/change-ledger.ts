@@ -1,5 +1,6 @@
 import { Schema } from 'mongoose';
 import type { HubContext } from '../../context.js';
+import { oneOf, required } from '../../db/fields.js';
 import { defineModel } from '../../db/model.js';
 import { AppError } from '../../errors/app-error.js';
 
@@ -24,9 +25,9 @@ export type AppliedChange = {
 
 const schema = new Schema<LedgerDoc>(
   {
-    _id: { type: String, required: true },
-    state: { type: String, required: true, enum: ['applying', 'done'] },
-    claimedAt: { type: Date, required: true },
+    _id: required(String),
+    state: oneOf(['applying', 'done']),
+    claimedAt: required(Date),
     applied: { type: Schema.Types.Mixed },
   },
   { timestamps: true, versionKey: false },

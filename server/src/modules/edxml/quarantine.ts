@@ -6,6 +6,7 @@ import type {
   TQuarantineState,
   TXmlSignatureSummary,
 } from '../../contracts/edxml.js';
+import { ObjectId, required } from '../../db/fields.js';
 import { downloadFile, fileBucket, uploadFile } from '../../db/files.js';
 import { defineModel } from '../../db/model.js';
 import type { ParsedPackage } from '../../lib/edxml/index.js';
@@ -49,13 +50,13 @@ const schema = new Schema<QuarantineDoc>(
       enum: ['pending', 'releasing', 'released', 'rejected'],
       index: true,
     },
-    sha256: { type: String, required: true, index: true },
-    size: { type: Number, required: true },
-    fileId: { type: Schema.Types.ObjectId, required: true },
-    header: { type: Schema.Types.Mixed, required: true },
+    sha256: required(String, { index: true }),
+    size: required(Number),
+    fileId: required(ObjectId),
+    header: required(Schema.Types.Mixed),
     xmlSignature: { algorithm: String, subject: String, trusted: Boolean },
     submittedBy: actor,
-    submittedAt: { type: Date, required: true },
+    submittedAt: required(Date),
     decidedBy: actor,
     decidedAt: Date,
     reason: String,

@@ -1,5 +1,6 @@
 import { Schema, Types } from 'mongoose';
 import type { EventType } from '../../contracts/events.js';
+import { ObjectId, required } from '../../db/fields.js';
 import { defineModel } from '../../db/model.js';
 
 export type EventDoc = {
@@ -17,13 +18,13 @@ export type EventDoc = {
 
 const schema = new Schema<EventDoc>(
   {
-    _id: { type: String, required: true },
-    orgId: { type: Schema.Types.ObjectId, required: true },
-    seq: { type: Number, required: true },
-    type: { type: String, required: true },
-    key: { type: String, required: true },
+    _id: required(String),
+    orgId: required(ObjectId),
+    seq: required(Number),
+    type: required(String),
+    key: required(String),
     data: { type: Schema.Types.Mixed },
-    at: { type: Date, required: true },
+    at: required(Date),
   },
   { versionKey: false },
 );

@@ -1,6 +1,7 @@
 import { Schema, Types } from 'mongoose';
 import type { THistoryEntry, TStatusCode } from '../../contracts/exchange.js';
 import type { TUrgency } from '../../contracts/documents.js';
+import { ObjectId, nullable, required } from '../../db/fields.js';
 import { defineModel, uniqueWhereSet } from '../../db/model.js';
 import type { StoredReceipt } from './receipts.js';
 
@@ -53,22 +54,22 @@ export const RECIPIENT_ID_INDEX = 'recipient_id';
 
 const schema = new Schema<DeliveryDoc>(
   {
-    dispatchId: { type: Schema.Types.ObjectId, required: true },
-    documentId: { type: Schema.Types.ObjectId, required: true, index: true },
-    versionId: { type: Schema.Types.ObjectId, required: true },
-    versionSha256: { type: String, required: true },
-    senderOrgId: { type: Schema.Types.ObjectId, required: true },
-    senderName: { type: String, required: true },
-    recipientOrgId: { type: Schema.Types.ObjectId, required: true },
-    recipientName: { type: String, required: true },
-    status: { type: String, required: true },
-    subject: { type: String, required: true },
-    codeLabel: { type: String, required: true },
-    folded: { type: String, required: true },
-    urgency: { type: String, required: true },
-    dueDate: { type: Date, default: null },
-    assigneeId: { type: Schema.Types.ObjectId, default: null },
-    change: { type: Schema.Types.Mixed, default: null },
+    dispatchId: required(ObjectId),
+    documentId: required(ObjectId, { index: true }),
+    versionId: required(ObjectId),
+    versionSha256: required(String),
+    senderOrgId: required(ObjectId),
+    senderName: required(String),
+    recipientOrgId: required(ObjectId),
+    recipientName: required(String),
+    status: required(String),
+    subject: required(String),
+    codeLabel: required(String),
+    folded: required(String),
+    urgency: required(String),
+    dueDate: nullable(Date),
+    assigneeId: nullable(ObjectId),
+    change: nullable(Schema.Types.Mixed),
     withdrawn: { type: Boolean, default: false },
     history: { type: Schema.Types.Mixed, default: () => [] },
     incomingSeq: Number,
@@ -107,18 +108,18 @@ export type DispatchDoc = {
 
 const dispatchSchema = new Schema<DispatchDoc>(
   {
-    orgId: { type: Schema.Types.ObjectId, required: true },
-    documentId: { type: Schema.Types.ObjectId, required: true, index: true },
-    versionId: { type: Schema.Types.ObjectId, required: true },
-    recipients: { type: [Schema.Types.ObjectId], required: true },
-    dueDate: { type: Date, default: null },
+    orgId: required(ObjectId),
+    documentId: required(ObjectId, { index: true }),
+    versionId: required(ObjectId),
+    recipients: required([ObjectId]),
+    dueDate: nullable(Date),
     note: String,
-    idempotencyKey: { type: String, default: null },
-    requestHash: { type: String, required: true },
+    idempotencyKey: nullable(String),
+    requestHash: required(String),
     complete: { type: Boolean, default: false },
     recalled: { type: Boolean, default: false },
-    createdBy: { type: String, required: true },
-    createdByName: { type: String, required: true },
+    createdBy: required(String),
+    createdByName: required(String),
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );

@@ -7,6 +7,7 @@ import {
 } from 'node:crypto';
 import { Schema } from 'mongoose';
 import type { HubContext } from '../../context.js';
+import { required } from '../../db/fields.js';
 import { defineModel } from '../../db/model.js';
 import { openPrivateKey, sealPrivateKey } from '../../lib/pki/key-sealing.js';
 
@@ -26,8 +27,8 @@ export type ReceiptKeyDoc = {
 const schema = new Schema<ReceiptKeyDoc>(
   {
     _id: String,
-    kid: { type: String, required: true, unique: true },
-    publicJwk: { type: Schema.Types.Mixed, required: true },
+    kid: required(String, { unique: true }),
+    publicJwk: required(Schema.Types.Mixed),
     sealed: { iv: String, tag: String, ciphertext: String },
     createdAt: { type: Date, default: () => new Date() },
   },

@@ -1,5 +1,6 @@
 import { Schema, Types } from 'mongoose';
 import { ORG_KINDS, ORG_LEVELS, type TOrg } from '../../contracts/orgs.js';
+import { ObjectId, nullable, oneOf, required } from '../../db/fields.js';
 import { defineModel } from '../../db/model.js';
 
 export type OrgDoc = {
@@ -23,14 +24,14 @@ export type OrgDoc = {
 
 const schema = new Schema<OrgDoc>(
   {
-    code: { type: String, required: true, unique: true },
-    name: { type: String, required: true },
-    nameFolded: { type: String, required: true, index: true },
+    code: required(String, { unique: true }),
+    name: required(String),
+    nameFolded: required(String, { index: true }),
     shortName: String,
-    kind: { type: String, enum: ORG_KINDS, required: true },
-    level: { type: String, enum: ORG_LEVELS, required: true },
-    parentId: { type: Schema.Types.ObjectId, default: null, index: true },
-    ancestors: { type: [Schema.Types.ObjectId], index: true },
+    kind: oneOf(ORG_KINDS),
+    level: oneOf(ORG_LEVELS),
+    parentId: nullable(ObjectId, { index: true }),
+    ancestors: { type: [ObjectId], index: true },
     contact: { email: String, phone: String, address: String },
     active: { type: Boolean, default: true },
     external: { type: Boolean, default: false },

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { Schema, Types } from 'mongoose';
 import type { HubContext } from '../../context.js';
+import { oneOf, required } from '../../db/fields.js';
 import { defineModel } from '../../db/model.js';
 import { generateKeyPair, issueCertificate, type KeyAlgorithm } from '../../lib/pki/index.js';
 import { toBytes } from './bytes.js';
@@ -23,17 +24,17 @@ type HubSealDoc = {
 };
 
 const sealedKeySchema = new Schema<SealedKeyDoc>(
-  { iv: { type: Buffer, required: true }, tag: Buffer, ciphertext: Buffer },
+  { iv: required(Buffer), tag: Buffer, ciphertext: Buffer },
   { _id: false },
 );
 
 const schema = new Schema<HubSealDoc>(
   {
-    key: { type: String, required: true, unique: true, enum: ['edxml'] },
-    certificate: { type: Buffer, required: true },
-    serialHex: { type: String, required: true },
-    notAfter: { type: Date, required: true },
-    sealedKey: { type: sealedKeySchema, required: true },
+    key: oneOf(['edxml'], { unique: true }),
+    certificate: required(Buffer),
+    serialHex: required(String),
+    notAfter: required(Date),
+    sealedKey: required(sealedKeySchema),
   },
   { timestamps: { createdAt: true, updatedAt: false }, strict: 'throw', versionKey: false },
 );

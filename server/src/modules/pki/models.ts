@@ -6,13 +6,14 @@ import {
   type TCertificateStatus,
   type TCertificateSubject,
 } from '../../contracts/pki.js';
+import { ObjectId, nullable, oneOf, required } from '../../db/fields.js';
 import { defineModel } from '../../db/model.js';
 
 /** AES-256-GCM output of sealPrivateKey, as Mongo stores it. */
 export type SealedKeyDoc = { iv: Buffer; tag: Buffer; ciphertext: Buffer };
 
 const sealedKeySchema = new Schema<SealedKeyDoc>(
-  { iv: { type: Buffer, required: true }, tag: Buffer, ciphertext: Buffer },
+  { iv: required(Buffer), tag: Buffer, ciphertext: Buffer },
   { _id: false },
 );
 
@@ -42,16 +43,16 @@ export type HierarchyDoc = {
 
 const hierarchySchema = new Schema<HierarchyDoc>(
   {
-    key: { type: String, required: true, unique: true, enum: ['hub'] },
-    source: { type: String, required: true, enum: ['generated', 'imported'] },
+    key: oneOf(['hub'], { unique: true }),
+    source: oneOf(['generated', 'imported']),
     cas: [
       new Schema<CaRecordDoc>(
         {
-          kind: { type: String, required: true, enum: CA_KINDS },
-          certificate: { type: Buffer, required: true },
-          serialHex: { type: String, required: true },
-          notAfter: { type: Date, required: true },
-          sealedKey: { type: sealedKeySchema, required: true },
+          kind: oneOf(CA_KINDS),
+          certificate: required(Buffer),
+          serialHex: required(String),
+          notAfter: required(Date),
+          sealedKey: required(sealedKeySchema),
         },
         { _id: false },
       ),
@@ -87,29 +88,29 @@ export type IssuedDoc = {
 
 const issuedSchema = new Schema<IssuedDoc>(
   {
-    serialHex: { type: String, required: true, unique: true },
-    kind: { type: String, required: true, enum: CERTIFICATE_KINDS },
-    orgId: { type: Schema.Types.ObjectId, default: null, index: true },
-    userId: { type: Schema.Types.ObjectId, default: null, index: true },
+    serialHex: required(String, { unique: true }),
+    kind: oneOf(CERTIFICATE_KINDS),
+    orgId: nullable(ObjectId, { index: true }),
+    userId: nullable(ObjectId, { index: true }),
     subject: {
-      commonName: { type: String, required: true },
+      commonName: required(String),
       organization: String,
       organizationIdentifier: String,
       title: String,
     },
-    algorithm: { type: String, required: true },
-    notBefore: { type: Date, required: true },
-    notAfter: { type: Date, required: true },
-    status: { type: String, required: true, enum: CERTIFICATE_STATUSES, default: 'good' },
-    revokedAt: { type: Date, default: null },
-    reason: { type: Number, default: null },
-    revokedBy: { type: Schema.Types.ObjectId, default: null },
-    keyOnHub: { type: Boolean, required: true },
+    algorithm: required(String),
+    notBefore: required(Date),
+    notAfter: required(Date),
+    status: oneOf(CERTIFICATE_STATUSES, { default: 'good' }),
+    revokedAt: nullable(Date),
+    reason: nullable(Number),
+    revokedBy: nullable(ObjectId),
+    keyOnHub: required(Boolean),
     // Never selected unless asked for by name: lists and presenters cannot leak it by accident.
     sealedKey: { type: sealedKeySchema, select: false },
-    certificate: { type: Buffer, required: true },
-    fingerprintSha256: { type: String, required: true },
-    issuedBy: { type: Schema.Types.ObjectId, default: null },
+    certificate: required(Buffer),
+    fingerprintSha256: required(String),
+    issuedBy: nullable(ObjectId),
   },
   { timestamps: { createdAt: true, updatedAt: false }, strict: 'throw' },
 );
@@ -120,7 +121,7 @@ export const IssuedCertificates = defineModel<IssuedDoc>('PkiCertificate', issue
 export type CounterDoc = { _id: string; value: number };
 
 const counterSchema = new Schema<CounterDoc>(
-  { _id: { type: String, required: true }, value: { type: Number, required: true } },
+  { _id: required(String), value: required(Number) },
   { strict: 'throw', versionKey: false },
 );
 

@@ -6,6 +6,7 @@ import {
   type TRevalidationResult,
   type TRevalidationStatus,
 } from '../../contracts/revalidation.js';
+import { embedded, ObjectId, nullable, oneOf, required } from '../../db/fields.js';
 import { defineModel, uniqueWhereSet } from '../../db/model.js';
 
 /**
@@ -45,32 +46,32 @@ export type JobDoc = TRevalidationCounts & {
 
 const jobSchema = new Schema<JobDoc>(
   {
-    orgId: { type: Schema.Types.ObjectId, required: true },
-    orgName: { type: String, required: true },
-    orgIds: { type: [Schema.Types.ObjectId], required: true },
-    from: { type: String, required: true },
-    to: { type: String, required: true },
-    start: { type: Date, required: true },
-    end: { type: Date, required: true },
-    status: { type: String, enum: REVALIDATION_STATUSES, required: true },
-    activeKey: { type: String, default: null },
+    orgId: required(ObjectId),
+    orgName: required(String),
+    orgIds: required([ObjectId]),
+    from: required(String),
+    to: required(String),
+    start: required(Date),
+    end: required(Date),
+    status: oneOf(REVALIDATION_STATUSES),
+    activeKey: nullable(String),
     snapshotDone: { type: Boolean, default: false },
-    cursor: { type: Schema.Types.ObjectId, default: null },
+    cursor: nullable(ObjectId),
     total: { type: Number, default: 0 },
     processed: { type: Number, default: 0 },
     valid: { type: Number, default: 0 },
     invalid: { type: Number, default: 0 },
     indeterminate: { type: Number, default: 0 },
     unsigned: { type: Number, default: 0 },
-    startedBy: { id: { type: String, required: true }, name: { type: String, required: true } },
+    startedBy: { id: required(String), name: required(String) },
     watchers: { type: [String], default: [] },
-    owner: { type: String, default: null },
-    heartbeatAt: { type: Date, default: null },
-    error: { type: String, default: null },
-    createdAt: { type: Date, required: true },
-    startedAt: { type: Date, default: null },
-    finishedAt: { type: Date, default: null },
-    updatedAt: { type: Date, required: true },
+    owner: nullable(String),
+    heartbeatAt: nullable(Date),
+    error: nullable(String),
+    createdAt: required(Date),
+    startedAt: nullable(Date),
+    finishedAt: nullable(Date),
+    updatedAt: required(Date),
   },
   { collection: 'revalidation_jobs', strict: 'throw', versionKey: false },
 );
@@ -97,22 +98,19 @@ export type ItemDoc = {
   outcome?: ItemResult | null;
 };
 
-const outcomeSchema = new Schema<ItemResult>(
-  {
-    versionId: { type: Schema.Types.ObjectId, default: null },
-    result: { type: String, enum: REVALIDATION_RESULTS, required: true },
-    subIndication: { type: String, default: null },
-    validatedAt: { type: Date, required: true },
-  },
-  { _id: false, strict: 'throw' },
-);
+const outcomeSchema = embedded<ItemResult>({
+  versionId: nullable(ObjectId),
+  result: oneOf(REVALIDATION_RESULTS),
+  subIndication: nullable(String),
+  validatedAt: required(Date),
+});
 
 const itemSchema = new Schema<ItemDoc>(
   {
-    jobId: { type: Schema.Types.ObjectId, required: true },
-    documentId: { type: Schema.Types.ObjectId, required: true },
-    at: { type: Date, required: true },
-    outcome: { type: outcomeSchema, default: null },
+    jobId: required(ObjectId),
+    documentId: required(ObjectId),
+    at: required(Date),
+    outcome: nullable(outcomeSchema),
   },
   { collection: 'revalidation_items', strict: 'throw', versionKey: false },
 );
@@ -133,13 +131,13 @@ export type LatestDoc = ItemResult & {
 
 const latestSchema = new Schema<LatestDoc>(
   {
-    orgId: { type: Schema.Types.ObjectId, required: true },
-    at: { type: Date, required: true },
-    jobId: { type: Schema.Types.ObjectId, required: true },
-    versionId: { type: Schema.Types.ObjectId, default: null },
-    result: { type: String, enum: REVALIDATION_RESULTS, required: true },
-    subIndication: { type: String, default: null },
-    validatedAt: { type: Date, required: true },
+    orgId: required(ObjectId),
+    at: required(Date),
+    jobId: required(ObjectId),
+    versionId: nullable(ObjectId),
+    result: oneOf(REVALIDATION_RESULTS),
+    subIndication: nullable(String),
+    validatedAt: required(Date),
   },
   { collection: 'revalidation_results', strict: 'throw', versionKey: false },
 );

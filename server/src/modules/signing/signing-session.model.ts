@@ -1,6 +1,7 @@
 import { Schema, Types } from 'mongoose';
 import type { ExternalSession } from '../../lib/pades/index.js';
 import { SIGNATURE_KINDS, type TSignatureKind } from '../../contracts/signing.js';
+import { ObjectId, oneOf, required } from '../../db/fields.js';
 import { defineModel } from '../../db/model.js';
 
 /** How long a signer has to sign the digest on their device. */
@@ -29,19 +30,19 @@ export type SigningSessionDoc = {
 
 const schema = new Schema<SigningSessionDoc>(
   {
-    documentId: { type: Schema.Types.ObjectId, required: true },
-    orgId: { type: Schema.Types.ObjectId, required: true },
-    userId: { type: Schema.Types.ObjectId, required: true },
-    basedOnVersionId: { type: Schema.Types.ObjectId, required: true },
-    preparedFileId: { type: Schema.Types.ObjectId, required: true },
-    session: { type: Schema.Types.Mixed, required: true },
-    kind: { type: String, enum: SIGNATURE_KINDS, required: true },
-    signerName: { type: String, required: true },
+    documentId: required(ObjectId),
+    orgId: required(ObjectId),
+    userId: required(ObjectId),
+    basedOnVersionId: required(ObjectId),
+    preparedFileId: required(ObjectId),
+    session: required(Schema.Types.Mixed),
+    kind: oneOf(SIGNATURE_KINDS),
+    signerName: required(String),
     organization: String,
-    certificateSerial: { type: String, required: true },
-    status: { type: String, enum: ['open', 'completing', 'completed'], required: true },
+    certificateSerial: required(String),
+    status: oneOf(['open', 'completing', 'completed']),
     // TTL: the engine removes the session a minute or so after it expires
-    expiresAt: { type: Date, required: true, expires: 0 },
+    expiresAt: required(Date, { expires: 0 }),
   },
   { timestamps: { createdAt: true, updatedAt: false }, strict: 'throw' },
 );

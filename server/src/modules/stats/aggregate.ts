@@ -9,7 +9,7 @@ import type { ApproxPercentile } from './latency-histogram.js';
 import {
   bucketExpr,
   factStages,
-  METRICS,
+  SET_FLAGS,
   SET_SOURCE,
   type FactInput,
   type FactSet,
@@ -38,11 +38,11 @@ export const PERCENTILES = [50, 90, 99] as const;
 
 export const TOTAL = 'all';
 
-const FLAGS: Record<FactSet, string[]> = { outgoing: [], sent: [], received: [], due: [] };
-for (const m of Object.values(METRICS)) if (m.flag) FLAGS[m.set].push(m.flag);
-
 export function emptyCounts(): Counts {
-  const set = (s: FactSet) => ({ n: 0, flags: Object.fromEntries(FLAGS[s].map((f) => [f, 0])) });
+  const set = (s: FactSet) => ({
+    n: 0,
+    flags: Object.fromEntries(SET_FLAGS[s].map((f) => [f, 0])),
+  });
   const none: Percentiles = { n: 0, p50: null, p90: null, p99: null };
 
   return {
@@ -96,7 +96,7 @@ function percentilesExpr(field: string): unknown {
 function facets(set: FactSet, unit: TStatsPeriod | null): Record<string, unknown[]> {
   const b = bucketExpr(unit);
   const main: Record<string, unknown> = { _id: b, n: { $sum: 1 } };
-  for (const f of FLAGS[set]) main[f] = { $sum: { $cond: [`$${f}`, 1, 0] } };
+  for (const f of SET_FLAGS[set]) main[f] = { $sum: { $cond: [`$${f}`, 1, 0] } };
   const out: Record<string, unknown[]> = {
     main: [{ $group: main }],
     byUrgency: [{ $group: { _id: { b, k: '$urgency' }, n: { $sum: 1 } } }],
@@ -152,7 +152,7 @@ function merge(
   for (const row of r.main ?? []) {
     const c = at(row._id);
     c.sets[set].n = row.n;
-    for (const f of FLAGS[set]) c.sets[set].flags[f] = Number(row[f] ?? 0);
+    for (const f of SET_FLAGS[set]) c.sets[set].flags[f] = Number(row[f] ?? 0);
     if (set === 'received') for (const l of LATENCIES) c.latency[l] = row[l] as Percentiles;
   }
   for (const row of r.byUrgency ?? []) {

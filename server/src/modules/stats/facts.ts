@@ -23,26 +23,48 @@ export type FactInput = {
 
 type Stage = Record<string, unknown>;
 
-/** Flag of a fact row that makes it part of a metric (`true`: every row of the set). */
-export const METRICS: Record<TStatsMetric, { set: FactSet; flag: string | null }> = {
-  outgoingDocuments: { set: 'outgoing', flag: null },
-  sealSigned: { set: 'outgoing', flag: 'seal' },
-  personalSigned: { set: 'outgoing', flag: 'personal' },
-  deliveriesSent: { set: 'sent', flag: null },
-  recalled: { set: 'sent', flag: 'recalled' },
-  deliveriesReceived: { set: 'received', flag: null },
-  handled: { set: 'received', flag: 'handled' },
-  acknowledgedSameDay: { set: 'received', flag: 'sameDay' },
-  accepted: { set: 'received', flag: 'accepted' },
-  completed: { set: 'received', flag: 'completed' },
-  rejected: { set: 'received', flag: 'rejected' },
-  due: { set: 'due', flag: null },
-  onTime: { set: 'due', flag: 'onTime' },
-  completedLate: { set: 'due', flag: 'completedLate' },
-  openOverdue: { set: 'due', flag: 'openOverdue' },
-  openNotDue: { set: 'due', flag: 'openNotDue' },
-  overdue: { set: 'due', flag: 'overdue' },
-};
+/**
+ * The metrics counted over each fact set, each by the flag of a fact row that makes it part of
+ * the metric (`null`: every row of the set).
+ */
+const SET_METRICS = {
+  outgoing: { outgoingDocuments: null, sealSigned: 'seal', personalSigned: 'personal' },
+  sent: { deliveriesSent: null, recalled: 'recalled' },
+  received: {
+    deliveriesReceived: null,
+    handled: 'handled',
+    acknowledgedSameDay: 'sameDay',
+    accepted: 'accepted',
+    completed: 'completed',
+    rejected: 'rejected',
+  },
+  due: {
+    due: null,
+    onTime: 'onTime',
+    completedLate: 'completedLate',
+    openOverdue: 'openOverdue',
+    openNotDue: 'openNotDue',
+    overdue: 'overdue',
+  },
+} as const satisfies Record<FactSet, Partial<Record<TStatsMetric, string | null>>>;
+
+type SetMetric = { [S in FactSet]: keyof (typeof SET_METRICS)[S] }[FactSet];
+const FACT_SETS = Object.keys(SET_METRICS) as FactSet[];
+const perSet = <T>(f: (set: FactSet) => T) =>
+  Object.fromEntries(FACT_SETS.map((set) => [set, f(set)])) as Record<FactSet, T>;
+
+/** Set and flag of each metric (typed so that a metric no set counts does not compile). */
+export const METRICS: Record<TStatsMetric, { set: FactSet; flag: string | null }> =
+  Object.fromEntries(
+    FACT_SETS.flatMap((set) =>
+      Object.entries(SET_METRICS[set]).map(([metric, flag]) => [metric, { set, flag }]),
+    ),
+  ) as Record<SetMetric, { set: FactSet; flag: string | null }>;
+
+/** The flags a set's rows carry, in the order of its metrics. */
+export const SET_FLAGS: Record<FactSet, string[]> = perSet((set) =>
+  Object.values<string | null>(SET_METRICS[set]).filter((f): f is string => f !== null),
+);
 
 export const SET_KIND: Record<FactSet, 'document' | 'delivery'> = {
   outgoing: 'document',
@@ -52,12 +74,9 @@ export const SET_KIND: Record<FactSet, 'document' | 'delivery'> = {
 };
 
 /** Which collection a fact set is read from: dispatches for documents, deliveries otherwise. */
-export const SET_SOURCE: Record<FactSet, 'dispatches' | 'deliveries'> = {
-  outgoing: 'dispatches',
-  sent: 'deliveries',
-  received: 'deliveries',
-  due: 'deliveries',
-};
+export const SET_SOURCE: Record<FactSet, 'dispatches' | 'deliveries'> = perSet((set) =>
+  SET_KIND[set] === 'document' ? 'dispatches' : 'deliveries',
+);
 
 /** Earliest history entry with this code, or null. */
 function firstAt(code: string): unknown {
@@ -309,12 +328,9 @@ export function bucketExpr(unit: TStatsPeriod | null, date = '$at'): unknown {
 }
 
 /** What identifies a fact row in its source collection: a delivery, or a dispatch's document. */
-const ROW_KEY: Record<FactSet, string> = {
-  outgoing: 'documentId',
-  sent: '_id',
-  received: '_id',
-  due: '_id',
-};
+const ROW_KEY: Record<FactSet, string> = perSet((set) =>
+  SET_KIND[set] === 'document' ? 'documentId' : '_id',
+);
 
 /**
  * The fact pipeline of the rows whose id matches `rows` (`{$in: […]}`, `{$gte: …}`…), the source

@@ -1,4 +1,5 @@
 import { Schema, Types } from 'mongoose';
+import { ObjectId, required } from '../../db/fields.js';
 import { defineModel } from '../../db/model.js';
 
 /**
@@ -20,11 +21,11 @@ export const CACHE_TTL_SECONDS = 24 * 3600;
 
 const schema = new Schema<ValidationCacheDoc>(
   {
-    versionId: { type: Schema.Types.ObjectId, required: true },
-    sha256: { type: String, required: true },
-    trustRevision: { type: String, required: true },
-    reportJson: { type: String, required: true },
-    createdAt: { type: Date, required: true, default: () => new Date() },
+    versionId: required(ObjectId),
+    sha256: required(String),
+    trustRevision: required(String),
+    reportJson: required(String),
+    createdAt: required(Date, { default: () => new Date() }),
   },
   { collection: 'validation_reports', strict: 'throw', versionKey: false },
 );
