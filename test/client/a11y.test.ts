@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { TOrg } from '../../server/src/contracts/orgs.js';
 import type { Hub } from '../../server/src/hub.js';
 import {
@@ -137,24 +137,31 @@ describe('web client accessibility: axe-core over every page, titles, phones, fo
     it(`every page at ${size.name} size: no serious or critical axe violation, its own title, no sideways scroll`, async () => {
       const problems: string[] = [];
       const titles = new Map<string, string>();
-      // each person logs in through the login page once per size, then keeps the session: the
-      // hub allows 10 logins a minute per account and address, and a fast run would exceed it
-      const sessions = new Map<string, Awaited<ReturnType<BrowserContext['storageState']>>>();
-      for (const p of pages()) {
-        const saved = p.user ? sessions.get(p.user.username) : undefined;
+      // one tab per person at this size, signed in through the login page once: a new browser
+      // context per page cost Chromium a renderer and a cold load of the client each time (about
+      // 2 s of CPU), and the hub allows 10 logins a minute per account and address
+      const tabs = new Map<string, Page>();
+      const tabOf = async (user: TestUser | null): Promise<Page> => {
+        const key = user?.username ?? '';
+        const open = tabs.get(key);
+        if (open) return open;
         const ctx = await browser.newContext({
           viewport: { width: size.width, height: size.height },
           locale: 'vi-VN',
           timezoneId: 'Asia/Ho_Chi_Minh',
-          ...(saved ? { storageState: saved } : {}),
         });
         const page = await ctx.newPage();
-        if (p.user && !saved) {
+        if (user) {
           // through the login page (the verify page is public and would not ask)
-          await loginUi(page, hub.url, p.user.username, '/certificates');
+          await loginUi(page, hub.url, user.username, '/certificates');
           await page.getByTestId('page-title').first().waitFor();
-          sessions.set(p.user.username, await ctx.storageState());
         }
+        tabs.set(key, page);
+
+        return page;
+      };
+      for (const p of pages()) {
+        const page = await tabOf(p.user);
         await page.goto(`${hub.url}${p.path}`);
         await page.getByText(p.ready).first().waitFor({ timeout: 30_000 });
         await page.waitForLoadState('networkidle');
@@ -185,8 +192,8 @@ describe('web client accessibility: axe-core over every page, titles, phones, fo
             .filter(Boolean)
             .join('-')}`,
         );
-        await ctx.close();
       }
+      for (const page of tabs.values()) await page.context().close();
       expect(problems, problems.join('\n')).to.deep.equal([]);
       // a title per page, each naming the page
       const names = [...titles.values()];
