@@ -32,17 +32,44 @@ type Props = {
   height?: string;
 };
 
+/**
+ * True once the element has come within a screen of the scroll box's visible part: a page is
+ * drawn only then, so a 30-page document opens as fast as a 1-page one and the pages never
+ * scrolled to cost nothing.
+ */
+function useSeen(el: React.RefObject<Element | null>, root: Element | null): boolean {
+  const [seen, setSeen] = useState(false);
+  useEffect(() => {
+    const target = el.current;
+    if (seen || !target) return;
+    const io = new IntersectionObserver((es) => es.some((e) => e.isIntersecting) && setSeen(true), {
+      root,
+      rootMargin: '100% 0px',
+    });
+    io.observe(target);
+
+    return () => io.disconnect();
+  }, [el, root, seen]);
+
+  return seen;
+}
+
 function PageCanvas({
   pdf,
   n,
   width,
+  root,
   onPageClick,
   marker,
-}: { pdf: PDFDocumentProxy; n: number; width: number } & Pick<Props, 'onPageClick' | 'marker'>) {
+}: { pdf: PDFDocumentProxy; n: number; width: number; root: Element | null } & Pick<
+  Props,
+  'onPageClick' | 'marker'
+>) {
   const { t } = useI18n();
   const ref = useRef<HTMLCanvasElement>(null);
   const [scale, setScale] = useState(1);
   const [height, setHeight] = useState(0);
+  const seen = useSeen(ref, root);
   useEffect(() => {
     let cancelled = false;
     let task: { cancel(): void } | undefined;
@@ -55,12 +82,14 @@ function PageCanvas({
         const s = width / base.width;
         const vp = page.getViewport({ scale: s * devicePixelRatio });
         const canvas = ref.current;
-        canvas.width = Math.floor(vp.width);
-        canvas.height = Math.floor(vp.height);
+        // sized at once, so the scroll box has its full height before any page is drawn
         canvas.style.width = `${Math.floor(vp.width / devicePixelRatio)}px`;
         canvas.style.height = `${Math.floor(vp.height / devicePixelRatio)}px`;
         setScale(s);
         setHeight(base.height);
+        if (!seen) return;
+        canvas.width = Math.floor(vp.width);
+        canvas.height = Math.floor(vp.height);
         const r = page.render({ canvas, viewport: vp });
         task = r;
         r.promise.then(
@@ -74,7 +103,7 @@ function PageCanvas({
       cancelled = true;
       task?.cancel();
     };
-  }, [pdf, n, width]);
+  }, [pdf, n, width, seen]);
   const click = (e: React.MouseEvent<HTMLCanvasElement>) => {
     if (!onPageClick) return;
     const rect = e.currentTarget.getBoundingClientRect();
@@ -309,6 +338,7 @@ export function PdfViewer({ bytes, width, onPageClick, marker, height }: Props) 
               pdf={pdf}
               n={i + 1}
               width={pageWidth}
+              root={fixed ? null : box.current}
               onPageClick={onPageClick}
               marker={marker}
             />
