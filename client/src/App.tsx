@@ -8,6 +8,7 @@ import { I18nProvider, useI18n } from './i18n/i18n';
 import { canUse, homePath, SCREEN_TITLES } from './lib/access';
 import { AuthProvider, useAuth } from './lib/auth';
 import { dayjs } from './lib/format';
+import { usePrefersReducedMotion } from './lib/motion';
 import { navigate, useRoute, type Route } from './lib/router';
 import { Login } from './pages/Login';
 
@@ -123,6 +124,7 @@ function Routed() {
 
 function Localized() {
   const { lang } = useI18n();
+  const still = usePrefersReducedMotion();
   useEffect(() => {
     dayjs.locale(lang === 'vi' ? 'vi' : 'en');
     document.documentElement.lang = lang;
@@ -131,8 +133,10 @@ function Localized() {
   return (
     <ConfigProvider
       locale={lang === 'vi' ? viVN : enUS}
+      wave={{ disabled: still }}
       theme={{
         token: {
+          motion: !still,
           colorPrimary: '#0b4f9c',
           borderRadius: 6,
           fontSize: 14,

@@ -12,7 +12,7 @@ import {
   type TestUser,
 } from '../support/factories.js';
 import { freePort } from '../support/process.js';
-import { loginUi, screenshot, startClientHub } from './browser.js';
+import { loginUi, newPage, screenshot, startClientHub } from './browser.js';
 
 /**
  * Issue #22, item 11: every page audited by axe-core (the standard engine, injected into the
@@ -145,12 +145,7 @@ describe('web client accessibility: axe-core over every page, titles, phones, fo
         const key = user?.username ?? '';
         const open = tabs.get(key);
         if (open) return open;
-        const ctx = await browser.newContext({
-          viewport: { width: size.width, height: size.height },
-          locale: 'vi-VN',
-          timezoneId: 'Asia/Ho_Chi_Minh',
-        });
-        const page = await ctx.newPage();
+        const { page } = await newPage(browser, size);
         if (user) {
           // through the login page (the verify page is public and would not ask)
           await loginUi(page, hub.url, user.username, '/certificates');
@@ -166,9 +161,7 @@ describe('web client accessibility: axe-core over every page, titles, phones, fo
         await page.getByText(p.ready).first().waitFor({ timeout: 30_000 });
         await page.waitForLoadState('networkidle');
         if (p.path.startsWith('/documents/'))
-          await page.waitForFunction(
-            `(document.querySelector('[data-testid="pdf-page"]') || {}).width > 0`,
-          );
+          await page.waitForSelector('[data-testid="pdf-page"][data-rendered="true"]');
         // antd's entry animations: audit the settled page
         await new Promise((r) => setTimeout(r, 600));
         for (const v of await audit(page))
@@ -205,11 +198,7 @@ describe('web client accessibility: axe-core over every page, titles, phones, fo
   }
 
   it('keyboard focus is clearly visible; the inbox search button has a name; placeholders are readable', async () => {
-    const ctx = await browser.newContext({
-      viewport: { width: 1366, height: 768 },
-      locale: 'vi-VN',
-    });
-    const page = await ctx.newPage();
+    const { ctx, page } = await newPage(browser);
     await loginUi(page, hub.url, clerk.username);
     await page.getByTestId('page-title').filter({ hasText: 'Văn bản đến' }).waitFor();
     const search = page.getByRole('button', { name: 'Tìm', exact: true });

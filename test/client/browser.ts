@@ -2,7 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
 import { clientRouter } from '../../server/src/http/client.js';
 import type { Hub } from '../../server/src/hub.js';
 import { CLIENT_DIST, clientBuilt } from '../setup/client-build.js';
@@ -41,12 +47,25 @@ export async function launch(): Promise<Browser> {
   });
 }
 
-/** A fresh context (its own storage: one person per context) sized like a 1366×768 laptop. */
-export async function newPage(browser: Browser): Promise<{ ctx: BrowserContext; page: Page }> {
+export type Viewport = { width: number; height: number };
+export const LAPTOP: Viewport = { width: 1366, height: 768 };
+
+/**
+ * A fresh context (its own storage: one person per context), a 1366×768 laptop by default. The
+ * person asks for reduced motion, so antd draws no open/close animations (client lib/motion.ts):
+ * fewer frames for Chromium to paint, and nothing moves under a click.
+ */
+export async function newPage(
+  browser: Browser,
+  viewport: Viewport = LAPTOP,
+  options: BrowserContextOptions = {},
+): Promise<{ ctx: BrowserContext; page: Page }> {
   const ctx = await browser.newContext({
-    viewport: { width: 1366, height: 768 },
+    viewport,
     locale: 'vi-VN',
     timezoneId: 'Asia/Ho_Chi_Minh',
+    reducedMotion: 'reduce',
+    ...options,
   });
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.error('[browser error]', e.message));

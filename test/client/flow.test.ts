@@ -141,10 +141,7 @@ describe('web client (Chromium): compose and send, pdf.js view, sign, verify, da
     expect(await a.page.getByTestId('upload-progress').count()).to.equal(0);
     expect(await a.page.getByTestId('doc-code').innerText()).to.match(/^Công văn \d+\/KH-STTTT$/);
     await a.page.getByTestId('pdf-page').first().waitFor();
-    await a.page.waitForFunction(
-      `(() => { const c = document.querySelector('[data-testid="pdf-page"]'); return c && c.width > 0; })()`,
-    );
-    await new Promise((r) => setTimeout(r, 500));
+    await a.page.waitForSelector('[data-testid="pdf-page"][data-rendered="true"]');
     expect(await canvasHasInk(a.page)).to.equal(true);
     // the sender's timeline lists the recipient at 01
     await a.page.getByTestId('timeline').filter({ hasText: 'UBND huyện Hoằng Hóa' }).waitFor();

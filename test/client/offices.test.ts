@@ -21,7 +21,7 @@ import {
 } from '../support/factories.js';
 import { freePort } from '../support/process.js';
 import { flipByteInSignedRange } from '../support/tamper.js';
-import { loginUi, screenshot, startClientHub } from './browser.js';
+import { loginUi, newPage, screenshot, startClientHub } from './browser.js';
 import { API, call } from '../support/call.js';
 
 /**
@@ -40,24 +40,15 @@ type Size = (typeof SIZES)[number];
 const JARGON =
   /HASH_FAILURE|changed page|added dss|signature-widget|OCSP good|trust anchor|2\.5\.4\.|PAdES-BASELINE|TOTAL_(PASSED|FAILED)|INDETERMINATE|The file is not a PDF/;
 
-async function open(browser: Browser, size: Size): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser.newContext({
-    viewport: { width: size.width, height: size.height },
-    locale: 'vi-VN',
-    timezoneId: 'Asia/Ho_Chi_Minh',
-    acceptDownloads: true,
-  });
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => console.error('[browser error]', e.message));
-
-  return { ctx, page };
+function open(browser: Browser, size: Size): Promise<{ ctx: BrowserContext; page: Page }> {
+  return newPage(browser, size, { acceptDownloads: true });
 }
 
-/** A two-page A4 letter whose heading and "Nơi nhận" sit at the page's left margin. */
-async function letterPdf(): Promise<Uint8Array> {
+/** An A4 letter (two pages by default) whose heading and "Nơi nhận" sit at the left margin. */
+async function letterPdf(pages = 2): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
   const font = await pdf.embedFont(StandardFonts.TimesRomanBold);
-  for (const n of [1, 2]) {
+  for (let n = 1; n <= pages; n++) {
     const page = pdf.addPage([595, 842]);
     page.drawText('UBND TINH THANH HOA', { x: 20, y: 800, size: 14, font });
     page.drawText(`Trang ${n}`, { x: 280, y: 420, size: 40, font });
@@ -92,6 +83,7 @@ describe('web client for real offices (Chromium, 1366×768 and 390×844) — iss
   let good: string;
   let bad: string;
   let letterDocId: string;
+  let reportDocId: string;
   let sealedDocId: string;
   let lateDeliveryRecipient: string;
 
@@ -184,6 +176,21 @@ describe('web client for real offices (Chromium, 1366×768 and 390×844) — iss
       { bytes: await letterPdf(), originalName: 'cong-van-2-trang.pdf' },
     );
     letterDocId = letter.id;
+    const report = await createDocument(
+      hub.ctx,
+      { kind: 'user', id: clerkP.id, orgId: clerkP.orgId, roles: clerkP.roles, name: 'Văn thư' },
+      ZDocumentMeta.parse({
+        type: 'Báo cáo',
+        notation: 'UBND-VP',
+        issuePlace: 'Thanh Hóa',
+        issueDate: '2026-11-20',
+        subject: 'Báo cáo kinh tế - xã hội năm 2026',
+        urgency: 'thuong',
+        signer: { fullName: 'Nguyễn Văn Tỉnh', position: 'Chủ tịch' },
+      }),
+      { bytes: await letterPdf(12), originalName: 'bao-cao-12-trang.pdf' },
+    );
+    reportDocId = report.id;
     await dispatch(clerkP, letter.id, district);
     const late = await makeDocument(hub, clerkP, {
       subject: 'Báo cáo tiến độ giải ngân vốn đầu tư công',
@@ -318,6 +325,24 @@ describe('web client for real offices (Chromium, 1366×768 and 390×844) — iss
       await ctx.close();
     });
   }
+
+  it('a 12-page report opens with its first pages drawn; the others are drawn as they scroll into view', async () => {
+    const { ctx, page } = await open(browser, SIZES[0]);
+    await loginUi(page, hub.url, clerkP.username, `/documents/${reportDocId}`);
+    await page.waitForSelector('[data-testid="pdf-page"][data-rendered="true"]');
+    const rendered = page.locator('[data-testid="pdf-page"][data-rendered="true"]');
+    expect(await page.getByTestId('pdf-page').count()).to.equal(12);
+    // laid out at full height already (the scroll bar is true), but not drawn
+    expect(await rendered.count()).to.be.within(1, 4);
+    const last = page.getByTestId('pdf-page').nth(11);
+    expect((await last.boundingBox())!.height).to.be.above(300);
+    expect(await last.getAttribute('data-rendered')).to.equal(null);
+    await page.getByTestId('pdf-scroll').evaluate((e) => (e.scrollTop = e.scrollHeight));
+    await page.waitForSelector('[data-page="12"] [data-rendered="true"]');
+    expect(await page.locator('[data-page="6"] [data-rendered="true"]').count()).to.equal(0);
+    expect(await page.getByTestId('pdf-page-number').innerText()).to.equal('Trang 12/12');
+    await ctx.close();
+  });
 
   it('phone: a drawer menu, a header that fits, the inbox as cards (subject, number, sender, status)', async () => {
     const { ctx, page } = await open(browser, SIZES[1]);
