@@ -31,20 +31,32 @@ export function serveClient(hub: Hub, dist: string): void {
   hub.http.on('request', front);
 }
 
-export async function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+let running: Promise<Browser> | undefined;
+
+/**
+ * One Chromium per test process (a mocha worker runs several client files one after the other):
+ * starting one costs about 3 s of CPU. Files share nothing else: each opens its own contexts and
+ * closes them (ClientHub.close closes any left). A browser that went away is started anew; at
+ * the process's exit playwright ends it.
+ */
+export function launch(): Promise<Browser> {
+  running ??= chromium
+    .launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    })
+    .then((b) => b.on('disconnected', () => (running = undefined)));
+
+  return running;
 }
 
 export type Viewport = { width: number; height: number };
@@ -103,7 +115,7 @@ export async function startClientHub(env: Record<string, string> = {}): Promise<
     hub,
     browser,
     close: async () => {
-      await browser.close();
+      await Promise.all(browser.contexts().map((c) => c.close()));
       await hub.close();
     },
   };
