@@ -195,31 +195,32 @@ class Occupancy {
     return n === 0;
   }
 
-  /** The free w×h box nearest `target` (a point the box's `anchor` corner should be close to). */
-  nearest(
-    w: number,
-    h: number,
-    margin: number,
-    target: [number, number],
-    anchor: [number, number],
-  ): Box | undefined {
-    const step = this.cell;
-    let best: Box | undefined;
-    let bestD = Infinity;
-    for (let y = margin; y + h <= this.page.height - margin + 1e-6; y += step) {
-      for (let x = margin; x + w <= this.page.width - margin + 1e-6; x += step) {
-        const ax = x + anchor[0] * w;
-        const ay = y + anchor[1] * h;
-        const d = (ax - target[0]) ** 2 + (ay - target[1]) ** 2;
-        if (d >= bestD) continue;
-        const box = { x, y, w, h };
-        if (this.free(box)) {
-          best = box;
-          bestD = d;
+  /**
+   * The free box of `shape`, as large as fits inside the page's margin, nearest `target` (a point
+   * the box's `anchor` corner should be close to).
+   */
+  nearest(shape: Shape, target: [number, number], anchor: [number, number]): Box | undefined {
+    const { width, height } = this.page;
+    const m = marginOf(this.page);
+    for (const [w, h] of sizes(shape, width - 2 * m, height - 2 * m)) {
+      let best: Box | undefined;
+      let bestD = Infinity;
+      for (let y = m; y + h <= height - m + 1e-6; y += this.cell) {
+        for (let x = m; x + w <= width - m + 1e-6; x += this.cell) {
+          const ax = x + anchor[0] * w;
+          const ay = y + anchor[1] * h;
+          const d = (ax - target[0]) ** 2 + (ay - target[1]) ** 2;
+          if (d >= bestD) continue;
+          const box = { x, y, w, h };
+          if (this.free(box)) {
+            best = box;
+            bestD = d;
+          }
         }
       }
+      if (best) return best;
     }
-    return best;
+    return undefined;
   }
 }
 
@@ -243,21 +244,6 @@ function sizes(shape: Shape, limitW: number, limitH: number): [number, number][]
     out.push([w, Math.min(h, w / shape.aspect)]);
   }
   return out;
-}
-
-function freeArea(
-  page: PageLayout,
-  occ: Occupancy,
-  shape: Shape,
-  target: [number, number],
-  anchor: [number, number],
-): Box | undefined {
-  const m = marginOf(page);
-  for (const [w, h] of sizes(shape, page.width - 2 * m, page.height - 2 * m)) {
-    const box = occ.nearest(w, h, m, target, anchor);
-    if (box) return box;
-  }
-  return undefined;
 }
 
 /** The signature in the block's gap: centred on the block, as tall as the gap allows. */
@@ -365,7 +351,7 @@ export async function placeAppearance(file: PdfFile, r: PlacementRequest): Promi
       layout.width - Math.min(56.7, marginOf(layout) * 2),
       layout.height - Math.min(42.5, marginOf(layout) * 2),
     ];
-    const box = freeArea(layout, occ, r.shape, target, [1, 1]);
+    const box = occ.nearest(r.shape, target, [1, 1]);
     return box ? { layout, box, how: 'free-area' } : refuse(layout, WHAT.copy);
   }
   const { layout, block } = await signingPage(file);
@@ -381,11 +367,11 @@ export async function placeAppearance(file: PdfFile, r: PlacementRequest): Promi
     const box = inGap(layout, occ, block, r.shape);
     if (box) return { layout, box, how: 'signer-block' };
     // no room between title and name: as close under the block as there is room
-    const below = freeArea(layout, occ, r.shape, [block.cx, bottom(block.name)], [0.5, 1]);
+    const below = occ.nearest(r.shape, [block.cx, bottom(block.name)], [0.5, 1]);
     if (below) return { layout, box: below, how: 'free-area' };
   }
   const m = marginOf(layout);
-  const box = freeArea(layout, occ, r.shape, [layout.width - m, m], [1, 0]);
+  const box = occ.nearest(r.shape, [layout.width - m, m], [1, 0]);
   return box ? { layout, box, how: 'free-area' } : refuse(layout, WHAT[r.kind]);
 }
 

@@ -13,7 +13,7 @@ export {
   type PdfLimits,
 } from './limits.js';
 export { loadPdf, firstPage, type PdfFile } from './pdf-file.js';
-export { readTrailer, findLastStartxref, type TrailerInfo, type XrefKind } from './trailer.js';
+export { readTrailer, findLastStartxref, type TrailerInfo } from './trailer.js';
 export { IncrementalUpdate, type ObjectBody, type WrittenUpdate } from './incremental-writer.js';
 export {
   preparePlaceholder,

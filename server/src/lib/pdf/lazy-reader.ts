@@ -3,14 +3,19 @@ import {
   PDFContext,
   PDFDict,
   PDFName,
-  PDFNumber,
   PDFObjectParser,
   PDFRawStream,
   PDFRef,
   PDFStream,
   type PDFObject,
 } from 'pdf-lib';
-import { decodeStream, READER_LIMITS, ReaderLimitError, XrefBrokenError } from './stream-decode.js';
+import {
+  decodeStream,
+  numberIn,
+  READER_LIMITS,
+  ReaderLimitError,
+  XrefBrokenError,
+} from './stream-decode.js';
 import type { XrefTable } from './xref-table.js';
 
 /** `n g obj` at `offset`; returns where the object's body starts. */
@@ -108,18 +113,14 @@ export class LazyObjectReader {
     );
     if (!(obj instanceof PDFRawStream) || obj.dict.get(PDFName.of('Type')) !== PDFName.of('ObjStm'))
       throw new XrefBrokenError(`Object ${number} is not an object stream.`);
-    const n = obj.dict.get(PDFName.of('N'));
-    const first = obj.dict.get(PDFName.of('First'));
-    if (!(n instanceof PDFNumber) || !(first instanceof PDFNumber))
+    const n = numberIn(obj.dict, 'N');
+    const first = numberIn(obj.dict, 'First');
+    if (n === undefined || first === undefined)
       throw new XrefBrokenError(`Object stream ${number} lacks /N or /First.`);
-    if (n.asNumber() > READER_LIMITS.maxObjects)
-      throw new ReaderLimitError(`Object stream ${number} declares ${n.asNumber()} objects.`);
+    if (n > READER_LIMITS.maxObjects)
+      throw new ReaderLimitError(`Object stream ${number} declares ${n} objects.`);
     const data = decodeStream(obj);
-    const stream = {
-      data,
-      offsets: headerPairs(data, n.asNumber(), first.asNumber()),
-      first: first.asNumber(),
-    };
+    const stream = { data, offsets: headerPairs(data, n, first), first };
     this.objectStreams.set(number, stream);
     return stream;
   }

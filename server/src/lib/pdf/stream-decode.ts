@@ -1,5 +1,5 @@
 import { constants, inflateSync } from 'node:zlib';
-import { PDFArray, PDFDict, PDFName, PDFNumber, PDFRawStream, type PDFObject } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFName, PDFNumber, PDFRawStream } from 'pdf-lib';
 import { PDF_LIMITS, PdfLimitError } from './limits.js';
 import { PdfError } from './pdf-error.js';
 
@@ -20,8 +20,10 @@ export class XrefBrokenError extends PdfError {
 /** Beyond PDF_LIMITS: refused as hostile, with the same code as the whole-file scan. */
 export { PdfLimitError as ReaderLimitError };
 
-function num(obj: PDFObject | undefined, fallback: number): number {
-  return obj instanceof PDFNumber ? obj.asNumber() : fallback;
+/** The direct number under `key`; absent when missing, not a number, or a reference. */
+export function numberIn(dict: PDFDict | undefined, key: string): number | undefined {
+  const v = dict?.get(PDFName.of(key));
+  return v instanceof PDFNumber ? v.asNumber() : undefined;
 }
 
 function filterNames(dict: PDFDict): string[] {
@@ -71,14 +73,14 @@ function inflateBounded(data: Uint8Array): Uint8Array {
 
 /** Undoes PNG row predictors (10–15), as used by cross-reference streams. */
 function unpredict(data: Uint8Array, parms: PDFDict | undefined): Uint8Array {
-  const predictor = num(parms?.get(PDFName.of('Predictor')), 1);
+  const predictor = numberIn(parms, 'Predictor') ?? 1;
   if (predictor < 10) {
     if (predictor === 1) return data;
     throw new XrefBrokenError(`Predictor ${predictor} (TIFF) is not supported by the lazy reader.`);
   }
-  const colors = num(parms?.get(PDFName.of('Colors')), 1);
-  const bpc = num(parms?.get(PDFName.of('BitsPerComponent')), 8);
-  const columns = num(parms?.get(PDFName.of('Columns')), 1);
+  const colors = numberIn(parms, 'Colors') ?? 1;
+  const bpc = numberIn(parms, 'BitsPerComponent') ?? 8;
+  const columns = numberIn(parms, 'Columns') ?? 1;
   const bpp = Math.max(1, Math.ceil((colors * bpc) / 8));
   const rowLength = Math.ceil((colors * bpc * columns) / 8);
   const rows = Math.floor(data.length / (rowLength + 1));

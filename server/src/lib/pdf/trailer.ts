@@ -11,13 +11,11 @@ import {
 } from 'pdf-lib';
 import { PdfError } from './pdf-error.js';
 
-export type XrefKind = 'table' | 'stream';
-
 /** What an incremental update needs to know about the file's last cross-reference section. */
 export type TrailerInfo = {
   /** Offset given by the last `startxref`: the new section's /Prev. */
   xrefOffset: number;
-  kind: XrefKind;
+  kind: 'table' | 'stream';
   /** /Size of the last section: the first free object number. */
   size: number;
   root: PDFRef;
@@ -82,7 +80,7 @@ function lastTrailerDict(
   bytes: Uint8Array,
   xrefOffset: number,
   context: PDFContext,
-): { kind: XrefKind; dict: PDFDict } {
+): Pick<TrailerInfo, 'kind'> & { dict: PDFDict } {
   const start = skipWhitespace(bytes, xrefOffset);
   const head = latin1(bytes, start, Math.min(bytes.length, start + 64));
   if (head.startsWith('xref')) {

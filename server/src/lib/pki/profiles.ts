@@ -15,7 +15,6 @@ export type CertificateKind = (typeof CERTIFICATE_KINDS)[number];
 
 /** What a certificate of one kind carries; see docs/pki.md for the field-by-field table. */
 export type CertificateProfile = {
-  kind: CertificateKind;
   maxValidityDays: number;
   ca: boolean;
   pathLenConstraint?: number;
@@ -38,21 +37,18 @@ const END_ENTITY = { ca: false, endEntity: true } as const;
 
 export const PROFILES: Record<CertificateKind, CertificateProfile> = {
   'root-ca': {
-    kind: 'root-ca',
     ...CA,
     maxValidityDays: 20 * YEAR + 5,
     pathLenConstraint: 1,
     policy: POLICY.rootCa,
   },
   'issuing-ca': {
-    kind: 'issuing-ca',
     ...CA,
     maxValidityDays: 10 * YEAR + 3,
     pathLenConstraint: 0,
     policy: POLICY.issuingCa,
   },
   tsa: {
-    kind: 'tsa',
     maxValidityDays: 5 * YEAR + 2,
     ...END_ENTITY,
     keyUsage: SIGNING_KEY_USAGE,
@@ -62,46 +58,38 @@ export const PROFILES: Record<CertificateKind, CertificateProfile> = {
     policy: POLICY.tsa,
   },
   ocsp: {
-    kind: 'ocsp',
     maxValidityDays: 5 * YEAR + 2,
     ...END_ENTITY,
     keyUsage: ['digitalSignature'],
     extKeyUsage: [OID.ekuOcspSigning],
-    extKeyUsageCritical: false,
     policy: POLICY.ocsp,
     ocspNoCheck: true,
   },
   'organization-seal': {
-    kind: 'organization-seal',
     maxValidityDays: 3 * YEAR + 1,
     ...END_ENTITY,
     keyUsage: SIGNING_KEY_USAGE,
     policy: POLICY.organizationSeal,
   },
   'personal-signer': {
-    kind: 'personal-signer',
     maxValidityDays: 3 * YEAR + 1,
     ...END_ENTITY,
     keyUsage: SIGNING_KEY_USAGE,
     policy: POLICY.personalSigner,
   },
   'tls-server': {
-    kind: 'tls-server',
     maxValidityDays: YEAR,
     ...END_ENTITY,
     keyUsage: ['digitalSignature'],
     rsaOnlyKeyUsage: ['keyEncipherment'],
     extKeyUsage: [OID.ekuServerAuth],
-    extKeyUsageCritical: false,
     policy: POLICY.tlsServer,
   },
   'agency-client': {
-    kind: 'agency-client',
     maxValidityDays: 2 * YEAR + 1,
     ...END_ENTITY,
     keyUsage: ['digitalSignature'],
     extKeyUsage: [OID.ekuClientAuth],
-    extKeyUsageCritical: false,
     policy: POLICY.agencyClient,
   },
 };

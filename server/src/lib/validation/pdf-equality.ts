@@ -9,7 +9,6 @@ import {
   PDFBool,
   PDFDict,
   PDFDocument,
-  PDFHexString,
   PDFName,
   PDFNull,
   PDFNumber,
@@ -17,10 +16,9 @@ import {
   PDFRawStream,
   PDFRef,
   PDFStream,
-  PDFString,
 } from 'pdf-lib';
 import { sameBytes } from '../asn1/index.js';
-import { resolve } from './pdf-objects.js';
+import { resolve, stringOf } from './pdf-objects.js';
 
 /** Deeper structures are compared as "different" rather than walked without bound. */
 const MAX_DEPTH = 32;
@@ -37,10 +35,6 @@ interface Side {
 
 interface Budget {
   steps: number;
-}
-
-function stringBytes(obj: PDFObject): Uint8Array | null {
-  return obj instanceof PDFString || obj instanceof PDFHexString ? obj.asBytes() : null;
 }
 
 function streamData(s: PDFStream): Uint8Array {
@@ -94,8 +88,8 @@ export function valuesEqual(
   const y = resolve(b.doc, b.obj);
   if (x === undefined || y === undefined) return x === y;
   if (x === PDFNull || y === PDFNull) return x === y;
-  const sx = stringBytes(x);
-  const sy = stringBytes(y);
+  const sx = stringOf(x)?.asBytes();
+  const sy = stringOf(y)?.asBytes();
   if (sx || sy) return !!sx && !!sy && sameBytes(sx, sy);
   if (x instanceof PDFNumber) return y instanceof PDFNumber && x.asNumber() === y.asNumber();
   if (x instanceof PDFName) return y instanceof PDFName && x.asString() === y.asString();

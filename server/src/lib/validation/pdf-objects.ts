@@ -89,21 +89,17 @@ export function nameOf(
   return v instanceof PDFName ? v.decodeText() : undefined;
 }
 
-function stringOf(
-  doc: PDFDocument,
-  dict: PDFDict | undefined,
-  key: string,
-): PDFString | PDFHexString | undefined {
-  const v = get(doc, dict, key);
+/** A string value, literal `(…)` or hex `<…>`. */
+export function stringOf(v: PDFObject | undefined): PDFString | PDFHexString | undefined {
   return v instanceof PDFString || v instanceof PDFHexString ? v : undefined;
 }
 
 export function textOf(doc: PDFDocument, dict: PDFDict | undefined, key: string) {
-  return stringOf(doc, dict, key)?.decodeText();
+  return stringOf(get(doc, dict, key))?.decodeText();
 }
 
 export function bytesOf(doc: PDFDocument, dict: PDFDict | undefined, key: string) {
-  return stringOf(doc, dict, key)?.asBytes();
+  return stringOf(get(doc, dict, key))?.asBytes();
 }
 
 export function numbersOf(

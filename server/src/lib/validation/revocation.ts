@@ -4,7 +4,7 @@
  * issuer itself or by a responder certificate the issuer gave the OCSPSigning EKU; CRLs signed
  * by the issuer (indirect CRLs are not supported).
  */
-import { createHash } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { digestName, hashChunks, signatureScheme, verifyWithScheme } from '../pki/algorithms.js';
 import { OID } from '../asn1/oids.js';
 import { Cert, certFromDer, sameName } from '../pki/x509.js';
@@ -53,10 +53,23 @@ interface OcspSingle {
   thisUpdate: Date;
 }
 
-interface ParsedOcsp {
+/** X.509's SIGNED{…} (BasicOCSPResponse, CertificateList): the signed bytes, how, the signature. */
+interface Signed {
   tbs: Uint8Array;
   signatureAlgorithm: AlgId;
   signature: Uint8Array;
+}
+
+function readSigned(signed: Der, tbs: Der): Signed {
+  return { tbs: tbs.raw, signatureAlgorithm: algId(signed.at(1)), signature: signed.at(2).bits() };
+}
+
+/** True when `key` verifies `s`; throws, as signatureScheme does, on an unknown algorithm. */
+function verifiesWith(s: Signed, key: KeyObject): boolean {
+  return verifyWithScheme(signatureScheme(s.signatureAlgorithm), s.tbs, key, s.signature);
+}
+
+interface ParsedOcsp extends Signed {
   certs: Uint8Array[];
   responses: OcspSingle[];
   /** issuer sha256 → signer (issuer or delegated responder), null when none verifies. */
@@ -68,10 +81,7 @@ interface CrlEntry {
   reasonCode: number | undefined;
 }
 
-interface ParsedCrl {
-  tbs: Uint8Array;
-  signatureAlgorithm: AlgId;
-  signature: Uint8Array;
+interface ParsedCrl extends Signed {
   issuer: Der;
   thisUpdate: Date;
   /** serial hex → entry */
@@ -143,9 +153,7 @@ function readBasicOcsp(basic: Der): ParsedOcsp {
   const responses = fields.find((f, i) => i > 0 && f.tag === 0x30 && f.opt(0)?.tag === 0x30);
   const certsEl = basic.opt(3);
   return {
-    tbs: tbs.raw,
-    signatureAlgorithm: algId(basic.at(1)),
-    signature: basic.at(2).bits(),
+    ...readSigned(basic, tbs),
     certs: certsEl?.isContext(0)
       ? certsEl
           .at(0)
@@ -185,9 +193,7 @@ function parseCrl(der: Uint8Array): ParsedCrl {
         reasonCode: crlReason(entry.opt(2)),
       });
   return {
-    tbs: tbs.raw,
-    signatureAlgorithm: algId(crl.at(1)),
-    signature: crl.at(2).bits(),
+    ...readSigned(crl, tbs),
     issuer,
     thisUpdate,
     revoked,
@@ -214,13 +220,12 @@ function ocspSigner(basic: ParsedOcsp, issuer: Cert): Cert | null {
   if (known !== undefined) return known;
   let signer: Cert | null = null;
   try {
-    const scheme = signatureScheme(basic.signatureAlgorithm);
-    if (verifyWithScheme(scheme, basic.tbs, issuer.publicKey, basic.signature)) signer = issuer;
+    if (verifiesWith(basic, issuer.publicKey)) signer = issuer;
     for (const der of signer ? [] : basic.certs) {
       const responder = certFromDer(der);
       if (!responder.issuedBy(issuer) || !responder.extendedKeyUsage.includes(OID.ekuOcspSigning))
         continue;
-      if (verifyWithScheme(scheme, basic.tbs, responder.publicKey, basic.signature)) {
+      if (verifiesWith(basic, responder.publicKey)) {
         signer = responder;
         break;
       }
@@ -262,14 +267,7 @@ function crlSignedBy(crl: ParsedCrl, issuer: Cert): boolean {
   if (known !== undefined) return known;
   let ok = false;
   try {
-    ok =
-      sameName(crl.issuer, issuer.subjectName) &&
-      verifyWithScheme(
-        signatureScheme(crl.signatureAlgorithm),
-        crl.tbs,
-        issuer.publicKey,
-        crl.signature,
-      );
+    ok = sameName(crl.issuer, issuer.subjectName) && verifiesWith(crl, issuer.publicKey);
   } catch {
     ok = false;
   }
