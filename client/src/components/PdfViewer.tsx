@@ -37,11 +37,12 @@ type Props = {
  * drawn only then, so a 30-page document opens as fast as a 1-page one and the pages never
  * scrolled to cost nothing.
  */
-function useSeen(el: React.RefObject<Element | null>, root: Element | null): boolean {
+function useSeen(el: React.RefObject<Element | null>, root: Element | null, sized: boolean) {
   const [seen, setSeen] = useState(false);
   useEffect(() => {
     const target = el.current;
-    if (seen || !target) return;
+    // watched once it has its page's size: twelve blank 150-pixel canvases would all look near
+    if (seen || !sized || !target) return;
     const io = new IntersectionObserver((es) => es.some((e) => e.isIntersecting) && setSeen(true), {
       root,
       rootMargin: '100% 0px',
@@ -49,7 +50,7 @@ function useSeen(el: React.RefObject<Element | null>, root: Element | null): boo
     io.observe(target);
 
     return () => io.disconnect();
-  }, [el, root, seen]);
+  }, [el, root, seen, sized]);
 
   return seen;
 }
@@ -69,7 +70,7 @@ function PageCanvas({
   const ref = useRef<HTMLCanvasElement>(null);
   const [scale, setScale] = useState(1);
   const [height, setHeight] = useState(0);
-  const seen = useSeen(ref, root);
+  const seen = useSeen(ref, root, height > 0);
   useEffect(() => {
     let cancelled = false;
     let task: { cancel(): void } | undefined;
