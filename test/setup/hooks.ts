@@ -45,6 +45,8 @@ function runsClientTests(): boolean {
 export async function mochaGlobalSetup(): Promise<void> {
   buildServer();
   dir = mkdtempSync(join(tmpdir(), 'lienthong-test-run-'));
+  // the run's shared fixtures (test/support/validation-pki.ts), removed at teardown
+  process.env.TEST_RUN_DIR = dir;
   // not awaited: the first files are server files, and the client files wait for it
   if (runsClientTests()) clientBuild = startClientBuild(join(dir, 'client-build.json'));
   clientBuild?.catch(() => undefined); // reported by the client files, thrown at teardown

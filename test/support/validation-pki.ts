@@ -7,7 +7,8 @@
  *                      ├─ ocsp responder (EKU OCSPSigning), tsa (EKU timeStamping)
  *   other root ─ signer-untrusted
  *
- * Private keys live only in the temp folder, which `cleanup()` removes.
+ * Private keys live only in temp folders: the run's (built once per test run, removed at its
+ * end) and each file's copy, which `cleanup()` removes.
  *
  * The signer profile deliberately has no CRL distribution point / AIA OCSP URL: revocation data
  * is always embedded by the tests, and an unreachable URL made NSS (pdfsig) fail its chain
@@ -15,7 +16,17 @@
  * poppler 22.12 reports), which hid pdfsig's chain verdict.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -51,6 +62,9 @@ export interface ValidationPki {
   p12(cert: PkiCert): Uint8Array;
   cleanup(): void;
 }
+
+/** In a built PKI: the folder it was built in, which its openssl configs name. */
+const BUILT_IN = 'built-in';
 
 function run(args: string[], cwd: string): Buffer {
   try {
@@ -141,13 +155,12 @@ function genKey(dir: string, name: string, kind: 'rsa' | 'ec'): string {
 function load(dir: string, name: string): PkiCert {
   const certPath = join(dir, `${name}.pem`);
   const certPem = readFileSync(certPath, 'utf8');
-  const der = run(['x509', '-in', certPath, '-outform', 'DER'], dir);
   return {
     name,
     certPath,
     keyPath: join(dir, `${name}.key`),
     certPem,
-    certDer: new Uint8Array(der),
+    certDer: new Uint8Array(new X509Certificate(certPem).raw),
   };
 }
 
@@ -251,7 +264,7 @@ function issue(
   return load(dir, name);
 }
 
-function gencrl(dir: string, ca: PkiCert): Uint8Array {
+function gencrl(dir: string, ca: PkiCert): void {
   const pem = join(dir, `${ca.name}.crl.pem`);
   run(
     [
@@ -268,12 +281,11 @@ function gencrl(dir: string, ca: PkiCert): Uint8Array {
     ],
     dir,
   );
-  return new Uint8Array(run(['crl', '-in', pem, '-outform', 'DER'], dir));
+  run(['crl', '-in', pem, '-outform', 'DER', '-out', join(dir, `${ca.name}.crl`)], dir);
 }
 
-/** Builds the whole PKI in a new temp folder (~1–2 s: a few RSA key generations). */
-export function createValidationPki(): ValidationPki {
-  const dir = mkdtempSync(join(tmpdir(), 'lt-vpki-'));
+/** Builds the whole PKI in `dir` (seconds of CPU: nine key generations, ~40 openssl runs). */
+function build(dir: string): void {
   writeFileSync(join(dir, 'ext.cnf'), EXTENSIONS);
   const root = selfSigned(dir, 'root', '/C=VN/O=LienThong Test/CN=LienThong Test Root CA');
   const ca = issue(dir, root, 'ca', '/C=VN/O=LienThong Test/CN=LienThong Test Issuing CA', {
@@ -288,18 +300,18 @@ export function createValidationPki(): ValidationPki {
       `/C=VN/O=UBND Tinh Thanh Hoa/organizationIdentifier=VNTVN-0101234567/CN=${cn}`,
       { ext: 'signer', ...o },
     );
-  const signerRsa = signer('signer-rsa', 'Nguyen Van A');
-  const signerEc = signer('signer-ec', 'Tran Thi B', { kind: 'ec' });
-  const signerExpired = signer('signer-expired', 'Le Van Het Han', {
+  signer('signer-rsa', 'Nguyen Van A');
+  signer('signer-ec', 'Tran Thi B', { kind: 'ec' });
+  signer('signer-expired', 'Le Van Het Han', {
     start: '20200101000000Z',
     end: '20210101000000Z',
   });
   const signerRevoked = signer('signer-revoked', 'Pham Van Thu Hoi');
-  const signerUntrusted = issue(dir, otherRoot, 'signer-untrusted', '/C=VN/CN=Khong Tin Cay', {
+  issue(dir, otherRoot, 'signer-untrusted', '/C=VN/CN=Khong Tin Cay', {
     ext: 'signer',
   });
-  const ocsp = issue(dir, ca, 'ocsp', '/C=VN/O=LienThong Test/CN=LienThong OCSP', { ext: 'ocsp' });
-  const tsa = issue(dir, ca, 'tsa', '/C=VN/O=LienThong Test/CN=LienThong TSA', { ext: 'tsa' });
+  issue(dir, ca, 'ocsp', '/C=VN/O=LienThong Test/CN=LienThong OCSP', { ext: 'ocsp' });
+  issue(dir, ca, 'tsa', '/C=VN/O=LienThong Test/CN=LienThong TSA', { ext: 'tsa' });
   run(
     [
       'ca',
@@ -316,10 +328,55 @@ export function createValidationPki(): ValidationPki {
     ],
     dir,
   );
-  const caCrl = gencrl(dir, ca);
-  const rootCrl = gencrl(dir, root);
+  gencrl(dir, ca);
+  gencrl(dir, root);
   writeFileSync(join(dir, 'chain.pem'), ca.certPem + root.certPem);
   writeFileSync(join(dir, 'tsaserial'), '01\n');
+  writeFileSync(join(dir, BUILT_IN), dir);
+}
+
+/**
+ * The run's PKI, built by the first test file that asks for one (test/setup/hooks.ts names the
+ * run's folder): every file then gets a copy of it instead of nine fresh keys. Workers that ask
+ * at the same moment each build one; the first rename wins and the others are dropped.
+ */
+function runTemplate(): string {
+  const runDir = process.env.TEST_RUN_DIR;
+  const own = mkdtempSync(join(runDir ?? tmpdir(), 'lt-vpki-build-'));
+  if (!runDir) return (build(own), own);
+  const shared = join(runDir, 'validation-pki');
+  if (existsSync(shared)) return (rmSync(own, { recursive: true }), shared);
+  build(own);
+  try {
+    renameSync(own, shared);
+  } catch {
+    rmSync(own, { recursive: true, force: true });
+  }
+  return shared;
+}
+
+/** A PKI of its own in a new temp folder: a copy of the run's, its openssl configs moved along. */
+export function createValidationPki(): ValidationPki {
+  const template = runTemplate();
+  const dir = mkdtempSync(join(tmpdir(), 'lt-vpki-'));
+  cpSync(template, dir, { recursive: true });
+  const builtIn = readFileSync(join(template, BUILT_IN), 'utf8');
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.cnf')))
+    writeFileSync(join(dir, f), readFileSync(join(dir, f), 'utf8').replaceAll(builtIn, dir));
+  const [root, ca, otherRoot, signerRsa, signerEc, signerExpired, signerRevoked] = [
+    'root',
+    'ca',
+    'other-root',
+    'signer-rsa',
+    'signer-ec',
+    'signer-expired',
+    'signer-revoked',
+  ].map((n) => load(dir, n)) as [PkiCert, PkiCert, PkiCert, PkiCert, PkiCert, PkiCert, PkiCert];
+  const [signerUntrusted, ocsp, tsa] = ['signer-untrusted', 'ocsp', 'tsa'].map((n) =>
+    load(dir, n),
+  ) as [PkiCert, PkiCert, PkiCert];
+  const caCrl = new Uint8Array(readFileSync(join(dir, 'ca.crl')));
+  const rootCrl = new Uint8Array(readFileSync(join(dir, 'root.crl')));
   return {
     dir,
     root,
