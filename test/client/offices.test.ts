@@ -5,11 +5,9 @@ import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ZDocumentMeta } from '../../server/src/contracts/documents.js';
 import { HUB_ORG_CODE } from '../../server/src/contracts/grants.js';
 import type { TOrg } from '../../server/src/contracts/orgs.js';
 import type { Hub } from '../../server/src/hub.js';
-import { createDocument } from '../../server/src/modules/documents/create-document.js';
 import { Orgs } from '../../server/src/modules/orgs/org.model.js';
 import {
   api,
@@ -161,33 +159,25 @@ describe('web client for real offices (Chromium, 1366×768 and 390×844) — iss
     await dispatch(clerkP, sealed.id, district);
 
     // a two-page letter, dispatched; and one more, unsigned, due days ago and still open (late)
-    const letter = await createDocument(
-      hub.ctx,
-      { kind: 'user', id: clerkP.id, orgId: clerkP.orgId, roles: clerkP.roles, name: 'Văn thư' },
-      ZDocumentMeta.parse({
-        type: 'Công văn',
-        notation: 'UBND-VP',
-        issuePlace: 'Thanh Hóa',
+    const letter = await makeDocument(
+      hub,
+      clerkP,
+      {
         issueDate: '2026-11-20',
         subject: 'V/v tổng kết công tác chuyển đổi số năm 2026 và phương hướng năm 2027',
-        urgency: 'khan',
-        signer: { fullName: 'Nguyễn Văn Tỉnh', position: 'Chủ tịch' },
-      }),
+      },
       { bytes: await letterPdf(), originalName: 'cong-van-2-trang.pdf' },
     );
     letterDocId = letter.id;
-    const report = await createDocument(
-      hub.ctx,
-      { kind: 'user', id: clerkP.id, orgId: clerkP.orgId, roles: clerkP.roles, name: 'Văn thư' },
-      ZDocumentMeta.parse({
+    const report = await makeDocument(
+      hub,
+      clerkP,
+      {
         type: 'Báo cáo',
-        notation: 'UBND-VP',
-        issuePlace: 'Thanh Hóa',
         issueDate: '2026-11-20',
         subject: 'Báo cáo kinh tế - xã hội năm 2026',
         urgency: 'thuong',
-        signer: { fullName: 'Nguyễn Văn Tỉnh', position: 'Chủ tịch' },
-      }),
+      },
       { bytes: await letterPdf(12), originalName: 'bao-cao-12-trang.pdf' },
     );
     reportDocId = report.id;

@@ -119,7 +119,12 @@ export async function tinyPdf(text = 'Cong van so 123'): Promise<Uint8Array> {
   return pdf.save();
 }
 
-export async function makeDocument(hub: Hub, user: TestUser, over: Partial<TDocumentMeta> = {}) {
+export async function makeDocument(
+  hub: Hub,
+  user: TestUser,
+  over: Partial<TDocumentMeta> = {},
+  file?: { bytes: Uint8Array; originalName: string },
+) {
   const meta = ZDocumentMeta.parse({
     type: 'Công văn',
     notation: 'UBND-VP',
@@ -135,7 +140,7 @@ export async function makeDocument(hub: Hub, user: TestUser, over: Partial<TDocu
     hub.ctx,
     { kind: 'user', id: user.id, orgId: user.orgId, roles: user.roles, name: 'Văn thư' },
     meta,
-    { bytes: await tinyPdf(), originalName: 'cong-van.pdf' },
+    file ?? { bytes: await tinyPdf(), originalName: 'cong-van.pdf' },
   );
 }
 
