@@ -80,7 +80,9 @@ export async function startTestHub(
 ): Promise<Hub> {
   const share = mayShare(env, dbName !== undefined, ownPki);
   const db = dbName ?? testDbName();
-  const dataDir = mkdtempSync(join(tmpdir(), 'lienthong-hub-'));
+  // in the run's folder, which the global teardown removes: hubs are restarted on their data
+  // folder, so a hub's close cannot remove it
+  const dataDir = mkdtempSync(join(process.env.TEST_RUN_DIR ?? tmpdir(), 'hub-'));
   const config = loadConfig({
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
