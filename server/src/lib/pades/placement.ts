@@ -200,27 +200,32 @@ class Occupancy {
    * the box's `anchor` corner should be close to).
    */
   nearest(shape: Shape, target: [number, number], anchor: [number, number]): Box | undefined {
-    const { width, height } = this.page;
     const m = marginOf(this.page);
-    for (const [w, h] of sizes(shape, width - 2 * m, height - 2 * m)) {
-      let best: Box | undefined;
-      let bestD = Infinity;
-      for (let y = m; y + h <= height - m + 1e-6; y += this.cell) {
-        for (let x = m; x + w <= width - m + 1e-6; x += this.cell) {
-          const ax = x + anchor[0] * w;
-          const ay = y + anchor[1] * h;
-          const d = (ax - target[0]) ** 2 + (ay - target[1]) ** 2;
-          if (d >= bestD) continue;
-          const box = { x, y, w, h };
-          if (this.free(box)) {
-            best = box;
-            bestD = d;
-          }
-        }
-      }
-      if (best) return best;
+    for (const [w, h] of sizes(shape, this.page.width - 2 * m, this.page.height - 2 * m)) {
+      const box = this.closestFree({ w, h }, m, target, anchor);
+      if (box) return box;
     }
     return undefined;
+  }
+
+  /** The free w×h box inside margin `m` whose anchor corner lies closest to `target`. */
+  private closestFree(
+    { w, h }: { w: number; h: number },
+    m: number,
+    target: [number, number],
+    anchor: [number, number],
+  ): Box | undefined {
+    let best: Box | undefined;
+    let bestD = Infinity;
+    for (let y = m; y + h <= this.page.height - m + 1e-6; y += this.cell) {
+      for (let x = m; x + w <= this.page.width - m + 1e-6; x += this.cell) {
+        const d = (x + anchor[0] * w - target[0]) ** 2 + (y + anchor[1] * h - target[1]) ** 2;
+        if (d >= bestD) continue;
+        const box = { x, y, w, h };
+        if (this.free(box)) [best, bestD] = [box, d];
+      }
+    }
+    return best;
   }
 }
 
