@@ -59,8 +59,8 @@ export function launch(): Promise<Browser> {
   return running;
 }
 
-export type Viewport = { width: number; height: number };
-export const LAPTOP: Viewport = { width: 1366, height: 768 };
+type Viewport = { width: number; height: number };
+const LAPTOP: Viewport = { width: 1366, height: 768 };
 
 /**
  * A fresh context (its own storage: one person per context), a 1366×768 laptop by default. The

@@ -45,7 +45,7 @@ function runsClientTests(): boolean {
 export async function mochaGlobalSetup(): Promise<void> {
   buildServer();
   dir = mkdtempSync(join(tmpdir(), 'lienthong-test-run-'));
-  // the run's shared fixtures (test/support/validation-pki.ts), removed at teardown
+  // the run's temp folders (test hubs' data, the validation PKI), removed at teardown
   process.env.TEST_RUN_DIR = dir;
   // not awaited: the first files are server files, and the client files wait for it
   if (runsClientTests()) clientBuild = startClientBuild(join(dir, 'client-build.json'));

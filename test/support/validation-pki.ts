@@ -335,17 +335,18 @@ function build(dir: string): void {
   writeFileSync(join(dir, BUILT_IN), dir);
 }
 
+/** Where this run keeps its temp folders (test/setup/hooks.ts removes it at the end). */
+const runDir = (): string => process.env.TEST_RUN_DIR ?? tmpdir();
+
 /**
- * The run's PKI, built by the first test file that asks for one (test/setup/hooks.ts names the
- * run's folder): every file then gets a copy of it instead of nine fresh keys. Workers that ask
- * at the same moment each build one; the first rename wins and the others are dropped.
+ * The run's PKI, built by the first test file that asks for one: every file then gets a copy of
+ * it instead of nine fresh keys. Workers that ask at the same moment each build one; the first
+ * rename wins and the others are dropped.
  */
 function runTemplate(): string {
-  const runDir = process.env.TEST_RUN_DIR;
-  const own = mkdtempSync(join(runDir ?? tmpdir(), 'lt-vpki-build-'));
-  if (!runDir) return (build(own), own);
-  const shared = join(runDir, 'validation-pki');
-  if (existsSync(shared)) return (rmSync(own, { recursive: true }), shared);
+  const shared = join(runDir(), 'validation-pki');
+  if (existsSync(shared)) return shared;
+  const own = mkdtempSync(join(runDir(), 'lt-vpki-build-'));
   build(own);
   try {
     renameSync(own, shared);
@@ -358,39 +359,29 @@ function runTemplate(): string {
 /** A PKI of its own in a new temp folder: a copy of the run's, its openssl configs moved along. */
 export function createValidationPki(): ValidationPki {
   const template = runTemplate();
-  const dir = mkdtempSync(join(tmpdir(), 'lt-vpki-'));
+  const dir = mkdtempSync(join(runDir(), 'lt-vpki-'));
   cpSync(template, dir, { recursive: true });
   const builtIn = readFileSync(join(template, BUILT_IN), 'utf8');
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.cnf')))
     writeFileSync(join(dir, f), readFileSync(join(dir, f), 'utf8').replaceAll(builtIn, dir));
-  const [root, ca, otherRoot, signerRsa, signerEc, signerExpired, signerRevoked] = [
-    'root',
-    'ca',
-    'other-root',
-    'signer-rsa',
-    'signer-ec',
-    'signer-expired',
-    'signer-revoked',
-  ].map((n) => load(dir, n)) as [PkiCert, PkiCert, PkiCert, PkiCert, PkiCert, PkiCert, PkiCert];
-  const [signerUntrusted, ocsp, tsa] = ['signer-untrusted', 'ocsp', 'tsa'].map((n) =>
-    load(dir, n),
-  ) as [PkiCert, PkiCert, PkiCert];
-  const caCrl = new Uint8Array(readFileSync(join(dir, 'ca.crl')));
-  const rootCrl = new Uint8Array(readFileSync(join(dir, 'root.crl')));
+  const named = (name: string) => load(dir, name);
+  const ca = named('ca');
+  const ocsp = named('ocsp');
+  const tsa = named('tsa');
   return {
     dir,
-    root,
+    root: named('root'),
     ca,
-    otherRoot,
-    signerRsa,
-    signerEc,
-    signerExpired,
-    signerRevoked,
-    signerUntrusted,
+    otherRoot: named('other-root'),
+    signerRsa: named('signer-rsa'),
+    signerEc: named('signer-ec'),
+    signerExpired: named('signer-expired'),
+    signerRevoked: named('signer-revoked'),
+    signerUntrusted: named('signer-untrusted'),
     ocsp,
     tsa,
-    caCrl,
-    rootCrl,
+    caCrl: new Uint8Array(readFileSync(join(dir, 'ca.crl'))),
+    rootCrl: new Uint8Array(readFileSync(join(dir, 'root.crl'))),
     ocspResponse(cert) {
       const req = join(dir, `${cert.name}.ocspreq`);
       const resp = join(dir, `${cert.name}.ocspresp`);
