@@ -115,6 +115,14 @@ export class EngineHub {
     if (!done) c.kill('SIGKILL');
   }
 
+  /** The hub's log line for an answer's errorId (a 500): what failed, for the failure message. */
+  unhandled(answer: string): string {
+    const id = /"errorId":"([\w-]+)"/.exec(answer)?.[1];
+    const line = id && this.out.split('\n').find((l) => l.includes(id));
+
+    return line ? `\n  hub log: ${line.slice(0, 2000)}` : '';
+  }
+
   /** The hub's log lines with this message (pino JSON on stdout). */
   logged(msg: string): number {
     return this.out.split('\n').filter((l) => l.includes(`"msg":"${msg}"`)).length;

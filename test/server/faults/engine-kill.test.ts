@@ -158,7 +158,7 @@ describe('faults: the engine SIGKILLed during upload, signing and dispatch (real
       if (r.status === 503) {
         tally.unavailable++;
         if (!/^\d+$/.test(r.headers.get('retry-after') ?? '')) tally.retryAfterMissing++;
-      } else tally.otherErrors.push(`${r.status} ${text.slice(0, 200)}`);
+      } else tally.otherErrors.push(`${r.status} ${text.slice(0, 200)}${hub.unhandled(text)}`);
     } catch (err) {
       // connection cut, or no answer in time: retry
       if ((err as Error).name === 'TimeoutError') tally.attemptTimeouts++;
