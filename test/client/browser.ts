@@ -34,10 +34,10 @@ export function serveClient(hub: Hub, dist: string): void {
 let running: Promise<Browser> | undefined;
 
 /**
- * Debian's chromium-headless-shell: Chromium's own headless build (the one playwright runs by
- * default), the same Blink and V8 without the desktop browser's GPU and UI processes. A new
- * context with its first page costs it ~1.1 s of CPU against ~3 s for `chromium --headless`.
- * The full browser stays the fallback where the package is missing.
+ * Debian's chromium-headless-shell: Chromium's headless-only build (chrome-headless-shell, what
+ * playwright runs by default when headless), the same Blink and V8 without the desktop browser's
+ * layer. A new context with its first page costs it ~1.1 s of CPU against ~3 s for
+ * `chromium --headless`. The full browser stays the fallback where the package is missing.
  */
 const CHROMIUM = ['/usr/bin/chromium-headless-shell', '/usr/bin/chromium'].find((f) =>
   existsSync(f),
@@ -45,7 +45,7 @@ const CHROMIUM = ['/usr/bin/chromium-headless-shell', '/usr/bin/chromium'].find(
 
 /**
  * One Chromium per test process (a mocha worker runs several client files one after the other):
- * starting one costs about 3 s of CPU. Files share nothing else: each opens its own contexts and
+ * starting one costs seconds of CPU. Files share nothing else: each opens its own contexts and
  * closes them (ClientHub.close closes any left). A browser that went away is started anew; at
  * the process's exit playwright ends it.
  */
