@@ -107,6 +107,31 @@ describe('web client (Chromium): login, live inbox and outbox, search, language'
     await ctx.close();
   });
 
+  it('keeps a document that arrives while the inbox is loading: the list is loaded again', async () => {
+    const { ctx, page } = await newPage(browser);
+    const subject = 'Giấy mời họp giao ban tuần 49';
+    // the hub answers the first inbox request at once (before the dispatch), but the page gets
+    // that answer only once the new document's event has reached it
+    let deliver: (() => Promise<void>) | undefined;
+    const fetched = new Promise<void>((resolve) => {
+      void page.route(/\/api\/v1\/inbox(\?|$)/, async (route) => {
+        if (deliver) return route.continue();
+        const stale = await route.fetch();
+        deliver = () => route.fulfill({ response: stale });
+        resolve();
+      });
+    });
+    await loginUi(page, hub.url, clerkB.username);
+    await fetched;
+    await page.getByTestId('live').filter({ hasText: 'Trực tuyến' }).waitFor();
+    await dispatch({ subject });
+    await page.getByText(`Văn bản mới đến: ${subject}`).waitFor();
+    await deliver!();
+    await page.waitForFunction('!document.querySelector(".ant-table .ant-spin-spinning")');
+    expect(await page.locator('tr', { hasText: subject }).count()).to.equal(1);
+    await ctx.close();
+  });
+
   it('shows a document dispatched after the page loaded, live, with its urgency colour', async () => {
     const { ctx, page } = await newPage(browser);
     await loginUi(page, hub.url, clerkB.username);
