@@ -44,12 +44,11 @@ async function audit(page: Page): Promise<Violation[]> {
 async function visit(page: Page, path: string): Promise<void> {
   if (new URL(page.url()).pathname === path) return;
   const title = await page.title();
-  await page.evaluate((to) => {
-    history.pushState(null, '', to);
-    dispatchEvent(new PopStateEvent('popstate'));
-  }, path);
+  await page.evaluate(
+    `history.pushState(null, '', ${JSON.stringify(path)}); dispatchEvent(new PopStateEvent('popstate'))`,
+  );
   // every page has a title of its own (asserted below): the app has switched to the new one
-  await page.waitForFunction((old) => document.title !== old, title);
+  await page.waitForFunction(`document.title !== ${JSON.stringify(title)}`);
 }
 
 /** Resolves once the tab has had no request in flight for 300 ms (its data has arrived). */
