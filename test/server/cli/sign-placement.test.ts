@@ -12,7 +12,7 @@ import { CORPUS_DIR, corpus } from '../../support/corpus.js';
 import { P12_PASSWORD, testPki } from '../../support/openssl-pki.js';
 import { runCliSync } from '../../support/process.js';
 import { ringPng, signaturePng } from '../pades/png.js';
-import { blueish, changed, meets, redish, render, words } from '../pades/render.js';
+import { blueish, changed, meets, redish, render, words, type Word } from '../pades/render.js';
 
 describe('lienthong sign --visible: Decree 30 placement (issue #19)', function () {
   this.timeout(120_000);
@@ -103,6 +103,23 @@ describe('lienthong sign --visible: Decree 30 placement (issue #19)', function (
     expect(r.status, r.stderr).to.equal(2);
     expect(r.stderr.trim().split('\n')).to.have.length(1);
     expect(r.stderr).to.include('trang 1').and.include('PDF_BAD_PLACEMENT');
+  });
+
+  it('without images: the seal\'s "Ký bởi" text goes beside the leader\'s, over no word of the page', () => {
+    const letter = join(CORPUS_DIR, 'decree30-soffice.pdf');
+    let r = sign(letter, f('leader-text.pdf'), ['--visible', 'signer']);
+    expect(r.status, r.stderr).to.equal(0);
+    r = sign(f('leader-text.pdf'), f('sealed-text.pdf'), ['--visible', 'seal'], 'rsa2');
+    expect(r.status, r.stderr).to.equal(0);
+    const before = words(readFileSync(f('leader-text.pdf')), 1);
+    const same = (a: Word, b: Word) => a.text === b.text && a.x1 === b.x1 && a.y1 === b.y1;
+    const seal = words(readFileSync(f('sealed-text.pdf')), 1).filter(
+      (w) => !before.some((b) => same(b, w)),
+    );
+    expect(seal.map((w) => w.text).join(' ')).to.match(/^Ký bởi: UBND tỉnh Thanh Hóa/);
+    // nothing of the seal's text lies on the letter's words or the leader's "Ký bởi" lines
+    const covered = seal.flatMap((w) => before.filter((b) => meets(w, b, 0.5)));
+    expect(covered.map((b) => b.text)).to.deep.equal([]);
   });
 
   it('without an image: "Ký bởi" text with the signer, organization and time, extractable', () => {

@@ -95,6 +95,7 @@ export async function textShapeFor(kind: PlacementKind, lines: string[]): Promis
     aspect: ref.w / ref.h,
     height: ref.h * (kind === 'copy' ? 1 : 0.9),
     minHeight: ref.h * 0.5,
+    text: true,
   };
 }
 

@@ -2,7 +2,8 @@
  * Where a visible signature goes, as a clerk would put it (Decree 30, DOMAIN.md §2.3):
  * - the leader's signature in the blank gap between the signer block's title lines ("KT. CỤC
  *   TRƯỞNG / PHÓ CỤC TRƯỞNG") and the signer's name, centred on the block, scaled to the gap;
- * - the seal over the left third of the leader's signature;
+ * - the seal's image over the left third of the leader's signature; a seal without an image is
+ *   text, placed as a signature's text would be, beside the others and over none;
  * - the copy stamp at the top right of page 1;
  * - without a signer block (or without room in it): the free area nearest the bottom right of
  *   the last page (nearest the block when there is one).
@@ -26,6 +27,8 @@ export type Shape = {
   minHeight: number;
   /** Never wider than this. */
   maxWidth?: number;
+  /** Lines of text, not an image: never drawn over another signature, where it could not be read. */
+  text?: true;
 };
 
 export type PlacementRequest = {
@@ -360,8 +363,10 @@ export async function placeAppearance(file: PdfFile, r: PlacementRequest): Promi
     return box ? { layout, box, how: 'free-area' } : refuse(layout, WHAT.copy);
   }
   const { layout, block } = await signingPage(file);
-  const occ = new Occupancy(layout, blockedBoxes(layout, r.kind === 'signer'));
-  if (r.kind === 'seal') {
+  // only a seal's image goes over the leader's signature (Decree 30); a seal without one is text
+  const covers = r.kind === 'seal' && !r.shape.text;
+  const occ = new Occupancy(layout, blockedBoxes(layout, !covers));
+  if (covers) {
     const sig = leaderSignature(layout, block);
     if (sig) {
       const box = overSignature(layout, occ, sig, r.shape);
