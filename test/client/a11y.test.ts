@@ -183,7 +183,8 @@ describe('web client accessibility: axe-core over every page, titles, phones, fo
         // through the login page (the verify page is public and would not ask)
         if (user) await loginUi(page, hub.url, user.username, '/certificates');
         else await page.goto(`${hub.url}/login`);
-        await page.locator('#root *').first().waitFor();
+        // the first page drawn, so that visit() starts from its title and not the login page's
+        await (user ? page.getByTestId('page-title') : page.locator('#username')).first().waitFor();
         await page.addScriptTag({ path: AXE });
         tabs.set(key, { page, settled });
 
