@@ -4,6 +4,8 @@ import type { Server as IoServer } from 'socket.io';
 export type RealtimeBridge = { close(): Promise<void> };
 
 const CONNECT_TIMEOUT_MS = 10_000;
+/** How long a stopping hub lets its last publishes reach Redis before it drops the connections. */
+const CLOSE_MS = 2_000;
 
 /**
  * Carries Socket.IO broadcasts between hub nodes through Redis pub/sub, so an event published
@@ -47,8 +49,11 @@ export async function installRedisAdapter(
   log.info('Socket.IO events relayed between nodes through Redis');
 
   return {
+    // not quit(): while Redis is unreachable its QUIT waits for an answer that never comes
     close: async () => {
-      await Promise.allSettled([pub.quit(), sub.quit()]);
+      const flushed = Promise.allSettled([pub.close(), sub.close()]);
+      await Promise.race([flushed, new Promise((r) => setTimeout(r, CLOSE_MS).unref())]);
+      for (const c of [pub, sub]) c.destroy();
     },
   };
 }

@@ -24,6 +24,7 @@ describe('faults: Redis killed and restarted under two hub nodes', function () {
   let recipient: TOrg;
   let clerk: TestUser;
   const clients: { node: string; client: EventClient }[] = [];
+  const stopped = new Set<Hub>();
 
   before(async () => {
     ({ redis, nodeA, nodeB, recipient, clerk } = await startTwoNodes('redisfault', {
@@ -41,7 +42,9 @@ describe('faults: Redis killed and restarted under two hub nodes', function () {
   });
   after(async () => {
     for (const c of clients) c.client.close();
-    await Promise.allSettled([nodeA?.close(), nodeB?.close()]);
+    await Promise.allSettled(
+      [nodeA, nodeB].filter((n) => n && !stopped.has(n)).map((n) => n.close()),
+    );
     await redis?.stop();
   });
 
@@ -79,5 +82,14 @@ describe('faults: Redis killed and restarted under two hub nodes', function () {
     }));
     console.log(`      after the Redis restart: ${JSON.stringify(counts)}`);
     for (const c of counts) expect(c.events).to.be.at.least(1 + 2 * WHILE_DOWN + 1);
+  });
+
+  it('a node stops while Redis is down instead of waiting for it', async function () {
+    this.timeout(20_000);
+    await redis.stop();
+    await dispatchThrough(nodeB); // by then its Redis clients have seen the connection drop
+    stopped.add(nodeB);
+    await nodeB.close(); // node-redis's QUIT waited forever for the lost server
+    expect(nodeB.http.listening).to.equal(false);
   });
 });
