@@ -16,7 +16,7 @@
 //    `npm run typecheck`'s job, so a type error never breaks an installation. esbuild is a
 //    runtime dependency, so `npm ci --omit=dev` builds the server too.
 // 2. client/dist with Vite, so that `npm start` serves the web client (the hub never runs
-//    Vite). Without dev dependencies there is no Vite: say how to build elsewhere and succeed.
+//    Vite); skipped when its inputs are unchanged since the last build (client-build.mjs). Without dev dependencies there is no Vite: say how to build elsewhere and succeed.
 //
 // `import.meta.url` in a source file is rewritten to the URL its own compiled file would have in
 // a one-file-per-module layout (build/src/http/client.js for server/src/http/client.ts): paths
@@ -38,6 +38,7 @@ import {
 } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureClientBuild } from './client-build.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CLI = 'cli/index.ts';
@@ -188,7 +189,7 @@ async function buildClient() {
     );
     return;
   }
-  await vite.build({ root: join(ROOT, 'client'), logLevel: 'warn' });
+  await ensureClientBuild(async () => vite);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

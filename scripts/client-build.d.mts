@@ -1,0 +1,3 @@
+export const CLIENT_ROOT: string;
+export const CLIENT_DIST: string;
+export function ensureClientBuild(loadVite: () => Promise<typeof import('vite')>): Promise<boolean>;
