@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { initHierarchy, loadIdentity } from '../../../server/src/lib/pki/hierarchy.js';
-import { readPkcs12 } from '../../../server/src/lib/pki/pkcs12.js';
+import { exportPkcs12, readPkcs12 } from '../../../server/src/lib/pki/pkcs12.js';
 import { PkiError } from '../../../server/src/lib/pki/errors.js';
 import { toPem } from '../../../server/src/lib/pki/pem.js';
 import { openssl, tempDir, PUBLIC_URL, PASSWORD } from './helpers.js';
@@ -207,6 +207,27 @@ for (const algorithm of ['rsa2048', 'rsa3072', 'p256'] as const) {
       expect(() => readPkcs12(readFileSync(out), 'nope-nope'))
         .to.throw(PkiError)
         .with.property('code', 'P12_BAD_PASSWORD');
+    });
+
+    it('a Vietnamese password opens PKCS#12 files both ways (openssl -export and ours)', function () {
+      const vn = 'Mật khẩu ký số 2026';
+      const key = join(dir, 'k-vn.pem');
+      const out = join(dir, 'openssl-vn.p12');
+      const seal = loadIdentity(dir, 'demo-seal', password);
+      writeFileSync(key, seal.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+      const args = ['-inkey', key, '-in', join(dir, 'demo-seal.chain.pem'), '-out', out];
+      const res = openssl(['pkcs12', '-export', ...args, '-passout', `pass:${vn}`]);
+      expect(res.status, res.stderr).to.equal(0);
+      // forge read the password of PBES2 one byte per character: "ậ" never matched
+      expect(readPkcs12(readFileSync(out), vn).certificateChain).to.have.length(2);
+
+      const ours = join(dir, 'ours-vn.p12');
+      const { privateKey, certificate, chain } = seal;
+      const p12 = exportPkcs12({ privateKey, certificate, chain, password: vn });
+      writeFileSync(ours, p12);
+      const opened = openssl(['pkcs12', '-in', ours, '-passin', `pass:${vn}`, '-nokeys']);
+      expect(opened.status, opened.stderr).to.equal(0);
+      expect(readPkcs12(p12, vn).certificateChain).to.have.length(1 + chain.length);
     });
 
     it('refuses to overwrite without force, overwrites with force', async function () {

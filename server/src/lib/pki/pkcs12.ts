@@ -16,17 +16,21 @@ import { ctx, int, NULL, octets, oid, seq, set, tlv } from '../asn1/index.js';
 /** OpenSSL 3's default iteration count for PKCS#12 key, certificate and MAC derivation. */
 const ITERATIONS = 2048;
 
-/** RFC 7292 Appendix B key derivation (for the MAC key only, ID = 3) with SHA-256. */
+/** RFC 7292 Appendix B key derivation (ID 1 key, 2 IV, 3 MAC); `password` undefined: none. */
 function pkcs12Kdf(
-  password: string,
+  password: string | undefined,
   salt: Uint8Array,
   iterations: number,
   id: number,
   length: number,
+  digest = 'sha256',
 ): Buffer {
-  const v = 64;
-  const u = 32;
-  const pwd = Buffer.concat([Buffer.from(password, 'utf16le').swap16(), Buffer.alloc(2)]);
+  const v = 64; // the block length of SHA-1 and SHA-256 alike
+  const u = createHash(digest).digest().length;
+  const pwd =
+    password === undefined
+      ? Buffer.alloc(0)
+      : Buffer.concat([Buffer.from(password, 'utf16le').swap16(), Buffer.alloc(2)]);
   const repeat = (src: Uint8Array) => {
     const out = Buffer.alloc(v * Math.ceil(src.length / v));
     for (let i = 0; i < out.length; i++) out[i] = src[i % src.length]!;
@@ -40,8 +44,8 @@ function pkcs12Kdf(
   const D = Buffer.alloc(v, id);
   const blocks: Buffer[] = [];
   for (let produced = 0; produced < length; produced += u) {
-    let A = createHash('sha256').update(D).update(I).digest();
-    for (let r = 1; r < iterations; r++) A = createHash('sha256').update(A).digest();
+    let A = createHash(digest).update(D).update(I).digest();
+    for (let r = 1; r < iterations; r++) A = createHash(digest).update(A).digest();
     blocks.push(A);
     const B = repeat(A);
     for (let j = 0; j < I.length; j += v) {
@@ -56,6 +60,55 @@ function pkcs12Kdf(
 
   return Buffer.concat(blocks).subarray(0, length);
 }
+
+/** Digests whose block length is 64 bytes, as pkcs12Kdf assumes. */
+const KDF_DIGESTS = new Set(['sha1', 'sha256']);
+
+/**
+ * node-forge derives keys in pure JavaScript whenever the digest comes as one of its own
+ * objects: PBKDF2 with HMAC-SHA-256 (PBES2, what OpenSSL 3 and exportPkcs12 write) and every
+ * RFC 7292 key of the MAC and of legacy 3DES bags. That was ~0.25 s of CPU per .p12 opened (each
+ * `lienthong sign`, each hub loading its CA keys). Both go to node:crypto here. PBKDF2 gets the
+ * password's UTF-8 bytes, as OpenSSL and exportPkcs12 use: forge took each character as one
+ * byte, so a password with "ậ" or "é" never opened a PBES2 file. The MAC's key is derived from
+ * the password in UTF-16 (RFC 7292 B.1) as before.
+ */
+type Pbkdf2 = (p: string, s: string, c: number, dkLen: number, md?: unknown) => string;
+type Pkcs12Key = (
+  password: string | null | undefined,
+  salt: forge.util.ByteStringBuffer,
+  id: number,
+  iter: number,
+  n: number,
+  md?: { algorithm?: string },
+) => forge.util.ByteStringBuffer;
+
+function nativeKeyDerivation(): void {
+  const pkcs5 = forge.pkcs5 as unknown as { pbkdf2: Pbkdf2 };
+  const pbe = (forge.pki as unknown as { pbe: { generatePkcs12Key: Pkcs12Key } }).pbe;
+  const [forgePbkdf2, forgeKdf] = [pkcs5.pbkdf2, pbe.generatePkcs12Key];
+  const bin = (x: string) => Buffer.from(x, 'binary');
+  const pbkdf2: Pbkdf2 = (...a) => {
+    const md = a[4] as { algorithm?: string } | undefined;
+    const digest = typeof md === 'object' ? md.algorithm : undefined;
+    if (a.length > 5 || !digest || !['sha1', 'sha256', 'sha384', 'sha512'].includes(digest))
+      return forgePbkdf2(...a); // with a callback (asynchronous), or a digest node lacks
+
+    return pbkdf2Sync(Buffer.from(a[0], 'utf8'), bin(a[1]), a[2], a[3], digest).toString('binary');
+  };
+  const generateKey: Pkcs12Key = (password, salt, id, iter, n, md) => {
+    const digest = md ? md.algorithm : 'sha1';
+    if (!digest || !KDF_DIGESTS.has(digest) || !(iter >= 1))
+      return forgeKdf(password, salt, id, iter, n, md);
+    const key = pkcs12Kdf(password ?? undefined, bin(salt.bytes()), iter, id, n, digest);
+
+    return forge.util.createBuffer(key.toString('binary'));
+  };
+  pkcs5.pbkdf2 = pbkdf2;
+  pbe.generatePkcs12Key = generateKey;
+  (forge.pkcs12 as unknown as { generateKey: Pkcs12Key }).generateKey = generateKey;
+}
+nativeKeyDerivation();
 
 function bagAttributes(localKeyId: Uint8Array, friendlyName?: string): Uint8Array {
   const attrs = [seq(oid(OID.localKeyId), set(octets(localKeyId)))];
