@@ -88,8 +88,11 @@ export async function createContext(
     services: services as unknown as HubServices,
   };
   try {
+    await ensureIndexes(
+      db.conn,
+      modules.flatMap((m) => m.models ?? []),
+    );
     for (const m of modules) {
-      await ensureIndexes(db.conn, m.models ?? []);
       const own = await m.init?.(ctx);
       if (own !== undefined) services[m.name] = own;
     }
