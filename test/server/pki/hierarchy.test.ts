@@ -230,7 +230,7 @@ for (const algorithm of ['rsa2048', 'rsa3072', 'p256'] as const) {
       expect(readPkcs12(p12, vn).certificateChain).to.have.length(1 + chain.length);
     });
 
-    it('refuses to overwrite without force, overwrites with force', async function () {
+    it('refuses to overwrite without force', async function () {
       let caught: unknown;
       try {
         await initHierarchy({ dir, algorithm, publicUrl: PUBLIC_URL });
@@ -238,17 +238,21 @@ for (const algorithm of ['rsa2048', 'rsa3072', 'p256'] as const) {
         caught = error;
       }
       expect(caught).to.be.instanceOf(PkiError).with.property('code', 'PKI_FILES_EXIST');
-      const before = readFileSync(join(dir, 'root-ca.pem'), 'utf8');
-      const result = await initHierarchy({
-        dir,
-        algorithm,
-        publicUrl: PUBLIC_URL,
-        force: true,
-        password: PASSWORD,
-      });
-      expect(result.passwordGenerated).to.equal(false);
-      expect(readFileSync(join(dir, 'root-ca.pem'), 'utf8')).not.to.equal(before);
-      password = PASSWORD;
     });
+
+    // the same code for every algorithm: made once, where new keys cost milliseconds, not seconds
+    if (algorithm === 'p256')
+      it('overwrites with force', async function () {
+        const before = readFileSync(join(dir, 'root-ca.pem'), 'utf8');
+        const result = await initHierarchy({
+          dir,
+          algorithm,
+          publicUrl: PUBLIC_URL,
+          force: true,
+          password: PASSWORD,
+        });
+        expect(result.passwordGenerated).to.equal(false);
+        expect(readFileSync(join(dir, 'root-ca.pem'), 'utf8')).not.to.equal(before);
+      });
   });
 }
