@@ -64,15 +64,6 @@ function pkcs12Kdf(
 /** Digests whose block length is 64 bytes, as pkcs12Kdf assumes. */
 const KDF_DIGESTS = new Set(['sha1', 'sha256']);
 
-/**
- * node-forge derives keys in pure JavaScript whenever the digest comes as one of its own
- * objects: PBKDF2 with HMAC-SHA-256 (PBES2, what OpenSSL 3 and exportPkcs12 write) and every
- * RFC 7292 key of the MAC and of legacy 3DES bags. That was ~0.25 s of CPU per .p12 opened (each
- * `lienthong sign`, each hub loading its CA keys). Both go to node:crypto here. PBKDF2 gets the
- * password's UTF-8 bytes, as OpenSSL and exportPkcs12 use: forge took each character as one
- * byte, so a password with "ậ" or "é" never opened a PBES2 file. The MAC's key is derived from
- * the password in UTF-16 (RFC 7292 B.1) as before.
- */
 type Pbkdf2 = (p: string, s: string, c: number, dkLen: number, md?: unknown) => string;
 type Pkcs12Key = (
   password: string | null | undefined,
@@ -83,6 +74,15 @@ type Pkcs12Key = (
   md?: { algorithm?: string },
 ) => forge.util.ByteStringBuffer;
 
+/**
+ * node-forge derives keys in pure JavaScript whenever the digest comes as one of its own
+ * objects: PBKDF2 with HMAC-SHA-256 (PBES2, what OpenSSL 3 and exportPkcs12 write) and every
+ * RFC 7292 key of the MAC and of legacy 3DES bags. Both go to node:crypto here: the first .p12 a
+ * process opens (each `lienthong sign`, each hub loading its CA keys) costs 60 ms of CPU instead
+ * of 150. PBKDF2 gets the password's UTF-8 bytes, as OpenSSL and exportPkcs12 use: forge took
+ * each character as one byte, so a password with "ậ" or "é" never opened a PBES2 file. The MAC's
+ * key is derived from the password in UTF-16 (RFC 7292 B.1) as before.
+ */
 function nativeKeyDerivation(): void {
   const pkcs5 = forge.pkcs5 as unknown as { pbkdf2: Pbkdf2 };
   const pbe = (forge.pki as unknown as { pbe: { generatePkcs12Key: Pkcs12Key } }).pbe;
