@@ -16,7 +16,8 @@
 //    `npm run typecheck`'s job, so a type error never breaks an installation. esbuild is a
 //    runtime dependency, so `npm ci --omit=dev` builds the server too.
 // 2. client/dist with Vite, so that `npm start` serves the web client (the hub never runs
-//    Vite); skipped when its inputs are unchanged since the last build (client-build.mjs). Without dev dependencies there is no Vite: say how to build elsewhere and succeed.
+//    Vite); skipped when its inputs are unchanged since the last build (client-build.mjs).
+//    Without dev dependencies there is no Vite: say how to build elsewhere and succeed.
 //
 // `import.meta.url` in a source file is rewritten to the URL its own compiled file would have in
 // a one-file-per-module layout (build/src/http/client.js for server/src/http/client.ts): paths

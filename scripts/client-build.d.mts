@@ -1,3 +1,2 @@
-export const CLIENT_ROOT: string;
 export const CLIENT_DIST: string;
 export function ensureClientBuild(loadVite: () => Promise<typeof import('vite')>): Promise<boolean>;

@@ -12,7 +12,7 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
-export const CLIENT_ROOT = join(REPO, 'client');
+const CLIENT_ROOT = join(REPO, 'client');
 export const CLIENT_DIST = join(CLIENT_ROOT, 'dist');
 /** In dist: express.static never serves dotfiles, and Vite empties dist on every build. */
 const STAMP = join(CLIENT_DIST, '.inputs.json');
