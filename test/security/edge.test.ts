@@ -33,9 +33,16 @@ function rssOf(pid: number): number {
 
 type Streamed = { status: number; sentBeforeAnswer: number; total: number };
 
+/** What a sender pushes before it waits for the answer: more than any refused body needs. */
+const HEAD_START = 1 * MB;
+
 /**
- * Streams `total` bytes of `chunk` as a request body, as fast as the socket takes them, and
- * stops when the answer comes. `chunked` sends no Content-Length (Transfer-Encoding: chunked).
+ * Sends up to `total` bytes of `chunk` as a request body and stops when the answer comes. After
+ * HEAD_START bytes it waits for the answer: a hub that reads the body before answering then never
+ * answers, and the request fails after 30 s. Pushing on instead made the count depend on the
+ * machine's load: a refused body is still taken in and dropped for 2 s after the answer (the
+ * lingering close), and a busy sender could write all 30 MB before it read the answer.
+ * `chunked` sends no Content-Length (Transfer-Encoding: chunked).
  */
 function streamBody(
   url: string,
@@ -82,11 +89,11 @@ function streamBody(
       }
     });
     const pump = () => {
-      while (!answered && sent < total) {
+      while (!answered && sent < Math.min(total, HEAD_START)) {
         sent += chunk.length;
         if (!req.write(chunk)) return void req.once('drain', pump);
       }
-      if (!answered) req.end();
+      if (!answered && sent >= total) req.end();
     };
     pump();
   });
