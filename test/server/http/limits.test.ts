@@ -14,6 +14,7 @@ import { AppError } from '../../../server/src/errors/app-error.js';
 import { MAX_FAILED_LOGINS } from '../../../server/src/modules/auth/login.js';
 import type { Principal } from '../../../server/src/http/principal.js';
 import { api, makeOrg, makeUser } from '../../support/factories.js';
+import { waitFor } from '../../support/process.js';
 import { startTestHub } from '../../support/hub.js';
 
 /** A bare express app with the limits in front of `handler`, on a random port. */
@@ -209,10 +210,14 @@ describe('limits: rate limits, timeouts, bounded queue', () => {
 
     it('a refusal reaches the client as 503 with a Retry-After header', async () => {
       const q = createQueue({ concurrency: 1, maxPending: 0, retryAfterSeconds: 9 });
+      // the first signing holds the only slot until the second was answered: a fixed sleep let
+      // a loaded machine answer the second before the first had reached the queue
+      let finishFirst: () => void = () => undefined;
+      const firstHeld = new Promise<void>((resolve) => (finishFirst = resolve));
       const mini = await miniApp((app) => {
         app.get('/sign', async (_req, res, next) => {
           try {
-            res.json(await q.run(async () => (await sleep(200), { signed: true })));
+            res.json(await q.run(async () => (await firstHeld, { signed: true })));
           } catch (e) {
             next(e);
           }
@@ -220,11 +225,12 @@ describe('limits: rate limits, timeouts, bounded queue', () => {
       });
       try {
         const a = fetch(`${mini.url}/sign`);
-        await sleep(50);
+        await waitFor(async () => (q.active === 1 ? true : undefined), 10_000);
         const b = await fetch(`${mini.url}/sign`);
         expect(b.status).to.equal(503);
         expect(b.headers.get('retry-after')).to.equal('9');
         expect(((await b.json()) as { code: string }).code).to.equal('UNAVAILABLE');
+        finishFirst();
         expect((await a).status).to.equal(200);
       } finally {
         await mini.close();
