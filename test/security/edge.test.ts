@@ -16,7 +16,7 @@ import { findOperatorKey } from '../../server/src/http/route.js';
 import type { Hub } from '../../server/src/hub.js';
 import { api, makeOrg, makeUser, tinyPdf, type TestUser } from '../support/factories.js';
 import { startTestHub, testDbName, testMongoUri } from '../support/hub.js';
-import { freePort, runCli } from '../support/process.js';
+import { freePort, runCli, runTempDir } from '../support/process.js';
 import { HubProcess, uriWithDb } from '../server/scale/hub-process.js';
 
 const MB = 1024 * 1024;
@@ -303,7 +303,7 @@ describe('security: the HTTP edge', function () {
         }
         const cli = runCli(['serve'], {
           TRUST_PROXY: 'everyone',
-          DATA_DIR: mkdtempSync(join(tmpdir(), 'lienthong-edge-')),
+          DATA_DIR: runTempDir('edge-'),
           MONGODB_URI: testMongoUri(),
         });
         expect(await cli.exited).to.equal(1);

@@ -5,9 +5,6 @@
  */
 import { expect } from 'chai';
 import { createPrivateKey } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { loadConfig } from '../../server/src/config/config.js';
@@ -24,6 +21,7 @@ import {
   type TestUser,
 } from '../support/factories.js';
 import { startTestHub, testDbName, testMongoUri } from '../support/hub.js';
+import { runTempDir } from '../support/process.js';
 
 const META = {
   type: 'Công văn',
@@ -260,7 +258,7 @@ describe('security: logs never contain secrets', function () {
     const config = loadConfig({
       PORT: '0',
       LOG_LEVEL: 'debug',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'lienthong-hub-')),
+      DATA_DIR: runTempDir('hub-'),
       MONGODB_URI: testMongoUri(),
     });
     const hub = await startHub(config, { log, dbName: testDbName('logs') });

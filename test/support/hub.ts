@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient, type Document } from 'mongodb';
 import { loadConfig } from '../../server/src/config/config.js';
 import { startHub, type Hub } from '../../server/src/hub.js';
 import { Hierarchies } from '../../server/src/modules/pki/models.js';
+import { runTempDir } from './process.js';
 
 export function testDbName(prefix = 't'): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`;
@@ -82,7 +82,7 @@ export async function startTestHub(
   const db = dbName ?? testDbName();
   // in the run's folder, which the global teardown removes: hubs are restarted on their data
   // folder, so a hub's close cannot remove it
-  const dataDir = mkdtempSync(join(process.env.TEST_RUN_DIR ?? tmpdir(), 'hub-'));
+  const dataDir = runTempDir('hub-');
   const config = loadConfig({
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

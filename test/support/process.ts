@@ -1,6 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -128,4 +130,9 @@ export function runCliInPty(
       resolve({ status, output });
     }),
   );
+}
+
+/** A new folder in the run's temp folder, which the global teardown removes (test/setup/hooks.ts). */
+export function runTempDir(prefix: string): string {
+  return mkdtempSync(join(process.env.TEST_RUN_DIR ?? tmpdir(), prefix));
 }

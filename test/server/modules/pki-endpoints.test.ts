@@ -22,6 +22,7 @@ import {
 } from '../../../server/src/lib/pki/index.js';
 import { API, call } from '../../support/call.js';
 import { startTestHub, testDbName, testMongoUri } from '../../support/hub.js';
+import { runTempDir } from '../../support/process.js';
 
 /** openssl must run asynchronously: its peer (the hub) lives in this very process. */
 function run(args: string[]): Promise<{ code: number | null; out: string }> {
@@ -310,7 +311,7 @@ describe('pki module: one hierarchy per database', function () {
   const rootOf = async (hub: Hub) => (await fetch(`${hub.url}/pki/root-ca.pem`)).text();
 
   it('a restart on the same database keeps the same root', async () => {
-    const e = { ...env(), DATA_DIR: mkdtempSync(join(tmpdir(), 'lienthong-hub-')) };
+    const e = { ...env(), DATA_DIR: runTempDir('hub-') };
     const dbName = testDbName();
     const first = await startHub(loadConfig(e), { dbName });
     const root1 = await rootOf(first);
@@ -358,7 +359,7 @@ describe('pki module: one hierarchy per database', function () {
       hub = await startHub(
         loadConfig({
           ...env(),
-          DATA_DIR: mkdtempSync(join(tmpdir(), 'lienthong-hub-')),
+          DATA_DIR: runTempDir('hub-'),
           PKI_DIR: pkiDir,
         }),
         { dbName: testDbName() },
