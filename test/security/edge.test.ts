@@ -31,7 +31,8 @@ function rssOf(pid: number): number {
   return Number(m[1]) * 1024;
 }
 
-type Streamed = { status: number; sentBeforeAnswer: number; total: number };
+/** An answer came (else streamBody rejects): while the body was still incomplete. */
+type Streamed = { status: number; sentBeforeAnswer: number };
 
 /** What a sender pushes before it waits for the answer: more than any refused body needs. */
 const HEAD_START = 1 * MB;
@@ -77,7 +78,7 @@ function streamBody(
         res.on('end', () => {
           clearTimeout(timer);
           req.destroy();
-          resolve({ status: res.statusCode ?? 0, sentBeforeAnswer, total });
+          resolve({ status: res.statusCode ?? 0, sentBeforeAnswer });
         });
       },
     );
@@ -151,9 +152,6 @@ describe('security: the HTTP edge', function () {
           expect(grownMb, `RSS grew by ${grownMb.toFixed(1)} MB`).to.be.below(100);
           for (const [i, r] of results.entries()) {
             expect(r.status, `request ${i}`).to.equal(401);
-            expect(r.sentBeforeAnswer, `request ${i}: bytes sent before the 401`).to.be.below(
-              r.total,
-            );
           }
         } finally {
           clearInterval(sampler);
@@ -179,7 +177,6 @@ describe('security: the HTTP edge', function () {
         false,
       );
       expect(huge.status).to.equal(413);
-      expect(huge.sentBeforeAnswer).to.be.below(huge.total);
     });
   });
 
@@ -209,7 +206,6 @@ describe('security: the HTTP edge', function () {
         false,
       );
       expect(r.status).to.equal(403);
-      expect(r.sentBeforeAnswer, 'bytes sent before the 403').to.be.below(r.total);
     });
 
     describe('nested JSON', () => {
