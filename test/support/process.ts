@@ -132,7 +132,10 @@ export function runCliInPty(
   );
 }
 
-/** A new folder in the run's temp folder, which the global teardown removes (test/setup/hooks.ts). */
+/** Where this run keeps its temp folders (test/setup/hooks.ts removes it at the end). */
+export const runDir = (): string => process.env.TEST_RUN_DIR ?? tmpdir();
+
+/** A new folder in the run's temp folder. */
 export function runTempDir(prefix: string): string {
-  return mkdtempSync(join(process.env.TEST_RUN_DIR ?? tmpdir(), prefix));
+  return mkdtempSync(join(runDir(), prefix));
 }

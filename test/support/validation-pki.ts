@@ -20,15 +20,14 @@ import { X509Certificate } from 'node:crypto';
 import {
   cpSync,
   existsSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runDir, runTempDir } from './process.js';
 
 export interface PkiCert {
   name: string;
@@ -335,9 +334,6 @@ function build(dir: string): void {
   writeFileSync(join(dir, BUILT_IN), dir);
 }
 
-/** Where this run keeps its temp folders (test/setup/hooks.ts removes it at the end). */
-const runDir = (): string => process.env.TEST_RUN_DIR ?? tmpdir();
-
 /**
  * The run's PKI, built by the first test file that asks for one: every file then gets a copy of
  * it instead of nine fresh keys. Workers that ask at the same moment each build one; the first
@@ -346,7 +342,7 @@ const runDir = (): string => process.env.TEST_RUN_DIR ?? tmpdir();
 function runTemplate(): string {
   const shared = join(runDir(), 'validation-pki');
   if (existsSync(shared)) return shared;
-  const own = mkdtempSync(join(runDir(), 'lt-vpki-build-'));
+  const own = runTempDir('lt-vpki-build-');
   build(own);
   try {
     renameSync(own, shared);
@@ -359,7 +355,7 @@ function runTemplate(): string {
 /** A PKI of its own in a new temp folder: a copy of the run's, its openssl configs moved along. */
 export function createValidationPki(): ValidationPki {
   const template = runTemplate();
-  const dir = mkdtempSync(join(runDir(), 'lt-vpki-'));
+  const dir = runTempDir('lt-vpki-');
   cpSync(template, dir, { recursive: true });
   const builtIn = readFileSync(join(template, BUILT_IN), 'utf8');
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.cnf')))
