@@ -63,6 +63,8 @@ function pkcs12Kdf(
 
 /** Digests whose block length is 64 bytes, as pkcs12Kdf assumes. */
 const KDF_DIGESTS = new Set(['sha1', 'sha256']);
+/** PRFs of PBKDF2 that node:crypto takes by forge's name for them. */
+const PBKDF2_DIGESTS = new Set(['sha1', 'sha256', 'sha384', 'sha512']);
 
 type Pbkdf2 = (p: string, s: string, c: number, dkLen: number, md?: unknown) => string;
 type Pkcs12Key = (
@@ -91,8 +93,7 @@ function nativeKeyDerivation(): void {
   const pbkdf2: Pbkdf2 = (...a) => {
     const md = a[4] as { algorithm?: string } | undefined;
     const digest = typeof md === 'object' ? md.algorithm : undefined;
-    if (a.length > 5 || !digest || !['sha1', 'sha256', 'sha384', 'sha512'].includes(digest))
-      return forgePbkdf2(...a); // with a callback (asynchronous), or a digest node lacks
+    if (a.length > 5 || !digest || !PBKDF2_DIGESTS.has(digest)) return forgePbkdf2(...a); // with a callback (asynchronous), or a digest node lacks
 
     return pbkdf2Sync(Buffer.from(a[0], 'utf8'), bin(a[1]), a[2], a[3], digest).toString('binary');
   };
