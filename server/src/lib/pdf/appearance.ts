@@ -1,4 +1,3 @@
-import fontkit from '@pdf-lib/fontkit';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -238,9 +237,20 @@ export const TEXT_REFERENCE_SIZE = 10;
 const LINE = 1.25;
 const PADDING = 3;
 
+/**
+ * fontkit, loaded by the first text appearance only: loading it costs a process ~0.3 s of CPU
+ * (a 1.5 MB script that decompresses its Brotli dictionary and Unicode tables at load), which a
+ * `lienthong verify`, an invisible signature or a hub that draws no text never needs. Required,
+ * not imported: an ESM import of this CommonJS file would first scan all of it for export names.
+ */
+type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
+let fontkit: Fontkit | undefined;
+const loadFontkit = (): Fontkit =>
+  (fontkit ??= createRequire(import.meta.url)('@pdf-lib/fontkit') as Fontkit);
+
 async function tinosFont(): Promise<{ tmp: PDFDocument; font: PDFFont }> {
   const tmp = await PDFDocument.create();
-  tmp.registerFontkit(fontkit);
+  tmp.registerFontkit(loadFontkit());
   // Full embedding: pdf-lib 1.17's subsetter (with @pdf-lib/fontkit 1.1) writes glyphs that
   // poppler renders blank or wrong for Tinos, although the text still extracts; see docs/signing.md.
   const font = await tmp.embedFont(tinos(), { subset: false });
