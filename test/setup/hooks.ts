@@ -18,7 +18,6 @@ import { fileURLToPath } from 'node:url';
 import { decideEngine } from '../../server/src/db/engine/decide.js';
 import { machineFacts } from '../../server/src/db/engine/facts.js';
 import { startLocalEngine, type LocalEngine } from '../../server/src/db/engine/local-engine.js';
-import { recycleDatabases } from '../support/hub.js';
 import { startClientBuild } from './client-build.js';
 
 let engine: LocalEngine | undefined;
@@ -64,6 +63,3 @@ export async function mochaGlobalTeardown(): Promise<void> {
   await clientBuild;
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
-
-/** After each test file (mocha runs root hooks per file, in its worker): see recycleDatabases. */
-export const mochaHooks = { afterAll: recycleDatabases };

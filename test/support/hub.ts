@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MongoClient, type Db, type Document } from 'mongodb';
+import { MongoClient, type Document } from 'mongodb';
 import { loadConfig } from '../../server/src/config/config.js';
 import { startHub, type Hub } from '../../server/src/hub.js';
 import { Hierarchies } from '../../server/src/modules/pki/models.js';
@@ -70,56 +70,6 @@ async function capture(hub: Hub, dataDir: string): Promise<SharedPki | undefined
   };
 }
 
-/**
- * A fresh hub's first start creates its ~30 collections and ~70 indexes: about 0.3 s of the
- * engine's CPU and 0.1 s of the test's, for each of the ~100 test hubs of a run. So when a test
- * file ends, the databases of its default hubs (shared hierarchy, no database given) that were
- * closed are emptied and handed to the next default hubs of this process, which start on them as
- * on a fresh database whose collections and indexes already exist. A database is reused only
- * when its collections and indexes are those of a fresh hub's: whatever a test added is
- * dropped first, and a database whose indexes a test changed is left alone.
- */
-const emptied: string[] = [];
-const ended: string[] = [];
-/** Hubs of this process still open, by database (any hub: one given a database counts too). */
-const openOn = new Map<string, number>();
-let freshLayout: Map<string, string> | undefined;
-
-/** Each collection of `db` with its indexes (key, options), in a comparable form. */
-async function layoutOf(db: Db): Promise<Map<string, string>> {
-  const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
-  const layout = await Promise.all(
-    names.map(async (name) => {
-      const indexes = (await db.collection(name).indexes()).map(({ v: _v, ...i }) => i);
-      return [name, JSON.stringify(indexes.sort((a, b) => a.name!.localeCompare(b.name!)))];
-    }),
-  );
-
-  return new Map(layout as [string, string][]);
-}
-
-/** Empties a closed hub's database for reuse; false when its layout is no longer a fresh one. */
-async function empty(db: Db, fresh: Map<string, string>): Promise<boolean> {
-  const layout = await layoutOf(db);
-  const added = [...layout.keys()].filter((name) => !fresh.has(name));
-  if ([...fresh].some(([name, indexes]) => layout.get(name) !== indexes)) return false;
-  await Promise.all([
-    ...added.map((name) => db.collection(name).drop()),
-    ...[...fresh.keys()].map((name) => db.collection(name).deleteMany({})),
-  ]);
-
-  return true;
-}
-
-/** Called once a test file has ended (test/setup/hooks.ts): its closed default hubs' databases. */
-export async function recycleDatabases(): Promise<void> {
-  const done = ended.splice(0).filter((db) => !openOn.get(db));
-  if (!freshLayout || !client || done.length === 0) return;
-  const fresh = freshLayout;
-  const reusable = await Promise.all(done.map((db) => empty(client!.db(db), fresh)));
-  emptied.push(...done.filter((_, i) => reusable[i]));
-}
-
 export type TestHubOptions = { ownPki?: boolean };
 
 /** A hub on a random port, in a database of its own, on the run's shared engine. */
@@ -129,8 +79,7 @@ export async function startTestHub(
   { ownPki = false }: TestHubOptions = {},
 ): Promise<Hub> {
   const share = mayShare(env, dbName !== undefined, ownPki);
-  const reused = share && shared ? emptied.pop() : undefined;
-  const db = dbName ?? reused ?? testDbName();
+  const db = dbName ?? testDbName();
   // in the run's folder, which the global teardown removes: hubs are restarted on their data
   // folder, so a hub's close cannot remove it
   const dataDir = runTempDir('hub-');
@@ -144,14 +93,6 @@ export async function startTestHub(
   if (share && shared) await seed(shared, dataDir, db);
   const hub = await startHub(config, { dbName: db });
   if (share) shared ??= await capture(hub, dataDir);
-  openOn.set(db, (openOn.get(db) ?? 0) + 1);
-  const close = hub.close.bind(hub);
-  hub.close = () => close().then(() => void openOn.set(db, openOn.get(db)! - 1));
-  if (share) {
-    client ??= new MongoClient(testMongoUri());
-    if (!reused) freshLayout ??= await layoutOf(client.db(db));
-    ended.push(db);
-  }
 
   return hub;
 }
