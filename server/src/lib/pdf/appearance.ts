@@ -58,8 +58,14 @@ export type CopyAppearanceOptions = {
 const require = createRequire(import.meta.url);
 let tinosProgram: Uint8Array | undefined;
 function tinos(): Uint8Array {
-  const dir = dirname(require.resolve('@expo-google-fonts/tinos/package.json'));
-  return (tinosProgram ??= readFileSync(join(dir, '400Regular', 'Tinos_400Regular.ttf')));
+  tinosProgram ??= readFileSync(
+    join(
+      dirname(require.resolve('@expo-google-fonts/tinos/package.json')),
+      '400Regular',
+      'Tinos_400Regular.ttf',
+    ),
+  );
+  return tinosProgram;
 }
 
 /**
