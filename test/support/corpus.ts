@@ -4,7 +4,15 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -309,15 +317,54 @@ const HOW: Record<CorpusName, string> = {
 
 let ready: Promise<void> | undefined;
 
-/** Builds the corpus once (a marker file guards against half-built caches). */
+const COMPLETE = join(CORPUS_DIR, 'complete');
+const LOCK = `${CORPUS_DIR}.lock`;
+
+/** The lock's owner has ended (or never wrote its pid, seconds ago). */
+function stale(): boolean {
+  try {
+    const pid = Number(readFileSync(LOCK, 'utf8'));
+    if (!pid) return Date.now() - statSync(LOCK).mtimeMs > 10_000;
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * One builder per machine: test workers start together, and on a fresh machine each would
+ * otherwise build the corpus (LibreOffice, Ghostscript) into the same folder, one deleting or
+ * renaming the others' files. The lock file holds its owner's pid and is taken over when that
+ * process is gone; the corpus is built aside and renamed into place whole.
+ */
+async function buildOnce(): Promise<void> {
+  while (!existsSync(COMPLETE)) {
+    try {
+      writeFileSync(LOCK, String(process.pid), { flag: 'wx' });
+    } catch {
+      if (stale()) rmSync(LOCK, { force: true });
+      await new Promise((r) => setTimeout(r, 250));
+      continue;
+    }
+    try {
+      if (existsSync(COMPLETE)) return;
+      const aside = `${CORPUS_DIR}.${process.pid}`;
+      rmSync(aside, { recursive: true, force: true });
+      mkdirSync(aside, { recursive: true });
+      await build(aside);
+      writeFileSync(join(aside, 'complete'), new Date().toISOString());
+      rmSync(CORPUS_DIR, { recursive: true, force: true });
+      renameSync(aside, CORPUS_DIR);
+    } finally {
+      rmSync(LOCK, { force: true });
+    }
+  }
+}
+
+/** Builds the corpus once per machine (a marker file tells a whole corpus from a half-built one). */
 export async function corpus(): Promise<CorpusEntry[]> {
-  ready ??= (async () => {
-    if (existsSync(join(CORPUS_DIR, 'complete'))) return;
-    rmSync(CORPUS_DIR, { recursive: true, force: true });
-    mkdirSync(CORPUS_DIR, { recursive: true });
-    await build(CORPUS_DIR);
-    writeFileSync(join(CORPUS_DIR, 'complete'), new Date().toISOString());
-  })();
+  ready ??= buildOnce();
   await ready;
   return (Object.keys(HOW) as CorpusName[])
     .map((name) => ({ name, path: join(CORPUS_DIR, `${name}.pdf`), howMade: HOW[name] }))
