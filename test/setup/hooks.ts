@@ -11,7 +11,7 @@
  * the workers start on the first (server) files meanwhile, and each client file waits for it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,9 +22,15 @@ import { startClientBuild } from './client-build.js';
 
 let engine: LocalEngine | undefined;
 let dir: string | undefined;
+let engineDir: string | undefined;
 let clientBuild: Promise<void> | undefined;
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Memory when the machine has it: TEST_ENGINE_SHM=0 keeps it on disk. */
+function engineBase(): string {
+  return process.env.TEST_ENGINE_SHM !== '0' && existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+}
 
 function buildServer(): void {
   const r = spawnSync(process.execPath, ['scripts/build.mjs', '--server'], {
@@ -54,12 +60,14 @@ export async function mochaGlobalSetup(): Promise<void> {
   const decision = decideEngine(machineFacts(undefined));
   if (decision.mode !== 'local-engine')
     throw new Error(`tests need the local MongoDB engine: ${JSON.stringify(decision)}`);
-  engine = await startLocalEngine(join(dir, 'engine'), decision.loader);
+  engineDir = mkdtempSync(join(engineBase(), 'lienthong-test-engine-'));
+  engine = await startLocalEngine(engineDir, decision.loader);
   process.env.TEST_MONGODB_URI = engine.uri;
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
   await engine?.stop();
+  if (engineDir) rmSync(engineDir, { recursive: true, force: true });
   await clientBuild;
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
