@@ -347,16 +347,17 @@ async function buildOnce(): Promise<void> {
       await new Promise((r) => setTimeout(r, 250));
       continue;
     }
+    const aside = `${CORPUS_DIR}.${process.pid}`;
     try {
       if (existsSync(COMPLETE)) return;
-      const aside = `${CORPUS_DIR}.${process.pid}`;
-      rmSync(aside, { recursive: true, force: true });
       mkdirSync(aside, { recursive: true });
       await build(aside);
       writeFileSync(join(aside, 'complete'), new Date().toISOString());
       rmSync(CORPUS_DIR, { recursive: true, force: true });
       renameSync(aside, CORPUS_DIR);
     } finally {
+      // a failed build leaves no half-made folder behind (after the rename there is none)
+      rmSync(aside, { recursive: true, force: true });
       rmSync(LOCK, { force: true });
     }
   }
